@@ -1,0 +1,252 @@
+#include "core/Event.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_set>
+
+#include "core/EventBase.h"
+
+namespace rs {
+
+namespace {
+constexpr uint32_t kMagicLive = 0x52534576;   // "RSEv"
+constexpr uint32_t kMagicFreed = 0x64656164;  // "dead"
+
+bool initialDebugChecks() {
+  const char* env = std::getenv("REACTORSCOPE_DEBUG_CHECKS");
+  return env && env[0] == '1';
+}
+std::atomic<bool> g_debugChecks{initialDebugChecks()};
+std::atomic<uint64_t> g_debugFailures{0};
+std::atomic<void (*)(const char*)> g_debugHandler{nullptr};
+
+// Like libevent's debug map: the addresses of every initialized event.
+std::mutex& liveMutex() {
+  static std::mutex m;
+  return m;
+}
+std::unordered_set<const void*>& liveSet() {
+  static std::unordered_set<const void*> s;
+  return s;
+}
+
+void debugFail(const char* fmt, const void* ev) {
+  char msg[256];
+  std::snprintf(msg, sizeof msg, fmt, ev);
+  g_debugFailures.fetch_add(1, std::memory_order_relaxed);
+  if (auto h = g_debugHandler.load()) {
+    h(msg);
+  } else {
+    std::fprintf(stderr, "[reactorscope] debug check failed: %s\n", msg);
+  }
+}
+}  // namespace
+
+void setDebugChecks(bool on) { g_debugChecks.store(on); }
+bool debugChecksEnabled() { return g_debugChecks.load(std::memory_order_relaxed); }
+void setDebugCheckHandler(void (*handler)(const char*)) { g_debugHandler.store(handler); }
+uint64_t debugCheckFailures() { return g_debugFailures.load(); }
+bool debugIsLiveEvent(const void* p) {
+  std::lock_guard lock(liveMutex());
+  return liveSet().count(p) != 0;
+}
+
+// Returns false (and reports) when a debug check fails for `op` on `ev`.
+static bool checkLive(const Event* ev, const char* op) {
+  if (!debugChecksEnabled()) return true;
+  if (debugIsLiveEvent(ev)) return true;
+  char fmt[160];
+  std::snprintf(fmt, sizeof fmt,
+                "%s on event %%p, which was never initialized or was already freed", op);
+  debugFail(fmt, ev);
+  return false;
+}
+
+Event::Event() = default;
+
+Event::Event(EventBase* base, int fd, short events, EventCallback cb, void* arg) {
+  assign(base, fd, events, cb, arg);
+}
+
+Event::Event(EventBase* base, int fd, short events, std::function<void(int, short)> fn) {
+  assign(base, fd, events, std::move(fn));
+}
+
+Event::~Event() {
+  if (flags_ & kListInit) release();
+}
+
+void Event::functionTrampoline(int fd, short what, void* self) {
+  // Copy first: the callback may free or reassign its own event.
+  auto fn = static_cast<Event*>(self)->fn_;
+  fn(fd, what);
+}
+
+void Event::resetFields() {
+  base_ = nullptr;
+  fd_ = -1;
+  events_ = 0;
+  flags_ = 0;
+  callback_ = nullptr;
+  arg_ = nullptr;
+  priority_ = 0;
+  res_ = 0;
+  ncalls_ = 0;
+  pncalls_ = nullptr;
+  activeNext_ = activePrev_ = nullptr;
+  ioNext_ = ioPrev_ = nullptr;
+  deadline_ = 0;
+  ioTimeout_ = -1;
+  heapIndex_ = -1;
+  allNext_ = allPrev_ = nullptr;
+  id_ = 0;
+  owner_ = 0;
+  kind_ = EventKind::Io;
+  activations_ = 0;
+  totalCallbackNs_ = lastCallbackNs_ = activatedAtNs_ = 0;
+  lastCause_ = TraceCause::None;
+}
+
+int Event::assign(EventBase* base, int fd, short events, EventCallback cb, void* arg) {
+  if (flags_ & kListInit) {
+    if (debugChecksEnabled() && (flags_ & (kListInserted | kListTimeout | kListActive | kListActiveLater))) {
+      debugFail("event_assign on pending or active event %p: delete it first", this);
+      return -1;
+    }
+    release();
+  }
+  if (!base || ((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) {
+    return -1;  // libevent: EV_SIGNAL is incompatible with I/O flags
+  }
+  resetFields();
+  label_.clear();
+  base_ = base;
+  fd_ = fd;
+  events_ = events;
+  callback_ = cb;
+  arg_ = arg;
+  if (events & kEvSignal)
+    kind_ = EventKind::Signal;
+  else if (events & (kEvRead | kEvWrite | kEvClosed))
+    kind_ = EventKind::Io;
+  else
+    kind_ = EventKind::Timer;
+  magic_ = kMagicLive;
+  if (debugChecksEnabled()) {
+    std::lock_guard lock(liveMutex());
+    liveSet().insert(this);
+  }
+  base->registerEvent(this);
+  return 0;
+}
+
+int Event::assign(EventBase* base, int fd, short events, std::function<void(int, short)> fn) {
+  int rc = assign(base, fd, events, &Event::functionTrampoline, this);
+  if (rc == 0) fn_ = std::move(fn);
+  return rc;
+}
+
+int Event::add(const timeval* tv) {
+  if (!checkLive(this, "event_add")) return -1;
+  if (!(flags_ & kListInit) || !base_) return -1;
+  if (!tv) return base_->addEvent(this, -1, false, 0);
+  if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1'000'000) return -1;
+  const Nanos rel = static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
+  return base_->addEvent(this, rel, false, 0);
+}
+
+int Event::addTimeoutNs(Nanos timeout) {
+  if (!checkLive(this, "event_add")) return -1;
+  if (!(flags_ & kListInit) || !base_) return -1;
+  return base_->addEvent(this, timeout < 0 ? -1 : timeout, false, 0);
+}
+
+int Event::del() {
+  if (!checkLive(this, "event_del")) return -1;
+  if (!(flags_ & kListInit)) return -1;
+  if (!base_) return 0;
+  return base_->delEvent(this, TraceCause::Del, true);
+}
+
+void Event::activate(short res, short ncalls) {
+  if (!checkLive(this, "event_active")) return;
+  if (!(flags_ & kListInit) || !base_) return;
+  base_->activateEvent(this, res, ncalls, TraceCause::ManualActivate, state(), 0);
+}
+
+int Event::pending(short what, timeval* tv) const {
+  if (!checkLive(this, "event_pending")) return 0;
+  int flags = 0;
+  if (flags_ & kListInserted) flags |= (events_ & (kEvRead | kEvWrite | kEvClosed | kEvSignal));
+  if (flags_ & (kListActive | kListActiveLater)) flags |= res_;
+  if (flags_ & kListTimeout) flags |= kEvTimeout;
+  const int result = flags & what & (kEvTimeout | kEvRead | kEvWrite | kEvClosed | kEvSignal);
+  if (tv && (flags & what & kEvTimeout) && base_) {
+    // libevent reports the expiry on the wall clock.
+    timeval nowWall;
+    gettimeofday(&nowWall, nullptr);
+    const Nanos left = deadline_ - monotonicNowNs();
+    const Nanos at = static_cast<Nanos>(nowWall.tv_sec) * kNsPerSec + nowWall.tv_usec * kNsPerUs + left;
+    tv->tv_sec = static_cast<time_t>(at / kNsPerSec);
+    tv->tv_usec = static_cast<suseconds_t>((at % kNsPerSec) / kNsPerUs);
+  }
+  return result;
+}
+
+void Event::release() {
+  if (debugChecksEnabled() && !debugIsLiveEvent(this)) {
+    debugFail("event_free on event %p, which was never initialized or was already freed", this);
+    return;
+  }
+  if (!(flags_ & kListInit)) return;
+  if (base_) {
+    base_->delEvent(this, TraceCause::Del, true);
+    base_->unregisterEvent(this);
+  }
+  if (debugChecksEnabled()) {
+    std::lock_guard lock(liveMutex());
+    liveSet().erase(this);
+  }
+  flags_ = 0;
+  magic_ = kMagicFreed;
+  fn_ = nullptr;
+}
+
+int Event::setPriority(int priority) {
+  if (!checkLive(this, "event_priority_set")) return -1;
+  if (!base_ || (flags_ & kListActive)) return -1;
+  if (priority < 0 || priority >= base_->priorities()) return -1;
+  priority_ = priority;
+  return 0;
+}
+
+bool Event::initialized() const { return (flags_ & kListInit) != 0 && magic_ == kMagicLive; }
+
+EventState Event::state() const {
+  if (!(flags_ & kListInit)) return EventState::Invalid;
+  if (flags_ & (kListActive | kListActiveLater)) return EventState::Active;
+  if (flags_ & (kListInserted | kListTimeout)) return EventState::Pending;
+  return EventState::NonPending;
+}
+
+void Event::setLabel(std::string_view label, uint32_t owner) {
+  label_.assign(label);
+  owner_ = owner;
+  if (base_ && (flags_ & kListInit)) base_->publishInfo(this);
+}
+
+void Event::setInternal(bool internal) {
+  // Only while non-pending: the loop-alive count depends on this bit.
+  if (flags_ & (kListInserted | kListTimeout | kListActive | kListActiveLater)) return;
+  if (internal) {
+    flags_ |= kListInternal;
+    kind_ = EventKind::Internal;
+  } else {
+    flags_ = static_cast<uint16_t>(flags_ & ~kListInternal);
+  }
+}
+
+}  // namespace rs

@@ -1,0 +1,163 @@
+// One event: an fd, a timer or a signal, with a callback. Its state follows the
+// tutorial's diagram with libevent 2.1's exact semantics (see DESIGN.md):
+//
+//   Invalid --assign--> NonPending --add--> Pending --ready/timeout/signal--> Active
+//   Active --dispatch--> Pending (PERSIST) | NonPending (not PERSIST)
+//   Pending/Active --del--> NonPending,  NonPending --free--> Invalid
+//
+// Every transition is traced by the owning EventBase (grep "EventState::Active").
+// Thread contract: loop thread only, except where a method says otherwise.
+#pragma once
+#include <sys/time.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/Clock.h"
+#include "core/Trace.h"
+
+namespace rs {
+
+class EventBase;
+
+// libevent's flag values, so the compat layer passes them straight through.
+constexpr short kEvTimeout = 0x01;
+constexpr short kEvRead = 0x02;
+constexpr short kEvWrite = 0x04;
+constexpr short kEvSignal = 0x08;
+constexpr short kEvPersist = 0x10;
+constexpr short kEvET = 0x20;
+constexpr short kEvClosed = 0x80;
+
+using EventCallback = void (*)(int fd, short what, void* arg);
+
+class Event {
+ public:
+  Event();
+  // Same as Event() followed by assign().
+  Event(EventBase* base, int fd, short events, EventCallback cb, void* arg);
+  Event(EventBase* base, int fd, short events, std::function<void(int fd, short what)> fn);
+  // Frees the event: a pending or active event is deleted first (both traced).
+  ~Event();
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+
+  // event_assign: -> NonPending. Returns -1 if the event is pending (debug check).
+  int assign(EventBase* base, int fd, short events, EventCallback cb, void* arg);
+  int assign(EventBase* base, int fd, short events, std::function<void(int fd, short what)> fn);
+
+  // event_add: timeout is relative; nullptr means none. Re-adding a pending event
+  // only replaces its timeout.
+  int add(const timeval* timeout);
+  int addTimeoutNs(Nanos timeout);  // timeout < 0: no timeout
+  // event_del: Pending/Active -> NonPending; an active event's callback won't run.
+  int del();
+  // event_active: makes the event active with `res` (ncalls for signals).
+  void activate(short res, short ncalls = 1);
+  // event_pending: which of `what` the event is pending/active on; tv gets the
+  // absolute expiry (gettimeofday based, like libevent) when a timeout is set.
+  int pending(short what, timeval* tv) const;
+  // event_free without deallocation: -> Invalid. The object may be assigned again.
+  void release();
+  // event_priority_set: fails (-1) on an active event or an out-of-range priority.
+  int setPriority(int priority);
+
+  bool initialized() const;
+  EventState state() const;
+  int fd() const { return fd_; }
+  short events() const { return events_; }
+  EventBase* base() const { return base_; }
+  int priority() const { return priority_; }
+  EventCallback callback() const { return callback_; }
+  void* callbackArg() const { return arg_; }
+  uint64_t id() const { return id_; }
+  EventKind kind() const { return kind_; }
+
+  // Grouping for consumers: an owner tag (e.g. a connection id) and a short label.
+  void setLabel(std::string_view label, uint32_t owner = 0);
+  const std::string& label() const { return label_; }
+  uint32_t owner() const { return owner_; }
+  // Internal events (wakeup, signal pipe) don't keep the loop alive.
+  void setInternal(bool internal);
+
+  // Counters (snapshot).
+  uint64_t activations() const { return activations_; }
+  Nanos totalCallbackNs() const { return totalCallbackNs_; }
+  Nanos lastCallbackNs() const { return lastCallbackNs_; }
+  TraceCause lastCause() const { return lastCause_; }
+
+ private:
+  friend class EventBase;
+
+  // libevent-style list membership bits; state() is derived from them.
+  enum : uint16_t {
+    kListTimeout = 0x01,
+    kListInserted = 0x02,
+    kListActive = 0x08,
+    kListInternal = 0x10,
+    kListActiveLater = 0x20,
+    kListInit = 0x80,
+  };
+
+  static void functionTrampoline(int fd, short what, void* self);
+  void resetFields();
+
+  // Identity and callback.
+  EventBase* base_ = nullptr;
+  int fd_ = -1;
+  short events_ = 0;
+  uint16_t flags_ = 0;
+  EventCallback callback_ = nullptr;
+  void* arg_ = nullptr;
+  int priority_ = 0;
+
+  // Activation.
+  short res_ = 0;
+  short ncalls_ = 0;
+  short* pncalls_ = nullptr;  // lets del() stop a signal callback's remaining calls
+  Event* activeNext_ = nullptr;
+  Event* activePrev_ = nullptr;
+
+  // Per-fd / per-signal list (newest first, as libevent activates them).
+  Event* ioNext_ = nullptr;
+  Event* ioPrev_ = nullptr;
+
+  // Timeout: absolute deadline, and the relative one PERSIST re-arms with.
+  Nanos deadline_ = 0;
+  Nanos ioTimeout_ = -1;
+  int heapIndex_ = -1;
+
+  // All initialized events of the base (for snapshots).
+  Event* allNext_ = nullptr;
+  Event* allPrev_ = nullptr;
+
+  // Tracing and grouping.
+  uint64_t id_ = 0;
+  uint32_t owner_ = 0;
+  EventKind kind_ = EventKind::Io;
+  uint32_t magic_ = 0;
+  std::string label_;
+  std::function<void(int, short)> fn_;
+
+  // Counters.
+  uint64_t activations_ = 0;
+  Nanos totalCallbackNs_ = 0;
+  Nanos lastCallbackNs_ = 0;
+  Nanos activatedAtNs_ = 0;
+  TraceCause lastCause_ = TraceCause::None;
+};
+
+// libevent's debug mode: misuse (adding a freed or never-initialized event,
+// assigning a pending event, freeing twice) is reported instead of being undefined.
+// On when REACTORSCOPE_DEBUG_CHECKS=1 or after setDebugChecks(true).
+void setDebugChecks(bool on);
+bool debugChecksEnabled();
+// Receives each failed check's message; default prints to stderr.
+void setDebugCheckHandler(void (*handler)(const char* message));
+uint64_t debugCheckFailures();
+// True when `p` is a live (initialized, not freed) event. Debug checks only.
+bool debugIsLiveEvent(const void* p);
+
+}  // namespace rs

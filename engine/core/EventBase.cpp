@@ -1,0 +1,844 @@
+#include "core/EventBase.h"
+
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <list>
+
+namespace rs {
+
+namespace {
+constexpr int kMaxPriorities = 256;
+
+// Signals reach the loop through a self-pipe. Like libevent, the base that most
+// recently added a signal event receives every signal (one base per process).
+std::atomic<int> g_signalWriteFd{-1};
+struct sigaction g_oldActions[NSIG];
+int g_handlerInstalled[NSIG];
+
+extern "C" void rsSignalHandler(int sig) {
+  const int savedErrno = errno;
+  const int fd = g_signalWriteFd.load(std::memory_order_relaxed);
+  if (fd >= 0) {
+    const unsigned char c = static_cast<unsigned char>(sig);
+    [[maybe_unused]] ssize_t n = ::write(fd, &c, 1);
+  }
+  errno = savedErrno;
+}
+
+bool setNonblockCloexec(int fd) {
+  const int fl = fcntl(fd, F_GETFL);
+  return fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Construction
+
+EventBase::EventBase() : EventBase(Options{}) {}
+
+EventBase::EventBase(const Options& options)
+    : poller_(Poller::create(options.backend)),
+      tracer_(options.traceCapacity),
+      loopThread_(std::this_thread::get_id()) {
+  tracer_.setEnabled(options.tracing);
+  activeQueues_.assign(1, {nullptr, nullptr});
+  if (!poller_) {
+    error_ = std::string("cannot create the ") +
+             (options.backend == Poller::Backend::Epoll ? "epoll" : "poll") +
+             " backend: " + std::strerror(errno);
+    return;
+  }
+  wakeupFd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakeupFd_ < 0) {
+    error_ = std::string("eventfd: ") + std::strerror(errno);
+    poller_.reset();
+    return;
+  }
+  wakeupEvent_ = std::make_unique<Event>();
+  wakeupEvent_->assign(this, wakeupFd_, kEvRead | kEvPersist, &EventBase::wakeupCallback, this);
+  wakeupEvent_->setInternal(true);
+  wakeupEvent_->setLabel("loop wakeup (eventfd)");
+  wakeupEvent_->add(nullptr);
+}
+
+EventBase::~EventBase() {
+  // Detach every remaining user event so a later free() is harmless.
+  if (signalEvent_) signalEvent_.reset();
+  wakeupEvent_.reset();
+  for (Event* ev = allHead_; ev;) {
+    Event* next = ev->allNext_;
+    delEvent(ev, TraceCause::Del, false);
+    ev->base_ = nullptr;
+    ev->allNext_ = ev->allPrev_ = nullptr;
+    ev = next;
+  }
+  allHead_ = nullptr;
+  if (signalPipe_[0] >= 0) {
+    int expected = signalPipe_[1];
+    g_signalWriteFd.compare_exchange_strong(expected, -1);
+    ::close(signalPipe_[0]);
+    ::close(signalPipe_[1]);
+  }
+  if (wakeupFd_ >= 0) ::close(wakeupFd_);
+}
+
+const char* EventBase::method() const { return poller_ ? poller_->name() : "none"; }
+
+Nanos EventBase::now() { return cachedNow_ ? cachedNow_ : monotonicNowNs(); }
+
+int EventBase::priorityInit(int n) {
+  if (activeCount_ > 0 || n < 1 || n >= kMaxPriorities) return -1;
+  if (n == priorities()) return 0;
+  activeQueues_.assign(static_cast<size_t>(n), {nullptr, nullptr});
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Registration (all initialized events, for snapshots)
+
+void EventBase::registerEvent(Event* ev) {
+  ev->id_ = nextId_++;
+  ev->flags_ |= Event::kListInit;
+  ev->priority_ = priorities() / 2;
+  ev->allNext_ = allHead_;
+  if (allHead_) allHead_->allPrev_ = ev;
+  allHead_ = ev;
+  ++liveEvents_;
+  if (tracer_.enabled()) {
+    publishInfo(ev);
+    traceTransition(ev, EventState::Invalid, TraceCause::New, ev->events_);
+  }
+}
+
+void EventBase::unregisterEvent(Event* ev) {
+  if (ev->allPrev_) ev->allPrev_->allNext_ = ev->allNext_;
+  else allHead_ = ev->allNext_;
+  if (ev->allNext_) ev->allNext_->allPrev_ = ev->allPrev_;
+  ev->allNext_ = ev->allPrev_ = nullptr;
+  --liveEvents_;
+  if (ev == currentEvent_) currentEvent_ = nullptr;
+  const EventState from = ev->state();
+  ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInit);
+  if (tracer_.enabled()) {
+    traceTransition(ev, from, TraceCause::Free, ev->events_);
+    tracer_.retireInfo(ev->id_);
+  }
+}
+
+void EventBase::publishInfo(const Event* ev) {
+  if (!tracer_.enabled()) return;
+  EventInfo info;
+  info.id = ev->id_;
+  info.owner = ev->owner_;
+  info.kind = ev->kind_;
+  info.fd = ev->fd_;
+  info.events = ev->events_;
+  info.priority = ev->priority_;
+  info.label = ev->label_;
+  tracer_.publishInfo(info);
+}
+
+// ---------------------------------------------------------------------------
+// Paired insert/remove helpers: the only places list bits change.
+
+int EventBase::insertIo(Event* ev) {
+  const int fd = ev->fd_;
+  if (fd < 0) return -1;
+  const auto ufd = static_cast<size_t>(fd);
+  if (ufd >= fds_.size()) fds_.resize(ufd + 1);
+  FdSlot& slot = fds_[ufd];
+  const short want = static_cast<short>(ev->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET));
+  // libevent refuses mixing edge- and level-triggered events on one fd.
+  if (slot.head && ((slot.interest & kEvET) != (want & kEvET))) return -1;
+  const short next = static_cast<short>(slot.interest | want);
+  if (next != slot.interest) {
+    if (poller_->update(fd, slot.interest, next) < 0) return -1;
+    slot.interest = next;
+  }
+  ev->ioPrev_ = nullptr;
+  ev->ioNext_ = slot.head;
+  if (slot.head) slot.head->ioPrev_ = ev;
+  slot.head = ev;
+  ev->flags_ |= Event::kListInserted;
+  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+  return 0;
+}
+
+void EventBase::removeIo(Event* ev) {
+  FdSlot& slot = fds_[static_cast<size_t>(ev->fd_)];
+  if (ev->ioPrev_) ev->ioPrev_->ioNext_ = ev->ioNext_;
+  else slot.head = ev->ioNext_;
+  if (ev->ioNext_) ev->ioNext_->ioPrev_ = ev->ioPrev_;
+  ev->ioNext_ = ev->ioPrev_ = nullptr;
+  short next = 0;
+  for (Event* e = slot.head; e; e = e->ioNext_)
+    next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
+  if (next != slot.interest) {
+    poller_->update(ev->fd_, slot.interest, next);
+    slot.interest = next;
+  }
+  ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
+  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+}
+
+void EventBase::insertTimeout(Event* ev, Nanos deadline) {
+  ev->deadline_ = deadline;
+  heapPush(ev);
+  ev->flags_ |= Event::kListTimeout;
+  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+}
+
+void EventBase::removeTimeout(Event* ev) {
+  heapErase(ev);
+  ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListTimeout);
+  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+}
+
+void EventBase::insertActive(Event* ev) {
+  auto& q = activeQueues_[static_cast<size_t>(ev->priority_)];
+  ev->activeNext_ = nullptr;
+  ev->activePrev_ = q.second;
+  if (q.second) q.second->activeNext_ = ev;
+  else q.first = ev;
+  q.second = ev;
+  ev->flags_ |= Event::kListActive;
+  ++activeCount_;
+  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+}
+
+void EventBase::removeActive(Event* ev) {
+  if (ev->flags_ & Event::kListActiveLater) {
+    if (ev->activePrev_) ev->activePrev_->activeNext_ = ev->activeNext_;
+    else laterHead_ = ev->activeNext_;
+    if (ev->activeNext_) ev->activeNext_->activePrev_ = ev->activePrev_;
+    else laterTail_ = ev->activePrev_;
+    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActiveLater);
+  } else {
+    auto& q = activeQueues_[static_cast<size_t>(ev->priority_)];
+    if (ev->activePrev_) ev->activePrev_->activeNext_ = ev->activeNext_;
+    else q.first = ev->activeNext_;
+    if (ev->activeNext_) ev->activeNext_->activePrev_ = ev->activePrev_;
+    else q.second = ev->activePrev_;
+    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
+  }
+  ev->activeNext_ = ev->activePrev_ = nullptr;
+  --activeCount_;
+  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+}
+
+void EventBase::insertActiveLater(Event* ev) {
+  ev->activeNext_ = nullptr;
+  ev->activePrev_ = laterTail_;
+  if (laterTail_) laterTail_->activeNext_ = ev;
+  else laterHead_ = ev;
+  laterTail_ = ev;
+  ev->flags_ |= Event::kListActiveLater;
+  ++activeCount_;
+  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+}
+
+void EventBase::makeLaterEventsActive() {
+  while (Event* ev = laterHead_) {
+    removeActive(ev);
+    insertActive(ev);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// add / del / activate
+
+int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace) {
+  const EventState from = ev->state();
+  const bool hasTimeout = absolute || relTimeout >= 0;
+
+  // Make room in the heap first, like libevent, so a failure leaves no trace.
+  if (hasTimeout && !(ev->flags_ & Event::kListTimeout)) heap_.reserve(heap_.size() + 1);
+
+  if ((ev->events_ & (kEvRead | kEvWrite | kEvClosed | kEvSignal)) &&
+      !(ev->flags_ & (Event::kListInserted | Event::kListActive | Event::kListActiveLater))) {
+    const int rc = (ev->events_ & kEvSignal) ? insertSignal(ev) : insertIo(ev);
+    if (rc < 0) return -1;
+  }
+
+  if (hasTimeout) {
+    if ((ev->events_ & kEvPersist) && !absolute) ev->ioTimeout_ = relTimeout;
+    if (ev->flags_ & Event::kListTimeout) removeTimeout(ev);
+    // Re-adding an event that is active because of its timeout cancels that
+    // activation: the new timeout replaces the old one.
+    if ((ev->flags_ & Event::kListActive) && (ev->res_ & kEvTimeout)) {
+      if (ev->events_ & kEvSignal) {
+        if (ev->pncalls_) *ev->pncalls_ = 0;
+        ev->ncalls_ = 0;
+      }
+      removeActive(ev);
+    }
+    insertTimeout(ev, absolute ? absDeadline : now() + relTimeout);
+  }
+
+  if (trace && tracer_.enabled() && ev->state() != from)
+    traceTransition(ev, from, TraceCause::Add, ev->events_);
+  return 0;
+}
+
+int EventBase::delEvent(Event* ev, TraceCause cause, bool trace) {
+  const EventState from = ev->state();
+  if ((ev->events_ & kEvSignal) && ev->ncalls_ && ev->pncalls_) *ev->pncalls_ = 0;
+  if (ev->flags_ & Event::kListTimeout) removeTimeout(ev);
+  if (ev->flags_ & (Event::kListActive | Event::kListActiveLater)) removeActive(ev);
+  if (ev->flags_ & Event::kListInserted) {
+    if (ev->events_ & kEvSignal) removeSignal(ev);
+    else removeIo(ev);
+  }
+  if (trace && tracer_.enabled() && ev->state() != from) traceTransition(ev, from, cause, 0);
+  return 0;
+}
+
+void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cause, EventState from,
+                              int64_t lateness) {
+  if (ev->flags_ & Event::kListActive) {
+    ev->res_ = static_cast<short>(ev->res_ | res);
+    return;
+  }
+  if (ev->flags_ & Event::kListActiveLater) {
+    ev->res_ = static_cast<short>(ev->res_ | res);
+    removeActive(ev);
+  } else {
+    ev->res_ = res;
+  }
+  if (ev->priority_ < runningPriority_) continue_ = true;
+  if (ev->events_ & kEvSignal) {
+    ev->ncalls_ = ncalls;
+    ev->pncalls_ = nullptr;
+  }
+  insertActive(ev);
+  ++ev->activations_;
+  ev->lastCause_ = cause;
+  if (tracer_.enabled()) {
+    ev->activatedAtNs_ = cachedNow_ ? cachedNow_ : monotonicNowNs();
+    traceTransition(ev, from, cause, res, lateness);
+  }
+}
+
+void EventBase::activateLater(Event* ev, short res) {
+  if (ev->flags_ & (Event::kListActive | Event::kListActiveLater)) {
+    ev->res_ = static_cast<short>(ev->res_ | res);
+    return;
+  }
+  const EventState from = ev->state();
+  ev->res_ = res;
+  insertActiveLater(ev);
+  ++ev->activations_;
+  ev->lastCause_ = TraceCause::ManualActivate;
+  if (tracer_.enabled()) {
+    ev->activatedAtNs_ = monotonicNowNs();
+    traceTransition(ev, from, TraceCause::ManualActivate, res);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Timer heap: a binary min-heap on the deadline with each event's index stored
+// in the event, so erase is O(log n). Same shape of algorithm as libevent's
+// min_heap, so equal deadlines pop in the same order.
+
+void EventBase::heapShiftUp(size_t hole, Event* ev) {
+  while (hole > 0) {
+    const size_t parent = (hole - 1) / 2;
+    if (!(heap_[parent]->deadline_ > ev->deadline_)) break;
+    heap_[hole] = heap_[parent];
+    heap_[hole]->heapIndex_ = static_cast<int>(hole);
+    hole = parent;
+  }
+  heap_[hole] = ev;
+  ev->heapIndex_ = static_cast<int>(hole);
+}
+
+void EventBase::heapShiftDown(size_t hole, Event* ev) {
+  const size_t n = heap_.size();
+  size_t child = 2 * (hole + 1);
+  while (child <= n) {
+    if (child == n || heap_[child]->deadline_ > heap_[child - 1]->deadline_) --child;
+    if (!(ev->deadline_ > heap_[child]->deadline_)) break;
+    heap_[hole] = heap_[child];
+    heap_[hole]->heapIndex_ = static_cast<int>(hole);
+    hole = child;
+    child = 2 * (hole + 1);
+  }
+  heap_[hole] = ev;
+  ev->heapIndex_ = static_cast<int>(hole);
+}
+
+void EventBase::heapPush(Event* ev) {
+  heap_.push_back(ev);
+  heapShiftUp(heap_.size() - 1, ev);
+}
+
+void EventBase::heapErase(Event* ev) {
+  if (ev->heapIndex_ < 0) return;
+  const auto idx = static_cast<size_t>(ev->heapIndex_);
+  Event* last = heap_.back();
+  heap_.pop_back();
+  if (last != ev) {
+    if (idx > 0 && heap_[(idx - 1) / 2]->deadline_ > last->deadline_) heapShiftUp(idx, last);
+    else heapShiftDown(idx, last);
+  }
+  ev->heapIndex_ = -1;
+}
+
+// ---------------------------------------------------------------------------
+// The loop
+
+Nanos EventBase::nextTimeout(bool* has) {
+  if (heap_.empty()) {
+    *has = false;
+    return -1;
+  }
+  *has = true;
+  const Nanos left = heap_.front()->deadline_ - monotonicNowNs();
+  return left < 0 ? 0 : left;
+}
+
+void EventBase::processTimeouts() {
+  if (heap_.empty()) return;
+  const Nanos nowNs = now();
+  while (!heap_.empty()) {
+    Event* ev = heap_.front();
+    if (ev->deadline_ > nowNs) break;
+    // libevent deletes a timed-out event before activating it; only the net
+    // pending -> active step is traced.
+    const EventState from = ev->state();
+    delEvent(ev, TraceCause::Timeout, false);
+    activateEvent(ev, kEvTimeout, 1, TraceCause::Timeout, from, nowNs - ev->deadline_);
+  }
+}
+
+void EventBase::runCallback(Event* ev) {
+  const bool tracing = tracer_.enabled();
+  const EventCallback cb = ev->callback_;
+  void* const arg = ev->arg_;
+  const int fd = ev->fd_;
+  const short res = ev->res_;
+  ++stats_.dispatched;
+  if (!tracing && !(ev->events_ & kEvSignal)) {
+    cb(fd, res, arg);
+    return;
+  }
+
+  TraceRecord r;
+  r.eventId = ev->id_;
+  r.owner = ev->owner_;
+  r.fd = fd;
+  r.kind = ev->kind_;
+  r.flags = res;
+  r.from = r.to = EventState::Active;
+  // currentEvent_ is cleared by unregisterEvent() if the callback frees its event.
+  currentEvent_ = ev;
+  auto callOnce = [&] {
+    if (!tracing) {
+      cb(fd, res, arg);
+      return;
+    }
+    r.type = TraceType::CallbackBegin;
+    r.value = 0;
+    const Nanos begin = monotonicNowNs();
+    r.tsNs = begin;
+    tracer_.record(r);
+    cb(fd, res, arg);
+    const Nanos end = monotonicNowNs();
+    r.type = TraceType::CallbackEnd;
+    r.tsNs = end;
+    r.value = end - begin;
+    tracer_.record(r);
+    if (currentEvent_) {
+      currentEvent_->lastCallbackNs_ = end - begin;
+      currentEvent_->totalCallbackNs_ += end - begin;
+    }
+  };
+
+  if (ev->events_ & kEvSignal) {
+    // Several deliveries before dispatch run the callback that many times; a
+    // del() inside the callback zeroes the remaining count through pncalls_.
+    signalCallsLeft_ = ev->ncalls_;
+    if (signalCallsLeft_) ev->pncalls_ = &signalCallsLeft_;
+    while (signalCallsLeft_ > 0) {
+      --signalCallsLeft_;
+      if (currentEvent_) currentEvent_->ncalls_ = signalCallsLeft_;
+      callOnce();
+      if (gotBreak_.load(std::memory_order_relaxed)) break;
+    }
+    if (currentEvent_) currentEvent_->pncalls_ = nullptr;
+    signalCallsLeft_ = 0;
+  } else {
+    callOnce();
+  }
+  currentEvent_ = nullptr;
+}
+
+int EventBase::processActiveQueue(int priority) {
+  auto& q = activeQueues_[static_cast<size_t>(priority)];
+  int count = 0;
+  while (Event* ev = q.first) {
+    const EventState from = EventState::Active;
+    if (ev->events_ & kEvPersist) {
+      removeActive(ev);
+      // A PERSIST event's timeout re-arms at each activation: relative to the
+      // expired deadline when it timed out, otherwise relative to now.
+      if (ev->ioTimeout_ > 0) {
+        const Nanos nowNs = now();
+        Nanos runAt = ((ev->res_ & kEvTimeout) ? ev->deadline_ : nowNs) + ev->ioTimeout_;
+        if (runAt < nowNs) runAt = nowNs + ev->ioTimeout_;
+        addEvent(ev, -1, true, runAt, false);
+      }
+    } else {
+      delEvent(ev, TraceCause::Dispatch, false);
+    }
+    if (tracer_.enabled()) traceTransition(ev, from, TraceCause::Dispatch, ev->res_);
+    if (!(ev->flags_ & Event::kListInternal)) ++count;
+    runCallback(ev);
+    if (gotBreak_.load(std::memory_order_relaxed)) return -1;
+    if (count && continue_) break;
+  }
+  return count;
+}
+
+int EventBase::processActive() {
+  int c = 0;
+  for (size_t i = 0; i < activeQueues_.size(); ++i) {
+    if (activeQueues_[i].first) {
+      runningPriority_ = static_cast<int>(i);
+      c = processActiveQueue(static_cast<int>(i));
+      if (c < 0) break;
+      if (c > 0) break;  // a real event ran: lower priorities wait for the next pass
+    }
+  }
+  runningPriority_ = -1;
+  return c;
+}
+
+int EventBase::loop(int flags) {
+  if (!poller_) return -1;
+  if (running_) {
+    std::fprintf(stderr, "[reactorscope] event_base_loop: reentrant invocation\n");
+    return -1;
+  }
+  running_ = true;
+  loopThread_ = std::this_thread::get_id();
+  cachedNow_ = 0;
+  gotTerm_.store(false);
+  gotBreak_.store(false);
+  int retval = 0;
+  bool done = false;
+
+  while (!done) {
+    continue_ = false;
+    if (gotTerm_.load(std::memory_order_relaxed) || gotBreak_.load(std::memory_order_relaxed)) break;
+
+    Nanos timeout = 0;
+    if (activeCount_ == 0 && !(flags & kLoopNonblock)) {
+      bool has = false;
+      timeout = nextTimeout(&has);
+      if (!has) timeout = -1;
+    }
+    if (!(flags & kLoopNoExitOnEmpty) && !haveEvents() && activeCount_ == 0) {
+      retval = 1;
+      cachedNow_ = 0;
+      running_ = false;
+      return retval;
+    }
+    makeLaterEventsActive();
+    cachedNow_ = 0;
+
+    const bool tracing = tracer_.enabled();
+    Nanos waitBegin = 0;
+    if (tracing) {
+      waitBegin = monotonicNowNs();
+      traceLoop(TraceType::WaitBegin, timeout, waitBegin);
+    }
+    ready_.clear();
+    const int n = poller_->wait(timeout, ready_);
+    if (n < 0) {
+      error_ = std::string(poller_->name()) + " wait failed: " + std::strerror(-n);
+      retval = -1;
+      break;
+    }
+    cachedNow_ = monotonicNowNs();
+    ++stats_.iterations;
+    if (tracing) {
+      stats_.waitNs += cachedNow_ - waitBegin;
+      traceLoop(TraceType::WaitEnd, static_cast<int64_t>(ready_.size()), cachedNow_);
+    }
+
+    for (const ReadyFd& r : ready_) {
+      if (static_cast<size_t>(r.fd) >= fds_.size()) continue;
+      for (Event* ev = fds_[static_cast<size_t>(r.fd)].head; ev;) {
+        Event* next = ev->ioNext_;
+        const short match = static_cast<short>(ev->events_ & r.what);
+        if (match & (kEvRead | kEvWrite | kEvClosed)) {
+          const TraceCause cause = (match & kEvClosed)  ? TraceCause::ReadyClosed
+                                   : (match & kEvRead) ? TraceCause::ReadyRead
+                                                       : TraceCause::ReadyWrite;
+          activateEvent(ev, match, 1, cause, ev->state(), 0);
+        }
+        ev = next;
+      }
+    }
+
+    processTimeouts();
+
+    if (activeCount_) {
+      const int processed = processActive();
+      if ((flags & kLoopOnce) && activeCount_ == 0 && processed != 0) done = true;
+    } else if (flags & kLoopNonblock) {
+      done = true;
+    }
+  }
+  cachedNow_ = 0;
+  running_ = false;
+  return retval;
+}
+
+int EventBase::loopbreak() {
+  gotBreak_.store(true);
+  if (!isInLoopThread()) wakeup();
+  return 0;
+}
+
+int EventBase::loopexit(const timeval* tv) {
+  Nanos delay = -1;
+  if (tv) {
+    if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
+    delay = static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
+  }
+  auto schedule = [this, delay] {
+    runOnce(delay, [this] { gotTerm_.store(true); }, "loopexit");
+  };
+  if (isInLoopThread()) schedule();
+  else queueInLoop(schedule);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// One-shot timers (event_base_once)
+
+struct EventBase::OnceEvent {
+  Event event;
+  std::function<void()> fn;
+  std::list<std::unique_ptr<OnceEvent>>::iterator self;
+};
+
+void EventBase::runOnce(Nanos delay, std::function<void()> fn, std::string_view label) {
+  onces_.push_back(std::make_unique<OnceEvent>());
+  OnceEvent* once = onces_.back().get();
+  once->self = std::prev(onces_.end());
+  once->fn = std::move(fn);
+  once->event.assign(this, -1, 0, &EventBase::onceCallback, once);
+  once->event.setLabel(label);
+  if (delay < 0) {
+    // libevent activates a timeout-less once event immediately.
+    activateEvent(&once->event, kEvTimeout, 1, TraceCause::ManualActivate, EventState::NonPending, 0);
+  } else {
+    once->event.addTimeoutNs(delay);
+  }
+}
+
+void EventBase::runAfter(Nanos delay, std::function<void()> fn) {
+  runOnce(delay < 0 ? 0 : delay, std::move(fn), "runAfter");
+}
+
+void EventBase::onceCallback(int, short, void* arg) {
+  auto* once = static_cast<OnceEvent*>(arg);
+  EventBase* base = once->event.base();
+  auto fn = std::move(once->fn);
+  base->onces_.erase(once->self);  // frees the event (already non-pending)
+  if (fn) fn();
+}
+
+// ---------------------------------------------------------------------------
+// Cross-thread queue
+
+void EventBase::runInLoop(std::function<void()> fn) {
+  if (isInLoopThread() && running_) fn();
+  else queueInLoop(std::move(fn));
+}
+
+void EventBase::queueInLoop(std::function<void()> fn) {
+  {
+    std::lock_guard lock(pendingMutex_);
+    pendingFunctors_.push_back(std::move(fn));
+  }
+  wakeup();
+}
+
+void EventBase::wakeup() {
+  // Merge repeated wakeups: one eventfd write until the loop drains it.
+  if (wakeupPending_.exchange(true)) return;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wakeupFd_, &one, sizeof one);
+}
+
+void EventBase::wakeupCallback(int fd, short, void* arg) {
+  auto* base = static_cast<EventBase*>(arg);
+  uint64_t value;
+  [[maybe_unused]] ssize_t n = ::read(fd, &value, sizeof value);
+  base->wakeupPending_.store(false);
+  base->doPendingFunctors();
+}
+
+void EventBase::doPendingFunctors() {
+  std::vector<std::function<void()>> functors;
+  {
+    std::lock_guard lock(pendingMutex_);
+    functors.swap(pendingFunctors_);
+  }
+  for (auto& fn : functors) fn();
+}
+
+// ---------------------------------------------------------------------------
+// Signals
+
+int EventBase::insertSignal(Event* ev) {
+  const int sig = ev->fd_;
+  if (sig <= 0 || sig >= NSIG) return -1;
+  if (signalPipe_[0] < 0) {
+    if (::pipe(signalPipe_) != 0) return -1;
+    setNonblockCloexec(signalPipe_[0]);
+    setNonblockCloexec(signalPipe_[1]);
+    signalEvent_ = std::make_unique<Event>();
+    signalEvent_->assign(this, signalPipe_[0], kEvRead | kEvPersist, &EventBase::signalCallback, this);
+    signalEvent_->setInternal(true);
+    signalEvent_->setLabel("signal pipe");
+    signalEvent_->setPriority(0);
+    signalEvent_->add(nullptr);
+    signalHeads_.assign(NSIG, nullptr);
+    signalAdds_.assign(NSIG, 0);
+  }
+  const auto usig = static_cast<size_t>(sig);
+  if (signalAdds_[usig] == 0 && !g_handlerInstalled[sig]) {
+    struct sigaction sa {};
+    sa.sa_handler = rsSignalHandler;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    if (sigaction(sig, &sa, &g_oldActions[sig]) != 0) return -1;
+    g_handlerInstalled[sig] = 1;
+  }
+  g_signalWriteFd.store(signalPipe_[1]);
+  ++signalAdds_[usig];
+  ev->ioPrev_ = nullptr;
+  ev->ioNext_ = signalHeads_[usig];
+  if (signalHeads_[usig]) signalHeads_[usig]->ioPrev_ = ev;
+  signalHeads_[usig] = ev;
+  ev->flags_ |= Event::kListInserted;
+  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+  return 0;
+}
+
+void EventBase::removeSignal(Event* ev) {
+  const auto usig = static_cast<size_t>(ev->fd_);
+  if (ev->ioPrev_) ev->ioPrev_->ioNext_ = ev->ioNext_;
+  else signalHeads_[usig] = ev->ioNext_;
+  if (ev->ioNext_) ev->ioNext_->ioPrev_ = ev->ioPrev_;
+  ev->ioNext_ = ev->ioPrev_ = nullptr;
+  if (--signalAdds_[usig] == 0 && g_handlerInstalled[ev->fd_]) {
+    sigaction(ev->fd_, &g_oldActions[ev->fd_], nullptr);
+    g_handlerInstalled[ev->fd_] = 0;
+  }
+  ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
+  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+}
+
+void EventBase::signalCallback(int fd, short, void* arg) {
+  auto* base = static_cast<EventBase*>(arg);
+  int caught[NSIG] = {};
+  unsigned char buf[1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t i = 0; i < n; ++i)
+      if (buf[i] < NSIG) ++caught[buf[i]];
+  }
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (!caught[sig]) continue;
+    for (Event* ev = base->signalHeads_[static_cast<size_t>(sig)]; ev;) {
+      Event* next = ev->ioNext_;
+      base->activateEvent(ev, kEvSignal, static_cast<short>(caught[sig]), TraceCause::Signal,
+                          ev->state(), 0);
+      ev = next;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Tracing
+
+void EventBase::traceTransition(Event* ev, EventState from, TraceCause cause, short flags,
+                                int64_t value) {
+  TraceRecord r;
+  // Activations found by one wait share its timestamp; everything else happens
+  // inside callbacks or API calls and reads the clock.
+  const bool batch = cause == TraceCause::ReadyRead || cause == TraceCause::ReadyWrite ||
+                     cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout ||
+                     cause == TraceCause::Signal;
+  r.tsNs = batch && cachedNow_ ? cachedNow_ : monotonicNowNs();
+  r.eventId = ev->id_;
+  r.value = value;
+  r.owner = ev->owner_;
+  r.fd = ev->fd_;
+  r.type = TraceType::Transition;
+  r.kind = ev->kind_;
+  r.from = from;
+  r.to = ev->state();
+  r.cause = cause;
+  r.flags = flags;
+  tracer_.record(r);
+}
+
+void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {
+  TraceRecord r;
+  r.tsNs = ts;
+  r.type = type;
+  r.kind = EventKind::Internal;
+  r.value = value;
+  tracer_.record(r);
+}
+
+void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which,
+                                     int64_t bytes) {
+  TraceRecord r;
+  r.tsNs = monotonicNowNs();
+  r.eventId = eventId;
+  r.owner = owner;
+  r.fd = fd;
+  r.type = TraceType::BufferLevel;
+  r.buffer = which;
+  r.value = bytes;
+  tracer_.record(r);
+}
+
+std::vector<EventSnapshot> EventBase::snapshot() const {
+  std::vector<EventSnapshot> out;
+  out.reserve(liveEvents_);
+  for (const Event* ev = allHead_; ev; ev = ev->allNext_) {
+    EventSnapshot s;
+    s.id = ev->id_;
+    s.owner = ev->owner_;
+    s.kind = ev->kind_;
+    s.fd = ev->fd_;
+    s.events = ev->events_;
+    s.priority = ev->priority_;
+    s.state = ev->state();
+    s.activations = ev->activations_;
+    s.totalCallbackNs = ev->totalCallbackNs_;
+    s.lastCallbackNs = ev->lastCallbackNs_;
+    s.lastCause = ev->lastCause_;
+    s.label = ev->label_;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace rs

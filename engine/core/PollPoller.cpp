@@ -1,0 +1,69 @@
+#include "core/PollPoller.h"
+
+#include <cerrno>
+
+#include "core/Event.h"
+
+namespace rs {
+
+namespace {
+short toPoll(short interest) {
+  short e = 0;
+  if (interest & kEvRead) e |= POLLIN;
+  if (interest & kEvWrite) e |= POLLOUT;
+  if (interest & kEvClosed) e |= POLLRDHUP;
+  return e;
+}
+}  // namespace
+
+int PollPoller::update(int fd, short, short newInterest) {
+  if (fd < 0) return -EBADF;
+  const auto ufd = static_cast<size_t>(fd);
+  if (ufd >= indexOf_.size()) indexOf_.resize(ufd + 1, -1);
+  int idx = indexOf_[ufd];
+  if (newInterest == 0) {
+    if (idx < 0) return 0;
+    // Swap-remove keeps the array dense.
+    const auto uidx = static_cast<size_t>(idx);
+    const pollfd last = pollfds_.back();
+    pollfds_[uidx] = last;
+    indexOf_[static_cast<size_t>(last.fd)] = idx;
+    pollfds_.pop_back();
+    indexOf_[ufd] = -1;
+    return 0;
+  }
+  if (idx < 0) {
+    indexOf_[ufd] = static_cast<int>(pollfds_.size());
+    pollfds_.push_back({fd, toPoll(newInterest), 0});
+  } else {
+    pollfds_[static_cast<size_t>(idx)].events = toPoll(newInterest);
+  }
+  return 0;
+}
+
+int PollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
+  timespec ts{};
+  timespec* tsp = nullptr;
+  if (timeoutNs >= 0) {
+    ts.tv_sec = static_cast<time_t>(timeoutNs / kNsPerSec);
+    ts.tv_nsec = static_cast<long>(timeoutNs % kNsPerSec);
+    tsp = &ts;
+  }
+  int n = ppoll(pollfds_.data(), pollfds_.size(), tsp, nullptr);
+  if (n < 0) return errno == EINTR ? 0 : -errno;
+  int found = 0;
+  for (size_t i = 0; i < pollfds_.size() && found < n; ++i) {
+    const short what = pollfds_[i].revents;
+    if (!what) continue;
+    ++found;
+    short res = 0;
+    if (what & (POLLHUP | POLLERR | POLLNVAL)) res |= kEvRead | kEvWrite;
+    if (what & POLLIN) res |= kEvRead;
+    if (what & POLLOUT) res |= kEvWrite;
+    if (what & POLLRDHUP) res |= kEvClosed;
+    if (res) ready.push_back({pollfds_[i].fd, res});
+  }
+  return n;
+}
+
+}  // namespace rs

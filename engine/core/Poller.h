@@ -1,0 +1,32 @@
+// The I/O multiplexing backend behind an EventBase: a small interface in the
+// spirit of libevent's struct eventop. The base merges the interest of every
+// event on an fd and tells the poller only when that union changes.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "core/Clock.h"
+
+namespace rs {
+
+struct ReadyFd {
+  int fd;
+  short what;  // kEvRead | kEvWrite | kEvClosed
+};
+
+class Poller {
+ public:
+  enum class Backend { Epoll, Poll };
+  virtual ~Poller() = default;
+  virtual const char* name() const = 0;
+  // interest: kEvRead | kEvWrite | kEvClosed | kEvET; 0 removes the fd.
+  // Returns 0 or -errno.
+  virtual int update(int fd, short oldInterest, short newInterest) = 0;
+  // Waits at most timeoutNs (-1 = forever, never returns early because of
+  // rounding) and appends the ready fds. Returns count or -errno (EINTR -> 0).
+  virtual int wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) = 0;
+
+  static std::unique_ptr<Poller> create(Backend backend);
+};
+
+}  // namespace rs

@@ -1,0 +1,79 @@
+// The trace vocabulary: fixed-size records the loop appends for every event state
+// transition, callback begin/end, loop wait begin/end and buffer level change.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace rs {
+
+// The tutorial's diagram: Invalid -> NonPending -> Pending -> Active.
+enum class EventState : uint8_t { Invalid = 0, NonPending = 1, Pending = 2, Active = 3 };
+
+enum class EventKind : uint8_t { Io = 0, Timer = 1, Signal = 2, Internal = 3 };
+
+// Why a transition happened.
+enum class TraceCause : uint8_t {
+  None = 0,
+  New,             // invalid -> non-pending (event_new / event_assign)
+  Add,             // non-pending -> pending (event_add)
+  Del,             // pending/active -> non-pending (event_del)
+  Free,            // non-pending -> invalid (event_free)
+  ReadyRead,       // pending -> active: fd readable
+  ReadyWrite,      // pending -> active: fd writable
+  ReadyClosed,     // pending -> active: peer closed (EPOLLRDHUP)
+  Timeout,         // pending -> active: timeout expired
+  Signal,          // pending -> active: signal delivered
+  ManualActivate,  // any -> active: event_active()
+  Dispatch,        // active -> pending (PERSIST) or non-pending (not PERSIST)
+  Count
+};
+
+enum class TraceType : uint8_t {
+  Transition = 0,  // from/to/cause/flags; value = timer lateness ns for Timeout
+  CallbackBegin,   // flags = result flags passed to the callback
+  CallbackEnd,     // value = callback duration ns
+  WaitBegin,       // value = requested timeout ns (-1 = infinite)
+  WaitEnd,         // value = number of ready fds
+  BufferLevel,     // buffer = which, value = bytes, owner = connection
+  Count
+};
+
+// The four buffers of a connection (tutorial section 5) and its watermarks.
+enum class BufferId : uint8_t {
+  None = 0,
+  KernelRecv,     // SIOCINQ
+  Input,          // bufferevent input evbuffer
+  Output,         // bufferevent output evbuffer
+  KernelSend,     // SIOCOUTQ
+  ReadLowWater,
+  ReadHighWater,
+  WriteLowWater,
+  WriteHighWater,
+  Count
+};
+
+struct TraceRecord {
+  int64_t tsNs = 0;      // CLOCK_MONOTONIC
+  uint64_t eventId = 0;  // never reused within a base; 0 for loop-level records
+  int64_t value = 0;     // meaning depends on type (see TraceType)
+  uint32_t owner = 0;    // owner tag (e.g. connection id) for grouping
+  int32_t fd = -1;
+  TraceType type = TraceType::Transition;
+  EventKind kind = EventKind::Io;
+  EventState from = EventState::Invalid;
+  EventState to = EventState::Invalid;
+  TraceCause cause = TraceCause::None;
+  BufferId buffer = BufferId::None;
+  int16_t flags = 0;  // EV_* result flags, or the event's flags for New
+};
+static_assert(sizeof(TraceRecord) == 40, "trace records are fixed-size");
+
+const char* toString(EventState s);
+const char* toString(EventKind k);
+const char* toString(TraceCause c);
+const char* toString(TraceType t);
+const char* toString(BufferId b);
+// "READ|WRITE|PERSIST" style rendering of EV_* flags.
+std::string eventFlagsToString(int flags);
+
+}  // namespace rs

@@ -1,0 +1,61 @@
+// Bounded lock-free single-producer / single-consumer ring of trace records.
+//
+//   producer (loop thread)                        consumer (one reader thread)
+//   push(): writes slot[head & mask], head++       drain(): reads slot[tail & mask], tail++
+//
+// A full ring never blocks the loop: the record is dropped and counted, and the
+// consumer reads the count (dropped()) so losses are reported, never silent.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "core/Trace.h"
+
+namespace rs {
+
+class TraceRing {
+ public:
+  explicit TraceRing(size_t capacityPow2 = size_t{1} << 17);
+  TraceRing(const TraceRing&) = delete;
+  TraceRing& operator=(const TraceRing&) = delete;
+
+  // Producer thread only.
+  bool push(const TraceRecord& r) {
+    const uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head - cachedTail_ >= capacity_) {
+      cachedTail_ = tail_.load(std::memory_order_acquire);
+      if (head - cachedTail_ >= capacity_) {
+        dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        return false;
+      }
+    }
+    slots_[head & mask_] = r;
+    head_.store(head + 1, std::memory_order_release);
+    return true;
+  }
+
+  // Consumer thread only: copies up to max records into out, returns how many.
+  size_t drain(TraceRecord* out, size_t max);
+
+  // Safe from any thread.
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  uint64_t pushed() const { return head_.load(std::memory_order_relaxed); }
+  size_t capacity() const { return capacity_; }
+  size_t sizeApprox() const {
+    return static_cast<size_t>(head_.load(std::memory_order_acquire) -
+                               tail_.load(std::memory_order_acquire));
+  }
+
+ private:
+  size_t capacity_;
+  uint64_t mask_;
+  std::unique_ptr<TraceRecord[]> slots_;
+  alignas(64) std::atomic<uint64_t> head_{0};
+  uint64_t cachedTail_ = 0;  // producer's view of tail, refreshed only when full
+  alignas(64) std::atomic<uint64_t> dropped_{0};
+  alignas(64) std::atomic<uint64_t> tail_{0};
+};
+
+}  // namespace rs

@@ -1,0 +1,58 @@
+// Everything a consumer (the GUI, a test, a benchmark reader) needs from one base:
+// the record ring, the run-time on/off switch and a directory of event labels.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/Trace.h"
+#include "core/TraceRing.h"
+
+namespace rs {
+
+// Static description of an event; records carry only its id.
+struct EventInfo {
+  uint64_t id = 0;
+  uint32_t owner = 0;
+  EventKind kind = EventKind::Io;
+  int fd = -1;
+  short events = 0;
+  int priority = 0;
+  std::string label;
+};
+
+class Tracer {
+ public:
+  explicit Tracer(size_t capacity = size_t{1} << 17) : ring_(capacity) {}
+
+  // Loop thread: the one branch tracing costs when off.
+  bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
+  void record(const TraceRecord& r) { ring_.push(r); }
+
+  // Safe from any thread.
+  void setEnabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
+  uint64_t dropped() const { return ring_.dropped(); }
+
+  // Consumer thread only.
+  size_t drain(TraceRecord* out, size_t max) { return ring_.drain(out, max); }
+  TraceRing& ring() { return ring_; }
+
+  // Label directory. Loop thread publishes (once per event, not per dispatch);
+  // any thread looks up. Retired entries linger so a late reader still finds them.
+  void publishInfo(const EventInfo& info);
+  void retireInfo(uint64_t id);
+  std::optional<EventInfo> info(uint64_t id) const;
+
+ private:
+  TraceRing ring_;
+  std::atomic<bool> enabled_{false};
+  mutable std::mutex mutex_;
+  std::unordered_map<uint64_t, EventInfo> infos_;
+  std::deque<uint64_t> retired_;  // oldest first; bounded
+};
+
+}  // namespace rs
