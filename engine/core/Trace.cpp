@@ -1,8 +1,15 @@
 #include "core/Trace.h"
 
+#include <atomic>
+
 #include "core/Event.h"
 
 namespace rs {
+
+uint32_t allocateOwnerTag() {
+  static std::atomic<uint32_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 const char* toString(EventState s) {
   switch (s) {

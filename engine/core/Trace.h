@@ -68,6 +68,9 @@ struct TraceRecord {
 };
 static_assert(sizeof(TraceRecord) == 40, "trace records are fixed-size");
 
+// Process-wide unique owner tags (connections, listeners, sessions); never 0.
+uint32_t allocateOwnerTag();
+
 const char* toString(EventState s);
 const char* toString(EventKind k);
 const char* toString(TraceCause c);
