@@ -1,0 +1,627 @@
+#include "net/BufferEvent.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/EventBase.h"
+#include "net/Socket.h"
+
+namespace rs {
+
+namespace {
+bool retriable(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+
+Nanos toNanos(const timeval* tv) {
+  if (!tv || (tv->tv_sec == 0 && tv->tv_usec == 0)) return -1;
+  return static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Life cycle
+
+BufferEvent::BufferEvent(EventBase* base, int fd, int options)
+    : base_(base), fd_(fd), options_(options), owner_(allocateOwnerTag()) {
+  assignEvents();
+  deferredEvent_.assign(base, -1, 0, &BufferEvent::deferredCallback, this);
+  sampleEvent_.assign(base, -1, 0, &BufferEvent::sampleCallback, this);
+  sampleEvent_.setInternal(true);  // sampling alone must not keep a loop alive
+  relabel();
+  input_.addCallback(&BufferEvent::inputChanged, this);
+  output_.addCallback(&BufferEvent::outputChanged, this);
+}
+
+BufferEvent::~BufferEvent() {
+  input_.removeCallback(&BufferEvent::inputChanged, this);
+  output_.removeCallback(&BufferEvent::outputChanged, this);
+  readEvent_.release();
+  writeEvent_.release();
+  deferredEvent_.release();
+  sampleEvent_.release();
+  if ((options_ & kOptCloseOnFree) && fd_ >= 0) ::close(fd_);
+}
+
+BufferEvent* BufferEvent::create(EventBase* base, int fd, int options) {
+  if (!base) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  if ((options & (kOptDeferCallbacks | kOptUnlockCallbacks)) == kOptUnlockCallbacks) {
+    errno = EINVAL;  // libevent: UNLOCK_CALLBACKS requires DEFER_CALLBACKS
+    return nullptr;
+  }
+  return new BufferEvent(base, fd, options);
+}
+
+void BufferEvent::free() {
+  if (freed_) return;
+  freed_ = true;
+  readCb_ = writeCb_ = nullptr;
+  eventCb_ = nullptr;
+  readEvent_.del();
+  writeEvent_.del();
+  deferredEvent_.del();
+  sampleEvent_.del();
+  if (callbackDepth_ == 0) delete this;
+}
+
+void BufferEvent::leaveCallback() {
+  if (--callbackDepth_ == 0 && freed_) delete this;
+}
+
+void BufferEvent::assignEvents() {
+  readEvent_.assign(base_, fd_, kEvRead | kEvPersist, &BufferEvent::readCallback, this);
+  writeEvent_.assign(base_, fd_, kEvWrite | kEvPersist, &BufferEvent::writeCallback, this);
+}
+
+void BufferEvent::relabel() {
+  const std::string prefix = labelPrefix_ + " " + std::to_string(owner_);
+  readEvent_.setLabel(prefix + " read", owner_);
+  writeEvent_.setLabel(prefix + " write", owner_);
+  deferredEvent_.setLabel(prefix + " deferred callbacks", owner_);
+  sampleEvent_.setLabel(prefix + " buffer sampler", owner_);
+}
+
+void BufferEvent::setLabelPrefix(std::string_view prefix) {
+  labelPrefix_.assign(prefix);
+  relabel();
+}
+
+int BufferEvent::setFd(int fd) {
+  readEvent_.del();
+  writeEvent_.del();
+  fd_ = fd;
+  const int prio = readEvent_.priority();
+  assignEvents();
+  readEvent_.setPriority(prio);
+  writeEvent_.setPriority(prio);
+  relabel();
+  if (fd >= 0) return enable(enabled_);
+  return 0;
+}
+
+int BufferEvent::setPriority(int priority) {
+  if (readEvent_.setPriority(priority) < 0) return -1;
+  if (writeEvent_.setPriority(priority) < 0) return -1;
+  if (deferredEvent_.setPriority(priority) < 0) return -1;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Connect
+
+int BufferEvent::connect(const InetAddress& addr) { return connect(addr.sockAddr(), static_cast<int>(addr.length())); }
+
+int BufferEvent::connectHostname(std::string_view host, uint16_t port) {
+  std::string error;
+  auto addr = InetAddress::resolve(host, port, &error);
+  if (!addr) {
+    lastErrorText_ = error;
+    errno = EINVAL;
+    return -1;
+  }
+  return connect(*addr);
+}
+
+int BufferEvent::connect(const sockaddr* sa, int socklen) {
+  lastErrorText_.clear();
+  InetAddress addr;
+  if (sa) {
+    addr = InetAddress(sa, static_cast<socklen_t>(socklen));
+    if (!sockets::checkLoopback(addr, "connect", &lastErrorText_)) {
+      errno = addr.valid() ? ENETUNREACH : EAFNOSUPPORT;
+      return -1;
+    }
+  } else if (fd_ < 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  int fd = fd_;
+  bool ownFd = false;
+  if (fd < 0) {
+    fd = sockets::createNonblocking(addr.family());
+    if (fd < 0) {
+      lastErrorText_ = sockets::describeError("socket", addr, errno);
+      return -1;
+    }
+    ownFd = true;
+  }
+  // 0: in progress, 1: connected already, 2: refused already.
+  int state = 0;
+  if (sa) {
+    if (::connect(fd, sa, static_cast<socklen_t>(socklen)) == 0) {
+      state = 1;
+    } else {
+      const int err = errno;
+      if (err == ECONNREFUSED) {
+        state = 2;
+      } else if (err != EINPROGRESS && err != EINTR) {
+        // libevent's freesock path: report through the event callback, then fail.
+        lastErrorText_ = sockets::describeError("connect", addr, err);
+        socketError_ = err;
+        enterCallback();
+        runEventCb(kError, err);
+        if (ownFd) ::close(fd);
+        leaveCallback();
+        errno = err;
+        return -1;
+      }
+    }
+  }
+  connectAddr_ = addr;
+  // Set before the events are re-armed so enable() arms EV_WRITE for the
+  // connect instead of attempting a write.
+  connecting_ = true;
+  setFd(fd);
+  if (state == 0) {
+    writeEvent_.addTimeoutNs(writeTimeout_);
+  } else {
+    connectionRefused_ = state == 2;
+    writeEvent_.activate(kEvWrite);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Callbacks, enable/disable, data
+
+void BufferEvent::setCallbacks(DataCallback readCb, DataCallback writeCb, StatusCallback eventCb,
+                               void* ctx) {
+  readCb_ = readCb;
+  writeCb_ = writeCb;
+  eventCb_ = eventCb;
+  ctx_ = ctx;
+}
+
+void BufferEvent::getCallbacks(DataCallback* readCb, DataCallback* writeCb,
+                               StatusCallback* eventCb, void** ctx) const {
+  if (readCb) *readCb = readCb_;
+  if (writeCb) *writeCb = writeCb_;
+  if (eventCb) *eventCb = eventCb_;
+  if (ctx) *ctx = ctx_;
+}
+
+int BufferEvent::addRead() {
+  if (fd_ < 0) return 0;
+  return readEvent_.addTimeoutNs(readTimeout_);
+}
+
+int BufferEvent::enable(short what) {
+  short impl = what;
+  if (readSuspended_) impl = static_cast<short>(impl & ~kEvRead);
+  enabled_ = static_cast<short>(enabled_ | (what & (kEvRead | kEvWrite)));
+  int rc = 0;
+  if ((impl & kEvRead) && addRead() < 0) rc = -1;
+  if ((impl & kEvWrite) && fd_ >= 0) {
+    if (connecting_ || (writeEvent_.pending(kEvWrite, nullptr) & kEvWrite)) {
+      // Armed (connect in progress or kernel queue full): refresh the timeout.
+      if (writeEvent_.addTimeoutNs(writeTimeout_) < 0) rc = -1;
+    } else {
+      // libevent adds the write event, which fires at once on a writable socket:
+      // it writes what is queued, or runs the write callback. Same, no epoll_ctl.
+      writeEvent_.activate(kEvWrite);
+    }
+  }
+  maybeStartSampler();
+  return rc;
+}
+
+int BufferEvent::disable(short what) {
+  enabled_ = static_cast<short>(enabled_ & ~what);
+  int rc = 0;
+  if ((what & kEvRead) && readEvent_.del() < 0) rc = -1;
+  // Like libevent, a connect in progress keeps its write event.
+  if ((what & kEvWrite) && !connecting_ && writeEvent_.del() < 0) rc = -1;
+  return rc;
+}
+
+int BufferEvent::write(const void* data, size_t size) { return output_.add(data, size); }
+
+int BufferEvent::writeBuffer(Buffer& buf) { return output_.addBuffer(buf); }
+
+size_t BufferEvent::read(void* data, size_t size) {
+  const ssize_t n = input_.remove(data, size);
+  return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+int BufferEvent::readBuffer(Buffer& buf) { return buf.addBuffer(input_); }
+
+void BufferEvent::setWatermark(short events, size_t low, size_t high) {
+  if (events & kEvWrite) {
+    writeLow_ = low;
+    writeHigh_ = high;
+  }
+  if (events & kEvRead) {
+    readLow_ = low;
+    readHigh_ = high;
+    if (high) {
+      if (input_.length() > high)
+        suspendRead(kSuspendWm);
+      else if (input_.length() < high)
+        unsuspendRead(kSuspendWm);
+    } else {
+      unsuspendRead(kSuspendWm);
+    }
+  }
+  traceWatermarks();
+}
+
+int BufferEvent::getWatermark(short events, size_t* low, size_t* high) const {
+  if (events == kEvWrite) {
+    if (low) *low = writeLow_;
+    if (high) *high = writeHigh_;
+    return 0;
+  }
+  if (events == kEvRead) {
+    if (low) *low = readLow_;
+    if (high) *high = readHigh_;
+    return 0;
+  }
+  return -1;
+}
+
+int BufferEvent::setTimeouts(const timeval* readTimeout, const timeval* writeTimeout) {
+  return setTimeoutsNs(toNanos(readTimeout), toNanos(writeTimeout));
+}
+
+int BufferEvent::setTimeoutsNs(Nanos readTimeout, Nanos writeTimeout) {
+  const bool clearRead = readTimeout_ >= 0 && readTimeout < 0;
+  const bool clearWrite = writeTimeout_ >= 0 && writeTimeout < 0;
+  readTimeout_ = readTimeout < 0 ? -1 : readTimeout;
+  writeTimeout_ = writeTimeout < 0 ? -1 : writeTimeout;
+  const bool readArmed = (readEvent_.pending(kEvRead, nullptr) & kEvRead) != 0;
+  const bool writeArmed = (writeEvent_.pending(kEvWrite, nullptr) & kEvWrite) != 0;
+  int rc = 0;
+  if (clearRead || clearWrite) {
+    // An engine event (like a libevent one) keeps re-arming a PERSIST timeout
+    // once set; a fresh assignment is the only way to drop it.
+    const int prio = readEvent_.priority();
+    if (clearRead) {
+      readEvent_.release();
+      readEvent_.assign(base_, fd_, kEvRead | kEvPersist, &BufferEvent::readCallback, this);
+      readEvent_.setPriority(prio);
+    }
+    if (clearWrite) {
+      writeEvent_.release();
+      writeEvent_.assign(base_, fd_, kEvWrite | kEvPersist, &BufferEvent::writeCallback, this);
+      writeEvent_.setPriority(prio);
+    }
+    relabel();
+  }
+  if (readArmed && readEvent_.addTimeoutNs(readTimeout_) < 0) rc = -1;
+  if (writeArmed && writeEvent_.addTimeoutNs(writeTimeout_) < 0) rc = -1;
+  return rc;
+}
+
+void BufferEvent::suspendRead(uint8_t why) {
+  if (!readSuspended_) readEvent_.del();
+  readSuspended_ = static_cast<uint8_t>(readSuspended_ | why);
+}
+
+void BufferEvent::unsuspendRead(uint8_t why) {
+  if (!(readSuspended_ & why)) return;
+  readSuspended_ = static_cast<uint8_t>(readSuspended_ & ~why);
+  if (!readSuspended_ && (enabled_ & kEvRead)) addRead();
+}
+
+// ---------------------------------------------------------------------------
+// Running user callbacks (immediately, or deferred to the next loop iteration)
+
+void BufferEvent::runReadCb() {
+  if (!readCb_) return;
+  if (options_ & kOptDeferCallbacks) {
+    readPending_ = true;
+    base_->activateLater(&deferredEvent_, kEvTimeout);
+  } else {
+    readCb_(this, ctx_);
+  }
+}
+
+void BufferEvent::runWriteCb() {
+  if (!writeCb_) return;
+  if (options_ & kOptDeferCallbacks) {
+    writePending_ = true;
+    base_->activateLater(&deferredEvent_, kEvTimeout);
+  } else {
+    writeCb_(this, ctx_);
+  }
+}
+
+void BufferEvent::runEventCb(short what, int err) {
+  if (err > 0 && (what & kError)) socketError_ = err;
+  if (!eventCb_) return;
+  if (options_ & kOptDeferCallbacks) {
+    eventPending_ = static_cast<short>(eventPending_ | what);
+    errnoPending_ = err > 0 ? err : errno;
+    base_->activateLater(&deferredEvent_, kEvTimeout);
+  } else {
+    if (err > 0) errno = err;
+    eventCb_(this, what, ctx_);
+  }
+}
+
+void BufferEvent::deferredCallback(int, short, void* arg) {
+  auto* self = static_cast<BufferEvent*>(arg);
+  self->enterCallback();
+  // libevent's order: CONNECTED happened before any I/O, so it goes first.
+  if ((self->eventPending_ & kConnected) && self->eventCb_) {
+    self->eventPending_ = static_cast<short>(self->eventPending_ & ~kConnected);
+    self->eventCb_(self, kConnected, self->ctx_);
+  }
+  if (!self->freed_ && self->readPending_ && self->readCb_) {
+    self->readPending_ = false;
+    self->readCb_(self, self->ctx_);
+  }
+  if (!self->freed_ && self->writePending_ && self->writeCb_) {
+    self->writePending_ = false;
+    self->writeCb_(self, self->ctx_);
+  }
+  if (!self->freed_ && self->eventPending_ && self->eventCb_) {
+    const short what = self->eventPending_;
+    const int err = self->errnoPending_;
+    self->eventPending_ = 0;
+    self->errnoPending_ = 0;
+    errno = err;
+    self->eventCb_(self, what, self->ctx_);
+  }
+  self->leaveCallback();
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+void BufferEvent::readCallback(int, short what, void* arg) {
+  auto* self = static_cast<BufferEvent*>(arg);
+  self->enterCallback();
+  self->handleRead(what);
+  self->leaveCallback();
+}
+
+void BufferEvent::handleRead(short what) {
+  short status = kReading;
+  if (what == kEvTimeout) {
+    // Only a pure timeout counts: EV_TIMEOUT|EV_READ means data arrived.
+    disable(kEvRead);
+    runEventCb(static_cast<short>(status | kTimeout), 0);
+    return;
+  }
+  maybeStartSampler();
+  size_t howmuch = maxSingleRead_;
+  if (readHigh_) {
+    const size_t have = input_.length();
+    if (have >= readHigh_) {
+      suspendRead(kSuspendWm);
+      return;
+    }
+    howmuch = std::min(howmuch, readHigh_ - have);
+  }
+  if (readSuspended_) return;
+
+  int err = 0;
+  const ssize_t n = input_.readFromFd(fd_, howmuch, &err);
+  ++readCalls_;
+  if (n < 0) {
+    if (retriable(err)) return;
+    status |= kError;
+  } else if (n == 0) {
+    status |= kEof;
+  }
+  if (n <= 0) {
+    disable(kEvRead);
+    runEventCb(status, n < 0 ? err : 0);
+    return;
+  }
+  bytesRead_ += static_cast<uint64_t>(n);
+  if (freed_) return;
+  if ((enabled_ & kEvRead) && input_.length() >= readLow_) runReadCb();
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+void BufferEvent::writeCallback(int, short what, void* arg) {
+  auto* self = static_cast<BufferEvent*>(arg);
+  self->enterCallback();
+  self->handleWrite(what);
+  self->leaveCallback();
+}
+
+ssize_t BufferEvent::sendOutput(int* err) {
+  iovec iov[Buffer::kMaxWriteIovecs];
+  const size_t want = std::min(maxSingleWrite_, output_.length());
+  int n = output_.peek(static_cast<ssize_t>(want), iov, Buffer::kMaxWriteIovecs);
+  if (n > Buffer::kMaxWriteIovecs) n = Buffer::kMaxWriteIovecs;
+  // peek hands out whole blocks; trim the extents to `want` bytes.
+  size_t total = 0;
+  int used = 0;
+  for (; used < n && total < want; ++used) {
+    if (total + iov[used].iov_len > want) iov[used].iov_len = want - total;
+    total += iov[used].iov_len;
+  }
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<size_t>(used);
+  // sendmsg rather than writev: MSG_NOSIGNAL turns a write to a reset peer into
+  // EPIPE instead of a process-killing SIGPIPE.
+  ssize_t r = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  ++writeCalls_;
+  if (r < 0 && errno == ENOTSOCK) return output_.writeToFd(fd_, maxSingleWrite_, err);
+  if (r < 0) {
+    *err = errno;
+    return -1;
+  }
+  output_.drain(static_cast<size_t>(r));
+  return r;
+}
+
+void BufferEvent::armWrite() {
+  if (!(writeEvent_.pending(kEvWrite, nullptr) & kEvWrite)) writeEvent_.addTimeoutNs(writeTimeout_);
+}
+
+void BufferEvent::scheduleWrite() {
+  if (fd_ < 0 || connecting_ || freed_) return;
+  if (writeEvent_.pending(kEvWrite, nullptr) & kEvWrite) return;  // armed or already active
+  writeEvent_.activate(kEvWrite);
+}
+
+void BufferEvent::handleWrite(short what) {
+  short status = kWriting;
+  if (what == kEvTimeout) {
+    disable(kEvWrite);
+    runEventCb(static_cast<short>(status | kTimeout), 0);
+    return;
+  }
+  bool connected = false;
+  if (connecting_) {
+    int c = 1;
+    int err = 0;
+    if (connectionRefused_) {
+      connectionRefused_ = false;
+      c = -1;
+      err = ECONNREFUSED;
+    } else {
+      const int e = sockets::socketError(fd_);
+      if (e < 0) {
+        c = -1;
+        err = -e;
+      } else if (e == EINPROGRESS || e == EALREADY || e == EINTR) {
+        c = 0;
+      } else if (e != 0) {
+        c = -1;
+        err = e;
+      }
+    }
+    if (c == 0) return;
+    connecting_ = false;
+    if (c < 0) {
+      writeEvent_.del();
+      readEvent_.del();
+      lastErrorText_ = sockets::describeError("connect", connectAddr_, err);
+      runEventCb(kError, err);
+      return;
+    }
+    connected = true;
+    runEventCb(kConnected, 0);
+    if (freed_) return;
+    if (!(enabled_ & kEvWrite)) {
+      writeEvent_.del();
+      return;
+    }
+  }
+  maybeStartSampler();
+
+  ssize_t res = 0;
+  if (output_.length() > 0) {
+    int err = 0;
+    res = sendOutput(&err);
+    if (res < 0) {
+      if (retriable(err)) {
+        armWrite();
+        return;
+      }
+      status |= kError;
+      disable(kEvWrite);
+      runEventCb(status, err);
+      return;
+    }
+    bytesWritten_ += static_cast<uint64_t>(res);
+  }
+  if (output_.length() == 0)
+    writeEvent_.del();
+  else
+    armWrite();  // the kernel queue is full: only now wait for EPOLLOUT
+  if ((res > 0 || !connected) && (enabled_ & kEvWrite) && output_.length() <= writeLow_) runWriteCb();
+}
+
+// ---------------------------------------------------------------------------
+// Buffer change hooks: levels for the trace, watermarks, starting writes
+
+void BufferEvent::inputChanged(Buffer* buf, const Buffer::ChangeInfo*, void* arg) {
+  auto* self = static_cast<BufferEvent*>(arg);
+  const size_t len = buf->length();
+  self->base_->traceBufferLevel(self->readEvent_.id(), self->owner_, self->fd_, BufferId::Input,
+                                static_cast<int64_t>(len));
+  if (self->readHigh_) {
+    if (len >= self->readHigh_)
+      self->suspendRead(kSuspendWm);
+    else
+      self->unsuspendRead(kSuspendWm);
+  }
+}
+
+void BufferEvent::outputChanged(Buffer* buf, const Buffer::ChangeInfo* info, void* arg) {
+  auto* self = static_cast<BufferEvent*>(arg);
+  self->base_->traceBufferLevel(self->writeEvent_.id(), self->owner_, self->fd_, BufferId::Output,
+                                static_cast<int64_t>(buf->length()));
+  // libevent's outbuf callback: data arrived and we are not writing yet.
+  if (info->nAdded && (self->enabled_ & kEvWrite)) self->scheduleWrite();
+}
+
+// ---------------------------------------------------------------------------
+// Kernel queue sampling (only while tracing)
+
+void BufferEvent::setKernelSampleInterval(Nanos interval) {
+  sampleInterval_ = interval < 0 ? 0 : interval;
+  if (sampleInterval_ == 0) sampleEvent_.del();
+}
+
+void BufferEvent::traceWatermarks() {
+  if (!base_->tracing()) return;
+  const uint64_t id = readEvent_.id();
+  base_->traceBufferLevel(id, owner_, fd_, BufferId::ReadLowWater, static_cast<int64_t>(readLow_));
+  base_->traceBufferLevel(id, owner_, fd_, BufferId::ReadHighWater, static_cast<int64_t>(readHigh_));
+  base_->traceBufferLevel(writeEvent_.id(), owner_, fd_, BufferId::WriteLowWater,
+                          static_cast<int64_t>(writeLow_));
+  base_->traceBufferLevel(writeEvent_.id(), owner_, fd_, BufferId::WriteHighWater,
+                          static_cast<int64_t>(writeHigh_));
+}
+
+void BufferEvent::maybeStartSampler() {
+  if (sampleInterval_ == 0 || fd_ < 0 || freed_ || !base_->tracing()) return;
+  if (sampleEvent_.state() != EventState::NonPending) return;
+  traceWatermarks();
+  sampleEvent_.addTimeoutNs(sampleInterval_);
+}
+
+void BufferEvent::sampleCallback(int, short, void* arg) {
+  auto* self = static_cast<BufferEvent*>(arg);
+  EventBase* base = self->base_;
+  if (!base->tracing() || self->fd_ < 0 || self->freed_) return;  // stops until the next I/O
+  const int fd = self->fd_;
+  const uint32_t owner = self->owner_;
+  base->traceBufferLevel(self->readEvent_.id(), owner, fd, BufferId::KernelRecv,
+                         sockets::kernelRecvQueued(fd));
+  base->traceBufferLevel(self->readEvent_.id(), owner, fd, BufferId::Input,
+                         static_cast<int64_t>(self->input_.length()));
+  base->traceBufferLevel(self->writeEvent_.id(), owner, fd, BufferId::Output,
+                         static_cast<int64_t>(self->output_.length()));
+  base->traceBufferLevel(self->writeEvent_.id(), owner, fd, BufferId::KernelSend,
+                         sockets::kernelSendQueued(fd));
+  self->sampleEvent_.addTimeoutNs(self->sampleInterval_);
+}
+
+}  // namespace rs
