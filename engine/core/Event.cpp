@@ -12,9 +12,6 @@
 namespace rs {
 
 namespace {
-constexpr uint32_t kMagicLive = 0x52534576;   // "RSEv"
-constexpr uint32_t kMagicFreed = 0x64656164;  // "dead"
-
 bool initialDebugChecks() {
   const char* env = std::getenv("REACTORSCOPE_DEBUG_CHECKS");
   return env && env[0] == '1';
@@ -44,6 +41,8 @@ void debugFail(const char* fmt, const void* ev) {
   }
 }
 }  // namespace
+
+void debugReport(const char* message) { debugFail("%s", message); }
 
 void setDebugChecks(bool on) { g_debugChecks.store(on); }
 bool debugChecksEnabled() { return g_debugChecks.load(std::memory_order_relaxed); }
@@ -77,6 +76,7 @@ Event::Event(EventBase* base, int fd, short events, std::function<void(int, shor
 
 Event::~Event() {
   if (flags_ & kListInit) release();
+  magic_ = 0;  // raw storage again: a later event_assign() on it must construct
 }
 
 void Event::functionTrampoline(int fd, short what, void* self) {
@@ -89,7 +89,7 @@ void Event::resetFields() {
   base_ = nullptr;
   fd_ = -1;
   events_ = 0;
-  flags_ = 0;
+  flags_ = static_cast<uint16_t>(flags_ & kListDetachIdle);
   callback_ = nullptr;
   arg_ = nullptr;
   priority_ = 0;
@@ -112,7 +112,7 @@ void Event::resetFields() {
 
 int Event::assign(EventBase* base, int fd, short events, EventCallback cb, void* arg) {
   if (flags_ & kListInit) {
-    if (debugChecksEnabled() && (flags_ & (kListInserted | kListTimeout | kListActive | kListActiveLater))) {
+    if (debugChecksEnabled() && (flags_ & kListAny)) {
       debugFail("event_assign on pending or active event %p: delete it first", this);
       return -1;
     }
@@ -166,15 +166,16 @@ int Event::addTimeoutNs(Nanos timeout) {
 
 int Event::del() {
   if (!checkLive(this, "event_del")) return -1;
-  if (!(flags_ & kListInit)) return -1;
-  if (!base_) return 0;
+  // Like libevent: an event without a base (never assigned, or its base was
+  // freed) was never added.
+  if (!(flags_ & kListInit) || !base_) return -1;
   return base_->delEvent(this, TraceCause::Del, true);
 }
 
 void Event::activate(short res, short ncalls) {
   if (!checkLive(this, "event_active")) return;
   if (!(flags_ & kListInit) || !base_) return;
-  base_->activateEvent(this, res, ncalls, TraceCause::ManualActivate, state(), 0);
+  base_->activateEvent(this, res, ncalls, TraceCause::ManualActivate, 0);
 }
 
 int Event::pending(short what, timeval* tv) const {
@@ -210,8 +211,8 @@ void Event::release() {
     std::lock_guard lock(liveMutex());
     liveSet().erase(this);
   }
-  flags_ = 0;
-  magic_ = kMagicFreed;
+  flags_ = static_cast<uint16_t>(flags_ & kListDetachIdle);
+  magic_ = kMagicReleased;
   fn_ = nullptr;
 }
 
@@ -221,6 +222,12 @@ int Event::setPriority(int priority) {
   if (priority < 0 || priority >= base_->priorities()) return -1;
   priority_ = priority;
   return 0;
+}
+
+void Event::setDetachWhenIdle(bool detach) {
+  if (flags_ & kListInit) return;  // before assign() only: list membership depends on it
+  if (detach) flags_ |= kListDetachIdle;
+  else flags_ = static_cast<uint16_t>(flags_ & ~kListDetachIdle);
 }
 
 bool Event::initialized() const { return (flags_ & kListInit) != 0 && magic_ == kMagicLive; }
@@ -240,7 +247,7 @@ void Event::setLabel(std::string_view label, uint32_t owner) {
 
 void Event::setInternal(bool internal) {
   // Only while non-pending: the loop-alive count depends on this bit.
-  if (flags_ & (kListInserted | kListTimeout | kListActive | kListActiveLater)) return;
+  if (flags_ & kListAny) return;
   if (internal) {
     flags_ |= kListInternal;
     kind_ = EventKind::Internal;

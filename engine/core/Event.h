@@ -81,6 +81,14 @@ class Event {
   uint32_t owner() const { return owner_; }
   // Internal events (wakeup, signal pipe) don't keep the loop alive.
   void setInternal(bool internal);
+  // For events of the C API, whose memory a program may release with plain free()
+  // once the event is non-pending (the tutorial's server does): the base then
+  // lists the event (snapshots, teardown) only while it is pending or active.
+  // Set before assign(); survives re-assignment.
+  void setDetachWhenIdle(bool detach);
+  // True when this memory holds an Event object (live or released), as opposed
+  // to raw storage: lets the C API's event_assign() decide whether to construct.
+  bool hasEventMagic() const { return magic_ == kMagicLive || magic_ == kMagicReleased; }
 
   // Counters (snapshot).
   uint64_t activations() const { return activations_; }
@@ -99,7 +107,11 @@ class Event {
     kListInternal = 0x10,
     kListActiveLater = 0x20,
     kListInit = 0x80,
+    kListDetachIdle = 0x100,  // not a list: see setDetachWhenIdle()
+    kListAny = kListTimeout | kListInserted | kListActive | kListActiveLater,
   };
+  static constexpr uint32_t kMagicLive = 0x52534576;      // "RSEv"
+  static constexpr uint32_t kMagicReleased = 0x64656164;  // "dead"
 
   static void functionTrampoline(int fd, short what, void* self);
   void resetFields();
@@ -157,6 +169,8 @@ bool debugChecksEnabled();
 // Receives each failed check's message; default prints to stderr.
 void setDebugCheckHandler(void (*handler)(const char* message));
 uint64_t debugCheckFailures();
+// Reports a failed check through the handler (counts it). Used by the engine.
+void debugReport(const char* message);
 // True when `p` is a live (initialized, not freed) event. Debug checks only.
 bool debugIsLiveEvent(const void* p);
 

@@ -106,9 +106,7 @@ void EventBase::registerEvent(Event* ev) {
   ev->id_ = nextId_++;
   ev->flags_ |= Event::kListInit;
   ev->priority_ = priorities() / 2;
-  ev->allNext_ = allHead_;
-  if (allHead_) allHead_->allPrev_ = ev;
-  allHead_ = ev;
+  if (!(ev->flags_ & Event::kListDetachIdle)) linkAll(ev);
   ++liveEvents_;
   if (tracer_.enabled()) {
     publishInfo(ev);
@@ -117,10 +115,8 @@ void EventBase::registerEvent(Event* ev) {
 }
 
 void EventBase::unregisterEvent(Event* ev) {
-  if (ev->allPrev_) ev->allPrev_->allNext_ = ev->allNext_;
-  else allHead_ = ev->allNext_;
-  if (ev->allNext_) ev->allNext_->allPrev_ = ev->allPrev_;
-  ev->allNext_ = ev->allPrev_ = nullptr;
+  // Called after delEvent(): a detach-when-idle event is already unlinked.
+  if (!(ev->flags_ & Event::kListDetachIdle)) unlinkAll(ev);
   --liveEvents_;
   if (ev == currentEvent_) currentEvent_ = nullptr;
   const EventState from = ev->state();
@@ -129,6 +125,20 @@ void EventBase::unregisterEvent(Event* ev) {
     traceTransition(ev, from, TraceCause::Free, ev->events_);
     tracer_.retireInfo(ev->id_);
   }
+}
+
+void EventBase::linkAll(Event* ev) {
+  ev->allPrev_ = nullptr;
+  ev->allNext_ = allHead_;
+  if (allHead_) allHead_->allPrev_ = ev;
+  allHead_ = ev;
+}
+
+void EventBase::unlinkAll(Event* ev) {
+  if (ev->allPrev_) ev->allPrev_->allNext_ = ev->allNext_;
+  else allHead_ = ev->allNext_;
+  if (ev->allNext_) ev->allNext_->allPrev_ = ev->allPrev_;
+  ev->allNext_ = ev->allPrev_ = nullptr;
 }
 
 void EventBase::publishInfo(const Event* ev) {
@@ -149,13 +159,22 @@ void EventBase::publishInfo(const Event* ev) {
 
 int EventBase::insertIo(Event* ev) {
   const int fd = ev->fd_;
-  if (fd < 0) return -1;
+  if (fd < 0) {
+    // libevent inserts an I/O event on a negative fd without telling the backend:
+    // it never fires but keeps the loop alive.
+    markInserted(ev);
+    return 0;
+  }
   const auto ufd = static_cast<size_t>(fd);
   if (ufd >= fds_.size()) fds_.resize(ufd + 1);
   FdSlot& slot = fds_[ufd];
   const short want = static_cast<short>(ev->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET));
-  // libevent refuses mixing edge- and level-triggered events on one fd.
-  if (slot.head && ((slot.interest & kEvET) != (want & kEvET))) return -1;
+  // Like libevent's debug mode: mixing edge- and level-triggered events on one fd
+  // is refused (without the check the whole fd becomes edge-triggered).
+  if (slot.head && ((slot.interest & kEvET) != (want & kEvET)) && debugChecksEnabled()) {
+    debugReport("event_add: tried to mix edge-triggered and level-triggered events on one fd");
+    return -1;
+  }
   const short next = static_cast<short>(slot.interest | want);
   if (next != slot.interest) {
     if (poller_->update(fd, slot.interest, next) < 0) return -1;
@@ -165,12 +184,23 @@ int EventBase::insertIo(Event* ev) {
   ev->ioNext_ = slot.head;
   if (slot.head) slot.head->ioPrev_ = ev;
   slot.head = ev;
-  ev->flags_ |= Event::kListInserted;
-  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+  markInserted(ev);
   return 0;
 }
 
+void EventBase::markInserted(Event* ev) {
+  trackBusy(ev);
+  ev->flags_ |= Event::kListInserted;
+  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+}
+
 void EventBase::removeIo(Event* ev) {
+  if (ev->fd_ < 0) {
+    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
+    if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+    trackIdle(ev);
+    return;
+  }
   FdSlot& slot = fds_[static_cast<size_t>(ev->fd_)];
   if (ev->ioPrev_) ev->ioPrev_->ioNext_ = ev->ioNext_;
   else slot.head = ev->ioNext_;
@@ -185,9 +215,11 @@ void EventBase::removeIo(Event* ev) {
   }
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
   if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+  trackIdle(ev);
 }
 
 void EventBase::insertTimeout(Event* ev, Nanos deadline) {
+  trackBusy(ev);
   ev->deadline_ = deadline;
   heapPush(ev);
   ev->flags_ |= Event::kListTimeout;
@@ -198,9 +230,11 @@ void EventBase::removeTimeout(Event* ev) {
   heapErase(ev);
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListTimeout);
   if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+  trackIdle(ev);
 }
 
 void EventBase::insertActive(Event* ev) {
+  trackBusy(ev);
   auto& q = activeQueues_[static_cast<size_t>(ev->priority_)];
   ev->activeNext_ = nullptr;
   ev->activePrev_ = q.second;
@@ -230,9 +264,11 @@ void EventBase::removeActive(Event* ev) {
   ev->activeNext_ = ev->activePrev_ = nullptr;
   --activeCount_;
   if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+  trackIdle(ev);
 }
 
 void EventBase::insertActiveLater(Event* ev) {
+  trackBusy(ev);
   ev->activeNext_ = nullptr;
   ev->activePrev_ = laterTail_;
   if (laterTail_) laterTail_->activeNext_ = ev;
@@ -267,7 +303,10 @@ int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDea
   }
 
   if (hasTimeout) {
-    if ((ev->events_ & kEvPersist) && !absolute) ev->ioTimeout_ = relTimeout;
+    // libevent remembers the interval only for its PERSIST closure; a signal
+    // event's timeout is never re-armed, PERSIST or not.
+    if ((ev->events_ & (kEvPersist | kEvSignal)) == kEvPersist && !absolute)
+      ev->ioTimeout_ = relTimeout;
     if (ev->flags_ & Event::kListTimeout) removeTimeout(ev);
     // Re-adding an event that is active because of its timeout cancels that
     // activation: the new timeout replaces the old one.
@@ -299,8 +338,8 @@ int EventBase::delEvent(Event* ev, TraceCause cause, bool trace) {
   return 0;
 }
 
-void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cause, EventState from,
-                              int64_t lateness) {
+void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cause,
+                              int64_t lateness, EventState from) {
   if (ev->flags_ & Event::kListActive) {
     ev->res_ = static_cast<short>(ev->res_ | res);
     return;
@@ -323,6 +362,12 @@ void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cau
     ev->activatedAtNs_ = cachedNow_ ? cachedNow_ : monotonicNowNs();
     traceTransition(ev, from, cause, res, lateness);
   }
+}
+
+void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness) {
+  // The state before activation is needed only for the trace record.
+  const EventState from = tracer_.enabled() ? ev->state() : EventState::Invalid;
+  activateEvent(ev, res, ncalls, cause, lateness, from);
 }
 
 void EventBase::activateLater(Event* ev, short res) {
@@ -413,7 +458,7 @@ void EventBase::processTimeouts() {
     // pending -> active step is traced.
     const EventState from = ev->state();
     delEvent(ev, TraceCause::Timeout, false);
-    activateEvent(ev, kEvTimeout, 1, TraceCause::Timeout, from, nowNs - ev->deadline_);
+    activateEvent(ev, kEvTimeout, 1, TraceCause::Timeout, nowNs - ev->deadline_, from);
   }
 }
 
@@ -501,7 +546,9 @@ int EventBase::processActiveQueue(int priority) {
     if (!(ev->flags_ & Event::kListInternal)) ++count;
     runCallback(ev);
     if (gotBreak_.load(std::memory_order_relaxed)) return -1;
-    if (count && continue_) break;
+    // A higher-priority event became active: back to processActive(), which
+    // rescans from the top (libevent's event_continue).
+    if (continue_) break;
   }
   return count;
 }
@@ -582,7 +629,7 @@ int EventBase::loop(int flags) {
           const TraceCause cause = (match & kEvClosed)  ? TraceCause::ReadyClosed
                                    : (match & kEvRead) ? TraceCause::ReadyRead
                                                        : TraceCause::ReadyWrite;
-          activateEvent(ev, match, 1, cause, ev->state(), 0);
+          activateEvent(ev, match, 1, cause, 0);
         }
         ev = next;
       }
@@ -615,7 +662,7 @@ int EventBase::loopexit(const timeval* tv) {
     delay = static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
   }
   auto schedule = [this, delay] {
-    runOnce(delay, [this] { gotTerm_.store(true); }, "loopexit");
+    runOnce(-1, 0, delay, [this] { gotTerm_.store(true); }, nullptr, nullptr, "loopexit");
   };
   if (isInLoopThread()) schedule();
   else queueInLoop(schedule);
@@ -628,34 +675,53 @@ int EventBase::loopexit(const timeval* tv) {
 struct EventBase::OnceEvent {
   Event event;
   std::function<void()> fn;
+  EventCallback cb = nullptr;
+  void* arg = nullptr;
   std::list<std::unique_ptr<OnceEvent>>::iterator self;
 };
 
-void EventBase::runOnce(Nanos delay, std::function<void()> fn, std::string_view label) {
+int EventBase::once(int fd, short events, EventCallback cb, void* arg, Nanos timeout) {
+  // Like event_base_once: no signals, no PERSIST; a pure timer or an fd event.
+  if (!cb || (events & (kEvSignal | kEvPersist))) return -1;
+  const bool timerOnly = (events & (kEvTimeout | kEvRead | kEvWrite | kEvClosed)) == kEvTimeout;
+  if (!timerOnly && !(events & (kEvRead | kEvWrite | kEvClosed))) return -1;
+  const short ioEvents = static_cast<short>(events & (kEvRead | kEvWrite | kEvClosed));
+  return runOnce(timerOnly ? -1 : fd, timerOnly ? 0 : ioEvents, timeout, nullptr, cb, arg,
+                 timerOnly ? "once" : "once io");
+}
+
+int EventBase::runOnce(int fd, short events, Nanos delay, std::function<void()> fn,
+                       EventCallback cb, void* arg, std::string_view label) {
   onces_.push_back(std::make_unique<OnceEvent>());
   OnceEvent* once = onces_.back().get();
   once->self = std::prev(onces_.end());
   once->fn = std::move(fn);
-  once->event.assign(this, -1, 0, &EventBase::onceCallback, once);
+  once->cb = cb;
+  once->arg = arg;
+  once->event.assign(this, fd, events, &EventBase::onceCallback, once);
   once->event.setLabel(label);
-  if (delay < 0) {
-    // libevent activates a timeout-less once event immediately.
-    activateEvent(&once->event, kEvTimeout, 1, TraceCause::ManualActivate, EventState::NonPending, 0);
+  int rc = 0;
+  if (events == 0 && delay <= 0) {
+    // libevent activates a timer once-event without a (non-zero) timeout at
+    // once: an order-preserving way to schedule a callback.
+    activateEvent(&once->event, kEvTimeout, 1, TraceCause::ManualActivate, 0);
   } else {
-    once->event.addTimeoutNs(delay);
+    rc = once->event.addTimeoutNs(delay);
   }
+  if (rc != 0) onces_.erase(once->self);
+  return rc;
 }
 
 void EventBase::runAfter(Nanos delay, std::function<void()> fn) {
-  runOnce(delay < 0 ? 0 : delay, std::move(fn), "runAfter");
+  runOnce(-1, 0, delay < 0 ? 0 : delay, std::move(fn), nullptr, nullptr, "runAfter");
 }
 
-void EventBase::onceCallback(int, short, void* arg) {
+void EventBase::onceCallback(int fd, short what, void* arg) {
   auto* once = static_cast<OnceEvent*>(arg);
-  EventBase* base = once->event.base();
-  auto fn = std::move(once->fn);
-  base->onces_.erase(once->self);  // frees the event (already non-pending)
-  if (fn) fn();
+  // Like libevent's event_once_cb: run the callback, then free the event.
+  if (once->cb) once->cb(fd, what, once->arg);
+  else if (once->fn) once->fn();
+  once->event.base()->onces_.erase(once->self);
 }
 
 // ---------------------------------------------------------------------------
@@ -732,8 +798,7 @@ int EventBase::insertSignal(Event* ev) {
   ev->ioNext_ = signalHeads_[usig];
   if (signalHeads_[usig]) signalHeads_[usig]->ioPrev_ = ev;
   signalHeads_[usig] = ev;
-  ev->flags_ |= Event::kListInserted;
-  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+  markInserted(ev);
   return 0;
 }
 
@@ -749,6 +814,7 @@ void EventBase::removeSignal(Event* ev) {
   }
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
   if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+  trackIdle(ev);
 }
 
 void EventBase::signalCallback(int fd, short, void* arg) {
@@ -765,8 +831,7 @@ void EventBase::signalCallback(int fd, short, void* arg) {
     if (!caught[sig]) continue;
     for (Event* ev = base->signalHeads_[static_cast<size_t>(sig)]; ev;) {
       Event* next = ev->ioNext_;
-      base->activateEvent(ev, kEvSignal, static_cast<short>(caught[sig]), TraceCause::Signal,
-                          ev->state(), 0);
+      base->activateEvent(ev, kEvSignal, static_cast<short>(caught[sig]), TraceCause::Signal, 0);
       ev = next;
     }
   }

@@ -110,8 +110,12 @@ class EventBase {
     if (tracer_.enabled()) traceBufferLevelSlow(eventId, owner, fd, which, bytes);
   }
 
-  // Schedules `fn` once after `delay` (event_base_once for timers). Loop thread only.
+  // Schedules `fn` once after `delay`. Loop thread only.
   void runAfter(Nanos delay, std::function<void()> fn);
+  // event_base_once: a one-shot timer (events == kEvTimeout) or fd event that frees
+  // itself after its callback; timeout < 0 means none (a timer then runs at once,
+  // as does a timer with timeout 0). -1 for SIGNAL/PERSIST or no event. Loop thread only.
+  int once(int fd, short events, EventCallback cb, void* arg, Nanos timeout);
   // Makes `ev` active at the start of the next loop iteration (libevent's
   // "active later", used for deferred callbacks). Loop thread only.
   void activateLater(Event* ev, short res);
@@ -135,15 +139,29 @@ class EventBase {
 
   int addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace = true);
   int delEvent(Event* ev, TraceCause cause, bool trace);
-  void activateEvent(Event* ev, short res, short ncalls, TraceCause cause, EventState from,
-                     int64_t lateness);
+  void activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness);
+  // `from` is the state to report (a timed-out event is deleted before activation).
+  void activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness,
+                     EventState from);
   int insertSignal(Event* ev);
   void removeSignal(Event* ev);
   struct OnceEvent;
-  void runOnce(Nanos delay, std::function<void()> fn, std::string_view label);
+  int runOnce(int fd, short events, Nanos delay, std::function<void()> fn, EventCallback cb,
+              void* arg, std::string_view label);
   static void onceCallback(int fd, short what, void* arg);
   void registerEvent(Event* ev);
   void unregisterEvent(Event* ev);
+  void linkAll(Event* ev);
+  void unlinkAll(Event* ev);
+  void markInserted(Event* ev);
+  // A detach-when-idle event is in the all-events list only while it is in some
+  // other list; called before a list bit is set / after one is cleared.
+  void trackBusy(Event* ev) {
+    if ((ev->flags_ & (Event::kListDetachIdle | Event::kListAny)) == Event::kListDetachIdle) linkAll(ev);
+  }
+  void trackIdle(Event* ev) {
+    if ((ev->flags_ & (Event::kListDetachIdle | Event::kListAny)) == Event::kListDetachIdle) unlinkAll(ev);
+  }
   void publishInfo(const Event* ev);
 
   int processActive();
