@@ -1,0 +1,451 @@
+// The loop around the events: exit/break, priorities, edge vs level triggering,
+// timer order (never early), coalesced signals, cross-thread work, the trace
+// ring's drop counter, snapshots and debug checks.
+#include <QtTest>
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include "TraceHelpers.h"
+#include "core/Event.h"
+#include "core/EventBase.h"
+#include "core/TraceRing.h"
+
+using namespace rs;
+using rs::test::drainAll;
+using rs::test::Pipe;
+using rs::test::SocketPair;
+using rs::test::timeline;
+using rs::test::tracedOptions;
+
+Q_DECLARE_METATYPE(rs::Poller::Backend)
+
+namespace {
+QStringList g_debugMessages;
+void captureDebugMessage(const char* message) { g_debugMessages << QString::fromUtf8(message); }
+}  // namespace
+
+class TestEventLoop : public QObject {
+  Q_OBJECT
+
+ private:
+  static void backends() {
+    QTest::addColumn<Poller::Backend>("backend");
+    QTest::newRow("epoll") << Poller::Backend::Epoll;
+    QTest::newRow("poll") << Poller::Backend::Poll;
+  }
+
+ private slots:
+  void loopexitWithTimeout_data() { backends(); }
+  void loopexitWithTimeout() {
+    QFETCH(Poller::Backend, backend);
+    EventBase base(tracedOptions(backend));
+    int ticks = 0;
+    Event tick(&base, -1, kEvPersist, [&](int, short) { ++ticks; });
+    const timeval every{0, 1000};
+    tick.add(&every);
+    const timeval after{0, 20000};
+    const Nanos start = monotonicNowNs();
+    QCOMPARE(base.loopexit(&after), 0);
+    QCOMPARE(base.dispatch(), 0);
+    const Nanos elapsed = monotonicNowNs() - start;
+    QVERIFY(base.gotExit());
+    QVERIFY(!base.gotBreak());
+    QVERIFY2(elapsed >= 20 * kNsPerMs, "loopexit must not end the loop early");  // correctness, not speed
+    QVERIFY(ticks >= 1);
+    QCOMPARE(tick.state(), EventState::Pending);  // the loop ended; the timer is still armed
+  }
+
+  void loopexitWithoutTimeoutFinishesTheIteration() {
+    // loopexit(NULL) inside a callback: the other active callbacks of this
+    // iteration still run, then the loop ends (libevent's event_gotterm).
+    EventBase base;
+    QStringList order;
+    Event a(&base, -1, 0, [&](int, short) {
+      order << "a";
+      base.loopexit(nullptr);
+    });
+    Event b(&base, -1, 0, [&](int, short) { order << "b"; });
+    Event persistent(&base, -1, kEvPersist, [&](int, short) {});
+    const timeval hour{3600, 0};
+    persistent.add(&hour);
+    a.activate(kEvTimeout);
+    b.activate(kEvTimeout);
+    QCOMPARE(base.dispatch(), 0);
+    QCOMPARE(order, (QStringList{"a", "b"}));
+    QVERIFY(base.gotExit());
+  }
+
+  void loopbreakFromCallback() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    QStringList order;
+    Event a(&base, -1, 0, [&](int, short) {
+      order << "a";
+      QCOMPARE(base.loopbreak(), 0);
+    });
+    Event b(&base, -1, 0, [&](int, short) { order << "b"; });
+    a.activate(kEvTimeout);
+    b.activate(kEvTimeout);
+    QCOMPARE(base.dispatch(), 0);
+    QCOMPARE(order, QStringList{"a"});  // break: nothing else runs
+    QVERIFY(base.gotBreak());
+    QVERIFY(!base.gotExit());
+    QCOMPARE(b.state(), EventState::Active);  // still queued for the next loop
+    QCOMPARE(base.loop(kLoopNonblock), 1);
+    QCOMPARE(order, (QStringList{"a", "b"}));
+    QVERIFY(!base.gotBreak());  // each loop() starts with the flags cleared
+  }
+
+  void priorityOrder() {
+    EventBase base;
+    QCOMPARE(base.priorityInit(3), 0);
+    QStringList order;
+    Event low(&base, -1, 0, [&](int, short) { order << "low"; });
+    Event mid(&base, -1, 0, [&](int, short) { order << "mid"; });
+    Event high(&base, -1, 0, [&](int, short) { order << "high"; });
+    QCOMPARE(mid.priority(), 1);  // default: the middle queue, like libevent
+    QCOMPARE(low.setPriority(2), 0);
+    QCOMPARE(high.setPriority(0), 0);
+    QCOMPARE(high.setPriority(3), -1);
+    low.activate(kEvTimeout);
+    mid.activate(kEvTimeout);
+    high.activate(kEvTimeout);
+    QCOMPARE(low.setPriority(0), -1);      // not while active
+    QCOMPARE(base.priorityInit(2), -1);    // not while events are active
+    QCOMPARE(base.loop(kLoopNonblock), 1);  // lower number first
+    QCOMPARE(order, (QStringList{"high", "mid", "low"}));
+  }
+
+  void higherPriorityActivatedFromCallbackRunsFirst() {
+    // A callback activating a higher-priority event: libevent's event_continue
+    // makes that event run before the rest of the current (lower) queue.
+    EventBase base;
+    QCOMPARE(base.priorityInit(2), 0);
+    QStringList order;
+    Event urgent(&base, -1, 0, [&](int, short) { order << "urgent"; });
+    urgent.setPriority(0);
+    Event first(&base, -1, 0, [&](int, short) {
+      order << "first";
+      urgent.activate(kEvTimeout);
+    });
+    Event second(&base, -1, 0, [&](int, short) { order << "second"; });
+    first.setPriority(1);
+    second.setPriority(1);
+    first.activate(kEvTimeout);
+    second.activate(kEvTimeout);
+    QCOMPARE(base.loop(kLoopNonblock), 1);
+    QCOMPARE(order, (QStringList{"first", "urgent", "second"}));
+  }
+
+  void edgeVersusLevel_data() {
+    QTest::addColumn<Poller::Backend>("backend");
+    QTest::addColumn<bool>("edge");
+    QTest::addColumn<int>("expectedCalls");
+    // Each callback reads 1 of the 3 bytes written, leaving data unread.
+    QTest::newRow("epoll level") << Poller::Backend::Epoll << false << 3;
+    QTest::newRow("epoll edge") << Poller::Backend::Epoll << true << 1;
+    QTest::newRow("poll level") << Poller::Backend::Poll << false << 3;
+    // libevent's poll backend lacks EV_FEATURE_ET: EV_ET is ignored there.
+    QTest::newRow("poll edge (ignored)") << Poller::Backend::Poll << true << 3;
+  }
+  void edgeVersusLevel() {
+    QFETCH(Poller::Backend, backend);
+    QFETCH(bool, edge);
+    QFETCH(int, expectedCalls);
+    EventBase base(tracedOptions(backend));
+    SocketPair sp;
+    int calls = 0;
+    short lastWhat = 0;
+    const short flags = static_cast<short>(kEvRead | kEvPersist | (edge ? kEvET : 0));
+    Event ev(&base, sp.fd[0], flags, [&](int fd, short what) {
+      ++calls;
+      lastWhat = what;
+      char c;
+      [[maybe_unused]] ssize_t n = ::read(fd, &c, 1);
+    });
+    QCOMPARE(ev.add(nullptr), 0);
+    QVERIFY(sp.send("abc", 3));
+    for (int i = 0; i < 3; ++i) base.loop(kLoopNonblock | kLoopOnce);
+    QCOMPARE(calls, expectedCalls);
+    // libevent hands an edge-triggered epoll event EV_ET in its result flags.
+    const short expectedWhat =
+        static_cast<short>(kEvRead | (edge && backend == Poller::Backend::Epoll ? kEvET : 0));
+    QCOMPARE(lastWhat, expectedWhat);
+  }
+
+  void timerOrderAndNeverEarly_data() { backends(); }
+  void timerOrderAndNeverEarly() {
+    QFETCH(Poller::Backend, backend);
+    EventBase base(tracedOptions(backend));
+    const int timeoutsMs[] = {30, 10, 50, 20, 40, 1};
+    struct Fired {
+      int timeoutMs;
+      Nanos at;
+    };
+    std::vector<Fired> fired;
+    std::vector<std::unique_ptr<Event>> events;
+    const Nanos start = monotonicNowNs();
+    for (int ms : timeoutsMs) {
+      auto ev = std::make_unique<Event>(&base, -1, 0, [&fired, ms](int, short what) {
+        QCOMPARE(what, kEvTimeout);
+        fired.push_back({ms, monotonicNowNs()});
+      });
+      const timeval tv{0, ms * 1000};
+      QCOMPARE(ev->add(&tv), 0);
+      events.push_back(std::move(ev));
+    }
+    QCOMPARE(base.dispatch(), 1);
+    QCOMPARE(fired.size(), std::size(timeoutsMs));
+    int previous = 0;
+    for (const Fired& f : fired) {
+      QVERIFY2(f.timeoutMs > previous, "timers fire in deadline order");
+      previous = f.timeoutMs;
+      // Correctness, not speed: a timer never fires before its deadline.
+      QVERIFY2(f.at - start >= f.timeoutMs * kNsPerMs, qPrintable(QString("timer %1 ms fired early").arg(f.timeoutMs)));
+    }
+    // The trace reports lateness (>= 0) on each timeout activation.
+    for (const TraceRecord& r : drainAll(base))
+      if (r.type == TraceType::Transition && r.cause == TraceCause::Timeout) QVERIFY(r.value >= 0);
+  }
+
+  void signalsCoalesced() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    int calls = 0;
+    Event ev(&base, SIGUSR2, kEvSignal | kEvPersist, [&](int sig, short what) {
+      QCOMPARE(sig, SIGUSR2);
+      QCOMPARE(what, kEvSignal);
+      ++calls;
+    });
+    QCOMPARE(ev.add(nullptr), 0);
+    for (int i = 0; i < 3; ++i) ::raise(SIGUSR2);  // all before the loop runs
+    QCOMPARE(base.loop(kLoopOnce), 0);
+    QCOMPARE(calls, 3);  // one activation, three callbacks, like libevent
+    ev.del();
+    const QStringList expected{"invalid->non-pending new", "non-pending->pending add", "pending->active signal",
+                               "active->pending dispatch", "callback-begin",           "callback-end",
+                               "callback-begin",           "callback-end",             "callback-begin",
+                               "callback-end",             "pending->non-pending del"};
+    QCOMPARE(timeline(drainAll(base), ev.id()), expected);
+  }
+
+  void signalDelStopsRemainingCalls() {
+    EventBase base;
+    int calls = 0;
+    Event ev;
+    ev.assign(&base, SIGUSR2, kEvSignal | kEvPersist, [&](int, short) {
+      ++calls;
+      ev.del();  // the remaining deliveries of this activation are dropped
+    });
+    ev.add(nullptr);
+    for (int i = 0; i < 3; ++i) ::raise(SIGUSR2);
+    QCOMPARE(base.dispatch(), 1);
+    QCOMPARE(calls, 1);
+  }
+
+  void crossThreadWakeupsMerged() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    std::vector<int> ran;
+    std::thread poster([&] {
+      QVERIFY(!base.isInLoopThread());
+      for (int i = 0; i < 100; ++i) base.runInLoop([&ran, i] { ran.push_back(i); });
+      base.queueInLoop([&base] { base.loopbreak(); });
+    });
+    poster.join();
+    // 101 posts while the loop was not waiting: one eventfd wakeup for all.
+    QCOMPARE(base.loop(kLoopNoExitOnEmpty), 0);
+    QCOMPARE(ran.size(), size_t{100});
+    for (int i = 0; i < 100; ++i) QCOMPARE(ran[static_cast<size_t>(i)], i);
+    int wakeupActivations = 0;
+    for (const TraceRecord& r : drainAll(base))
+      if (r.type == TraceType::Transition && r.kind == EventKind::Internal && r.cause == TraceCause::ReadyRead)
+        ++wakeupActivations;
+    QCOMPARE(wakeupActivations, 1);
+  }
+
+  void crossThreadRunInLoopWhileWaiting() {
+    EventBase base;
+    std::atomic<bool> ranInLoopThread{false};
+    const std::thread::id loopThread = std::this_thread::get_id();
+    std::thread poster([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the loop block in its wait
+      base.runInLoop([&] {
+        ranInLoopThread = std::this_thread::get_id() == loopThread;
+        base.loopbreak();
+      });
+    });
+    QCOMPARE(base.loop(kLoopNoExitOnEmpty), 0);
+    poster.join();
+    QVERIFY(ranInLoopThread.load());
+  }
+
+  void crossThreadLoopbreak() {
+    EventBase base;
+    std::thread breaker([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      base.loopbreak();
+    });
+    QCOMPARE(base.loop(kLoopNoExitOnEmpty), 0);  // woken and broken from another thread
+    breaker.join();
+    QVERIFY(base.gotBreak());
+  }
+
+  void ringDropCounterExact() {
+    TraceRing ring(16);
+    QCOMPARE(ring.capacity(), size_t{16});
+    TraceRecord r;
+    for (int i = 0; i < 100; ++i) {
+      r.value = i;
+      ring.push(r);
+    }
+    QCOMPARE(ring.dropped(), uint64_t{84});  // the reader never came: overflow exactly
+    TraceRecord out[32];
+    QCOMPARE(ring.drain(out, 32), size_t{16});
+    QCOMPARE(out[0].value, int64_t{0});  // the oldest records survive, newer ones are dropped
+    QCOMPARE(out[15].value, int64_t{15});
+    for (int i = 0; i < 10; ++i) ring.push(r);
+    QCOMPARE(ring.dropped(), uint64_t{84});  // room again: no new drops
+  }
+
+  void ringDropCounterFromBase() {
+    EventBase::Options options = tracedOptions(Poller::Backend::Epoll);
+    options.traceCapacity = 16;
+    EventBase base(options);
+    drainAll(base);  // the reader reads the construction records, then stops
+    QCOMPARE(base.tracer().dropped(), uint64_t{0});
+    std::vector<std::unique_ptr<Event>> events;
+    for (int i = 0; i < 40; ++i) events.push_back(std::make_unique<Event>(&base, -1, 0, nullptr, nullptr));
+    QCOMPARE(base.tracer().dropped(), uint64_t{40 - 16});  // 40 "new" records, room for 16
+    QCOMPARE(drainAll(base).size(), size_t{16});
+  }
+
+  void traceRingConcurrentReader() {
+    // One producer, one consumer thread: every record arrives exactly once, in order.
+    TraceRing ring(1024);
+    constexpr int kRecords = 200000;
+    std::atomic<bool> done{false};
+    std::vector<int64_t> seen;
+    seen.reserve(kRecords);
+    std::thread reader([&] {
+      TraceRecord buf[128];
+      for (;;) {
+        const bool finished = done.load(std::memory_order_acquire);
+        const size_t n = ring.drain(buf, 128);
+        for (size_t i = 0; i < n; ++i) seen.push_back(buf[i].value);
+        if (n == 0 && finished) break;
+      }
+    });
+    uint64_t pushed = 0;
+    TraceRecord r;
+    for (int i = 0; i < kRecords; ++i) {
+      r.value = i;
+      if (ring.push(r)) ++pushed;
+    }
+    done.store(true, std::memory_order_release);
+    reader.join();
+    QCOMPARE(uint64_t(seen.size()), pushed);
+    QCOMPARE(pushed + ring.dropped(), uint64_t{kRecords});
+    for (size_t i = 1; i < seen.size(); ++i) QVERIFY(seen[i] > seen[i - 1]);
+  }
+
+  void snapshotContents() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    SocketPair sp;
+    Event reader(&base, sp.fd[0], kEvRead | kEvPersist, [](int fd, short) {
+      char c;
+      [[maybe_unused]] ssize_t n = ::read(fd, &c, 1);
+    });
+    reader.setLabel("conn 7 read", 7);
+    Event timer(&base, -1, 0, nullptr, nullptr);
+    timer.setLabel("idle timer", 7);
+    reader.add(nullptr);
+    QVERIFY(sp.send("x"));
+    QCOMPARE(base.loop(kLoopOnce), 0);
+    const auto snap = base.snapshot();
+    QCOMPARE(snap.size(), base.liveEventCount());
+    QCOMPARE(snap.size(), size_t{3});  // and the loop's internal wakeup event
+    const EventSnapshot* r = nullptr;
+    const EventSnapshot* t = nullptr;
+    const EventSnapshot* wake = nullptr;
+    for (const auto& s : snap) {
+      if (s.id == reader.id()) r = &s;
+      if (s.id == timer.id()) t = &s;
+      if (s.kind == EventKind::Internal) wake = &s;
+    }
+    QVERIFY(r && t && wake);
+    QCOMPARE(r->state, EventState::Pending);
+    QCOMPARE(r->activations, uint64_t{1});
+    QCOMPARE(r->lastCause, TraceCause::ReadyRead);
+    QCOMPARE(r->label, std::string("conn 7 read"));
+    QCOMPARE(r->owner, 7u);
+    QCOMPARE(r->fd, sp.fd[0]);
+    QCOMPARE(r->events, short(kEvRead | kEvPersist));
+    QVERIFY(r->totalCallbackNs >= r->lastCallbackNs);
+    QCOMPARE(t->state, EventState::NonPending);
+    QCOMPARE(t->kind, EventKind::Timer);
+    QCOMPARE(t->activations, uint64_t{0});
+    QCOMPARE(wake->state, EventState::Pending);
+    // Labels reach consumers through the tracer's directory.
+    const auto info = base.tracer().info(reader.id());
+    QVERIFY(info.has_value());
+    QCOMPARE(info->label, std::string("conn 7 read"));
+  }
+
+  void debugChecksReportMisuse() {
+    setDebugChecks(true);
+    g_debugMessages.clear();
+    setDebugCheckHandler(captureDebugMessage);
+    const uint64_t failuresBefore = debugCheckFailures();
+    EventBase base;
+    {
+      Event neverInitialized;
+      QCOMPARE(neverInitialized.add(nullptr), -1);
+    }
+    Event ev(&base, -1, 0, nullptr, nullptr);
+    ev.release();
+    QCOMPARE(ev.add(nullptr), -1);  // add after free
+    ev.release();                   // double free
+    Event pendingOne(&base, -1, 0, nullptr, nullptr);
+    const timeval tv{10, 0};
+    pendingOne.add(&tv);
+    QCOMPARE(pendingOne.assign(&base, -1, 0, nullptr, nullptr), -1);  // assign a pending event
+    QCOMPARE(pendingOne.state(), EventState::Pending);                 // left untouched
+    SocketPair sp;
+    Event level(&base, sp.fd[0], kEvRead, nullptr, nullptr);
+    Event edge(&base, sp.fd[0], kEvRead | kEvET, nullptr, nullptr);
+    QCOMPARE(level.add(nullptr), 0);
+    QCOMPARE(edge.add(nullptr), -1);  // mixing edge- and level-triggered on one fd
+    setDebugCheckHandler(nullptr);
+    QCOMPARE(debugCheckFailures() - failuresBefore, uint64_t{5});
+    QCOMPARE(g_debugMessages.size(), 5);
+    QVERIFY(g_debugMessages[0].contains("event_add") && g_debugMessages[0].contains("never initialized"));
+    QVERIFY(g_debugMessages[1].contains("event_add") && g_debugMessages[1].contains("freed"));
+    QVERIFY(g_debugMessages[2].contains("event_free"));
+    QVERIFY(g_debugMessages[3].contains("event_assign") && g_debugMessages[3].contains("pending"));
+    QVERIFY(g_debugMessages[4].contains("edge-triggered"));
+  }
+
+  void pipesWork_data() { backends(); }
+  void pipesWork() {
+    QFETCH(Poller::Backend, backend);
+    EventBase base(backend == Poller::Backend::Epoll ? EventBase::Options{} : tracedOptions(backend));
+    Pipe p;
+    int writable = 0, readable = 0;
+    Event w(&base, p.fd[1], kEvWrite, [&](int, short what) {
+      QCOMPARE(what, kEvWrite);
+      ++writable;
+      [[maybe_unused]] ssize_t n = ::write(p.fd[1], "z", 1);
+    });
+    Event r(&base, p.fd[0], kEvRead, [&](int, short what) {
+      QCOMPARE(what, kEvRead);
+      ++readable;
+    });
+    w.add(nullptr);
+    r.add(nullptr);
+    QCOMPARE(base.dispatch(), 1);
+    QCOMPARE(writable, 1);
+    QCOMPARE(readable, 1);
+  }
+};
+
+QTEST_MAIN(TestEventLoop)
+#include "tst_event_loop.moc"
