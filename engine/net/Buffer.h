@@ -218,7 +218,7 @@ class Buffer {
   void freeTrailingEmptyBlocks();
   void resetChain();
   Block* firstBlockWithSpace() const;
-  void relinkAfterCommit(Block* firstTouched);
+  void relinkAfterCommit();
   bool appendCopy(const char* p, size_t n);
   void drainFront(size_t n);
   void copyFrom(const Block* b, size_t offInBlock, char* out, size_t n) const;
