@@ -24,9 +24,14 @@ Listener::Listener(EventBase* base, AcceptCallback cb, void* ctx, unsigned flags
     : base_(base), fd_(fd), flags_(flags), cb_(cb), ctx_(ctx), owner_(allocateOwnerTag()) {
   listenEvent_.assign(base, fd, kEvRead | kEvPersist, &Listener::readCallback, this);
   backoffEvent_.assign(base, -1, 0, &Listener::backoffCallback, this);
-  const std::string addr = sockets::localAddress(fd).toString();
-  listenEvent_.setLabel("listen " + addr, owner_);
-  backoffEvent_.setLabel("listen " + addr + " backoff", owner_);
+  setOwnerTag(owner_);
+}
+
+void Listener::setOwnerTag(uint32_t tag, std::string_view labelPrefix) {
+  owner_ = tag;
+  const std::string name = std::string(labelPrefix) + " " + sockets::localAddress(fd_).toString();
+  listenEvent_.setLabel(name, owner_);
+  backoffEvent_.setLabel(name + " backoff", owner_);
 }
 
 Listener::~Listener() {

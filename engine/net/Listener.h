@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/Event.h"
 #include "net/InetAddress.h"
@@ -74,6 +75,9 @@ class Listener {
   InetAddress localAddress() const;
   // Owner tag of the listen and backoff events (see allocateOwnerTag()).
   uint32_t ownerTag() const { return owner_; }
+  // Regroups the listener's events under `tag` (e.g. a server's session tag),
+  // labelled "<prefix> <address>" and "<prefix> <address> backoff".
+  void setOwnerTag(uint32_t tag, std::string_view labelPrefix = "listen");
   // Opaque pointer for wrappers (e.g. the compat layer's evconnlistener).
   void setUserHandle(void* handle) { userHandle_ = handle; }
   void* userHandle() const { return userHandle_; }

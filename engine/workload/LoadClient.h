@@ -88,6 +88,19 @@ class LoadClient {
   void setFinishedCallback(std::function<void()> cb);
   uint32_t ownerTag() const;
 
+  // Added for the CLI and tests (loop thread only):
+  // Called in the loop thread as each one-second interval closes (and for the
+  // final partial one).
+  void setIntervalCallback(std::function<void(const IntervalStats&)> cb);
+  // The run's verdict once finished: every echoed byte matched, no unexpected
+  // error, every sent message answered (fault modes adjust what is expected:
+  // closed-port expects every connect refused). False with one line in *why.
+  bool passed(std::string* why) const;
+  // The first error seen, as one clear line ("connect 127.0.0.1:9: Connection refused").
+  std::string firstError() const;
+  // The target actually used (differs from config() for Fault::ClosedPort).
+  uint16_t targetPort() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -1,0 +1,312 @@
+#include "workload/EchoServer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+
+#include "net/BufferEvent.h"
+#include "net/InetAddress.h"
+#include "net/Listener.h"
+#include "net/Socket.h"
+
+namespace rs {
+
+namespace {
+// Source mode keeps this much queued and refills below half of it.
+constexpr size_t kSourceChunk = 64 * 1024;
+constexpr size_t kSourceQueued = 256 * 1024;
+
+const std::string& chargenBlock() {
+  // RFC 864's rotating 72-column lines of printable ASCII, one 95-line cycle.
+  static const std::string block = [] {
+    std::string s;
+    for (int line = 0; line < 95; ++line) {
+      for (int col = 0; col < 72; ++col) s.push_back(static_cast<char>(' ' + (line + col) % 95));
+      s += "\r\n";
+    }
+    return s;
+  }();
+  return block;
+}
+}  // namespace
+
+struct EchoServer::Impl {
+  struct Conn {
+    Impl* server = nullptr;
+    BufferEvent* bev = nullptr;
+    uint32_t id = 0;
+    int fd = -1;
+    std::string peer;
+    uint64_t bytesIn = 0;
+    bool closing = false;       // EOF seen: close once the output has drained
+    bool readPaused = false;    // backpressure: output above the read high watermark
+    size_t sourceOffset = 0;
+    // Delayed echo: chunks with their due time, and the timer that releases them.
+    std::deque<std::pair<Nanos, Buffer>> delayed;
+    Event delayTimer;
+  };
+
+  EventBase* base;
+  EchoServerConfig config;
+  Listener* listener = nullptr;
+  uint32_t tag = allocateOwnerTag();
+  uint16_t port = 0;
+  LogSink sink;
+  EchoServerStats totals;
+  uint64_t closedBytesOut = 0;
+  std::unordered_map<uint32_t, std::unique_ptr<Conn>> conns;
+
+  Impl(EventBase* b, EchoServerConfig c) : base(b), config(std::move(c)) {}
+
+  void log(LogLevel level, const std::string& msg) {
+    if (sink) sink(level, msg);
+  }
+
+  static void onAccept(Listener*, int fd, sockaddr* peer, int socklen, void* ctx) {
+    static_cast<Impl*>(ctx)->accept(fd, InetAddress(peer, static_cast<socklen_t>(socklen)));
+  }
+
+  static void onAcceptError(Listener* l, void* ctx) {
+    auto* self = static_cast<Impl*>(ctx);
+    const int err = errno;
+    ++self->totals.acceptErrors;
+    self->log(LogLevel::Warning, "accept on " + l->localAddress().toString() + ": " + std::strerror(err) +
+                                     "; accepting paused, resuming after a backoff");
+  }
+
+  void accept(int fd, const InetAddress& peer) {
+    ++totals.accepted;
+    if (config.maxConnections > 0 && conns.size() >= static_cast<size_t>(config.maxConnections)) {
+      ++totals.rejected;
+      ::close(fd);
+      log(LogLevel::Warning, "rejected " + peer.toString() + ": " + std::to_string(config.maxConnections) +
+                                 " connections already open");
+      return;
+    }
+    sockets::setNoDelay(fd, true);
+    auto conn = std::make_unique<Conn>();
+    Conn* c = conn.get();
+    c->server = this;
+    c->fd = fd;
+    c->peer = peer.toString();
+    c->bev = BufferEvent::create(base, fd, BufferEvent::kOptCloseOnFree);
+    c->id = c->bev->ownerTag();
+    c->bev->setLabelPrefix("echo conn");
+    c->bev->setKernelSampleInterval(config.kernelSampleInterval);
+    c->bev->setCallbacks(&Impl::onRead, &Impl::onWrite, &Impl::onEvent, c);
+    if (config.readHighWatermark > 0) {
+      c->bev->setWatermark(kEvRead, 0, config.readHighWatermark);
+      c->bev->setMaxSingleRead(std::min(c->bev->maxSingleRead(), config.readHighWatermark));
+    }
+    if (config.responseDelayMs > 0) {
+      c->delayTimer.assign(base, -1, 0, &Impl::onDelayTimer, c);
+      c->delayTimer.setLabel("echo conn " + std::to_string(c->id) + " delay", c->id);
+    }
+    conns.emplace(c->id, std::move(conn));
+    c->bev->enable(kEvRead | kEvWrite);
+    if (config.mode == EchoServerConfig::Mode::Source) {
+      c->bev->setWatermark(kEvWrite, kSourceQueued / 2, 0);
+      refillSource(c);
+    }
+  }
+
+  void refillSource(Conn* c) {
+    const std::string& block = chargenBlock();
+    Buffer& out = c->bev->output();
+    while (out.length() < kSourceQueued) {
+      size_t n = std::min(kSourceChunk, block.size() - c->sourceOffset);
+      out.add(block.data() + c->sourceOffset, n);
+      c->sourceOffset = (c->sourceOffset + n) % block.size();
+    }
+  }
+
+  // Backpressure against slow readers: with a read high watermark set, stop
+  // reading while the output holds that much, resume below half of it.
+  void applyBackpressure(Conn* c) {
+    const size_t wm = config.readHighWatermark;
+    if (wm == 0 || c->readPaused) return;
+    size_t queued = c->bev->output().length();
+    for (const auto& d : c->delayed) queued += d.second.length();
+    if (queued >= wm) {
+      c->readPaused = true;
+      c->bev->disable(kEvRead);
+      c->bev->setWatermark(kEvWrite, wm / 2, 0);
+    }
+  }
+
+  static void onRead(BufferEvent* bev, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* s = c->server;
+    Buffer& in = bev->input();
+    const size_t n = in.length();
+    c->bytesIn += n;
+    s->totals.bytesIn += n;
+    switch (s->config.mode) {
+      case EchoServerConfig::Mode::Echo:
+        if (s->config.responseDelayMs > 0) {
+          const Nanos due = s->base->now() + s->config.responseDelayMs * kNsPerMs;
+          c->delayed.emplace_back(due, Buffer());
+          c->delayed.back().second.addBuffer(in);
+          if (c->delayTimer.state() == EventState::NonPending)
+            c->delayTimer.addTimeoutNs(s->config.responseDelayMs * kNsPerMs);
+        } else {
+          bev->writeBuffer(in);  // moves the blocks: no copy
+        }
+        s->applyBackpressure(c);
+        break;
+      case EchoServerConfig::Mode::Discard:
+      case EchoServerConfig::Mode::Source:
+        in.drain(n);
+        break;
+    }
+  }
+
+  static void onDelayTimer(int, short, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* s = c->server;
+    const Nanos now = s->base->now();
+    while (!c->delayed.empty() && c->delayed.front().first <= now) {
+      c->bev->writeBuffer(c->delayed.front().second);
+      c->delayed.pop_front();
+    }
+    if (!c->delayed.empty()) c->delayTimer.addTimeoutNs(std::max<Nanos>(c->delayed.front().first - now, 0));
+    if (c->closing && c->delayed.empty() && c->bev->output().length() == 0) s->close(c);
+  }
+
+  static void onWrite(BufferEvent* bev, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* s = c->server;
+    if (c->closing) {
+      if (bev->output().length() == 0 && c->delayed.empty()) s->close(c);
+      return;
+    }
+    if (s->config.mode == EchoServerConfig::Mode::Source) {
+      s->refillSource(c);
+      return;
+    }
+    if (c->readPaused && bev->output().length() <= s->config.readHighWatermark / 2) {
+      c->readPaused = false;
+      bev->setWatermark(kEvWrite, 0, 0);
+      bev->enable(kEvRead);
+    }
+  }
+
+  static void onEvent(BufferEvent* bev, short what, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* s = c->server;
+    if (what & BufferEvent::kEof) {
+      // Half-close: echo what is still queued, then close.
+      if (bev->output().length() == 0 && c->delayed.empty()) {
+        s->close(c);
+      } else {
+        c->closing = true;
+        bev->setWatermark(kEvWrite, 0, 0);
+        bev->enable(kEvWrite);
+      }
+      return;
+    }
+    if (what & (BufferEvent::kError | BufferEvent::kTimeout)) {
+      ++s->totals.connectionErrors;
+      const int err = bev->socketError();
+      s->log(LogLevel::Info, "connection " + c->peer + ": " +
+                                 (err ? std::string(std::strerror(err)) : std::string("timeout")));
+      s->close(c);
+    }
+  }
+
+  void close(Conn* c) {
+    closedBytesOut += c->bev->bytesWritten();
+    ++totals.closed;
+    c->bev->free();  // safe inside its callbacks
+    conns.erase(c->id);
+  }
+
+  void closeAll() {
+    for (auto& [id, c] : conns) {
+      closedBytesOut += c->bev->bytesWritten();
+      ++totals.closed;
+      c->bev->free();
+    }
+    conns.clear();
+  }
+};
+
+EchoServer::EchoServer(EventBase* base, EchoServerConfig config)
+    : impl_(std::make_unique<Impl>(base, std::move(config))) {}
+
+EchoServer::~EchoServer() { stop(); }
+
+bool EchoServer::start(std::string* error) {
+  if (impl_->listener) return true;
+  std::string err;
+  auto addr = InetAddress::resolve(impl_->config.bindAddress, impl_->config.port, &err);
+  if (!addr) {
+    if (error) *error = err;
+    return false;
+  }
+  if (!addr->isLoopback()) {
+    if (error)
+      *error = "bind " + addr->toString() + ": refused, the echo server only binds loopback addresses (127.0.0.0/8, ::1, localhost)";
+    return false;
+  }
+  Listener* l = Listener::createBind(impl_->base, &Impl::onAccept, impl_.get(),
+                                     Listener::kCloseOnFree | Listener::kReuseable, impl_->config.backlog,
+                                     addr->sockAddr(), static_cast<int>(addr->length()), &err);
+  if (!l) {
+    if (error) *error = err;
+    return false;
+  }
+  l->setErrorCallback(&Impl::onAcceptError);
+  l->setOwnerTag(impl_->tag, "echo listen");
+  impl_->listener = l;
+  impl_->port = l->localAddress().port();
+  impl_->log(LogLevel::Info, "listening on " + l->localAddress().toString());
+  return true;
+}
+
+void EchoServer::stop() {
+  if (impl_->listener) {
+    impl_->listener->free();
+    impl_->listener = nullptr;
+  }
+  impl_->closeAll();
+}
+
+bool EchoServer::running() const { return impl_->listener != nullptr; }
+uint16_t EchoServer::port() const { return impl_->port; }
+const EchoServerConfig& EchoServer::config() const { return impl_->config; }
+void EchoServer::setLogSink(LogSink sink) { impl_->sink = std::move(sink); }
+uint32_t EchoServer::ownerTag() const { return impl_->tag; }
+
+EchoServerStats EchoServer::stats() const {
+  EchoServerStats s = impl_->totals;
+  s.active = impl_->conns.size();
+  s.bytesOut = impl_->closedBytesOut;
+  for (const auto& [id, c] : impl_->conns) s.bytesOut += c->bev->bytesWritten();
+  return s;
+}
+
+std::vector<ConnectionStats> EchoServer::connections() const {
+  std::vector<ConnectionStats> out;
+  out.reserve(impl_->conns.size());
+  for (const auto& [id, c] : impl_->conns) {
+    ConnectionStats cs;
+    cs.id = c->id;
+    cs.fd = c->fd;
+    cs.peer = c->peer;
+    cs.bytesIn = c->bytesIn;
+    cs.bytesOut = c->bev->bytesWritten();
+    cs.inputBuffered = c->bev->input().length();
+    cs.outputBuffered = c->bev->output().length();
+    for (const auto& d : c->delayed) cs.outputBuffered += d.second.length();
+    out.push_back(std::move(cs));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+}  // namespace rs

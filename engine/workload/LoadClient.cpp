@@ -1,0 +1,652 @@
+#include "workload/LoadClient.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <optional>
+
+#include "net/BufferEvent.h"
+#include "net/InetAddress.h"
+#include "net/Socket.h"
+#include "workload/Payload.h"
+
+namespace rs {
+
+namespace {
+constexpr Nanos kHousekeepingInterval = 50 * kNsPerMs;
+constexpr Nanos kPacerInterval = kNsPerMs;
+// Open loop / slow reader: stop queueing while this much is unsent (the
+// intended send times are kept, so the wait still counts as latency).
+constexpr size_t kOutputCap = 4u << 20;
+constexpr size_t kFloodQueued = 256 * 1024;
+constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
+}  // namespace
+
+struct LoadClient::Impl {
+  enum class ConnState { Idle, Connecting, Open, Closed };
+  struct Conn {
+    Impl* client = nullptr;
+    uint32_t index = 0;
+    BufferEvent* bev = nullptr;
+    ConnState state = ConnState::Idle;
+    Nanos connectStarted = 0;
+    uint64_t nextSeq = 0;   // next message to send
+    uint64_t recvSeq = 0;   // message being received
+    size_t recvOffset = 0;  // bytes of it received so far
+    uint64_t recvMismatched = 0;
+    std::deque<Nanos> inflight;  // intended send time of each unanswered message
+    Nanos nextIntended = 0;      // open loop schedule
+    Nanos lastProgress = 0;
+    bool sendingDone = false;
+    bool shutdownSent = false;
+  };
+
+  EventBase* base;
+  LoadClientConfig cfg;
+  std::optional<Payload> payload;
+  uint32_t tag = allocateOwnerTag();
+  InetAddress target;
+  std::vector<std::unique_ptr<Conn>> conns;
+  size_t nextToConnect = 0;
+  LoadClientStats st;
+  LatencyHistogram hist;
+  LatencyHistogram intervalHist;
+  std::vector<IntervalStats> intervals;
+  IntervalStats cur;
+  uint64_t errorsAtIntervalStart = 0;
+  Nanos startNs = 0;
+  Nanos intervalStartNs = 0;
+  Nanos sendDeadline = kNever;
+  Nanos periodPerConn = 0;  // open loop
+  bool started = false;
+  bool finished = false;
+  bool sendingStopped = false;
+  std::string firstError;
+  LogSink sink;
+  std::function<void()> finishedCb;
+  std::function<void(const IntervalStats&)> intervalCb;
+
+  Event housekeeping;
+  Event intervalTimer;
+  Event pacer;
+  Event connector;
+  Event finishEvent;
+
+  Impl(EventBase* b, LoadClientConfig c) : base(b), cfg(std::move(c)) {}
+
+  void log(LogLevel level, const std::string& msg) {
+    if (sink) sink(level, msg);
+  }
+  void noteError(const std::string& text) {
+    if (firstError.empty()) {
+      firstError = text;
+      log(LogLevel::Warning, text);
+    }
+  }
+  uint64_t totalErrors() const {
+    return st.errRefused + st.errReset + st.errTimeout + st.errMismatch + st.errOther;
+  }
+  bool halfClose() const { return cfg.fault == LoadClientConfig::Fault::HalfClose; }
+  bool slowReader() const { return cfg.fault == LoadClientConfig::Fault::SlowReader; }
+  bool abortRst() const { return cfg.fault == LoadClientConfig::Fault::AbortRst; }
+
+  // ---- setup ---------------------------------------------------------------
+
+  bool validate(std::string* error) {
+    std::string err;
+    auto addr = InetAddress::resolve(cfg.host, cfg.port, &err);
+    if (!addr) {
+      *error = err;
+      return false;
+    }
+    if (!sockets::checkLoopback(*addr, "connect", &err)) {
+      *error = err;
+      return false;
+    }
+    if (cfg.connections < 1 || cfg.connections > 100000) {
+      *error = "connections must be 1-100000 (got " + std::to_string(cfg.connections) + ")";
+      return false;
+    }
+    if (cfg.messageSize < 1 || cfg.messageSize > (64u << 20)) {
+      *error = "message size must be 1 B - 64 MiB (got " + std::to_string(cfg.messageSize) + ")";
+      return false;
+    }
+    if (cfg.durationSec < 0 || !std::isfinite(cfg.durationSec)) {
+      *error = "duration must be >= 0 seconds";
+      return false;
+    }
+    if (cfg.durationSec == 0 && cfg.messageCount == 0 && cfg.fault != LoadClientConfig::Fault::ClosedPort) {
+      *error = "a run needs a duration or a message count (both are 0)";
+      return false;
+    }
+    if (cfg.loopMode == LoadClientConfig::LoopMode::Open && !(cfg.rate > 0)) {
+      *error = "open loop needs a rate > 0 messages/s";
+      return false;
+    }
+    if (cfg.timeout <= 0) {
+      *error = "timeout must be > 0";
+      return false;
+    }
+    payload = Payload::create(cfg.payload, cfg.payloadSpec, cfg.seed, cfg.messageSize, &err);
+    if (!payload) {
+      *error = err;
+      return false;
+    }
+    if (cfg.fault == LoadClientConfig::Fault::ClosedPort) {
+      // A port nobody listens on: bound (never listening) and released.
+      Socket probe(sockets::createNonblocking(addr->family()));
+      InetAddress any = *addr;
+      any.setPort(0);
+      if (!probe.valid() || ::bind(probe.fd(), any.sockAddr(), any.length()) < 0) {
+        *error = sockets::describeError("bind", any, errno);
+        return false;
+      }
+      addr->setPort(sockets::localAddress(probe.fd()).port());
+    } else if (addr->port() == 0) {
+      *error = "port 0 is not a valid target (1-65535)";
+      return false;
+    }
+    target = *addr;
+    return true;
+  }
+
+  void begin() {
+    started = true;
+    startNs = intervalStartNs = monotonicNowNs();
+    if (cfg.durationSec > 0) sendDeadline = startNs + static_cast<Nanos>(cfg.durationSec * 1e9);
+    if (cfg.loopMode == LoadClientConfig::LoopMode::Open) {
+      const double perConn = cfg.rate / cfg.connections;
+      periodPerConn = std::max<Nanos>(1, static_cast<Nanos>(1e9 / perConn));
+    }
+    cur.startSec = 0;
+    conns.reserve(static_cast<size_t>(cfg.connections));
+    for (int i = 0; i < cfg.connections; ++i) {
+      auto c = std::make_unique<Conn>();
+      c->client = this;
+      c->index = static_cast<uint32_t>(i);
+      conns.push_back(std::move(c));
+    }
+    housekeeping.assign(base, -1, kEvPersist, &Impl::onHousekeeping, this);
+    housekeeping.setLabel("load client housekeeping", tag);
+    housekeeping.addTimeoutNs(kHousekeepingInterval);
+    intervalTimer.assign(base, -1, kEvPersist, &Impl::onInterval, this);
+    intervalTimer.setLabel("load client interval", tag);
+    intervalTimer.addTimeoutNs(kNsPerSec);
+    finishEvent.assign(base, -1, 0, &Impl::onFinish, this);
+    finishEvent.setLabel("load client finish", tag);
+    if (cfg.loopMode == LoadClientConfig::LoopMode::Open && !slowReader()) {
+      pacer.assign(base, -1, kEvPersist, &Impl::onPacer, this);
+      pacer.setLabel("load client pacer", tag);
+      pacer.addTimeoutNs(kPacerInterval);
+    }
+    if (cfg.connectRate > 0) {
+      connector.assign(base, -1, kEvPersist, &Impl::onConnector, this);
+      connector.setLabel("load client connector", tag);
+      const Nanos every = std::max<Nanos>(kNsPerMs, static_cast<Nanos>(1e9 / cfg.connectRate));
+      connector.addTimeoutNs(every);
+      connectSome(1);
+    } else {
+      connectSome(conns.size());
+    }
+  }
+
+  // ---- connections ---------------------------------------------------------
+
+  void connectSome(size_t n) {
+    for (; n > 0 && nextToConnect < conns.size(); --n) {
+      Conn* c = conns[nextToConnect++].get();
+      if (sendingStopped) {
+        c->state = ConnState::Closed;
+        continue;
+      }
+      startConnect(c);
+    }
+    if (nextToConnect >= conns.size() && connector.initialized()) connector.del();
+    finishIfDone();
+  }
+
+  void startConnect(Conn* c) {
+    c->bev = BufferEvent::create(base, -1, BufferEvent::kOptCloseOnFree);
+    c->bev->setLabelPrefix("load conn");
+    c->bev->setCallbacks(&Impl::onRead, &Impl::onWrite, &Impl::onEvent, c);
+    c->state = ConnState::Connecting;
+    c->connectStarted = c->lastProgress = monotonicNowNs();
+    ++st.connecting;
+    if (c->bev->connect(target) < 0) {
+      const int err = errno;
+      // The event callback already ran (and closed the connection) for
+      // immediate socket errors; otherwise account for it here.
+      if (c->state != ConnState::Closed) {
+        noteError(c->bev->lastErrorText().empty() ? sockets::describeError("connect", target, err)
+                                                  : c->bev->lastErrorText());
+        classify(err);
+        closeConn(c);
+      }
+      return;
+    }
+    c->bev->enable(kEvRead | kEvWrite);
+  }
+
+  void classify(int err) {
+    switch (err) {
+      case ECONNREFUSED: ++st.errRefused; break;
+      case ECONNRESET:
+      case EPIPE: ++st.errReset; break;
+      case ETIMEDOUT: ++st.errTimeout; break;
+      default: ++st.errOther; break;
+    }
+  }
+
+  void closeConn(Conn* c) {
+    if (c->state == ConnState::Connecting && st.connecting) --st.connecting;
+    if (c->state == ConnState::Open && st.connected) --st.connected;
+    if (c->bev) {
+      if (abortRst() && c->state == ConnState::Open && c->bev->fd() >= 0) sockets::setLingerZero(c->bev->fd());
+      c->bev->free();
+      c->bev = nullptr;
+    }
+    c->state = ConnState::Closed;
+    c->inflight.clear();
+    finishIfDone();
+  }
+
+  void onConnected(Conn* c) {
+    --st.connecting;
+    ++st.connected;
+    c->state = ConnState::Open;
+    c->lastProgress = monotonicNowNs();
+    sockets::setNoDelay(c->bev->fd(), true);
+    if (slowReader()) {
+      c->bev->disable(kEvRead);  // reads happen in housekeeping ticks, budgeted
+      c->bev->setWatermark(kEvWrite, kFloodQueued / 2, 0);
+      flood(c);
+      return;
+    }
+    if (cfg.loopMode == LoadClientConfig::LoopMode::Open) {
+      c->nextIntended = c->lastProgress;
+      pace(c, c->lastProgress);
+    } else if (canSend()) {
+      sendOne(c, monotonicNowNs());
+    } else {
+      connSendingDone(c);
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------
+
+  bool canSend() {
+    if (sendingStopped) return false;
+    if (cfg.messageCount && st.messagesSent >= cfg.messageCount) {
+      stopSending();
+      return false;
+    }
+    if (sendDeadline != kNever && monotonicNowNs() >= sendDeadline) {
+      stopSending();
+      return false;
+    }
+    return true;
+  }
+
+  void sendOne(Conn* c, Nanos intended) {
+    if (c->inflight.empty()) c->lastProgress = monotonicNowNs();
+    c->bev->write(payload->message(c->index, c->nextSeq), cfg.messageSize);
+    ++c->nextSeq;
+    c->inflight.push_back(intended);
+    ++st.messagesSent;
+    st.bytesSent += cfg.messageSize;
+  }
+
+  void pace(Conn* c, Nanos now) {
+    while (c->state == ConnState::Open && c->nextIntended <= now && c->bev->output().length() < kOutputCap) {
+      if (!canSend()) return;
+      sendOne(c, c->nextIntended);
+      c->nextIntended += periodPerConn;
+    }
+  }
+
+  void flood(Conn* c) {
+    while (c->state == ConnState::Open && c->bev->output().length() < kFloodQueued) {
+      if (!canSend()) return;
+      sendOne(c, monotonicNowNs());
+    }
+  }
+
+  void stopSending() {
+    if (sendingStopped) return;
+    sendingStopped = true;
+    for (auto& c : conns) {
+      if (c->state == ConnState::Open) connSendingDone(c.get());
+    }
+    finishIfDone();
+  }
+
+  // A connection will send no more: finish it according to the fault mode.
+  void connSendingDone(Conn* c) {
+    if (c->sendingDone || c->state != ConnState::Open) return;
+    c->sendingDone = true;
+    if (abortRst()) {
+      // One last message in flight, then RST (SO_LINGER 0) instead of FIN.
+      sendOne(c, monotonicNowNs());
+      c->inflight.clear();
+      closeConn(c);
+      return;
+    }
+    if (slowReader()) {
+      closeConn(c);  // the rest would take forever at the slow rate
+      return;
+    }
+    if (halfClose()) {
+      c->bev->setWatermark(kEvWrite, 0, 0);
+      maybeShutdown(c);
+      return;
+    }
+    maybeConnDone(c);
+  }
+
+  void maybeShutdown(Conn* c) {
+    if (c->shutdownSent || c->bev->output().length() > 0) return;  // after the last byte left
+    c->shutdownSent = true;
+    ::shutdown(c->bev->fd(), SHUT_WR);
+  }
+
+  void maybeConnDone(Conn* c) {
+    if (c->state == ConnState::Open && c->sendingDone && c->inflight.empty() && !halfClose()) closeConn(c);
+  }
+
+  // ---- receiving and verifying ---------------------------------------------
+
+  void receive(Conn* c) {
+    Buffer& in = c->bev->input();
+    const size_t size = cfg.messageSize;
+    const Nanos now = monotonicNowNs();
+    if (in.length() > 0) c->lastProgress = now;
+    while (in.length() > 0) {
+      if (c->recvSeq >= c->nextSeq) {
+        const size_t extra = in.length();
+        st.mismatchedBytes += extra;
+        ++st.errMismatch;
+        noteError("connection " + std::to_string(c->index) + ": " + std::to_string(extra) +
+                  " unexpected bytes from the server (nothing was in flight)");
+        in.drain(extra);
+        break;
+      }
+      const size_t take = std::min(size - c->recvOffset, in.length());
+      const char* expect = payload->message(c->index, c->recvSeq) + c->recvOffset;
+      iovec vec[16];
+      const int nvec = std::min(in.peek(static_cast<ssize_t>(take), vec, 16), 16);
+      size_t done = 0;
+      for (int i = 0; i < nvec && done < take; ++i) {
+        const size_t len = std::min(vec[i].iov_len, take - done);
+        const char* got = static_cast<const char*>(vec[i].iov_base);
+        if (std::memcmp(got, expect + done, len) != 0) {
+          for (size_t k = 0; k < len; ++k) c->recvMismatched += got[k] != expect[done + k];
+        }
+        done += len;
+      }
+      in.drain(done);
+      c->recvOffset += done;
+      st.bytesReceived += done;
+      cur.bytes += done;
+      if (c->recvOffset < size) continue;
+      // One whole message back.
+      const Nanos intended = c->inflight.empty() ? now : c->inflight.front();
+      if (!c->inflight.empty()) c->inflight.pop_front();
+      ++c->recvSeq;
+      c->recvOffset = 0;
+      if (c->recvMismatched) {
+        st.mismatchedBytes += c->recvMismatched;
+        ++st.errMismatch;
+        noteError("connection " + std::to_string(c->index) + ": message " + std::to_string(c->recvSeq - 1) +
+                  " came back with " + std::to_string(c->recvMismatched) + " mismatched bytes");
+        c->recvMismatched = 0;
+      } else {
+        ++st.messagesReceived;
+        ++cur.messages;
+        hist.record(now - intended);
+        intervalHist.record(now - intended);
+      }
+      if (cfg.loopMode == LoadClientConfig::LoopMode::Closed && !slowReader() && !c->sendingDone) {
+        if (canSend())
+          sendOne(c, now);
+        else
+          connSendingDone(c);
+        if (c->state != ConnState::Open) return;
+      }
+    }
+    maybeConnDone(c);
+  }
+
+  // ---- callbacks -----------------------------------------------------------
+
+  static void onRead(BufferEvent*, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* self = c->client;
+    const size_t before = c->bev->input().length();
+    self->receive(c);
+    if (self->slowReader() && c->state == ConnState::Open) {
+      // Budgeted reads: maxSingleRead holds what is left of this tick's budget.
+      const size_t left = c->bev->maxSingleRead() > before ? c->bev->maxSingleRead() - before : 0;
+      if (left == 0)
+        c->bev->disable(kEvRead);
+      else
+        c->bev->setMaxSingleRead(left);
+    }
+  }
+
+  static void onWrite(BufferEvent* bev, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* self = c->client;
+    if (c->state != ConnState::Open) return;
+    if (self->halfClose() && c->sendingDone) {
+      self->maybeShutdown(c);
+    } else if (self->slowReader()) {
+      self->flood(c);
+    } else if (self->cfg.loopMode == LoadClientConfig::LoopMode::Open && !c->sendingDone) {
+      self->pace(c, monotonicNowNs());
+    }
+    (void)bev;
+  }
+
+  static void onEvent(BufferEvent* bev, short what, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* self = c->client;
+    if (what & BufferEvent::kConnected) {
+      self->onConnected(c);
+      return;
+    }
+    const int err = bev->socketError();
+    if (what & BufferEvent::kEof) {
+      self->receive(c);
+      if (c->state != ConnState::Open) return;
+      const bool expected = c->inflight.empty() && (c->sendingDone || self->halfClose());
+      if (!expected) {
+        ++self->st.errOther;
+        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
+                        ": closed by the server with " + std::to_string(c->inflight.size()) +
+                        " message(s) unanswered");
+      }
+      self->closeConn(c);
+      return;
+    }
+    if (what & BufferEvent::kTimeout) {
+      ++self->st.errTimeout;
+      self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() + ": timeout");
+    } else if (what & BufferEvent::kError) {
+      self->classify(err);
+      if (c->state == ConnState::Connecting)
+        self->noteError(sockets::describeError("connect", self->target, err));
+      else
+        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() + ": " +
+                        std::strerror(err));
+    }
+    self->closeConn(c);
+  }
+
+  static void onHousekeeping(int, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const Nanos now = monotonicNowNs();
+    if (self->sendDeadline != kNever && now >= self->sendDeadline) self->stopSending();
+    for (auto& up : self->conns) {
+      Conn* c = up.get();
+      if (c->state == ConnState::Connecting && now - c->connectStarted > self->cfg.timeout) {
+        ++self->st.errTimeout;
+        self->noteError(sockets::describeError("connect", self->target, ETIMEDOUT));
+        self->closeConn(c);
+      } else if (c->state == ConnState::Open && !c->inflight.empty() && !self->slowReader() &&
+                 now - c->lastProgress > self->cfg.timeout) {
+        ++self->st.errTimeout;
+        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
+                        ": no response within " + std::to_string(self->cfg.timeout / kNsPerMs) + " ms");
+        self->closeConn(c);
+      } else if (c->state == ConnState::Open && self->slowReader()) {
+        const uint64_t perTick =
+            std::max<uint64_t>(1, self->cfg.slowReaderBytesPerSec * static_cast<uint64_t>(kHousekeepingInterval) /
+                                      static_cast<uint64_t>(kNsPerSec));
+        c->bev->setMaxSingleRead(static_cast<size_t>(perTick));
+        c->bev->enable(kEvRead);
+      }
+    }
+  }
+
+  static void onPacer(int, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const Nanos now = monotonicNowNs();
+    for (auto& c : self->conns) {
+      if (c->state == ConnState::Open && !c->sendingDone) self->pace(c.get(), now);
+      if (self->sendingStopped) break;
+    }
+  }
+
+  static void onConnector(int, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const Nanos every = std::max<Nanos>(kNsPerMs, static_cast<Nanos>(1e9 / self->cfg.connectRate));
+    const size_t n = static_cast<size_t>(std::max(1.0, std::round(self->cfg.connectRate * static_cast<double>(every) / 1e9)));
+    self->connectSome(n);
+  }
+
+  static void onInterval(int, short, void* arg) { static_cast<Impl*>(arg)->closeInterval(monotonicNowNs()); }
+
+  void closeInterval(Nanos now) {
+    cur.startSec = static_cast<double>(intervalStartNs - startNs) / 1e9;
+    cur.endSec = static_cast<double>(now - startNs) / 1e9;
+    cur.p50Ns = intervalHist.percentile(50);
+    cur.p99Ns = intervalHist.percentile(99);
+    cur.maxNs = intervalHist.max();
+    cur.errors = totalErrors() - errorsAtIntervalStart;
+    intervals.push_back(cur);
+    if (intervalCb) intervalCb(cur);
+    cur = IntervalStats();
+    intervalHist.reset();
+    errorsAtIntervalStart = totalErrors();
+    intervalStartNs = now;
+  }
+
+  // ---- finishing -------------------------------------------------------------
+
+  void finishIfDone() {
+    if (finished || !started || nextToConnect < conns.size()) return;
+    for (auto& c : conns)
+      if (c->state != ConnState::Closed) return;
+    if (finishEvent.initialized()) finishEvent.activate(kEvTimeout);
+  }
+
+  static void onFinish(int, short, void* arg) { static_cast<Impl*>(arg)->finish(true); }
+
+  void finish(bool notify) {
+    if (finished || !started) return;
+    sendingStopped = true;
+    for (auto& c : conns)
+      if (c->state != ConnState::Closed) closeConn(c.get());
+    nextToConnect = conns.size();
+    for (Event* ev : {&housekeeping, &intervalTimer, &pacer, &connector, &finishEvent})
+      if (ev->initialized()) ev->del();
+    const Nanos now = monotonicNowNs();
+    if (cur.messages || cur.bytes || totalErrors() != errorsAtIntervalStart || intervals.empty())
+      closeInterval(now);
+    finished = true;
+    st.finished = true;
+    st.elapsedSec = static_cast<double>(now - startNs) / 1e9;
+    st.connecting = st.connected = 0;
+    if (notify && finishedCb) {
+      auto cb = finishedCb;  // the callback may destroy the client
+      cb();
+    }
+  }
+};
+
+LoadClient::LoadClient(EventBase* base, LoadClientConfig config)
+    : impl_(std::make_unique<Impl>(base, std::move(config))) {}
+
+LoadClient::~LoadClient() { impl_->finish(false); }
+
+bool LoadClient::start(std::string* error) {
+  if (impl_->started) {
+    if (error) *error = "load client already started";
+    return false;
+  }
+  std::string err;
+  if (!impl_->validate(&err)) {
+    if (error) *error = err;
+    return false;
+  }
+  impl_->begin();
+  return true;
+}
+
+void LoadClient::stop() { impl_->finish(true); }
+bool LoadClient::finished() const { return impl_->finished; }
+const LoadClientConfig& LoadClient::config() const { return impl_->cfg; }
+
+LoadClientStats LoadClient::stats() const {
+  LoadClientStats s = impl_->st;
+  if (!impl_->finished && impl_->started)
+    s.elapsedSec = static_cast<double>(monotonicNowNs() - impl_->startNs) / 1e9;
+  return s;
+}
+
+const LatencyHistogram& LoadClient::histogram() const { return impl_->hist; }
+std::vector<IntervalStats> LoadClient::intervals() const { return impl_->intervals; }
+void LoadClient::setLogSink(LogSink sink) { impl_->sink = std::move(sink); }
+void LoadClient::setFinishedCallback(std::function<void()> cb) { impl_->finishedCb = std::move(cb); }
+void LoadClient::setIntervalCallback(std::function<void(const IntervalStats&)> cb) {
+  impl_->intervalCb = std::move(cb);
+}
+uint32_t LoadClient::ownerTag() const { return impl_->tag; }
+std::string LoadClient::firstError() const { return impl_->firstError; }
+uint16_t LoadClient::targetPort() const { return impl_->target.valid() ? impl_->target.port() : impl_->cfg.port; }
+
+bool LoadClient::passed(std::string* why) const {
+  const Impl& d = *impl_;
+  const LoadClientStats& s = d.st;
+  auto fail = [&](const std::string& text) {
+    if (why) *why = text;
+    return false;
+  };
+  if (!d.finished) return fail("the run has not finished");
+  if (d.cfg.fault == LoadClientConfig::Fault::ClosedPort) {
+    const uint64_t n = static_cast<uint64_t>(d.cfg.connections);
+    if (s.errRefused == n) return true;
+    return fail("closed-port fault: expected " + std::to_string(n) + " refused connects to " + d.target.toString() +
+                ", got " + std::to_string(s.errRefused));
+  }
+  if (s.mismatchedBytes || s.errMismatch)
+    return fail(std::to_string(s.mismatchedBytes) + " mismatched bytes in " + std::to_string(s.errMismatch) +
+                " message(s); first: " + d.firstError);
+  const uint64_t errors = s.errRefused + s.errReset + s.errTimeout + s.errOther;
+  if (errors) return fail(std::to_string(errors) + " connection error(s); first: " + d.firstError);
+  if (s.messagesSent == 0) return fail("no message was sent");
+  const bool expectAllAnswered = d.cfg.fault == LoadClientConfig::Fault::None ||
+                                 d.cfg.fault == LoadClientConfig::Fault::HalfClose;
+  if (expectAllAnswered && s.messagesReceived != s.messagesSent)
+    return fail(std::to_string(s.messagesSent - s.messagesReceived) + " of " + std::to_string(s.messagesSent) +
+                " messages were not echoed");
+  return true;
+}
+
+}  // namespace rs

@@ -1,0 +1,370 @@
+// EchoServer and LoadClient against each other over loopback: integrity with
+// 200 connections and 64 B - 1 MiB messages, open loop, server modes, limits,
+// response delay, fault modes (slow reader vs a read high watermark, half-close,
+// RST, closed port), and the clear one-line errors.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QtTest>
+#include <cstring>
+#include <memory>
+
+#include "NetTestUtil.h"
+#include "core/EventBase.h"
+#include "workload/EchoServer.h"
+#include "workload/LoadClient.h"
+#include "workload/Payload.h"
+
+using namespace rs;
+using rs::testutil::runFor;
+using rs::testutil::runUntil;
+
+namespace {
+
+std::unique_ptr<EchoServer> startServer(EventBase& base, EchoServerConfig cfg = {}) {
+  auto s = std::make_unique<EchoServer>(&base, cfg);
+  std::string err;
+  if (!s->start(&err)) qWarning("server start failed: %s", err.c_str());
+  return s;
+}
+
+// Runs the client to completion (bounded) and returns whether it finished.
+bool runClient(EventBase& base, LoadClient& client, int ms = 60000) {
+  std::string err;
+  if (!client.start(&err)) {
+    qWarning("client start failed: %s", err.c_str());
+    return false;
+  }
+  return runUntil(base, [&] { return client.finished(); }, ms);
+}
+
+int rawConnect(uint16_t port) {
+  auto addr = InetAddress::resolve("127.0.0.1", port, nullptr);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ::connect(fd, addr->sockAddr(), addr->length());
+  sockets::setNonblocking(fd, true);
+  return fd;
+}
+
+}  // namespace
+
+class TestEchoWorkload : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void echoIntegrity_data() {
+    QTest::addColumn<int>("connections");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("payload");
+    const int random = static_cast<int>(LoadClientConfig::PayloadKind::Random);
+    const int text = static_cast<int>(LoadClientConfig::PayloadKind::Text);
+    QTest::newRow("200 x 64 B random") << 200 << 64 << 20000 << random;
+    QTest::newRow("200 x 4 KiB random") << 200 << 4096 << 4000 << random;
+    QTest::newRow("200 x 64 KiB random") << 200 << 65536 << 1000 << random;
+    QTest::newRow("200 x 1 MiB random") << 200 << (1 << 20) << 200 << random;
+    QTest::newRow("200 x 1000 B text") << 200 << 1000 << 2000 << text;
+  }
+  void echoIntegrity() {
+    QFETCH(int, connections);
+    QFETCH(int, size);
+    QFETCH(int, count);
+    QFETCH(int, payload);
+    EventBase base;
+    auto server = startServer(base);
+    QVERIFY(server->running());
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = connections;
+    cfg.messageSize = static_cast<size_t>(size);
+    cfg.messageCount = static_cast<uint64_t>(count);
+    cfg.durationSec = 0;
+    cfg.payload = static_cast<LoadClientConfig::PayloadKind>(payload);
+    cfg.payloadSpec = "The quick brown fox jumps over the lazy dog. ";
+    cfg.timeout = 30 * kNsPerSec;
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client, 120000));
+    const LoadClientStats st = client.stats();
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    QCOMPARE(st.mismatchedBytes, uint64_t{0});
+    QCOMPARE(st.messagesSent, uint64_t(count));
+    QCOMPARE(st.messagesReceived, uint64_t(count));
+    QCOMPARE(st.bytesReceived, uint64_t(count) * uint64_t(size));
+    QCOMPARE(client.histogram().count(), uint64_t(count));
+    QVERIFY(!client.intervals().empty());
+    runUntil(base, [&] { return server->stats().active == 0; });
+    const EchoServerStats ss = server->stats();
+    QCOMPARE(ss.accepted, uint64_t(connections));
+    QCOMPARE(ss.bytesIn, uint64_t(count) * uint64_t(size));
+    QCOMPARE(ss.bytesOut, ss.bytesIn);
+  }
+
+  void openLoopRate() {
+    EventBase base;
+    auto server = startServer(base);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 10;
+    cfg.loopMode = LoadClientConfig::LoopMode::Open;
+    cfg.rate = 2000;
+    cfg.durationSec = 1.5;
+    LoadClient client(&base, cfg);
+    std::vector<IntervalStats> seen;
+    client.setIntervalCallback([&](const IntervalStats& s) { seen.push_back(s); });
+    QVERIFY(runClient(base, client));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    const auto st = client.stats();
+    // A schedule, not a race: ~rate x duration messages (loose bounds, no timing asserts).
+    QVERIFY2(st.messagesSent > 2000 && st.messagesSent <= 3100, qPrintable(QString::number(st.messagesSent)));
+    QVERIFY(seen.size() >= 1);
+    QCOMPARE(seen.size(), client.intervals().size());
+    QVERIFY(seen[0].messages > 0);
+  }
+
+  void serverModes_data() {
+    QTest::addColumn<int>("mode");
+    QTest::newRow("discard") << static_cast<int>(EchoServerConfig::Mode::Discard);
+    QTest::newRow("source") << static_cast<int>(EchoServerConfig::Mode::Source);
+  }
+  void serverModes() {
+    QFETCH(int, mode);
+    EventBase base;
+    EchoServerConfig sc;
+    sc.mode = static_cast<EchoServerConfig::Mode>(mode);
+    auto server = startServer(base, sc);
+    Socket c(rawConnect(server->port()));
+    std::string sent(100000, 'd');
+    size_t off = 0;
+    std::string got;
+    QVERIFY(runUntil(base, [&] {
+      if (off < sent.size()) {
+        const ssize_t n = ::send(c.fd(), sent.data() + off, sent.size() - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) off += static_cast<size_t>(n);
+      }
+      char buf[65536];
+      const ssize_t n = ::recv(c.fd(), buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) got.append(buf, static_cast<size_t>(n));
+      return server->stats().bytesIn == sent.size() && (sc.mode == EchoServerConfig::Mode::Discard || got.size() > 200000);
+    }));
+    if (sc.mode == EchoServerConfig::Mode::Discard) {
+      runFor(base, 20);
+      QCOMPARE(::recv(c.fd(), nullptr, 0, MSG_DONTWAIT), ssize_t{-1});  // nothing came back
+    } else {
+      // chargen: printable lines of 72 characters.
+      QCOMPARE(got.substr(0, 4), std::string(" !\"#"));
+      QCOMPARE(got.substr(72, 2), std::string("\r\n"));
+    }
+  }
+
+  void maxConnectionsRejectsTheExcess() {
+    EventBase base;
+    EchoServerConfig sc;
+    sc.maxConnections = 2;
+    auto server = startServer(base, sc);
+    std::vector<Socket> cs;
+    for (int i = 0; i < 5; ++i) cs.emplace_back(rawConnect(server->port()));
+    QVERIFY(runUntil(base, [&] { return server->stats().accepted == 5; }));
+    QCOMPARE(server->stats().rejected, uint64_t{3});
+    QCOMPARE(server->stats().active, uint64_t{2});
+    QCOMPARE(server->connections().size(), size_t{2});
+  }
+
+  void responseDelay() {
+    EventBase base;
+    EchoServerConfig sc;
+    sc.responseDelayMs = 60;
+    auto server = startServer(base, sc);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.messageCount = 4;
+    cfg.durationSec = 0;
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    QVERIFY(client.histogram().min() >= 59 * kNsPerMs);  // a floor, not a speed
+  }
+
+  // A slow reader against a server with a read high watermark: backpressure
+  // reaches the server, whose buffers stay bounded instead of growing with
+  // everything the client pushes.
+  void slowReaderBoundedByWatermark() {
+    EventBase base;
+    EchoServerConfig sc;
+    sc.readHighWatermark = 64 * 1024;
+    auto server = startServer(base, sc);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 4;
+    cfg.messageSize = 4096;
+    cfg.fault = LoadClientConfig::Fault::SlowReader;
+    cfg.slowReaderBytesPerSec = 64 * 1024;
+    cfg.durationSec = 2;
+    LoadClient client(&base, cfg);
+    std::string err;
+    QVERIFY(client.start(&err));
+    size_t maxPerConn = 0;
+    QVERIFY(runUntil(base, [&] {
+      for (const auto& c : server->connections())
+        maxPerConn = std::max(maxPerConn, c.inputBuffered + c.outputBuffered);
+      return client.finished();
+    }, 30000));
+    const size_t bound = 3 * sc.readHighWatermark;
+    QVERIFY2(maxPerConn <= bound, qPrintable(QString("server buffered %1 B on one connection").arg(maxPerConn)));
+    QVERIFY(maxPerConn > 0);
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    // Backpressure held the client back: far less was sent than 2 s of loopback.
+    QVERIFY(client.stats().bytesSent < 64u << 20);
+  }
+
+  void faults_data() {
+    QTest::addColumn<int>("fault");
+    QTest::newRow("half-close") << static_cast<int>(LoadClientConfig::Fault::HalfClose);
+    QTest::newRow("rst") << static_cast<int>(LoadClientConfig::Fault::AbortRst);
+  }
+  void faults() {
+    QFETCH(int, fault);
+    EventBase base;
+    auto server = startServer(base);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 8;
+    cfg.messageCount = 400;
+    cfg.durationSec = 0;
+    cfg.messageSize = 512;
+    cfg.fault = static_cast<LoadClientConfig::Fault>(fault);
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }));
+    QCOMPARE(server->stats().closed, uint64_t{8});
+    QVERIFY(server->running());
+  }
+
+  void closedPortFault() {
+    EventBase base;
+    LoadClientConfig cfg;
+    cfg.port = 1;  // ignored: the client picks a port nobody listens on
+    cfg.connections = 3;
+    cfg.fault = LoadClientConfig::Fault::ClosedPort;
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    QCOMPARE(client.stats().errRefused, uint64_t{3});
+    QVERIFY(QString::fromStdString(client.firstError()).contains("Connection refused"));
+  }
+
+  void refusedIsAnError() {
+    EventBase base;
+    uint16_t port = 0;
+    {
+      auto s = startServer(base);
+      port = s->port();
+    }  // closed again
+    LoadClientConfig cfg;
+    cfg.port = port;
+    cfg.connections = 2;
+    cfg.messageCount = 10;
+    cfg.durationSec = 0;
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client));
+    std::string why;
+    QVERIFY(!client.passed(&why));
+    QCOMPARE(client.stats().errRefused, uint64_t{2});
+    QCOMPARE(QString::fromStdString(client.firstError()),
+             QString("connect 127.0.0.1:%1: Connection refused").arg(port));
+  }
+
+  void badConfigIsOneClearLine_data() {
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("public address") << "192.0.2.7" << 9000 << 64 << "only loopback";
+    QTest::newRow("a name") << "example.com" << 9000 << 64 << "no DNS lookups";
+    QTest::newRow("port 0") << "127.0.0.1" << 0 << 64 << "port 0";
+    QTest::newRow("size 0") << "127.0.0.1" << 9000 << 0 << "message size";
+  }
+  void badConfigIsOneClearLine() {
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(int, size);
+    QFETCH(QString, expected);
+    EventBase base;
+    LoadClientConfig cfg;
+    cfg.host = host.toStdString();
+    cfg.port = static_cast<uint16_t>(port);
+    cfg.messageSize = static_cast<size_t>(size);
+    LoadClient client(&base, cfg);
+    std::string err;
+    QVERIFY(!client.start(&err));
+    QVERIFY2(QString::fromStdString(err).contains(expected), err.c_str());
+    QVERIFY(err.find('\n') == std::string::npos);
+  }
+
+  void serverPortInUse() {
+    EventBase base;
+    auto first = startServer(base);
+    EchoServerConfig sc;
+    sc.port = first->port();
+    EchoServer second(&base, sc);
+    std::string err;
+    QVERIFY(!second.start(&err));
+    QCOMPARE(QString::fromStdString(err),
+             QString("bind 127.0.0.1:%1: Address already in use").arg(first->port()));
+    QVERIFY(!second.running());
+  }
+
+  void serverBindsLoopbackOnly() {
+    EventBase base;
+    EchoServerConfig sc;
+    sc.bindAddress = "0.0.0.0";
+    EchoServer s(&base, sc);
+    std::string err;
+    QVERIFY(!s.start(&err));
+    QVERIFY(QString::fromStdString(err).contains("loopback"));
+  }
+
+  void payloadSpecs_data() {
+    QTest::addColumn<QString>("spec");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QByteArray>("first4");
+    QTest::newRow("text") << "text:hi" << true << QByteArray("hihi");
+    QTest::newRow("hex spaced") << "hex:de ad be ef" << true << QByteArray("\xde\xad\xbe\xef");
+    QTest::newRow("hex 0x") << "hex:0x01,0x02" << true << QByteArray("\x01\x02\x01\x02");
+    QTest::newRow("random") << "random" << true << QByteArray();
+    QTest::newRow("odd hex") << "hex:abc" << false << QByteArray();
+    QTest::newRow("bad hex") << "hex:zz" << false << QByteArray();
+    QTest::newRow("empty text") << "text:" << false << QByteArray();
+    QTest::newRow("unknown") << "bytes:1" << false << QByteArray();
+  }
+  void payloadSpecs() {
+    QFETCH(QString, spec);
+    QFETCH(bool, ok);
+    QFETCH(QByteArray, first4);
+    LoadClientConfig::PayloadKind kind;
+    std::string body, err;
+    const bool parsed = Payload::parseSpec(spec.toStdString(), &kind, &body, &err);
+    QCOMPARE(parsed, ok);
+    if (!ok) {
+      QVERIFY(!err.empty());
+      return;
+    }
+    auto p = Payload::create(kind, body, 7, 16, &err);
+    QVERIFY(p.has_value());
+    if (!first4.isEmpty()) QCOMPARE(QByteArray(p->message(0, 0), 4), first4);
+    // Deterministic per (connection, sequence); random ones differ between messages.
+    auto q = Payload::create(kind, body, 7, 16, &err);
+    QCOMPARE(QByteArray(p->message(3, 9), 16), QByteArray(q->message(3, 9), 16));
+    if (kind == LoadClientConfig::PayloadKind::Random)
+      QVERIFY(QByteArray(p->message(0, 0), 16) != QByteArray(p->message(0, 1), 16));
+  }
+};
+
+QTEST_MAIN(TestEchoWorkload)
+#include "tst_echo_workload.moc"
