@@ -1,0 +1,404 @@
+#include "workload/Options.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "net/InetAddress.h"
+#include "workload/Payload.h"
+
+namespace rs {
+
+namespace {
+
+// A tiny table-driven parser: "--name value", "--name=value" and flags.
+struct OptionSpec {
+  bool takesValue;
+  std::function<bool(std::string_view value, std::string* error)> apply;
+};
+
+bool parseUnsigned(std::string_view name, std::string_view text, uint64_t min, uint64_t max, uint64_t* out,
+                   std::string* error) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+    *error = std::string(name) + ": '" + std::string(text) + "' is not a whole number";
+    return false;
+  }
+  if (v < min || v > max) {
+    *error = std::string(name) + ": " + std::string(text) + " is out of range (" + std::to_string(min) + "-" +
+             std::to_string(max) + ")";
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool parseDouble(std::string_view name, std::string_view text, double min, double* out, std::string* error) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) {
+    *error = std::string(name) + ": '" + std::string(text) + "' is not a number";
+    return false;
+  }
+  if (v < min) {
+    *error = std::string(name) + ": " + std::string(text) + " must be >= " + std::to_string(static_cast<int>(min));
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool parseSize(std::string_view name, std::string_view text, uint64_t min, uint64_t max, uint64_t* out,
+               std::string* error) {
+  auto v = parseByteSize(text);
+  if (!v) {
+    *error = std::string(name) + ": '" + std::string(text) + "' is not a size (e.g. 64, 4K, 1MiB)";
+    return false;
+  }
+  if (*v < min || *v > max) {
+    *error = std::string(name) + ": " + std::string(text) + " is out of range (" + std::to_string(min) + "-" +
+             std::to_string(max) + " bytes)";
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+// Runs the table over args; positional arguments go to `positional`.
+bool runTable(const std::vector<std::string>& args, const std::map<std::string, OptionSpec, std::less<>>& table,
+              std::vector<std::string>* positional, std::string* error, bool ignoreUnknown = false) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a.size() < 2 || a.substr(0, 2) != "--") {
+      if (!a.empty() && a[0] == '-' && a != "-" && a != "-h") {
+        if (ignoreUnknown) continue;
+        *error = "unknown option '" + std::string(a) + "'";
+        return false;
+      }
+      if (a == "-h") a = "--help";
+      else {
+        positional->emplace_back(a);
+        continue;
+      }
+    }
+    std::string_view name = a;
+    std::optional<std::string_view> inlineValue;
+    if (const size_t eq = a.find('='); eq != std::string_view::npos) {
+      name = a.substr(0, eq);
+      inlineValue = a.substr(eq + 1);
+    }
+    auto it = table.find(name);
+    if (it == table.end()) {
+      if (ignoreUnknown) continue;
+      *error = "unknown option '" + std::string(name) + "' (see --help)";
+      return false;
+    }
+    std::string_view value;
+    if (it->second.takesValue) {
+      if (inlineValue) {
+        value = *inlineValue;
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        *error = std::string(name) + " needs a value";
+        return false;
+      }
+    } else if (inlineValue) {
+      *error = std::string(name) + " takes no value";
+      return false;
+    }
+    if (!it->second.apply(value, error)) return false;
+  }
+  return true;
+}
+
+void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoServerConfig* c) {
+  t["--mode"] = {true, [c](std::string_view v, std::string* e) {
+                   if (v == "echo") c->mode = EchoServerConfig::Mode::Echo;
+                   else if (v == "discard") c->mode = EchoServerConfig::Mode::Discard;
+                   else if (v == "source") c->mode = EchoServerConfig::Mode::Source;
+                   else {
+                     *e = "--mode: '" + std::string(v) + "' is not one of echo, discard, source";
+                     return false;
+                   }
+                   return true;
+                 }};
+  t["--max-connections"] = {true, [c](std::string_view v, std::string* e) {
+                              uint64_t n;
+                              if (!parseUnsigned("--max-connections", v, 0, 1000000, &n, e)) return false;
+                              c->maxConnections = static_cast<int>(n);
+                              return true;
+                            }};
+  t["--delay"] = {true, [c](std::string_view v, std::string* e) {
+                    uint64_t n;
+                    if (!parseUnsigned("--delay", v, 0, 3600000, &n, e)) return false;
+                    c->responseDelayMs = static_cast<int>(n);
+                    return true;
+                  }};
+  t["--read-high-watermark"] = {true, [c](std::string_view v, std::string* e) {
+                                  uint64_t n;
+                                  if (!parseSize("--read-high-watermark", v, 0, uint64_t{1} << 32, &n, e)) return false;
+                                  c->readHighWatermark = static_cast<size_t>(n);
+                                  return true;
+                                }};
+  t["--backlog"] = {true, [c](std::string_view v, std::string* e) {
+                      uint64_t n;
+                      if (!parseUnsigned("--backlog", v, 1, 65535, &n, e)) return false;
+                      c->backlog = static_cast<int>(n);
+                      return true;
+                    }};
+}
+
+void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadClientConfig* c, bool* countGiven,
+                      bool* durationGiven) {
+  t["--connections"] = {true, [c](std::string_view v, std::string* e) {
+                          uint64_t n;
+                          if (!parseUnsigned("--connections", v, 1, 100000, &n, e)) return false;
+                          c->connections = static_cast<int>(n);
+                          return true;
+                        }};
+  t["--size"] = {true, [c](std::string_view v, std::string* e) {
+                   uint64_t n;
+                   if (!parseSize("--size", v, 1, uint64_t{64} << 20, &n, e)) return false;
+                   c->messageSize = static_cast<size_t>(n);
+                   return true;
+                 }};
+  t["--payload"] = {true, [c](std::string_view v, std::string* e) {
+                      return Payload::parseSpec(v, &c->payload, &c->payloadSpec, e);
+                    }};
+  t["--seed"] = {true, [c](std::string_view v, std::string* e) {
+                   return parseUnsigned("--seed", v, 0, UINT64_MAX, &c->seed, e);
+                 }};
+  t["--rate"] = {true, [c](std::string_view v, std::string* e) {
+                   if (!parseDouble("--rate", v, 0, &c->rate, e)) return false;
+                   c->loopMode = c->rate > 0 ? LoadClientConfig::LoopMode::Open : LoadClientConfig::LoopMode::Closed;
+                   return true;
+                 }};
+  t["--connect-rate"] = {true, [c](std::string_view v, std::string* e) {
+                           return parseDouble("--connect-rate", v, 0, &c->connectRate, e);
+                         }};
+  t["--duration"] = {true, [c, durationGiven](std::string_view v, std::string* e) {
+                       *durationGiven = true;
+                       return parseDouble("--duration", v, 0, &c->durationSec, e);
+                     }};
+  t["--count"] = {true, [c, countGiven](std::string_view v, std::string* e) {
+                    *countGiven = true;
+                    return parseUnsigned("--count", v, 1, UINT64_MAX, &c->messageCount, e);
+                  }};
+  t["--timeout"] = {true, [c](std::string_view v, std::string* e) {
+                      double s;
+                      if (!parseDouble("--timeout", v, 0.001, &s, e)) return false;
+                      c->timeout = static_cast<Nanos>(s * 1e9);
+                      return true;
+                    }};
+  t["--slow-reader-rate"] = {true, [c](std::string_view v, std::string* e) {
+                               return parseSize("--slow-reader-rate", v, 1, uint64_t{1} << 32,
+                                                &c->slowReaderBytesPerSec, e);
+                             }};
+  t["--fault"] = {true, [c](std::string_view v, std::string* e) {
+                    if (v == "none") c->fault = LoadClientConfig::Fault::None;
+                    else if (v == "slow-reader") c->fault = LoadClientConfig::Fault::SlowReader;
+                    else if (v == "half-close") c->fault = LoadClientConfig::Fault::HalfClose;
+                    else if (v == "rst") c->fault = LoadClientConfig::Fault::AbortRst;
+                    else if (v == "closed-port") c->fault = LoadClientConfig::Fault::ClosedPort;
+                    else {
+                      *e = "--fault: '" + std::string(v) + "' is not one of slow-reader, half-close, rst, closed-port";
+                      return false;
+                    }
+                    return true;
+                  }};
+}
+
+// --count alone means "until the count"; --duration alone or neither: 10 s.
+void settleBounds(LoadClientConfig* c, bool countGiven, bool durationGiven) {
+  if (countGiven && !durationGiven) c->durationSec = 0;
+}
+
+bool applyTarget(std::string_view text, std::string* host, uint16_t* port, std::string* error, bool allowZero) {
+  auto addr = InetAddress::parseHostPort(text, error, allowZero);
+  if (!addr) return false;
+  if (!addr->isLoopback()) {
+    *error = "'" + std::string(text) + "': only loopback targets are allowed (127.0.0.0/8, ::1, localhost)";
+    return false;
+  }
+  *host = addr->ip();
+  *port = addr->port();
+  return true;
+}
+
+}  // namespace
+
+std::optional<uint64_t> parseByteSize(std::string_view text) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc()) return std::nullopt;
+  std::string_view suffix(p, static_cast<size_t>(text.data() + text.size() - p));
+  uint64_t mult = 1;
+  if (suffix.empty() || suffix == "B") mult = 1;
+  else if (suffix == "K" || suffix == "k" || suffix == "KiB" || suffix == "KB") mult = 1024;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB" || suffix == "MB") mult = 1024 * 1024;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB" || suffix == "GB") mult = uint64_t{1} << 30;
+  else return std::nullopt;
+  if (v > UINT64_MAX / mult) return std::nullopt;
+  return v * mult;
+}
+
+std::optional<ServerCommand> parseServerArgs(const std::vector<std::string>& args, std::string* error) {
+  ServerCommand cmd;
+  std::map<std::string, OptionSpec, std::less<>> t;
+  addServerOptions(t, &cmd.config);
+  t["--bind"] = {true, [&cmd](std::string_view v, std::string* e) {
+                   auto a = InetAddress::resolve(v, 0, e);
+                   if (!a) return false;
+                   if (!a->isLoopback()) {
+                     *e = "--bind " + std::string(v) + ": only loopback addresses are allowed (127.0.0.0/8, ::1, localhost)";
+                     return false;
+                   }
+                   cmd.config.bindAddress = a->ip();
+                   return true;
+                 }};
+  t["--port"] = {true, [&cmd](std::string_view v, std::string* e) {
+                   auto p = InetAddress::parsePort(v, e, true);
+                   if (!p) return false;
+                   cmd.config.port = *p;
+                   return true;
+                 }};
+  t["--duration"] = {true, [&cmd](std::string_view v, std::string* e) {
+                       return parseDouble("--duration", v, 0, &cmd.durationSec, e);
+                     }};
+  t["--json"] = {false, [&cmd](std::string_view, std::string*) { return cmd.json = true; }};
+  t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};
+  std::vector<std::string> positional;
+  if (!runTable(args, t, &positional, error)) return std::nullopt;
+  if (!positional.empty()) {
+    *error = "server: unexpected argument '" + positional[0] + "'";
+    return std::nullopt;
+  }
+  return cmd;
+}
+
+std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& args, std::string* error) {
+  ClientCommand cmd;
+  bool countGiven = false, durationGiven = false;
+  std::map<std::string, OptionSpec, std::less<>> t;
+  addClientOptions(t, &cmd.config, &countGiven, &durationGiven);
+  t["--json"] = {false, [&cmd](std::string_view, std::string*) { return cmd.json = true; }};
+  t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};
+  std::vector<std::string> positional;
+  if (!runTable(args, t, &positional, error)) return std::nullopt;
+  if (cmd.help) return cmd;
+  if (positional.empty()) {
+    *error = "client: missing target HOST:PORT";
+    return std::nullopt;
+  }
+  if (positional.size() > 1) {
+    *error = "client: unexpected argument '" + positional[1] + "'";
+    return std::nullopt;
+  }
+  const bool closedPort = cmd.config.fault == LoadClientConfig::Fault::ClosedPort;
+  if (!applyTarget(positional[0], &cmd.config.host, &cmd.config.port, error, closedPort)) return std::nullopt;
+  settleBounds(&cmd.config, countGiven, durationGiven);
+  return cmd;
+}
+
+std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std::string* error, bool ignoreUnknown) {
+  AppCommand cmd;
+  EchoServerConfig server;
+  LoadClientConfig client;
+  bool wantServer = false, wantClient = false, countGiven = false, durationGiven = false;
+  std::map<std::string, OptionSpec, std::less<>> t;
+  addServerOptions(t, &server);
+  addClientOptions(t, &client, &countGiven, &durationGiven);
+  t["--server"] = {true, [&](std::string_view v, std::string* e) {
+                     wantServer = true;
+                     return applyTarget(v, &server.bindAddress, &server.port, e, true);
+                   }};
+  t["--client"] = {true, [&](std::string_view v, std::string* e) {
+                     wantClient = true;
+                     return applyTarget(v, &client.host, &client.port, e, false);
+                   }};
+  t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};
+  std::vector<std::string> positional;
+  if (!runTable(args, t, &positional, error, ignoreUnknown)) return std::nullopt;
+  if (!positional.empty() && !ignoreUnknown) {
+    *error = "unexpected argument '" + positional[0] + "'";
+    return std::nullopt;
+  }
+  settleBounds(&client, countGiven, durationGiven);
+  if (wantServer) cmd.server = server;
+  if (wantClient) cmd.client = client;
+  return cmd;
+}
+
+std::string serverUsage() {
+  return "usage: reactorscope-cli server [options]\n"
+         "  Runs an echo/discard/source server on a loopback address.\n"
+         "  --bind ADDR                 loopback address to bind (default 127.0.0.1; ::1, localhost)\n"
+         "  --port N                    port, 0 = ephemeral (default 0; the chosen port is printed)\n"
+         "  --mode echo|discard|source  what to do with received bytes (default echo)\n"
+         "  --max-connections N         accept and close connections beyond N (default 0 = unlimited)\n"
+         "  --delay MS                  echo each read after MS milliseconds (default 0)\n"
+         "  --read-high-watermark B     bound per-connection buffering against slow readers (e.g. 64K)\n"
+         "  --backlog N                 listen backlog (default SOMAXCONN)\n"
+         "  --duration S                stop after S seconds (default: until Ctrl-C)\n"
+         "  --json                      print a JSON report at the end instead of text\n"
+         "  --help                      this text\n";
+}
+
+std::string clientUsage() {
+  return "usage: reactorscope-cli client HOST:PORT [options]\n"
+         "  Drives an echo server over loopback and verifies every echoed byte.\n"
+         "  --connections N             concurrent connections (default 1)\n"
+         "  --connect-rate R            open R connections per second (default: all at once)\n"
+         "  --size B                    message size, e.g. 64, 4K, 1MiB (default 64)\n"
+         "  --payload SPEC              text:TEXT | hex:BYTES | random (default random)\n"
+         "  --seed N                    seed for random payloads (default 1)\n"
+         "  --rate R                    open loop at R messages/s in total (default: closed loop)\n"
+         "  --duration S                send for S seconds (default 10, or until --count)\n"
+         "  --count N                   send N messages in total\n"
+         "  --timeout S                 connect/response timeout (default 5)\n"
+         "  --fault F                   slow-reader | half-close | rst | closed-port\n"
+         "  --slow-reader-rate B        bytes/s the slow reader consumes (default 1K)\n"
+         "  --json                      print a JSON report instead of text\n"
+         "  --help                      this text\n"
+         "  Exit status: 0 all checks passed, 1 a check failed (mismatch, errors), 2 usage error.\n";
+}
+
+std::string cliUsage() {
+  return "usage: reactorscope-cli server [options]\n"
+         "       reactorscope-cli client HOST:PORT [options]\n"
+         "       reactorscope-cli help [server|client]\n"
+         "Loopback-only echo server and load client built on the ReactorScope engine.\n"
+         "Run 'reactorscope-cli server --help' or 'reactorscope-cli client --help' for options.\n";
+}
+
+std::string appOptionsUsage() {
+  return "  --server ADDR:PORT          start an echo server on a loopback address (port 0 = ephemeral)\n"
+         "  --mode, --max-connections, --delay, --read-high-watermark   server options (see reactorscope-cli)\n"
+         "  --client HOST:PORT          start a load client against a loopback target\n"
+         "  --connections, --size, --payload, --rate, --duration, --count, --fault   client options\n";
+}
+
+const char* toString(EchoServerConfig::Mode mode) {
+  switch (mode) {
+    case EchoServerConfig::Mode::Echo: return "echo";
+    case EchoServerConfig::Mode::Discard: return "discard";
+    case EchoServerConfig::Mode::Source: return "source";
+  }
+  return "?";
+}
+
+const char* toString(LoadClientConfig::Fault fault) {
+  switch (fault) {
+    case LoadClientConfig::Fault::None: return "none";
+    case LoadClientConfig::Fault::SlowReader: return "slow-reader";
+    case LoadClientConfig::Fault::HalfClose: return "half-close";
+    case LoadClientConfig::Fault::AbortRst: return "rst";
+    case LoadClientConfig::Fault::ClosedPort: return "closed-port";
+  }
+  return "?";
+}
+
+}  // namespace rs

@@ -1,0 +1,277 @@
+// reactorscope-cli: the echo server and load client, headless. iperf-like
+// per-second lines, a summary, --json for a machine report.
+// Exit status: 0 success, 1 a check failed or the run could not start, 2 usage.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/EventBase.h"
+#include "workload/EchoServer.h"
+#include "workload/LoadClient.h"
+#include "workload/Options.h"
+
+using namespace rs;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitCheckFailed = 1;
+constexpr int kExitUsage = 2;
+
+int usageError(const std::string& message) {
+  std::fprintf(stderr, "reactorscope-cli: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+int runtimeError(const std::string& message) {
+  std::fprintf(stderr, "reactorscope-cli: %s\n", message.c_str());
+  return kExitCheckFailed;
+}
+
+std::string jsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string formatDuration(int64_t ns) {
+  char buf[32];
+  if (ns < 1'000'000) std::snprintf(buf, sizeof buf, "%.1fus", static_cast<double>(ns) / 1e3);
+  else if (ns < 1'000'000'000) std::snprintf(buf, sizeof buf, "%.2fms", static_cast<double>(ns) / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.2fs", static_cast<double>(ns) / 1e9);
+  return buf;
+}
+
+std::string formatRate(double bytesPerSec) {
+  char buf[32];
+  if (bytesPerSec >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB/s", bytesPerSec / 1e9);
+  else if (bytesPerSec >= 1e6) std::snprintf(buf, sizeof buf, "%.2f MB/s", bytesPerSec / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.1f KB/s", bytesPerSec / 1e3);
+  return buf;
+}
+
+// SIGINT/SIGTERM end a run cleanly through the loop.
+struct StopSignals {
+  Event sigint, sigterm;
+  StopSignals(EventBase* base, std::function<void()> stop) {
+    auto fn = [stop](int, short) { stop(); };
+    sigint.assign(base, SIGINT, kEvSignal | kEvPersist, fn);
+    sigterm.assign(base, SIGTERM, kEvSignal | kEvPersist, fn);
+    sigint.setInternal(true);
+    sigterm.setInternal(true);
+    sigint.add(nullptr);
+    sigterm.add(nullptr);
+  }
+};
+
+int runServer(const ServerCommand& cmd) {
+  EventBase base;
+  if (!base.valid()) return runtimeError(base.error());
+  EchoServer server(&base, cmd.config);
+  server.setLogSink([&](LogLevel level, const std::string& msg) {
+    if (level != LogLevel::Info) std::fprintf(stderr, "reactorscope-cli: %s\n", msg.c_str());
+  });
+  std::string error;
+  if (!server.start(&error)) return runtimeError(error);
+  const std::string where = cmd.config.bindAddress.find(':') != std::string::npos
+                                ? "[" + cmd.config.bindAddress + "]:" + std::to_string(server.port())
+                                : cmd.config.bindAddress + ":" + std::to_string(server.port());
+  if (!cmd.json) {
+    std::printf("listening on %s (mode %s)\n", where.c_str(), toString(cmd.config.mode));
+    std::fflush(stdout);
+  }
+
+  const Nanos start = monotonicNowNs();
+  EchoServerStats last{};
+  Event tick(&base, -1, kEvPersist, [&](int, short) {
+    const EchoServerStats s = server.stats();
+    const double t = static_cast<double>(monotonicNowNs() - start) / 1e9;
+    if (!cmd.json) {
+      std::printf("[%6.1fs] conns %4llu  accepted %6llu  in %s  out %s\n", t,
+                  static_cast<unsigned long long>(s.active), static_cast<unsigned long long>(s.accepted),
+                  formatRate(static_cast<double>(s.bytesIn - last.bytesIn)).c_str(),
+                  formatRate(static_cast<double>(s.bytesOut - last.bytesOut)).c_str());
+      std::fflush(stdout);
+    }
+    last = s;
+  });
+  tick.addTimeoutNs(kNsPerSec);
+  Event deadline;
+  if (cmd.durationSec > 0) {
+    deadline.assign(&base, -1, 0, [&](int, short) { base.loopbreak(); });
+    deadline.addTimeoutNs(static_cast<Nanos>(cmd.durationSec * 1e9));
+  }
+  StopSignals signals(&base, [&] { base.loopbreak(); });
+  base.dispatch();
+
+  const EchoServerStats s = server.stats();
+  const double elapsed = static_cast<double>(monotonicNowNs() - start) / 1e9;
+  server.stop();
+  if (cmd.json) {
+    std::printf(
+        "{\"role\":\"server\",\"address\":\"%s\",\"port\":%u,\"mode\":\"%s\",\"elapsed_s\":%.3f,"
+        "\"accepted\":%llu,\"closed\":%llu,\"rejected\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
+        "\"accept_errors\":%llu,\"connection_errors\":%llu}\n",
+        jsonEscape(cmd.config.bindAddress).c_str(), server.port(), toString(cmd.config.mode), elapsed,
+        static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.closed),
+        static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.bytesIn),
+        static_cast<unsigned long long>(s.bytesOut), static_cast<unsigned long long>(s.acceptErrors),
+        static_cast<unsigned long long>(s.connectionErrors));
+  } else {
+    std::printf("summary: %.1fs, accepted %llu, rejected %llu, in %llu B, out %llu B, accept errors %llu, "
+                "connection errors %llu\n",
+                elapsed, static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.rejected),
+                static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut),
+                static_cast<unsigned long long>(s.acceptErrors),
+                static_cast<unsigned long long>(s.connectionErrors));
+  }
+  return kExitOk;
+}
+
+int runClient(const ClientCommand& cmd) {
+  EventBase base;
+  if (!base.valid()) return runtimeError(base.error());
+  LoadClient client(&base, cmd.config);
+  std::string error;
+  if (!client.start(&error)) return usageError(error);
+  const auto& cfg = client.config();
+  if (!cmd.json) {
+    std::printf("connecting %d connection(s) to %s:%u, %zu B messages, %s%s\n", cfg.connections, cfg.host.c_str(),
+                client.targetPort(), cfg.messageSize,
+                cfg.loopMode == LoadClientConfig::LoopMode::Open
+                    ? ("open loop at " + std::to_string(static_cast<long long>(cfg.rate)) + " msgs/s").c_str()
+                    : "closed loop",
+                cfg.fault != LoadClientConfig::Fault::None
+                    ? (std::string(", fault ") + toString(cfg.fault)).c_str()
+                    : "");
+    std::fflush(stdout);
+  }
+  client.setIntervalCallback([&](const IntervalStats& s) {
+    if (cmd.json) return;
+    const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
+    std::printf("[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu\n", s.startSec, s.endSec,
+                static_cast<double>(s.messages) / len, formatRate(static_cast<double>(s.bytes) / len).c_str(),
+                formatDuration(s.p50Ns).c_str(), formatDuration(s.p99Ns).c_str(), formatDuration(s.maxNs).c_str(),
+                static_cast<unsigned long long>(s.errors));
+    std::fflush(stdout);
+  });
+  client.setFinishedCallback([&] { base.loopbreak(); });
+  StopSignals signals(&base, [&] { client.stop(); });
+  if (!client.finished()) base.dispatch();
+  if (!client.finished()) client.stop();
+
+  const LoadClientStats s = client.stats();
+  const LatencyHistogram& h = client.histogram();
+  std::string why;
+  const bool ok = client.passed(&why);
+  const double elapsed = s.elapsedSec > 0 ? s.elapsedSec : 1e-9;
+  if (cmd.json) {
+    std::string intervals;
+    for (const auto& iv : client.intervals()) {
+      char buf[256];
+      std::snprintf(buf, sizeof buf,
+                    "%s{\"start_s\":%.3f,\"end_s\":%.3f,\"messages\":%llu,\"bytes\":%llu,\"p50_ns\":%lld,"
+                    "\"p99_ns\":%lld,\"max_ns\":%lld,\"errors\":%llu}",
+                    intervals.empty() ? "" : ",", iv.startSec, iv.endSec, static_cast<unsigned long long>(iv.messages),
+                    static_cast<unsigned long long>(iv.bytes), static_cast<long long>(iv.p50Ns),
+                    static_cast<long long>(iv.p99Ns), static_cast<long long>(iv.maxNs),
+                    static_cast<unsigned long long>(iv.errors));
+      intervals += buf;
+    }
+    std::printf(
+        "{\"role\":\"client\",\"target\":\"%s:%u\",\"connections\":%d,\"message_size\":%zu,\"fault\":\"%s\","
+        "\"elapsed_s\":%.3f,\"messages_sent\":%llu,\"messages_received\":%llu,\"bytes_sent\":%llu,"
+        "\"bytes_received\":%llu,\"msgs_per_s\":%.1f,\"mismatched_bytes\":%llu,"
+        "\"errors\":{\"refused\":%llu,\"reset\":%llu,\"timeout\":%llu,\"mismatch\":%llu,\"other\":%llu},"
+        "\"latency_ns\":{\"count\":%llu,\"min\":%lld,\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p99_9\":%lld,\"max\":%lld},"
+        "\"intervals\":[%s],\"passed\":%s,\"error\":\"%s\"}\n",
+        jsonEscape(cfg.host).c_str(), client.targetPort(), cfg.connections, cfg.messageSize, toString(cfg.fault),
+        s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
+        static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesSent),
+        static_cast<unsigned long long>(s.bytesReceived), static_cast<double>(s.messagesReceived) / elapsed,
+        static_cast<unsigned long long>(s.mismatchedBytes), static_cast<unsigned long long>(s.errRefused),
+        static_cast<unsigned long long>(s.errReset), static_cast<unsigned long long>(s.errTimeout),
+        static_cast<unsigned long long>(s.errMismatch), static_cast<unsigned long long>(s.errOther),
+        static_cast<unsigned long long>(h.count()), static_cast<long long>(h.min()),
+        static_cast<long long>(h.percentile(50)), static_cast<long long>(h.percentile(90)),
+        static_cast<long long>(h.percentile(99)), static_cast<long long>(h.percentile(99.9)),
+        static_cast<long long>(h.max()), intervals.c_str(), ok ? "true" : "false", jsonEscape(ok ? "" : why).c_str());
+  } else {
+    std::printf("summary: %.2fs, sent %llu, received %llu (%.0f msgs/s, %s), mismatched bytes %llu\n", s.elapsedSec,
+                static_cast<unsigned long long>(s.messagesSent), static_cast<unsigned long long>(s.messagesReceived),
+                static_cast<double>(s.messagesReceived) / elapsed,
+                formatRate(static_cast<double>(s.bytesReceived) / elapsed).c_str(),
+                static_cast<unsigned long long>(s.mismatchedBytes));
+    std::printf("errors: refused %llu, reset %llu, timeout %llu, mismatch %llu, other %llu\n",
+                static_cast<unsigned long long>(s.errRefused), static_cast<unsigned long long>(s.errReset),
+                static_cast<unsigned long long>(s.errTimeout), static_cast<unsigned long long>(s.errMismatch),
+                static_cast<unsigned long long>(s.errOther));
+    if (h.count() > 0)
+      std::printf("latency: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%llu samples)\n",
+                  formatDuration(h.percentile(50)).c_str(), formatDuration(h.percentile(90)).c_str(),
+                  formatDuration(h.percentile(99)).c_str(), formatDuration(h.percentile(99.9)).c_str(),
+                  formatDuration(h.max()).c_str(), static_cast<unsigned long long>(h.count()));
+    std::printf("%s\n", ok ? "PASS" : ("FAIL: " + why).c_str());
+  }
+  std::fflush(stdout);
+  if (!ok) {
+    // One clear line on stderr naming the cause (refused, reset, mismatch...).
+    std::fprintf(stderr, "reactorscope-cli: %s\n", client.firstError().empty() ? why.c_str() : client.firstError().c_str());
+    return kExitCheckFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(cliUsage().c_str(), stderr);
+    return kExitUsage;
+  }
+  const std::string verb = args[0];
+  args.erase(args.begin());
+  if (verb == "--help" || verb == "-h" || verb == "help") {
+    if (!args.empty() && args[0] == "server") std::fputs(serverUsage().c_str(), stdout);
+    else if (!args.empty() && args[0] == "client") std::fputs(clientUsage().c_str(), stdout);
+    else std::fputs(cliUsage().c_str(), stdout);
+    return kExitOk;
+  }
+  std::string error;
+  if (verb == "server") {
+    auto cmd = parseServerArgs(args, &error);
+    if (!cmd) return usageError(error);
+    if (cmd->help) {
+      std::fputs(serverUsage().c_str(), stdout);
+      return kExitOk;
+    }
+    return runServer(*cmd);
+  }
+  if (verb == "client") {
+    auto cmd = parseClientArgs(args, &error);
+    if (!cmd) return usageError(error);
+    if (cmd->help) {
+      std::fputs(clientUsage().c_str(), stdout);
+      return kExitOk;
+    }
+    return runClient(*cmd);
+  }
+  return usageError("unknown command '" + verb + "' (expected server or client; see --help)");
+}
