@@ -1,0 +1,215 @@
+// reactorscope-cli as a user runs it (QProcess): exit codes 0/1/2, one clear
+// line for bad input, port in use, refused, a real server/client run, --json.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QtTest>
+
+#include "core/EventBase.h"
+#include "workload/Options.h"
+
+namespace {
+
+QString cliPath() {
+  const QByteArray env = qgetenv("REACTORSCOPE_CLI");
+  if (!env.isEmpty()) return QString::fromLocal8Bit(env);
+#ifdef REACTORSCOPE_CLI_PATH
+  return QStringLiteral(REACTORSCOPE_CLI_PATH);
+#else
+  return QCoreApplication::applicationDirPath() + "/../../src/cli/reactorscope-cli";
+#endif
+}
+
+struct Result {
+  int code = -1;
+  QString out, err;
+};
+
+Result run(const QStringList& args, int timeoutMs = 30000) {
+  QProcess p;
+  p.start(cliPath(), args);
+  Result r;
+  if (!p.waitForStarted(5000)) return r;
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished();
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+// A server process; the port is read from its first line.
+struct ServerProcess {
+  QProcess p;
+  int port = 0;
+  explicit ServerProcess(const QStringList& extra = {}) {
+    p.start(cliPath(), QStringList{"server", "--port", "0"} + extra);
+    if (!p.waitForStarted(5000)) return;
+    QString line;
+    for (int i = 0; i < 50 && !line.contains('\n'); ++i) {
+      p.waitForReadyRead(100);
+      line += QString::fromUtf8(p.readAllStandardOutput());
+    }
+    auto m = QRegularExpression(R"(listening on 127\.0\.0\.1:(\d+))").match(line);
+    if (m.hasMatch()) port = m.captured(1).toInt();
+  }
+  ~ServerProcess() {
+    if (p.state() != QProcess::NotRunning) {
+      p.terminate();
+      if (!p.waitForFinished(5000)) p.kill();
+    }
+  }
+  QString target() const { return QString("127.0.0.1:%1").arg(port); }
+};
+
+}  // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QVERIFY2(QFileInfo::exists(cliPath()), qPrintable("reactorscope-cli not built at " + cliPath()));
+  }
+
+  void usageErrors_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no arguments") << QStringList{} << "usage:";
+    QTest::newRow("unknown command") << QStringList{"serve"} << "unknown command 'serve'";
+    QTest::newRow("unknown option") << QStringList{"server", "--prot", "1"} << "unknown option '--prot'";
+    QTest::newRow("port out of range") << QStringList{"server", "--port", "70000"} << "out of range";
+    QTest::newRow("port not a number") << QStringList{"server", "--port", "http"} << "not a number";
+    QTest::newRow("bad mode") << QStringList{"server", "--mode", "chat"} << "is not one of echo, discard, source";
+    QTest::newRow("bind public") << QStringList{"server", "--bind", "8.8.8.8"} << "only loopback";
+    QTest::newRow("missing target") << QStringList{"client"} << "missing target";
+    QTest::newRow("malformed target") << QStringList{"client", "localhost"} << "malformed address";
+    QTest::newRow("target port 0") << QStringList{"client", "127.0.0.1:0"} << "out of range";
+    QTest::newRow("target not loopback") << QStringList{"client", "10.0.0.1:80"} << "only loopback";
+    QTest::newRow("target a name") << QStringList{"client", "example.com:80"} << "no DNS lookups";
+    QTest::newRow("bad size") << QStringList{"client", "127.0.0.1:9", "--size", "0"} << "--size";
+    QTest::newRow("bad payload") << QStringList{"client", "127.0.0.1:9", "--payload", "hex:xyz"} << "hex";
+    QTest::newRow("bad fault") << QStringList{"client", "127.0.0.1:9", "--fault", "meteor"} << "--fault";
+    QTest::newRow("value missing") << QStringList{"client", "127.0.0.1:9", "--connections"} << "needs a value";
+  }
+  void usageErrors() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Result r = run(args);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    if (!args.isEmpty()) QCOMPARE(r.err.count('\n'), 1);  // one clear line
+    QVERIFY(r.out.isEmpty());
+  }
+
+  void help_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("--help") << QStringList{"--help"} << "reactorscope-cli client HOST:PORT";
+    QTest::newRow("server --help") << QStringList{"server", "--help"} << "--read-high-watermark";
+    QTest::newRow("client --help") << QStringList{"client", "--help"} << "--fault";
+    QTest::newRow("help client") << QStringList{"help", "client"} << "Exit status";
+  }
+  void help() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const Result r = run(args);
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains(expected));
+  }
+
+  void refusedIsOneLineAndExit1() {
+    // A port nobody listens on: bind a server, note its port, stop it.
+    int port = 0;
+    {
+      ServerProcess s;
+      QVERIFY(s.port > 0);
+      port = s.port;
+    }
+    const Result r = run({"client", QString("127.0.0.1:%1").arg(port), "--count", "5"});
+    QCOMPARE(r.code, 1);
+    QCOMPARE(r.err.trimmed(), QString("reactorscope-cli: connect 127.0.0.1:%1: Connection refused").arg(port));
+    QVERIFY(r.out.contains("FAIL"));
+  }
+
+  void portInUse() {
+    ServerProcess s;
+    QVERIFY(s.port > 0);
+    const Result r = run({"server", "--port", QString::number(s.port), "--duration", "1"});
+    QCOMPARE(r.code, 1);
+    QCOMPARE(r.err.trimmed(), QString("reactorscope-cli: bind 127.0.0.1:%1: Address already in use").arg(s.port));
+  }
+
+  void clientRuns_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::newRow("closed loop, count") << QStringList{"--connections", "8", "--count", "2000"};
+    QTest::newRow("open loop, duration") << QStringList{"--connections", "4", "--rate", "500", "--duration", "1.2"};
+    QTest::newRow("1 MiB text payload") << QStringList{"--size", "1MiB", "--payload", "text:abc", "--count", "20"};
+    QTest::newRow("half-close") << QStringList{"--fault", "half-close", "--count", "100", "--connections", "4"};
+  }
+  void clientRuns() {
+    QFETCH(QStringList, extra);
+    ServerProcess s;
+    QVERIFY(s.port > 0);
+    const Result r = run(QStringList{"client", s.target()} + extra);
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY(r.out.contains(QRegularExpression(R"(\[\s*0\.0-\s*[0-9.]+s\]\s+\d+ msgs/s)")));  // per-second line
+    QVERIFY(r.out.contains("summary:"));
+    QVERIFY(r.out.contains("mismatched bytes 0"));
+    QVERIFY(r.out.trimmed().endsWith("PASS"));
+  }
+
+  void jsonReport() {
+    ServerProcess s;
+    QVERIFY(s.port > 0);
+    const Result r = run({"client", s.target(), "--count", "300", "--connections", "3", "--json"});
+    QCOMPARE(r.code, 0);
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &err);
+    QVERIFY2(err.error == QJsonParseError::NoError, qPrintable(err.errorString() + ": " + r.out));
+    const QJsonObject o = doc.object();
+    QCOMPARE(o["messages_sent"].toInt(), 300);
+    QCOMPARE(o["messages_received"].toInt(), 300);
+    QCOMPARE(o["mismatched_bytes"].toInt(), 0);
+    QCOMPARE(o["passed"].toBool(), true);
+    QVERIFY(o["latency_ns"].toObject()["p99"].toDouble() > 0);
+    QVERIFY(!o["intervals"].toArray().isEmpty());
+  }
+
+  void closedPortFaultPasses() {
+    const Result r = run({"client", "127.0.0.1:1", "--fault", "closed-port", "--connections", "2"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("refused 2"));
+  }
+
+  void serverJsonAfterDuration() {
+    const Result r = run({"server", "--port", "0", "--duration", "0.3", "--json"});
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o["role"].toString(), QString("server"));
+    QVERIFY(o["port"].toInt() > 0);
+  }
+
+  // The same parser serves the desktop app's command line.
+  void appCommandLine() {
+    std::string error;
+    auto cmd = rs::parseAppArgs({"--server", "127.0.0.1:9000", "--client", "127.0.0.1:9000", "--connections", "20"},
+                                &error);
+    QVERIFY2(cmd.has_value(), error.c_str());
+    QVERIFY(cmd->server && cmd->client);
+    QCOMPARE(cmd->server->port, uint16_t{9000});
+    QCOMPARE(cmd->client->connections, 20);
+    QVERIFY(!rs::parseAppArgs({"--client", "192.168.1.1:80"}, &error));
+    QVERIFY(QString::fromStdString(error).contains("only loopback"));
+    auto withQtArgs = rs::parseAppArgs({"-platform", "offscreen", "--server", "[::1]:0"}, &error, true);
+    QVERIFY2(withQtArgs.has_value(), error.c_str());
+    QCOMPARE(QString::fromStdString(withQtArgs->server->bindAddress), QString("::1"));
+  }
+};
+
+QTEST_MAIN(TestCli)
+#include "tst_cli.moc"
