@@ -1,6 +1,7 @@
 // The console: loopback-only target validation, hex parsing, and real round trips
-// through an echo server (a QTcpServer inside the test), driven like a person
-// would: typing into the fields and clicking the buttons.
+// through an echo server (a QTcpServer inside the test, and the engine's own
+// rs::EchoServer on an EventBase in a worker thread), driven like a person would:
+// typing into the fields and clicking the buttons.
 // Set RS_GUI_SNAPSHOT_DIR to also save what the console looks like as PNG files.
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,7 +14,14 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "core/EventBase.h"
 #include "widgets/ConsoleWidget.h"
+#include "workload/EchoServer.h"
 
 using rs::gui::ConsoleWidget;
 
@@ -60,6 +68,58 @@ class QtEchoServer : public QObject {
   int accepted_ = 0;
 };
 
+// rs::EchoServer on its own EventBase, looping in a worker thread as the app runs
+// it. Everything touching the base or the server after start() goes through
+// runInLoop.
+class EngineEchoServer {
+ public:
+  ~EngineEchoServer() { stop(); }
+
+  bool start(QString* error) {
+    base_ = std::make_unique<rs::EventBase>();
+    server_ = std::make_unique<rs::EchoServer>(base_.get(), rs::EchoServerConfig{});
+    std::string why;
+    if (!server_->start(&why)) {
+      *error = QString::fromStdString(why);
+      return false;
+    }
+    port_ = server_->port();
+    thread_ = std::thread([this] {
+      base_->bindToCurrentThread();
+      base_->loop(rs::kLoopNoExitOnEmpty);
+    });
+    return true;
+  }
+
+  quint16 port() const { return port_; }
+
+  // Asks the loop thread; nullopt if it does not answer in time.
+  std::optional<rs::EchoServerStats> stats() {
+    auto answer = std::make_shared<std::promise<rs::EchoServerStats>>();
+    std::future<rs::EchoServerStats> result = answer->get_future();
+    base_->runInLoop([this, answer] { answer->set_value(server_->stats()); });
+    if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
+    return result.get();
+  }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    base_->runInLoop([this] {
+      server_.reset();
+      base_->loopbreak();
+    });
+    thread_.join();
+    base_->bindToCurrentThread();
+    base_.reset();
+  }
+
+ private:
+  std::unique_ptr<rs::EventBase> base_;
+  std::unique_ptr<rs::EchoServer> server_;
+  std::thread thread_;
+  quint16 port_ = 0;
+};
+
 template <typename T>
 T* child(QWidget& w, const char* name) {
   T* c = w.findChild<T*>(QString::fromLatin1(name));
@@ -93,6 +153,7 @@ class TestConsole : public QObject {
   void parseHex();
   void printableAndHex();
   void roundTripTextAndHexThroughQtEchoServer();
+  void roundTripThroughEngineEchoServer();
   void invalidHexSendsNothing();
   void refusedConnectionIsExplained();
   void peerCloseAndResetAreShown_data();
@@ -290,6 +351,45 @@ void TestConsole::roundTripTextAndHexThroughQtEchoServer() {
   QVERIFY(w.transcriptText().contains(QStringLiteral("disconnected from ") + target));
   QVERIFY(child<QPushButton>(w, "connectButton")->isEnabled());
   QVERIFY(!child<QPushButton>(w, "sendButton")->isEnabled());
+}
+
+void TestConsole::roundTripThroughEngineEchoServer() {
+  EngineEchoServer server;
+  QString error;
+  QVERIFY2(server.start(&error), qPrintable(error));
+  ConsoleWidget w;
+  w.show();
+  connectTo(w, QStringLiteral("localhost"), server.port());
+  QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 5000);
+
+  auto* sendEdit = child<QLineEdit>(w, "sendEdit");
+  typeInto(sendEdit, QStringLiteral("Hello, reactor"));
+  QTest::mouseClick(child<QPushButton>(w, "sendButton"), Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello, reactor\n"), 5000);
+
+  child<QComboBox>(w, "modeCombo")->setFocus();
+  QTest::keyClick(child<QComboBox>(w, "modeCombo"), Qt::Key_Down);
+  typeInto(sendEdit, QStringLiteral("00 01 7f 80 ff"));
+  QTest::keyClick(sendEdit, Qt::Key_Return);
+  const QByteArray binary("\x00\x01\x7f\x80\xff", 5);
+  QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello, reactor\n") + binary, 5000);
+
+  const QString t = w.transcriptText();
+  QVERIFY2(t.count(QStringLiteral("text  Hello, reactor\\n")) == 2, qPrintable(t));
+  QVERIFY2(t.count(QStringLiteral("hex   00 01 7f 80 ff")) == 2, qPrintable(t));
+  QVERIFY2(t.count(QStringLiteral("text  \\x00\\x01\\x7f\\x80\\xff")) == 2, qPrintable(t));
+
+  // The engine saw the same bytes.
+  const auto stats = server.stats();
+  QVERIFY(stats.has_value());
+  QCOMPARE(stats->accepted, quint64{1});
+  QCOMPARE(stats->bytesIn, quint64{20});
+  QTRY_COMPARE_WITH_TIMEOUT(server.stats()->bytesOut, quint64{20}, 5000);
+
+  QTest::mouseClick(child<QPushButton>(w, "disconnectButton"), Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(w.socketState(), QAbstractSocket::UnconnectedState, 5000);
+  QTRY_COMPARE_WITH_TIMEOUT(server.stats()->closed, quint64{1}, 5000);
+  server.stop();
 }
 
 void TestConsole::invalidHexSendsNothing() {
