@@ -1,0 +1,124 @@
+// One running workload (an echo server or a load client) on its own EventBase in
+// its own std::thread. The GUI thread never touches engine objects: it posts
+// commands with queueInLoop(), the loop thread answers by copying results into a
+// mutex-guarded Shared block, and the GUI polls that block on its tick. Nothing
+// here blocks the GUI thread on the engine: stop() only queues, and the thread is
+// joined by pollFinished() once it has said it is done.
+//
+// Thread contract: every public method is GUI thread only (the creating thread),
+// except that the trace ring is drained by that same thread (single consumer).
+#pragma once
+#include <QString>
+#include <QtGlobal>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/EventBase.h"
+#include "workload/EchoServer.h"
+#include "workload/LatencyHistogram.h"
+#include "workload/LoadClient.h"
+
+namespace rs::gui {
+
+struct SessionLogLine {
+  qint64 tsNs = 0;
+  LogLevel level = LogLevel::Info;
+  std::string text;
+};
+
+class EngineSession {
+ public:
+  enum class Kind { Server, Client };
+  enum class Status { Starting, Running, Finished, Failed, Stopping, Stopped };
+
+  // What the loop thread last reported; copied out under the lock.
+  struct Shared {
+    Status status = Status::Starting;
+    std::string error;
+    uint16_t port = 0;
+    EchoServerStats server;
+    LoadClientStats client;
+    std::vector<ConnectionStats> connections;
+    std::shared_ptr<const LatencyHistogram> histogram;
+    std::vector<IntervalStats> lastIntervals;  // at most a few, newest last
+    LoopStats loop;
+    size_t liveEvents = 0;
+    qint64 statsNs = 0;
+    quint64 statsSeq = 0;
+  };
+
+  EngineSession(int id, const EchoServerConfig& config, size_t traceCapacity = size_t{1} << 18);
+  EngineSession(int id, const LoadClientConfig& config, size_t traceCapacity = size_t{1} << 18);
+  // Stops and joins if still running (only reached at shutdown).
+  ~EngineSession();
+  EngineSession(const EngineSession&) = delete;
+  EngineSession& operator=(const EngineSession&) = delete;
+
+  int id() const { return id_; }
+  Kind kind() const { return kind_; }
+  const EchoServerConfig& serverConfig() const { return serverConfig_; }
+  const LoadClientConfig& clientConfig() const { return clientConfig_; }
+  // "server 127.0.0.1:9000 echo" / "client → 127.0.0.1:9000 ×20".
+  QString title() const;
+
+  // Spawns the loop thread, which starts the workload; the outcome appears in
+  // shared().status (Running or Failed with the error line).
+  void start();
+  // Queues workload stop + loopbreak. Returns at once.
+  void stop();
+  // True once the thread has ended; joins it then (it has already returned).
+  bool pollFinished();
+  bool threadDone() const { return done_.load(std::memory_order_acquire); }
+
+  // Asks the loop for fresh stats (skipped while a request is in flight).
+  void requestStats();
+  // Asks the loop for a snapshot of every live event (resync after drops).
+  void requestSnapshot();
+  // Takes a delivered snapshot, if any.
+  std::optional<std::pair<std::vector<EventSnapshot>, qint64>> takeSnapshot();
+
+  Shared shared() const;
+  std::vector<SessionLogLine> takeLogs();
+
+  // Trace access for the GUI's drain (single consumer).
+  Tracer& tracer() { return base_->tracer(); }
+  size_t drain(TraceRecord* out, size_t max) { return base_->tracer().drain(out, max); }
+  quint64 dropped() const { return base_->tracer().dropped(); }
+
+ private:
+  void threadMain();
+  bool startWorkload(std::string* error);
+  void publishStats();  // loop thread
+  void log(LogLevel level, const std::string& text);
+  void setStatus(Status s, const std::string& error = {});
+
+  const int id_;
+  const Kind kind_;
+  EchoServerConfig serverConfig_;
+  LoadClientConfig clientConfig_;
+  std::unique_ptr<EventBase> base_;
+  std::thread thread_;
+  std::atomic<bool> done_{false};
+  std::atomic<bool> statsInFlight_{false};
+  std::atomic<bool> snapshotInFlight_{false};
+  bool stopQueued_ = false;
+
+  // Loop thread only.
+  std::unique_ptr<EchoServer> server_;
+  std::unique_ptr<LoadClient> client_;
+
+  mutable std::mutex mutex_;
+  Shared shared_;
+  std::vector<SessionLogLine> logs_;
+  std::optional<std::pair<std::vector<EventSnapshot>, qint64>> snapshot_;
+};
+
+const char* toString(EngineSession::Status s);
+
+}  // namespace rs::gui

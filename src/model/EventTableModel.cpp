@@ -1,0 +1,154 @@
+#include "model/EventTableModel.h"
+
+#include <QBrush>
+
+#include "core/Event.h"
+#include "model/StateColors.h"
+
+namespace rs::gui {
+
+QString formatDuration(qint64 ns) {
+  if (ns < 1000) return QStringLiteral("%1 ns").arg(ns);
+  if (ns < 1000 * 1000) return QStringLiteral("%1 µs").arg(static_cast<double>(ns) / 1e3, 0, 'f', 1);
+  if (ns < 1000LL * 1000 * 1000) return QStringLiteral("%1 ms").arg(static_cast<double>(ns) / 1e6, 0, 'f', 2);
+  return QStringLiteral("%1 s").arg(static_cast<double>(ns) / 1e9, 0, 'f', 2);
+}
+
+EventTableModel::EventTableModel(TraceAggregator* aggregator, QObject* parent)
+    : QAbstractTableModel(parent), agg_(aggregator) {}
+
+int EventTableModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : announced_;
+}
+
+int EventTableModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  switch (section) {
+    case ColSession: return tr("Session");
+    case ColId: return tr("Id");
+    case ColOwner: return tr("Owner");
+    case ColLabel: return tr("Label");
+    case ColKind: return tr("Kind");
+    case ColFd: return tr("Fd");
+    case ColFlags: return tr("Flags");
+    case ColState: return tr("State");
+    case ColActivations: return tr("Activations");
+    case ColLastCallback: return tr("Last callback");
+    case ColTotalCallback: return tr("Total callback");
+    case ColLastCause: return tr("Last cause");
+    default: return {};
+  }
+}
+
+QVariant EventTableModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= announced_ || index.column() >= ColumnCount) return {};
+  const EventRow& e = agg_->row(index.row());
+  switch (role) {
+    case StateRole: return static_cast<int>(e.state);
+    case KindRole: return static_cast<int>(e.kind);
+    case OwnerRole: return e.owner;
+    case SessionRole: return e.session;
+    case KeyRole: return e.key;
+    default: break;
+  }
+  const int col = index.column();
+  if (role == Qt::DisplayRole) {
+    switch (col) {
+      case ColSession: {
+        auto it = sessionNames_.constFind(e.session);
+        return it != sessionNames_.constEnd() ? *it : QString::number(e.session);
+      }
+      case ColId: return e.id;
+      case ColOwner: return e.owner;
+      case ColLabel: return e.label;
+      case ColKind: return QString::fromLatin1(toString(e.kind));
+      case ColFd: return e.fd;
+      case ColFlags: return QString::fromStdString(eventFlagsToString(e.events));
+      case ColState: return QString::fromLatin1(stateTitle(e.state));
+      case ColActivations: return e.activations;
+      case ColLastCallback: return formatDuration(e.lastCallbackNs);
+      case ColTotalCallback: return formatDuration(e.totalCallbackNs);
+      case ColLastCause: return QString::fromLatin1(toString(e.lastCause));
+      default: return {};
+    }
+  }
+  if (role == SortRole) {
+    switch (col) {
+      case ColSession: return e.session;
+      case ColId: return e.id;
+      case ColOwner: return e.owner;
+      case ColLabel: return e.label;
+      case ColKind: return static_cast<int>(e.kind);
+      case ColFd: return e.fd;
+      case ColFlags: return static_cast<int>(e.events);
+      case ColState: return static_cast<int>(e.state);
+      case ColActivations: return e.activations;
+      case ColLastCallback: return e.lastCallbackNs;
+      case ColTotalCallback: return e.totalCallbackNs;
+      case ColLastCause: return static_cast<int>(e.lastCause);
+      default: return {};
+    }
+  }
+  if (role == Qt::BackgroundRole && col == ColState) {
+    QColor c = stateColor(e.state);
+    c.setAlpha(110);
+    return QBrush(c);
+  }
+  if (role == Qt::ForegroundRole && e.freedAtNs) return QBrush(QColor(0x80, 0x80, 0x80));
+  if (role == Qt::TextAlignmentRole) {
+    switch (col) {
+      case ColId: case ColOwner: case ColFd: case ColActivations: case ColLastCallback:
+      case ColTotalCallback:
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+      default: return {};
+    }
+  }
+  if (role == Qt::ToolTipRole && col == ColLabel) return e.label;
+  return {};
+}
+
+void EventTableModel::setSessionName(int session, const QString& name) {
+  sessionNames_.insert(session, name);
+  if (announced_ > 0)
+    emit dataChanged(index(0, ColSession), index(announced_ - 1, ColSession), {Qt::DisplayRole});
+}
+
+void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
+  // 1. Changes of rows the views already know.
+  auto [first, last] = agg_->takeDirtyRange();
+  if (first >= 0 && first < announced_) {
+    const int to = std::min(last, announced_ - 1);
+    emit dataChanged(index(first, 0), index(to, ColumnCount - 1),
+                     {Qt::DisplayRole, SortRole, StateRole, Qt::BackgroundRole, Qt::ForegroundRole});
+  }
+  // 2. New rows, one batch.
+  const int total = agg_->rowCount();
+  if (total > announced_) {
+    beginInsertRows({}, announced_, total - 1);
+    announced_ = total;
+    endInsertRows();
+  }
+  // 3. Freed events leave after keepFreedNs, checked about once a second,
+  //    contiguous runs removed from the bottom up.
+  if (nowNs - lastPruneNs_ < 1'000'000'000) return;
+  lastPruneNs_ = nowNs;
+  const std::vector<int> expired = agg_->expiredRows(nowNs, keepFreedNs);
+  size_t end = expired.size();
+  while (end > 0) {
+    size_t begin = end - 1;
+    while (begin > 0 && expired[begin - 1] == expired[begin] - 1) --begin;
+    const int a = expired[begin];
+    const int b = expired[end - 1];
+    beginRemoveRows({}, a, b);
+    agg_->removeRows(a, b);
+    announced_ -= b - a + 1;
+    endRemoveRows();
+    end = begin;
+  }
+}
+
+}  // namespace rs::gui

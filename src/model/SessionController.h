@@ -1,0 +1,123 @@
+// Owns the running sessions, the trace aggregator and the models, and drives the
+// GUI tick: drain every session's trace ring in bulk, aggregate, resync after
+// drops, refresh session stats, sync the models once, then emit ticked() so views
+// replot once. Logs from the engines arrive as one batch per tick.
+//
+// Thread contract: GUI thread only. Engine threads are reached through
+// EngineSession (queueInLoop + a mutex-guarded block), never directly.
+#pragma once
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+#include <QVector>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "model/EngineSession.h"
+#include "model/EventTableModel.h"
+#include "model/SessionListModel.h"
+#include "model/TraceAggregator.h"
+
+namespace rs::gui {
+
+struct LogEntry {
+  QDateTime time;
+  LogLevel level = LogLevel::Info;
+  int session = 0;
+  QString text;
+};
+
+// Cost of the last tick's non-drawing work (views add their replot time).
+struct FrameCost {
+  qint64 drainNs = 0;      // ring drain + aggregation
+  qint64 modelNs = 0;      // model sync (signals to views, proxies)
+  quint64 records = 0;     // records ingested this tick
+};
+
+class SessionController : public QObject {
+  Q_OBJECT
+ public:
+  explicit SessionController(QObject* parent = nullptr);
+  ~SessionController() override;
+
+  // Start a session; the result (Running or Failed + error) shows up on later
+  // ticks in the sessions model and the log. Returns the session id.
+  int startServer(const EchoServerConfig& config);
+  int startClient(const LoadClientConfig& config);
+  void stopSession(int id);
+  // Stopped sessions only: drops the row and its stats.
+  void removeSession(int id);
+  void stopAll();
+  bool anyRunning() const;
+
+  EngineSession* session(int id);
+  std::vector<int> sessionIds() const;
+
+  TraceAggregator& aggregator() { return agg_; }
+  EventTableModel* eventModel() { return &eventModel_; }
+  SessionListModel* sessionModel() { return &sessionModel_; }
+
+  void setTickIntervalMs(int ms) { timer_.setInterval(ms); }
+  int tickIntervalMs() const { return timer_.interval(); }
+  void setRetentionSec(double sec);
+  double retentionSec() const { return static_cast<double>(agg_.retentionNs()) / 1e9; }
+  // How long freed (invalid) events stay in the table.
+  void setKeepFreedSec(double sec) { keepFreedNs_ = static_cast<qint64>(sec * 1e9); }
+  void setTraceCapacity(size_t records) { traceCapacity_ = records; }
+  // Pauses ticking (tests, benchmarks); tick() may still be called by hand.
+  void setAutoTick(bool on);
+
+  const FrameCost& lastFrameCost() const { return frame_; }
+  quint64 liveConnections() const { return liveConnections_; }
+  // Latency histogram of a client session (null before its first stats).
+  std::shared_ptr<const LatencyHistogram> latencyHistogram(int id) const;
+
+ public slots:
+  void tick();
+
+ signals:
+  // Once per tick, after models were synced: views replot now.
+  void ticked();
+  void logBatch(const QVector<rs::gui::LogEntry>& entries);
+  // A session's status changed (Running, Failed, Stopped, ...).
+  void sessionStatusChanged(int id, int status);
+
+ private:
+  struct Slot {
+    std::unique_ptr<EngineSession> session;
+    EngineSession::Status lastStatus = EngineSession::Status::Starting;
+    quint64 lastDropped = 0;
+    qint64 lastSnapshotRequestNs = 0;
+    quint64 lastStatsSeq = 0;
+    qint64 prevStatsNs = 0;
+    quint64 prevMessages = 0;
+    quint64 prevBytes = 0;
+    double msgsPerSec = 0;
+    double bytesPerSec = 0;
+    bool ended = false;  // thread joined, rows ended
+    std::shared_ptr<const LatencyHistogram> histogram;
+  };
+  int addSession(std::unique_ptr<EngineSession> s);
+  size_t drainSession(Slot& slot);
+  void refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* logs);
+
+  QTimer timer_;
+  TraceAggregator agg_;
+  EventTableModel eventModel_;
+  SessionListModel sessionModel_;
+  std::map<int, Slot> slots_;
+  int nextId_ = 1;
+  int tickCount_ = 0;
+  qint64 keepFreedNs_ = 3'000'000'000;
+  size_t traceCapacity_ = size_t{1} << 18;
+  std::vector<TraceRecord> buffer_;
+  FrameCost frame_;
+  quint64 liveConnections_ = 0;
+};
+
+}  // namespace rs::gui
+
+Q_DECLARE_METATYPE(rs::gui::LogEntry)

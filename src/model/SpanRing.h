@@ -1,0 +1,94 @@
+// A bounded ring of trivially copyable samples, oldest first. It grows
+// geometrically up to its cap (so an idle event costs little) and then overwrites
+// the oldest sample: the timeline's memory is bounded per event no matter the rate.
+// GUI thread only.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace rs::gui {
+
+template <typename T>
+class SpanRing {
+ public:
+  explicit SpanRing(size_t cap = 1024) : cap_(roundUp(cap)) {}
+  static size_t roundUp(size_t n) {
+    size_t p = 16;
+    while (p < n) p <<= 1;
+    return p;
+  }
+
+  void setCap(size_t cap) {
+    cap = roundUp(cap);
+    if (cap == cap_) return;
+    std::vector<T> keep;
+    const size_t n = std::min(size_, cap);
+    keep.reserve(n);
+    for (size_t i = size_ - n; i < size_; ++i) keep.push_back((*this)[i]);
+    keep.resize(roundUp(std::max<size_t>(n, 1)));
+    buf_ = std::move(keep);
+    mask_ = buf_.size() - 1;
+    cap_ = cap;
+    head_ = 0;
+    size_ = n;
+  }
+  size_t cap() const { return cap_; }
+
+  void push(const T& v) {
+    if (size_ < buf_.size()) {
+      buf_[(head_ + size_) & mask_] = v;
+      ++size_;
+      return;
+    }
+    if (buf_.size() < cap_) {
+      // Grow: unroll into a fresh buffer (amortized, not per sample).
+      const size_t newSize = std::min(cap_, std::max<size_t>(16, buf_.size() * 2));
+      std::vector<T> grown(newSize);
+      for (size_t i = 0; i < size_; ++i) grown[i] = (*this)[i];
+      grown[size_] = v;
+      buf_ = std::move(grown);
+      mask_ = buf_.size() - 1;
+      head_ = 0;
+      ++size_;
+      return;
+    }
+    if (buf_.empty()) return;
+    buf_[head_] = v;  // full: overwrite the oldest
+    head_ = (head_ + 1) & mask_;
+  }
+
+  // Drops samples from the front while pred(oldest) holds.
+  template <typename Pred>
+  void dropFrontWhile(Pred pred) {
+    while (size_ > 0 && pred(buf_[head_])) {
+      head_ = (head_ + 1) & mask_;
+      --size_;
+    }
+  }
+
+  void clear() {
+    buf_.clear();
+    buf_.shrink_to_fit();
+    head_ = size_ = 0;
+    mask_ = 0;
+  }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T& operator[](size_t i) const { return buf_[(head_ + i) & mask_]; }
+  T& operator[](size_t i) { return buf_[(head_ + i) & mask_]; }
+  const T& back() const { return (*this)[size_ - 1]; }
+  T& back() { return (*this)[size_ - 1]; }
+  const T& front() const { return buf_[head_]; }
+  size_t memoryBytes() const { return buf_.capacity() * sizeof(T); }
+
+ private:
+  std::vector<T> buf_;
+  size_t cap_;
+  size_t mask_ = 0;
+  size_t head_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace rs::gui

@@ -1,0 +1,481 @@
+#include "model/TraceAggregator.h"
+
+#include <algorithm>
+
+#include "core/Clock.h"
+
+namespace rs::gui {
+
+namespace {
+constexpr qint64 kRateWindowNs = 1'000'000'000;
+constexpr qint64 kMaintainEveryNs = 1'000'000'000;
+constexpr qint64 kLevelCoalesceNs = 1'000'000;  // one buffer sample per ms per buffer
+constexpr size_t kLevelCapPerBuffer = 8192;
+}  // namespace
+
+TraceAggregator::TraceAggregator() : originNs_(monotonicNowNs()) {}
+
+SessionTraceStats& TraceAggregator::statsFor(int session) { return sessions_[session]; }
+
+void TraceAggregator::resolveLabel(EventRow& e, const Tracer* infoSource) {
+  if (!infoSource) return;
+  std::optional<EventInfo> info = infoSource->info(e.id);
+  if (!info) return;
+  e.owner = info->owner;
+  e.fd = info->fd;
+  e.events = info->events;
+  e.priority = info->priority;
+  if (info->kind == EventKind::Internal) e.kind = EventKind::Internal;
+  if (!info->label.empty()) {
+    e.label = QString::fromStdString(info->label);
+    e.labelResolved = true;
+  }
+}
+
+EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r, const Tracer* infoSource,
+                                  int* index) {
+  const quint64 key = keyOf(session, r.eventId);
+  if (key == cacheKey_) {
+    *index = cacheRow_;
+    return rows_[static_cast<size_t>(cacheRow_)];
+  }
+  auto it = rowIndex_.find(key);
+  int i;
+  if (it != rowIndex_.end()) {
+    i = it->second;
+  } else {
+    i = static_cast<int>(rows_.size());
+    rows_.emplace_back();
+    EventRow& e = rows_.back();
+    e.key = key;
+    e.session = session;
+    e.id = r.eventId;
+    e.owner = r.owner;
+    e.kind = r.kind;
+    e.fd = r.fd;
+    // Seen first mid-life (after drops or late attach): it was in `from` before.
+    e.state = r.type == TraceType::Transition ? r.from : EventState::Pending;
+    if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
+    e.lastChangeNs = r.tsNs;
+    resolveLabel(e, infoSource);
+    rowIndex_.emplace(key, i);
+    ++liveEvents_;
+    ++statsFor(session).liveEvents;
+    if (e.owner) ++ownerLive_[e.owner];
+  }
+  cacheKey_ = key;
+  cacheRow_ = i;
+  *index = i;
+  return rows_[static_cast<size_t>(i)];
+}
+
+void TraceAggregator::markFreed(EventRow& e, qint64 ts) {
+  if (e.freedAtNs) return;
+  e.freedAtNs = ts ? ts : 1;
+  e.state = EventState::Invalid;
+  e.activatedNs = 0;
+  --liveEvents_;
+  ++freedEvents_;
+  auto s = sessions_.find(e.session);
+  if (s != sessions_.end()) --s->second.liveEvents;
+  if (e.owner) {
+    auto it = ownerLive_.find(e.owner);
+    if (it != ownerLive_.end() && --it->second <= 0) ownerLive_.erase(it);
+  }
+}
+
+ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord& r) {
+  auto it = connectionIndex_.find(r.owner);
+  if (it != connectionIndex_.end()) return connections_[static_cast<size_t>(it->second)];
+  const int i = static_cast<int>(connections_.size());
+  connections_.emplace_back();
+  ConnectionSeries& c = connections_.back();
+  c.owner = r.owner;
+  c.session = session;
+  c.fd = r.fd;
+  for (auto& ring : c.levels) ring.setCap(256);
+  connectionIndex_.emplace(r.owner, i);
+  return c;
+}
+
+void TraceAggregator::ingest(int session, const TraceRecord* records, size_t count,
+                             const Tracer* infoSource) {
+  if (infoSource) infoSources_[session] = infoSource;
+  SessionTraceStats& st = statsFor(session);
+  st.records += count;
+  auto& edgeTick = st.edgeTick;
+  for (size_t k = 0; k < count; ++k) {
+    const TraceRecord& r = records[k];
+    switch (r.type) {
+      case TraceType::Transition: {
+        int i;
+        EventRow& e = rowFor(session, r, infoSource, &i);
+        ++st.transitions;
+        const DiagramEdge edge = diagramEdgeFor(r.from, r.to, r.cause);
+        if (edge != DiagramEdge::Count) {
+          const auto ei = static_cast<size_t>(edge);
+          ++st.edgeTotal[ei];
+          ++edgeTick[ei];
+          ++edgeTickAll_[ei];
+        }
+        e.transitions.push({r.tsNs, r.from, r.to, r.cause});
+        e.lastCause = r.cause;
+        e.lastChangeNs = r.tsNs;
+        if (r.to == EventState::Active && r.from != EventState::Active) {
+          ++e.activations;
+          e.activatedNs = r.tsNs;
+        }
+        if (r.cause == TraceCause::Free) {
+          markFreed(e, r.tsNs);
+        } else if (!e.freedAtNs && r.tsNs >= st.snapshotNs) {
+          e.state = r.to;
+        }
+        markDirty(i);
+        break;
+      }
+      case TraceType::CallbackBegin: {
+        if (r.eventId == 0) break;
+        int i;
+        EventRow& e = rowFor(session, r, infoSource, &i);
+        if (e.activatedNs) {
+          st.schedulingDelayNs.add(r.tsNs - e.activatedNs);
+          e.activatedNs = 0;
+        }
+        break;
+      }
+      case TraceType::CallbackEnd: {
+        if (r.eventId == 0) break;
+        int i;
+        EventRow& e = rowFor(session, r, infoSource, &i);
+        e.lastCallbackNs = r.value;
+        e.totalCallbackNs += r.value;
+        e.callbacks.push({r.tsNs - r.value, r.value});
+        st.callbackNs.add(r.value);
+        markDirty(i);
+        break;
+      }
+      case TraceType::WaitBegin:
+        st.waitOpenSinceNs = r.tsNs;
+        break;
+      case TraceType::WaitEnd:
+        if (st.waitOpenSinceNs >= 0) {
+          st.waitClosedNs += r.tsNs - st.waitOpenSinceNs;
+          st.waitOpenSinceNs = -1;
+        }
+        break;
+      case TraceType::BufferLevel: {
+        if (r.owner == 0) break;
+        ConnectionSeries& c = connectionFor(session, r);
+        c.lastNs = r.tsNs;
+        if (r.fd >= 0) c.fd = r.fd;
+        if (r.buffer >= BufferId::KernelRecv && r.buffer <= BufferId::KernelSend) {
+          const int b = dataBufferIndex(r.buffer);
+          auto& ring = c.levels[static_cast<size_t>(b)];
+          c.current[static_cast<size_t>(b)] = r.value;
+          if (!ring.empty() && r.tsNs - ring.back().tsNs < kLevelCoalesceNs && ring.size() > 1 &&
+              r.tsNs - ring[ring.size() - 2].tsNs < kLevelCoalesceNs) {
+            ring.back() = {r.tsNs, r.value};
+          } else {
+            ring.push({r.tsNs, r.value});
+          }
+        } else if (r.buffer >= BufferId::ReadLowWater && r.buffer <= BufferId::WriteHighWater) {
+          c.watermarks[static_cast<size_t>(static_cast<int>(r.buffer) -
+                                            static_cast<int>(BufferId::ReadLowWater))] = r.value;
+        }
+        break;
+      }
+      case TraceType::Count:
+        break;
+    }
+  }
+}
+
+void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot>& snapshot,
+                                    qint64 takenNs) {
+  SessionTraceStats& st = statsFor(session);
+  st.snapshotNs = takenNs;
+  ++st.resyncs;
+  std::unordered_map<quint64, const EventSnapshot*> live;
+  live.reserve(snapshot.size());
+  for (const EventSnapshot& s : snapshot) live.emplace(keyOf(session, s.id), &s);
+  for (int i = 0; i < rowCount(); ++i) {
+    EventRow& e = rows_[static_cast<size_t>(i)];
+    if (e.session != session || e.freedAtNs) continue;
+    if (!live.count(e.key)) {
+      markFreed(e, takenNs);
+      markDirty(i);
+    }
+  }
+  for (const EventSnapshot& s : snapshot) {
+    TraceRecord r;
+    r.eventId = s.id;
+    r.owner = s.owner;
+    r.kind = s.kind;
+    r.fd = s.fd;
+    r.tsNs = takenNs;
+    r.type = TraceType::Transition;
+    r.from = s.state;
+    int i;
+    EventRow& e = rowFor(session, r, nullptr, &i);
+    e.state = s.state;
+    e.kind = s.kind;
+    e.events = s.events;
+    e.priority = s.priority;
+    e.activations = s.activations;
+    e.totalCallbackNs = s.totalCallbackNs;
+    e.lastCallbackNs = s.lastCallbackNs;
+    e.lastCause = s.lastCause;
+    if (!s.label.empty()) {
+      e.label = QString::fromStdString(s.label);
+      e.labelResolved = true;
+    }
+    markDirty(i);
+  }
+}
+
+void TraceAggregator::setDropped(int session, quint64 dropped) { statsFor(session).dropped = dropped; }
+
+void TraceAggregator::endSession(int session, qint64 nowNs) {
+  for (int i = 0; i < rowCount(); ++i) {
+    EventRow& e = rows_[static_cast<size_t>(i)];
+    if (e.session != session || e.freedAtNs) continue;
+    markFreed(e, nowNs);
+    markDirty(i);
+  }
+  SessionTraceStats& st = statsFor(session);
+  st.waitOpenSinceNs = -1;
+}
+
+void TraceAggregator::forgetSession(int session) {
+  sessions_.erase(session);
+  infoSources_.erase(session);
+}
+
+void TraceAggregator::finishTick(qint64 nowNs) {
+  // Session aggregates of buffer levels (live connections only).
+  for (auto& [id, st] : sessions_) {
+    std::array<qint64, kDataBufferCount> sum{};
+    bool any = false;
+    for (const ConnectionSeries& c : connections_) {
+      if (c.session != id || !ownerAlive(c.owner)) continue;
+      any = true;
+      for (size_t b = 0; b < sum.size(); ++b) sum[b] += c.current[b];
+    }
+    if (any || !st.aggregate[0].empty()) {
+      for (size_t b = 0; b < sum.size(); ++b) st.aggregate[b].push({nowNs, sum[b]});
+    }
+
+    TickSample t;
+    t.tNs = nowNs;
+    t.transitions = st.transitions;
+    t.records = st.records;
+    t.waitNs = st.waitClosedNs + (st.waitOpenSinceNs >= 0 ? std::max<qint64>(0, nowNs - st.waitOpenSinceNs) : 0);
+    t.edges = st.edgeTotal;
+    st.history.push(t);
+    st.history.dropFrontWhile([&](const TickSample& s) { return nowNs - s.tNs > 2 * kRateWindowNs; });
+    // Oldest sample at least ~1 s back (or the oldest there is).
+    const TickSample* base = &st.history.front();
+    for (size_t i = 0; i < st.history.size(); ++i) {
+      if (nowNs - st.history[i].tNs >= kRateWindowNs) base = &st.history[i];
+      else break;
+    }
+    const double dt = static_cast<double>(nowNs - base->tNs) / 1e9;
+    if (dt > 0) {
+      st.transitionsPerSec = static_cast<double>(t.transitions - base->transitions) / dt;
+      st.recordsPerSec = static_cast<double>(t.records - base->records) / dt;
+      const double wait = static_cast<double>(t.waitNs - base->waitNs) / 1e9;
+      st.busyPercent = std::clamp(100.0 * (1.0 - wait / dt), 0.0, 100.0);
+      for (size_t e = 0; e < st.edgeRate.size(); ++e)
+        st.edgeRate[e] = static_cast<double>(t.edges[e] - base->edges[e]) / dt;
+    }
+  }
+  lastTickEdges_ = edgeTickAll_;
+  edgeTickAll_.fill(0);
+  for (auto& [id, st] : sessions_) st.edgeTick.fill(0);
+  if (nowNs - lastMaintainNs_ >= kMaintainEveryNs) {
+    lastMaintainNs_ = nowNs;
+    maintain(nowNs);
+  }
+}
+
+void TraceAggregator::maintain(qint64 nowNs) {
+  // Bounded memory: split the span budget over the live events, and drop samples
+  // older than the retention.
+  const size_t n = std::max<size_t>(1, static_cast<size_t>(std::max<qint64>(1, liveEvents_)));
+  const size_t perEvent = std::clamp<size_t>(spanBudget_ / n, 64, 16384);
+  const qint64 cutoff = nowNs - retentionNs_;
+  for (EventRow& e : rows_) {
+    if (e.transitions.cap() != SpanRing<TransitionSample>::roundUp(perEvent)) {
+      e.transitions.setCap(perEvent);
+      e.callbacks.setCap(perEvent / 2);
+    }
+    e.transitions.dropFrontWhile([&](const TransitionSample& s) { return s.tsNs < cutoff; });
+    e.callbacks.dropFrontWhile([&](const CallbackSample& s) { return s.beginNs < cutoff; });
+    if (!e.labelResolved && !e.freedAtNs) {
+      auto src = infoSources_.find(e.session);
+      if (src != infoSources_.end()) resolveLabel(e, src->second);
+      e.labelResolved = true;  // one late attempt is enough
+    }
+  }
+  const size_t conns = std::max<size_t>(1, connections_.size());
+  const size_t perBuffer = std::clamp<size_t>(spanBudget_ / (conns * kDataBufferCount), 256, kLevelCapPerBuffer);
+  for (ConnectionSeries& c : connections_) {
+    for (auto& ring : c.levels) {
+      ring.setCap(perBuffer);
+      ring.dropFrontWhile([&](const LevelSample& s) { return s.tsNs < cutoff; });
+    }
+  }
+  // Closed connections whose series aged out entirely go away.
+  bool removed = false;
+  for (size_t i = 0; i < connections_.size();) {
+    ConnectionSeries& c = connections_[i];
+    if (!ownerAlive(c.owner) && nowNs - c.lastNs > retentionNs_) {
+      connections_[i] = std::move(connections_.back());
+      connections_.pop_back();
+      removed = true;
+    } else {
+      ++i;
+    }
+  }
+  if (removed) {
+    connectionIndex_.clear();
+    for (size_t i = 0; i < connections_.size(); ++i)
+      connectionIndex_.emplace(connections_[i].owner, static_cast<int>(i));
+  }
+  for (auto& [id, st] : sessions_)
+    for (auto& ring : st.aggregate)
+      ring.dropFrontWhile([&](const LevelSample& s) { return s.tsNs < cutoff; });
+}
+
+int TraceAggregator::rowOf(int session, quint64 id) const {
+  auto it = rowIndex_.find(keyOf(session, id));
+  return it == rowIndex_.end() ? -1 : it->second;
+}
+
+std::pair<int, int> TraceAggregator::takeDirtyRange() {
+  std::pair<int, int> r{dirtyFirst_, dirtyLast_};
+  dirtyFirst_ = dirtyLast_ = -1;
+  return r;
+}
+
+std::vector<int> TraceAggregator::expiredRows(qint64 nowNs, qint64 keepNs) const {
+  std::vector<int> out;
+  for (int i = 0; i < rowCount(); ++i) {
+    const EventRow& e = rows_[static_cast<size_t>(i)];
+    if (e.freedAtNs && nowNs - e.freedAtNs > keepNs) out.push_back(i);
+  }
+  return out;
+}
+
+void TraceAggregator::removeRows(int first, int last) {
+  rows_.erase(rows_.begin() + first, rows_.begin() + last + 1);
+  rebuildIndex();
+  if (dirtyFirst_ >= 0) {
+    // Conservative: everything from the removal point on may have moved.
+    dirtyFirst_ = std::min(dirtyFirst_, first);
+    dirtyLast_ = std::min(dirtyLast_, rowCount() - 1);
+    if (dirtyLast_ < dirtyFirst_) dirtyFirst_ = dirtyLast_ = -1;
+  }
+}
+
+void TraceAggregator::rebuildIndex() {
+  rowIndex_.clear();
+  rowIndex_.reserve(rows_.size());
+  for (size_t i = 0; i < rows_.size(); ++i) rowIndex_.emplace(rows_[i].key, static_cast<int>(i));
+  cacheKey_ = ~0ULL;
+  cacheRow_ = -1;
+}
+
+const ConnectionSeries* TraceAggregator::connection(quint32 owner) const {
+  auto it = connectionIndex_.find(owner);
+  return it == connectionIndex_.end() ? nullptr : &connections_[static_cast<size_t>(it->second)];
+}
+
+bool TraceAggregator::ownerAlive(quint32 owner) const { return ownerLive_.count(owner) > 0; }
+
+const SessionTraceStats* TraceAggregator::sessionStats(int session) const {
+  auto it = sessions_.find(session);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+std::vector<int> TraceAggregator::sessions() const {
+  std::vector<int> out;
+  for (const auto& [id, st] : sessions_) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+DiagramStats TraceAggregator::diagramStats() const {
+  DiagramStats d;
+  for (const EventRow& e : rows_) {
+    if (!e.freedAtNs) ++d.stateCounts[static_cast<size_t>(e.state)];
+  }
+  d.stateCounts[static_cast<size_t>(EventState::Invalid)] = freedEvents_;
+  for (const auto& [id, st] : sessions_) {
+    for (size_t e = 0; e < d.edgeRate.size(); ++e) {
+      d.edgeRate[e] += st.edgeRate[e];
+      d.edgeTotal[e] += st.edgeTotal[e];
+    }
+  }
+  d.edgeTick = lastTickEdges_;
+  return d;
+}
+
+std::vector<PathStep> TraceAggregator::pathOf(int row, size_t maxSteps) const {
+  std::vector<PathStep> out;
+  if (row < 0 || row >= rowCount()) return out;
+  const auto& ring = rows_[static_cast<size_t>(row)].transitions;
+  const size_t n = std::min(maxSteps, ring.size());
+  out.reserve(n);
+  for (size_t i = ring.size() - n; i < ring.size(); ++i) {
+    const TransitionSample& s = ring[i];
+    out.push_back({s.tsNs, s.from, s.to, s.cause});
+  }
+  return out;
+}
+
+DurationHistogram TraceAggregator::callbackHistogram() const {
+  DurationHistogram h;
+  for (const auto& [id, st] : sessions_) h.merge(st.callbackNs);
+  return h;
+}
+
+DurationHistogram TraceAggregator::schedulingDelayHistogram() const {
+  DurationHistogram h;
+  for (const auto& [id, st] : sessions_) h.merge(st.schedulingDelayNs);
+  return h;
+}
+
+double TraceAggregator::transitionsPerSec() const {
+  double r = 0;
+  for (const auto& [id, st] : sessions_) r += st.transitionsPerSec;
+  return r;
+}
+
+double TraceAggregator::recordsPerSec() const {
+  double r = 0;
+  for (const auto& [id, st] : sessions_) r += st.recordsPerSec;
+  return r;
+}
+
+quint64 TraceAggregator::droppedTotal() const {
+  quint64 r = 0;
+  for (const auto& [id, st] : sessions_) r += st.dropped;
+  return r;
+}
+
+quint64 TraceAggregator::transitionsTotal() const {
+  quint64 r = 0;
+  for (const auto& [id, st] : sessions_) r += st.transitions;
+  return r;
+}
+
+size_t TraceAggregator::memoryBytes() const {
+  size_t b = rows_.capacity() * sizeof(EventRow);
+  for (const EventRow& e : rows_) b += e.transitions.memoryBytes() + e.callbacks.memoryBytes();
+  for (const ConnectionSeries& c : connections_)
+    for (const auto& ring : c.levels) b += ring.memoryBytes();
+  return b;
+}
+
+}  // namespace rs::gui

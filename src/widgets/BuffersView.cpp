@@ -1,0 +1,159 @@
+#include "widgets/BuffersView.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "model/SessionListModel.h"
+
+namespace rs::gui {
+
+namespace {
+const char* const kBufferNames[kDataBufferCount] = {"kernel receive queue (SIOCINQ)", "input buffer",
+                                                    "output buffer", "kernel send queue (SIOCOUTQ)"};
+const QColor kBufferColors[kDataBufferCount] = {QColor(0x00, 0x72, 0xb2), QColor(0x00, 0x9e, 0x73),
+                                                QColor(0xd5, 0x5e, 0x00), QColor(0xcc, 0x79, 0xa7)};
+const char* const kWatermarkNames[4] = {"read low", "read high", "write low", "write high"};
+}  // namespace
+
+BuffersView::BuffersView(const TraceAggregator* aggregator, QWidget* parent)
+    : QWidget(parent), agg_(aggregator), plot_(new QCustomPlot(this)), sourceCombo_(new QComboBox(this)),
+      title_(new QLabel(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* top = new QHBoxLayout;
+  top->addWidget(new QLabel(tr("Show"), this));
+  sourceCombo_->setObjectName(QStringLiteral("bufferSourceCombo"));
+  sourceCombo_->addItem(tr("selected connection"), -1);
+  sourceCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  top->addWidget(sourceCombo_);
+  top->addWidget(title_, 1);
+  layout->addLayout(top);
+  layout->addWidget(plot_, 1);
+
+  plot_->setObjectName(QStringLiteral("buffersPlot"));
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot_->axisRect()->setRangeDrag(Qt::Horizontal);
+  plot_->axisRect()->setRangeZoom(Qt::Horizontal);
+  plot_->xAxis->setLabel(tr("time (s)"));
+  plot_->yAxis->setLabel(tr("bytes"));
+  plot_->legend->setVisible(true);
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  for (int b = 0; b < kDataBufferCount; ++b) {
+    QCPGraph* g = plot_->addGraph();
+    g->setName(QString::fromLatin1(kBufferNames[b]));
+    g->setLineStyle(QCPGraph::lsStepLeft);
+    QPen pen(kBufferColors[b]);
+    pen.setWidthF(1.6);
+    g->setPen(pen);
+  }
+  for (int w = 0; w < 4; ++w) {
+    auto* line = new QCPItemStraightLine(plot_);
+    QPen pen(w < 2 ? kBufferColors[1] : kBufferColors[2]);
+    pen.setStyle(w % 2 ? Qt::DashLine : Qt::DotLine);
+    line->setPen(pen);
+    line->setVisible(false);
+    line->setObjectName(QString::fromLatin1(kWatermarkNames[w]));
+    watermarkLines_[w] = line;
+  }
+  connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent*) { follow_ = false; });
+  connect(plot_, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { follow_ = false; });
+  connect(sourceCombo_, &QComboBox::currentIndexChanged, this, [this] { refresh(0); });
+}
+
+void BuffersView::setConnection(quint32 owner) { owner_ = owner; }
+
+void BuffersView::setSessions(const QList<QPair<int, QString>>& sessions) {
+  const QVariant current = sourceCombo_->currentData();
+  QSignalBlocker block(sourceCombo_);
+  while (sourceCombo_->count() > 1) sourceCombo_->removeItem(1);
+  for (const auto& [id, name] : sessions) sourceCombo_->addItem(tr("all connections of %1").arg(name), id);
+  const int i = sourceCombo_->findData(current);
+  sourceCombo_->setCurrentIndex(i >= 0 ? i : 0);
+}
+
+bool BuffersView::showingAggregate() const {
+  return sourceCombo_->currentData().toInt() >= 0 || !agg_->connection(owner_);
+}
+
+int BuffersView::pointCount() const {
+  int n = 0;
+  for (int b = 0; b < kDataBufferCount; ++b) n += plot_->graph(b)->dataCount();
+  return n;
+}
+
+void BuffersView::refresh(qint64 nowNs) {
+  if (nowNs == 0) nowNs = agg_->originNs() + static_cast<qint64>(plot_->xAxis->range().upper * 1e9);
+  if (paused_) return;
+  const double origin = static_cast<double>(agg_->originNs());
+  const ConnectionSeries* conn = agg_->connection(owner_);
+  int sessionId = sourceCombo_->currentData().toInt();
+  if (sessionId < 0 && !conn) {
+    // Nothing selected: the first session that has buffer data.
+    for (const ConnectionSeries& c : agg_->connections()) {
+      sessionId = c.session;
+      break;
+    }
+  }
+  const SessionTraceStats* st = sessionId >= 0 ? agg_->sessionStats(sessionId) : nullptr;
+  double maxY = 1;
+  QVector<double> keys;
+  QVector<double> values;
+  for (int b = 0; b < kDataBufferCount; ++b) {
+    const SpanRing<LevelSample>* ring = nullptr;
+    if (sessionId >= 0) ring = st ? &st->aggregate[static_cast<size_t>(b)] : nullptr;
+    else if (conn) ring = &conn->levels[static_cast<size_t>(b)];
+    keys.clear();
+    values.clear();
+    if (ring) {
+      keys.reserve(static_cast<int>(ring->size()) + 1);
+      values.reserve(static_cast<int>(ring->size()) + 1);
+      for (size_t i = 0; i < ring->size(); ++i) {
+        const LevelSample& s = (*ring)[i];
+        keys.push_back((static_cast<double>(s.tsNs) - origin) / 1e9);
+        values.push_back(static_cast<double>(s.bytes));
+        maxY = std::max(maxY, static_cast<double>(s.bytes));
+      }
+      if (!ring->empty()) {  // hold the last level up to now
+        keys.push_back((static_cast<double>(nowNs) - origin) / 1e9);
+        values.push_back(static_cast<double>(ring->back().bytes));
+      }
+    }
+    plot_->graph(b)->setData(keys, values, true);
+  }
+  for (int w = 0; w < 4; ++w) {
+    const qint64 level = (sessionId < 0 && conn) ? conn->watermarks[static_cast<size_t>(w)] : -1;
+    QCPItemStraightLine* line = watermarkLines_[w];
+    line->setVisible(level > 0);
+    if (level > 0) {
+      line->point1->setCoords(0, static_cast<double>(level));
+      line->point2->setCoords(1, static_cast<double>(level));
+      maxY = std::max(maxY, static_cast<double>(level) * 1.05);
+    }
+  }
+  if (sessionId >= 0) {
+    title_->setText(tr("sum over the session's live connections, sampled each frame"));
+  } else if (conn) {
+    QString wm;
+    for (int w = 0; w < 4; ++w)
+      if (conn->watermarks[static_cast<size_t>(w)] > 0)
+        wm += QStringLiteral("  %1 %2").arg(QString::fromLatin1(kWatermarkNames[w])).arg(formatBytes(static_cast<double>(conn->watermarks[static_cast<size_t>(w)])));
+    title_->setText(tr("connection %1 (fd %2)%3%4")
+                        .arg(conn->owner)
+                        .arg(conn->fd)
+                        .arg(agg_->ownerAlive(conn->owner) ? QString() : tr(" — closed"))
+                        .arg(wm.isEmpty() ? QString() : tr(", watermarks:") + wm));
+  } else {
+    title_->setText(tr("no buffer data yet: start a server and a client"));
+  }
+  if (follow_) {
+    const double now = (static_cast<double>(nowNs) - origin) / 1e9;
+    plot_->xAxis->setRange(now - windowSec_, now);
+  }
+  plot_->yAxis->setRange(0, maxY * 1.1);
+  if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace rs::gui

@@ -1,0 +1,50 @@
+// The four buffers of a connection over time (kernel receive queue → input buffer
+// → output buffer → kernel send queue) with its watermark lines, or the sum of
+// each buffer across a session's live connections.
+// Thread contract: GUI thread only.
+#pragma once
+#include <QWidget>
+
+#include "model/TraceAggregator.h"
+
+class QCustomPlot;
+class QCPItemStraightLine;
+class QComboBox;
+class QLabel;
+
+namespace rs::gui {
+
+class BuffersView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit BuffersView(const TraceAggregator* aggregator, QWidget* parent = nullptr);
+
+  // Shows this connection (owner tag); 0 = none (then the session aggregate).
+  void setConnection(quint32 owner);
+  quint32 connection() const { return owner_; }
+  // Sessions offered for the aggregate (id, name).
+  void setSessions(const QList<QPair<int, QString>>& sessions);
+  // Once per tick.
+  void refresh(qint64 nowNs);
+  void setFollowLive(bool on) { follow_ = on; }
+  void setPaused(bool on) { paused_ = on; }
+  void setWindowSec(double sec) { windowSec_ = sec; }
+
+  QCustomPlot* plot() const { return plot_; }
+  // Points currently plotted over all four buffers (tests).
+  int pointCount() const;
+  bool showingAggregate() const;
+
+ private:
+  const TraceAggregator* agg_;
+  QCustomPlot* plot_;
+  QComboBox* sourceCombo_;
+  QLabel* title_;
+  QCPItemStraightLine* watermarkLines_[4];
+  quint32 owner_ = 0;
+  bool follow_ = true;
+  bool paused_ = false;
+  double windowSec_ = 30.0;
+};
+
+}  // namespace rs::gui

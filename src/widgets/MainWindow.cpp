@@ -1,0 +1,336 @@
+#include "widgets/MainWindow.h"
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <qcustomplot.h>
+
+#include "core/Clock.h"
+#include "model/EventFilterProxy.h"
+#include "widgets/Resources.h"
+#include "ui_MainWindow.h"
+#include "widgets/BuffersView.h"
+#include "widgets/ConsoleWidget.h"
+#include "widgets/EventsPanel.h"
+#include "widgets/NewClientDialog.h"
+#include "widgets/NewServerDialog.h"
+#include "widgets/SessionsPanel.h"
+#include "widgets/StateDiagramView.h"
+#include "widgets/StatsView.h"
+#include "widgets/TimelineView.h"
+
+namespace rs::gui {
+
+namespace {
+constexpr int kMaxLanes = 40;
+QWidget* wrapPage(QWidget* inner, const char* name) {
+  inner->setObjectName(QString::fromLatin1(name));
+  return inner;
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()),
+      controller_(std::make_unique<SessionController>()) {
+  ensureResources();
+  ui_->setupUi(this);
+  setWindowIcon(QIcon(QStringLiteral(":/icons/reactorscope.svg")));
+  SessionController* ctl = controller_.get();
+
+  // Tabs (central).
+  events_ = new EventsPanel(ctl->eventModel(), this);
+  timeline_ = new TimelineView(&ctl->aggregator(), this);
+  buffers_ = new BuffersView(&ctl->aggregator(), this);
+  stats_ = new StatsView(ctl, this);
+  console_ = new ConsoleWidget(this);
+  ui_->tabs->addTab(wrapPage(events_, "eventsPage"), tr("Events"));
+  ui_->tabs->addTab(wrapPage(timeline_, "timelinePage"), tr("Timeline"));
+  ui_->tabs->addTab(wrapPage(buffers_, "buffersPage"), tr("Buffers"));
+  ui_->tabs->addTab(wrapPage(stats_, "statsPage"), tr("Stats"));
+  ui_->tabs->addTab(wrapPage(console_, "consolePage"), tr("Console"));
+  setCentralWidget(ui_->tabs);
+
+  // Docks.
+  sessions_ = new SessionsPanel(ctl, this);
+  sessionsDock_ = new QDockWidget(tr("Sessions"), this);
+  sessionsDock_->setObjectName(QStringLiteral("sessionsDock"));
+  sessionsDock_->setWidget(sessions_);
+  addDockWidget(Qt::TopDockWidgetArea, sessionsDock_);
+
+  diagram_ = new StateDiagramView(this);
+  diagramDock_ = new QDockWidget(tr("State diagram"), this);
+  diagramDock_->setObjectName(QStringLiteral("diagramDock"));
+  diagramDock_->setWidget(diagram_);
+  addDockWidget(Qt::RightDockWidgetArea, diagramDock_);
+
+  log_ = new QPlainTextEdit(this);
+  log_->setObjectName(QStringLiteral("logView"));
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+  log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  logDock_ = new QDockWidget(tr("Log"), this);
+  logDock_->setObjectName(QStringLiteral("logDock"));
+  logDock_->setWidget(log_);
+  addDockWidget(Qt::BottomDockWidgetArea, logDock_);
+  resizeDocks({sessionsDock_}, {170}, Qt::Vertical);
+  resizeDocks({logDock_}, {140}, Qt::Vertical);
+  resizeDocks({diagramDock_}, {560}, Qt::Horizontal);
+
+  ui_->menuView->addAction(sessionsDock_->toggleViewAction());
+  ui_->menuView->addAction(diagramDock_->toggleViewAction());
+  ui_->menuView->addAction(logDock_->toggleViewAction());
+  ui_->menuView->addAction(ui_->toolbar->toggleViewAction());
+
+  // Status bar.
+  statusSessions_ = new QLabel(this);
+  statusConnections_ = new QLabel(this);
+  statusTransitions_ = new QLabel(this);
+  statusDrops_ = new QLabel(this);
+  statusDrops_->setObjectName(QStringLiteral("statusDrops"));
+  statusConnections_->setObjectName(QStringLiteral("statusConnections"));
+  statusTransitions_->setObjectName(QStringLiteral("statusTransitions"));
+  for (QLabel* l : {statusSessions_, statusConnections_, statusTransitions_, statusDrops_}) {
+    l->setMinimumWidth(150);
+    statusBar()->addPermanentWidget(l);
+  }
+
+  // Actions.
+  connect(ui_->actionNewServer, &QAction::triggered, this, &MainWindow::openNewServerDialog);
+  connect(ui_->actionNewClient, &QAction::triggered, this, &MainWindow::openNewClientDialog);
+  connect(ui_->actionStopAll, &QAction::triggered, ctl, &SessionController::stopAll);
+  connect(ui_->actionQuit, &QAction::triggered, this, &QWidget::close);
+  connect(ui_->actionRetention, &QAction::triggered, this, &MainWindow::chooseRetention);
+  connect(ui_->actionFollowLive, &QAction::toggled, this, [this](bool on) {
+    timeline_->setFollowLive(on);
+    buffers_->setFollowLive(on);
+  });
+  connect(timeline_, &TimelineView::followLiveChanged, ui_->actionFollowLive, &QAction::setChecked);
+  connect(ui_->actionPause, &QAction::toggled, this, [this](bool on) {
+    timeline_->setPaused(on);
+    buffers_->setPaused(on);
+    stats_->setPaused(on);
+    statusBar()->showMessage(on ? tr("Plots paused (data keeps being collected)") : QString(), on ? 0 : 1);
+  });
+  connect(ui_->actionAbout, &QAction::triggered, this, [this] {
+    QMessageBox::about(this, tr("About ReactorScope"),
+                       tr("<b>ReactorScope</b> %1<br>An event-loop inspector and network testing tool.<br>"
+                          "The engine's event states (the libevent tutorial's diagram), timelines and "
+                          "buffers, live.<br>GPL-3.0")
+                           .arg(QCoreApplication::applicationVersion()));
+  });
+  connect(sessions_, &SessionsPanel::newServerRequested, this, &MainWindow::openNewServerDialog);
+  connect(sessions_, &SessionsPanel::newClientRequested, this, &MainWindow::openNewClientDialog);
+  connect(events_, &EventsPanel::selectionChanged, this, &MainWindow::updateLanes);
+  connect(console_, &ConsoleWidget::logMessage, this, [this](const QString& line) {
+    onLog({{QDateTime::currentDateTime(), LogLevel::Info, 0, tr("console: %1").arg(line)}});
+  });
+
+  connect(ctl, &SessionController::ticked, this, &MainWindow::onTick);
+  connect(ctl, &SessionController::logBatch, this, &MainWindow::onLog);
+  connect(ctl, &SessionController::sessionStatusChanged, this, &MainWindow::onSessionStatus);
+  connect(ctl->sessionModel(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSessionLists);
+  connect(ctl->sessionModel(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateSessionLists);
+}
+
+MainWindow::~MainWindow() {
+  // Views hold pointers into the controller's aggregator: delete them first.
+  delete takeCentralWidget();
+  delete diagramDock_;
+  delete sessionsDock_;
+}
+
+void MainWindow::showTab(const QString& objectName) {
+  for (int i = 0; i < ui_->tabs->count(); ++i)
+    if (ui_->tabs->widget(i)->objectName() == objectName) ui_->tabs->setCurrentIndex(i);
+}
+
+void MainWindow::openNewServerDialog() {
+  if (serverDialog_) {
+    serverDialog_->raise();
+    return;
+  }
+  auto* dlg = new NewServerDialog(this);
+  dlg->setAttribute(Qt::WA_DeleteOnClose);
+  dlg->loadSettings();
+  connect(dlg, &QDialog::accepted, this, [this, dlg] {
+    dlg->saveSettings();
+    controller_->startServer(dlg->config());
+  });
+  serverDialog_ = dlg;
+  dlg->open();
+}
+
+void MainWindow::openNewClientDialog() {
+  if (clientDialog_) {
+    clientDialog_->raise();
+    return;
+  }
+  auto* dlg = new NewClientDialog(this);
+  dlg->setAttribute(Qt::WA_DeleteOnClose);
+  dlg->loadSettings();
+  QStringList targets;
+  for (const SessionRow& r : controller_->sessionModel()->rows()) {
+    if (r.kind != EngineSession::Kind::Server || r.status != EngineSession::Status::Running) continue;
+    EngineSession* s = controller_->session(r.id);
+    QString host = s ? QString::fromStdString(s->serverConfig().bindAddress) : QStringLiteral("127.0.0.1");
+    if (host == QLatin1String("0.0.0.0")) host = QStringLiteral("127.0.0.1");
+    if (host.contains(QLatin1Char(':'))) host = QStringLiteral("[%1]").arg(host);
+    targets << QStringLiteral("%1:%2").arg(host).arg(r.port);
+  }
+  if (!targets.isEmpty()) dlg->setSuggestedTargets(targets);
+  connect(dlg, &QDialog::accepted, this, [this, dlg] {
+    dlg->saveSettings();
+    controller_->startClient(dlg->config());
+  });
+  clientDialog_ = dlg;
+  dlg->open();
+}
+
+void MainWindow::applyLaunchOptions(const LaunchOptions& options) {
+  if (options.retentionSec) controller_->setRetentionSec(*options.retentionSec);
+  for (const EchoServerConfig& c : options.servers) {
+    const int id = controller_->startServer(c);
+    if (launchServer_ < 0) launchServer_ = id;
+  }
+  for (const LoadClientConfig& c : options.clients) {
+    if (c.port == 0) pendingClients_.push_back(c);
+    else controller_->startClient(c);
+  }
+}
+
+void MainWindow::onSessionStatus(int id, int status) {
+  const auto st = static_cast<EngineSession::Status>(status);
+  if (id == launchServer_ && !pendingClients_.empty()) {
+    if (st == EngineSession::Status::Running) {
+      const uint16_t port = controller_->session(id)->shared().port;
+      for (LoadClientConfig c : pendingClients_) {
+        c.port = port;
+        controller_->startClient(c);
+      }
+      pendingClients_.clear();
+    } else if (st == EngineSession::Status::Failed) {
+      onLog({{QDateTime::currentDateTime(), LogLevel::Error, id,
+              tr("launch clients not started: their server #%1 failed").arg(id)}});
+      pendingClients_.clear();
+    }
+  }
+  if (st == EngineSession::Status::Running && !consoleTargetSet_) {
+    EngineSession* s = controller_->session(id);
+    if (s && s->kind() == EngineSession::Kind::Server) {
+      QString host = QString::fromStdString(s->serverConfig().bindAddress);
+      if (host == QLatin1String("0.0.0.0")) host = QStringLiteral("127.0.0.1");
+      console_->setTarget(host, s->shared().port);
+      consoleTargetSet_ = true;
+    }
+  }
+  updateSessionLists();
+}
+
+void MainWindow::updateSessionLists() {
+  QList<QPair<int, QString>> list;
+  for (const SessionRow& r : controller_->sessionModel()->rows())
+    list.push_back({r.id, QStringLiteral("#%1 %2").arg(r.id).arg(r.title)});
+  events_->setSessions(list);
+  buffers_->setSessions(list);
+}
+
+void MainWindow::onLog(const QVector<LogEntry>& entries) {
+  for (const LogEntry& e : entries) {
+    const QString color = e.level == LogLevel::Error ? QStringLiteral("#c02020")
+                          : e.level == LogLevel::Warning ? QStringLiteral("#b06000")
+                                                         : QStringLiteral("#202020");
+    log_->appendHtml(QStringLiteral("<span style='color:#808080'>%1</span> <span style='color:%2'>%3</span>")
+                         .arg(e.time.toString(QStringLiteral("HH:mm:ss.zzz")), color, e.text.toHtmlEscaped()));
+    if (e.level == LogLevel::Error) statusBar()->showMessage(e.text, 8000);
+  }
+}
+
+void MainWindow::updateLanes() {
+  std::vector<std::pair<int, quint64>> lanes = events_->selectedEvents(kMaxLanes);
+  lanesFromSelection_ = !lanes.empty();
+  if (lanes.empty()) lanes = events_->visibleEvents(kMaxLanes);
+  timeline_->setLanes(lanes);
+}
+
+void MainWindow::onTick() {
+  QElapsedTimer t;
+  t.start();
+  ++tick_;
+  const qint64 now = monotonicNowNs();
+  TraceAggregator& agg = controller_->aggregator();
+
+  diagram_->setStats(agg.diagramStats());
+  const auto selected = events_->selectedEvents(1);
+  quint32 owner = 0;
+  if (!selected.empty()) {
+    const int row = agg.rowOf(selected.front().first, selected.front().second);
+    if (row >= 0) {
+      diagram_->setSelectedPath(agg.pathOf(row), agg.row(row).state);
+      owner = agg.row(row).owner;
+    }
+  } else if (diagram_->hasSelection()) {
+    diagram_->clearSelection();
+  }
+  buffers_->setConnection(owner);
+
+  // Lanes follow the filter (not the selection) once a second as rows come and go.
+  if (!lanesFromSelection_ && (tick_ % 30 == 1 || timeline_->laneCount() == 0)) updateLanes();
+  timeline_->refresh(now);
+  buffers_->refresh(now);
+  stats_->refresh(now);
+  events_->refresh();
+
+  statusSessions_->setText(tr("%1 sessions").arg(controller_->sessionModel()->rowCount()));
+  statusConnections_->setText(tr("%1 live connections").arg(controller_->liveConnections()));
+  statusTransitions_->setText(tr("%1 transitions/s").arg(StateDiagramView::formatRate(agg.transitionsPerSec()).remove(QStringLiteral("/s"))));
+  const quint64 drops = agg.droppedTotal();
+  statusDrops_->setText(tr("%1 dropped records").arg(drops));
+  statusDrops_->setStyleSheet(drops ? QStringLiteral("color:#c02020;font-weight:bold") : QString());
+  lastViewNs_ = t.nsecsElapsed();
+}
+
+void MainWindow::chooseRetention() {
+  bool ok = false;
+  const double sec = QInputDialog::getDouble(this, tr("Timeline retention"),
+                                             tr("Keep timelines and buffer series for (seconds):"),
+                                             controller_->retentionSec(), 1, 3600, 0, &ok);
+  if (!ok) return;
+  controller_->setRetentionSec(sec);
+  QSettings().setValue(QStringLiteral("retentionSec"), sec);
+}
+
+void MainWindow::restoreSettings(bool layoutToo) {
+  QSettings s;
+  controller_->setRetentionSec(s.value(QStringLiteral("retentionSec"), 60.0).toDouble());
+  if (!layoutToo) return;
+  restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+  events_->table()->horizontalHeader()->restoreState(s.value(QStringLiteral("window/eventsHeader")).toByteArray());
+  const int tab = s.value(QStringLiteral("window/tab"), 0).toInt();
+  if (tab >= 0 && tab < ui_->tabs->count()) ui_->tabs->setCurrentIndex(tab);
+}
+
+void MainWindow::saveSettings() const {
+  QSettings s;
+  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  s.setValue(QStringLiteral("window/state"), saveState());
+  s.setValue(QStringLiteral("window/eventsHeader"), events_->table()->horizontalHeader()->saveState());
+  s.setValue(QStringLiteral("window/tab"), ui_->tabs->currentIndex());
+  s.setValue(QStringLiteral("retentionSec"), controller_->retentionSec());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveSettings();
+  controller_->stopAll();
+  event->accept();
+}
+
+}  // namespace rs::gui

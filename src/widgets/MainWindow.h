@@ -1,0 +1,103 @@
+// The main window: sessions (dock), events table / timeline / buffers / stats /
+// console (tabs), the state diagram (dock), the log (dock) and a status bar.
+// One controller tick updates everything once: the diagram's stats, the selected
+// event's path, the timeline lanes, the buffers and stats plots, the status bar.
+// Thread contract: GUI thread only.
+#pragma once
+#include <QMainWindow>
+#include <QPointer>
+#include <memory>
+#include <vector>
+
+#include "model/SessionController.h"
+#include "model/SessionSpec.h"
+#include "widgets/NewClientDialog.h"
+#include "widgets/NewServerDialog.h"
+
+namespace Ui {
+class MainWindow;
+}
+class QLabel;
+class QPlainTextEdit;
+class QDockWidget;
+
+namespace rs::gui {
+
+class BuffersView;
+class ConsoleWidget;
+class EventsPanel;
+class SessionsPanel;
+class StateDiagramView;
+class StatsView;
+class TimelineView;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Starts the launch sessions; clients aimed at port 0 wait for the first
+  // launch server's port.
+  void applyLaunchOptions(const LaunchOptions& options);
+  void restoreSettings(bool layoutToo);
+  void saveSettings() const;
+
+  SessionController* controller() { return controller_.get(); }
+  SessionsPanel* sessionsPanel() const { return sessions_; }
+  EventsPanel* eventsPanel() const { return events_; }
+  TimelineView* timeline() const { return timeline_; }
+  BuffersView* buffers() const { return buffers_; }
+  StatsView* stats() const { return stats_; }
+  StateDiagramView* diagram() const { return diagram_; }
+  QPlainTextEdit* logView() const { return log_; }
+  // The open New-server / New-client dialog, if any (tests drive them).
+  NewServerDialog* serverDialog() const { return serverDialog_; }
+  NewClientDialog* clientDialog() const { return clientDialog_; }
+  // Wall time of the last tick's view updates (excl. the queued replot).
+  qint64 lastViewNs() const { return lastViewNs_; }
+  void showTab(const QString& objectName);
+
+ public slots:
+  void openNewServerDialog();
+  void openNewClientDialog();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void onTick();
+  void onLog(const QVector<LogEntry>& entries);
+  void onSessionStatus(int id, int status);
+  void updateLanes();
+  void updateSessionLists();
+  void chooseRetention();
+
+  std::unique_ptr<Ui::MainWindow> ui_;
+  std::unique_ptr<SessionController> controller_;
+  SessionsPanel* sessions_ = nullptr;
+  EventsPanel* events_ = nullptr;
+  TimelineView* timeline_ = nullptr;
+  BuffersView* buffers_ = nullptr;
+  StatsView* stats_ = nullptr;
+  StateDiagramView* diagram_ = nullptr;
+  ConsoleWidget* console_ = nullptr;
+  QPlainTextEdit* log_ = nullptr;
+  QDockWidget* sessionsDock_ = nullptr;
+  QDockWidget* diagramDock_ = nullptr;
+  QDockWidget* logDock_ = nullptr;
+  QLabel* statusConnections_ = nullptr;
+  QLabel* statusTransitions_ = nullptr;
+  QLabel* statusDrops_ = nullptr;
+  QLabel* statusSessions_ = nullptr;
+  QPointer<NewServerDialog> serverDialog_;
+  QPointer<NewClientDialog> clientDialog_;
+  std::vector<LoadClientConfig> pendingClients_;  // waiting for a launch server's port
+  int launchServer_ = -1;
+  int tick_ = 0;
+  qint64 lastViewNs_ = 0;
+  bool lanesFromSelection_ = false;
+  bool consoleTargetSet_ = false;
+};
+
+}  // namespace rs::gui

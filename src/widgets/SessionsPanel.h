@@ -1,0 +1,42 @@
+// The sessions panel: New echo server / New client buttons and the list of
+// running sessions, each row with its state, port, counters, error and a Stop
+// (then Remove) button.
+// Thread contract: GUI thread only.
+#pragma once
+#include <QWidget>
+#include <memory>
+
+namespace Ui {
+class SessionsPanel;
+}
+class QTableView;
+class QPushButton;
+
+namespace rs::gui {
+
+class SessionController;
+
+class SessionsPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SessionsPanel(SessionController* controller, QWidget* parent = nullptr);
+  ~SessionsPanel() override;
+
+  QTableView* table() const;
+  QPushButton* newServerButton() const;
+  QPushButton* newClientButton() const;
+  // The row's Stop/Remove button (tests).
+  QPushButton* actionButton(int sessionId) const;
+
+ signals:
+  void newServerRequested();
+  void newClientRequested();
+
+ private:
+  void attachButtons();
+  void updateButtons();
+  std::unique_ptr<Ui::SessionsPanel> ui_;
+  SessionController* ctl_;
+};
+
+}  // namespace rs::gui

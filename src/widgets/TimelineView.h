@@ -1,0 +1,65 @@
+// Per-event timelines: one lane per event (the selection, or the filtered rows),
+// time on x, a coloured span per state between consecutive transitions, callback
+// spans on top. Mouse wheel zooms and drag pans the time axis (which stops
+// following live); a tooltip names the state, its cause and time under the cursor.
+// Spans are painted straight from the aggregator's rings; spans narrower than a
+// pixel are merged, so a frame costs O(visible samples), never O(all records).
+// Thread contract: GUI thread only.
+#pragma once
+#include <QWidget>
+
+#include <utility>
+#include <vector>
+
+#include "model/TraceAggregator.h"
+
+class QCustomPlot;
+class QCPAxisTickerText;
+class QMouseEvent;
+
+namespace rs::gui {
+
+class TimelinePlottable;
+
+class TimelineView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TimelineView(const TraceAggregator* aggregator, QWidget* parent = nullptr);
+
+  // Lanes, top to bottom, as (session, event id).
+  void setLanes(const std::vector<std::pair<int, quint64>>& lanes);
+  int laneCount() const { return static_cast<int>(lanes_.size()); }
+  // Called once per tick: follows live time (unless paused or panned) and replots.
+  void refresh(qint64 nowNs);
+
+  void setFollowLive(bool on);
+  bool followLive() const { return follow_; }
+  void setPaused(bool on) { paused_ = on; }
+  bool paused() const { return paused_; }
+  void setWindowSec(double sec) { windowSec_ = sec; }
+
+  QCustomPlot* plot() const { return plot_; }
+  // What the last replot drew (tests): state spans and callback spans.
+  quint64 drawnSpans() const;
+  quint64 drawnCallbacks() const;
+  // Tooltip text for a plot position (tests use it without a mouse).
+  QString describeAt(double timeSec, int lane) const;
+
+ signals:
+  void followLiveChanged(bool on);
+
+ private:
+  void onMouseMove(QMouseEvent* event);
+  void userMovedView();
+
+  const TraceAggregator* agg_;
+  QCustomPlot* plot_;
+  TimelinePlottable* spans_;
+  std::vector<std::pair<int, quint64>> lanes_;
+  bool follow_ = true;
+  bool paused_ = false;
+  double windowSec_ = 10.0;
+  qint64 lastNowNs_ = 0;
+};
+
+}  // namespace rs::gui
