@@ -26,6 +26,10 @@ int main(int argc, char* argv[]) {
   parser.addHelpOption();
   parser.addVersionOption();
   rs::gui::addLaunchOptions(&parser);
+  const QCommandLineOption tabOption(QStringLiteral("tab"),
+                                     QStringLiteral("Open this tab: events, timeline, buffers, stats or console."),
+                                     QStringLiteral("NAME"));
+  parser.addOption(tabOption);
   parser.process(app);
 
   rs::gui::LaunchOptions options;
@@ -38,6 +42,7 @@ int main(int argc, char* argv[]) {
   rs::gui::MainWindow window;
   window.restoreSettings(!options.fresh);
   window.show();
+  if (parser.isSet(tabOption)) window.showTab(parser.value(tabOption) + QStringLiteral("Page"));
   window.applyLaunchOptions(options);
   return app.exec();
 }

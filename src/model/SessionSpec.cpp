@@ -237,7 +237,13 @@ bool readLaunchOptions(const QCommandLineParser& p, LaunchOptions* out, QString*
       ++i;
       continue;
     }
-    if (a.startsWith(QLatin1String("--retention=")) || a == QLatin1String("--fresh")) continue;
+    if (a == QLatin1String("--tab")) {
+      ++i;
+      continue;
+    }
+    if (a.startsWith(QLatin1String("--retention=")) || a.startsWith(QLatin1String("--tab=")) ||
+        a == QLatin1String("--fresh"))
+      continue;
     const bool clientValue = i > 1 && raw[i - 1] == QLatin1String("--client");
     if (clientValue && a.endsWith(QLatin1String(":0"))) {
       a.chop(1);

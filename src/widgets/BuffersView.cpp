@@ -134,7 +134,10 @@ void BuffersView::refresh(qint64 nowNs) {
     }
   }
   if (sessionId >= 0) {
-    title_->setText(tr("sum over the session's live connections, sampled each frame"));
+    title_->setText(sourceCombo_->currentData().toInt() >= 0
+                        ? tr("sum over the session's live connections, sampled each frame")
+                        : tr("no connection selected (pick an event of a connection in the Events tab): "
+                             "sum over session #%1's live connections").arg(sessionId));
   } else if (conn) {
     QString wm;
     for (int w = 0; w < 4; ++w)

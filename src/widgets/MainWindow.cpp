@@ -254,9 +254,10 @@ void MainWindow::onLog(const QVector<LogEntry>& entries) {
 }
 
 void MainWindow::updateLanes() {
-  std::vector<std::pair<int, quint64>> lanes = events_->selectedEvents(kMaxLanes);
+  const int fit = std::min(kMaxLanes, timeline_->lanesThatFit());
+  std::vector<std::pair<int, quint64>> lanes = events_->selectedEvents(fit);
   lanesFromSelection_ = !lanes.empty();
-  if (lanes.empty()) lanes = events_->visibleEvents(kMaxLanes);
+  if (lanes.empty()) lanes = events_->visibleEvents(fit);
   timeline_->setLanes(lanes);
 }
 

@@ -139,7 +139,7 @@ TimelineView::TimelineView(const TraceAggregator* aggregator, QWidget* parent)
     : QWidget(parent), agg_(aggregator), plot_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(plot_);
+  layout->addWidget(plot_, 1);
   plot_->setObjectName(QStringLiteral("timelinePlot"));
   plot_->setNoAntialiasingOnDrag(true);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -161,6 +161,7 @@ TimelineView::TimelineView(const TraceAggregator* aggregator, QWidget* parent)
   html += tr("<span style='background:#202020'>&nbsp;&nbsp;</span>&nbsp;callback (top strip) &nbsp;&nbsp;"
              "<i>wheel: zoom, drag: pan, hover: details</i>");
   legend->setText(html);
+  legend->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
   layout->insertWidget(0, legend);
 
   connect(plot_, &QCustomPlot::mouseMove, this, &TimelineView::onMouseMove);
@@ -196,6 +197,11 @@ void TimelineView::setLanes(const std::vector<std::pair<int, quint64>>& lanes) {
     ticker->addTick(static_cast<double>(i), text);
   }
   plot_->yAxis->setRange(-0.5, std::max<double>(0.5, static_cast<double>(lanes_.size()) - 0.5));
+}
+
+int TimelineView::lanesThatFit() const {
+  const int h = plot_->axisRect()->height() > 50 ? plot_->axisRect()->height() : plot_->height() - 60;
+  return std::clamp(h / 16, 4, 40);
 }
 
 void TimelineView::refresh(qint64 nowNs) {

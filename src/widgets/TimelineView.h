@@ -29,6 +29,8 @@ class TimelineView : public QWidget {
   // Lanes, top to bottom, as (session, event id).
   void setLanes(const std::vector<std::pair<int, quint64>>& lanes);
   int laneCount() const { return static_cast<int>(lanes_.size()); }
+  // How many lanes stay readable at the current height.
+  int lanesThatFit() const;
   // Called once per tick: follows live time (unless paused or panned) and replots.
   void refresh(qint64 nowNs);
 

@@ -1,0 +1,142 @@
+// Every model under QAbstractItemModelTester while real engines feed it: the
+// events table (inserts, batched dataChanged, removal of freed rows), its filter
+// proxy, and the sessions list (add, update, remove).
+#include <QAbstractItemModelTester>
+#include <QtTest>
+
+#include "core/Event.h"
+#include "model/EventFilterProxy.h"
+#include "model/EventTableModel.h"
+#include "model/SessionController.h"
+#include "model/SessionSpec.h"
+
+using namespace rs;
+using namespace rs::gui;
+
+class TestModels : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void eventTableFromBase();
+  void liveSessions();
+  void specValidation_data();
+  void specValidation();
+};
+
+void TestModels::eventTableFromBase() {
+  EventBase::Options o;
+  o.tracing = true;
+  EventBase base(o);
+  TraceAggregator agg;
+  EventTableModel model(&agg);
+  EventFilterProxy proxy;
+  proxy.setSourceModel(&model);
+  proxy.sort(EventTableModel::ColActivations, Qt::DescendingOrder);
+  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+  std::vector<TraceRecord> buf(4096);
+  auto tick = [&](qint64 now) {
+    for (size_t n; (n = base.tracer().drain(buf.data(), buf.size())) > 0;) agg.ingest(3, buf.data(), n, &base.tracer());
+    agg.finishTick(now);
+    model.sync(now, 0);
+  };
+  std::vector<std::unique_ptr<Event>> events;
+  for (int i = 0; i < 50; ++i) {
+    events.push_back(std::make_unique<Event>(&base, -1, 0, [](int, short) {}));
+    events.back()->setLabel(i % 2 ? "odd timer" : "even timer", static_cast<uint32_t>(100 + i % 3));
+    events.back()->addTimeoutNs(i % 5 == 0 ? 0 : 3600 * kNsPerSec);
+  }
+  tick(monotonicNowNs());
+  QCOMPARE(model.rowCount(), 51);  // + the loop's wakeup event
+  base.loop(kLoopOnce | kLoopNonblock);
+  tick(monotonicNowNs());
+
+  proxy.setOwnerFilter(101);
+  QVERIFY(proxy.rowCount() > 0);
+  for (int r = 0; r < proxy.rowCount(); ++r)
+    QCOMPARE(proxy.data(proxy.index(r, 0), EventTableModel::OwnerRole).toUInt(), 101u);
+  proxy.setOwnerFilter(-1);
+  proxy.setStateFilter(static_cast<int>(EventState::Pending));
+  const int pending = proxy.rowCount();
+  QVERIFY(pending > 0);
+  proxy.setStateFilter(-1);
+  proxy.setLabelFilter(QStringLiteral("odd"));
+  QCOMPARE(proxy.rowCount(), 25);
+  proxy.setLabelFilter(QString());
+  proxy.setKindFilter(static_cast<int>(EventKind::Internal));
+  QCOMPARE(proxy.rowCount(), 1);
+  proxy.setKindFilter(-1);
+
+  // Free half: they turn invalid, then leave the table (keepFreed = 0).
+  for (size_t i = 0; i < events.size(); i += 2) events[i].reset();
+  const qint64 later = monotonicNowNs() + 5 * kNsPerSec;
+  tick(later);
+  QCOMPARE(model.rowCount(), 26);
+  for (int r = 0; r < model.rowCount(); ++r)
+    QVERIFY(model.data(model.index(r, EventTableModel::ColState), EventTableModel::StateRole).toInt() !=
+            static_cast<int>(EventState::Invalid));
+  QCOMPARE(model.headerData(EventTableModel::ColState, Qt::Horizontal).toString(), QStringLiteral("State"));
+}
+
+void TestModels::liveSessions() {
+  SessionController ctl;
+  QAbstractItemModelTester t1(ctl.eventModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(ctl.sessionModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+  EventFilterProxy proxy;
+  proxy.setSourceModel(ctl.eventModel());
+  proxy.sort(EventTableModel::ColActivations, Qt::DescendingOrder);
+  QAbstractItemModelTester t3(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  ctl.setKeepFreedSec(0.5);
+
+  EchoServerConfig sc;
+  sc.port = 0;
+  const int server = ctl.startServer(sc);
+  QTRY_VERIFY_WITH_TIMEOUT(ctl.session(server)->shared().status == EngineSession::Status::Running, 20000);
+  LoadClientConfig cc;
+  cc.port = ctl.session(server)->shared().port;
+  cc.connections = 4;
+  cc.durationSec = 60;
+  const int client = ctl.startClient(cc);
+  QTRY_VERIFY_WITH_TIMEOUT(ctl.sessionModel()->session(client)->messages > 100, 30000);
+  QVERIFY(ctl.eventModel()->rowCount() > 10);
+  QTRY_VERIFY_WITH_TIMEOUT(ctl.aggregator().transitionsPerSec() > 0, 10000);
+
+  ctl.stopSession(client);
+  ctl.stopSession(server);
+  QTRY_VERIFY_WITH_TIMEOUT(!ctl.anyRunning(), 30000);
+  QCOMPARE(ctl.sessionModel()->session(client)->status, EngineSession::Status::Stopped);
+  QCOMPARE(ctl.aggregator().liveEvents(), 0);
+  // Freed rows leave the table after keepFreed.
+  QTRY_COMPARE_WITH_TIMEOUT(ctl.eventModel()->rowCount(), 0, 20000);
+  ctl.removeSession(client);
+  QCOMPARE(ctl.sessionModel()->rowCount(), 1);
+}
+
+void TestModels::specValidation_data() {
+  QTest::addColumn<QString>("text");
+  QTest::addColumn<bool>("zeroOk");
+  QTest::addColumn<bool>("valid");
+  QTest::newRow("v4") << "127.0.0.1:9000" << false << true;
+  QTest::newRow("v6") << "[::1]:9000" << false << true;
+  QTest::newRow("localhost") << "localhost:1" << false << true;
+  QTest::newRow("zero server") << "127.0.0.1:0" << true << true;
+  QTest::newRow("zero client") << "127.0.0.1:0" << false << false;
+  QTest::newRow("no port") << "127.0.0.1" << false << false;
+  QTest::newRow("big port") << "127.0.0.1:70000" << true << false;
+  QTest::newRow("name") << "example.com:80" << false << false;
+}
+
+void TestModels::specValidation() {
+  QFETCH(QString, text);
+  QFETCH(bool, zeroOk);
+  QFETCH(bool, valid);
+  std::string host;
+  uint16_t port = 0;
+  QString error;
+  QCOMPARE(parseHostPort(text, &host, &port, &error, zeroOk), valid);
+  QCOMPARE(error.isEmpty(), valid);
+}
+
+QTEST_MAIN(TestModels)
+#include "tst_models.moc"

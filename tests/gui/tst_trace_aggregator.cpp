@@ -1,0 +1,280 @@
+// TraceAggregator fed by a real EventBase's trace: states, diagram edges, paths,
+// callback and scheduling-delay distributions, buffer series, snapshot resync,
+// retention and row removal.
+#include <QtTest>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/Event.h"
+#include "core/EventBase.h"
+#include "model/TraceAggregator.h"
+
+using namespace rs;
+using namespace rs::gui;
+
+namespace {
+
+EventBase::Options tracedOptions() {
+  EventBase::Options o;
+  o.tracing = true;
+  o.traceCapacity = size_t{1} << 16;
+  return o;
+}
+
+// Moves everything in the base's ring into the aggregator as session 1.
+size_t drainInto(EventBase& base, TraceAggregator& agg, int session = 1) {
+  std::vector<TraceRecord> buf(4096);
+  size_t total = 0;
+  for (;;) {
+    const size_t n = base.tracer().drain(buf.data(), buf.size());
+    if (n == 0) break;
+    agg.ingest(session, buf.data(), n, &base.tracer());
+    total += n;
+  }
+  return total;
+}
+
+qint64 liveSum(const DiagramStats& d) {
+  return d.stateCounts[1] + d.stateCounts[2] + d.stateCounts[3];
+}
+
+quint64 edge(const DiagramStats& d, DiagramEdge e) { return d.edgeTotal[static_cast<size_t>(e)]; }
+
+}  // namespace
+
+class TestTraceAggregator : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void timerLifecycle();
+  void ioEventsAndCallbacks();
+  void bufferLevels();
+  void snapshotResync();
+  void retentionAndRemoval();
+  void histogramPercentiles_data();
+  void histogramPercentiles();
+};
+
+void TestTraceAggregator::timerLifecycle() {
+  EventBase base(tracedOptions());
+  TraceAggregator agg;
+  int fired = 0;
+  auto timer = std::make_unique<Event>(&base, -1, 0, [&](int, short) { ++fired; });
+  timer->setLabel("one-shot timer", 42);
+  QCOMPARE(timer->addTimeoutNs(1'000'000), 0);
+  drainInto(base, agg);
+  int row = agg.rowOf(1, timer->id());
+  QVERIFY(row >= 0);
+  QCOMPARE(agg.row(row).state, EventState::Pending);
+  QCOMPARE(agg.row(row).label, QStringLiteral("one-shot timer"));
+  QCOMPARE(agg.row(row).owner, 42u);
+  QCOMPARE(agg.row(row).kind, EventKind::Timer);
+
+  QTRY_VERIFY_WITH_TIMEOUT((base.loop(kLoopOnce | kLoopNonblock), fired == 1), 10000);
+  drainInto(base, agg);
+  row = agg.rowOf(1, timer->id());
+  // Not PERSIST: dispatched -> non-pending before the callback ran.
+  QCOMPARE(agg.row(row).state, EventState::NonPending);
+  QCOMPARE(agg.row(row).activations, 1u);
+  QCOMPARE(agg.row(row).lastCause, TraceCause::Dispatch);
+  QCOMPARE(agg.row(row).callbacks.size(), size_t{1});
+  QVERIFY(agg.row(row).totalCallbackNs >= 0);
+
+  std::vector<PathStep> path = agg.pathOf(row);
+  QCOMPARE(path.size(), size_t{4});
+  QCOMPARE(path[0].cause, TraceCause::New);
+  QCOMPARE(path[1].cause, TraceCause::Add);
+  QCOMPARE(path[2].cause, TraceCause::Timeout);
+  QCOMPARE(path[2].to, EventState::Active);
+  QCOMPARE(path[3].cause, TraceCause::Dispatch);
+  QCOMPARE(path[3].to, EventState::NonPending);
+  for (size_t i = 1; i < path.size(); ++i) QVERIFY(path[i].tsNs >= path[i - 1].tsNs);
+
+  agg.finishTick(monotonicNowNs());
+  DiagramStats d = agg.diagramStats();
+  QCOMPARE(liveSum(d), static_cast<qint64>(base.liveEventCount()));
+  QCOMPARE(edge(d, DiagramEdge::Ready), 1u);
+  QCOMPARE(edge(d, DiagramEdge::DispatchOnce), 1u);
+  QCOMPARE(agg.callbackHistogram().count(), 1u);
+  QCOMPARE(agg.schedulingDelayHistogram().count(), 1u);
+
+  const uint64_t id = timer->id();
+  timer.reset();  // event_free
+  drainInto(base, agg);
+  agg.finishTick(monotonicNowNs());
+  row = agg.rowOf(1, id);
+  QCOMPARE(agg.row(row).state, EventState::Invalid);
+  QVERIFY(agg.row(row).freedAtNs > 0);
+  d = agg.diagramStats();
+  QCOMPARE(d.stateCounts[0], 1);  // freed so far
+  QCOMPARE(liveSum(d), static_cast<qint64>(base.liveEventCount()));
+  QCOMPARE(edge(d, DiagramEdge::Free), 1u);
+}
+
+void TestTraceAggregator::ioEventsAndCallbacks() {
+  EventBase base(tracedOptions());
+  TraceAggregator agg;
+  int sv[2];
+  QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+  int reads = 0;
+  Event reader(&base, sv[0], kEvRead | kEvPersist, [&](int fd, short) {
+    char buf[64];
+    while (::read(fd, buf, sizeof buf) > 0) {
+    }
+    ++reads;
+  });
+  reader.setLabel("reader", 7);
+  QCOMPARE(reader.add(nullptr), 0);
+  for (int i = 0; i < 5; ++i) {
+    QCOMPARE(::write(sv[1], "x", 1), 1);
+    const int before = reads;
+    QTRY_VERIFY_WITH_TIMEOUT((base.loop(kLoopOnce | kLoopNonblock), reads > before), 10000);
+  }
+  reader.activate(kEvRead);  // event_active on a pending event
+  base.loop(kLoopOnce | kLoopNonblock);
+  drainInto(base, agg);
+  agg.finishTick(monotonicNowNs());
+  const int row = agg.rowOf(1, reader.id());
+  QVERIFY(row >= 0);
+  const EventRow& e = agg.row(row);
+  QCOMPARE(e.state, EventState::Pending);  // PERSIST: back to pending
+  QCOMPARE(e.activations, static_cast<quint64>(reads));
+  QCOMPARE(e.callbacks.size(), static_cast<size_t>(reads));
+  const DiagramStats d = agg.diagramStats();
+  QCOMPARE(edge(d, DiagramEdge::Ready), 5u);
+  QCOMPARE(edge(d, DiagramEdge::ManualActivate), 1u);
+  QCOMPARE(edge(d, DiagramEdge::DispatchPersist), static_cast<quint64>(reads));
+  QCOMPARE(agg.callbackHistogram().count(), static_cast<quint64>(reads));
+  QCOMPARE(agg.schedulingDelayHistogram().count(), static_cast<quint64>(reads));
+  QCOMPARE(liveSum(d), static_cast<qint64>(base.liveEventCount()));
+  const SessionTraceStats* st = agg.sessionStats(1);
+  QVERIFY(st);
+  QVERIFY(st->transitions > 0);
+  QVERIFY(st->waitClosedNs >= 0);
+  ::close(sv[0]);
+  ::close(sv[1]);
+}
+
+void TestTraceAggregator::bufferLevels() {
+  EventBase base(tracedOptions());
+  TraceAggregator agg;
+  const uint32_t conn = allocateOwnerTag();
+  Event ev(&base, -1, 0, [](int, short) {});
+  ev.setLabel("conn read", conn);
+  base.traceBufferLevel(ev.id(), conn, 5, BufferId::ReadHighWater, 4096);
+  for (int i = 0; i < 10; ++i) {
+    base.traceBufferLevel(ev.id(), conn, 5, BufferId::Input, i * 100);
+    base.traceBufferLevel(ev.id(), conn, 5, BufferId::KernelSend, 7);
+    QTest::qWait(2);  // distinct milliseconds: no coalescing
+  }
+  drainInto(base, agg);
+  agg.finishTick(monotonicNowNs());
+  const ConnectionSeries* c = agg.connection(conn);
+  QVERIFY(c);
+  QCOMPARE(c->fd, 5);
+  QCOMPARE(c->current[static_cast<size_t>(dataBufferIndex(BufferId::Input))], 900);
+  QCOMPARE(c->levels[static_cast<size_t>(dataBufferIndex(BufferId::Input))].size(), size_t{10});
+  QCOMPARE(c->levels[static_cast<size_t>(dataBufferIndex(BufferId::KernelSend))].back().bytes, 7);
+  QCOMPARE(c->watermarks[1], 4096);
+  QVERIFY(agg.ownerAlive(conn));
+  // The session aggregate sums the live connections once per tick.
+  const SessionTraceStats* st = agg.sessionStats(1);
+  QVERIFY(st);
+  QCOMPARE(st->aggregate[static_cast<size_t>(dataBufferIndex(BufferId::Input))].back().bytes, 900);
+}
+
+void TestTraceAggregator::snapshotResync() {
+  EventBase base(tracedOptions());
+  TraceAggregator agg;
+  std::vector<std::unique_ptr<Event>> events;
+  for (int i = 0; i < 4; ++i) {
+    events.push_back(std::make_unique<Event>(&base, -1, 0, [](int, short) {}));
+    events.back()->addTimeoutNs(60 * kNsPerSec);
+  }
+  drainInto(base, agg);
+  // Lose records on purpose: changes happen, the ring is emptied elsewhere.
+  events[0]->del();
+  events[1].reset();
+  events.push_back(std::make_unique<Event>(&base, -1, 0, [](int, short) {}));
+  events.back()->setLabel("born during the gap");
+  std::vector<TraceRecord> lost(4096);
+  base.tracer().drain(lost.data(), lost.size());
+  const qint64 taken = monotonicNowNs();
+  agg.applySnapshot(1, base.snapshot(), taken);
+  agg.finishTick(taken);
+  QCOMPARE(agg.row(agg.rowOf(1, events[0]->id())).state, EventState::NonPending);
+  QCOMPARE(agg.row(agg.rowOf(1, events[2]->id())).state, EventState::Pending);
+  const int born = agg.rowOf(1, events.back()->id());
+  QVERIFY(born >= 0);
+  QCOMPARE(agg.row(born).label, QStringLiteral("born during the gap"));
+  QCOMPARE(agg.row(born).state, EventState::NonPending);
+  QCOMPARE(liveSum(agg.diagramStats()), static_cast<qint64>(base.liveEventCount()));
+  QCOMPARE(agg.sessionStats(1)->resyncs, 1u);
+  // Records older than the snapshot no longer move states back.
+  TraceRecord stale;
+  stale.tsNs = taken - 1000;
+  stale.eventId = events[0]->id();
+  stale.type = TraceType::Transition;
+  stale.from = EventState::NonPending;
+  stale.to = EventState::Pending;
+  stale.cause = TraceCause::Add;
+  agg.ingest(1, &stale, 1, nullptr);
+  QCOMPARE(agg.row(agg.rowOf(1, events[0]->id())).state, EventState::NonPending);
+}
+
+void TestTraceAggregator::retentionAndRemoval() {
+  EventBase base(tracedOptions());
+  TraceAggregator agg;
+  agg.setRetentionNs(kNsPerSec);
+  auto a = std::make_unique<Event>(&base, -1, 0, [](int, short) {});
+  auto b = std::make_unique<Event>(&base, -1, 0, [](int, short) {});
+  const uint64_t aid = a->id();
+  const uint64_t bid = b->id();
+  a->addTimeoutNs(kNsPerSec);
+  a.reset();
+  drainInto(base, agg);
+  const qint64 now = monotonicNowNs();
+  agg.finishTick(now);
+  const int before = agg.rowCount();
+  QVERIFY(agg.expiredRows(now, 10 * kNsPerSec).empty());
+  const std::vector<int> expired = agg.expiredRows(now + 20 * kNsPerSec, 10 * kNsPerSec);
+  QCOMPARE(expired.size(), size_t{1});
+  QCOMPARE(expired[0], agg.rowOf(1, aid));
+  agg.removeRows(expired[0], expired[0]);
+  QCOMPARE(agg.rowCount(), before - 1);
+  QCOMPARE(agg.rowOf(1, aid), -1);
+  QVERIFY(agg.rowOf(1, bid) >= 0);
+  // Far in the future every retained transition is older than the retention.
+  agg.finishTick(now + 30 * kNsPerSec);
+  QCOMPARE(agg.row(agg.rowOf(1, bid)).transitions.size(), size_t{0});
+  QVERIFY(agg.memoryBytes() > 0);
+}
+
+void TestTraceAggregator::histogramPercentiles_data() {
+  QTest::addColumn<qint64>("value");
+  QTest::newRow("tiny") << qint64{3};
+  QTest::newRow("microsecond") << qint64{1500};
+  QTest::newRow("millisecond") << qint64{2'500'000};
+  QTest::newRow("second") << qint64{1'200'000'000};
+}
+
+void TestTraceAggregator::histogramPercentiles() {
+  QFETCH(qint64, value);
+  DurationHistogram h;
+  for (int i = 0; i < 100; ++i) h.add(value);
+  QCOMPARE(h.count(), 100u);
+  QCOMPARE(h.max(), value);
+  const qint64 p50 = h.percentile(0.5);
+  // Bucket precision: within 1/8 of the value.
+  QVERIFY2(p50 <= value && p50 >= value - value / 8 - 1, qPrintable(QString::number(p50)));
+  const int b = DurationHistogram::bucketOf(value);
+  QVERIFY(DurationHistogram::bucketLower(b) <= value);
+  QVERIFY(DurationHistogram::bucketUpper(b) >= value);
+}
+
+QTEST_GUILESS_MAIN(TestTraceAggregator)
+#include "tst_trace_aggregator.moc"
