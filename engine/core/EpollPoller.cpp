@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
 
 #include "core/Event.h"
@@ -11,7 +12,6 @@ namespace rs {
 
 namespace {
 constexpr size_t kInitialEvents = 32;
-constexpr size_t kMaxEvents = 4096;
 
 uint32_t toEpoll(short interest) {
   uint32_t e = 0;
@@ -47,9 +47,9 @@ int EpollPoller::update(int fd, short oldInterest, short newInterest) {
   return -errno;
 }
 
-int EpollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
+int EpollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
   int n;
-  const int maxEvents = static_cast<int>(events_.size());
+  const int maxEvents = std::min(static_cast<int>(events_.size()), capacity);
   if (havePwait2_) {
     timespec ts{};
     timespec* tsp = nullptr;
@@ -61,7 +61,7 @@ int EpollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
     n = epoll_pwait2(epfd_, events_.data(), maxEvents, tsp, nullptr);
     if (n < 0 && errno == ENOSYS) {
       havePwait2_ = false;
-      return wait(timeoutNs, ready);
+      return wait(timeoutNs, ready, capacity);
     }
   } else {
     int ms = -1;
@@ -73,21 +73,20 @@ int EpollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
   }
   if (n < 0) return errno == EINTR ? 0 : -errno;
 
+  int count = 0;
   for (int i = 0; i < n; ++i) {
-    const uint32_t what = events_[static_cast<size_t>(i)].events;
-    short res = 0;
-    if (what & (EPOLLHUP | EPOLLERR)) {
-      res = kEvRead | kEvWrite;
-    } else {
-      if (what & EPOLLIN) res |= kEvRead;
-      if (what & EPOLLOUT) res |= kEvWrite;
-      if (what & EPOLLRDHUP) res |= kEvClosed;
-    }
-    if (res) ready.push_back({events_[static_cast<size_t>(i)].data.fd, static_cast<short>(res | kEvET)});
+    const epoll_event& e = events_[static_cast<size_t>(i)];
+    // libevent's mapping: hang-up or error wakes readers and writers alike;
+    // otherwise IN/OUT/RDHUP are READ/WRITE/CLOSED, computed by shifts.
+    static_assert(EPOLLIN << 1 == kEvRead && EPOLLOUT == kEvWrite && EPOLLRDHUP >> 6 == kEvClosed);
+    const uint32_t ev = e.events;
+    const short res = (ev & (EPOLLHUP | EPOLLERR))
+                          ? static_cast<short>(kEvRead | kEvWrite)
+                          : static_cast<short>(((ev & EPOLLIN) << 1) | (ev & EPOLLOUT) | ((ev & EPOLLRDHUP) >> 6));
+    if (res) ready[count++] = {e.data.fd, static_cast<short>(res | kEvET)};
   }
-  if (static_cast<size_t>(n) == events_.size() && events_.size() < kMaxEvents)
-    events_.resize(events_.size() * 2);
-  return n;
+  if (n == maxEvents && events_.size() < static_cast<size_t>(kMaxReady)) events_.resize(events_.size() * 2);
+  return count;
 }
 
 }  // namespace rs

@@ -16,7 +16,7 @@ class EpollPoller final : public Poller {
   bool ok() const { return epfd_ >= 0; }
   const char* name() const override { return "epoll"; }
   int update(int fd, short oldInterest, short newInterest) override;
-  int wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) override;
+  int wait(Nanos timeoutNs, ReadyFd* ready, int capacity) override;
 
  private:
   int epfd_ = -1;

@@ -116,8 +116,8 @@ class Event {
   static void functionTrampoline(int fd, short what, void* self);
   void resetFields();
 
+  // Hot fields first: activation and dispatch touch only the first 80 bytes.
   // Identity and callback.
-  EventBase* base_ = nullptr;
   int fd_ = -1;
   short events_ = 0;
   uint16_t flags_ = 0;
@@ -127,19 +127,23 @@ class Event {
 
   // Activation.
   short res_ = 0;
-  short ncalls_ = 0;
-  short* pncalls_ = nullptr;  // lets del() stop a signal callback's remaining calls
+  TraceCause lastCause_ = TraceCause::None;
   Event* activeNext_ = nullptr;
   Event* activePrev_ = nullptr;
 
   // Per-fd / per-signal list (newest first, as libevent activates them).
   Event* ioNext_ = nullptr;
   Event* ioPrev_ = nullptr;
+  uint64_t activations_ = 0;
 
-  // Timeout: absolute deadline, and the relative one PERSIST re-arms with.
-  Nanos deadline_ = 0;
+  // Timeout: the relative one PERSIST re-arms with, and the absolute deadline.
   Nanos ioTimeout_ = -1;
+  Nanos deadline_ = 0;
   int heapIndex_ = -1;
+
+  EventBase* base_ = nullptr;
+  short ncalls_ = 0;
+  short* pncalls_ = nullptr;  // lets del() stop a signal callback's remaining calls
 
   // All initialized events of the base (for snapshots).
   Event* allNext_ = nullptr;
@@ -153,12 +157,10 @@ class Event {
   std::string label_;
   std::function<void(int, short)> fn_;
 
-  // Counters.
-  uint64_t activations_ = 0;
+  // Counters (activations_ and lastCause_ live with the hot fields).
   Nanos totalCallbackNs_ = 0;
   Nanos lastCallbackNs_ = 0;
   Nanos activatedAtNs_ = 0;
-  TraceCause lastCause_ = TraceCause::None;
 };
 
 // libevent's debug mode: misuse (adding a freed or never-initialized event,

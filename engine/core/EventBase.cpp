@@ -47,7 +47,8 @@ EventBase::EventBase(const Options& options)
       tracer_(options.traceCapacity),
       loopThread_(std::this_thread::get_id()) {
   tracer_.setEnabled(options.tracing);
-  activeQueues_.assign(1, {nullptr, nullptr});
+  activeQueues_.assign(1, ActiveQueue{});
+  ready_ = std::make_unique<ReadyFd[]>(Poller::kMaxReady);
   if (!poller_) {
     error_ = std::string("cannot create the ") +
              (options.backend == Poller::Backend::Epoll ? "epoll" : "poll") +
@@ -95,7 +96,7 @@ Nanos EventBase::now() { return cachedNow_ ? cachedNow_ : monotonicNowNs(); }
 int EventBase::priorityInit(int n) {
   if (activeCount_ > 0 || n < 1 || n >= kMaxPriorities) return -1;
   if (n == priorities()) return 0;
-  activeQueues_.assign(static_cast<size_t>(n), {nullptr, nullptr});
+  activeQueues_.assign(static_cast<size_t>(n), ActiveQueue{});
   return 0;
 }
 
@@ -119,7 +120,7 @@ void EventBase::unregisterEvent(Event* ev) {
   if (!(ev->flags_ & Event::kListDetachIdle)) unlinkAll(ev);
   --liveEvents_;
   if (ev == currentEvent_) currentEvent_ = nullptr;
-  const EventState from = ev->state();
+  const EventState from = tracer_.enabled() ? ev->state() : EventState::Invalid;
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInit);
   if (tracer_.enabled()) {
     traceTransition(ev, from, TraceCause::Free, ev->events_);
@@ -191,14 +192,12 @@ int EventBase::insertIo(Event* ev) {
 void EventBase::markInserted(Event* ev) {
   trackBusy(ev);
   ev->flags_ |= Event::kListInserted;
-  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
 }
 
 void EventBase::removeIo(Event* ev) {
   if (ev->fd_ < 0) {
     ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
-    if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
-    trackIdle(ev);
+      trackIdle(ev);
     return;
   }
   FdSlot& slot = fds_[static_cast<size_t>(ev->fd_)];
@@ -214,7 +213,6 @@ void EventBase::removeIo(Event* ev) {
     slot.interest = next;
   }
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
-  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
   trackIdle(ev);
 }
 
@@ -223,27 +221,24 @@ void EventBase::insertTimeout(Event* ev, Nanos deadline) {
   ev->deadline_ = deadline;
   heapPush(ev);
   ev->flags_ |= Event::kListTimeout;
-  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
 }
 
 void EventBase::removeTimeout(Event* ev) {
   heapErase(ev);
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListTimeout);
-  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
   trackIdle(ev);
 }
 
 void EventBase::insertActive(Event* ev) {
   trackBusy(ev);
-  auto& q = activeQueues_[static_cast<size_t>(ev->priority_)];
+  ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
   ev->activeNext_ = nullptr;
-  ev->activePrev_ = q.second;
-  if (q.second) q.second->activeNext_ = ev;
-  else q.first = ev;
-  q.second = ev;
+  ev->activePrev_ = q.tail;
+  if (q.tail) q.tail->activeNext_ = ev;
+  else q.head = ev;
+  q.tail = ev;
   ev->flags_ |= Event::kListActive;
   ++activeCount_;
-  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
 }
 
 void EventBase::removeActive(Event* ev) {
@@ -254,16 +249,15 @@ void EventBase::removeActive(Event* ev) {
     else laterTail_ = ev->activePrev_;
     ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActiveLater);
   } else {
-    auto& q = activeQueues_[static_cast<size_t>(ev->priority_)];
+    ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
     if (ev->activePrev_) ev->activePrev_->activeNext_ = ev->activeNext_;
-    else q.first = ev->activeNext_;
+    else q.head = ev->activeNext_;
     if (ev->activeNext_) ev->activeNext_->activePrev_ = ev->activePrev_;
-    else q.second = ev->activePrev_;
+    else q.tail = ev->activePrev_;
     ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
   }
   ev->activeNext_ = ev->activePrev_ = nullptr;
   --activeCount_;
-  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
   trackIdle(ev);
 }
 
@@ -276,7 +270,6 @@ void EventBase::insertActiveLater(Event* ev) {
   laterTail_ = ev;
   ev->flags_ |= Event::kListActiveLater;
   ++activeCount_;
-  if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
 }
 
 void EventBase::makeLaterEventsActive() {
@@ -290,7 +283,8 @@ void EventBase::makeLaterEventsActive() {
 // add / del / activate
 
 int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace) {
-  const EventState from = ev->state();
+  const bool tracing = trace && tracer_.enabled();
+  const EventState from = tracing ? ev->state() : EventState::Invalid;
   const bool hasTimeout = absolute || relTimeout >= 0;
 
   // Make room in the heap first, like libevent, so a failure leaves no trace.
@@ -320,13 +314,14 @@ int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDea
     insertTimeout(ev, absolute ? absDeadline : now() + relTimeout);
   }
 
-  if (trace && tracer_.enabled() && ev->state() != from)
+  if (tracing && ev->state() != from)
     traceTransition(ev, from, TraceCause::Add, ev->events_);
   return 0;
 }
 
 int EventBase::delEvent(Event* ev, TraceCause cause, bool trace) {
-  const EventState from = ev->state();
+  const bool tracing = trace && tracer_.enabled();
+  const EventState from = tracing ? ev->state() : EventState::Invalid;
   if ((ev->events_ & kEvSignal) && ev->ncalls_ && ev->pncalls_) *ev->pncalls_ = 0;
   if (ev->flags_ & Event::kListTimeout) removeTimeout(ev);
   if (ev->flags_ & (Event::kListActive | Event::kListActiveLater)) removeActive(ev);
@@ -334,7 +329,7 @@ int EventBase::delEvent(Event* ev, TraceCause cause, bool trace) {
     if (ev->events_ & kEvSignal) removeSignal(ev);
     else removeIo(ev);
   }
-  if (trace && tracer_.enabled() && ev->state() != from) traceTransition(ev, from, cause, 0);
+  if (tracing && ev->state() != from) traceTransition(ev, from, cause, 0);
   return 0;
 }
 
@@ -462,17 +457,14 @@ void EventBase::processTimeouts() {
   }
 }
 
-void EventBase::runCallback(Event* ev) {
-  const bool tracing = tracer_.enabled();
+// The traced (or signal) way to run a callback: begin/end records, duration
+// counters, and a signal event's repeated calls. The untraced non-signal case is
+// inlined in processActiveQueue().
+void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
   const EventCallback cb = ev->callback_;
   void* const arg = ev->arg_;
   const int fd = ev->fd_;
   const short res = ev->res_;
-  ++stats_.dispatched;
-  if (!tracing && !(ev->events_ & kEvSignal)) {
-    cb(fd, res, arg);
-    return;
-  }
 
   TraceRecord r;
   r.eventId = ev->id_;
@@ -483,6 +475,7 @@ void EventBase::runCallback(Event* ev) {
   r.from = r.to = EventState::Active;
   // currentEvent_ is cleared by unregisterEvent() if the callback frees its event.
   currentEvent_ = ev;
+  Nanos begin = dispatchTs;
   auto callOnce = [&] {
     if (!tracing) {
       cb(fd, res, arg);
@@ -490,7 +483,7 @@ void EventBase::runCallback(Event* ev) {
     }
     r.type = TraceType::CallbackBegin;
     r.value = 0;
-    const Nanos begin = monotonicNowNs();
+    if (!begin) begin = monotonicNowNs();
     r.tsNs = begin;
     tracer_.record(r);
     cb(fd, res, arg);
@@ -499,10 +492,12 @@ void EventBase::runCallback(Event* ev) {
     r.tsNs = end;
     r.value = end - begin;
     tracer_.record(r);
+    lastTraceTs_ = end;
     if (currentEvent_) {
       currentEvent_->lastCallbackNs_ = end - begin;
       currentEvent_->totalCallbackNs_ += end - begin;
     }
+    begin = 0;
   };
 
   if (ev->events_ & kEvSignal) {
@@ -525,15 +520,40 @@ void EventBase::runCallback(Event* ev) {
 }
 
 int EventBase::processActiveQueue(int priority) {
-  auto& q = activeQueues_[static_cast<size_t>(priority)];
+  ActiveQueue& q = activeQueues_[static_cast<size_t>(priority)];
+  const bool tracing = tracer_.enabled();
   int count = 0;
-  while (Event* ev = q.first) {
-    const EventState from = EventState::Active;
+  while (Event* ev = q.head) {
+    // Leave the active queue exactly as libevent does: a PERSIST event only
+    // stops being active (it stays pending); any other event is deleted.
+    if ((ev->events_ & kEvPersist) && (ev->flags_ & Event::kListInserted) && ev->ioTimeout_ <= 0 &&
+        !(ev->events_ & kEvSignal) && !tracing) [[likely]] {
+      // Hot path: a pending PERSIST I/O event without timeout. It stays
+      // inserted (so busy: no trackIdle) and runs its callback directly.
+      q.head = ev->activeNext_;
+      if (q.head) q.head->activePrev_ = nullptr;
+      else q.tail = nullptr;
+      ev->activeNext_ = nullptr;
+      ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
+      --activeCount_;
+      count += !(ev->flags_ & Event::kListInternal);
+      ++stats_.dispatched;
+      ev->callback_(ev->fd_, ev->res_, ev->arg_);
+      if (gotBreak_.load(std::memory_order_relaxed)) return -1;
+      if (continue_) break;
+      continue;
+    }
     if (ev->events_ & kEvPersist) {
-      removeActive(ev);
+      q.head = ev->activeNext_;
+      if (q.head) q.head->activePrev_ = nullptr;
+      else q.tail = nullptr;
+      ev->activeNext_ = nullptr;
+      ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
+      --activeCount_;
+      trackIdle(ev);
       // A PERSIST event's timeout re-arms at each activation: relative to the
       // expired deadline when it timed out, otherwise relative to now.
-      if (ev->ioTimeout_ > 0) {
+      if (ev->ioTimeout_ > 0) [[unlikely]] {
         const Nanos nowNs = now();
         Nanos runAt = ((ev->res_ & kEvTimeout) ? ev->deadline_ : nowNs) + ev->ioTimeout_;
         if (runAt < nowNs) runAt = nowNs + ev->ioTimeout_;
@@ -542,9 +562,19 @@ int EventBase::processActiveQueue(int priority) {
     } else {
       delEvent(ev, TraceCause::Dispatch, false);
     }
-    if (tracer_.enabled()) traceTransition(ev, from, TraceCause::Dispatch, ev->res_);
     if (!(ev->flags_ & Event::kListInternal)) ++count;
-    runCallback(ev);
+    ++stats_.dispatched;
+    if (!tracing && !(ev->events_ & kEvSignal)) [[likely]] {
+      ev->callback_(ev->fd_, ev->res_, ev->arg_);
+    } else {
+      Nanos ts = 0;
+      if (tracing) {
+        // The dispatch record and the callback-begin record share one clock read.
+        ts = monotonicNowNs();
+        traceTransitionAt(ev, EventState::Active, TraceCause::Dispatch, ev->res_, 0, ts);
+      }
+      runCallbackSlow(ev, tracing, ts);
+    }
     if (gotBreak_.load(std::memory_order_relaxed)) return -1;
     // A higher-priority event became active: back to processActive(), which
     // rescans from the top (libevent's event_continue).
@@ -556,7 +586,7 @@ int EventBase::processActiveQueue(int priority) {
 int EventBase::processActive() {
   int c = 0;
   for (size_t i = 0; i < activeQueues_.size(); ++i) {
-    if (activeQueues_[i].first) {
+    if (activeQueues_[i].head) {
       runningPriority_ = static_cast<int>(i);
       c = processActiveQueue(static_cast<int>(i));
       if (c < 0) break;
@@ -565,6 +595,48 @@ int EventBase::processActive() {
   }
   runningPriority_ = -1;
   return c;
+}
+
+TraceCause EventBase::readyCause(short res) {
+  return (res & kEvClosed) ? TraceCause::ReadyClosed
+         : (res & kEvRead) ? TraceCause::ReadyRead
+                           : TraceCause::ReadyWrite;
+}
+
+// The fds one wait reported -> active events (libevent's evmap_io_active_):
+// every event on the fd interested in one of the ready conditions, newest first.
+void EventBase::activateReady(int n) {
+  const bool tracing = tracer_.enabled();
+  const size_t nfds = fds_.size();
+  for (int i = 0; i < n; ++i) {
+    const ReadyFd r = ready_[static_cast<size_t>(i)];
+    if (static_cast<size_t>(r.fd) >= nfds) continue;
+    for (Event* ev = fds_[static_cast<size_t>(r.fd)].head; ev;) {
+      Event* next = ev->ioNext_;
+      const short match = static_cast<short>(ev->events_ & r.what);
+      if (match & (kEvRead | kEvWrite | kEvClosed)) {
+        if (!tracing && !(ev->flags_ & (Event::kListActive | Event::kListActiveLater))) [[likely]] {
+          // Hot path: a pending I/O event becomes active. No priority check:
+          // nothing runs during this phase (runningPriority_ is -1).
+          ev->res_ = match;
+          ++ev->activations_;
+          ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
+          // insertActive() without trackBusy(): the event is inserted, hence busy.
+          ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
+          ev->activeNext_ = nullptr;
+          ev->activePrev_ = q.tail;
+          if (q.tail) q.tail->activeNext_ = ev;
+          else q.head = ev;
+          q.tail = ev;
+          ev->flags_ |= Event::kListActive;
+          ++activeCount_;
+        } else {
+          activateEvent(ev, match, 1, readyCause(match), 0);
+        }
+      }
+      ev = next;
+    }
+  }
 }
 
 int EventBase::loop(int flags) {
@@ -593,9 +665,7 @@ int EventBase::loop(int flags) {
     }
     if (!(flags & kLoopNoExitOnEmpty) && !haveEvents() && activeCount_ == 0) {
       retval = 1;
-      cachedNow_ = 0;
-      running_ = false;
-      return retval;
+      break;
     }
     makeLaterEventsActive();
     cachedNow_ = 0;
@@ -606,8 +676,7 @@ int EventBase::loop(int flags) {
       waitBegin = monotonicNowNs();
       traceLoop(TraceType::WaitBegin, timeout, waitBegin);
     }
-    ready_.clear();
-    const int n = poller_->wait(timeout, ready_);
+    const int n = poller_->wait(timeout, ready_.get(), Poller::kMaxReady);
     if (n < 0) {
       error_ = std::string(poller_->name()) + " wait failed: " + std::strerror(-n);
       retval = -1;
@@ -617,24 +686,10 @@ int EventBase::loop(int flags) {
     ++stats_.iterations;
     if (tracing) {
       stats_.waitNs += cachedNow_ - waitBegin;
-      traceLoop(TraceType::WaitEnd, static_cast<int64_t>(ready_.size()), cachedNow_);
+      traceLoop(TraceType::WaitEnd, n, cachedNow_);
     }
 
-    for (const ReadyFd& r : ready_) {
-      if (static_cast<size_t>(r.fd) >= fds_.size()) continue;
-      for (Event* ev = fds_[static_cast<size_t>(r.fd)].head; ev;) {
-        Event* next = ev->ioNext_;
-        const short match = static_cast<short>(ev->events_ & r.what);
-        if (match & (kEvRead | kEvWrite | kEvClosed)) {
-          const TraceCause cause = (match & kEvClosed)  ? TraceCause::ReadyClosed
-                                   : (match & kEvRead) ? TraceCause::ReadyRead
-                                                       : TraceCause::ReadyWrite;
-          activateEvent(ev, match, 1, cause, 0);
-        }
-        ev = next;
-      }
-    }
-
+    activateReady(n);
     processTimeouts();
 
     if (activeCount_) {
@@ -813,7 +868,6 @@ void EventBase::removeSignal(Event* ev) {
     g_handlerInstalled[ev->fd_] = 0;
   }
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
-  if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
   trackIdle(ev);
 }
 
@@ -842,13 +896,18 @@ void EventBase::signalCallback(int fd, short, void* arg) {
 
 void EventBase::traceTransition(Event* ev, EventState from, TraceCause cause, short flags,
                                 int64_t value) {
-  TraceRecord r;
   // Activations found by one wait share its timestamp; everything else happens
   // inside callbacks or API calls and reads the clock.
   const bool batch = cause == TraceCause::ReadyRead || cause == TraceCause::ReadyWrite ||
                      cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout ||
                      cause == TraceCause::Signal;
-  r.tsNs = batch && cachedNow_ ? cachedNow_ : monotonicNowNs();
+  traceTransitionAt(ev, from, cause, flags, value, batch && cachedNow_ ? cachedNow_ : monotonicNowNs());
+}
+
+void EventBase::traceTransitionAt(Event* ev, EventState from, TraceCause cause, short flags, int64_t value,
+                                  Nanos ts) {
+  TraceRecord r;
+  r.tsNs = ts;
   r.eventId = ev->id_;
   r.value = value;
   r.owner = ev->owner_;
@@ -899,7 +958,7 @@ std::vector<EventSnapshot> EventBase::snapshot() const {
     s.activations = ev->activations_;
     s.totalCallbackNs = ev->totalCallbackNs_;
     s.lastCallbackNs = ev->lastCallbackNs_;
-    s.lastCause = ev->lastCause_;
+    s.lastCause = ev->lastCause_ == TraceCause::None && ev->activations_ ? readyCause(ev->res_) : ev->lastCause_;
     s.label = ev->label_;
     out.push_back(std::move(s));
   }

@@ -154,20 +154,32 @@ class EventBase {
   void linkAll(Event* ev);
   void unlinkAll(Event* ev);
   void markInserted(Event* ev);
-  // A detach-when-idle event is in the all-events list only while it is in some
-  // other list; called before a list bit is set / after one is cleared.
+  // Called before a list bit is set / after one is cleared. An event in no list
+  // becoming busy (or the reverse) changes the loop's "have events" count (unless
+  // internal) and, for a detach-when-idle event, its all-events list membership.
+  // One branch on the hot path: a dispatched PERSIST event stays inserted.
   void trackBusy(Event* ev) {
-    if ((ev->flags_ & (Event::kListDetachIdle | Event::kListAny)) == Event::kListDetachIdle) linkAll(ev);
+    if (!(ev->flags_ & Event::kListAny)) becameBusy(ev);
   }
   void trackIdle(Event* ev) {
-    if ((ev->flags_ & (Event::kListDetachIdle | Event::kListAny)) == Event::kListDetachIdle) unlinkAll(ev);
+    if (!(ev->flags_ & Event::kListAny)) becameIdle(ev);
+  }
+  void becameBusy(Event* ev) {
+    if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+    if (ev->flags_ & Event::kListDetachIdle) linkAll(ev);
+  }
+  void becameIdle(Event* ev) {
+    if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+    if (ev->flags_ & Event::kListDetachIdle) unlinkAll(ev);
   }
   void publishInfo(const Event* ev);
 
   int processActive();
   int processActiveQueue(int priority);
+  void activateReady(int n);
+  static TraceCause readyCause(short res);
   void processTimeouts();
-  void runCallback(Event* ev);
+  void runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs);
   bool haveEvents() const { return userEventCount_ > 0; }
   Nanos nextTimeout(bool* has);
   void doPendingFunctors();
@@ -180,6 +192,7 @@ class EventBase {
   void heapShiftDown(size_t hole, Event* ev);
 
   void traceTransition(Event* ev, EventState from, TraceCause cause, short flags, int64_t value = 0);
+  void traceTransitionAt(Event* ev, EventState from, TraceCause cause, short flags, int64_t value, Nanos ts);
   void traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes);
   void traceLoop(TraceType type, int64_t value, Nanos ts);
 
@@ -193,13 +206,17 @@ class EventBase {
   uint64_t nextId_ = 1;
 
   std::vector<FdSlot> fds_;
-  std::vector<ReadyFd> ready_;
+  std::unique_ptr<ReadyFd[]> ready_;  // Poller::kMaxReady entries, filled by each wait
   std::vector<Event*> heap_;
-  std::vector<std::pair<Event*, Event*>> activeQueues_;  // head, tail per priority
+  struct ActiveQueue {
+    Event* head = nullptr;
+    Event* tail = nullptr;
+  };
+  std::vector<ActiveQueue> activeQueues_;  // one per priority, FIFO
   Event* laterHead_ = nullptr;
   Event* laterTail_ = nullptr;
   int activeCount_ = 0;       // events in active queues (incl. internal)
-  int userEventCount_ = 0;    // non-internal inserted/timeout/active events
+  int userEventCount_ = 0;    // non-internal events in at least one list
   size_t liveEvents_ = 0;
   Event* allHead_ = nullptr;
   int runningPriority_ = -1;
@@ -207,6 +224,7 @@ class EventBase {
   short signalCallsLeft_ = 0;  // whose callback runs; cleared if it frees itself
   std::list<std::unique_ptr<OnceEvent>> onces_;
   bool continue_ = false;
+  Nanos lastTraceTs_ = 0;
 
   bool running_ = false;
   std::atomic<bool> gotBreak_{false};

@@ -41,7 +41,7 @@ int PollPoller::update(int fd, short, short newInterest) {
   return 0;
 }
 
-int PollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
+int PollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
   timespec ts{};
   timespec* tsp = nullptr;
   if (timeoutNs >= 0) {
@@ -49,10 +49,11 @@ int PollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
     ts.tv_nsec = static_cast<long>(timeoutNs % kNsPerSec);
     tsp = &ts;
   }
-  int n = ppoll(pollfds_.data(), pollfds_.size(), tsp, nullptr);
+  const int n = ppoll(pollfds_.data(), pollfds_.size(), tsp, nullptr);
   if (n < 0) return errno == EINTR ? 0 : -errno;
   int found = 0;
-  for (size_t i = 0; i < pollfds_.size() && found < n; ++i) {
+  int count = 0;
+  for (size_t i = 0; i < pollfds_.size() && found < n && count < capacity; ++i) {
     const short what = pollfds_[i].revents;
     if (!what) continue;
     ++found;
@@ -61,9 +62,9 @@ int PollPoller::wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) {
     if (what & POLLIN) res |= kEvRead;
     if (what & POLLOUT) res |= kEvWrite;
     if (what & POLLRDHUP) res |= kEvClosed;
-    if (res) ready.push_back({pollfds_[i].fd, res});
+    if (res) ready[count++] = {pollfds_[i].fd, res};
   }
-  return n;
+  return count;
 }
 
 }  // namespace rs

@@ -12,7 +12,7 @@ class PollPoller final : public Poller {
  public:
   const char* name() const override { return "poll"; }
   int update(int fd, short oldInterest, short newInterest) override;
-  int wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) override;
+  int wait(Nanos timeoutNs, ReadyFd* ready, int capacity) override;
 
  private:
   std::vector<pollfd> pollfds_;

@@ -23,8 +23,12 @@ class Poller {
   // Returns 0 or -errno.
   virtual int update(int fd, short oldInterest, short newInterest) = 0;
   // Waits at most timeoutNs (-1 = forever, never returns early because of
-  // rounding) and appends the ready fds. Returns count or -errno (EINTR -> 0).
-  virtual int wait(Nanos timeoutNs, std::vector<ReadyFd>& ready) = 0;
+  // rounding) and writes up to `capacity` ready fds to `ready` (no allocation on
+  // the hot path). Returns the count or -errno (EINTR -> 0). Level-triggered fds
+  // beyond `capacity` are simply reported by the next wait.
+  virtual int wait(Nanos timeoutNs, ReadyFd* ready, int capacity) = 0;
+  // The most fds one wait can report.
+  static constexpr int kMaxReady = 4096;
 
   static std::unique_ptr<Poller> create(Backend backend);
 };
