@@ -23,11 +23,11 @@ namespace rs::gui {
 namespace {
 
 constexpr QSizeF kNodeSize{196.0, 86.0};
-constexpr QRectF kSceneRect{0.0, 28.0, 1110.0, 560.0};
 const QColor kEdgeInk{0x4a, 0x4f, 0x57};
 const QColor kTextInk{0x1f, 0x23, 0x28};
 
 size_t index(DiagramEdge e) { return static_cast<size_t>(e); }
+size_t index(EventState s) { return static_cast<size_t>(s); }
 
 QColor blend(const QColor& a, const QColor& b, double t) {
   t = std::clamp(t, 0.0, 1.0);
@@ -50,38 +50,69 @@ struct EdgeGeometry {
   QPointF labelOffset;
 };
 
-// The tutorial's figure as DESIGN.md draws it: Invalid ptr, non-pending and pending
-// in a row, active below pending; forward edges above/right, returns below/left.
-const std::array<QPointF, 4> kNodeCentre = {
-    QPointF{112.0, 130.0},  // Invalid ptr
-    QPointF{487.0, 130.0},  // non-pending
-    QPointF{900.0, 130.0},  // pending
-    QPointF{900.0, 480.0},  // active
-};
-
 constexpr double kHalfW = kNodeSize.width() / 2;
 constexpr double kHalfH = kNodeSize.height() / 2;
 
-const std::array<EdgeGeometry, kDiagramEdgeCount> kEdgeGeometry = {{
-    // New: Invalid -> non-pending, along the top.
-    {EventState::Invalid, EventState::NonPending, {kHalfW, -16}, {-kHalfW, -16}, {0, -34}, 0.5, {0, -30}},
-    // Add: non-pending -> pending, along the top.
-    {EventState::NonPending, EventState::Pending, {kHalfW, -16}, {-kHalfW, -16}, {0, -34}, 0.5, {0, -30}},
-    // DelPending: pending -> non-pending, back along the bottom.
-    {EventState::Pending, EventState::NonPending, {-kHalfW, 18}, {kHalfW, 18}, {0, 34}, 0.5, {0, 30}},
-    // Ready: pending -> active, down the right.
-    {EventState::Pending, EventState::Active, {55, kHalfH}, {55, -kHalfH}, {60, 0}, 0.35, {0, 0}},
-    // ManualActivate: non-pending -> active, the wide outer curve.
-    {EventState::NonPending, EventState::Active, {-60, kHalfH}, {-kHalfW, 25}, {-150, 150}, 0.6, {0, 0}},
-    // DispatchPersist: active -> pending, back up the inside.
-    {EventState::Active, EventState::Pending, {-10, -kHalfH}, {-10, kHalfH}, {-34, 0}, 0.35, {0, 0}},
-    // DispatchOnce: active -> non-pending, the inner diagonal.
-    {EventState::Active, EventState::NonPending, {-kHalfW, -30}, {60, kHalfH}, {40, -40}, 0.5, {0, 0}},
-    // DelActive: active -> non-pending, the outer diagonal.
-    {EventState::Active, EventState::NonPending, {-kHalfW, 0}, {0, kHalfH}, {-20, 40}, 0.35, {0, 0}},
-    // Free: non-pending -> Invalid, back along the bottom.
-    {EventState::NonPending, EventState::Invalid, {-kHalfW, 18}, {kHalfW, 18}, {0, 34}, 0.5, {0, 30}},
-}};
+// Where everything goes. Two arrangements of the same figure: wide (DESIGN.md's:
+// Invalid ptr, non-pending and pending in a row, active below pending; forward edges
+// above/right, returns below/left) and compact for squarer viewports such as a dock
+// (the same, with Invalid ptr moved above non-pending).
+struct DiagramLayout {
+  QRectF sceneRect;
+  std::array<QPointF, 4> nodeCentre;
+  std::array<EdgeGeometry, kDiagramEdgeCount> edges;
+  QPointF pathListPos;
+  QPointF captionPos;
+};
+
+// Edges among non-pending, pending and active: the same in both layouts.
+// Add: along the top; DelPending: back along the bottom.
+constexpr EdgeGeometry kAdd{EventState::NonPending, EventState::Pending, {kHalfW, -16}, {-kHalfW, -16},
+                            {0, -34}, 0.5, {0, -30}};
+constexpr EdgeGeometry kDelPending{EventState::Pending, EventState::NonPending, {-kHalfW, 18}, {kHalfW, 18},
+                                   {0, 34}, 0.5, {0, 30}};
+// Ready: down the right; DispatchPersist: back up the inside.
+constexpr EdgeGeometry kReady{EventState::Pending, EventState::Active, {55, kHalfH}, {55, -kHalfH},
+                              {60, 0}, 0.35, {0, 0}};
+constexpr EdgeGeometry kDispatchPersist{EventState::Active, EventState::Pending, {-10, -kHalfH},
+                                        {-10, kHalfH}, {-34, 0}, 0.35, {0, 0}};
+// ManualActivate: the wide outer curve; DispatchOnce: the inner diagonal; DelActive:
+// the outer diagonal.
+constexpr EdgeGeometry kManualActivate{EventState::NonPending, EventState::Active, {-60, kHalfH},
+                                       {-kHalfW, 25}, {-150, 150}, 0.6, {0, 0}};
+constexpr EdgeGeometry kDispatchOnce{EventState::Active, EventState::NonPending, {-kHalfW, -30},
+                                     {60, kHalfH}, {40, -40}, 0.5, {0, 0}};
+constexpr EdgeGeometry kDelActive{EventState::Active, EventState::NonPending, {-kHalfW, 0}, {0, kHalfH},
+                                  {-20, 40}, 0.35, {0, 0}};
+
+const DiagramLayout kWideLayout{
+    QRectF{0.0, 28.0, 1110.0, 560.0},
+    {QPointF{112.0, 130.0}, QPointF{487.0, 130.0}, QPointF{900.0, 130.0}, QPointF{900.0, 480.0}},
+    {{
+        // New and Free: along the top row, forward above, back below.
+        {EventState::Invalid, EventState::NonPending, {kHalfW, -16}, {-kHalfW, -16}, {0, -34}, 0.5, {0, -30}},
+        kAdd, kDelPending, kReady, kManualActivate, kDispatchPersist, kDispatchOnce, kDelActive,
+        {EventState::NonPending, EventState::Invalid, {-kHalfW, 18}, {kHalfW, 18}, {0, 34}, 0.5, {0, 30}},
+    }},
+    QPointF{20.0, 250.0},
+    QPointF{16.0, 560.0},
+};
+
+const DiagramLayout kCompactLayout{
+    QRectF{0.0, 28.0, 850.0, 720.0},
+    {QPointF{180.0, 110.0}, QPointF{180.0, 360.0}, QPointF{630.0, 360.0}, QPointF{630.0, 650.0}},
+    {{
+        // New and Free: straight down from Invalid ptr and back, labels outside.
+        {EventState::Invalid, EventState::NonPending, {40, kHalfH}, {40, -kHalfH}, {16, 0}, 0.5, {128, 0}},
+        kAdd, kDelPending, kReady, kManualActivate, kDispatchPersist, kDispatchOnce, kDelActive,
+        {EventState::NonPending, EventState::Invalid, {-40, -kHalfH}, {-40, kHalfH}, {-16, 0}, 0.5, {-62, 0}},
+    }},
+    QPointF{350.0, 60.0},
+    QPointF{16.0, 718.0},
+};
+
+// Below this width:height the compact layout shows the figure larger.
+constexpr double kCompactBelowAspect = 1.6;
 
 QFont uiFont(double pixelSize, bool bold = false) {
   QFont f;
@@ -188,8 +219,10 @@ class DiagramNodeItem : public QGraphicsItem {
 // labels sit above all arrows.
 class DiagramEdgeItem : public QGraphicsItem {
  public:
-  DiagramEdgeItem(const EdgeGeometry& g, QPointF fromCentre, QPointF toCentre) : to_(g.to) {
-    setZValue(1);
+  explicit DiagramEdgeItem(EventState to) : to_(to) { setZValue(1); }
+
+  void setGeometry(const EdgeGeometry& g, QPointF fromCentre, QPointF toCentre) {
+    prepareGeometryChange();
     // Leave a small gap at the source; the arrowhead touches the target box.
     const QPointF a = fromCentre + g.fromAnchor;
     const QPointF b = toCentre + g.toAnchor;
@@ -199,8 +232,10 @@ class DiagramEdgeItem : public QGraphicsItem {
                                : QPointF(0, g.fromAnchor.y() > 0 ? 3 : -3);
     start_ = a + gap;
     end_ = b;
+    path_ = QPainterPath();
     path_.moveTo(start_);
     path_.quadTo(control_, end_);
+    update();
   }
 
   QRectF boundingRect() const override { return path_.boundingRect().adjusted(-24, -24, 24, 24); }
@@ -354,22 +389,19 @@ StateDiagramView::~StateDiagramView() = default;
 
 void StateDiagramView::buildScene() {
   scene_ = new QGraphicsScene(this);
-  scene_->setSceneRect(kSceneRect);
   setScene(scene_);
 
   for (int s = 0; s < 4; ++s) {
     auto* n = new DiagramNodeItem(static_cast<EventState>(s));
-    n->setPos(kNodeCentre[static_cast<size_t>(s)]);
     scene_->addItem(n);
     nodes_[static_cast<size_t>(s)] = n;
   }
   for (int e = 0; e < kDiagramEdgeCount; ++e) {
-    const EdgeGeometry& g = kEdgeGeometry[static_cast<size_t>(e)];
-    auto* item = new DiagramEdgeItem(g, node(g.from)->pos(), node(g.to)->pos());
+    const EdgeGeometry& g = kWideLayout.edges[static_cast<size_t>(e)];
+    auto* item = new DiagramEdgeItem(g.to);
     scene_->addItem(item);
     edges_[static_cast<size_t>(e)] = item;
     auto* label = new DiagramLabelItem(static_cast<DiagramEdge>(e));
-    label->setPos(item->path().pointAtPercent(g.labelT) + g.labelOffset);
     label->setToolTip(QStringLiteral("%1: %2 → %3")
                           .arg(edgeName(static_cast<DiagramEdge>(e)),
                                QString::fromLatin1(rs::toString(g.from)),
@@ -378,13 +410,12 @@ void StateDiagramView::buildScene() {
     labels_[static_cast<size_t>(e)] = label;
   }
 
-  auto* caption = scene_->addSimpleText(
-      QStringLiteral("Event states (libevent)   ·   box: events in that state now   ·   "
+  caption_ = scene_->addSimpleText(
+      QStringLiteral("Event states (libevent)  ·  box: events in that state now  ·  "
                      "arrow: transitions/s and total"));
-  caption->setFont(uiFont(14));
-  caption->setBrush(QColor(0x6a, 0x70, 0x78));
-  caption->setPos(16, kSceneRect.bottom() - 28);
-  caption->setZValue(0);
+  caption_->setFont(uiFont(14));
+  caption_->setBrush(QColor(0x6a, 0x70, 0x78));
+  caption_->setZValue(0);
 
   pathList_ = new QGraphicsSimpleTextItem;
   QFont mono(QStringLiteral("monospace"));
@@ -392,13 +423,28 @@ void StateDiagramView::buildScene() {
   mono.setPixelSize(14);
   pathList_->setFont(mono);
   pathList_->setBrush(kTextInk);
-  pathList_->setPos(20, 250);
   pathList_->setZValue(4);
   scene_->addItem(pathList_);
 
   token_ = scene_->addEllipse(QRectF(-10, -10, 20, 20), QPen(Qt::white, 3.0), QBrush(kTextInk));
   token_->setZValue(5);
   token_->setVisible(false);
+  applyLayout(false);
+}
+
+void StateDiagramView::applyLayout(bool compact) {
+  compact_ = compact;
+  const DiagramLayout& l = compact ? kCompactLayout : kWideLayout;
+  scene_->setSceneRect(l.sceneRect);
+  for (size_t s = 0; s < nodes_.size(); ++s) nodes_[s]->setPos(l.nodeCentre[s]);
+  for (size_t e = 0; e < edges_.size(); ++e) {
+    const EdgeGeometry& g = l.edges[e];
+    edges_[e]->setGeometry(g, l.nodeCentre[index(g.from)], l.nodeCentre[index(g.to)]);
+    labels_[e]->setPos(edges_[e]->path().pointAtPercent(g.labelT) + g.labelOffset);
+  }
+  caption_->setPos(l.captionPos);
+  pathList_->setPos(l.pathListPos);
+  advanceReplay();
 }
 
 QColor StateDiagramView::stateColor(EventState state) {
@@ -560,7 +606,7 @@ void StateDiagramView::advanceReplay() {
     const ReplayStep& step = replayQueue_.front();
     replayEdge_ = step.edge;
     // event_active from pending is drawn along the pending -> active arrow.
-    const EdgeGeometry& g = kEdgeGeometry[index(step.edge)];
+    const EdgeGeometry& g = (compact_ ? kCompactLayout : kWideLayout).edges[index(step.edge)];
     DiagramEdgeItem* along = edge(step.edge);
     if (g.from != step.from && step.from == EventState::Pending && step.to == EventState::Active)
       along = edge(DiagramEdge::Ready);
@@ -624,7 +670,14 @@ EventState StateDiagramView::highlightedState() const {
 QString StateDiagramView::pathListText() const { return pathList_->text(); }
 bool StateDiagramView::replayRunning() const { return !replayQueue_.empty(); }
 
-void StateDiagramView::fitScene() { fitInView(kSceneRect, Qt::KeepAspectRatio); }
+void StateDiagramView::fitScene() {
+  const QSize vp = viewport()->size();
+  if (vp.height() > 0) {
+    const bool compact = static_cast<double>(vp.width()) / vp.height() < kCompactBelowAspect;
+    if (compact != compact_) applyLayout(compact);
+  }
+  fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+}
 
 void StateDiagramView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);

@@ -68,6 +68,9 @@ class StateDiagramView : public QGraphicsView {
   // Edge the replay is currently moving along; Count when idle.
   rs::gui::DiagramEdge replayEdge() const { return replayEdge_; }
   bool replayRunning() const;
+  // True when the viewport is squarer than 1.6:1 and the compact arrangement (Invalid
+  // ptr above non-pending) is used; otherwise the wide one of DESIGN.md.
+  bool compactLayout() const { return compact_; }
 
   static constexpr int kFlashMs = 300;
   static constexpr int kReplayStepMs = 450;
@@ -79,6 +82,7 @@ class StateDiagramView : public QGraphicsView {
 
  private:
   void buildScene();
+  void applyLayout(bool compact);
   void fitScene();
   void updateFlashes();
   void advanceReplay();
@@ -91,6 +95,8 @@ class StateDiagramView : public QGraphicsView {
   std::array<DiagramEdgeItem*, kDiagramEdgeCount> edges_{};
   std::array<DiagramLabelItem*, kDiagramEdgeCount> labels_{};
   QGraphicsSimpleTextItem* pathList_ = nullptr;
+  QGraphicsSimpleTextItem* caption_ = nullptr;
+  bool compact_ = false;
   QGraphicsEllipseItem* token_ = nullptr;
 
   DiagramStats stats_{};

@@ -327,6 +327,7 @@ void TestStateDiagram::resizeAndRender() {
     QCoreApplication::processEvents();
   }
   QCOMPARE(v.size(), QSize(800, 500));
+  QVERIFY(!v.compactLayout());
   // The whole figure fits: the scene is inside the viewport, the drawing inside the
   // scene (item bounding rects carry up to 24 units of margin for strokes).
   const QRectF visible = v.mapToScene(v.viewport()->rect()).boundingRect();
@@ -344,6 +345,21 @@ void TestStateDiagram::resizeAndRender() {
       if (QColor(img.pixel(x, y)).saturation() > 80) ++coloured;
   QVERIFY2(coloured > 200, qPrintable(QString::number(coloured)));
   saveSnapshot(v, QStringLiteral("state-diagram-800x500.png"));
+
+  // A squarer viewport (a dock) gets the compact arrangement, drawn larger.
+  const double wideScale = v.transform().m11();
+  v.resize(500, 480);
+  QCoreApplication::processEvents();
+  QVERIFY(v.compactLayout());
+  QVERIFY(v.mapToScene(v.viewport()->rect()).boundingRect().contains(v.sceneRect().adjusted(1, 1, -1, -1)));
+  QVERIFY(v.sceneRect().contains(v.scene()->itemsBoundingRect().adjusted(24, 24, -24, -24)));
+  QVERIFY(v.transform().m11() > 500.0 / 800.0 * wideScale);
+  QCOMPARE(v.displayedCount(EventState::Pending), 1187);
+  QVERIFY(v.edgeLabelText(DiagramEdge::Add).contains(QStringLiteral("3.4k/s")));
+  saveSnapshot(v, QStringLiteral("state-diagram-500x480.png"));
+  v.resize(800, 500);
+  QCoreApplication::processEvents();
+  QVERIFY(!v.compactLayout());
 }
 
 QTEST_MAIN(TestStateDiagram)
