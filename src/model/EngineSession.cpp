@@ -40,6 +40,9 @@ EngineSession::EngineSession(int id, const EchoServerConfig& config, size_t trac
 EngineSession::EngineSession(int id, const LoadClientConfig& config, size_t traceCapacity)
     : id_(id), kind_(Kind::Client), clientConfig_(config), base_(makeBase(traceCapacity)) {}
 
+EngineSession::EngineSession(int id, CustomWorkload workload, size_t traceCapacity)
+    : id_(id), kind_(Kind::Custom), custom_(std::move(workload)), base_(makeBase(traceCapacity)) {}
+
 EngineSession::~EngineSession() {
   if (thread_.joinable()) {
     // Shutdown only: the GUI normally stops sessions and lets pollFinished() join.
@@ -49,6 +52,7 @@ EngineSession::~EngineSession() {
 }
 
 QString EngineSession::title() const {
+  if (kind_ == Kind::Custom) return custom_.title;
   if (kind_ == Kind::Server) {
     const Shared s = shared();
     const uint16_t port = s.port ? s.port : serverConfig_.port;
@@ -98,6 +102,7 @@ bool EngineSession::startWorkload(std::string* error) {
     shared_.port = server_->port();
     return true;
   }
+  if (kind_ == Kind::Custom) return custom_.start ? custom_.start(base_.get(), error) : true;
   client_ = std::make_unique<LoadClient>(base_.get(), clientConfig_);
   client_->setLogSink(sink);
   client_->setFinishedCallback([this] {
@@ -136,6 +141,7 @@ void EngineSession::threadMain() {
   // traced as free) by their own loop; then let deferred destructions run.
   if (server_) server_->stop();
   if (client_) client_->stop();
+  if (kind_ == Kind::Custom && custom_.stop) custom_.stop();
   publishStats();
   server_.reset();
   client_.reset();

@@ -12,6 +12,7 @@
 #include <QtGlobal>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,7 +35,16 @@ struct SessionLogLine {
 
 class EngineSession {
  public:
-  enum class Kind { Server, Client };
+  enum class Kind { Server, Client, Custom };
+
+  // Any other workload on the session's loop (benchmarks, synthetic load): start
+  // runs in the loop thread and returns false with *error to fail; stop runs in
+  // the loop thread before the loop is left; both may capture state.
+  struct CustomWorkload {
+    QString title;
+    std::function<bool(EventBase* base, std::string* error)> start;
+    std::function<void()> stop;
+  };
   enum class Status { Starting, Running, Finished, Failed, Stopping, Stopped };
 
   // What the loop thread last reported; copied out under the lock.
@@ -55,6 +65,7 @@ class EngineSession {
 
   EngineSession(int id, const EchoServerConfig& config, size_t traceCapacity = size_t{1} << 18);
   EngineSession(int id, const LoadClientConfig& config, size_t traceCapacity = size_t{1} << 18);
+  EngineSession(int id, CustomWorkload workload, size_t traceCapacity = size_t{1} << 18);
   // Stops and joins if still running (only reached at shutdown).
   ~EngineSession();
   EngineSession(const EngineSession&) = delete;
@@ -102,6 +113,7 @@ class EngineSession {
   const Kind kind_;
   EchoServerConfig serverConfig_;
   LoadClientConfig clientConfig_;
+  CustomWorkload custom_;
   std::unique_ptr<EventBase> base_;
   std::thread thread_;
   std::atomic<bool> done_{false};

@@ -53,9 +53,10 @@ int SessionController::addSession(std::unique_ptr<EngineSession> s) {
   row.id = id;
   row.kind = s->kind();
   row.title = s->title();
-  eventModel_.setSessionName(id, QStringLiteral("#%1 %2").arg(id).arg(s->kind() == EngineSession::Kind::Server
-                                                                          ? QStringLiteral("server")
-                                                                          : QStringLiteral("client")));
+  const QString kindName = s->kind() == EngineSession::Kind::Server   ? QStringLiteral("server")
+                           : s->kind() == EngineSession::Kind::Client ? QStringLiteral("client")
+                                                                       : QStringLiteral("custom");
+  eventModel_.setSessionName(id, QStringLiteral("#%1 %2").arg(id).arg(kindName));
   Slot slot;
   slot.session = std::move(s);
   EngineSession* raw = slot.session.get();
@@ -75,6 +76,10 @@ int SessionController::startServer(const EchoServerConfig& config) {
 
 int SessionController::startClient(const LoadClientConfig& config) {
   return addSession(std::make_unique<EngineSession>(nextId_++, config, traceCapacity_));
+}
+
+int SessionController::startCustom(EngineSession::CustomWorkload workload) {
+  return addSession(std::make_unique<EngineSession>(nextId_++, std::move(workload), traceCapacity_));
 }
 
 void SessionController::stopSession(int id) {

@@ -47,6 +47,7 @@ class SessionController : public QObject {
   // ticks in the sessions model and the log. Returns the session id.
   int startServer(const EchoServerConfig& config);
   int startClient(const LoadClientConfig& config);
+  int startCustom(EngineSession::CustomWorkload workload);
   void stopSession(int id);
   // Stopped sessions only: drops the row and its stats.
   void removeSession(int id);

@@ -13,6 +13,11 @@ template <typename T>
 class SpanRing {
  public:
   explicit SpanRing(size_t cap = 1024) : cap_(roundUp(cap)) {}
+  static size_t roundDown(size_t n) {
+    size_t p = 16;
+    while (p * 2 <= n) p <<= 1;
+    return p;
+  }
   static size_t roundUp(size_t n) {
     size_t p = 16;
     while (p < n) p <<= 1;

@@ -302,7 +302,8 @@ void TraceAggregator::maintain(qint64 nowNs) {
   // Bounded memory: split the span budget over the live events, and drop samples
   // older than the retention.
   const size_t n = std::max<size_t>(1, static_cast<size_t>(std::max<qint64>(1, liveEvents_)));
-  const size_t perEvent = std::clamp<size_t>(spanBudget_ / n, 64, 16384);
+  // Power of two at or below the share, so the budget holds (callbacks get half).
+  const size_t perEvent = SpanRing<TransitionSample>::roundDown(std::clamp<size_t>(spanBudget_ / n, 64, 16384));
   const qint64 cutoff = nowNs - retentionNs_;
   for (EventRow& e : rows_) {
     if (e.transitions.cap() != SpanRing<TransitionSample>::roundUp(perEvent)) {
@@ -318,7 +319,8 @@ void TraceAggregator::maintain(qint64 nowNs) {
     }
   }
   const size_t conns = std::max<size_t>(1, connections_.size());
-  const size_t perBuffer = std::clamp<size_t>(spanBudget_ / (conns * kDataBufferCount), 256, kLevelCapPerBuffer);
+  const size_t perBuffer = SpanRing<LevelSample>::roundDown(
+      std::clamp<size_t>(spanBudget_ / (conns * kDataBufferCount), 256, kLevelCapPerBuffer));
   for (ConnectionSeries& c : connections_) {
     for (auto& ring : c.levels) {
       ring.setCap(perBuffer);

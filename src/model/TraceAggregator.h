@@ -193,7 +193,7 @@ class TraceAggregator {
 
   qint64 originNs_ = 0;
   qint64 retentionNs_ = 60LL * 1000 * 1000 * 1000;
-  size_t spanBudget_ = size_t{4} << 20;
+  size_t spanBudget_ = size_t{2} << 20;
   std::vector<EventRow> rows_;
   std::unordered_map<quint64, int> rowIndex_;
   quint64 cacheKey_ = ~0ULL;
