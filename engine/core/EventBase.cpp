@@ -109,10 +109,8 @@ void EventBase::registerEvent(Event* ev) {
   ev->priority_ = priorities() / 2;
   if (!(ev->flags_ & Event::kListDetachIdle)) linkAll(ev);
   ++liveEvents_;
-  if (tracer_.enabled()) {
-    publishInfo(ev);
-    traceTransition(ev, EventState::Invalid, TraceCause::New, ev->events_);
-  }
+  // Labels are published by setLabel(); a fresh assignment has none.
+  if (tracer_.enabled()) traceTransition(ev, EventState::Invalid, TraceCause::New, ev->events_);
 }
 
 void EventBase::unregisterEvent(Event* ev) {
@@ -124,7 +122,7 @@ void EventBase::unregisterEvent(Event* ev) {
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInit);
   if (tracer_.enabled()) {
     traceTransition(ev, from, TraceCause::Free, ev->events_);
-    tracer_.retireInfo(ev->id_);
+    if (!ev->label_.empty()) tracer_.retireInfo(ev->id_);
   }
 }
 
@@ -492,7 +490,6 @@ void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
     r.tsNs = end;
     r.value = end - begin;
     tracer_.record(r);
-    lastTraceTs_ = end;
     if (currentEvent_) {
       currentEvent_->lastCallbackNs_ = end - begin;
       currentEvent_->totalCallbackNs_ += end - begin;
@@ -543,6 +540,41 @@ int EventBase::processActiveQueue(int priority) {
       if (continue_) break;
       continue;
     }
+    if ((ev->events_ & kEvPersist) && (ev->flags_ & Event::kListInserted) && ev->ioTimeout_ <= 0 &&
+        !(ev->events_ & kEvSignal)) {
+      // Traced hot path: dispatch + callback-begin share one clock read, the
+      // records are written in place.
+      q.head = ev->activeNext_;
+      if (q.head) q.head->activePrev_ = nullptr;
+      else q.tail = nullptr;
+      ev->activeNext_ = nullptr;
+      ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
+      --activeCount_;
+      count += !(ev->flags_ & Event::kListInternal);
+      ++stats_.dispatched;
+      const EventCallback cb = ev->callback_;
+      void* const arg = ev->arg_;
+      const int fd = ev->fd_;
+      const short res = ev->res_;
+      const uint64_t id = ev->id_;
+      const uint32_t owner = ev->owner_;
+      const EventKind kind = ev->kind_;
+      const Nanos begin = monotonicNowNs();
+      traceTransitionAt(ev, EventState::Active, EventState::Pending, TraceCause::Dispatch, res, 0, begin);
+      traceCallback(TraceType::CallbackBegin, id, owner, fd, kind, res, 0, begin);
+      currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
+      cb(fd, res, arg);
+      const Nanos end = monotonicNowNs();
+      traceCallback(TraceType::CallbackEnd, id, owner, fd, kind, res, end - begin, end);
+      if (currentEvent_) {
+        currentEvent_->lastCallbackNs_ = end - begin;
+        currentEvent_->totalCallbackNs_ += end - begin;
+        currentEvent_ = nullptr;
+      }
+      if (gotBreak_.load(std::memory_order_relaxed)) return -1;
+      if (continue_) break;
+      continue;
+    }
     if (ev->events_ & kEvPersist) {
       q.head = ev->activeNext_;
       if (q.head) q.head->activePrev_ = nullptr;
@@ -571,7 +603,7 @@ int EventBase::processActiveQueue(int priority) {
       if (tracing) {
         // The dispatch record and the callback-begin record share one clock read.
         ts = monotonicNowNs();
-        traceTransitionAt(ev, EventState::Active, TraceCause::Dispatch, ev->res_, 0, ts);
+        traceTransitionAt(ev, EventState::Active, ev->state(), TraceCause::Dispatch, ev->res_, 0, ts);
       }
       runCallbackSlow(ev, tracing, ts);
     }
@@ -630,6 +662,15 @@ void EventBase::activateReady(int n) {
           q.tail = ev;
           ev->flags_ |= Event::kListActive;
           ++activeCount_;
+        } else if (tracing && !(ev->flags_ & (Event::kListActive | Event::kListActiveLater))) {
+          // Traced hot path: the same, plus one record stamped with the wait's end.
+          const TraceCause cause = readyCause(match);
+          ev->res_ = match;
+          ++ev->activations_;
+          ev->lastCause_ = cause;
+          ev->activatedAtNs_ = cachedNow_;
+          insertActive(ev);
+          traceTransitionAt(ev, EventState::Pending, EventState::Active, cause, match, 0, cachedNow_);
         } else {
           activateEvent(ev, match, 1, readyCause(match), 0);
         }
@@ -901,24 +942,8 @@ void EventBase::traceTransition(Event* ev, EventState from, TraceCause cause, sh
   const bool batch = cause == TraceCause::ReadyRead || cause == TraceCause::ReadyWrite ||
                      cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout ||
                      cause == TraceCause::Signal;
-  traceTransitionAt(ev, from, cause, flags, value, batch && cachedNow_ ? cachedNow_ : monotonicNowNs());
-}
-
-void EventBase::traceTransitionAt(Event* ev, EventState from, TraceCause cause, short flags, int64_t value,
-                                  Nanos ts) {
-  TraceRecord r;
-  r.tsNs = ts;
-  r.eventId = ev->id_;
-  r.value = value;
-  r.owner = ev->owner_;
-  r.fd = ev->fd_;
-  r.type = TraceType::Transition;
-  r.kind = ev->kind_;
-  r.from = from;
-  r.to = ev->state();
-  r.cause = cause;
-  r.flags = flags;
-  tracer_.record(r);
+  traceTransitionAt(ev, from, ev->state(), cause, flags, value,
+                    batch && cachedNow_ ? cachedNow_ : monotonicNowNs());
 }
 
 void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {

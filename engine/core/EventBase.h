@@ -192,7 +192,40 @@ class EventBase {
   void heapShiftDown(size_t hole, Event* ev);
 
   void traceTransition(Event* ev, EventState from, TraceCause cause, short flags, int64_t value = 0);
-  void traceTransitionAt(Event* ev, EventState from, TraceCause cause, short flags, int64_t value, Nanos ts);
+  // Writes one transition record in place.
+  void traceTransitionAt(Event* ev, EventState from, EventState to, TraceCause cause, short flags,
+                         int64_t value, Nanos ts) {
+    tracer_.emplace([&](TraceRecord& r) {
+      r.tsNs = ts;
+      r.eventId = ev->id_;
+      r.value = value;
+      r.owner = ev->owner_;
+      r.fd = ev->fd_;
+      r.type = TraceType::Transition;
+      r.kind = ev->kind_;
+      r.from = from;
+      r.to = to;
+      r.cause = cause;
+      r.buffer = BufferId::None;
+      r.flags = flags;
+    });
+  }
+  void traceCallback(TraceType type, uint64_t id, uint32_t owner, int fd, EventKind kind, short res,
+                     int64_t value, Nanos ts) {
+    tracer_.emplace([&](TraceRecord& r) {
+      r.tsNs = ts;
+      r.eventId = id;
+      r.value = value;
+      r.owner = owner;
+      r.fd = fd;
+      r.type = type;
+      r.kind = kind;
+      r.from = r.to = EventState::Active;
+      r.cause = TraceCause::None;
+      r.buffer = BufferId::None;
+      r.flags = res;
+    });
+  }
   void traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes);
   void traceLoop(TraceType type, int64_t value, Nanos ts);
 
@@ -224,7 +257,6 @@ class EventBase {
   short signalCallsLeft_ = 0;  // whose callback runs; cleared if it frees itself
   std::list<std::unique_ptr<OnceEvent>> onces_;
   bool continue_ = false;
-  Nanos lastTraceTs_ = 0;
 
   bool running_ = false;
   std::atomic<bool> gotBreak_{false};

@@ -36,6 +36,24 @@ class TraceRing {
     return true;
   }
 
+  // Producer thread only: fills the next slot in place (no temporary record).
+  // `fill(TraceRecord&)` must set every field it cares about; the slot holds
+  // an old record otherwise.
+  template <class Fill>
+  bool emplace(Fill&& fill) {
+    const uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head - cachedTail_ >= capacity_) {
+      cachedTail_ = tail_.load(std::memory_order_acquire);
+      if (head - cachedTail_ >= capacity_) {
+        dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        return false;
+      }
+    }
+    fill(slots_[head & mask_]);
+    head_.store(head + 1, std::memory_order_release);
+    return true;
+  }
+
   // Consumer thread only: copies up to max records into out, returns how many.
   size_t drain(TraceRecord* out, size_t max);
 

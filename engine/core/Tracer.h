@@ -32,6 +32,10 @@ class Tracer {
   // Loop thread: the one branch tracing costs when off.
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
   void record(const TraceRecord& r) { ring_.push(r); }
+  template <class Fill>
+  void emplace(Fill&& fill) {
+    ring_.emplace(static_cast<Fill&&>(fill));
+  }
 
   // Safe from any thread.
   void setEnabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
@@ -41,8 +45,10 @@ class Tracer {
   size_t drain(TraceRecord* out, size_t max) { return ring_.drain(out, max); }
   TraceRing& ring() { return ring_; }
 
-  // Label directory. Loop thread publishes (once per event, not per dispatch);
-  // any thread looks up. Retired entries linger so a late reader still finds them.
+  // Label directory: events with a label (setLabel) are published, once per
+  // event, not per dispatch; any thread looks up. Unlabelled events have no
+  // entry: their records carry kind, fd and owner, and their "new" record the
+  // flags. Retired entries linger so a late reader still finds them.
   void publishInfo(const EventInfo& info);
   void retireInfo(uint64_t id);
   std::optional<EventInfo> info(uint64_t id) const;
