@@ -162,6 +162,7 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
       row.p99Ns = sh.histogram->percentile(99);
     }
   }
+  if (sh.statsSeq != slot.lastStatsSeq) logConnectionChanges(slot, sh, logs);
   if (sh.statsSeq != slot.lastStatsSeq && sh.statsNs > slot.prevStatsNs) {
     if (slot.prevStatsNs > 0) {
       const double dt = static_cast<double>(sh.statsNs - slot.prevStatsNs) / 1e9;
@@ -207,6 +208,57 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
     emit sessionStatusChanged(s.id(), static_cast<int>(sh.status));
   }
   (void)nowNs;
+}
+
+void SessionController::logConnectionChanges(Slot& slot, const EngineSession::Shared& sh,
+                                             QVector<LogEntry>* logs) {
+  constexpr int kMaxLinesPerKind = 20;  // per stats round; the rest is summarized
+  const EngineSession& s = *slot.session;
+  const QDateTime now = QDateTime::currentDateTime();
+  const QString prefix = QStringLiteral("#%1 ").arg(s.id());
+  if (s.kind() == EngineSession::Kind::Server) {
+    if (sh.statsNs == 0) return;
+    std::unordered_map<uint32_t, ConnectionStats> current;
+    current.reserve(sh.connections.size());
+    int accepted = 0;
+    for (const ConnectionStats& c : sh.connections) {
+      current.emplace(c.id, c);
+      if (slot.knownConnections.count(c.id)) continue;
+      if (++accepted <= kMaxLinesPerKind)
+        logs->push_back({now, LogLevel::Info, s.id(),
+                         prefix + QStringLiteral("accepted %1 (connection %2, fd %3)")
+                                      .arg(QString::fromStdString(c.peer)).arg(c.id).arg(c.fd)});
+    }
+    if (accepted > kMaxLinesPerKind)
+      logs->push_back({now, LogLevel::Info, s.id(), prefix + QStringLiteral("… and %1 more accepted").arg(accepted - kMaxLinesPerKind)});
+    int closed = 0;
+    for (const auto& [id, c] : slot.knownConnections) {
+      if (current.count(id)) continue;
+      if (++closed <= kMaxLinesPerKind)
+        logs->push_back({now, LogLevel::Info, s.id(),
+                         prefix + QStringLiteral("closed %1 (connection %2, %3 in, %4 out)")
+                                      .arg(QString::fromStdString(c.peer)).arg(id)
+                                      .arg(formatBytes(static_cast<double>(c.bytesIn)), formatBytes(static_cast<double>(c.bytesOut)))});
+    }
+    if (closed > kMaxLinesPerKind)
+      logs->push_back({now, LogLevel::Info, s.id(), prefix + QStringLiteral("… and %1 more closed").arg(closed - kMaxLinesPerKind)});
+    slot.knownConnections.swap(current);
+    return;
+  }
+  if (s.kind() != EngineSession::Kind::Client) return;
+  if (sh.client.connected != slot.lastConnected) {
+    logs->push_back({now, LogLevel::Info, s.id(),
+                     prefix + QStringLiteral("%1 of %2 connections open").arg(sh.client.connected).arg(s.clientConfig().connections)});
+    slot.lastConnected = sh.client.connected;
+  }
+  const quint64 errors = sh.client.errRefused + sh.client.errReset + sh.client.errTimeout + sh.client.errMismatch + sh.client.errOther;
+  if (errors != slot.lastErrors) {
+    logs->push_back({now, LogLevel::Warning, s.id(),
+                     prefix + QStringLiteral("errors: %1 refused, %2 reset, %3 timeout, %4 mismatch, %5 other")
+                                  .arg(sh.client.errRefused).arg(sh.client.errReset).arg(sh.client.errTimeout)
+                                  .arg(sh.client.errMismatch).arg(sh.client.errOther)});
+    slot.lastErrors = errors;
+  }
 }
 
 void SessionController::tick() {

@@ -13,6 +13,7 @@
 #include <QVector>
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <vector>
 
@@ -100,7 +101,11 @@ class SessionController : public QObject {
     double bytesPerSec = 0;
     bool ended = false;  // thread joined, rows ended
     std::shared_ptr<const LatencyHistogram> histogram;
+    std::unordered_map<uint32_t, ConnectionStats> knownConnections;  // server: for accepted/closed
+    quint64 lastConnected = 0;                                       // client
+    quint64 lastErrors = 0;
   };
+  void logConnectionChanges(Slot& slot, const EngineSession::Shared& sh, QVector<LogEntry>* logs);
   int addSession(std::unique_ptr<EngineSession> s);
   size_t drainSession(Slot& slot);
   void refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* logs);

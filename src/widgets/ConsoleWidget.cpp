@@ -11,6 +11,8 @@
 #include <QTime>
 #include <QTimer>
 
+#include <algorithm>
+
 #include "ui_ConsoleWidget.h"
 
 namespace rs::gui {
@@ -189,6 +191,8 @@ void ConsoleWidget::connectToTarget() {
     return;  // the inline message already says what to fix; nothing starts
   }
   received_.clear();
+  pendingRx_.clear();
+  pendingRxBytes_ = 0;
   bytesSent_ = 0;
   bytesReceived_ = 0;
   sinceSend_.invalidate();
@@ -222,6 +226,7 @@ void ConsoleWidget::disconnectFromTarget() {
 }
 
 void ConsoleWidget::onStateChanged(QAbstractSocket::SocketState state) {
+  flushReceived();  // what arrived comes before the line saying the connection ended
   switch (state) {
     case QAbstractSocket::HostLookupState:
       // Qt passes through this state for address literals too; only names are looked up.
@@ -259,6 +264,7 @@ void ConsoleWidget::onStateChanged(QAbstractSocket::SocketState state) {
 }
 
 void ConsoleWidget::onError(QAbstractSocket::SocketError error) {
+  flushReceived();
   const QString target = connectedTarget_;
   QString msg;
   QString brief;
@@ -308,12 +314,27 @@ void ConsoleWidget::onReadyRead() {
   const QByteArray chunk = socket_->readAll();
   if (chunk.isEmpty()) return;
   bytesReceived_ += chunk.size();
-  received_ += chunk;
-  QString headline = QStringLiteral("received %1").arg(byteCount(chunk.size()));
-  if (sinceSend_.isValid())
-    headline += QStringLiteral(" (%1 ms after the last send)")
-                    .arg(static_cast<double>(sinceSend_.nsecsElapsed()) / 1e6, 0, 'f', 3);
-  appendEntry(Entry::Received, headline, &chunk);
+  if (received_.size() < kMaxKeptBytes) received_ += chunk.left(kMaxKeptBytes - received_.size());
+  // A fast sender (a "source" server) must not turn every read into a transcript
+  // entry: arrivals within kCoalesceMs become one entry, stamped with the first.
+  if (pendingRxBytes_ == 0) {
+    pendingRxTime_ = QTime::currentTime();
+    pendingRxAfterSendMs_ =
+        sinceSend_.isValid() ? static_cast<double>(sinceSend_.nsecsElapsed()) / 1e6 : -1.0;
+    QTimer::singleShot(kCoalesceMs, this, &ConsoleWidget::flushReceived);
+  }
+  pendingRxBytes_ += chunk.size();
+  if (pendingRx_.size() < kMaxShownBytes) pendingRx_ += chunk.left(kMaxShownBytes - pendingRx_.size());
+}
+
+void ConsoleWidget::flushReceived() {
+  if (pendingRxBytes_ == 0) return;
+  QString headline = QStringLiteral("received %1").arg(byteCount(pendingRxBytes_));
+  if (pendingRxAfterSendMs_ >= 0)
+    headline += QStringLiteral(" (%1 ms after the last send)").arg(pendingRxAfterSendMs_, 0, 'f', 3);
+  appendEntry(Entry::Received, headline, &pendingRx_, pendingRxBytes_, pendingRxTime_);
+  pendingRx_.clear();
+  pendingRxBytes_ = 0;
   updateCounters();
 }
 
@@ -454,7 +475,8 @@ QString ConsoleWidget::transcriptText() const { return ui_->transcript->toPlainT
 
 void ConsoleWidget::clearTranscript() { ui_->transcript->clear(); }
 
-void ConsoleWidget::appendEntry(Entry kind, const QString& headline, const QByteArray* payload) {
+void ConsoleWidget::appendEntry(Entry kind, const QString& headline, const QByteArray* payload,
+                                qint64 totalBytes, QTime stamp) {
   QPlainTextEdit* view = ui_->transcript;
   QScrollBar* bar = view->verticalScrollBar();
   const bool followTail = bar->value() >= bar->maximum() - 2;
@@ -480,7 +502,8 @@ void ConsoleWidget::appendEntry(Entry kind, const QString& headline, const QByte
   c.beginEditBlock();
   const bool first = view->document()->isEmpty();
   if (!first) c.insertBlock();
-  c.insertText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")) + QLatin1String("  "), timeFmt);
+  if (!stamp.isValid()) stamp = QTime::currentTime();
+  c.insertText(stamp.toString(QStringLiteral("HH:mm:ss.zzz")) + QLatin1String("  "), timeFmt);
   c.insertText(marker + QLatin1Char(' ') + headline, headFmt);
 
   if (payload && !payload->isEmpty()) {
@@ -497,10 +520,10 @@ void ConsoleWidget::appendEntry(Entry kind, const QString& headline, const QByte
       c.insertText(indent + (at == 0 ? QLatin1String("hex   ") : QLatin1String("      ")), tagFmt);
       c.insertText(toHex(shown.mid(at, kHexBytesPerRow)), payloadFmt);
     }
-    if (payload->size() > shown.size()) {
+    const qint64 total = std::max<qint64>(totalBytes, payload->size());
+    if (total > shown.size()) {
       c.insertBlock();
-      c.insertText(indent + QStringLiteral("… %1 more not shown").arg(byteCount(payload->size() - shown.size())),
-                   tagFmt);
+      c.insertText(indent + QStringLiteral("… %1 more not shown").arg(byteCount(total - shown.size())), tagFmt);
     }
   }
   c.endEditBlock();

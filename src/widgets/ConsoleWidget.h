@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QString>
+#include <QTime>
 #include <QWidget>
 
 #include <memory>
@@ -50,7 +51,7 @@ class ConsoleWidget : public QWidget {
   bool isConnected() const { return socketState() == QAbstractSocket::ConnectedState; }
   qint64 bytesSent() const { return bytesSent_; }
   qint64 bytesReceived() const { return bytesReceived_; }
-  // Everything received since the last connect, in order.
+  // What was received since the last connect, in order (the first kMaxKeptBytes).
   const QByteArray& receivedData() const { return received_; }
   QString transcriptText() const;
 
@@ -66,7 +67,9 @@ class ConsoleWidget : public QWidget {
   static QString toPrintable(const QByteArray& bytes);
 
   static constexpr int kConnectTimeoutMs = 5000;
-  static constexpr int kMaxShownBytes = 4096;  // per transcript entry
+  static constexpr int kMaxShownBytes = 1024;       // per transcript entry
+  static constexpr int kMaxKeptBytes = 1 << 20;     // receivedData()
+  static constexpr int kCoalesceMs = 30;            // arrivals closer than this share an entry
 
  public slots:
   void connectToTarget();
@@ -83,7 +86,10 @@ class ConsoleWidget : public QWidget {
 
  private:
   enum class Entry { Info, Sent, Received, Error };
-  void appendEntry(Entry kind, const QString& headline, const QByteArray* payload = nullptr);
+  // `payload` may be the first part of `totalBytes`; `stamp` defaults to now.
+  void appendEntry(Entry kind, const QString& headline, const QByteArray* payload = nullptr,
+                   qint64 totalBytes = -1, QTime stamp = QTime());
+  void flushReceived();
   void validateAddress();
   void validateSendLine();
   void updateControls();
@@ -102,6 +108,10 @@ class ConsoleWidget : public QWidget {
   qint64 bytesSent_ = 0;
   qint64 bytesReceived_ = 0;
   QByteArray received_;
+  QByteArray pendingRx_;  // not yet in the transcript (its first kMaxShownBytes)
+  qint64 pendingRxBytes_ = 0;
+  QTime pendingRxTime_;
+  double pendingRxAfterSendMs_ = -1.0;
   bool wasConnected_ = false;
   QString lastError_;  // brief, for the state label until the next attempt
 };

@@ -69,14 +69,22 @@ class TimelinePlottable : public QCPAbstractPlottable {
         else hi = mid;
       }
       size_t i = lo > 0 ? lo - 1 : 0;
-      // Sub-pixel merging: one column per pixel, coloured by the "busiest" state.
+      // Sub-pixel merging: one column per pixel, coloured by the state that held
+      // the most time in it (callback strips on top still show every activation).
       int colX = INT_MIN;
-      int colState = -1;
+      double colTime[4] = {0, 0, 0, 0};
       auto flushColumn = [&] {
-        if (colX == INT_MIN || colState < 0) return;
-        painter->setBrush(stateColor(static_cast<EventState>(colState)));
-        painter->drawRect(QRectF(colX, top, 1, laneHeightPx));
-        ++spans;
+        if (colX == INT_MIN) return;
+        int best = -1;
+        for (int k = 1; k < 4; ++k)
+          if (colTime[k] > 0 && (best < 0 || colTime[k] > colTime[best])) best = k;
+        if (best > 0) {
+          painter->setBrush(stateColor(static_cast<EventState>(best)));
+          painter->drawRect(QRectF(colX, top, 1, laneHeightPx));
+          ++spans;
+        }
+        colX = INT_MIN;
+        colTime[0] = colTime[1] = colTime[2] = colTime[3] = 0;
       };
       for (; i < ring.size(); ++i) {
         const TransitionSample& s = ring[i];
@@ -87,8 +95,6 @@ class TimelinePlottable : public QCPAbstractPlottable {
         const double x1 = px(end);
         if (x1 - x0 >= 1.0) {
           flushColumn();
-          colX = INT_MIN;
-          colState = -1;
           painter->setBrush(stateColor(s.to));
           painter->drawRect(QRectF(x0, top, x1 - x0, laneHeightPx));
           ++spans;
@@ -97,9 +103,8 @@ class TimelinePlottable : public QCPAbstractPlottable {
           if (cx != colX) {
             flushColumn();
             colX = cx;
-            colState = -1;
           }
-          colState = std::max(colState, static_cast<int>(s.to));
+          colTime[static_cast<int>(s.to)] += std::max(1e-6, x1 - x0);
         }
       }
       flushColumn();
