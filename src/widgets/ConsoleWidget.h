@@ -54,6 +54,8 @@ class ConsoleWidget : public QWidget {
   // What was received since the last connect, in order (the first kMaxKeptBytes).
   const QByteArray& receivedData() const { return received_; }
   QString transcriptText() const;
+  // True while received bytes wait (at most kCoalesceMs) to enter the transcript.
+  bool hasUnshownData() const { return pendingRxBytes_ > 0; }
 
   // Only loopback targets are allowed: 127.0.0.0/8, ::1 (also IPv4-mapped) and
   // "localhost". On refusal *why says what is wrong, in one sentence.

@@ -374,7 +374,7 @@ StateDiagramView::StateDiagramView(QWidget* parent) : QGraphicsView(parent) {
   clock_.start();
   buildScene();
   flashTimer_ = new QTimer(this);
-  flashTimer_->setInterval(16);
+  flashTimer_->setInterval(33);  // ~30 Hz: smooth enough for a 300 ms fade, cheap
   connect(flashTimer_, &QTimer::timeout, this, [this] {
     updateFlashes();
     advanceReplay();

@@ -75,9 +75,11 @@ class EngineEchoServer {
  public:
   ~EngineEchoServer() { stop(); }
 
-  bool start(QString* error) {
+  bool start(QString* error, rs::EchoServerConfig::Mode mode = rs::EchoServerConfig::Mode::Echo) {
     base_ = std::make_unique<rs::EventBase>();
-    server_ = std::make_unique<rs::EchoServer>(base_.get(), rs::EchoServerConfig{});
+    rs::EchoServerConfig config;
+    config.mode = mode;
+    server_ = std::make_unique<rs::EchoServer>(base_.get(), config);
     std::string why;
     if (!server_->start(&why)) {
       *error = QString::fromStdString(why);
@@ -154,6 +156,7 @@ class TestConsole : public QObject {
   void printableAndHex();
   void roundTripTextAndHexThroughQtEchoServer();
   void roundTripThroughEngineEchoServer();
+  void fastSenderIsCoalescedAndBounded();
   void invalidHexSendsNothing();
   void refusedConnectionIsExplained();
   void peerCloseAndResetAreShown_data();
@@ -309,6 +312,7 @@ void TestConsole::roundTripTextAndHexThroughQtEchoServer() {
   typeInto(sendEdit, QStringLiteral("Hello"));
   QTest::mouseClick(child<QPushButton>(w, "sendButton"), Qt::LeftButton);
   QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello\n"), 5000);
+  QTRY_VERIFY(!w.hasUnshownData());  // arrivals reach the transcript within kCoalesceMs
   QCOMPARE(server.received(), QByteArray("Hello\n"));
   QCOMPARE(w.bytesSent(), 6);
   QCOMPARE(w.bytesReceived(), 6);
@@ -333,6 +337,7 @@ void TestConsole::roundTripTextAndHexThroughQtEchoServer() {
   QTest::keyClick(sendEdit, Qt::Key_Return);
   const QByteArray binary("\xde\xad\xbe\xef\x00\xff", 6);
   QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello\n") + binary, 5000);
+  QTRY_VERIFY(!w.hasUnshownData());  // arrivals reach the transcript within kCoalesceMs
   t = w.transcriptText();
   QVERIFY2(t.count(QStringLiteral("hex   de ad be ef 00 ff")) == 2, qPrintable(t));
   QVERIFY2(t.count(QStringLiteral("text  \\xde\\xad\\xbe\\xef\\x00\\xff")) == 2, qPrintable(t));
@@ -342,6 +347,7 @@ void TestConsole::roundTripTextAndHexThroughQtEchoServer() {
   QCOMPARE(sendEdit->text(), QStringLiteral("48656c6c6f"));
   QTest::mouseClick(child<QPushButton>(w, "sendButton"), Qt::LeftButton);
   QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello\n") + binary + "Hello", 5000);
+  QTRY_VERIFY(!w.hasUnshownData());  // arrivals reach the transcript within kCoalesceMs
   QCOMPARE(server.received(), w.receivedData());
   QVERIFY(w.transcriptText().contains(QStringLiteral("ms after the last send")));
   saveSnapshot(w, QStringLiteral("console-round-trip.png"));
@@ -366,6 +372,7 @@ void TestConsole::roundTripThroughEngineEchoServer() {
   typeInto(sendEdit, QStringLiteral("Hello, reactor"));
   QTest::mouseClick(child<QPushButton>(w, "sendButton"), Qt::LeftButton);
   QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello, reactor\n"), 5000);
+  QTRY_VERIFY(!w.hasUnshownData());  // arrivals reach the transcript within kCoalesceMs
 
   child<QComboBox>(w, "modeCombo")->setFocus();
   QTest::keyClick(child<QComboBox>(w, "modeCombo"), Qt::Key_Down);
@@ -373,6 +380,7 @@ void TestConsole::roundTripThroughEngineEchoServer() {
   QTest::keyClick(sendEdit, Qt::Key_Return);
   const QByteArray binary("\x00\x01\x7f\x80\xff", 5);
   QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello, reactor\n") + binary, 5000);
+  QTRY_VERIFY(!w.hasUnshownData());  // arrivals reach the transcript within kCoalesceMs
 
   const QString t = w.transcriptText();
   QVERIFY2(t.count(QStringLiteral("text  Hello, reactor\\n")) == 2, qPrintable(t));
@@ -390,6 +398,34 @@ void TestConsole::roundTripThroughEngineEchoServer() {
   QTRY_COMPARE_WITH_TIMEOUT(w.socketState(), QAbstractSocket::UnconnectedState, 5000);
   QTRY_COMPARE_WITH_TIMEOUT(server.stats()->closed, quint64{1}, 5000);
   server.stop();
+}
+
+void TestConsole::fastSenderIsCoalescedAndBounded() {
+  // A "source" server sends as fast as the console reads: the transcript gets one
+  // entry per kCoalesceMs at most, each showing kMaxShownBytes, and memory stays bounded.
+  EngineEchoServer server;
+  QString error;
+  QVERIFY2(server.start(&error, rs::EchoServerConfig::Mode::Source), qPrintable(error));
+  ConsoleWidget w;
+  w.show();
+  QElapsedTimer clock;
+  clock.start();
+  connectTo(w, QStringLiteral("127.0.0.1"), server.port());
+  QTRY_VERIFY_WITH_TIMEOUT(w.bytesReceived() > 2 * ConsoleWidget::kMaxKeptBytes, 20000);
+  QTest::mouseClick(child<QPushButton>(w, "disconnectButton"), Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(w.socketState(), QAbstractSocket::UnconnectedState, 5000);
+  const qint64 elapsedMs = clock.elapsed();
+
+  QCOMPARE(w.receivedData().size(), ConsoleWidget::kMaxKeptBytes);
+  QVERIFY(!w.hasUnshownData());
+  const QString t = w.transcriptText();
+  const qsizetype entries = t.count(QStringLiteral("← received "));
+  QVERIFY(entries >= 1);
+  QVERIFY2(entries <= elapsedMs / ConsoleWidget::kCoalesceMs + 2,
+           qPrintable(QStringLiteral("%1 entries in %2 ms").arg(entries).arg(elapsedMs)));
+  QVERIFY(t.contains(QStringLiteral("more not shown")));
+  // The end of the connection comes after the last data.
+  QVERIFY(t.lastIndexOf(QStringLiteral("disconnected from")) > t.lastIndexOf(QStringLiteral("← received ")));
 }
 
 void TestConsole::invalidHexSendsNothing() {
