@@ -27,9 +27,6 @@ Nanos toNanos(const timeval* tv) {
 BufferEvent::BufferEvent(EventBase* base, int fd, int options)
     : base_(base), fd_(fd), options_(options), owner_(allocateOwnerTag()) {
   assignEvents();
-  deferredEvent_.assign(base, -1, 0, &BufferEvent::deferredCallback, this);
-  sampleEvent_.assign(base, -1, 0, &BufferEvent::sampleCallback, this);
-  sampleEvent_.setInternal(true);  // sampling alone must not keep a loop alive
   relabel();
   input_.addCallback(&BufferEvent::inputChanged, this);
   output_.addCallback(&BufferEvent::outputChanged, this);
@@ -40,8 +37,8 @@ BufferEvent::~BufferEvent() {
   output_.removeCallback(&BufferEvent::outputChanged, this);
   readEvent_.release();
   writeEvent_.release();
-  deferredEvent_.release();
-  sampleEvent_.release();
+  deferredEvent_.reset();
+  sampleEvent_.reset();
   if ((options_ & kOptCloseOnFree) && fd_ >= 0) ::close(fd_);
 }
 
@@ -64,8 +61,8 @@ void BufferEvent::free() {
   eventCb_ = nullptr;
   readEvent_.del();
   writeEvent_.del();
-  deferredEvent_.del();
-  sampleEvent_.del();
+  if (deferredEvent_) deferredEvent_->del();
+  if (sampleEvent_) sampleEvent_->del();
   if (callbackDepth_ == 0) delete this;
 }
 
@@ -82,8 +79,8 @@ void BufferEvent::relabel() {
   const std::string prefix = labelPrefix_ + " " + std::to_string(owner_);
   readEvent_.setLabel(prefix + " read", owner_);
   writeEvent_.setLabel(prefix + " write", owner_);
-  deferredEvent_.setLabel(prefix + " deferred callbacks", owner_);
-  sampleEvent_.setLabel(prefix + " buffer sampler", owner_);
+  if (deferredEvent_) deferredEvent_->setLabel(prefix + " deferred callbacks", owner_);
+  if (sampleEvent_) sampleEvent_->setLabel(prefix + " buffer sampler", owner_);
 }
 
 void BufferEvent::setLabelPrefix(std::string_view prefix) {
@@ -107,7 +104,7 @@ int BufferEvent::setFd(int fd) {
 int BufferEvent::setPriority(int priority) {
   if (readEvent_.setPriority(priority) < 0) return -1;
   if (writeEvent_.setPriority(priority) < 0) return -1;
-  if (deferredEvent_.setPriority(priority) < 0) return -1;
+  if (deferredEvent_ && deferredEvent_->setPriority(priority) < 0) return -1;
   return 0;
 }
 
@@ -335,7 +332,7 @@ void BufferEvent::runReadCb() {
   if (!readCb_) return;
   if (options_ & kOptDeferCallbacks) {
     readPending_ = true;
-    base_->activateLater(&deferredEvent_, kEvTimeout);
+    scheduleDeferred();
   } else {
     readCb_(this, ctx_);
   }
@@ -345,7 +342,7 @@ void BufferEvent::runWriteCb() {
   if (!writeCb_) return;
   if (options_ & kOptDeferCallbacks) {
     writePending_ = true;
-    base_->activateLater(&deferredEvent_, kEvTimeout);
+    scheduleDeferred();
   } else {
     writeCb_(this, ctx_);
   }
@@ -357,11 +354,20 @@ void BufferEvent::runEventCb(short what, int err) {
   if (options_ & kOptDeferCallbacks) {
     eventPending_ = static_cast<short>(eventPending_ | what);
     errnoPending_ = err > 0 ? err : errno;
-    base_->activateLater(&deferredEvent_, kEvTimeout);
+    scheduleDeferred();
   } else {
     if (err > 0) errno = err;
     eventCb_(this, what, ctx_);
   }
+}
+
+void BufferEvent::scheduleDeferred() {
+  if (!deferredEvent_) {
+    deferredEvent_ = std::make_unique<Event>(base_, -1, 0, &BufferEvent::deferredCallback, this);
+    deferredEvent_->setPriority(readEvent_.priority());
+    deferredEvent_->setLabel(labelPrefix_ + " " + std::to_string(owner_) + " deferred callbacks", owner_);
+  }
+  base_->activateLater(deferredEvent_.get(), kEvTimeout);
 }
 
 void BufferEvent::deferredCallback(int, short, void* arg) {
@@ -586,7 +592,7 @@ void BufferEvent::outputChanged(Buffer* buf, const Buffer::ChangeInfo* info, voi
 
 void BufferEvent::setKernelSampleInterval(Nanos interval) {
   sampleInterval_ = interval < 0 ? 0 : interval;
-  if (sampleInterval_ == 0) sampleEvent_.del();
+  if (sampleInterval_ == 0 && sampleEvent_) sampleEvent_->del();
 }
 
 void BufferEvent::traceWatermarks() {
@@ -602,9 +608,14 @@ void BufferEvent::traceWatermarks() {
 
 void BufferEvent::maybeStartSampler() {
   if (sampleInterval_ == 0 || fd_ < 0 || freed_ || !base_->tracing()) return;
-  if (sampleEvent_.state() != EventState::NonPending) return;
+  if (!sampleEvent_) {
+    sampleEvent_ = std::make_unique<Event>(base_, -1, 0, &BufferEvent::sampleCallback, this);
+    sampleEvent_->setInternal(true);  // sampling alone must not keep a loop alive
+    sampleEvent_->setLabel(labelPrefix_ + " " + std::to_string(owner_) + " buffer sampler", owner_);
+  }
+  if (sampleEvent_->state() != EventState::NonPending) return;
   traceWatermarks();
-  sampleEvent_.addTimeoutNs(sampleInterval_);
+  sampleEvent_->addTimeoutNs(sampleInterval_);
 }
 
 void BufferEvent::sampleCallback(int, short, void* arg) {
@@ -621,7 +632,7 @@ void BufferEvent::sampleCallback(int, short, void* arg) {
                          static_cast<int64_t>(self->output_.length()));
   base->traceBufferLevel(self->writeEvent_.id(), owner, fd, BufferId::KernelSend,
                          sockets::kernelSendQueued(fd));
-  self->sampleEvent_.addTimeoutNs(self->sampleInterval_);
+  self->sampleEvent_->addTimeoutNs(self->sampleInterval_);
 }
 
 }  // namespace rs

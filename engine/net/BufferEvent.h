@@ -182,6 +182,7 @@ class BufferEvent {
   void runEventCb(short what, int err);
   void traceWatermarks();
   void maybeStartSampler();
+  void scheduleDeferred();
   void enterCallback() { ++callbackDepth_; }
   void leaveCallback();
 
@@ -194,8 +195,9 @@ class BufferEvent {
   Buffer output_;
   Event readEvent_;
   Event writeEvent_;
-  Event deferredEvent_;
-  Event sampleEvent_;
+  // Created on first use: most connections never defer or sample.
+  std::unique_ptr<Event> deferredEvent_;
+  std::unique_ptr<Event> sampleEvent_;
 
   DataCallback readCb_ = nullptr;
   DataCallback writeCb_ = nullptr;

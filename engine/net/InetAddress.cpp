@@ -141,8 +141,14 @@ std::string InetAddress::ip() const {
 }
 
 std::string InetAddress::toString() const {
-  if (addr_.ss_family == AF_INET6) return "[" + ip() + "]:" + std::to_string(port());
-  return ip() + ":" + std::to_string(port());
+  // Appended piecewise: GCC 12's -Wrestrict misfires on "[" + std::string&& at -O3.
+  std::string out;
+  if (addr_.ss_family == AF_INET6) out += '[';
+  out += ip();
+  if (addr_.ss_family == AF_INET6) out += ']';
+  out += ':';
+  out += std::to_string(port());
+  return out;
 }
 
 }  // namespace rs

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <deque>
+#include <list>
 #include <unordered_map>
 
 #include "net/BufferEvent.h"
@@ -45,9 +45,11 @@ struct EchoServer::Impl {
     bool closing = false;       // EOF seen: close once the output has drained
     bool readPaused = false;    // backpressure: output above the read high watermark
     size_t sourceOffset = 0;
-    // Delayed echo: chunks with their due time, and the timer that releases them.
-    std::deque<std::pair<Nanos, Buffer>> delayed;
-    Event delayTimer;
+    // Delayed echo (only with a response delay): chunks with their due time,
+    // and the timer that releases them. Allocated on demand: idle connections
+    // stay small.
+    std::list<std::pair<Nanos, Buffer>> delayed;  // std::deque would allocate up front
+    std::unique_ptr<Event> delayTimer;
   };
 
   EventBase* base;
@@ -103,8 +105,8 @@ struct EchoServer::Impl {
       c->bev->setMaxSingleRead(std::min(c->bev->maxSingleRead(), config.readHighWatermark));
     }
     if (config.responseDelayMs > 0) {
-      c->delayTimer.assign(base, -1, 0, &Impl::onDelayTimer, c);
-      c->delayTimer.setLabel("echo conn " + std::to_string(c->id) + " delay", c->id);
+      c->delayTimer = std::make_unique<Event>(base, -1, 0, &Impl::onDelayTimer, c);
+      c->delayTimer->setLabel("echo conn " + std::to_string(c->id) + " delay", c->id);
     }
     conns.emplace(c->id, std::move(conn));
     c->bev->enable(kEvRead | kEvWrite);
@@ -151,8 +153,8 @@ struct EchoServer::Impl {
           const Nanos due = s->base->now() + s->config.responseDelayMs * kNsPerMs;
           c->delayed.emplace_back(due, Buffer());
           c->delayed.back().second.addBuffer(in);
-          if (c->delayTimer.state() == EventState::NonPending)
-            c->delayTimer.addTimeoutNs(s->config.responseDelayMs * kNsPerMs);
+          if (c->delayTimer->state() == EventState::NonPending)
+            c->delayTimer->addTimeoutNs(s->config.responseDelayMs * kNsPerMs);
         } else {
           bev->writeBuffer(in);  // moves the blocks: no copy
         }
@@ -173,7 +175,7 @@ struct EchoServer::Impl {
       c->bev->writeBuffer(c->delayed.front().second);
       c->delayed.pop_front();
     }
-    if (!c->delayed.empty()) c->delayTimer.addTimeoutNs(std::max<Nanos>(c->delayed.front().first - now, 0));
+    if (!c->delayed.empty()) c->delayTimer->addTimeoutNs(std::max<Nanos>(c->delayed.front().first - now, 0));
     if (c->closing && c->delayed.empty() && c->bev->output().length() == 0) s->close(c);
   }
 
