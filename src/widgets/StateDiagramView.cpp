@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/StateColors.h"
+
 namespace rs::gui {
 
 namespace {
@@ -448,14 +450,8 @@ void StateDiagramView::applyLayout(bool compact) {
 }
 
 QColor StateDiagramView::stateColor(EventState state) {
-  // Okabe-Ito hues: distinguishable with the common colour-vision deficiencies.
-  switch (state) {
-    case EventState::Invalid: return QColor(0x9a, 0x9a, 0x9a);     // grey
-    case EventState::NonPending: return QColor(0x56, 0xb4, 0xe9);  // sky blue
-    case EventState::Pending: return QColor(0xe6, 0x9f, 0x00);     // orange
-    case EventState::Active: return QColor(0x00, 0x9e, 0x73);      // bluish green
-  }
-  return QColor(Qt::black);
+  // One palette for the whole app (Okabe-Ito hues, colour-vision-deficiency safe).
+  return rs::gui::stateColor(state);
 }
 
 QString StateDiagramView::stateTitle(EventState state) {

@@ -40,7 +40,8 @@ class StateDiagramView : public QGraphicsView {
   void setSelectedPath(const std::vector<rs::gui::PathStep>& path, rs::EventState current);
   void clearSelection();
 
-  // The one palette of the four states: the events table and timeline use it too.
+  // The one palette of the four states (model/StateColors.h), as the events table
+  // and timeline draw them.
   static QColor stateColor(rs::EventState state);
   // Node captions as in the tutorial's figure ("Invalid ptr", "non-pending", ...).
   static QString stateTitle(rs::EventState state);
