@@ -12,7 +12,11 @@
 #include <event2/event_struct.h>
 #include <event2/event.h>
 #include <event2/event_compat.h>
-/* event2/buffer.h, event2/bufferevent.h and event2/listener.h join this list
- * when the engine's buffers and bufferevents have their C API. */
+#include <event2/buffer.h>
+#include <event2/buffer_compat.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_compat.h>
+/* Like libevent's <event.h>, not <event2/listener.h>: the tutorial's 5.2
+ * programs include that one themselves. */
 
 #endif /* REACTORSCOPE_EVENT_H_INCLUDED_ */

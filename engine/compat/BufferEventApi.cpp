@@ -1,0 +1,205 @@
+// libevent's event2/bufferevent.h over rs::BufferEvent.
+#include <event2/bufferevent.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "CompatNet.h"
+#include "net/InetAddress.h"
+
+namespace {
+
+// The native callbacks carry the C handle as their context and pass the C
+// program its own pointers. Nothing here touches the handle after the user's
+// callback returns: it may have called bufferevent_free.
+void onRead(rs::BufferEvent*, void* ctx) {
+  auto* bev = static_cast<bufferevent*>(ctx);
+  bev->readcb(bev, bev->cbarg);
+}
+
+void onWrite(rs::BufferEvent*, void* ctx) {
+  auto* bev = static_cast<bufferevent*>(ctx);
+  bev->writecb(bev, bev->cbarg);
+}
+
+void onEvent(rs::BufferEvent*, short what, void* ctx) {
+  auto* bev = static_cast<bufferevent*>(ctx);
+  if (bev->muteEvents) return;
+  bev->eventcb(bev, what, bev->cbarg);
+}
+
+void installCallbacks(bufferevent* bev) {
+  // A null native callback lets the engine skip the call (and a deferral).
+  bev->impl->setCallbacks(bev->readcb ? &onRead : nullptr, bev->writecb ? &onWrite : nullptr,
+                          bev->eventcb ? &onEvent : nullptr, bev);
+}
+
+constexpr short kIoBits = EV_READ | EV_WRITE;
+
+}  // namespace
+
+extern "C" {
+
+struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socket_t fd, int options) {
+  if (!base) return nullptr;
+  rs::BufferEvent* impl = rs::BufferEvent::create(base, fd, options);
+  if (!impl) return nullptr;
+  auto* bev = new (std::nothrow) bufferevent(impl, base);
+  if (!bev) {
+    impl->free();
+    return nullptr;
+  }
+  impl->setUserHandle(bev);
+  return bev;
+}
+
+void bufferevent_free(struct bufferevent* bufev) {
+  if (!bufev) return;
+  rs::BufferEvent* impl = bufev->impl;
+  impl->setUserHandle(nullptr);
+  impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
+  delete bufev;  // unhooks the C evbuffer callbacks from the native buffers
+  impl->free();  // released now, or when its running callback returns
+}
+
+int bufferevent_socket_connect(struct bufferevent* bev, const struct sockaddr* sa, int socklen) {
+  if (!bev) return -1;
+  bev->muteEvents = true;
+  const int rc = bev->impl->connect(sa, socklen);
+  const int err = errno;
+  bev->muteEvents = false;
+  errno = err;
+  return rc;
+}
+
+int bufferevent_socket_connect_hostname(struct bufferevent* bev, struct evdns_base*, int family,
+                                        const char* hostname, int port) {
+  if (!bev || !hostname) return -1;
+  if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) return -1;
+  if (port < 1 || port > 65535) return -1;
+  // No resolver: numeric addresses and "localhost" only, never a blocking lookup.
+  std::string error;
+  auto addr = rs::InetAddress::resolve(hostname, static_cast<uint16_t>(port), &error, family == AF_INET6);
+  if (!addr || (family != AF_UNSPEC && addr->family() != family)) {
+    errno = EINVAL;
+    return -1;
+  }
+  return bufferevent_socket_connect(bev, addr->sockAddr(), static_cast<int>(addr->length()));
+}
+
+int bufferevent_socket_get_dns_error(struct bufferevent*) { return 0; }
+
+int bufferevent_base_set(struct event_base* base, struct bufferevent* bufev) {
+  // Moving a bufferevent between bases is not supported; its own base is fine.
+  return bufev && base == bufev->base ? 0 : -1;
+}
+
+struct event_base* bufferevent_get_base(struct bufferevent* bev) { return bev ? bev->base : nullptr; }
+
+int bufferevent_priority_set(struct bufferevent* bufev, int pri) {
+  return bufev ? bufev->impl->setPriority(pri) : -1;
+}
+
+int bufferevent_get_priority(const struct bufferevent* bufev) { return bufev ? bufev->impl->priority() : -1; }
+
+void bufferevent_setcb(struct bufferevent* bufev, bufferevent_data_cb readcb, bufferevent_data_cb writecb,
+                       bufferevent_event_cb eventcb, void* cbarg) {
+  if (!bufev) return;
+  bufev->readcb = readcb;
+  bufev->writecb = writecb;
+  bufev->eventcb = eventcb;
+  bufev->cbarg = cbarg;
+  installCallbacks(bufev);
+}
+
+void bufferevent_getcb(struct bufferevent* bufev, bufferevent_data_cb* readcb_ptr, bufferevent_data_cb* writecb_ptr,
+                       bufferevent_event_cb* eventcb_ptr, void** cbarg_ptr) {
+  if (readcb_ptr) *readcb_ptr = bufev->readcb;
+  if (writecb_ptr) *writecb_ptr = bufev->writecb;
+  if (eventcb_ptr) *eventcb_ptr = bufev->eventcb;
+  if (cbarg_ptr) *cbarg_ptr = bufev->cbarg;
+}
+
+int bufferevent_setfd(struct bufferevent* bufev, evutil_socket_t fd) { return bufev ? bufev->impl->setFd(fd) : -1; }
+
+evutil_socket_t bufferevent_getfd(struct bufferevent* bufev) { return bufev ? bufev->impl->fd() : -1; }
+
+struct bufferevent* bufferevent_get_underlying(struct bufferevent*) { return nullptr; }
+
+int bufferevent_write(struct bufferevent* bufev, const void* data, size_t size) {
+  return bufev->impl->write(data, size);
+}
+
+int bufferevent_write_buffer(struct bufferevent* bufev, struct evbuffer* buf) {
+  return bufev->impl->writeBuffer(*buf->buf);
+}
+
+size_t bufferevent_read(struct bufferevent* bufev, void* data, size_t size) { return bufev->impl->read(data, size); }
+
+int bufferevent_read_buffer(struct bufferevent* bufev, struct evbuffer* buf) {
+  return bufev->impl->readBuffer(*buf->buf);
+}
+
+struct evbuffer* bufferevent_get_input(struct bufferevent* bufev) { return &bufev->input; }
+
+struct evbuffer* bufferevent_get_output(struct bufferevent* bufev) { return &bufev->output; }
+
+int bufferevent_enable(struct bufferevent* bufev, short event) {
+  if (!bufev) return -1;
+  bufev->extraEnabled = static_cast<short>(bufev->extraEnabled | (event & ~kIoBits));
+  return bufev->impl->enable(static_cast<short>(event & kIoBits));
+}
+
+int bufferevent_disable(struct bufferevent* bufev, short event) {
+  if (!bufev) return -1;
+  bufev->extraEnabled = static_cast<short>(bufev->extraEnabled & ~event);
+  return bufev->impl->disable(static_cast<short>(event & kIoBits));
+}
+
+short bufferevent_get_enabled(struct bufferevent* bufev) {
+  if (!bufev) return 0;
+  return static_cast<short>(bufev->impl->enabled() | bufev->extraEnabled);
+}
+
+int bufferevent_set_timeouts(struct bufferevent* bufev, const struct timeval* timeout_read,
+                             const struct timeval* timeout_write) {
+  return bufev ? bufev->impl->setTimeouts(timeout_read, timeout_write) : -1;
+}
+
+void bufferevent_setwatermark(struct bufferevent* bufev, short events, size_t lowmark, size_t highmark) {
+  if (bufev) bufev->impl->setWatermark(events, lowmark, highmark);
+}
+
+int bufferevent_getwatermark(struct bufferevent* bufev, short events, size_t* lowmark, size_t* highmark) {
+  return bufev ? bufev->impl->getWatermark(events, lowmark, highmark) : -1;
+}
+
+void bufferevent_lock(struct bufferevent*) {}
+void bufferevent_unlock(struct bufferevent*) {}
+void bufferevent_incref(struct bufferevent*) {}
+int bufferevent_decref(struct bufferevent*) { return 0; }
+
+int bufferevent_flush(struct bufferevent* bufev, short, enum bufferevent_flush_mode) { return bufev ? 0 : -1; }
+
+int bufferevent_set_max_single_read(struct bufferevent* bev, size_t size) {
+  // libevent: 0 or more than EV_SSIZE_MAX restores the default (16384).
+  bev->impl->setMaxSingleRead(size == 0 || size > static_cast<size_t>(EV_SSIZE_MAX) ? 16384 : size);
+  return 0;
+}
+
+int bufferevent_set_max_single_write(struct bufferevent* bev, size_t size) {
+  bev->impl->setMaxSingleWrite(size == 0 || size > static_cast<size_t>(EV_SSIZE_MAX) ? 16384 : size);
+  return 0;
+}
+
+ev_ssize_t bufferevent_get_max_single_read(struct bufferevent* bev) {
+  return static_cast<ev_ssize_t>(bev->impl->maxSingleRead());
+}
+
+ev_ssize_t bufferevent_get_max_single_write(struct bufferevent* bev) {
+  return static_cast<ev_ssize_t>(bev->impl->maxSingleWrite());
+}
+
+}  // extern "C"

@@ -1,0 +1,77 @@
+// Internal to the C API: what `struct evbuffer`, `struct bufferevent` and
+// `struct evconnlistener` are on the C++ side. Each is a small handle on the
+// engine object it wraps 1:1 (rs::Buffer, rs::BufferEvent, rs::Listener), so
+// that callbacks hand C programs back the very pointers they hold.
+#pragma once
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include <memory>
+#include <vector>
+
+#include "CompatBase.h"
+#include "net/Buffer.h"
+#include "net/BufferEvent.h"
+#include "net/Listener.h"
+
+static_assert(sizeof(evbuffer_cb_info) == sizeof(rs::Buffer::ChangeInfo),
+              "evbuffer_cb_info mirrors rs::Buffer::ChangeInfo");
+
+// One evbuffer_add_cb registration: the native callback id plus what the C
+// callback needs. Owned by its evbuffer; the pointer is the C handle.
+struct evbuffer_cb_entry {
+  struct evbuffer* owner;
+  evbuffer_cb_func cb;
+  void* arg;
+  rs::Buffer::CallbackId id;
+  bool enabled;
+};
+
+// A C handle on an rs::Buffer: one it owns (evbuffer_new) or a bufferevent's
+// input or output.
+struct evbuffer {
+  explicit evbuffer(rs::Buffer* b) : buf(b) {}
+  // Unhooks the C callbacks so the native buffer, which may outlive this
+  // handle (a bufferevent freed inside its own callback), never calls them.
+  virtual ~evbuffer() {
+    for (auto& e : callbacks) buf->removeCallback(e->id);
+  }
+  evbuffer(const evbuffer&) = delete;
+  evbuffer& operator=(const evbuffer&) = delete;
+
+  rs::Buffer* buf;
+  std::vector<std::unique_ptr<evbuffer_cb_entry>> callbacks;
+};
+
+// C handle on an rs::BufferEvent. Deleted by bufferevent_free (the native
+// object lives on until its own callbacks have returned).
+struct bufferevent {
+  bufferevent(rs::BufferEvent* b, struct event_base* eb)
+      : impl(b), base(eb), input(&b->input()), output(&b->output()) {}
+
+  rs::BufferEvent* impl;
+  struct event_base* base;
+  evbuffer input;
+  evbuffer output;
+  bufferevent_data_cb readcb = nullptr;
+  bufferevent_data_cb writecb = nullptr;
+  bufferevent_event_cb eventcb = nullptr;
+  void* cbarg = nullptr;
+  // libevent keeps every bit passed to bufferevent_enable (EV_PERSIST from the
+  // tutorial's client included) in bufferevent_get_enabled; the native object
+  // keeps only EV_READ/EV_WRITE.
+  short extraEnabled = 0;
+  // Set while bufferevent_socket_connect runs: libevent 2.1 reports an
+  // immediate connect failure only through the return value.
+  bool muteEvents = false;
+};
+
+// C handle on an rs::Listener.
+struct evconnlistener {
+  rs::Listener* impl = nullptr;
+  struct event_base* base = nullptr;
+  evconnlistener_cb cb = nullptr;
+  evconnlistener_errorcb errorcb = nullptr;
+  void* arg = nullptr;
+};

@@ -1,0 +1,82 @@
+// libevent's event2/listener.h over rs::Listener.
+#include <event2/listener.h>
+
+#include <cerrno>
+#include <new>
+
+#include "CompatNet.h"
+
+namespace {
+
+void onAccept(rs::Listener*, int fd, sockaddr* peer, int socklen, void* ctx) {
+  auto* lev = static_cast<evconnlistener*>(ctx);
+  lev->cb(lev, fd, peer, socklen, lev->arg);
+}
+
+void onError(rs::Listener*, void* ctx) {
+  auto* lev = static_cast<evconnlistener*>(ctx);
+  if (lev->errorcb) lev->errorcb(lev, lev->arg);
+}
+
+// Wraps a freshly created native listener, or cleans up after a failed one.
+struct evconnlistener* adopt(evconnlistener* lev, rs::Listener* impl) {
+  if (!impl) {
+    const int err = errno;
+    delete lev;
+    errno = err;
+    return nullptr;
+  }
+  lev->impl = impl;
+  impl->setUserHandle(lev);
+  impl->setErrorCallback(&onError);
+  return lev;
+}
+
+}  // namespace
+
+extern "C" {
+
+struct evconnlistener* evconnlistener_new(struct event_base* base, evconnlistener_cb cb, void* ptr, unsigned flags,
+                                          int backlog, evutil_socket_t fd) {
+  if (!base) return nullptr;
+  auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr};
+  if (!lev) return nullptr;
+  return adopt(lev, rs::Listener::create(base, cb ? &onAccept : nullptr, lev, flags, backlog, fd));
+}
+
+struct evconnlistener* evconnlistener_new_bind(struct event_base* base, evconnlistener_cb cb, void* ptr,
+                                               unsigned flags, int backlog, const struct sockaddr* sa,
+                                               int socklen) {
+  if (!base) return nullptr;
+  auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr};
+  if (!lev) return nullptr;
+  return adopt(lev, rs::Listener::createBind(base, cb ? &onAccept : nullptr, lev, flags, backlog, sa, socklen));
+}
+
+void evconnlistener_free(struct evconnlistener* lev) {
+  if (!lev) return;
+  lev->impl->setUserHandle(nullptr);
+  lev->impl->free();  // released now, or when its running callback returns
+  delete lev;
+}
+
+int evconnlistener_enable(struct evconnlistener* lev) { return lev ? lev->impl->enable() : -1; }
+
+int evconnlistener_disable(struct evconnlistener* lev) { return lev ? lev->impl->disable() : -1; }
+
+struct event_base* evconnlistener_get_base(struct evconnlistener* lev) { return lev ? lev->base : nullptr; }
+
+evutil_socket_t evconnlistener_get_fd(struct evconnlistener* lev) { return lev ? lev->impl->fd() : -1; }
+
+void evconnlistener_set_cb(struct evconnlistener* lev, evconnlistener_cb cb, void* arg) {
+  if (!lev) return;
+  lev->cb = cb;
+  lev->arg = arg;
+  lev->impl->setCallback(cb ? &onAccept : nullptr, lev);
+}
+
+void evconnlistener_set_error_cb(struct evconnlistener* lev, evconnlistener_errorcb errorcb) {
+  if (lev) lev->errorcb = errorcb;
+}
+
+}  // extern "C"

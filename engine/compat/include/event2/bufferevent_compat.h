@@ -1,0 +1,20 @@
+/* ReactorScope's libevent-compatible C API: the pre-2.0 bufferevent names that
+ * libevent 2.1 still offers (libevent's <event2/bufferevent_compat.h>). */
+#ifndef REACTORSCOPE_EVENT2_BUFFEREVENT_COMPAT_H_INCLUDED_
+#define REACTORSCOPE_EVENT2_BUFFEREVENT_COMPAT_H_INCLUDED_
+
+#include <event2/bufferevent.h>
+
+#define evbuffercb bufferevent_data_cb
+#define everrorcb bufferevent_event_cb
+
+#define EVBUFFER_READ BEV_EVENT_READING
+#define EVBUFFER_WRITE BEV_EVENT_WRITING
+#define EVBUFFER_EOF BEV_EVENT_EOF
+#define EVBUFFER_ERROR BEV_EVENT_ERROR
+#define EVBUFFER_TIMEOUT BEV_EVENT_TIMEOUT
+
+#define EVBUFFER_INPUT(x) bufferevent_get_input(x)
+#define EVBUFFER_OUTPUT(x) bufferevent_get_output(x)
+
+#endif /* REACTORSCOPE_EVENT2_BUFFEREVENT_COMPAT_H_INCLUDED_ */
