@@ -56,7 +56,7 @@ class QtEchoServer : public QObject {
       }
     });
   }
-  bool listen() { return server_.listen(QHostAddress::LocalHost, 0); }
+  bool listen(const QHostAddress& address = QHostAddress::LocalHost) { return server_.listen(address, 0); }
   quint16 port() const { return server_.serverPort(); }
   const QByteArray& received() const { return received_; }
   int accepted() const { return accepted_; }
@@ -156,6 +156,7 @@ class TestConsole : public QObject {
   void printableAndHex();
   void roundTripTextAndHexThroughQtEchoServer();
   void roundTripThroughEngineEchoServer();
+  void roundTripOverIpv6Loopback();
   void fastSenderIsCoalescedAndBounded();
   void invalidHexSendsNothing();
   void refusedConnectionIsExplained();
@@ -398,6 +399,19 @@ void TestConsole::roundTripThroughEngineEchoServer() {
   QTRY_COMPARE_WITH_TIMEOUT(w.socketState(), QAbstractSocket::UnconnectedState, 5000);
   QTRY_COMPARE_WITH_TIMEOUT(server.stats()->closed, quint64{1}, 5000);
   server.stop();
+}
+
+void TestConsole::roundTripOverIpv6Loopback() {
+  QtEchoServer server;
+  if (!server.listen(QHostAddress::LocalHostIPv6)) QSKIP("no IPv6 loopback here");
+  ConsoleWidget w;
+  w.show();
+  connectTo(w, QStringLiteral("[::1]"), server.port());
+  QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 5000);
+  QVERIFY(w.transcriptText().contains(QStringLiteral("connected to [::1]:%1 (local address [::1]:").arg(server.port())));
+  typeInto(child<QLineEdit>(w, "sendEdit"), QStringLiteral("six"));
+  QVERIFY(w.send());
+  QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("six\n"), 5000);
 }
 
 void TestConsole::fastSenderIsCoalescedAndBounded() {
