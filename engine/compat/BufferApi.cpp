@@ -188,6 +188,8 @@ int evbuffer_peek(struct evbuffer* buffer, ev_ssize_t len, struct evbuffer_ptr* 
 
 int evbuffer_write_atmost(struct evbuffer* buffer, evutil_socket_t fd, ev_ssize_t howmuch) {
   const size_t most = howmuch < 0 ? SIZE_MAX : static_cast<size_t>(howmuch);
+  // libevent: nothing to write (an empty buffer, or howmuch 0) is -1, not 0.
+  if (most == 0 || buffer->buf->length() == 0) return -1;
   return toInt(buffer->buf->writeToFd(fd, most));
 }
 
