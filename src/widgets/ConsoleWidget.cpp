@@ -73,9 +73,9 @@ ConsoleWidget::ConsoleWidget(QWidget* parent)
         socket_->state() == QAbstractSocket::UnconnectedState)
       return;
     lastError_ = QStringLiteral("no answer");
-    const QString msg = QStringLiteral("no answer from %1 within %2 s; gave up")
+    const QString msg = QStringLiteral("no answer from %1 within %2 s; gave up (is its accept queue full?)")
                             .arg(connectedTarget_)
-                            .arg(kConnectTimeoutMs / 1000);
+                            .arg(static_cast<double>(connectTimer_->interval()) / 1000.0, 0, 'g', 3);
     appendEntry(Entry::Error, msg);
     emit logMessage(QStringLiteral("console: ") + msg);
     socket_->abort();
@@ -133,6 +133,10 @@ bool ConsoleWidget::isAllowedHost(const QString& hostText, QString* why) {
                       .arg(h, QLatin1String(kLoopbackRule)));
   return true;
 }
+
+void ConsoleWidget::setConnectTimeoutMs(int ms) { connectTimer_->setInterval(std::max(1, ms)); }
+
+int ConsoleWidget::connectTimeoutMs() const { return connectTimer_->interval(); }
 
 QString ConsoleWidget::host() const {
   QString h = ui_->hostEdit->text().trimmed();

@@ -42,6 +42,10 @@ class ConsoleWidget : public QWidget {
   QString addressError() const;
   bool addressValid() const { return addressError().isEmpty(); }
 
+  // How long a connection attempt may take before it is abandoned (default 5 s).
+  void setConnectTimeoutMs(int ms);
+  int connectTimeoutMs() const;
+
   SendMode sendMode() const;
   void setSendMode(SendMode mode);
   // The last send problem shown under the send line ("" when none).
@@ -68,7 +72,7 @@ class ConsoleWidget : public QWidget {
   // Printable ASCII as is, the rest escaped: \n \r \t \\ \xNN.
   static QString toPrintable(const QByteArray& bytes);
 
-  static constexpr int kConnectTimeoutMs = 5000;
+  static constexpr int kConnectTimeoutMs = 5000;  // default of setConnectTimeoutMs
   static constexpr int kMaxShownBytes = 1024;       // per transcript entry
   static constexpr int kMaxKeptBytes = 1 << 20;     // receivedData()
   static constexpr int kCoalesceMs = 30;            // arrivals closer than this share an entry

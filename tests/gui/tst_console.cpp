@@ -12,7 +12,10 @@
 #include <QTcpSocket>
 #include <QtTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -160,6 +163,7 @@ class TestConsole : public QObject {
   void fastSenderIsCoalescedAndBounded();
   void invalidHexSendsNothing();
   void refusedConnectionIsExplained();
+  void unansweredConnectGivesUp();
   void peerCloseAndResetAreShown_data();
   void peerCloseAndResetAreShown();
   void sendNeedsAConnection();
@@ -503,6 +507,42 @@ void TestConsole::refusedConnectionIsExplained() {
   for (const QList<QVariant>& args : log) logged |= args.at(0).toString().contains(QStringLiteral("refused"));
   QVERIFY(logged);
   saveSnapshot(w, QStringLiteral("console-refused.png"));
+}
+
+void TestConsole::unansweredConnectGivesUp() {
+  // A listener that never accepts, its queue already full: Linux drops further SYNs,
+  // so a connect neither succeeds nor fails. The console gives up on its own.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  QVERIFY(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  QCOMPARE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  QCOMPARE(::listen(listener, 0), 0);
+  QCOMPARE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(fd);
+  }
+  const quint16 port = ntohs(addr.sin_port);
+
+  ConsoleWidget w;
+  w.show();
+  w.setConnectTimeoutMs(400);
+  QCOMPARE(w.connectTimeoutMs(), 400);
+  connectTo(w, QStringLiteral("127.0.0.1"), port);
+  QTRY_COMPARE_WITH_TIMEOUT(w.socketState(), QAbstractSocket::UnconnectedState, 5000);
+  if (w.transcriptText().contains(QStringLiteral("refused")))
+    QSKIP("this kernel answers a full accept queue with RST (tcp_abort_on_overflow)");
+  const QString expected = QStringLiteral("no answer from 127.0.0.1:%1 within 0.4 s; gave up").arg(port);
+  QVERIFY2(w.transcriptText().contains(expected), qPrintable(w.transcriptText()));
+  QCOMPARE(child<QLabel>(w, "stateLabel")->text(), QStringLiteral("Disconnected: no answer"));
+  QVERIFY(child<QPushButton>(w, "connectButton")->isEnabled());
+  for (const int fd : fillers) ::close(fd);
+  ::close(listener);
 }
 
 void TestConsole::peerCloseAndResetAreShown_data() {
