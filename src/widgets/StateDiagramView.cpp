@@ -270,13 +270,6 @@ class DiagramEdgeItem : public QGraphicsItem {
     p->setRenderHint(QPainter::Antialiasing);
     const QColor color = ink();
     const double w = width_ + 3.0 * flash_ + (replaying_ ? 1.5 : 0.0);
-    if (flash_ > 0.01) {
-      QColor glow = StateDiagramView::stateColor(to_);
-      glow.setAlphaF(static_cast<float>(0.35 * flash_));
-      p->setPen(QPen(glow, w + 10.0, Qt::SolidLine, Qt::RoundCap));
-      p->setBrush(Qt::NoBrush);
-      p->drawPath(path_);
-    }
     // Stop the line short of the tip so a thick stroke does not blunt the arrowhead.
     const QPointF dir = end_ - control_;
     const double len = std::hypot(dir.x(), dir.y());
