@@ -55,7 +55,9 @@ class EventTableModel : public QAbstractTableModel {
 
  private:
   TraceAggregator* agg_;
+  static constexpr int kChangeEveryTicks = 3;
   int announced_ = 0;  // rows the views know about
+  quint64 syncCount_ = 0;
   qint64 lastPruneNs_ = 0;
   QHash<int, QString> sessionNames_;
 };

@@ -8,7 +8,7 @@ namespace {
 constexpr size_t kDrainChunk = 16384;
 // A tick never ingests more than this per session; the rest waits (the ring
 // keeps it, or counts drops) so one frame stays bounded.
-constexpr size_t kMaxRecordsPerTick = size_t{1} << 21;
+constexpr size_t kMaxRecordsPerTick = size_t{1} << 19;
 constexpr qint64 kSnapshotMinIntervalNs = 500'000'000;
 constexpr int kStatsEveryTicks = 3;
 }  // namespace

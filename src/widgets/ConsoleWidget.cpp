@@ -1,6 +1,7 @@
 #include "widgets/ConsoleWidget.h"
 
 #include <QFontDatabase>
+#include <QKeyEvent>
 #include <QHostAddress>
 #include <QPlainTextEdit>
 #include <QScrollBar>
@@ -99,6 +100,7 @@ ConsoleWidget::ConsoleWidget(QWidget* parent)
     validateSendLine();
   });
   connect(ui_->clearButton, &QPushButton::clicked, this, &ConsoleWidget::clearTranscript);
+  ui_->sendEdit->installEventFilter(this);
 
   validateAddress();
   updateCounters();
@@ -402,6 +404,12 @@ bool ConsoleWidget::send() {
   sinceSend_.start();
   showSendError(QString());
   appendEntry(Entry::Sent, QStringLiteral("sent %1").arg(byteCount(written)), &bytes);
+  const SentLine line{sendMode(), ui_->sendEdit->text()};
+  if (history_.empty() || history_.back().mode != line.mode || history_.back().text != line.text) {
+    history_.push_back(line);
+    if (history_.size() > static_cast<size_t>(kMaxHistory)) history_.erase(history_.begin());
+  }
+  historyPos_ = history_.size();
   // Keep the line, selected: Enter sends it again, typing replaces it.
   ui_->sendEdit->selectAll();
   updateCounters();
@@ -471,6 +479,25 @@ QString ConsoleWidget::toPrintable(const QByteArray& bytes) {
     }
   }
   return out;
+}
+
+bool ConsoleWidget::eventFilter(QObject* watched, QEvent* event) {
+  // Up/Down in the send line walk through what was sent, like a shell.
+  if (watched == ui_->sendEdit && event->type() == QEvent::KeyPress) {
+    const int key = static_cast<QKeyEvent*>(event)->key();
+    if ((key == Qt::Key_Up || key == Qt::Key_Down) && !history_.empty()) {
+      if (key == Qt::Key_Up && historyPos_ > 0) --historyPos_;
+      if (key == Qt::Key_Down && historyPos_ < history_.size()) ++historyPos_;
+      if (historyPos_ < history_.size()) {
+        setSendMode(history_[historyPos_].mode);  // a hex line comes back as hex
+        ui_->sendEdit->setText(history_[historyPos_].text);
+      } else {
+        ui_->sendEdit->clear();
+      }
+      return true;
+    }
+  }
+  return QWidget::eventFilter(watched, event);
 }
 
 // ---- Transcript ------------------------------------------------------------------

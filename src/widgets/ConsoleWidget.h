@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QTcpSocket;
 class QTimer;
@@ -76,6 +77,7 @@ class ConsoleWidget : public QWidget {
   static constexpr int kMaxShownBytes = 1024;       // per transcript entry
   static constexpr int kMaxKeptBytes = 1 << 20;     // receivedData()
   static constexpr int kCoalesceMs = 30;            // arrivals closer than this share an entry
+  static constexpr int kMaxHistory = 100;           // sent lines recalled with Up/Down
 
  public slots:
   void connectToTarget();
@@ -89,6 +91,9 @@ class ConsoleWidget : public QWidget {
   void connectionStateChanged(QAbstractSocket::SocketState state);
   // One line for the application log: connected, closed, errors.
   void logMessage(const QString& line);
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   enum class Entry { Info, Sent, Received, Error };
@@ -119,7 +124,13 @@ class ConsoleWidget : public QWidget {
   QTime pendingRxTime_;
   double pendingRxAfterSendMs_ = -1.0;
   bool wasConnected_ = false;
-  QString lastError_;  // brief, for the state label until the next attempt
+  QString lastError_;
+  struct SentLine {
+    SendMode mode;
+    QString text;
+  };
+  std::vector<SentLine> history_;  // lines sent, oldest first (Up/Down in the send line)
+  size_t historyPos_ = 0;  // brief, for the state label until the next attempt
 };
 
 }  // namespace rs::gui

@@ -1,6 +1,7 @@
 #include "widgets/MainWindow.h"
 
 #include <QCloseEvent>
+#include <algorithm>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QHeaderView>
@@ -196,12 +197,18 @@ void MainWindow::openNewClientDialog() {
 
 void MainWindow::applyLaunchOptions(const LaunchOptions& options) {
   if (options.retentionSec) controller_->setRetentionSec(*options.retentionSec);
+  std::vector<uint16_t> serverPorts;
   for (const EchoServerConfig& c : options.servers) {
     const int id = controller_->startServer(c);
     if (launchServer_ < 0) launchServer_ = id;
+    serverPorts.push_back(c.port);
   }
   for (const LoadClientConfig& c : options.clients) {
-    if (c.port == 0) pendingClients_.push_back(c);
+    // Aimed at a launch server (port 0 = its ephemeral port): wait until it
+    // listens, or the first connections would be refused.
+    const bool ownServer = launchServer_ >= 0 &&
+                           (c.port == 0 || std::find(serverPorts.begin(), serverPorts.end(), c.port) != serverPorts.end());
+    if (ownServer) pendingClients_.push_back(c);
     else controller_->startClient(c);
   }
 }
@@ -212,7 +219,7 @@ void MainWindow::onSessionStatus(int id, int status) {
     if (st == EngineSession::Status::Running) {
       const uint16_t port = controller_->session(id)->shared().port;
       for (LoadClientConfig c : pendingClients_) {
-        c.port = port;
+        if (c.port == 0) c.port = port;
         controller_->startClient(c);
       }
       pendingClients_.clear();
