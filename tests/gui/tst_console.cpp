@@ -352,6 +352,21 @@ void TestConsole::roundTripTextAndHexThroughQtEchoServer() {
   QCOMPARE(sendEdit->text(), QStringLiteral("48656c6c6f"));
   QTest::mouseClick(child<QPushButton>(w, "sendButton"), Qt::LeftButton);
   QTRY_COMPARE_WITH_TIMEOUT(w.receivedData(), QByteArray("Hello\n") + binary + "Hello", 5000);
+  // Up/Down recall what was sent, in the mode it was sent in, like a shell.
+  QTest::keyClick(sendEdit, Qt::Key_Up);
+  QCOMPARE(sendEdit->text(), QStringLiteral("48656c6c6f"));
+  QTest::keyClick(sendEdit, Qt::Key_Up);
+  QCOMPARE(sendEdit->text(), QStringLiteral("de ad be ef 00 ff"));
+  QCOMPARE(w.sendMode(), ConsoleWidget::SendMode::Hex);
+  QTest::keyClick(sendEdit, Qt::Key_Up);
+  QTest::keyClick(sendEdit, Qt::Key_Up);  // stops at the oldest
+  QCOMPARE(sendEdit->text(), QStringLiteral("Hello"));
+  QCOMPARE(w.sendMode(), ConsoleWidget::SendMode::Text);
+  QVERIFY(w.sendError().isEmpty());
+  QTest::keyClick(sendEdit, Qt::Key_Down);
+  QTest::keyClick(sendEdit, Qt::Key_Down);
+  QTest::keyClick(sendEdit, Qt::Key_Down);
+  QCOMPARE(sendEdit->text(), QString());
   QTRY_VERIFY(!w.hasUnshownData());  // arrivals reach the transcript within kCoalesceMs
   QCOMPARE(server.received(), w.receivedData());
   QVERIFY(w.transcriptText().contains(QStringLiteral("ms after the last send")));
