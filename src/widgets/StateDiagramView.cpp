@@ -6,14 +6,12 @@
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
-#include <QGraphicsTextItem>
 #include <QPainter>
 #include <QPainterPath>
 #include <QResizeEvent>
 #include <QShowEvent>
 #include <QStyleOptionGraphicsItem>
 #include <QTimer>
-#include <QtMath>
 
 #include <algorithm>
 #include <cmath>
@@ -137,9 +135,6 @@ class DiagramNodeItem : public QGraphicsItem {
   QRectF boundingRect() const override {
     return QRectF(QPointF(-kNodeSize.width() / 2, -kNodeSize.height() / 2), kNodeSize)
         .adjusted(-12, -12, 12, 12);
-  }
-  QRectF box() const {
-    return QRectF(pos() - QPointF(kNodeSize.width() / 2, kNodeSize.height() / 2), kNodeSize);
   }
 
   void setCount(qint64 count) {
