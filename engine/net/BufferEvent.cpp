@@ -335,7 +335,15 @@ void BufferEvent::runReadCb() {
     scheduleDeferred();
   } else {
     readCb_(this, ctx_);
+    recallReadIfAboveHighWatermark();
   }
+}
+
+void BufferEvent::recallReadIfAboveHighWatermark() {
+  if (!recallReadAtHighWater_ || freed_ || !readCb_ || !readHigh_ || !(enabled_ & kEvRead)) return;
+  if (input_.length() < readHigh_) return;
+  readPending_ = true;
+  scheduleDeferred();
 }
 
 void BufferEvent::runWriteCb() {
@@ -381,6 +389,7 @@ void BufferEvent::deferredCallback(int, short, void* arg) {
   if (!self->freed_ && self->readPending_ && self->readCb_) {
     self->readPending_ = false;
     self->readCb_(self, self->ctx_);
+    self->recallReadIfAboveHighWatermark();
   }
   if (!self->freed_ && self->writePending_ && self->writeCb_) {
     self->writePending_ = false;

@@ -143,6 +143,12 @@ class BufferEvent {
   const Event& writeEvent() const { return writeEvent_; }
   // "conn" by default: events are labelled "<prefix> <tag> read|write".
   void setLabelPrefix(std::string_view prefix);
+  // libevent 2.1's bufferevent_inbuf_wm_check, for the compat layer: a read
+  // callback that leaves the input at or above the read high watermark (with
+  // EV_READ enabled) is called again, deferred, since reading is suspended and
+  // no new data would trigger it. Off by default: native users rely on the
+  // high watermark to pause without being re-polled.
+  void setRecallReadAtHighWatermark(bool on) { recallReadAtHighWater_ = on; }
   // Opaque pointer for wrappers (e.g. the compat layer's struct bufferevent).
   void setUserHandle(void* handle) { userHandle_ = handle; }
   void* userHandle() const { return userHandle_; }
@@ -178,6 +184,7 @@ class BufferEvent {
   void suspendRead(uint8_t why);
   void unsuspendRead(uint8_t why);
   void runReadCb();
+  void recallReadIfAboveHighWatermark();
   void runWriteCb();
   void runEventCb(short what, int err);
   void traceWatermarks();
@@ -210,6 +217,7 @@ class BufferEvent {
   bool connecting_ = false;
   bool connectionRefused_ = false;
   bool freed_ = false;
+  bool recallReadAtHighWater_ = false;
   int callbackDepth_ = 0;
 
   size_t readLow_ = 0, readHigh_ = 0, writeLow_ = 0, writeHigh_ = 0;
