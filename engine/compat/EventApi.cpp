@@ -188,7 +188,8 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (!base) base = g_currentBase;
   if (!base) return -1;
   if (arg == &g_selfCbArg) arg = ev;
-  return constructIn(ev)->assign(base, fd, events, cb, arg);
+  // Re-assigning a non-pending event: inline (falls back to Event::assign()).
+  return rs::EventBase::assignPlain(constructIn(ev), base, fd, events, cb, arg);
 }
 
 void event_free(struct event* ev) {
@@ -201,12 +202,13 @@ void event_free(struct event* ev) {
 
 int event_add(struct event* ev, const struct timeval* timeout) {
   if (!ev) return -1;
+  if (!timeout) return rs::EventBase::addPlainIo(toEvent(ev));  // falls back to Event::add()
   return toEvent(ev)->add(timeout);
 }
 
 int event_del(struct event* ev) {
   if (!ev) return -1;
-  return toEvent(ev)->del();
+  return rs::EventBase::delPlainIo(toEvent(ev));  // falls back to Event::del()
 }
 
 int event_del_noblock(struct event* ev) { return event_del(ev); }

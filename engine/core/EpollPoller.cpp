@@ -12,15 +12,7 @@ namespace rs {
 
 namespace {
 constexpr size_t kInitialEvents = 32;
-
-uint32_t toEpoll(short interest) {
-  uint32_t e = 0;
-  if (interest & kEvRead) e |= EPOLLIN;
-  if (interest & kEvWrite) e |= EPOLLOUT;
-  if (interest & kEvClosed) e |= EPOLLRDHUP;
-  if (interest & kEvET) e |= EPOLLET;
-  return e;
-}
+static_assert(kEvRead == 0x02 && kEvWrite == 0x04 && kEvClosed == 0x80 && kEvET == 0x20);
 }  // namespace
 
 EpollPoller::EpollPoller() : epfd_(epoll_create1(EPOLL_CLOEXEC)), events_(kInitialEvents) {}
@@ -29,12 +21,7 @@ EpollPoller::~EpollPoller() {
   if (epfd_ >= 0) ::close(epfd_);
 }
 
-int EpollPoller::update(int fd, short oldInterest, short newInterest) {
-  epoll_event ev{};
-  ev.events = toEpoll(newInterest);
-  ev.data.fd = fd;
-  int op = oldInterest == 0 ? EPOLL_CTL_ADD : (newInterest == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
-  if (epoll_ctl(epfd_, op, fd, &ev) == 0) return 0;
+int EpollPoller::ctlFailed(int op, int fd, epoll_event& ev) {
   // The kernel's view can differ from ours when an fd was closed and reused
   // behind our back; retry with the other operation, as libevent does.
   if (op == EPOLL_CTL_MOD && errno == ENOENT) {
@@ -47,7 +34,11 @@ int EpollPoller::update(int fd, short oldInterest, short newInterest) {
   return -errno;
 }
 
-int EpollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
+int EpollPoller::waitRaw(Nanos timeoutNs, int capacity, const epoll_event** out) {
+  // Grow after a full wait, before the next one (the caller reads the array
+  // between the two).
+  if (full_ && events_.size() < static_cast<size_t>(kMaxReady)) events_.resize(events_.size() * 2);
+  full_ = false;
   int n;
   const int maxEvents = std::min(static_cast<int>(events_.size()), capacity);
   if (havePwait2_) {
@@ -61,7 +52,7 @@ int EpollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
     n = epoll_pwait2(epfd_, events_.data(), maxEvents, tsp, nullptr);
     if (n < 0 && errno == ENOSYS) {
       havePwait2_ = false;
-      return wait(timeoutNs, ready, capacity);
+      return waitRaw(timeoutNs, capacity, out);
     }
   } else {
     int ms = -1;
@@ -72,20 +63,20 @@ int EpollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
     n = epoll_wait(epfd_, events_.data(), maxEvents, ms);
   }
   if (n < 0) return errno == EINTR ? 0 : -errno;
+  full_ = n == maxEvents;
+  *out = events_.data();
+  return n;
+}
 
+int EpollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
+  const epoll_event* events = nullptr;
+  const int n = waitRaw(timeoutNs, capacity, &events);
+  if (n <= 0) return n;
   int count = 0;
   for (int i = 0; i < n; ++i) {
-    const epoll_event& e = events_[static_cast<size_t>(i)];
-    // libevent's mapping: hang-up or error wakes readers and writers alike;
-    // otherwise IN/OUT/RDHUP are READ/WRITE/CLOSED, computed by shifts.
-    static_assert(EPOLLIN << 1 == kEvRead && EPOLLOUT == kEvWrite && EPOLLRDHUP >> 6 == kEvClosed);
-    const uint32_t ev = e.events;
-    const short res = (ev & (EPOLLHUP | EPOLLERR))
-                          ? static_cast<short>(kEvRead | kEvWrite)
-                          : static_cast<short>(((ev & EPOLLIN) << 1) | (ev & EPOLLOUT) | ((ev & EPOLLRDHUP) >> 6));
-    if (res) ready[count++] = {e.data.fd, static_cast<short>(res | kEvET)};
+    const short res = toRes(events[i].events);
+    if (res) ready[count++] = {events[i].data.fd, static_cast<short>(res | kEvET)};
   }
-  if (n == maxEvents && events_.size() < static_cast<size_t>(kMaxReady)) events_.resize(events_.size() * 2);
   return count;
 }
 

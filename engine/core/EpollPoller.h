@@ -15,12 +15,40 @@ class EpollPoller final : public Poller {
   ~EpollPoller() override;
   bool ok() const { return epfd_ >= 0; }
   const char* name() const override { return "epoll"; }
-  int update(int fd, short oldInterest, short newInterest) override;
+  int update(int fd, short oldInterest, short newInterest) override { return ctl(fd, oldInterest, newInterest); }
+  // update() without the virtual call (EventBase's hot path): one epoll_ctl,
+  // the retry logic out of line.
+  int ctl(int fd, short oldInterest, short newInterest) {
+    epoll_event ev;
+    ev.events = toEpoll(newInterest);
+    ev.data.u64 = static_cast<uint32_t>(fd);
+    const int op = oldInterest == 0 ? EPOLL_CTL_ADD : (newInterest == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
+    if (epoll_ctl(epfd_, op, fd, &ev) == 0) [[likely]] return 0;
+    return ctlFailed(op, fd, ev);
+  }
+  // kEvRead | kEvWrite | kEvClosed | kEvET (0x02, 0x04, 0x80, 0x20) -> EPOLL* bits.
+  static uint32_t toEpoll(short interest) {
+    const auto i = static_cast<uint32_t>(static_cast<uint16_t>(interest));
+    static_assert(EPOLLIN == 0x01 && EPOLLOUT == 0x04 && EPOLLRDHUP == 0x2000 && EPOLLET == 1u << 31);
+    return ((i & 0x02) >> 1) | (i & 0x04) | ((i & 0x80) << 6) | ((i & 0x20) << 26);
+  }
   int wait(Nanos timeoutNs, ReadyFd* ready, int capacity) override;
+  // wait() without the conversion: the raw epoll events (valid until the next
+  // wait) for EventBase's untraced hot path, which converts with toRes().
+  int waitRaw(Nanos timeoutNs, int capacity, const epoll_event** out);
+  // libevent's mapping: hang-up or error wakes readers and writers alike;
+  // otherwise IN/OUT/RDHUP are READ/WRITE/CLOSED (0x02/0x04/0x80), by shifts.
+  static short toRes(uint32_t ev) {
+    static_assert(EPOLLIN << 1 == 0x02 && EPOLLOUT == 0x04 && EPOLLRDHUP >> 6 == 0x80);
+    if (ev & (EPOLLHUP | EPOLLERR)) return 0x02 | 0x04;
+    return static_cast<short>(((ev & EPOLLIN) << 1) | (ev & EPOLLOUT) | ((ev & EPOLLRDHUP) >> 6));
+  }
 
  private:
+  int ctlFailed(int op, int fd, epoll_event& ev);
   int epfd_ = -1;
   bool havePwait2_ = true;
+  bool full_ = false;  // the last wait filled events_: grow before the next
   std::vector<epoll_event> events_;
 };
 

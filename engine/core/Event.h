@@ -10,6 +10,7 @@
 #pragma once
 #include <sys/time.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "core/Clock.h"
 #include "core/Trace.h"
+#include "core/TraceClock.h"
 
 namespace rs {
 
@@ -65,7 +67,12 @@ class Event {
   int setPriority(int priority);
 
   bool initialized() const;
-  EventState state() const;
+  EventState state() const {
+    if (!(flags_ & kListInit)) return EventState::Invalid;
+    if (flags_ & (kListActive | kListActiveLater)) return EventState::Active;
+    if (flags_ & (kListInserted | kListTimeout)) return EventState::Pending;
+    return EventState::NonPending;
+  }
   int fd() const { return fd_; }
   short events() const { return events_; }
   EventBase* base() const { return base_; }
@@ -92,8 +99,8 @@ class Event {
 
   // Counters (snapshot).
   uint64_t activations() const { return activations_; }
-  Nanos totalCallbackNs() const { return totalCallbackNs_; }
-  Nanos lastCallbackNs() const { return lastCallbackNs_; }
+  Nanos totalCallbackNs() const { return traceclock::durationToNs(totalCallbackNs_); }
+  Nanos lastCallbackNs() const { return traceclock::durationToNs(lastCallbackNs_); }
   TraceCause lastCause() const { return lastCause_; }
 
  private:
@@ -114,6 +121,7 @@ class Event {
   static constexpr uint32_t kMagicReleased = 0x64656164;  // "dead"
 
   static void functionTrampoline(int fd, short what, void* self);
+  int assignSlow(EventBase* base, int fd, short events, EventCallback cb, void* arg);
   void resetFields();
 
   // Hot fields first: activation and dispatch touch only the first 80 bytes.
@@ -157,17 +165,20 @@ class Event {
   std::string label_;
   std::function<void(int, short)> fn_;
 
-  // Counters (activations_ and lastCause_ live with the hot fields).
-  Nanos totalCallbackNs_ = 0;
-  Nanos lastCallbackNs_ = 0;
-  Nanos activatedAtNs_ = 0;
+  // Counters (activations_ and lastCause_ live with the hot fields). Callback
+  // durations in trace-stamp units (Tracer::stamp(): TSC ticks or ns).
+  int64_t totalCallbackNs_ = 0;
+  int64_t lastCallbackNs_ = 0;
 };
 
 // libevent's debug mode: misuse (adding a freed or never-initialized event,
 // assigning a pending event, freeing twice) is reported instead of being undefined.
 // On when REACTORSCOPE_DEBUG_CHECKS=1 or after setDebugChecks(true).
 void setDebugChecks(bool on);
-bool debugChecksEnabled();
+namespace detail {
+extern std::atomic<bool> g_debugChecks;
+}
+inline bool debugChecksEnabled() { return detail::g_debugChecks.load(std::memory_order_relaxed); }
 // Receives each failed check's message; default prints to stderr.
 void setDebugCheckHandler(void (*handler)(const char* message));
 uint64_t debugCheckFailures();

@@ -47,6 +47,7 @@ EventBase::EventBase(const Options& options)
       tracer_(options.traceCapacity),
       loopThread_(std::this_thread::get_id()) {
   tracer_.setEnabled(options.tracing);
+  epoll_ = dynamic_cast<EpollPoller*>(poller_.get());
   activeQueues_.assign(1, ActiveQueue{});
   ready_ = std::make_unique<ReadyFd[]>(Poller::kMaxReady);
   if (!poller_) {
@@ -126,19 +127,14 @@ void EventBase::unregisterEvent(Event* ev) {
   }
 }
 
-void EventBase::linkAll(Event* ev) {
-  ev->allPrev_ = nullptr;
-  ev->allNext_ = allHead_;
-  if (allHead_) allHead_->allPrev_ = ev;
-  allHead_ = ev;
+void EventBase::reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg) {
+  // The records release() + assign() write: free (old id), then new (fresh id).
+  const int64_t ts = tracer_.stamp();
+  traceTransitionAt(ev, EventState::NonPending, EventState::Invalid, TraceCause::Free, ev->events_, 0, ts);
+  reassignFields(ev, fd, events, cb, arg);
+  traceTransitionAt(ev, EventState::Invalid, EventState::NonPending, TraceCause::New, events, 0, ts);
 }
 
-void EventBase::unlinkAll(Event* ev) {
-  if (ev->allPrev_) ev->allPrev_->allNext_ = ev->allNext_;
-  else allHead_ = ev->allNext_;
-  if (ev->allNext_) ev->allNext_->allPrev_ = ev->allPrev_;
-  ev->allNext_ = ev->allPrev_ = nullptr;
-}
 
 void EventBase::publishInfo(const Event* ev) {
   if (!tracer_.enabled()) return;
@@ -154,9 +150,15 @@ void EventBase::publishInfo(const Event* ev) {
 }
 
 // ---------------------------------------------------------------------------
-// Paired insert/remove helpers: the only places list bits change.
+// Paired insert/remove helpers: the only places list bits change. Defined
+// inline: the engine is built with -fPIC, where GCC does not inline a global
+// function into another (semantic interposition) unless it is inline.
 
-int EventBase::insertIo(Event* ev) {
+inline int EventBase::pollerUpdate(int fd, short oldInterest, short newInterest) {
+  return epoll_ ? epoll_->ctl(fd, oldInterest, newInterest) : poller_->update(fd, oldInterest, newInterest);
+}
+
+inline int EventBase::insertIo(Event* ev) {
   const int fd = ev->fd_;
   if (fd < 0) {
     // libevent inserts an I/O event on a negative fd without telling the backend:
@@ -176,7 +178,7 @@ int EventBase::insertIo(Event* ev) {
   }
   const short next = static_cast<short>(slot.interest | want);
   if (next != slot.interest) {
-    if (poller_->update(fd, slot.interest, next) < 0) return -1;
+    if (pollerUpdate(fd, slot.interest, next) < 0) return -1;
     slot.interest = next;
   }
   ev->ioPrev_ = nullptr;
@@ -187,12 +189,12 @@ int EventBase::insertIo(Event* ev) {
   return 0;
 }
 
-void EventBase::markInserted(Event* ev) {
+inline void EventBase::markInserted(Event* ev) {
   trackBusy(ev);
   ev->flags_ |= Event::kListInserted;
 }
 
-void EventBase::removeIo(Event* ev) {
+inline void EventBase::removeIo(Event* ev) {
   if (ev->fd_ < 0) {
     ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
       trackIdle(ev);
@@ -207,27 +209,27 @@ void EventBase::removeIo(Event* ev) {
   for (Event* e = slot.head; e; e = e->ioNext_)
     next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
   if (next != slot.interest) {
-    poller_->update(ev->fd_, slot.interest, next);
+    pollerUpdate(ev->fd_, slot.interest, next);
     slot.interest = next;
   }
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
   trackIdle(ev);
 }
 
-void EventBase::insertTimeout(Event* ev, Nanos deadline) {
+inline void EventBase::insertTimeout(Event* ev, Nanos deadline) {
   trackBusy(ev);
   ev->deadline_ = deadline;
   heapPush(ev);
   ev->flags_ |= Event::kListTimeout;
 }
 
-void EventBase::removeTimeout(Event* ev) {
+inline void EventBase::removeTimeout(Event* ev) {
   heapErase(ev);
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListTimeout);
   trackIdle(ev);
 }
 
-void EventBase::insertActive(Event* ev) {
+inline void EventBase::insertActive(Event* ev) {
   trackBusy(ev);
   ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
   ev->activeNext_ = nullptr;
@@ -239,7 +241,7 @@ void EventBase::insertActive(Event* ev) {
   ++activeCount_;
 }
 
-void EventBase::removeActive(Event* ev) {
+inline void EventBase::removeActive(Event* ev) {
   if (ev->flags_ & Event::kListActiveLater) {
     if (ev->activePrev_) ev->activePrev_->activeNext_ = ev->activeNext_;
     else laterHead_ = ev->activeNext_;
@@ -318,6 +320,9 @@ int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDea
 }
 
 int EventBase::delEvent(Event* ev, TraceCause cause, bool trace) {
+  // Non-pending: nothing to remove, nothing to trace (a running signal
+  // callback's remaining calls are still cancelled below).
+  if (!(ev->flags_ & Event::kListAny) && !(ev->events_ & kEvSignal)) return 0;
   const bool tracing = trace && tracer_.enabled();
   const EventState from = tracing ? ev->state() : EventState::Invalid;
   if ((ev->events_ & kEvSignal) && ev->ncalls_ && ev->pncalls_) *ev->pncalls_ = 0;
@@ -351,10 +356,7 @@ void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cau
   insertActive(ev);
   ++ev->activations_;
   ev->lastCause_ = cause;
-  if (tracer_.enabled()) {
-    ev->activatedAtNs_ = cachedNow_ ? cachedNow_ : monotonicNowNs();
-    traceTransition(ev, from, cause, res, lateness);
-  }
+  if (tracer_.enabled()) traceTransition(ev, from, cause, res, lateness);
 }
 
 void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness) {
@@ -373,10 +375,7 @@ void EventBase::activateLater(Event* ev, short res) {
   insertActiveLater(ev);
   ++ev->activations_;
   ev->lastCause_ = TraceCause::ManualActivate;
-  if (tracer_.enabled()) {
-    ev->activatedAtNs_ = monotonicNowNs();
-    traceTransition(ev, from, TraceCause::ManualActivate, res);
-  }
+  if (tracer_.enabled()) traceTransition(ev, from, TraceCause::ManualActivate, res);
 }
 
 // ---------------------------------------------------------------------------
@@ -481,11 +480,11 @@ void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
     }
     r.type = TraceType::CallbackBegin;
     r.value = 0;
-    if (!begin) begin = monotonicNowNs();
+    if (!begin) begin = tracer_.stamp();
     r.tsNs = begin;
     tracer_.record(r);
     cb(fd, res, arg);
-    const Nanos end = monotonicNowNs();
+    const Nanos end = tracer_.stamp();
     r.type = TraceType::CallbackEnd;
     r.tsNs = end;
     r.value = end - begin;
@@ -559,12 +558,12 @@ int EventBase::processActiveQueue(int priority) {
       const uint64_t id = ev->id_;
       const uint32_t owner = ev->owner_;
       const EventKind kind = ev->kind_;
-      const Nanos begin = monotonicNowNs();
+      const Nanos begin = tracer_.stamp();
       traceTransitionAt(ev, EventState::Active, EventState::Pending, TraceCause::Dispatch, res, 0, begin);
       traceCallback(TraceType::CallbackBegin, id, owner, fd, kind, res, 0, begin);
       currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
       cb(fd, res, arg);
-      const Nanos end = monotonicNowNs();
+      const Nanos end = tracer_.stamp();
       traceCallback(TraceType::CallbackEnd, id, owner, fd, kind, res, end - begin, end);
       if (currentEvent_) {
         currentEvent_->lastCallbackNs_ = end - begin;
@@ -602,7 +601,7 @@ int EventBase::processActiveQueue(int priority) {
       Nanos ts = 0;
       if (tracing) {
         // The dispatch record and the callback-begin record share one clock read.
-        ts = monotonicNowNs();
+        ts = tracer_.stamp();
         traceTransitionAt(ev, EventState::Active, ev->state(), TraceCause::Dispatch, ev->res_, 0, ts);
       }
       runCallbackSlow(ev, tracing, ts);
@@ -639,45 +638,98 @@ TraceCause EventBase::readyCause(short res) {
 // every event on the fd interested in one of the ready conditions, newest first.
 void EventBase::activateReady(int n) {
   const bool tracing = tracer_.enabled();
+  FdSlot* const slots = fds_.data();
   const size_t nfds = fds_.size();
+  const ReadyFd* const ready = ready_.get();
+  ActiveQueue* const queues = activeQueues_.data();
+  int activated = 0;  // added to activeCount_ at the end (nothing reads it meanwhile)
   for (int i = 0; i < n; ++i) {
-    const ReadyFd r = ready_[static_cast<size_t>(i)];
+    const ReadyFd r = ready[i];
     if (static_cast<size_t>(r.fd) >= nfds) continue;
-    for (Event* ev = fds_[static_cast<size_t>(r.fd)].head; ev;) {
+    for (Event* ev = slots[static_cast<size_t>(r.fd)].head; ev;) {
       Event* next = ev->ioNext_;
       const short match = static_cast<short>(ev->events_ & r.what);
-      if (match & (kEvRead | kEvWrite | kEvClosed)) {
-        if (!tracing && !(ev->flags_ & (Event::kListActive | Event::kListActiveLater))) [[likely]] {
-          // Hot path: a pending I/O event becomes active. No priority check:
-          // nothing runs during this phase (runningPriority_ is -1).
-          ev->res_ = match;
-          ++ev->activations_;
-          ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
-          // insertActive() without trackBusy(): the event is inserted, hence busy.
-          ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
-          ev->activeNext_ = nullptr;
-          ev->activePrev_ = q.tail;
-          if (q.tail) q.tail->activeNext_ = ev;
-          else q.head = ev;
-          q.tail = ev;
-          ev->flags_ |= Event::kListActive;
-          ++activeCount_;
-        } else if (tracing && !(ev->flags_ & (Event::kListActive | Event::kListActiveLater))) {
-          // Traced hot path: the same, plus one record stamped with the wait's end.
-          const TraceCause cause = readyCause(match);
-          ev->res_ = match;
-          ++ev->activations_;
-          ev->lastCause_ = cause;
-          ev->activatedAtNs_ = cachedNow_;
-          insertActive(ev);
-          traceTransitionAt(ev, EventState::Pending, EventState::Active, cause, match, 0, cachedNow_);
-        } else {
-          activateEvent(ev, match, 1, readyCause(match), 0);
-        }
+      const uint16_t f = ev->flags_;
+      if (!(match & (kEvRead | kEvWrite | kEvClosed))) {
+        ev = next;
+        continue;
+      }
+      if (!tracing && !(f & (Event::kListActive | Event::kListActiveLater))) [[likely]] {
+        // Hot path: a pending I/O event becomes active. No priority check:
+        // nothing runs during this phase (runningPriority_ is -1).
+        ev->res_ = match;
+        ++ev->activations_;
+        ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
+        // insertActive() without trackBusy(): the event is inserted, hence busy.
+        ActiveQueue& q = queues[static_cast<size_t>(ev->priority_)];
+        Event* const tail = q.tail;
+        ev->activeNext_ = nullptr;
+        ev->activePrev_ = tail;
+        if (tail) tail->activeNext_ = ev;
+        else q.head = ev;
+        q.tail = ev;
+        ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
+        ++activated;
+      } else if (tracing && !(f & (Event::kListActive | Event::kListActiveLater))) {
+        // Traced hot path: the same, plus one record stamped with the wait's end.
+        const TraceCause cause = readyCause(match);
+        ev->res_ = match;
+        ++ev->activations_;
+        ev->lastCause_ = cause;
+        insertActive(ev);
+        traceTransitionAt(ev, EventState::Pending, EventState::Active, cause, match, 0, cachedStamp_);
+      } else {
+        activateEvent(ev, match, 1, readyCause(match), 0);
       }
       ev = next;
     }
   }
+  activeCount_ += activated;
+}
+
+// activateReady() for the untraced epoll path, from the raw epoll events: the
+// same activations in the same order.
+void EventBase::activateEpollReady(const epoll_event* events, int n) {
+  FdSlot* const slots = fds_.data();
+  const size_t nfds = fds_.size();
+  ActiveQueue* const queues = activeQueues_.data();
+  int activated = 0;  // added to activeCount_ at the end (nothing reads it meanwhile)
+  for (int i = 0; i < n; ++i) {
+    const auto fd = static_cast<size_t>(events[i].data.fd);
+    const short res = EpollPoller::toRes(events[i].events);
+    if (fd >= nfds || !res) continue;
+    const short what = static_cast<short>(res | kEvET);
+    for (Event* ev = slots[fd].head; ev;) {
+      Event* const next = ev->ioNext_;
+      const short match = static_cast<short>(ev->events_ & what);
+      const uint16_t f = ev->flags_;
+      if ((match & (kEvRead | kEvWrite | kEvClosed)) && !(f & (Event::kListActive | Event::kListActiveLater)))
+          [[likely]] {
+        // A pending I/O event becomes active (insertActive() without trackBusy():
+        // it is inserted, hence busy). No priority check: nothing runs now.
+        ev->res_ = match;
+        ++ev->activations_;
+        ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
+        ActiveQueue& q = queues[static_cast<size_t>(ev->priority_)];
+        Event* const tail = q.tail;
+        ev->activeNext_ = nullptr;
+        ev->activePrev_ = tail;
+        if (tail) tail->activeNext_ = ev;
+        else q.head = ev;
+        q.tail = ev;
+        ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
+        ++activated;
+      } else if (match & (kEvRead | kEvWrite | kEvClosed)) {
+        activateEventCold(ev, match);
+      }
+      ev = next;
+    }
+  }
+  activeCount_ += activated;
+}
+
+void EventBase::activateEventCold(Event* ev, short match) {
+  activateEvent(ev, match, 1, readyCause(match), 0);
 }
 
 int EventBase::loop(int flags) {
@@ -715,22 +767,29 @@ int EventBase::loop(int flags) {
     Nanos waitBegin = 0;
     if (tracing) {
       waitBegin = monotonicNowNs();
-      traceLoop(TraceType::WaitBegin, timeout, waitBegin);
+      traceLoop(TraceType::WaitBegin, timeout, tracer_.usesTsc() ? tracer_.stamp() : waitBegin);
     }
-    const int n = poller_->wait(timeout, ready_.get(), Poller::kMaxReady);
+    // Untraced epoll: the raw events go straight to activation (no ReadyFd copy).
+    const epoll_event* raw = nullptr;
+    const bool rawPath = epoll_ && !tracing;
+    const int n = rawPath ? epoll_->waitRaw(timeout, Poller::kMaxReady, &raw)
+                          : poller_->wait(timeout, ready_.get(), Poller::kMaxReady);
     if (n < 0) {
       error_ = std::string(poller_->name()) + " wait failed: " + std::strerror(-n);
       retval = -1;
       break;
     }
     cachedNow_ = monotonicNowNs();
+    // The trace stamp of everything this wait found (one rdtsc, or the same ns).
+    cachedStamp_ = tracer_.usesTsc() ? tracer_.stamp() : cachedNow_;
     ++stats_.iterations;
     if (tracing) {
       stats_.waitNs += cachedNow_ - waitBegin;
-      traceLoop(TraceType::WaitEnd, n, cachedNow_);
+      traceLoop(TraceType::WaitEnd, n, cachedStamp_);
     }
 
-    activateReady(n);
+    if (rawPath) activateEpollReady(raw, n);
+    else activateReady(n);
     processTimeouts();
 
     if (activeCount_) {
@@ -943,7 +1002,7 @@ void EventBase::traceTransition(Event* ev, EventState from, TraceCause cause, sh
                      cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout ||
                      cause == TraceCause::Signal;
   traceTransitionAt(ev, from, ev->state(), cause, flags, value,
-                    batch && cachedNow_ ? cachedNow_ : monotonicNowNs());
+                    batch && cachedNow_ ? cachedStamp_ : tracer_.stamp());
 }
 
 void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {
@@ -958,7 +1017,7 @@ void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {
 void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which,
                                      int64_t bytes) {
   TraceRecord r;
-  r.tsNs = monotonicNowNs();
+  r.tsNs = tracer_.stamp();
   r.eventId = eventId;
   r.owner = owner;
   r.fd = fd;
@@ -971,6 +1030,8 @@ void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, B
 std::vector<EventSnapshot> EventBase::snapshot() const {
   std::vector<EventSnapshot> out;
   out.reserve(liveEvents_);
+  // Callback durations are kept in trace-stamp units (TSC ticks or ns).
+  traceclock::Converter conv = traceclock::Converter::sample();
   for (const Event* ev = allHead_; ev; ev = ev->allNext_) {
     EventSnapshot s;
     s.id = ev->id_;
@@ -981,8 +1042,8 @@ std::vector<EventSnapshot> EventBase::snapshot() const {
     s.priority = ev->priority_;
     s.state = ev->state();
     s.activations = ev->activations_;
-    s.totalCallbackNs = ev->totalCallbackNs_;
-    s.lastCallbackNs = ev->lastCallbackNs_;
+    s.totalCallbackNs = conv.ticksToNs(ev->totalCallbackNs_);
+    s.lastCallbackNs = conv.ticksToNs(ev->lastCallbackNs_);
     s.lastCause = ev->lastCause_ == TraceCause::None && ev->activations_ ? readyCause(ev->res_) : ev->lastCause_;
     s.label = ev->label_;
     out.push_back(std::move(s));

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/Clock.h"
+#include "core/EpollPoller.h"
 #include "core/Event.h"
 #include "core/Poller.h"
 #include "core/Trace.h"
@@ -120,6 +121,17 @@ class EventBase {
   // "active later", used for deferred callbacks). Loop thread only.
   void activateLater(Event* ev, short res);
 
+  // event_add(ev, NULL) / event_del(ev) of a plain I/O event (epoll, no timeout,
+  // no other event on its fd, tracing and debug checks off), inline for the C
+  // API: a program that re-adds its events every round (libevent's bench.c)
+  // pays one epoll_ctl and a few stores. Everything else goes to Event::add() /
+  // Event::del(), with identical results.
+  static int addPlainIo(Event* ev);
+  static int delPlainIo(Event* ev);
+  // event_assign() of an initialized, non-pending, unlabelled event of `base`
+  // (the same transitions as Event::assign(), which it falls back to).
+  static int assignPlain(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
+
  private:
   friend class Event;
   struct FdSlot {
@@ -127,6 +139,7 @@ class EventBase {
     short interest = 0;
   };
 
+  int pollerUpdate(int fd, short oldInterest, short newInterest);
   // Paired insert/remove helpers: the only places list bits change.
   int insertIo(Event* ev);
   void removeIo(Event* ev);
@@ -150,9 +163,29 @@ class EventBase {
               void* arg, std::string_view label);
   static void onceCallback(int fd, short what, void* arg);
   void registerEvent(Event* ev);
+  // event_assign on an initialized, non-pending, unlabelled event of this base.
+  void reassign(Event* ev, int fd, short events, EventCallback cb, void* arg) {
+    if (tracer_.enabled()) [[unlikely]] {
+      reassignTraced(ev, fd, events, cb, arg);
+      return;
+    }
+    reassignFields(ev, fd, events, cb, arg);
+  }
+  void reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg);
+  void reassignFields(Event* ev, int fd, short events, EventCallback cb, void* arg);
   void unregisterEvent(Event* ev);
-  void linkAll(Event* ev);
-  void unlinkAll(Event* ev);
+  void linkAll(Event* ev) {
+    ev->allPrev_ = nullptr;
+    ev->allNext_ = allHead_;
+    if (allHead_) allHead_->allPrev_ = ev;
+    allHead_ = ev;
+  }
+  void unlinkAll(Event* ev) {
+    if (ev->allPrev_) ev->allPrev_->allNext_ = ev->allNext_;
+    else allHead_ = ev->allNext_;
+    if (ev->allNext_) ev->allNext_->allPrev_ = ev->allPrev_;
+    ev->allNext_ = ev->allPrev_ = nullptr;
+  }
   void markInserted(Event* ev);
   // Called before a list bit is set / after one is cleared. An event in no list
   // becoming busy (or the reverse) changes the loop's "have events" count (unless
@@ -165,11 +198,11 @@ class EventBase {
     if (!(ev->flags_ & Event::kListAny)) becameIdle(ev);
   }
   void becameBusy(Event* ev) {
-    if (!(ev->flags_ & Event::kListInternal)) ++userEventCount_;
+    userEventCount_ += !(ev->flags_ & Event::kListInternal);
     if (ev->flags_ & Event::kListDetachIdle) linkAll(ev);
   }
   void becameIdle(Event* ev) {
-    if (!(ev->flags_ & Event::kListInternal)) --userEventCount_;
+    userEventCount_ -= !(ev->flags_ & Event::kListInternal);
     if (ev->flags_ & Event::kListDetachIdle) unlinkAll(ev);
   }
   void publishInfo(const Event* ev);
@@ -177,6 +210,8 @@ class EventBase {
   int processActive();
   int processActiveQueue(int priority);
   void activateReady(int n);
+  void activateEpollReady(const epoll_event* events, int n);
+  [[gnu::noinline, gnu::cold]] void activateEventCold(Event* ev, short match);
   static TraceCause readyCause(short res);
   void processTimeouts();
   void runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs);
@@ -233,6 +268,7 @@ class EventBase {
   static void signalCallback(int fd, short what, void* arg);
 
   std::unique_ptr<Poller> poller_;
+  class EpollPoller* epoll_ = nullptr;  // poller_ when it is epoll: calls without the vtable
   std::string error_;
   Tracer tracer_;
   std::thread::id loopThread_;
@@ -261,7 +297,8 @@ class EventBase {
   bool running_ = false;
   std::atomic<bool> gotBreak_{false};
   std::atomic<bool> gotTerm_{false};
-  Nanos cachedNow_ = 0;  // 0: no cache (outside the post-wait window)
+  Nanos cachedNow_ = 0;     // 0: no cache (outside the post-wait window)
+  int64_t cachedStamp_ = 0;  // trace stamp of the same instant (valid while cachedNow_ is)
   LoopStats stats_;
 
   // Cross-thread queue.
@@ -278,5 +315,94 @@ class EventBase {
   std::vector<Event*> signalHeads_;  // per signal number, newest first
   std::vector<int> signalAdds_;      // events per signal
 };
+
+// ---------------------------------------------------------------------------
+// Inline hot paths
+
+// What release() + assign() do to an initialized, non-pending event, minus the
+// trace records (reassignTraced() adds them): a fresh id, reset counters.
+inline void EventBase::reassignFields(Event* ev, int fd, short events, EventCallback cb, void* arg) {
+  if (ev == currentEvent_) currentEvent_ = nullptr;
+  // Unlink + link: the event moves to the head of the all-events list.
+  if (!(ev->flags_ & Event::kListDetachIdle)) {
+    unlinkAll(ev);
+    linkAll(ev);
+  }
+  ev->fd_ = fd;
+  ev->events_ = events;
+  ev->flags_ = static_cast<uint16_t>((ev->flags_ & Event::kListDetachIdle) | Event::kListInit);
+  ev->callback_ = cb;
+  ev->arg_ = arg;
+  ev->priority_ = static_cast<int>(activeQueues_.size() / 2);
+  ev->res_ = 0;
+  ev->lastCause_ = TraceCause::None;
+  ev->activeNext_ = ev->activePrev_ = nullptr;
+  ev->ioNext_ = ev->ioPrev_ = nullptr;
+  ev->activations_ = 0;
+  ev->ioTimeout_ = -1;
+  ev->deadline_ = 0;
+  ev->heapIndex_ = -1;
+  ev->ncalls_ = 0;
+  ev->pncalls_ = nullptr;
+  ev->id_ = nextId_++;
+  ev->owner_ = 0;
+  ev->kind_ = (events & kEvSignal)                          ? EventKind::Signal
+              : (events & (kEvRead | kEvWrite | kEvClosed)) ? EventKind::Io
+                                                            : EventKind::Timer;
+  ev->totalCallbackNs_ = ev->lastCallbackNs_ = 0;
+}
+
+inline int EventBase::assignPlain(Event* ev, EventBase* base, int fd, short events, EventCallback cb,
+                                   void* arg) {
+  if ((ev->flags_ & (Event::kListInit | Event::kListAny)) != Event::kListInit || base != ev->base_ || !base ||
+      !ev->label_.empty() || ev->fn_ || debugChecksEnabled() || base->tracer_.enabled() ||
+      ((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) [[unlikely]]
+    return ev->assign(base, fd, events, cb, arg);
+  base->reassignFields(ev, fd, events, cb, arg);
+  return 0;
+}
+
+inline int EventBase::addPlainIo(Event* ev) {
+  EventBase* const b = ev->base_;
+  const uint16_t f = ev->flags_;
+  const short events = ev->events_;
+  const int fd = ev->fd_;
+  if ((f & (Event::kListInit | Event::kListAny)) != Event::kListInit || !b || !b->epoll_ ||
+      (events & kEvSignal) || !(events & (kEvRead | kEvWrite | kEvClosed)) || fd < 0 ||
+      static_cast<size_t>(fd) >= b->fds_.size() || b->fds_[static_cast<size_t>(fd)].head ||
+      b->tracer_.enabled() || debugChecksEnabled()) [[unlikely]]
+    return ev->add(nullptr);
+  FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
+  const short want = static_cast<short>(events & (kEvRead | kEvWrite | kEvClosed | kEvET));
+  if (want != slot.interest) {
+    if (b->epoll_->ctl(fd, slot.interest, want) < 0) return -1;
+    slot.interest = want;
+  }
+  ev->ioPrev_ = ev->ioNext_ = nullptr;
+  slot.head = ev;
+  b->becameBusy(ev);  // it was in no list
+  ev->flags_ = static_cast<uint16_t>(f | Event::kListInserted);
+  return 0;
+}
+
+inline int EventBase::delPlainIo(Event* ev) {
+  EventBase* const b = ev->base_;
+  const uint16_t f = ev->flags_;
+  const int fd = ev->fd_;
+  if ((f & (Event::kListInit | Event::kListAny)) != (Event::kListInit | Event::kListInserted) || !b ||
+      !b->epoll_ || (ev->events_ & kEvSignal) || fd < 0 || ev->ioNext_ || ev->ioPrev_ ||
+      b->tracer_.enabled() || debugChecksEnabled()) [[unlikely]]
+    return ev->del();
+  // The only event on its fd (no neighbours in the fd's list): the fd leaves epoll.
+  FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
+  slot.head = nullptr;
+  if (slot.interest) {
+    b->epoll_->ctl(fd, slot.interest, 0);
+    slot.interest = 0;
+  }
+  ev->flags_ = static_cast<uint16_t>(f & ~Event::kListInserted);
+  b->becameIdle(ev);  // now in no list
+  return 0;
+}
 
 }  // namespace rs

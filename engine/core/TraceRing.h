@@ -5,6 +5,8 @@
 //
 // A full ring never blocks the loop: the record is dropped and counted, and the
 // consumer reads the count (dropped()) so losses are reported, never silent.
+// Timestamps may travel as raw TSC stamps (core/TraceClock.h); drain() hands
+// out CLOCK_MONOTONIC ns (and a CallbackEnd's duration in ns) either way.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -55,6 +57,7 @@ class TraceRing {
   }
 
   // Consumer thread only: copies up to max records into out, returns how many.
+  // Raw TSC stamps come out converted to monotonic ns, in non-decreasing order.
   size_t drain(TraceRecord* out, size_t max);
 
   // Safe from any thread.
@@ -74,6 +77,7 @@ class TraceRing {
   uint64_t cachedTail_ = 0;  // producer's view of tail, refreshed only when full
   alignas(64) std::atomic<uint64_t> dropped_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
+  int64_t lastTscNs_ = 0;  // consumer: the last converted TSC stamp (keeps order)
 };
 
 }  // namespace rs

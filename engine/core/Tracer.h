@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/Trace.h"
+#include "core/TraceClock.h"
 #include "core/TraceRing.h"
 
 namespace rs {
@@ -27,10 +28,15 @@ struct EventInfo {
 
 class Tracer {
  public:
-  explicit Tracer(size_t capacity = size_t{1} << 17) : ring_(capacity) {}
+  explicit Tracer(size_t capacity = size_t{1} << 17) : ring_(capacity), tsc_(traceclock::useTsc()) {}
 
   // Loop thread: the one branch tracing costs when off.
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
+  // Loop thread: a record timestamp (raw TSC when invariant, else monotonic ns;
+  // drain() hands out monotonic ns). Differences of two stamps are durations in
+  // stamp units: traceclock::durationToNs() converts them.
+  int64_t stamp() const { return traceclock::stamp(tsc_); }
+  bool usesTsc() const { return tsc_; }
   void record(const TraceRecord& r) { ring_.push(r); }
   template <class Fill>
   void emplace(Fill&& fill) {
@@ -55,6 +61,7 @@ class Tracer {
 
  private:
   TraceRing ring_;
+  const bool tsc_;
   std::atomic<bool> enabled_{false};
   mutable std::mutex mutex_;
   std::unordered_map<uint64_t, EventInfo> infos_;

@@ -1,0 +1,67 @@
+// Trace timestamps. The loop stamps records with the CPU's time-stamp counter
+// (rdtsc: one instruction instead of a ~50 ns clock_gettime) when the TSC is
+// invariant (/proc/cpuinfo: constant_tsc and nonstop_tsc), and with
+// CLOCK_MONOTONIC nanoseconds otherwise (or with REACTORSCOPE_TRACE_TSC=0).
+//
+// A raw TSC stamp travels through the ring with bit 63 set (a monotonic ns value
+// never has it). The consumer side (TraceRing::drain) converts it to
+// CLOCK_MONOTONIC ns: one fresh (tsc, ns) pair per drain, and the tick length
+// measured between that pair and one taken when the process first traced. A
+// record's error is its age at drain time times the tick-length error, which
+// the long baseline keeps far below a microsecond for a live reader; records of
+// one drain are converted with the same pair, so their order and spacing hold.
+#pragma once
+#include <cstdint>
+
+#include "core/Clock.h"
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
+namespace rs::traceclock {
+
+constexpr uint64_t kTscTag = uint64_t{1} << 63;
+
+// Decided once per process (thread-safe); takes the calibration base pair.
+bool useTsc();
+
+inline bool isTsc(int64_t stamp) { return stamp < 0; }
+
+// A raw stamp: tagged TSC or monotonic ns (tsc chooses; pass useTsc()).
+inline int64_t stamp(bool tsc) {
+#if defined(__x86_64__)
+  if (tsc) return static_cast<int64_t>(__rdtsc() | kTscTag);
+#endif
+  (void)tsc;
+  return monotonicNowNs();
+}
+
+// Converts stamps taken before sample() to monotonic ns.
+class Converter {
+ public:
+  // Takes a fresh (tsc, ns) pair.
+  static Converter sample();
+  // A stamp (tagged TSC or ns) -> monotonic ns.
+  int64_t toNs(int64_t stamp) const {
+    if (!isTsc(stamp)) return stamp;
+    const auto age = static_cast<int64_t>(tscNow_ - (static_cast<uint64_t>(stamp) & ~kTscTag));
+    return nsNow_ - static_cast<int64_t>(static_cast<double>(age) * nsPerTick_);
+  }
+  // A difference of two TSC stamps (ticks) -> ns.
+  int64_t ticksToNs(int64_t ticks) const {
+    if (!tsc_) return ticks;
+    return static_cast<int64_t>(static_cast<double>(ticks) * nsPerTick_ + 0.5);
+  }
+
+ private:
+  bool tsc_ = false;
+  uint64_t tscNow_ = 0;
+  int64_t nsNow_ = 0;
+  double nsPerTick_ = 1.0;
+};
+
+// A duration measured as the difference of two stamps -> ns.
+int64_t durationToNs(int64_t units);
+
+}  // namespace rs::traceclock
