@@ -52,7 +52,7 @@ struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socke
     return nullptr;
   }
   impl->setUserHandle(bev);
-  impl->setRecallReadAtHighWatermark(true);
+  impl->setLibeventCompatible(true);
   return bev;
 }
 

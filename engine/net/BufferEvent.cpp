@@ -88,9 +88,25 @@ void BufferEvent::setLabelPrefix(std::string_view prefix) {
   relabel();
 }
 
+void BufferEvent::setLibeventCompatible(bool on) {
+  libeventCompatible_ = on;
+  if (on) {
+    input_.freeze(false);
+    output_.freeze(true);
+  } else {
+    input_.unfreeze(false);
+    output_.unfreeze(true);
+  }
+}
+
 int BufferEvent::setFd(int fd) {
   readEvent_.del();
   writeEvent_.del();
+  if (libeventCompatible_) {
+    // libevent's be_socket_setfd thaws both until the next read or write.
+    input_.unfreeze(false);
+    output_.unfreeze(true);
+  }
   fd_ = fd;
   const int prio = readEvent_.priority();
   assignEvents();
@@ -340,7 +356,7 @@ void BufferEvent::runReadCb() {
 }
 
 void BufferEvent::recallReadIfAboveHighWatermark() {
-  if (!recallReadAtHighWater_ || freed_ || !readCb_ || !readHigh_ || !(enabled_ & kEvRead)) return;
+  if (!libeventCompatible_ || freed_ || !readCb_ || !readHigh_ || !(enabled_ & kEvRead)) return;
   if (input_.length() < readHigh_) return;
   readPending_ = true;
   scheduleDeferred();
@@ -437,7 +453,9 @@ void BufferEvent::handleRead(short what) {
   if (readSuspended_) return;
 
   int err = 0;
+  if (libeventCompatible_) input_.unfreeze(false);
   const ssize_t n = input_.readFromFd(fd_, howmuch, &err);
+  if (libeventCompatible_) input_.freeze(false);
   ++readCalls_;
   if (n < 0) {
     if (retriable(err)) return;
@@ -552,7 +570,9 @@ void BufferEvent::handleWrite(short what) {
   ssize_t res = 0;
   if (output_.length() > 0) {
     int err = 0;
+    if (libeventCompatible_) output_.unfreeze(true);
     res = sendOutput(&err);
+    if (libeventCompatible_) output_.freeze(true);
     if (res < 0) {
       if (retriable(err)) {
         armWrite();

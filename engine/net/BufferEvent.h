@@ -143,12 +143,16 @@ class BufferEvent {
   const Event& writeEvent() const { return writeEvent_; }
   // "conn" by default: events are labelled "<prefix> <tag> read|write".
   void setLabelPrefix(std::string_view prefix);
-  // libevent 2.1's bufferevent_inbuf_wm_check, for the compat layer: a read
-  // callback that leaves the input at or above the read high watermark (with
-  // EV_READ enabled) is called again, deferred, since reading is suspended and
-  // no new data would trigger it. Off by default: native users rely on the
-  // high watermark to pause without being re-polled.
-  void setRecallReadAtHighWatermark(bool on) { recallReadAtHighWater_ = on; }
+  // libevent 2.1 details the compat layer turns on (off by default: native
+  // users rely on the high watermark to pause without being re-polled, and
+  // may use both ends of both buffers):
+  // - bufferevent_inbuf_wm_check: a read callback that leaves the input at or
+  //   above the read high watermark (EV_READ enabled) is called again,
+  //   deferred, since reading is suspended and no new data would trigger it;
+  // - the input is frozen at its end and the output at its start except while
+  //   the bufferevent itself reads or writes (and from setFd until then), so a
+  //   user's evbuffer_add to the input or drain of the output returns -1.
+  void setLibeventCompatible(bool on);
   // Opaque pointer for wrappers (e.g. the compat layer's struct bufferevent).
   void setUserHandle(void* handle) { userHandle_ = handle; }
   void* userHandle() const { return userHandle_; }
@@ -217,7 +221,7 @@ class BufferEvent {
   bool connecting_ = false;
   bool connectionRefused_ = false;
   bool freed_ = false;
-  bool recallReadAtHighWater_ = false;
+  bool libeventCompatible_ = false;
   int callbackDepth_ = 0;
 
   size_t readLow_ = 0, readHigh_ = 0, writeLow_ = 0, writeHigh_ = 0;

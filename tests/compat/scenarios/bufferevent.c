@@ -118,6 +118,15 @@ static void accessors(void) {
       bufferevent_getfd(bev) == pair[0], bufferevent_get_base(bev) == base);
   LOG("input/output distinct=%d empty=%zu/%zu", bufferevent_get_input(bev) != bufferevent_get_output(bev),
       evbuffer_get_length(bufferevent_get_input(bev)), evbuffer_get_length(bufferevent_get_output(bev)));
+  /* The input refuses additions and the output removals (frozen ends). */
+  LOG("add to input=%d", evbuffer_add(bufferevent_get_input(bev), "x", 1));
+  LOG("prepend to input=%d", evbuffer_prepend(bufferevent_get_input(bev), "x", 1));
+  LOG("drain input=%d", evbuffer_drain(bufferevent_get_input(bev), 1));
+  LOG("add to output=%d", evbuffer_add(bufferevent_get_output(bev), "yz", 2));
+  LOG("drain output=%d", evbuffer_drain(bufferevent_get_output(bev), 1));
+  LOG("prepend to output=%d", evbuffer_prepend(bufferevent_get_output(bev), "y", 1));
+  LOG("lengths %zu/%zu", evbuffer_get_length(bufferevent_get_input(bev)),
+      evbuffer_get_length(bufferevent_get_output(bev)));
   bufferevent_setcb(bev, read_cb, NULL, event_cb, (void *)7);
   bufferevent_getcb(bev, &r, &w, &e, &arg);
   LOG("getcb: read=%d write=%d event=%d arg=%ld", r == read_cb, w == NULL, e == event_cb, (long)arg);
@@ -340,6 +349,9 @@ static void connects(void) {
   CHECK(getsockname(evconnlistener_get_fd(lev), (struct sockaddr *)&sin, &len) == 0);
   bev = new_bev(-1, BEV_OPT_CLOSE_ON_FREE, DRAIN);
   LOG("connect=%d", bufferevent_socket_connect(bev, (struct sockaddr *)&sin, sizeof sin));
+  /* Setting the fd thawed both buffers until the first read/write. */
+  LOG("add to input after connect=%d", evbuffer_add(bufferevent_get_input(bev), "!", 1));
+  LOG("drain it=%d", evbuffer_drain(bufferevent_get_input(bev), 1));
   LOG("write before connected=%d", bufferevent_write(bev, "early", 5));
   CHECK(bufferevent_enable(bev, EV_READ | EV_WRITE) == 0);
   run_for(50);
