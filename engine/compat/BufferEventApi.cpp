@@ -1,6 +1,7 @@
 // libevent's event2/bufferevent.h over rs::BufferEvent.
 #include <event2/bufferevent.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -53,6 +54,8 @@ struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socke
   }
   impl->setUserHandle(bev);
   impl->setLibeventCompatible(true);
+  impl->setMaxSingleRead(bufferevent::kMaxReadPerCall);
+  impl->setMaxSingleWrite(bev->maxSingleWrite);
   return bev;
 }
 
@@ -185,22 +188,26 @@ int bufferevent_decref(struct bufferevent*) { return 0; }
 int bufferevent_flush(struct bufferevent* bufev, short, enum bufferevent_flush_mode) { return bufev ? 0 : -1; }
 
 int bufferevent_set_max_single_read(struct bufferevent* bev, size_t size) {
-  // libevent: 0 or more than EV_SSIZE_MAX restores the default (16384).
-  bev->impl->setMaxSingleRead(size == 0 || size > static_cast<size_t>(EV_SSIZE_MAX) ? 16384 : size);
+  // libevent: 0 or more than EV_SSIZE_MAX restores the default.
+  if (size == 0 || size > static_cast<size_t>(EV_SSIZE_MAX)) size = bufferevent::kDefaultMaxSingle;
+  bev->maxSingleRead = size;
+  bev->impl->setMaxSingleRead(std::min(size, bufferevent::kMaxReadPerCall));
   return 0;
 }
 
 int bufferevent_set_max_single_write(struct bufferevent* bev, size_t size) {
-  bev->impl->setMaxSingleWrite(size == 0 || size > static_cast<size_t>(EV_SSIZE_MAX) ? 16384 : size);
+  if (size == 0 || size > static_cast<size_t>(EV_SSIZE_MAX)) size = bufferevent::kDefaultMaxSingle;
+  bev->maxSingleWrite = size;
+  bev->impl->setMaxSingleWrite(size);
   return 0;
 }
 
 ev_ssize_t bufferevent_get_max_single_read(struct bufferevent* bev) {
-  return static_cast<ev_ssize_t>(bev->impl->maxSingleRead());
+  return static_cast<ev_ssize_t>(bev->maxSingleRead);
 }
 
 ev_ssize_t bufferevent_get_max_single_write(struct bufferevent* bev) {
-  return static_cast<ev_ssize_t>(bev->impl->maxSingleWrite());
+  return static_cast<ev_ssize_t>(bev->maxSingleWrite);
 }
 
 }  // extern "C"

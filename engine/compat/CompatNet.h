@@ -62,6 +62,13 @@ struct bufferevent {
   // tutorial's client included) in bufferevent_get_enabled; the native object
   // keeps only EV_READ/EV_WRITE.
   short extraEnabled = 0;
+  // libevent's max_single_read/_write as reported by the getters. A socket
+  // read is further capped at 4096 bytes (libevent's EVBUFFER_MAX_READ), so
+  // read callbacks see the same chunks as with libevent.
+  size_t maxSingleRead = kDefaultMaxSingle;
+  size_t maxSingleWrite = kDefaultMaxSingle;
+  static constexpr size_t kDefaultMaxSingle = 16384;
+  static constexpr size_t kMaxReadPerCall = 4096;
   // Set while bufferevent_socket_connect runs: libevent 2.1 reports an
   // immediate connect failure only through the return value.
   bool muteEvents = false;

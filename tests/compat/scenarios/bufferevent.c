@@ -193,6 +193,38 @@ static void echo_and_write_cb(void) {
   close(pair[1]);
 }
 
+static void chunking(void) {
+  int pair[2];
+  struct bufferevent *bev;
+  char data[40000];
+  LOG("== read and write chunks");
+  make_pair(pair);
+  bev = new_bev(pair[0], BEV_OPT_CLOSE_ON_FREE, KEEP);
+  LOG("max single read=%d write=%d", (int)bufferevent_get_max_single_read(bev),
+      (int)bufferevent_get_max_single_write(bev));
+  CHECK(bufferevent_enable(bev, EV_READ) == 0);
+  memset(data, 'c', sizeof data);
+  CHECK(write(pair[1], data, 10000) == 10000);
+  run_for(30);
+  LOG("input=%zu", evbuffer_get_length(bufferevent_get_input(bev)));
+  CHECK(bufferevent_set_max_single_read(bev, 1000) == 0);
+  LOG("max single read now=%d", (int)bufferevent_get_max_single_read(bev));
+  CHECK(write(pair[1], data, 2500) == 2500);
+  run_for(30);
+  CHECK(bufferevent_set_max_single_read(bev, 0) == 0);
+  LOG("max single read reset=%d", (int)bufferevent_get_max_single_read(bev));
+  bufferevent_disable(bev, EV_READ);
+  /* Output written in max_single_write pieces; the write callback runs after
+   * each one that leaves the output at or below the low watermark. */
+  bufferevent_setwatermark(bev, EV_WRITE, 30000, 0);
+  CHECK(bufferevent_write(bev, data, sizeof data) == 0);
+  CHECK(bufferevent_enable(bev, EV_WRITE) == 0);
+  run_for(30);
+  LOG("peer got %zu", discard_all(pair[1]));
+  bufferevent_free(bev);
+  close(pair[1]);
+}
+
 static void watermarks(void) {
   int pair[2];
   struct bufferevent *bev;
@@ -421,6 +453,7 @@ int main(void) {
   CHECK(event_base_priority_init(base, 3) == 0);
   accessors();
   echo_and_write_cb();
+  chunking();
   watermarks();
   timeouts_and_eof();
   connects();
