@@ -284,6 +284,19 @@ void TestStateDiagram::selectionHighlightsAndReplays() {
   QVERIFY(v.hasSelection());
   QCOMPARE(v.highlightedState(), EventState::Invalid);
   QVERIFY(v.pathListText().contains(QStringLiteral("free")));
+
+  // An event with no recorded transitions (e.g. after drops) is still highlighted.
+  v.clearSelection();
+  v.setSelectedPath({}, EventState::Active);
+  QCOMPARE(v.highlightedState(), EventState::Active);
+  QVERIFY(!v.replayRunning());
+  QVERIFY(v.pathListText().contains(QStringLiteral("no transitions recorded")));
+
+  // Steps that are not diagram edges are listed but not animated.
+  v.clearSelection();
+  v.setSelectedPath({{1000, EventState::Pending, EventState::Pending, TraceCause::None}}, EventState::Pending);
+  QVERIFY(!v.replayRunning());
+  QVERIFY(v.pathListText().contains(QStringLiteral("none")));
 }
 
 void TestStateDiagram::repeatedPathDoesNotRestartReplay() {
