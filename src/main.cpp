@@ -34,7 +34,7 @@ int main(int argc, char* argv[]) {
 
   rs::gui::LaunchOptions options;
   QString error;
-  if (!rs::gui::readLaunchOptions(parser, &options, &error)) {
+  if (!rs::gui::readLaunchOptions(parser, QCoreApplication::arguments(), &options, &error)) {
     std::fprintf(stderr, "reactorscope: %s\n", qPrintable(error));
     return 2;
   }

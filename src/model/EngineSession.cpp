@@ -175,9 +175,10 @@ bool EngineSession::pollFinished() {
 
 void EngineSession::publishStats() {
   Shared fresh;
+  std::vector<ConnectionStats> conns;
   if (server_) {
     fresh.server = server_->stats();
-    fresh.connections = server_->connections();
+    conns = server_->connections();
   }
   if (client_) {
     fresh.client = client_->stats();
@@ -190,7 +191,7 @@ void EngineSession::publishStats() {
   fresh.liveEvents = base_->liveEventCount();
   std::lock_guard lock(mutex_);
   shared_.server = fresh.server;
-  shared_.connections = std::move(fresh.connections);
+  connections_ = std::move(conns);
   shared_.client = fresh.client;
   if (fresh.histogram) shared_.histogram = std::move(fresh.histogram);
   if (!fresh.lastIntervals.empty()) shared_.lastIntervals = std::move(fresh.lastIntervals);
@@ -231,6 +232,11 @@ std::optional<std::pair<std::vector<EventSnapshot>, qint64>> EngineSession::take
 EngineSession::Shared EngineSession::shared() const {
   std::lock_guard lock(mutex_);
   return shared_;
+}
+
+std::vector<ConnectionStats> EngineSession::connections() const {
+  std::lock_guard lock(mutex_);
+  return connections_;
 }
 
 std::vector<SessionLogLine> EngineSession::takeLogs() {

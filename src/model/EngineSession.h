@@ -54,7 +54,6 @@ class EngineSession {
     uint16_t port = 0;
     EchoServerStats server;
     LoadClientStats client;
-    std::vector<ConnectionStats> connections;
     std::shared_ptr<const LatencyHistogram> histogram;
     std::vector<IntervalStats> lastIntervals;  // at most a few, newest last
     LoopStats loop;
@@ -95,6 +94,8 @@ class EngineSession {
   std::optional<std::pair<std::vector<EventSnapshot>, qint64>> takeSnapshot();
 
   Shared shared() const;
+  // Server: the connections of the last stats round (copied only on demand).
+  std::vector<ConnectionStats> connections() const;
   std::vector<SessionLogLine> takeLogs();
 
   // Trace access for the GUI's drain (single consumer).
@@ -127,6 +128,7 @@ class EngineSession {
 
   mutable std::mutex mutex_;
   Shared shared_;
+  std::vector<ConnectionStats> connections_;
   std::vector<SessionLogLine> logs_;
   std::optional<std::pair<std::vector<EventSnapshot>, qint64>> snapshot_;
 };

@@ -218,10 +218,11 @@ void SessionController::logConnectionChanges(Slot& slot, const EngineSession::Sh
   const QString prefix = QStringLiteral("#%1 ").arg(s.id());
   if (s.kind() == EngineSession::Kind::Server) {
     if (sh.statsNs == 0) return;
+    const std::vector<ConnectionStats> connections = s.connections();
     std::unordered_map<uint32_t, ConnectionStats> current;
-    current.reserve(sh.connections.size());
+    current.reserve(connections.size());
     int accepted = 0;
-    for (const ConnectionStats& c : sh.connections) {
+    for (const ConnectionStats& c : connections) {
       current.emplace(c.id, c);
       if (slot.knownConnections.count(c.id)) continue;
       if (++accepted <= kMaxLinesPerKind)

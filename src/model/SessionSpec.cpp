@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 
-#include <QCoreApplication>
-
 #include <cmath>
 
 #include "workload/Options.h"
@@ -214,7 +212,8 @@ void addLaunchOptions(QCommandLineParser* p) {
   });
 }
 
-bool readLaunchOptions(const QCommandLineParser& p, LaunchOptions* out, QString* error) {
+bool readLaunchOptions(const QCommandLineParser& p, const QStringList& raw, LaunchOptions* out,
+                       QString* error) {
   *out = LaunchOptions{};
   out->fresh = p.isSet(QStringLiteral("fresh"));
   if (p.isSet(QStringLiteral("retention"))) {
@@ -229,7 +228,6 @@ bool readLaunchOptions(const QCommandLineParser& p, LaunchOptions* out, QString*
   // The workload options go through the engine's shared parser (the same one
   // reactorscope-cli uses). A client aimed at port 0 means "the launch server".
   std::vector<std::string> args;
-  const QStringList raw = QCoreApplication::arguments();
   bool clientToLaunchServer = false;
   for (qsizetype i = 1; i < raw.size(); ++i) {
     QString a = raw[i];

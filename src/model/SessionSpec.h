@@ -45,7 +45,10 @@ struct LaunchOptions {
 };
 // Adds the options to `parser` (call before parser.process()).
 void addLaunchOptions(QCommandLineParser* parser);
-// Reads them back; false with *error on an invalid value.
-bool readLaunchOptions(const QCommandLineParser& parser, LaunchOptions* out, QString* error);
+// Reads them back from the command line `arguments` (argv, program first); false
+// with *error on an invalid value. The workload options go through the engine's
+// shared parser (rs::parseAppArgs), like reactorscope-cli.
+bool readLaunchOptions(const QCommandLineParser& parser, const QStringList& arguments, LaunchOptions* out,
+                       QString* error);
 
 }  // namespace rs::gui

@@ -64,6 +64,7 @@ class TestMainWindow : public QObject {
   void serverAndClientThroughTheWidgets();
   void invalidInputStartsNothing();
   void portInUseIsReported();
+  void formsAndLayoutPersist();
 };
 
 void TestMainWindow::initTestCase() {
@@ -245,6 +246,33 @@ void TestMainWindow::portInUseIsReported() {
   QTRY_VERIFY_WITH_TIMEOUT((st = ctl->aggregator().sessionStats(second), !st || st->liveEvents == 0), 10000);
   ctl->stopAll();
   QTRY_VERIFY_WITH_TIMEOUT(!ctl->anyRunning(), 30000);
+}
+
+void TestMainWindow::formsAndLayoutPersist() {
+  {
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::mouseClick(w.sessionsPanel()->newClientButton(), Qt::LeftButton);
+    QTRY_VERIFY(w.clientDialog() != nullptr);
+    QWidget* cd = w.clientDialog();
+    typeInto(cd->findChild<QComboBox*>(QStringLiteral("targetEdit"))->lineEdit(), QStringLiteral("127.0.0.1:1"));
+    typeInto(cd->findChild<QSpinBox*>(QStringLiteral("connSpin")), 37);
+    QTest::mouseClick(okButton(cd), Qt::LeftButton);  // starts a client (refused: nothing listens on :1)
+    QTRY_COMPARE(w.controller()->sessionModel()->rowCount(), 1);
+    w.controller()->setRetentionSec(42);
+    w.close();  // saves window state and settings
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+  }
+  MainWindow w2;
+  w2.restoreSettings(true);
+  QCOMPARE(w2.controller()->retentionSec(), 42.0);
+  w2.show();
+  QTest::mouseClick(w2.sessionsPanel()->newClientButton(), Qt::LeftButton);
+  QTRY_VERIFY(w2.clientDialog() != nullptr);
+  QCOMPARE(w2.clientDialog()->findChild<QSpinBox*>(QStringLiteral("connSpin"))->value(), 37);
+  QCOMPARE(w2.clientDialog()->findChild<QComboBox*>(QStringLiteral("targetEdit"))->currentText(), QStringLiteral("127.0.0.1:1"));
+  QVERIFY(QSettings().contains(QStringLiteral("window/state")));
 }
 
 QTEST_MAIN(TestMainWindow)

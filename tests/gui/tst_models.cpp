@@ -21,6 +21,8 @@ class TestModels : public QObject {
   void liveSessions();
   void specValidation_data();
   void specValidation();
+  void launchOptions_data();
+  void launchOptions();
 };
 
 void TestModels::eventTableFromBase() {
@@ -136,6 +138,44 @@ void TestModels::specValidation() {
   QString error;
   QCOMPARE(parseHostPort(text, &host, &port, &error, zeroOk), valid);
   QCOMPARE(error.isEmpty(), valid);
+}
+
+void TestModels::launchOptions_data() {
+  QTest::addColumn<QStringList>("args");
+  QTest::addColumn<bool>("ok");
+  QTest::addColumn<int>("servers");
+  QTest::addColumn<int>("clients");
+  QTest::addColumn<int>("connections");
+  QTest::newRow("issue example") << QStringList{"--server", "127.0.0.1:9000", "--client", "127.0.0.1:9000", "--connections", "20"}
+                                 << true << 1 << 1 << 20;
+  QTest::newRow("ephemeral pair") << QStringList{"--server", "127.0.0.1:0", "--client", "127.0.0.1:0"} << true << 1 << 1 << 1;
+  QTest::newRow("server only") << QStringList{"--server", "[::1]:0", "--mode", "discard"} << true << 1 << 0 << 0;
+  QTest::newRow("gui options") << QStringList{"--retention", "30", "--fresh", "--tab", "stats"} << true << 0 << 0 << 0;
+  QTest::newRow("client port 0 alone") << QStringList{"--client", "127.0.0.1:0"} << false << 0 << 0 << 0;
+  QTest::newRow("bad mode") << QStringList{"--server", "127.0.0.1:0", "--mode", "mirror"} << false << 0 << 0 << 0;
+  QTest::newRow("not loopback") << QStringList{"--client", "10.0.0.1:80"} << false << 0 << 0 << 0;
+  QTest::newRow("bad retention") << QStringList{"--retention", "0"} << false << 0 << 0 << 0;
+}
+
+void TestModels::launchOptions() {
+  QFETCH(QStringList, args);
+  QFETCH(bool, ok);
+  QFETCH(int, servers);
+  QFETCH(int, clients);
+  QFETCH(int, connections);
+  QCommandLineParser parser;
+  addLaunchOptions(&parser);
+  parser.addOption(QCommandLineOption(QStringLiteral("tab"), QString(), QStringLiteral("NAME")));
+  const QStringList argv = QStringList{QStringLiteral("reactorscope")} + args;
+  QVERIFY2(parser.parse(argv), qPrintable(parser.errorText()));
+  LaunchOptions out;
+  QString error;
+  QCOMPARE(readLaunchOptions(parser, argv, &out, &error), ok);
+  QCOMPARE(error.isEmpty(), ok);
+  if (!ok) return;
+  QCOMPARE(static_cast<int>(out.servers.size()), servers);
+  QCOMPARE(static_cast<int>(out.clients.size()), clients);
+  if (clients) QCOMPARE(out.clients[0].connections, connections);
 }
 
 QTEST_MAIN(TestModels)
