@@ -221,6 +221,9 @@ class TestBufferEvent : public QObject {
     auto a = makeBev(base, p.a.release(), r);
     a->enable(kEvRead | kEvWrite);
     timeval tv{0, 50'000};
+    // Before arming: the 16 MiB write below may itself take a while on a loaded
+    // machine, and the timeout runs from when the write event is armed.
+    const Nanos t0 = monotonicNowNs();
     if (reading) {
       a->setTimeouts(&tv, nullptr);
     } else {
@@ -228,7 +231,6 @@ class TestBufferEvent : public QObject {
       std::string big(16u << 20, 'w');  // more than the kernel queues hold
       a->write(big.data(), big.size());
     }
-    const Nanos t0 = monotonicNowNs();
     QVERIFY(runUntil(base, [&] { return !r.events.empty(); }));
     const short expected = reading ? (BufferEvent::kReading | BufferEvent::kTimeout)
                                    : (BufferEvent::kWriting | BufferEvent::kTimeout);
