@@ -143,6 +143,7 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
   row.title = s.title();
   row.status = sh.status;
   row.error = QString::fromStdString(sh.error);
+  if (row.error.isEmpty()) row.error = slot.firstProblem;
   row.port = s.kind() == EngineSession::Kind::Server ? sh.port : s.clientConfig().port;
   quint64 messages = 0;
   quint64 bytes = 0;
@@ -292,6 +293,8 @@ void SessionController::tick() {
     }
 
     for (SessionLogLine& line : s.takeLogs()) {
+      if (line.level != LogLevel::Info && slot.firstProblem.isEmpty())
+        slot.firstProblem = QString::fromStdString(line.text);
       const qint64 agoMs = (monoNow - line.tsNs) / 1'000'000;
       logs.push_back({wallNow.addMSecs(-agoMs), line.level, id,
                       QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(line.text))});

@@ -104,6 +104,7 @@ class SessionController : public QObject {
     std::unordered_map<uint32_t, ConnectionStats> knownConnections;  // server: for accepted/closed
     quint64 lastConnected = 0;                                       // client
     quint64 lastErrors = 0;
+    QString firstProblem;  // first warning/error the engine logged (shown in the row)
   };
   void logConnectionChanges(Slot& slot, const EngineSession::Shared& sh, QVector<LogEntry>* logs);
   int addSession(std::unique_ptr<EngineSession> s);
