@@ -275,9 +275,8 @@ void SessionController::tick() {
   for (auto& [id, slot] : slots_) {
     if (slot.ended) continue;
     EngineSession& s = *slot.session;
-    frame_.records += drainSession(slot);
-
-    // Drops: count them, and resync from a snapshot (rate limited).
+    // Drops (read before draining, so what follows a gap isn't paired with what
+    // preceded it): count them, and resync from a snapshot (rate limited).
     const quint64 dropped = s.dropped();
     if (dropped != slot.lastDropped) {
       agg_.setDropped(id, dropped);
@@ -287,6 +286,7 @@ void SessionController::tick() {
       }
       slot.lastDropped = dropped;
     }
+    frame_.records += drainSession(slot);
     if (auto snap = s.takeSnapshot()) {
       frame_.records += drainSession(slot);  // records up to the snapshot first
       agg_.applySnapshot(id, snap->first, snap->second);

@@ -119,7 +119,7 @@ class SessionController : public QObject {
   int nextId_ = 1;
   int tickCount_ = 0;
   qint64 keepFreedNs_ = 3'000'000'000;
-  size_t traceCapacity_ = size_t{1} << 18;
+  size_t traceCapacity_ = size_t{1} << 19;  // 20 MiB per session: ~0.3 s at 1.5 M records/s
   std::vector<TraceRecord> buffer_;
   FrameCost frame_;
   quint64 liveConnections_ = 0;

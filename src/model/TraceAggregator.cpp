@@ -195,6 +195,8 @@ void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot
   SessionTraceStats& st = statsFor(session);
   st.snapshotNs = takenNs;
   ++st.resyncs;
+  for (EventRow& e : rows_)
+    if (e.session == session) e.activatedNs = 0;
   std::unordered_map<quint64, const EventSnapshot*> live;
   live.reserve(snapshot.size());
   for (const EventSnapshot& s : snapshot) live.emplace(keyOf(session, s.id), &s);
@@ -233,7 +235,16 @@ void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot
   }
 }
 
-void TraceAggregator::setDropped(int session, quint64 dropped) { statsFor(session).dropped = dropped; }
+void TraceAggregator::setDropped(int session, quint64 dropped) {
+  SessionTraceStats& st = statsFor(session);
+  if (dropped != st.dropped) {
+    // Lost records may include a CallbackBegin: don't pair an old activation with
+    // a much later dispatch (that would invent a huge scheduling delay).
+    for (EventRow& e : rows_)
+      if (e.session == session) e.activatedNs = 0;
+  }
+  st.dropped = dropped;
+}
 
 void TraceAggregator::endSession(int session, qint64 nowNs) {
   for (int i = 0; i < rowCount(); ++i) {
