@@ -129,18 +129,35 @@ void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
                        {Qt::DisplayRole, SortRole, StateRole, Qt::BackgroundRole, Qt::ForegroundRole});
     }
   }
-  // 2. New rows, one batch.
+  // 2. New rows, one batch. A burst that would scatter through a sorted proxy
+  //    (thousands of connections at once) is cheaper as a reset.
   const int total = agg_->rowCount();
   if (total > announced_) {
-    beginInsertRows({}, announced_, total - 1);
-    announced_ = total;
-    endInsertRows();
+    const int added = total - announced_;
+    if (added > kBulkRows && added > announced_ / 4) {
+      beginResetModel();
+      announced_ = total;
+      (void)agg_->takeDirtyRange();
+      endResetModel();
+    } else {
+      beginInsertRows({}, announced_, total - 1);
+      announced_ = total;
+      endInsertRows();
+    }
   }
-  // 3. Freed events leave after keepFreedNs, checked about once a second,
-  //    contiguous runs removed from the bottom up.
+  // 3. Freed events leave after keepFreedNs, checked about once a second:
+  //    contiguous runs removed from the bottom up, or one reset for many.
   if (nowNs - lastPruneNs_ < 1'000'000'000) return;
   lastPruneNs_ = nowNs;
   const std::vector<int> expired = agg_->expiredRows(nowNs, keepFreedNs);
+  if (expired.empty()) return;
+  if (static_cast<int>(expired.size()) > kBulkRows) {
+    beginResetModel();
+    agg_->removeRowsSorted(expired);
+    announced_ = agg_->rowCount();
+    endResetModel();
+    return;
+  }
   size_t end = expired.size();
   while (end > 0) {
     size_t begin = end - 1;

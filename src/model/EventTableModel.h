@@ -56,6 +56,7 @@ class EventTableModel : public QAbstractTableModel {
  private:
   TraceAggregator* agg_;
   static constexpr int kChangeEveryTicks = 3;
+  static constexpr int kBulkRows = 256;
   int announced_ = 0;  // rows the views know about
   quint64 syncCount_ = 0;
   qint64 lastPruneNs_ = 0;

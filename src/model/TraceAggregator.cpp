@@ -331,7 +331,7 @@ void TraceAggregator::maintain(qint64 nowNs) {
   }
   const size_t conns = std::max<size_t>(1, connections_.size());
   const size_t perBuffer = SpanRing<LevelSample>::roundDown(
-      std::clamp<size_t>(spanBudget_ / (conns * kDataBufferCount), 256, kLevelCapPerBuffer));
+      std::clamp<size_t>(spanBudget_ / (conns * kDataBufferCount), 64, kLevelCapPerBuffer));
   for (ConnectionSeries& c : connections_) {
     for (auto& ring : c.levels) {
       ring.setCap(perBuffer);
@@ -389,6 +389,23 @@ void TraceAggregator::removeRows(int first, int last) {
     dirtyLast_ = std::min(dirtyLast_, rowCount() - 1);
     if (dirtyLast_ < dirtyFirst_) dirtyFirst_ = dirtyLast_ = -1;
   }
+}
+
+void TraceAggregator::removeRowsSorted(const std::vector<int>& rows) {
+  if (rows.empty()) return;
+  size_t out = static_cast<size_t>(rows.front());
+  size_t k = 0;
+  for (size_t i = out; i < rows_.size(); ++i) {
+    if (k < rows.size() && static_cast<size_t>(rows[k]) == i) {
+      ++k;
+      continue;
+    }
+    if (out != i) rows_[out] = std::move(rows_[i]);
+    ++out;
+  }
+  rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(out), rows_.end());
+  rebuildIndex();
+  dirtyFirst_ = dirtyLast_ = -1;  // the caller resets its views
 }
 
 void TraceAggregator::rebuildIndex() {

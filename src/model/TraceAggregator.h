@@ -152,6 +152,8 @@ class TraceAggregator {
   std::vector<int> expiredRows(qint64 nowNs, qint64 keepNs) const;
   // Removes rows [first, last]; indices after it shift down.
   void removeRows(int first, int last);
+  // Removes the given rows (ascending) in one pass.
+  void removeRowsSorted(const std::vector<int>& rows);
 
   // Connections (buffer series), keyed by owner tag.
   const ConnectionSeries* connection(quint32 owner) const;

@@ -18,6 +18,7 @@ class TestModels : public QObject {
 
  private slots:
   void eventTableFromBase();
+  void bulkInsertAndRemove();
   void liveSessions();
   void specValidation_data();
   void specValidation();
@@ -79,6 +80,46 @@ void TestModels::eventTableFromBase() {
     QVERIFY(model.data(model.index(r, EventTableModel::ColState), EventTableModel::StateRole).toInt() !=
             static_cast<int>(EventState::Invalid));
   QCOMPARE(model.headerData(EventTableModel::ColState, Qt::Horizontal).toString(), QStringLiteral("State"));
+}
+
+void TestModels::bulkInsertAndRemove() {
+  // Bursts (thousands of connections at once) go through model resets.
+  EventBase::Options o;
+  o.tracing = true;
+  EventBase base(o);
+  TraceAggregator agg;
+  EventTableModel model(&agg);
+  EventFilterProxy proxy;
+  proxy.setSourceModel(&model);
+  proxy.sort(EventTableModel::ColLabel, Qt::AscendingOrder);
+  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  std::vector<TraceRecord> buf(4096);
+  auto tick = [&](qint64 now) {
+    for (size_t n; (n = base.tracer().drain(buf.data(), buf.size())) > 0;) agg.ingest(1, buf.data(), n, &base.tracer());
+    agg.finishTick(now);
+    model.sync(now, 0);
+  };
+  tick(monotonicNowNs());
+  QCOMPARE(model.rowCount(), 1);
+  std::vector<std::unique_ptr<Event>> events;
+  for (int i = 0; i < 1500; ++i) {
+    events.push_back(std::make_unique<Event>(&base, -1, 0, [](int, short) {}));
+    events.back()->setLabel("burst " + std::to_string(i));
+  }
+  QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+  tick(monotonicNowNs());
+  QCOMPARE(model.rowCount(), 1501);
+  QCOMPARE(proxy.rowCount(), 1501);
+  QCOMPARE(resets.count(), 1);
+  for (size_t i = 0; i < events.size(); ++i)
+    if (i % 3 != 0) events[i].reset();
+  tick(monotonicNowNs() + 5 * kNsPerSec);
+  QCOMPARE(model.rowCount(), 501);
+  QCOMPARE(proxy.rowCount(), 501);
+  QCOMPARE(resets.count(), 2);
+  for (int r = 0; r < model.rowCount(); ++r)
+    QCOMPARE(agg.rowOf(1, agg.row(r).id), r);
 }
 
 void TestModels::liveSessions() {
