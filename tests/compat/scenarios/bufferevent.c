@@ -10,6 +10,7 @@
  * two libraries split the work into loop iterations. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
@@ -88,7 +89,10 @@ static void write_cb(struct bufferevent *bev, void *ctx) {
 static void event_cb(struct bufferevent *bev, short what, void *ctx) {
   int err = errno;
   LOG("  event cb: %s%s enabled=%s", bev_what(what),
-      (what & BEV_EVENT_ERROR) ? (err == ECONNREFUSED ? " (ECONNREFUSED)" : " (other errno)") : "",
+      !(what & BEV_EVENT_ERROR) ? ""
+      : err == ECONNREFUSED   ? " (ECONNREFUSED)"
+      : err == ECONNRESET     ? " (ECONNRESET)"
+                              : " (other errno)",
       flags_str(bufferevent_get_enabled(bev)));
   if ((long)ctx & FREE_ON_EVENT) {
     bufferevent_free(bev);
@@ -423,6 +427,101 @@ static void connects(void) {
   accepted_fd = -1;
 }
 
+/* A connected TCP pair over loopback: *client from connect(), *server accepted. */
+static void tcp_pair(int lfd, int *client, int *server) {
+  struct sockaddr_in sin;
+  socklen_t len = sizeof sin;
+  CHECK(getsockname(lfd, (struct sockaddr *)&sin, &len) == 0);
+  *client = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(*client >= 0);
+  CHECK(connect(*client, (struct sockaddr *)&sin, sizeof sin) == 0);
+  *server = accept(lfd, NULL, NULL);
+  CHECK(*server >= 0);
+  CHECK(evutil_make_socket_nonblocking(*server) == 0);
+}
+
+static void listener_and_fds(void) {
+  struct sockaddr_in sin;
+  struct evconnlistener *lev;
+  struct bufferevent *bev;
+  struct linger lg;
+  int lfd, client, server, probe, pair[2];
+  socklen_t len = sizeof sin;
+  LOG("== evconnlistener_new on a bound socket");
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  lfd = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(bind(lfd, (struct sockaddr *)&sin, sizeof sin) == 0);
+  CHECK(listen(lfd, 16) == 0);
+  CHECK(getsockname(lfd, (struct sockaddr *)&sin, &len) == 0);
+  /* libevent's accept loop needs a nonblocking socket; the caller provides it. */
+  CHECK(evutil_make_socket_nonblocking(lfd) == 0);
+  lev = evconnlistener_new(base, NULL, NULL, LEV_OPT_DISABLED, 0, lfd);
+  CHECK(lev != NULL);
+  LOG("get_fd matches=%d", evconnlistener_get_fd(lev) == lfd);
+  probe = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(connect(probe, (struct sockaddr *)&sin, sizeof sin) == 0);
+  LOG("enable without a callback=%d", evconnlistener_enable(lev));
+  run_for(30);
+  flush_accepts();
+  LOG("accepted=%d", accepted);
+  evconnlistener_set_cb(lev, accept_cb, "late");
+  run_for(30);
+  flush_accepts();
+  LOG("after set_cb accepted=%d", accepted);
+  evconnlistener_free(lev);
+  LOG("listener fd still open (no CLOSE_ON_FREE)=%d", listen(lfd, 16) == 0);
+  CHECK(fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) & ~O_NONBLOCK) == 0);
+  close(probe);
+  if (accepted_fd >= 0) close(accepted_fd);
+  accepted_fd = -1;
+
+  LOG("== reset by the peer");
+  tcp_pair(lfd, &client, &server);
+  bev = new_bev(server, BEV_OPT_CLOSE_ON_FREE, DRAIN);
+  CHECK(bufferevent_enable(bev, EV_READ) == 0);
+  lg.l_onoff = 1;
+  lg.l_linger = 0;
+  CHECK(setsockopt(client, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
+  close(client);
+  run_for(30);
+  bufferevent_free(bev);
+
+  LOG("== connect on a bufferevent that has its socket already");
+  client = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(evutil_make_socket_nonblocking(client) == 0);
+  bev = new_bev(client, BEV_OPT_CLOSE_ON_FREE, DRAIN);
+  LOG("connect=%d", bufferevent_socket_connect(bev, (struct sockaddr *)&sin, sizeof sin));
+  CHECK(bufferevent_enable(bev, EV_READ) == 0);
+  run_for(30);
+  server = accept(lfd, NULL, NULL);
+  CHECK(server >= 0);
+  LOG("write=%d", bufferevent_write(bev, "via fd", 6));
+  run_for(30);
+  drain_peer(server, "server side");
+  LOG("free with output queued: write=%d", bufferevent_write(bev, "never sent", 10));
+  bufferevent_free(bev);
+  run_for(10); /* libevent closes the fd from its loop (finalizers) */
+  LOG("server side read=%d (EOF, queued output discarded)", read_one(server));
+  close(server);
+  close(lfd);
+
+  LOG("== setfd on a bufferevent created without one");
+  make_pair(pair);
+  bev = new_bev(-1, 0, DRAIN);
+  probe = bufferevent_enable(bev, EV_READ);
+  LOG("enable READ without fd=%d enabled=%s", probe, flags_str(bufferevent_get_enabled(bev)));
+  probe = bufferevent_setfd(bev, pair[0]);
+  LOG("setfd=%d getfd matches=%d", probe, bufferevent_getfd(bev) == pair[0]);
+  send_bytes(pair[1], "after setfd");
+  run_for(30);
+  bufferevent_free(bev);
+  LOG("no CLOSE_ON_FREE: fd still open=%d", write(pair[0], "k", 1) == 1);
+  close(pair[0]);
+  close(pair[1]);
+}
+
 static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg) {
   (void)arg;
   LOG("  output cb: orig=%zu added=%zu deleted=%zu now=%zu", info->orig_size, info->n_added, info->n_deleted,
@@ -457,6 +556,7 @@ int main(void) {
   watermarks();
   timeouts_and_eof();
   connects();
+  listener_and_fds();
   deferred_and_buffer_cbs();
   event_base_free(base);
   return 0;
