@@ -1,5 +1,6 @@
 // libevent's event2/bufferevent.h over rs::BufferEvent.
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_compat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -170,6 +171,12 @@ short bufferevent_get_enabled(struct bufferevent* bufev) {
 int bufferevent_set_timeouts(struct bufferevent* bufev, const struct timeval* timeout_read,
                              const struct timeval* timeout_write) {
   return bufev ? bufev->impl->setTimeouts(timeout_read, timeout_write) : -1;
+}
+
+void bufferevent_settimeout(struct bufferevent* bufev, int timeout_read, int timeout_write) {
+  timeval readTv{timeout_read, 0};
+  timeval writeTv{timeout_write, 0};
+  bufferevent_set_timeouts(bufev, timeout_read ? &readTv : nullptr, timeout_write ? &writeTv : nullptr);
 }
 
 void bufferevent_setwatermark(struct bufferevent* bufev, short events, size_t lowmark, size_t highmark) {

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_compat.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
 
@@ -302,6 +303,12 @@ static void timeouts_and_eof(void) {
   run_for(20);
   LOG("clear timeouts=%d", bufferevent_set_timeouts(bev, NULL, NULL));
   run_for(100);
+
+  LOG("== bufferevent_settimeout (seconds)");
+  bufferevent_settimeout(bev, 1, 0);
+  CHECK(bufferevent_enable(bev, EV_READ) == 0);
+  run_for(1200);
+  bufferevent_settimeout(bev, 0, 0);
 
   LOG("== write timeout");
   memset(chunk, 'x', sizeof chunk);

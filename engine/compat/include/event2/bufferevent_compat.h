@@ -14,6 +14,17 @@
 #define EVBUFFER_ERROR BEV_EVENT_ERROR
 #define EVBUFFER_TIMEOUT BEV_EVENT_TIMEOUT
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* bufferevent_set_timeouts in whole seconds; 0 clears that direction's timeout. */
+void bufferevent_settimeout(struct bufferevent *bufev, int timeout_read, int timeout_write);
+
+#ifdef __cplusplus
+}
+#endif
+
 #define EVBUFFER_INPUT(x) bufferevent_get_input(x)
 #define EVBUFFER_OUTPUT(x) bufferevent_get_output(x)
 
