@@ -531,7 +531,7 @@ static void listener_and_fds(void) {
 
 static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg) {
   (void)arg;
-  LOG("  output cb: orig=%zu added=%zu deleted=%zu now=%zu", info->orig_size, info->n_added, info->n_deleted,
+  LOG("  buffer cb: orig=%zu added=%zu deleted=%zu now=%zu", info->orig_size, info->n_added, info->n_deleted,
       evbuffer_get_length(buf));
 }
 
@@ -549,6 +549,14 @@ static void deferred_and_buffer_cbs(void) {
   LOG("write with an output callback=%d", bufferevent_write(bev, "watched", 7));
   run_for(20);
   drain_peer(pair[1], "peer");
+  CHECK(evbuffer_add_cb(bufferevent_get_input(bev), output_cb, NULL) != NULL);
+  LOG("input callback: the peer sends 5000 bytes");
+  {
+    char data[5000];
+    memset(data, 'i', sizeof data);
+    CHECK(write(pair[1], data, sizeof data) == (ssize_t)sizeof data);
+  }
+  run_for(30);
   close(pair[1]);
   run_for(20);
   bufferevent_free(bev);
