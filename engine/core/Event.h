@@ -121,11 +121,19 @@ class Event {
   static constexpr uint32_t kMagicReleased = 0x64656164;  // "dead"
 
   static void functionTrampoline(int fd, short what, void* self);
+  // owner_ (low half) and fd_ (high half): TraceRecord's owner and fd fields.
+  uint64_t traceOwnerFd() const {
+    uint64_t w;
+    __builtin_memcpy(&w, reinterpret_cast<const unsigned char*>(&owner_), sizeof w);
+    return w;
+  }
   int assignSlow(EventBase* base, int fd, short events, EventCallback cb, void* arg);
   void resetFields();
 
   // Hot fields first: activation and dispatch touch only the first 80 bytes.
   // Identity and callback.
+  // owner_ then fd_, adjacent: a trace record's bytes 24..31 in one load.
+  uint32_t owner_ = 0;
   int fd_ = -1;
   short events_ = 0;
   uint16_t flags_ = 0;
@@ -159,7 +167,6 @@ class Event {
 
   // Tracing and grouping.
   uint64_t id_ = 0;
-  uint32_t owner_ = 0;
   EventKind kind_ = EventKind::Io;
   uint32_t magic_ = 0;
   std::string label_;

@@ -127,6 +127,16 @@ void EventBase::unregisterEvent(Event* ev) {
   }
 }
 
+int EventBase::addPlainIoTraced(Event* ev) { return addPlainIoImpl<true>(ev); }
+int EventBase::delPlainIoTraced(Event* ev) { return delPlainIoImpl<true>(ev); }
+int EventBase::assignPlainTraced(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
+  return assignPlainImpl<true>(ev, base, fd, events, cb, arg);
+}
+
+void EventBase::tracePlain(Event* ev, EventState from, EventState to, TraceCause cause, short flags) {
+  traceTransitionAt(ev, from, to, cause, flags, 0, tracer_.stamp());
+}
+
 void EventBase::reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg) {
   // The records release() + assign() write: free (old id), then new (fresh id).
   const int64_t ts = tracer_.stamp();
@@ -556,15 +566,21 @@ int EventBase::processActiveQueue(int priority) {
       const int fd = ev->fd_;
       const short res = ev->res_;
       const uint64_t id = ev->id_;
-      const uint32_t owner = ev->owner_;
+      const uint64_t ownerFd = ev->traceOwnerFd();
       const EventKind kind = ev->kind_;
       const Nanos begin = tracer_.stamp();
-      traceTransitionAt(ev, EventState::Active, EventState::Pending, TraceCause::Dispatch, res, 0, begin);
-      traceCallback(TraceType::CallbackBegin, id, owner, fd, kind, res, 0, begin);
+      // Dispatch and callback-begin: one stamp, one slot (drain() hands out both).
+      tracer_.emplacePair([&](TraceRecord& d) {
+        fillRecordPacked(d, begin, id, 0, ownerFd, TraceRing::kDispatchBeginPair, kind, EventState::Active,
+                         EventState::Pending, TraceCause::Dispatch, res);
+      });
       currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
       cb(fd, res, arg);
       const Nanos end = tracer_.stamp();
-      traceCallback(TraceType::CallbackEnd, id, owner, fd, kind, res, end - begin, end);
+      tracer_.emplace([&](TraceRecord& r) {
+        fillRecordPacked(r, end, id, end - begin, ownerFd, TraceType::CallbackEnd, kind, EventState::Active,
+                         EventState::Active, TraceCause::None, res);
+      });
       if (currentEvent_) {
         currentEvent_->lastCallbackNs_ = end - begin;
         currentEvent_->totalCallbackNs_ += end - begin;
@@ -628,17 +644,12 @@ int EventBase::processActive() {
   return c;
 }
 
-TraceCause EventBase::readyCause(short res) {
-  return (res & kEvClosed) ? TraceCause::ReadyClosed
-         : (res & kEvRead) ? TraceCause::ReadyRead
-                           : TraceCause::ReadyWrite;
-}
 
 // The fds one wait reported -> active events (libevent's evmap_io_active_):
 // every event on the fd interested in one of the ready conditions, newest first.
 void EventBase::activateReady(int n) {
   const bool tracing = tracer_.enabled();
-  FdSlot* const slots = fds_.data();
+  FdSlot* const fdSlots = fds_.data();
   const size_t nfds = fds_.size();
   const ReadyFd* const ready = ready_.get();
   ActiveQueue* const queues = activeQueues_.data();
@@ -646,7 +657,7 @@ void EventBase::activateReady(int n) {
   for (int i = 0; i < n; ++i) {
     const ReadyFd r = ready[i];
     if (static_cast<size_t>(r.fd) >= nfds) continue;
-    for (Event* ev = slots[static_cast<size_t>(r.fd)].head; ev;) {
+    for (Event* ev = fdSlots[static_cast<size_t>(r.fd)].head; ev;) {
       Event* next = ev->ioNext_;
       const short match = static_cast<short>(ev->events_ & r.what);
       const uint16_t f = ev->flags_;
@@ -689,17 +700,23 @@ void EventBase::activateReady(int n) {
 
 // activateReady() for the untraced epoll path, from the raw epoll events: the
 // same activations in the same order.
+template <bool kTraced>
 void EventBase::activateEpollReady(const epoll_event* events, int n) {
-  FdSlot* const slots = fds_.data();
+  FdSlot* const fdSlots = fds_.data();
   const size_t nfds = fds_.size();
   ActiveQueue* const queues = activeQueues_.data();
   int activated = 0;  // added to activeCount_ at the end (nothing reads it meanwhile)
+  // Traced: the activation records go out as one burst (one room check, one
+  // publish), closed around the rare cold path, which records on its own.
+  TraceRing::Burst burst{};
+  if constexpr (kTraced) burst = tracer_.beginBurst(static_cast<size_t>(n));
+  const int64_t ts = cachedStamp_;
   for (int i = 0; i < n; ++i) {
     const auto fd = static_cast<size_t>(events[i].data.fd);
     const short res = EpollPoller::toRes(events[i].events);
     if (fd >= nfds || !res) continue;
     const short what = static_cast<short>(res | kEvET);
-    for (Event* ev = slots[fd].head; ev;) {
+    for (Event* ev = fdSlots[fd].head; ev;) {
       Event* const next = ev->ioNext_;
       const short match = static_cast<short>(ev->events_ & what);
       const uint16_t f = ev->flags_;
@@ -709,7 +726,9 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         // it is inserted, hence busy). No priority check: nothing runs now.
         ev->res_ = match;
         ++ev->activations_;
-        ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
+        // Untraced: "I/O readiness", which snapshot() derives from res_.
+        const TraceCause cause = kTraced ? readyCause(match) : TraceCause::None;
+        ev->lastCause_ = cause;
         ActiveQueue& q = queues[static_cast<size_t>(ev->priority_)];
         Event* const tail = q.tail;
         ev->activeNext_ = nullptr;
@@ -719,13 +738,24 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         q.tail = ev;
         ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
         ++activated;
+        // Stamped with the wait's end, like every activation this wait found.
+        if constexpr (kTraced) {
+          if (TraceRecord* r = tracer_.next(burst))
+            fillRecordPacked(*r, ts, ev->id_, 0, ev->traceOwnerFd(), TraceType::Transition, ev->kind_,
+                       EventState::Pending, EventState::Active, cause, match);
+        }
       } else if (match & (kEvRead | kEvWrite | kEvClosed)) {
+        activeCount_ += activated;  // activateEvent() counts on its own
+        activated = 0;
+        if constexpr (kTraced) tracer_.endBurst(burst);
         activateEventCold(ev, match);
+        if constexpr (kTraced) burst = tracer_.beginBurst(static_cast<size_t>(n));
       }
       ev = next;
     }
   }
   activeCount_ += activated;
+  if constexpr (kTraced) tracer_.endBurst(burst);
 }
 
 void EventBase::activateEventCold(Event* ev, short match) {
@@ -769,11 +799,11 @@ int EventBase::loop(int flags) {
       waitBegin = monotonicNowNs();
       traceLoop(TraceType::WaitBegin, timeout, tracer_.usesTsc() ? tracer_.stamp() : waitBegin);
     }
-    // Untraced epoll: the raw events go straight to activation (no ReadyFd copy).
+    // epoll: the raw events go straight to activation (no ReadyFd copy).
     const epoll_event* raw = nullptr;
-    const bool rawPath = epoll_ && !tracing;
-    const int n = rawPath ? epoll_->waitRaw(timeout, Poller::kMaxReady, &raw)
-                          : poller_->wait(timeout, ready_.get(), Poller::kMaxReady);
+    const bool rawPath = epoll_ != nullptr;
+    int n = rawPath ? epoll_->waitRaw(timeout, Poller::kMaxReady, &raw)
+                    : poller_->wait(timeout, ready_.get(), Poller::kMaxReady);
     if (n < 0) {
       error_ = std::string(poller_->name()) + " wait failed: " + std::strerror(-n);
       retval = -1;
@@ -783,13 +813,19 @@ int EventBase::loop(int flags) {
     // The trace stamp of everything this wait found (one rdtsc, or the same ns).
     cachedStamp_ = tracer_.usesTsc() ? tracer_.stamp() : cachedNow_;
     ++stats_.iterations;
+    int nReady = n;  // fds with a condition we map (what poller_->wait() counts)
     if (tracing) {
+      if (rawPath) {
+        nReady = 0;
+        for (int i = 0; i < n; ++i) nReady += EpollPoller::toRes(raw[i].events) != 0;
+      }
       stats_.waitNs += cachedNow_ - waitBegin;
-      traceLoop(TraceType::WaitEnd, n, cachedStamp_);
+      traceLoop(TraceType::WaitEnd, nReady, cachedStamp_);
     }
 
-    if (rawPath) activateEpollReady(raw, n);
-    else activateReady(n);
+    if (!rawPath) activateReady(n);
+    else if (tracing) activateEpollReady<true>(raw, n);
+    else activateEpollReady<false>(raw, n);
     processTimeouts();
 
     if (activeCount_) {

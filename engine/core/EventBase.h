@@ -133,6 +133,20 @@ class EventBase {
   static int assignPlain(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
 
  private:
+  template <bool kTraced>
+  static int addPlainIoImpl(Event* ev);
+  template <bool kTraced>
+  static int delPlainIoImpl(Event* ev);
+  template <bool kTraced>
+  static int assignPlainImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
+  [[gnu::noinline]] static int addPlainIoTraced(Event* ev);
+  [[gnu::noinline]] static int delPlainIoTraced(Event* ev);
+  [[gnu::noinline]] static int assignPlainTraced(Event* ev, EventBase* base, int fd, short events, EventCallback cb,
+                                                 void* arg);
+
+ public:
+
+ private:
   friend class Event;
   struct FdSlot {
     Event* head = nullptr;
@@ -171,7 +185,9 @@ class EventBase {
     }
     reassignFields(ev, fd, events, cb, arg);
   }
-  void reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg);
+  [[gnu::noinline]] void reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg);
+  // The record of an inline plain-I/O add/del (out of line: keeps them small).
+  [[gnu::noinline]] void tracePlain(Event* ev, EventState from, EventState to, TraceCause cause, short flags);
   void reassignFields(Event* ev, int fd, short events, EventCallback cb, void* arg);
   void unregisterEvent(Event* ev);
   void linkAll(Event* ev) {
@@ -210,9 +226,14 @@ class EventBase {
   int processActive();
   int processActiveQueue(int priority);
   void activateReady(int n);
+  template <bool kTraced>
   void activateEpollReady(const epoll_event* events, int n);
   [[gnu::noinline, gnu::cold]] void activateEventCold(Event* ev, short match);
-  static TraceCause readyCause(short res);
+  static TraceCause readyCause(short res) {
+    return (res & kEvClosed) ? TraceCause::ReadyClosed
+           : (res & kEvRead) ? TraceCause::ReadyRead
+                             : TraceCause::ReadyWrite;
+  }
   void processTimeouts();
   void runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs);
   bool haveEvents() const { return userEventCount_ > 0; }
@@ -231,34 +252,14 @@ class EventBase {
   void traceTransitionAt(Event* ev, EventState from, EventState to, TraceCause cause, short flags,
                          int64_t value, Nanos ts) {
     tracer_.emplace([&](TraceRecord& r) {
-      r.tsNs = ts;
-      r.eventId = ev->id_;
-      r.value = value;
-      r.owner = ev->owner_;
-      r.fd = ev->fd_;
-      r.type = TraceType::Transition;
-      r.kind = ev->kind_;
-      r.from = from;
-      r.to = to;
-      r.cause = cause;
-      r.buffer = BufferId::None;
-      r.flags = flags;
+      fillRecordPacked(r, ts, ev->id_, value, ev->traceOwnerFd(), TraceType::Transition, ev->kind_, from, to, cause,
+                       flags);
     });
   }
   void traceCallback(TraceType type, uint64_t id, uint32_t owner, int fd, EventKind kind, short res,
                      int64_t value, Nanos ts) {
     tracer_.emplace([&](TraceRecord& r) {
-      r.tsNs = ts;
-      r.eventId = id;
-      r.value = value;
-      r.owner = owner;
-      r.fd = fd;
-      r.type = type;
-      r.kind = kind;
-      r.from = r.to = EventState::Active;
-      r.cause = TraceCause::None;
-      r.buffer = BufferId::None;
-      r.flags = res;
+      fillRecord(r, ts, id, value, owner, fd, type, kind, EventState::Active, EventState::Active, TraceCause::None, res);
     });
   }
   void traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes);
@@ -354,23 +355,45 @@ inline void EventBase::reassignFields(Event* ev, int fd, short events, EventCall
 
 inline int EventBase::assignPlain(Event* ev, EventBase* base, int fd, short events, EventCallback cb,
                                    void* arg) {
+  // Traced: the same path, out of line (keeps the untraced one lean).
+  if (base && base->tracer_.enabled()) return assignPlainImpl<true>(ev, base, fd, events, cb, arg);
+  return assignPlainImpl<false>(ev, base, fd, events, cb, arg);
+}
+
+template <bool kTraced>
+inline int EventBase::assignPlainImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb,
+                                       void* arg) {
   if ((ev->flags_ & (Event::kListInit | Event::kListAny)) != Event::kListInit || base != ev->base_ || !base ||
-      !ev->label_.empty() || ev->fn_ || debugChecksEnabled() || base->tracer_.enabled() ||
+      !ev->label_.empty() || ev->fn_ || debugChecksEnabled() ||
       ((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) [[unlikely]]
     return ev->assign(base, fd, events, cb, arg);
+  if constexpr (kTraced) {
+    // The records release() + assign() write: free (old id), then new (fresh id).
+    const int64_t ts = base->tracer_.stamp();
+    base->traceTransitionAt(ev, EventState::NonPending, EventState::Invalid, TraceCause::Free, ev->events_, 0, ts);
+    base->reassignFields(ev, fd, events, cb, arg);
+    base->traceTransitionAt(ev, EventState::Invalid, EventState::NonPending, TraceCause::New, events, 0, ts);
+    return 0;
+  }
   base->reassignFields(ev, fd, events, cb, arg);
   return 0;
 }
 
 inline int EventBase::addPlainIo(Event* ev) {
+  if (ev->base_ && ev->base_->tracer_.enabled()) return addPlainIoImpl<true>(ev);
+  return addPlainIoImpl<false>(ev);
+}
+
+template <bool kTraced>
+inline int EventBase::addPlainIoImpl(Event* ev) {
   EventBase* const b = ev->base_;
   const uint16_t f = ev->flags_;
   const short events = ev->events_;
   const int fd = ev->fd_;
   if ((f & (Event::kListInit | Event::kListAny)) != Event::kListInit || !b || !b->epoll_ ||
       (events & kEvSignal) || !(events & (kEvRead | kEvWrite | kEvClosed)) || fd < 0 ||
-      static_cast<size_t>(fd) >= b->fds_.size() || b->fds_[static_cast<size_t>(fd)].head ||
-      b->tracer_.enabled() || debugChecksEnabled()) [[unlikely]]
+      static_cast<size_t>(fd) >= b->fds_.size() || b->fds_[static_cast<size_t>(fd)].head || debugChecksEnabled())
+      [[unlikely]]
     return ev->add(nullptr);
   FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
   const short want = static_cast<short>(events & (kEvRead | kEvWrite | kEvClosed | kEvET));
@@ -382,16 +405,25 @@ inline int EventBase::addPlainIo(Event* ev) {
   slot.head = ev;
   b->becameBusy(ev);  // it was in no list
   ev->flags_ = static_cast<uint16_t>(f | Event::kListInserted);
+  if constexpr (kTraced)
+    b->traceTransitionAt(ev, EventState::NonPending, EventState::Pending, TraceCause::Add, events, 0,
+                         b->tracer_.stamp());
   return 0;
 }
 
 inline int EventBase::delPlainIo(Event* ev) {
+  if (ev->base_ && ev->base_->tracer_.enabled()) return delPlainIoImpl<true>(ev);
+  return delPlainIoImpl<false>(ev);
+}
+
+template <bool kTraced>
+inline int EventBase::delPlainIoImpl(Event* ev) {
   EventBase* const b = ev->base_;
   const uint16_t f = ev->flags_;
   const int fd = ev->fd_;
   if ((f & (Event::kListInit | Event::kListAny)) != (Event::kListInit | Event::kListInserted) || !b ||
-      !b->epoll_ || (ev->events_ & kEvSignal) || fd < 0 || ev->ioNext_ || ev->ioPrev_ ||
-      b->tracer_.enabled() || debugChecksEnabled()) [[unlikely]]
+      !b->epoll_ || (ev->events_ & kEvSignal) || fd < 0 || ev->ioNext_ || ev->ioPrev_ || debugChecksEnabled())
+      [[unlikely]]
     return ev->del();
   // The only event on its fd (no neighbours in the fd's list): the fd leaves epoll.
   FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
@@ -402,6 +434,8 @@ inline int EventBase::delPlainIo(Event* ev) {
   }
   ev->flags_ = static_cast<uint16_t>(f & ~Event::kListInserted);
   b->becameIdle(ev);  // now in no list
+  if constexpr (kTraced)
+    b->traceTransitionAt(ev, EventState::Pending, EventState::NonPending, TraceCause::Del, 0, 0, b->tracer_.stamp());
   return 0;
 }
 

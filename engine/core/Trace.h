@@ -1,7 +1,9 @@
 // The trace vocabulary: fixed-size records the loop appends for every event state
 // transition, callback begin/end, loop wait begin/end and buffer level change.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace rs {
@@ -67,6 +69,63 @@ struct TraceRecord {
   int16_t flags = 0;  // EV_* result flags, or the event's flags for New
 };
 static_assert(sizeof(TraceRecord) == 40, "trace records are fixed-size");
+
+// Fills every field of a record (buffer = None) with five stores: the trace
+// hot paths write records in place into the ring with it.
+inline void fillRecord(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint32_t owner, int32_t fd,
+                       TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
+                       int16_t flags) {
+  r.tsNs = ts;
+  r.eventId = eventId;
+  r.value = value;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  static_assert(offsetof(TraceRecord, owner) == 24 && offsetof(TraceRecord, fd) == 28 &&
+                offsetof(TraceRecord, type) == 32 && offsetof(TraceRecord, kind) == 33 &&
+                offsetof(TraceRecord, from) == 34 && offsetof(TraceRecord, to) == 35 &&
+                offsetof(TraceRecord, cause) == 36 && offsetof(TraceRecord, buffer) == 37 &&
+                offsetof(TraceRecord, flags) == 38);
+  const uint64_t w0 = uint64_t{owner} | (uint64_t{static_cast<uint32_t>(fd)} << 32);
+  const uint64_t w1 = uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
+                      (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
+                      (uint64_t{static_cast<uint8_t>(cause)} << 32) |
+                      (uint64_t{static_cast<uint16_t>(flags)} << 48);  // buffer (byte 5) = None
+  auto* bytes = reinterpret_cast<unsigned char*>(&r);
+  std::memcpy(bytes + 24, &w0, 8);
+  std::memcpy(bytes + 32, &w1, 8);
+#else
+  r.owner = owner;
+  r.fd = fd;
+  r.type = type;
+  r.kind = kind;
+  r.from = from;
+  r.to = to;
+  r.cause = cause;
+  r.buffer = BufferId::None;
+  r.flags = flags;
+#endif
+}
+
+// fillRecord() with owner (low half) and fd (high half) in one word, as Event
+// keeps them (Event::traceOwnerFd()).
+inline void fillRecordPacked(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
+                             TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
+                             int16_t flags) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  r.tsNs = ts;
+  r.eventId = eventId;
+  r.value = value;
+  const uint64_t w1 = uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
+                      (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
+                      (uint64_t{static_cast<uint8_t>(cause)} << 32) |
+                      (uint64_t{static_cast<uint16_t>(flags)} << 48);
+  auto* bytes = reinterpret_cast<unsigned char*>(&r);
+  std::memcpy(bytes + 24, &ownerFd, 8);
+  std::memcpy(bytes + 32, &w1, 8);
+#else
+  fillRecord(r, ts, eventId, value, static_cast<uint32_t>(ownerFd), static_cast<int32_t>(ownerFd >> 32), type, kind,
+             from, to, cause, flags);
+#endif
+}
 
 // Process-wide unique owner tags (connections, listeners, sessions); never 0.
 uint32_t allocateOwnerTag();

@@ -74,6 +74,8 @@ const Calibration& calibration() {
 
 bool useTsc() { return calibration().tsc; }
 
+int64_t monotonicStamp() { return monotonicNowNs(); }
+
 Converter Converter::sample() {
   Converter c;
 #if defined(__x86_64__)

@@ -28,13 +28,17 @@ bool useTsc();
 
 inline bool isTsc(int64_t stamp) { return stamp < 0; }
 
+// monotonicNowNs() out of line: keeps the clock call (and the registers it
+// clobbers) off the inline TSC path.
+[[gnu::noinline]] int64_t monotonicStamp();
+
 // A raw stamp: tagged TSC or monotonic ns (tsc chooses; pass useTsc()).
 inline int64_t stamp(bool tsc) {
 #if defined(__x86_64__)
-  if (tsc) return static_cast<int64_t>(__rdtsc() | kTscTag);
+  if (tsc) [[likely]] return static_cast<int64_t>(__rdtsc() | kTscTag);
 #endif
   (void)tsc;
-  return monotonicNowNs();
+  return monotonicStamp();
 }
 
 // Converts stamps taken before sample() to monotonic ns.

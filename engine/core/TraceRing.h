@@ -19,6 +19,11 @@ namespace rs {
 
 class TraceRing {
  public:
+  // Ring-internal record type: a Dispatch transition and the CallbackBegin record
+  // that follows it at the same instant, in one slot (fields as for the
+  // transition). drain() hands out the two records; consumers never see it.
+  static constexpr TraceType kDispatchBeginPair = static_cast<TraceType>(0x80);
+
   explicit TraceRing(size_t capacityPow2 = size_t{1} << 17);
   TraceRing(const TraceRing&) = delete;
   TraceRing& operator=(const TraceRing&) = delete;
@@ -56,13 +61,59 @@ class TraceRing {
     return true;
   }
 
+  // Producer thread only: a Dispatch transition + its CallbackBegin in one slot
+  // (`fill` writes the transition with type kDispatchBeginPair). A drop loses
+  // both records and counts two.
+  template <class Fill>
+  bool emplacePair(Fill&& fill) {
+    const uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head - cachedTail_ >= capacity_) [[unlikely]] {
+      cachedTail_ = tail_.load(std::memory_order_acquire);
+      if (head - cachedTail_ >= capacity_) {
+        dropped_.store(dropped_.load(std::memory_order_relaxed) + 2, std::memory_order_relaxed);
+        return false;
+      }
+    }
+    fill(slots_[head & mask_]);
+    pairs_.store(pairs_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    head_.store(head + 1, std::memory_order_release);
+    return true;
+  }
+
+  // Producer thread only: a burst of records written through local copies of
+  // the ring's state (no reloads between records), published once by
+  // endBurst(). beginBurst(max) makes room for up to `max` records; next()
+  // returns the next slot, or nullptr (the record is counted as dropped) once
+  // the room is used up. Nothing else may push between begin and end.
+  struct Burst {
+    TraceRecord* base;
+    uint64_t mask;
+    uint64_t head;
+    uint64_t end;
+  };
+  Burst beginBurst(size_t max) {
+    const uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head + max - cachedTail_ > capacity_) cachedTail_ = tail_.load(std::memory_order_acquire);
+    const uint64_t room = capacity_ - (head - cachedTail_);
+    return {slots_.get(), mask_, head, head + (room < max ? room : max)};
+  }
+  TraceRecord* next(Burst& b) {
+    if (b.head < b.end) [[likely]] return &b.base[b.head++ & b.mask];
+    dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  void endBurst(const Burst& b) { head_.store(b.head, std::memory_order_release); }
+
   // Consumer thread only: copies up to max records into out, returns how many.
   // Raw TSC stamps come out converted to monotonic ns, in non-decreasing order.
   size_t drain(TraceRecord* out, size_t max);
 
   // Safe from any thread.
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  uint64_t pushed() const { return head_.load(std::memory_order_relaxed); }
+  // Records written (a pair slot counts two).
+  uint64_t pushed() const {
+    return head_.load(std::memory_order_relaxed) + pairs_.load(std::memory_order_relaxed);
+  }
   size_t capacity() const { return capacity_; }
   size_t sizeApprox() const {
     return static_cast<size_t>(head_.load(std::memory_order_acquire) -
@@ -75,9 +126,13 @@ class TraceRing {
   std::unique_ptr<TraceRecord[]> slots_;
   alignas(64) std::atomic<uint64_t> head_{0};
   uint64_t cachedTail_ = 0;  // producer's view of tail, refreshed only when full
+  std::atomic<uint64_t> pairs_{0};  // pair slots written (for pushed())
   alignas(64) std::atomic<uint64_t> dropped_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
   int64_t lastTscNs_ = 0;  // consumer: the last converted TSC stamp (keeps order)
+  // Consumer: the CallbackBegin half of a pair that did not fit the last drain.
+  bool havePending_ = false;
+  TraceRecord pending_;
 };
 
 }  // namespace rs

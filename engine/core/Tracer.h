@@ -42,6 +42,13 @@ class Tracer {
   void emplace(Fill&& fill) {
     ring_.emplace(static_cast<Fill&&>(fill));
   }
+  TraceRing::Burst beginBurst(size_t max) { return ring_.beginBurst(max); }
+  TraceRecord* next(TraceRing::Burst& b) { return ring_.next(b); }
+  void endBurst(const TraceRing::Burst& b) { ring_.endBurst(b); }
+  template <class Fill>
+  void emplacePair(Fill&& fill) {
+    ring_.emplacePair(static_cast<Fill&&>(fill));
+  }
 
   // Safe from any thread.
   void setEnabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
