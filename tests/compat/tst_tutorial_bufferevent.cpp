@@ -129,7 +129,10 @@ class TestTutorialBufferevent : public QObject {
   Q_OBJECT
 
  private:
-  // One full session for a pairing; fails the current test on any hang.
+  // Set when port 8888 was taken by someone else between the check and the run.
+  QString portLost;
+
+  // One full session for a pairing; false on any failure or hang.
   bool runPairing(const QString& serverPath, const QString& clientPath, Outcome* outcome) {
     Program server;
     server.start(serverPath);
@@ -140,8 +143,12 @@ class TestTutorialBufferevent : public QObject {
     QDeadlineTimer guard(10000);
     while (!listeningOnPort() && server.proc.state() == QProcess::Running && !guard.hasExpired())
       QTest::qWait(20);
-    if (!listeningOnPort()) {
+    if (server.proc.state() == QProcess::NotRunning || !listeningOnPort()) {
       server.finish(1000);
+      if (server.out.contains("Could not create evconnlistener")) {
+        portLost = "port 8888 was taken meanwhile (the server could not bind it)";
+        return false;
+      }
       qWarning() << "server is not listening on 8888:" << server.out;
       return false;
     }
@@ -216,9 +223,14 @@ class TestTutorialBufferevent : public QObject {
 
     // The reference: both of libevent's builds, run now on this machine.
     Outcome reference;
-    QVERIFY2(runPairing(SERVER_LIBEVENT, CLIENT_LIBEVENT, &reference), "libevent <-> libevent reference run");
+    portLost.clear();
+    const bool referenceRan = runPairing(SERVER_LIBEVENT, CLIENT_LIBEVENT, &reference);
+    if (!portLost.isEmpty()) QSKIP(qPrintable(portLost));
+    QVERIFY2(referenceRan, "libevent <-> libevent reference run");
     Outcome got;
-    QVERIFY2(runPairing(server, client, &got), "pairing run");
+    const bool ran = runPairing(server, client, &got);
+    if (!portLost.isEmpty()) QSKIP(qPrintable(portLost));
+    QVERIFY2(ran, "pairing run");
 
     const QByteArray expectedServer =
         "client PORT, connect successfully\n"
