@@ -708,13 +708,28 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
   int activated = 0;  // added to activeCount_ at the end (nothing reads it meanwhile)
   // Traced: the activation records go out as one burst (one room check, one
   // publish), closed around the rare cold path, which records on its own.
+  // The burst opens with the wait-end record, whose value (the fds with a
+  // condition we map, as poller_->wait() counts them) is known at the end.
   TraceRing::Burst burst{};
-  if constexpr (kTraced) burst = tracer_.beginBurst(static_cast<size_t>(n));
+  TraceRecord* waitEnd = nullptr;
+  int nReady = 0;
   const int64_t ts = cachedStamp_;
+  const auto finishWaitEnd = [&](int count) {
+    if (waitEnd)
+      fillRecord(*waitEnd, ts, 0, count, 0, -1, TraceType::WaitEnd, EventKind::Internal, EventState::Invalid,
+                 EventState::Invalid, TraceCause::None, 0);
+    waitEnd = nullptr;
+  };
+  if constexpr (kTraced) {
+    burst = tracer_.beginBurst(static_cast<size_t>(n) + 1);
+    waitEnd = tracer_.next(burst);
+  }
   for (int i = 0; i < n; ++i) {
     const auto fd = static_cast<size_t>(events[i].data.fd);
     const short res = EpollPoller::toRes(events[i].events);
-    if (fd >= nfds || !res) continue;
+    if (!res) continue;
+    if constexpr (kTraced) ++nReady;
+    if (fd >= nfds) continue;
     const short what = static_cast<short>(res | kEvET);
     for (Event* ev = fdSlots[fd].head; ev;) {
       Event* const next = ev->ioNext_;
@@ -747,7 +762,13 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
       } else if (match & (kEvRead | kEvWrite | kEvClosed)) {
         activeCount_ += activated;  // activateEvent() counts on its own
         activated = 0;
-        if constexpr (kTraced) tracer_.endBurst(burst);
+        if constexpr (kTraced) {
+          // Finish the wait-end record before publishing: count the rest.
+          int rest = 0;
+          for (int j = i + 1; j < n; ++j) rest += EpollPoller::toRes(events[j].events) != 0;
+          finishWaitEnd(nReady + rest);
+          tracer_.endBurst(burst);
+        }
         activateEventCold(ev, match);
         if constexpr (kTraced) burst = tracer_.beginBurst(static_cast<size_t>(n));
       }
@@ -755,7 +776,10 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
     }
   }
   activeCount_ += activated;
-  if constexpr (kTraced) tracer_.endBurst(burst);
+  if constexpr (kTraced) {
+    finishWaitEnd(nReady);
+    tracer_.endBurst(burst);
+  }
 }
 
 void EventBase::activateEventCold(Event* ev, short match) {
@@ -813,14 +837,10 @@ int EventBase::loop(int flags) {
     // The trace stamp of everything this wait found (one rdtsc, or the same ns).
     cachedStamp_ = tracer_.usesTsc() ? tracer_.stamp() : cachedNow_;
     ++stats_.iterations;
-    int nReady = n;  // fds with a condition we map (what poller_->wait() counts)
     if (tracing) {
-      if (rawPath) {
-        nReady = 0;
-        for (int i = 0; i < n; ++i) nReady += EpollPoller::toRes(raw[i].events) != 0;
-      }
       stats_.waitNs += cachedNow_ - waitBegin;
-      traceLoop(TraceType::WaitEnd, nReady, cachedStamp_);
+      // The raw epoll path writes its wait-end record itself, first of its burst.
+      if (!rawPath) traceLoop(TraceType::WaitEnd, n, cachedStamp_);
     }
 
     if (!rawPath) activateReady(n);
