@@ -29,7 +29,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
   }
   QCPRange getValueRange(bool& found, QCP::SignDomain, const QCPRange&) const override {
     found = true;
-    return QCPRange(-0.5, std::max<double>(0.5, static_cast<double>(lanes_->size()) - 0.5));
+    return QCPRange(-0.5, std::max<double>(0.5, static_cast<double>(lanes_->size()) - 0.5));  // (unused: range set by the view)
   }
   void drawLegendIcon(QCPPainter*, const QRectF&) const override {}
 
@@ -49,7 +49,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
     const auto visibleTo = static_cast<qint64>(xr.upper * 1e9 + origin);
     auto px = [&](qint64 ns) { return kx->coordToPixel((static_cast<double>(ns) - origin) / 1e9); };
     const double laneHeightPx = std::abs(vy->coordToPixel(0.35) - vy->coordToPixel(-0.35));
-    const QColor cbColor(0x20, 0x20, 0x20, 200);
+    const QColor cbColor(0x20, 0x20, 0x20, 170);
     painter->setPen(Qt::NoPen);
 
     for (size_t lane = 0; lane < lanes_->size(); ++lane) {
@@ -128,7 +128,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
         const double w = std::max(1.0, px(c.beginNs + c.durationNs) - x0);
         if (w <= 1.0 && static_cast<int>(x0) == lastPx) continue;
         lastPx = static_cast<int>(x0);
-        painter->drawRect(QRectF(x0, top, w, laneHeightPx * 0.35));
+        painter->drawRect(QRectF(x0, top, w, laneHeightPx * 0.3));
         ++callbacks;
       }
     }
@@ -201,7 +201,13 @@ void TimelineView::setLanes(const std::vector<std::pair<int, quint64>>& lanes) {
     }
     ticker->addTick(static_cast<double>(i), text);
   }
-  plot_->yAxis->setRange(-0.5, std::max<double>(0.5, static_cast<double>(lanes_.size()) - 0.5));
+  updateValueRange();
+}
+
+void TimelineView::updateValueRange() {
+  // Lanes keep a readable height: a few lanes sit at the top instead of filling the plot.
+  const double laneSlots = std::max<double>(static_cast<double>(lanes_.size()), std::min(12, lanesThatFit()));
+  plot_->yAxis->setRange(-0.5, std::max(0.5, laneSlots - 0.5));
 }
 
 int TimelineView::lanesThatFit() const {
@@ -217,6 +223,7 @@ void TimelineView::refresh(qint64 nowNs) {
     const double now = static_cast<double>(nowNs - agg_->originNs()) / 1e9;
     plot_->xAxis->setRange(now - windowSec_, now);
   }
+  updateValueRange();
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -53,6 +53,7 @@ class TimelineView : public QWidget {
  private:
   void onMouseMove(QMouseEvent* event);
   void userMovedView();
+  void updateValueRange();
 
   const TraceAggregator* agg_;
   QCustomPlot* plot_;

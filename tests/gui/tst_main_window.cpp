@@ -142,12 +142,19 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   QTRY_VERIFY_WITH_TIMEOUT(w.buffers()->connection() != 0 && !w.buffers()->showingAggregate(), 10000);
   QTRY_VERIFY_WITH_TIMEOUT(w.buffers()->pointCount() > 0, 30000);
   QTRY_VERIFY(diagram->hasSelection());
+  // RS_SHOT_DIR=dir: keep a picture of what the test saw (for a person's look).
+  const QString shots = qEnvironmentVariable("RS_SHOT_DIR");
+  if (!shots.isEmpty()) {
+    QTest::qWait(1500);
+    w.grab().save(shots + QStringLiteral("/test-buffers-selected.png"));
+  }
 
   // Timeline: the selected lane draws real spans.
   w.showTab(QStringLiteral("timelinePage"));
   QTRY_VERIFY_WITH_TIMEOUT(w.timeline()->laneCount() >= 1, 10000);
   QTRY_VERIFY_WITH_TIMEOUT(w.timeline()->drawnSpans() > 0, 30000);
   QVERIFY(!w.timeline()->describeAt(w.timeline()->plot()->xAxis->range().upper - 0.01, 0).isEmpty());
+  if (!shots.isEmpty()) w.grab().save(shots + QStringLiteral("/test-timeline-selected.png"));
   w.eventsPanel()->table()->clearSelection();
 
   // Stats: latency figures from the client's histogram.
