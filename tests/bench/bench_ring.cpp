@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/Clock.h"
+#include "core/TraceClock.h"
 #include "core/TraceRing.h"
 
 using namespace rs;
@@ -22,13 +23,20 @@ double medianOf(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Push `n` records (no reader: the ring is large enough), ns per record.
-double pushAlone(TraceRing& ring, size_t n, bool readClock) {
+enum class Stamp { None, Clock, Tsc };
+
+// Push `n` records (no reader: the ring is large enough), ns per record, each
+// stamped with nothing, clock_gettime(CLOCK_MONOTONIC) or the engine's trace
+// stamp (rdtsc where the TSC is invariant, converted by drain()).
+double pushAlone(TraceRing& ring, size_t n, Stamp stamp) {
   TraceRecord r;
   r.eventId = 42;
+  const bool tsc = traceclock::useTsc();
   const Nanos start = monotonicNowNs();
   for (size_t i = 0; i < n; ++i) {
-    r.tsNs = readClock ? monotonicNowNs() : static_cast<int64_t>(i);
+    r.tsNs = stamp == Stamp::Clock ? monotonicNowNs()
+             : stamp == Stamp::Tsc ? traceclock::stamp(tsc)
+                                   : static_cast<int64_t>(i);
     r.value = static_cast<int64_t>(i);
     ring.push(r);
   }
@@ -76,18 +84,21 @@ int main(int argc, char** argv) {
   const size_t concurrentRecords = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
   TraceRing ring;  // default capacity
   const size_t n = ring.capacity();
-  std::vector<double> alone, clocked, withReader;
+  std::vector<double> alone, clocked, tscStamped, withReader;
   uint64_t dropped = 0;
   for (int rep = 0; rep < 7; ++rep) {
-    alone.push_back(pushAlone(ring, n, false));
-    clocked.push_back(pushAlone(ring, n, true));
+    alone.push_back(pushAlone(ring, n, Stamp::None));
+    clocked.push_back(pushAlone(ring, n, Stamp::Clock));
+    tscStamped.push_back(pushAlone(ring, n, Stamp::Tsc));
     const Concurrent c = pushWithReader(concurrentRecords);
     withReader.push_back(c.nsPerRecord);
     dropped += c.dropped;
   }
   std::printf("ring_capacity=%zu record_bytes=%zu push_ns=%.2f push_with_clock_ns=%.2f "
-              "push_with_reader_ns=%.2f reader_records=%zu reader_dropped=%llu (medians of 7)\n",
-              ring.capacity(), sizeof(TraceRecord), medianOf(alone), medianOf(clocked), medianOf(withReader),
+              "push_with_trace_stamp_ns=%.2f (%s) push_with_reader_ns=%.2f reader_records=%zu "
+              "reader_dropped=%llu (medians of 7)\n",
+              ring.capacity(), sizeof(TraceRecord), medianOf(alone), medianOf(clocked), medianOf(tscStamped),
+              traceclock::useTsc() ? "rdtsc" : "clock_gettime", medianOf(withReader),
               concurrentRecords, static_cast<unsigned long long>(dropped));
   return 0;
 }
