@@ -117,20 +117,28 @@ struct LoadClient::Impl {
       *error = "message size must be 1 B - 64 MiB (got " + std::to_string(cfg.messageSize) + ")";
       return false;
     }
-    if (cfg.durationSec < 0 || !std::isfinite(cfg.durationSec)) {
-      *error = "duration must be >= 0 seconds";
+    if (!(cfg.durationSec >= 0 && cfg.durationSec <= LoadClientConfig::kMaxDurationSec)) {
+      *error = "duration must be 0-" + std::to_string(static_cast<long long>(LoadClientConfig::kMaxDurationSec)) +
+               " seconds";
+      return false;
+    }
+    if (cfg.connectRate != 0 &&
+        !(cfg.connectRate >= LoadClientConfig::kMinRate && cfg.connectRate <= LoadClientConfig::kMaxRate)) {
+      *error = "connect rate must be 0 (all at once) or 0.001-1e9 connections/s";
+      return false;
+    }
+    if (cfg.loopMode == LoadClientConfig::LoopMode::Open &&
+        !(cfg.rate >= LoadClientConfig::kMinRate && cfg.rate <= LoadClientConfig::kMaxRate)) {
+      *error = "open loop needs a rate of 0.001-1e9 messages/s";
       return false;
     }
     if (cfg.durationSec == 0 && cfg.messageCount == 0 && cfg.fault != LoadClientConfig::Fault::ClosedPort) {
       *error = "a run needs a duration or a message count (both are 0)";
       return false;
     }
-    if (cfg.loopMode == LoadClientConfig::LoopMode::Open && !(cfg.rate > 0)) {
-      *error = "open loop needs a rate > 0 messages/s";
-      return false;
-    }
-    if (cfg.timeout <= 0) {
-      *error = "timeout must be > 0";
+    if (cfg.timeout <= 0 || static_cast<double>(cfg.timeout) > LoadClientConfig::kMaxTimeoutSec * 1e9) {
+      *error = "timeout must be > 0 and at most " +
+               std::to_string(static_cast<long long>(LoadClientConfig::kMaxTimeoutSec)) + " seconds";
       return false;
     }
     payload = Payload::create(cfg.payload, cfg.payloadSpec, cfg.seed, cfg.messageSize, &err);
@@ -315,6 +323,18 @@ struct LoadClient::Impl {
       if (!canSend()) return;
       sendOne(c, monotonicNowNs());
     }
+  }
+
+  // Ctrl-C: nothing new starts; what is in flight is awaited (housekeeping
+  // still enforces the response timeout), then the run finishes by itself.
+  void drain() {
+    if (finished || !started) return;
+    for (; nextToConnect < conns.size(); ++nextToConnect) conns[nextToConnect]->state = ConnState::Closed;
+    if (connector.initialized()) connector.del();
+    for (auto& c : conns)
+      if (c->state == ConnState::Connecting) closeConn(c.get());
+    stopSending();
+    finishIfDone();
   }
 
   void stopSending() {
@@ -600,6 +620,7 @@ bool LoadClient::start(std::string* error) {
 }
 
 void LoadClient::stop() { impl_->finish(true); }
+void LoadClient::drain() { impl_->drain(); }
 bool LoadClient::finished() const { return impl_->finished; }
 const LoadClientConfig& LoadClient::config() const { return impl_->cfg; }
 

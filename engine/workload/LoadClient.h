@@ -18,6 +18,11 @@
 namespace rs {
 
 struct LoadClientConfig {
+  // Bounds start() checks (so every derived time fits a 64-bit ns count).
+  static constexpr double kMaxDurationSec = 365.0 * 24 * 3600;  // one year
+  static constexpr double kMaxTimeoutSec = 24.0 * 3600;
+  static constexpr double kMinRate = 0.001;  // --rate and --connect-rate, per second
+  static constexpr double kMaxRate = 1e9;
   enum class LoopMode { Closed, Open };
   enum class PayloadKind { Text, Hex, Random };
   enum class Fault { None, SlowReader, HalfClose, AbortRst, ClosedPort };
@@ -30,12 +35,12 @@ struct LoadClientConfig {
   std::string payloadSpec;  // Text: the text (repeated); Hex: "de ad be ef"
   uint64_t seed = 1;
   LoopMode loopMode = LoopMode::Closed;
-  double rate = 0;             // open loop: total messages per second
-  double durationSec = 10;     // 0 = until messageCount
+  double rate = 0;             // open loop: total messages per second (<= kMaxRate)
+  double durationSec = 10;     // 0 = until messageCount; <= kMaxDurationSec
   uint64_t messageCount = 0;   // total messages; 0 = until duration
   Fault fault = Fault::None;
   uint64_t slowReaderBytesPerSec = 1024;
-  Nanos timeout = 5 * kNsPerSec;  // connect / response timeout
+  Nanos timeout = 5 * kNsPerSec;  // connect / response timeout (<= kMaxTimeoutSec)
 };
 
 struct LoadClientStats {
@@ -76,7 +81,13 @@ class LoadClient {
   // Validates the config (loopback target, sizes) and starts connecting. False
   // with one clear line in *error when it cannot start.
   bool start(std::string* error);
+  // Ends the run now: open connections are closed, unanswered messages stay
+  // unanswered (passed() then reports them).
   void stop();
+  // Ends the run gracefully (what Ctrl-C means): no new message or connection,
+  // the messages in flight are awaited (bounded by the response timeout), then
+  // the run finishes as if its duration had ended. No-op once finished.
+  void drain();
   bool finished() const;
   const LoadClientConfig& config() const;
   LoadClientStats stats() const;

@@ -1,6 +1,7 @@
 #include "workload/Options.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -35,15 +36,25 @@ bool parseUnsigned(std::string_view name, std::string_view text, uint64_t min, u
   return true;
 }
 
-bool parseDouble(std::string_view name, std::string_view text, double min, double* out, std::string* error) {
+std::string formatNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// A finite number in [min, max]; `zeroOk` also accepts exactly 0 below min
+// (for options where 0 means "off").
+bool parseDouble(std::string_view name, std::string_view text, double min, double max, double* out,
+                 std::string* error, bool zeroOk = false) {
   double v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) {
     *error = std::string(name) + ": '" + std::string(text) + "' is not a number";
     return false;
   }
-  if (v < min) {
-    *error = std::string(name) + ": " + std::string(text) + " must be >= " + std::to_string(static_cast<int>(min));
+  if ((v < min && !(zeroOk && v == 0)) || v > max) {
+    *error = std::string(name) + ": " + std::string(text) + " is out of range (" +
+             (zeroOk && min > 0 ? "0 or " : "") + formatNumber(min) + "-" + formatNumber(max) + ")";
     return false;
   }
   *out = v;
@@ -172,16 +183,19 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
                    return parseUnsigned("--seed", v, 0, UINT64_MAX, &c->seed, e);
                  }};
   t["--rate"] = {true, [c](std::string_view v, std::string* e) {
-                   if (!parseDouble("--rate", v, 0, &c->rate, e)) return false;
+                   if (!parseDouble("--rate", v, LoadClientConfig::kMinRate, LoadClientConfig::kMaxRate, &c->rate, e,
+                                    true))
+                     return false;
                    c->loopMode = c->rate > 0 ? LoadClientConfig::LoopMode::Open : LoadClientConfig::LoopMode::Closed;
                    return true;
                  }};
   t["--connect-rate"] = {true, [c](std::string_view v, std::string* e) {
-                           return parseDouble("--connect-rate", v, 0, &c->connectRate, e);
+                           return parseDouble("--connect-rate", v, LoadClientConfig::kMinRate,
+                                              LoadClientConfig::kMaxRate, &c->connectRate, e, true);
                          }};
   t["--duration"] = {true, [c, durationGiven](std::string_view v, std::string* e) {
                        *durationGiven = true;
-                       return parseDouble("--duration", v, 0, &c->durationSec, e);
+                       return parseDouble("--duration", v, 0, LoadClientConfig::kMaxDurationSec, &c->durationSec, e);
                      }};
   t["--count"] = {true, [c, countGiven](std::string_view v, std::string* e) {
                     *countGiven = true;
@@ -189,7 +203,7 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
                   }};
   t["--timeout"] = {true, [c](std::string_view v, std::string* e) {
                       double s;
-                      if (!parseDouble("--timeout", v, 0.001, &s, e)) return false;
+                      if (!parseDouble("--timeout", v, 0.001, LoadClientConfig::kMaxTimeoutSec, &s, e)) return false;
                       c->timeout = static_cast<Nanos>(s * 1e9);
                       return true;
                     }};
@@ -266,7 +280,7 @@ std::optional<ServerCommand> parseServerArgs(const std::vector<std::string>& arg
                    return true;
                  }};
   t["--duration"] = {true, [&cmd](std::string_view v, std::string* e) {
-                       return parseDouble("--duration", v, 0, &cmd.durationSec, e);
+                       return parseDouble("--duration", v, 0, LoadClientConfig::kMaxDurationSec, &cmd.durationSec, e);
                      }};
   t["--json"] = {false, [&cmd](std::string_view, std::string*) { return cmd.json = true; }};
   t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};

@@ -151,9 +151,12 @@ int runClient(const ClientCommand& cmd) {
   std::string error;
   if (!client.start(&error)) return usageError(error);
   const auto& cfg = client.config();
+  const std::string target = cfg.host.find(':') != std::string::npos
+                                 ? "[" + cfg.host + "]:" + std::to_string(client.targetPort())
+                                 : cfg.host + ":" + std::to_string(client.targetPort());
   if (!cmd.json) {
-    std::printf("connecting %d connection(s) to %s:%u, %zu B messages, %s%s\n", cfg.connections, cfg.host.c_str(),
-                client.targetPort(), cfg.messageSize,
+    std::printf("connecting %d connection(s) to %s, %zu B messages, %s%s\n", cfg.connections, target.c_str(),
+                cfg.messageSize,
                 cfg.loopMode == LoadClientConfig::LoopMode::Open
                     ? ("open loop at " + std::to_string(static_cast<long long>(cfg.rate)) + " msgs/s").c_str()
                     : "closed loop",
@@ -172,7 +175,19 @@ int runClient(const ClientCommand& cmd) {
     std::fflush(stdout);
   });
   client.setFinishedCallback([&] { base.loopbreak(); });
-  StopSignals signals(&base, [&] { client.stop(); });
+  // First Ctrl-C/SIGTERM: stop sending and wait for the messages in flight
+  // (bounded by --timeout), so an interrupted run still verifies what it sent;
+  // a second one stops at once.
+  int interrupts = 0;
+  StopSignals signals(&base, [&] {
+    if (client.finished()) return;
+    if (++interrupts == 1) {
+      std::fprintf(stderr, "reactorscope-cli: interrupted; waiting for the messages in flight (again to stop now)\n");
+      client.drain();
+    } else {
+      client.stop();
+    }
+  });
   if (!client.finished()) base.dispatch();
   if (!client.finished()) client.stop();
 
@@ -195,13 +210,13 @@ int runClient(const ClientCommand& cmd) {
       intervals += buf;
     }
     std::printf(
-        "{\"role\":\"client\",\"target\":\"%s:%u\",\"connections\":%d,\"message_size\":%zu,\"fault\":\"%s\","
+        "{\"role\":\"client\",\"target\":\"%s\",\"connections\":%d,\"message_size\":%zu,\"fault\":\"%s\","
         "\"elapsed_s\":%.3f,\"messages_sent\":%llu,\"messages_received\":%llu,\"bytes_sent\":%llu,"
         "\"bytes_received\":%llu,\"msgs_per_s\":%.1f,\"mismatched_bytes\":%llu,"
         "\"errors\":{\"refused\":%llu,\"reset\":%llu,\"timeout\":%llu,\"mismatch\":%llu,\"other\":%llu},"
         "\"latency_ns\":{\"count\":%llu,\"min\":%lld,\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p99_9\":%lld,\"max\":%lld},"
         "\"intervals\":[%s],\"passed\":%s,\"error\":\"%s\"}\n",
-        jsonEscape(cfg.host).c_str(), client.targetPort(), cfg.connections, cfg.messageSize, toString(cfg.fault),
+        jsonEscape(target).c_str(), cfg.connections, cfg.messageSize, toString(cfg.fault),
         s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
         static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesSent),
         static_cast<unsigned long long>(s.bytesReceived), static_cast<double>(s.messagesReceived) / elapsed,

@@ -1,5 +1,7 @@
 // reactorscope-cli as a user runs it (QProcess): exit codes 0/1/2, one clear
 // line for bad input, port in use, refused, a real server/client run, --json.
+#include <signal.h>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -95,6 +97,14 @@ class TestCli : public QObject {
     QTest::newRow("bad payload") << QStringList{"client", "127.0.0.1:9", "--payload", "hex:xyz"} << "hex";
     QTest::newRow("bad fault") << QStringList{"client", "127.0.0.1:9", "--fault", "meteor"} << "--fault";
     QTest::newRow("value missing") << QStringList{"client", "127.0.0.1:9", "--connections"} << "needs a value";
+    // Values whose derived nanosecond counts would overflow (UB) are refused.
+    QTest::newRow("duration huge") << QStringList{"client", "127.0.0.1:9", "--duration", "1e300"} << "--duration";
+    QTest::newRow("server duration huge") << QStringList{"server", "--duration", "1e300"} << "--duration";
+    QTest::newRow("timeout huge") << QStringList{"client", "127.0.0.1:9", "--timeout", "1e300"} << "--timeout";
+    QTest::newRow("timeout 0") << QStringList{"client", "127.0.0.1:9", "--timeout", "0"} << "(0.001-86400)";
+    QTest::newRow("rate tiny") << QStringList{"client", "127.0.0.1:9", "--rate", "1e-300"} << "--rate";
+    QTest::newRow("connect rate tiny") << QStringList{"client", "127.0.0.1:9", "--connect-rate", "1e-300"}
+                                       << "--connect-rate";
   }
   void usageErrors() {
     QFETCH(QStringList, args);
@@ -161,6 +171,45 @@ class TestCli : public QObject {
     QVERIFY(r.out.contains("summary:"));
     QVERIFY(r.out.contains("mismatched bytes 0"));
     QVERIFY(r.out.trimmed().endsWith("PASS"));
+  }
+
+  // Ctrl-C (SIGINT) or SIGTERM in the middle of a run: the client stops
+  // sending, waits for what is in flight, prints its summary and passes.
+  void clientInterruptedDrainsAndPasses_data() {
+    QTest::addColumn<bool>("term");
+    QTest::newRow("SIGINT") << false;
+    QTest::newRow("SIGTERM") << true;
+  }
+  void clientInterruptedDrainsAndPasses() {
+    QFETCH(bool, term);
+    ServerProcess s;
+    QVERIFY(s.port > 0);
+    QProcess c;
+    c.start(cliPath(), {"client", s.target(), "--connections", "4", "--size", "100K", "--duration", "60"});
+    QVERIFY(c.waitForStarted(5000));
+    // Wait for the first per-second line: messages are in flight by then.
+    QString out;
+    for (int i = 0; i < 100 && !out.contains("msgs/s"); ++i) {
+      c.waitForReadyRead(100);
+      out += QString::fromUtf8(c.readAllStandardOutput());
+    }
+    QVERIFY2(out.contains("msgs/s"), qPrintable(out));
+    ::kill(static_cast<pid_t>(c.processId()), term ? SIGTERM : SIGINT);
+    QVERIFY(c.waitForFinished(20000));
+    out += QString::fromUtf8(c.readAllStandardOutput());
+    const QString err = QString::fromUtf8(c.readAllStandardError());
+    QCOMPARE(c.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(c.exitCode() == 0, qPrintable(out + err));
+    QVERIFY(out.contains("summary:"));
+    QVERIFY(out.trimmed().endsWith("PASS"));
+    QVERIFY(err.contains("interrupted"));
+  }
+
+  void ipv6TargetIsBracketed() {
+    const Result r = run({"client", "[::1]:1", "--count", "1", "--json"});
+    QCOMPARE(r.code, 1);  // refused
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o["target"].toString(), QString("[::1]:1"));
   }
 
   void jsonReport() {

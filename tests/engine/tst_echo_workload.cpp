@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <QtTest>
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -305,6 +306,65 @@ class TestEchoWorkload : public QObject {
     QVERIFY(!client.start(&err));
     QVERIFY2(QString::fromStdString(err).contains(expected), err.c_str());
     QVERIFY(err.find('\n') == std::string::npos);
+  }
+
+  // Values whose nanosecond counts would overflow are refused by start().
+  void outOfRangeTimesAreRefused_data() {
+    QTest::addColumn<double>("duration");
+    QTest::addColumn<double>("timeoutSec");
+    QTest::addColumn<double>("rate");
+    QTest::addColumn<double>("connectRate");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("duration 1e300") << 1e300 << 5.0 << 0.0 << 0.0 << "duration";
+    QTest::newRow("duration NaN") << std::nan("") << 5.0 << 0.0 << 0.0 << "duration";
+    QTest::newRow("rate 1e-300") << 1.0 << 5.0 << 1e-300 << 0.0 << "rate";
+    QTest::newRow("connect rate 1e-300") << 1.0 << 5.0 << 0.0 << 1e-300 << "connect rate";
+    QTest::newRow("timeout two days") << 1.0 << 172800.0 << 0.0 << 0.0 << "timeout";
+  }
+  void outOfRangeTimesAreRefused() {
+    QFETCH(double, duration);
+    QFETCH(double, timeoutSec);
+    QFETCH(double, rate);
+    QFETCH(double, connectRate);
+    QFETCH(QString, expected);
+    EventBase base;
+    LoadClientConfig cfg;
+    cfg.port = 9;
+    cfg.durationSec = duration;
+    cfg.timeout = static_cast<Nanos>(timeoutSec * 1e9);
+    cfg.rate = rate;
+    if (rate > 0) cfg.loopMode = LoadClientConfig::LoopMode::Open;
+    cfg.connectRate = connectRate;
+    LoadClient client(&base, cfg);
+    std::string err;
+    QVERIFY(!client.start(&err));
+    QVERIFY2(QString::fromStdString(err).contains(expected), err.c_str());
+  }
+
+  // drain() (what Ctrl-C does): no new message, every one in flight is still
+  // answered and verified, and the run passes; stop() instead abandons them.
+  void drainWaitsForMessagesInFlight() {
+    EventBase base;
+    EchoServerConfig scfg;
+    scfg.responseDelayMs = 100;  // messages stay in flight for a while
+    auto server = startServer(base, scfg);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 8;
+    cfg.durationSec = 60;
+    LoadClient client(&base, cfg);
+    std::string err;
+    QVERIFY2(client.start(&err), err.c_str());
+    QVERIFY(runUntil(base, [&] { return client.stats().messagesSent >= 8; }, 10000));
+    client.drain();
+    const uint64_t sentAtDrain = client.stats().messagesSent;
+    QVERIFY(!client.finished());  // the delayed echoes are still on their way
+    QVERIFY(runUntil(base, [&] { return client.finished(); }, 20000));
+    const LoadClientStats s = client.stats();
+    QCOMPARE(s.messagesSent, sentAtDrain);
+    QCOMPARE(s.messagesReceived, s.messagesSent);
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
   }
 
   void serverPortInUse() {
