@@ -127,16 +127,6 @@ void EventBase::unregisterEvent(Event* ev) {
   }
 }
 
-int EventBase::addPlainIoTraced(Event* ev) { return addPlainIoImpl<true>(ev); }
-int EventBase::delPlainIoTraced(Event* ev) { return delPlainIoImpl<true>(ev); }
-int EventBase::assignPlainTraced(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
-  return assignPlainImpl<true>(ev, base, fd, events, cb, arg);
-}
-
-void EventBase::tracePlain(Event* ev, EventState from, EventState to, TraceCause cause, short flags) {
-  traceTransitionAt(ev, from, to, cause, flags, 0, tracer_.stamp());
-}
-
 void EventBase::reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg) {
   // The records release() + assign() write: free (old id), then new (fresh id).
   const int64_t ts = tracer_.stamp();
@@ -144,7 +134,6 @@ void EventBase::reassignTraced(Event* ev, int fd, short events, EventCallback cb
   reassignFields(ev, fd, events, cb, arg);
   traceTransitionAt(ev, EventState::Invalid, EventState::NonPending, TraceCause::New, events, 0, ts);
 }
-
 
 void EventBase::publishInfo(const Event* ev) {
   if (!tracer_.enabled()) return;

@@ -139,10 +139,6 @@ class EventBase {
   static int delPlainIoImpl(Event* ev);
   template <bool kTraced>
   static int assignPlainImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
-  [[gnu::noinline]] static int addPlainIoTraced(Event* ev);
-  [[gnu::noinline]] static int delPlainIoTraced(Event* ev);
-  [[gnu::noinline]] static int assignPlainTraced(Event* ev, EventBase* base, int fd, short events, EventCallback cb,
-                                                 void* arg);
 
  public:
 
@@ -186,8 +182,6 @@ class EventBase {
     reassignFields(ev, fd, events, cb, arg);
   }
   [[gnu::noinline]] void reassignTraced(Event* ev, int fd, short events, EventCallback cb, void* arg);
-  // The record of an inline plain-I/O add/del (out of line: keeps them small).
-  [[gnu::noinline]] void tracePlain(Event* ev, EventState from, EventState to, TraceCause cause, short flags);
   void reassignFields(Event* ev, int fd, short events, EventCallback cb, void* arg);
   void unregisterEvent(Event* ev);
   void linkAll(Event* ev) {
@@ -355,7 +349,7 @@ inline void EventBase::reassignFields(Event* ev, int fd, short events, EventCall
 
 inline int EventBase::assignPlain(Event* ev, EventBase* base, int fd, short events, EventCallback cb,
                                    void* arg) {
-  // Traced: the same path, out of line (keeps the untraced one lean).
+  // Traced or not: one instantiation each, chosen once (same transitions/records).
   if (base && base->tracer_.enabled()) return assignPlainImpl<true>(ev, base, fd, events, cb, arg);
   return assignPlainImpl<false>(ev, base, fd, events, cb, arg);
 }
