@@ -33,6 +33,7 @@ struct event_base* makeBase(const event_config* cfg) {
   const bool avoidEpoll = (cfg && cfg->avoidEpoll) || (!ignoreEnv && envSet("EVENT_NOEPOLL"));
   const bool avoidPoll = (cfg && cfg->avoidPoll) || (!ignoreEnv && envSet("EVENT_NOPOLL"));
   rs::EventBase::Options options;
+  options.preciseTimer = cfg && (cfg->flags & EVENT_BASE_FLAG_PRECISE_TIMER);
   if (!avoidEpoll) {
     options.backend = rs::Poller::Backend::Epoll;
   } else if (!avoidPoll) {

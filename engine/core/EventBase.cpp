@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -47,6 +48,7 @@ EventBase::EventBase(const Options& options)
       tracer_(options.traceCapacity),
       loopThread_(std::this_thread::get_id()) {
   tracer_.setEnabled(options.tracing);
+  preciseTimer_ = options.preciseTimer;
   epoll_ = dynamic_cast<EpollPoller*>(poller_.get());
   activeQueues_.assign(1, ActiveQueue{});
   ready_ = std::make_unique<ReadyFd[]>(Poller::kMaxReady);
@@ -783,6 +785,7 @@ int EventBase::loop(int flags) {
   }
   running_ = true;
   loopThread_ = std::this_thread::get_id();
+  if (preciseTimer_) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   cachedNow_ = 0;
   gotTerm_.store(false);
   gotBreak_.store(false);

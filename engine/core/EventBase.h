@@ -58,6 +58,11 @@ class EventBase {
     Poller::Backend backend = Poller::Backend::Epoll;
     size_t traceCapacity = size_t{1} << 17;
     bool tracing = false;
+    // epoll_pwait2/ppoll timeouts are precise to the ns, but the kernel adds the
+    // thread's timer slack (50 us by default) to every sleep. On: the loop thread
+    // runs with 1 ns slack (libevent's EVENT_BASE_FLAG_PRECISE_TIMER; see
+    // scripts/bench-timer for the measured difference).
+    bool preciseTimer = false;
   };
 
   EventBase();
@@ -290,6 +295,7 @@ class EventBase {
   bool continue_ = false;
 
   bool running_ = false;
+  bool preciseTimer_ = false;
   std::atomic<bool> gotBreak_{false};
   std::atomic<bool> gotTerm_{false};
   Nanos cachedNow_ = 0;     // 0: no cache (outside the post-wait window)

@@ -5,7 +5,11 @@
  * the default epoll backend rounds timeouts up to whole milliseconds and
  * EVENT_BASE_FLAG_PRECISE_TIMER switches to a timerfd. Prints lateness
  * percentiles (callback time minus deadline, CLOCK_MONOTONIC) and the number of
- * timers that fired early (must be 0).
+ * timers that fired early (must be 0). libevent measures a timeout from its
+ * cached loop time, which can be older than our deadline stamp, so its "early"
+ * count reflects that clock choice rather than a timer firing before its time.
+ * `precise` asks for EVENT_BASE_FLAG_PRECISE_TIMER: libevent then uses a timerfd;
+ * ReactorScope keeps epoll_pwait2 and drops the loop thread's timer slack to 1 ns.
  *
  *   bench_timer_<build> [count] [precise]      count defaults to 2000
  */
