@@ -65,6 +65,7 @@ class TestMainWindow : public QObject {
   void invalidInputStartsNothing();
   void portInUseIsReported();
   void formsAndLayoutPersist();
+  void closeWhileRunning();
 };
 
 void TestMainWindow::initTestCase() {
@@ -280,6 +281,22 @@ void TestMainWindow::formsAndLayoutPersist() {
   QCOMPARE(w2.clientDialog()->findChild<QSpinBox*>(QStringLiteral("connSpin"))->value(), 37);
   QCOMPARE(w2.clientDialog()->findChild<QComboBox*>(QStringLiteral("targetEdit"))->currentText(), QStringLiteral("127.0.0.1:1"));
   QVERIFY(QSettings().contains(QStringLiteral("window/state")));
+}
+
+void TestMainWindow::closeWhileRunning() {
+  // Closing the window with live sessions stops them and joins their threads.
+  auto w = std::make_unique<MainWindow>();
+  w->show();
+  SessionController* ctl = w->controller();
+  const int server = ctl->startServer(EchoServerConfig{});
+  QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(server)->status == EngineSession::Status::Running, 20000);
+  LoadClientConfig cc;
+  cc.port = ctl->sessionModel()->session(server)->port;
+  cc.connections = 4;
+  const int client = ctl->startClient(cc);
+  QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(client)->messages > 0, 30000);
+  QVERIFY(w->close());
+  w.reset();  // must return (ctest's timeout catches a hang) and not crash
 }
 
 QTEST_MAIN(TestMainWindow)
