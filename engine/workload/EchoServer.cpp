@@ -227,6 +227,26 @@ struct EchoServer::Impl {
     conns.erase(c->id);
   }
 
+  // Stop reading; close once the output and any delayed echoes are sent.
+  void beginClosing(Conn* c) {
+    c->bev->disable(kEvRead);
+    c->readPaused = false;
+    c->closing = true;
+    if (c->bev->output().length() == 0 && c->delayed.empty()) {
+      close(c);
+      return;
+    }
+    c->bev->setWatermark(kEvWrite, 0, 0);
+    c->bev->enable(kEvWrite);
+  }
+
+  void drainAll() {
+    std::vector<Conn*> open;
+    open.reserve(conns.size());
+    for (auto& [id, c] : conns) open.push_back(c.get());
+    for (Conn* c : open) beginClosing(c);
+  }
+
   void closeAll() {
     for (auto& [id, c] : conns) {
       closedBytesOut += c->bev->bytesWritten();
@@ -276,6 +296,14 @@ void EchoServer::stop() {
     impl_->listener = nullptr;
   }
   impl_->closeAll();
+}
+
+void EchoServer::drain() {
+  if (impl_->listener) {
+    impl_->listener->free();
+    impl_->listener = nullptr;
+  }
+  impl_->drainAll();
 }
 
 bool EchoServer::running() const { return impl_->listener != nullptr; }

@@ -61,7 +61,14 @@ class EchoServer {
   // naming the address, port and errno text (e.g. "bind 127.0.0.1:9000: Address
   // already in use"); nothing is left half-started.
   bool start(std::string* error);
+  // Closes the listener and every connection now; what connections had
+  // received but not yet sent back is dropped.
   void stop();
+  // Graceful stop (what Ctrl-C means): closes the listener, stops reading, and
+  // closes each connection once everything it received has been sent back
+  // (delayed echoes included). stats().active reaches 0 when done; the caller
+  // bounds the wait and calls stop() for what is left. running() is false after.
+  void drain();
   bool running() const;
   uint16_t port() const;
   const EchoServerConfig& config() const;

@@ -112,12 +112,38 @@ int runServer(const ServerCommand& cmd) {
     last = s;
   });
   tick.addTimeoutNs(kNsPerSec);
+  // Stopping (--duration reached, or the first Ctrl-C/SIGTERM): no new
+  // connections, and what was received is still sent back before each
+  // connection closes -- bounded by kFlushLimit; a second signal stops at once.
+  constexpr Nanos kFlushLimit = 5 * kNsPerSec;
+  bool stopping = false;
+  Nanos flushDeadline = 0;
+  Event flushCheck(&base, -1, kEvPersist, [&](int, short) {
+    if (server.stats().active == 0 || monotonicNowNs() >= flushDeadline) base.loopbreak();
+  });
+  auto beginStop = [&](const char* why) {
+    if (stopping) {
+      base.loopbreak();
+      return;
+    }
+    stopping = true;
+    const uint64_t active = server.stats().active;
+    server.drain();
+    if (server.stats().active == 0) {
+      base.loopbreak();
+      return;
+    }
+    std::fprintf(stderr, "reactorscope-cli: %s; sending back what %llu connection(s) received%s\n", why,
+                 static_cast<unsigned long long>(active), *why == 'i' ? " (again to stop now)" : "");
+    flushDeadline = monotonicNowNs() + kFlushLimit;
+    flushCheck.addTimeoutNs(10 * kNsPerMs);
+  };
   Event deadline;
   if (cmd.durationSec > 0) {
-    deadline.assign(&base, -1, 0, [&](int, short) { base.loopbreak(); });
+    deadline.assign(&base, -1, 0, [&](int, short) { beginStop("duration reached"); });
     deadline.addTimeoutNs(static_cast<Nanos>(cmd.durationSec * 1e9));
   }
-  StopSignals signals(&base, [&] { base.loopbreak(); });
+  StopSignals signals(&base, [&] { beginStop("interrupted"); });
   base.dispatch();
 
   const EchoServerStats s = server.stats();

@@ -205,6 +205,32 @@ class TestCli : public QObject {
     QVERIFY(err.contains("interrupted"));
   }
 
+  // SIGTERM to a server whose echoes are delayed: it stops accepting, sends
+  // back what it already received, prints its report and exits 0.
+  void serverInterruptedSendsBackWhatItReceived() {
+    ServerProcess s({"--delay", "300"});
+    QVERIFY(s.port > 0);
+    QProcess c;
+    c.start(cliPath(), {"client", s.target(), "--connections", "4", "--size", "10K", "--duration", "30"});
+    QVERIFY(c.waitForStarted(5000));
+    QString out;
+    for (int i = 0; i < 100 && !out.contains("msgs/s"); ++i) {
+      c.waitForReadyRead(100);
+      out += QString::fromUtf8(c.readAllStandardOutput());
+    }
+    QVERIFY2(out.contains("msgs/s"), qPrintable(out));
+    s.p.terminate();  // SIGTERM
+    QVERIFY(s.p.waitForFinished(20000));
+    QCOMPARE(s.p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(s.p.exitCode(), 0);
+    const QString sout = QString::fromUtf8(s.p.readAllStandardOutput());
+    auto m = QRegularExpression(R"(summary: .* in (\d+) B, out (\d+) B)").match(sout);
+    QVERIFY2(m.hasMatch(), qPrintable(sout));
+    QVERIFY(m.captured(1).toLongLong() > 0);
+    QCOMPARE(m.captured(2), m.captured(1));  // nothing received was dropped
+    QVERIFY(c.waitForFinished(20000));
+  }
+
   void ipv6TargetIsBracketed() {
     const Result r = run({"client", "[::1]:1", "--count", "1", "--json"});
     QCOMPARE(r.code, 1);  // refused

@@ -367,6 +367,41 @@ class TestEchoWorkload : public QObject {
     QVERIFY2(client.passed(&why), why.c_str());
   }
 
+  // EchoServer::drain() (the CLI's Ctrl-C): the listener closes at once, but
+  // what a connection received -- here still waiting out the response delay --
+  // is sent back before the connection closes.
+  void serverDrainSendsBackWhatItReceived() {
+    EventBase base;
+    EchoServerConfig sc;
+    sc.responseDelayMs = 200;
+    auto server = startServer(base, sc);
+    const uint16_t port = server->port();
+    Socket c(rawConnect(port));
+    const std::string sent(10000, 'e');
+    QCOMPARE(::send(c.fd(), sent.data(), sent.size(), MSG_NOSIGNAL), static_cast<ssize_t>(sent.size()));
+    QVERIFY(runUntil(base, [&] { return server->stats().bytesIn == sent.size(); }));
+    server->drain();
+    QVERIFY(!server->running());
+    QCOMPARE(server->stats().active, uint64_t{1});  // still owes the echo
+    std::string got;
+    bool eof = false;
+    QVERIFY(runUntil(base, [&] {
+      char buf[65536];
+      const ssize_t n = ::recv(c.fd(), buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) got.append(buf, static_cast<size_t>(n));
+      if (n == 0) eof = true;
+      return eof;
+    }, 10000));
+    QCOMPARE(got, sent);
+    QCOMPARE(server->stats().active, uint64_t{0});
+    QCOMPARE(server->stats().bytesOut, uint64_t{sent.size()});
+    // No longer listening.
+    auto addr = InetAddress::resolve("127.0.0.1", port, nullptr);
+    Socket probe(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    QCOMPARE(::connect(probe.fd(), addr->sockAddr(), addr->length()), -1);
+    QCOMPARE(errno, ECONNREFUSED);
+  }
+
   void serverPortInUse() {
     EventBase base;
     auto first = startServer(base);
