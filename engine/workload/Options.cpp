@@ -162,8 +162,13 @@ void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoSer
                     }};
 }
 
-void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadClientConfig* c, bool* countGiven,
-                      bool* durationGiven) {
+struct ClientFlagsGiven {
+  bool count = false, duration = false, slowReaderRate = false;
+};
+
+void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadClientConfig* c, ClientFlagsGiven* given) {
+  bool* countGiven = &given->count;
+  bool* durationGiven = &given->duration;
   t["--connections"] = {true, [c](std::string_view v, std::string* e) {
                           uint64_t n;
                           if (!parseUnsigned("--connections", v, 1, 100000, &n, e)) return false;
@@ -207,7 +212,8 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
                       c->timeout = static_cast<Nanos>(s * 1e9);
                       return true;
                     }};
-  t["--slow-reader-rate"] = {true, [c](std::string_view v, std::string* e) {
+  t["--slow-reader-rate"] = {true, [c, given](std::string_view v, std::string* e) {
+                               given->slowReaderRate = true;
                                return parseSize("--slow-reader-rate", v, 1, uint64_t{1} << 32,
                                                 &c->slowReaderBytesPerSec, e);
                              }};
@@ -226,8 +232,19 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
 }
 
 // --count alone means "until the count"; --duration alone or neither: 10 s.
-void settleBounds(LoadClientConfig* c, bool countGiven, bool durationGiven) {
-  if (countGiven && !durationGiven) c->durationSec = 0;
+// Options that the chosen fault would silently ignore are usage errors.
+bool settleClient(LoadClientConfig* c, const ClientFlagsGiven& given, std::string* error) {
+  if (given.count && !given.duration) c->durationSec = 0;
+  const bool slow = c->fault == LoadClientConfig::Fault::SlowReader;
+  if (given.slowReaderRate && !slow) {
+    *error = "--slow-reader-rate only applies with --fault slow-reader";
+    return false;
+  }
+  if (slow && c->loopMode == LoadClientConfig::LoopMode::Open) {
+    *error = "--rate does not apply with --fault slow-reader (it sends as fast as the server takes)";
+    return false;
+  }
+  return true;
 }
 
 bool applyTarget(std::string_view text, std::string* host, uint16_t* port, std::string* error, bool allowZero) {
@@ -295,9 +312,9 @@ std::optional<ServerCommand> parseServerArgs(const std::vector<std::string>& arg
 
 std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& args, std::string* error) {
   ClientCommand cmd;
-  bool countGiven = false, durationGiven = false;
+  ClientFlagsGiven given;
   std::map<std::string, OptionSpec, std::less<>> t;
-  addClientOptions(t, &cmd.config, &countGiven, &durationGiven);
+  addClientOptions(t, &cmd.config, &given);
   t["--json"] = {false, [&cmd](std::string_view, std::string*) { return cmd.json = true; }};
   t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};
   std::vector<std::string> positional;
@@ -313,7 +330,7 @@ std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& arg
   }
   const bool closedPort = cmd.config.fault == LoadClientConfig::Fault::ClosedPort;
   if (!applyTarget(positional[0], &cmd.config.host, &cmd.config.port, error, closedPort)) return std::nullopt;
-  settleBounds(&cmd.config, countGiven, durationGiven);
+  if (!settleClient(&cmd.config, given, error)) return std::nullopt;
   return cmd;
 }
 
@@ -321,10 +338,11 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
   AppCommand cmd;
   EchoServerConfig server;
   LoadClientConfig client;
-  bool wantServer = false, wantClient = false, countGiven = false, durationGiven = false;
+  bool wantServer = false, wantClient = false;
+  ClientFlagsGiven given;
   std::map<std::string, OptionSpec, std::less<>> t;
   addServerOptions(t, &server);
-  addClientOptions(t, &client, &countGiven, &durationGiven);
+  addClientOptions(t, &client, &given);
   t["--server"] = {true, [&](std::string_view v, std::string* e) {
                      wantServer = true;
                      return applyTarget(v, &server.bindAddress, &server.port, e, true);
@@ -340,7 +358,8 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
     *error = "unexpected argument '" + positional[0] + "'";
     return std::nullopt;
   }
-  settleBounds(&client, countGiven, durationGiven);
+  if (wantClient && !settleClient(&client, given, error)) return std::nullopt;
+  if (!wantClient && given.count && !given.duration) client.durationSec = 0;
   if (wantServer) cmd.server = server;
   if (wantClient) cmd.client = client;
   return cmd;
