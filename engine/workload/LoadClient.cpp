@@ -117,6 +117,11 @@ struct LoadClient::Impl {
       *error = "message size must be 1 B - 64 MiB (got " + std::to_string(cfg.messageSize) + ")";
       return false;
     }
+    if (static_cast<uint64_t>(cfg.connections) * cfg.messageSize > LoadClientConfig::kMaxBufferedBytes) {
+      *error = std::to_string(cfg.connections) + " connections x " + std::to_string(cfg.messageSize) +
+               " B messages would buffer more than 2 GiB in the client; lower the connections or the size";
+      return false;
+    }
     if (!(cfg.durationSec >= 0 && cfg.durationSec <= LoadClientConfig::kMaxDurationSec)) {
       *error = "duration must be 0-" + std::to_string(static_cast<long long>(LoadClientConfig::kMaxDurationSec)) +
                " seconds";

@@ -23,6 +23,10 @@ struct LoadClientConfig {
   static constexpr double kMaxTimeoutSec = 24.0 * 3600;
   static constexpr double kMinRate = 0.001;  // --rate and --connect-rate, per second
   static constexpr double kMaxRate = 1e9;
+  // Every connection holds up to one message in its output buffer (the payload
+  // is copied in): connections x messageSize above this is refused rather than
+  // run into the OOM killer.
+  static constexpr uint64_t kMaxBufferedBytes = uint64_t{2} << 30;
   enum class LoopMode { Closed, Open };
   enum class PayloadKind { Text, Hex, Random };
   enum class Fault { None, SlowReader, HalfClose, AbortRst, ClosedPort };

@@ -97,6 +97,8 @@ class TestCli : public QObject {
     QTest::newRow("bad payload") << QStringList{"client", "127.0.0.1:9", "--payload", "hex:xyz"} << "hex";
     QTest::newRow("bad fault") << QStringList{"client", "127.0.0.1:9", "--fault", "meteor"} << "--fault";
     QTest::newRow("value missing") << QStringList{"client", "127.0.0.1:9", "--connections"} << "needs a value";
+    QTest::newRow("connections x size too big")
+        << QStringList{"client", "127.0.0.1:9", "--connections", "100000", "--size", "64M"} << "more than 2 GiB";
     // Options the chosen fault would silently ignore.
     QTest::newRow("slow-reader-rate without the fault")
         << QStringList{"client", "127.0.0.1:9", "--slow-reader-rate", "4K"} << "only applies with --fault slow-reader";
