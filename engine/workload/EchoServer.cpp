@@ -19,8 +19,9 @@ namespace {
 // Source mode keeps this much queued and refills below half of it.
 constexpr size_t kSourceChunk = 64 * 1024;
 constexpr size_t kSourceQueued = 256 * 1024;
+}  // namespace
 
-const std::string& chargenBlock() {
+const std::string& chargenPattern() {
   // RFC 864's rotating 72-column lines of printable ASCII, one 95-line cycle.
   static const std::string block = [] {
     std::string s;
@@ -32,7 +33,6 @@ const std::string& chargenBlock() {
   }();
   return block;
 }
-}  // namespace
 
 struct EchoServer::Impl {
   struct Conn {
@@ -117,7 +117,7 @@ struct EchoServer::Impl {
   }
 
   void refillSource(Conn* c) {
-    const std::string& block = chargenBlock();
+    const std::string& block = chargenPattern();
     Buffer& out = c->bev->output();
     while (out.length() < kSourceQueued) {
       size_t n = std::min(kSourceChunk, block.size() - c->sourceOffset);

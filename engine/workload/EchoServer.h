@@ -46,6 +46,10 @@ struct EchoServerStats {
   uint64_t connectionErrors = 0;
 };
 
+// Source mode's stream: RFC 864's rotating 72-column lines (one 95-line cycle,
+// repeated). Each connection's stream starts at offset 0 of this block.
+const std::string& chargenPattern();
+
 enum class LogLevel { Info, Warning, Error };
 // Called in the loop thread; a GUI forwards it to its own thread.
 using LogSink = std::function<void(LogLevel level, const std::string& message)>;

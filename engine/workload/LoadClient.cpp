@@ -43,6 +43,8 @@ struct LoadClient::Impl {
     std::deque<Nanos> inflight;  // intended send time of each unanswered message
     Nanos nextIntended = 0;      // open loop schedule
     Nanos lastProgress = 0;
+    Nanos doneAt = 0;          // when sending ended (discard: bounds the wait for the close)
+    size_t sourceOffset = 0;   // source mode: position in the chargen pattern
     bool sendingDone = false;
     bool shutdownSent = false;
   };
@@ -94,6 +96,9 @@ struct LoadClient::Impl {
   }
   bool halfClose() const { return cfg.fault == LoadClientConfig::Fault::HalfClose; }
   bool slowReader() const { return cfg.fault == LoadClientConfig::Fault::SlowReader; }
+  bool discardMode() const { return cfg.serverMode == LoadClientConfig::ServerMode::Discard; }
+  bool sourceMode() const { return cfg.serverMode == LoadClientConfig::ServerMode::Source; }
+  bool expectsEcho() const { return cfg.serverMode == LoadClientConfig::ServerMode::Echo; }
   bool abortRst() const { return cfg.fault == LoadClientConfig::Fault::AbortRst; }
 
   // ---- setup ---------------------------------------------------------------
@@ -135,6 +140,22 @@ struct LoadClient::Impl {
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open &&
         !(cfg.rate >= LoadClientConfig::kMinRate && cfg.rate <= LoadClientConfig::kMaxRate)) {
       *error = "open loop needs a rate of 0.001-1e9 messages/s";
+      return false;
+    }
+    if (!expectsEcho() && cfg.fault != LoadClientConfig::Fault::None &&
+        cfg.fault != LoadClientConfig::Fault::ClosedPort) {
+      *error = std::string("fault ") + (slowReader() ? "slow-reader" : halfClose() ? "half-close" : "rst") +
+               " needs an echo server (server mode " + (discardMode() ? "discard" : "source") + ")";
+      return false;
+    }
+    if (!expectsEcho() && cfg.loopMode == LoadClientConfig::LoopMode::Open) {
+      *error = std::string("open loop (a rate) needs an echo server; against a ") +
+               (discardMode() ? "discard" : "source") + " server the client " +
+               (discardMode() ? "sends" : "reads") + " as fast as it can";
+      return false;
+    }
+    if (sourceMode() && (cfg.durationSec == 0 || cfg.messageCount != 0)) {
+      *error = "against a source server the client only reads: give a duration, not a message count";
       return false;
     }
     if (cfg.durationSec == 0 && cfg.messageCount == 0 && cfg.fault != LoadClientConfig::Fault::ClosedPort) {
@@ -275,6 +296,12 @@ struct LoadClient::Impl {
     c->state = ConnState::Open;
     c->lastProgress = monotonicNowNs();
     sockets::setNoDelay(c->bev->fd(), true);
+    if (sourceMode()) return;  // only reads, until the duration ends
+    if (discardMode()) {
+      c->bev->setWatermark(kEvWrite, kFloodQueued / 2, 0);
+      flood(c);
+      return;
+    }
     if (slowReader()) {
       c->bev->disable(kEvRead);  // reads happen in housekeeping ticks, budgeted
       c->bev->setWatermark(kEvWrite, kFloodQueued / 2, 0);
@@ -310,9 +337,13 @@ struct LoadClient::Impl {
     if (c->inflight.empty()) c->lastProgress = monotonicNowNs();
     c->bev->write(payload->message(c->index, c->nextSeq), cfg.messageSize);
     ++c->nextSeq;
-    c->inflight.push_back(intended);
+    if (expectsEcho()) c->inflight.push_back(intended);
     ++st.messagesSent;
     st.bytesSent += cfg.messageSize;
+    if (discardMode()) {
+      cur.messages += 1;
+      cur.bytes += cfg.messageSize;
+    }
   }
 
   void pace(Conn* c, Nanos now) {
@@ -355,6 +386,17 @@ struct LoadClient::Impl {
   void connSendingDone(Conn* c) {
     if (c->sendingDone || c->state != ConnState::Open) return;
     c->sendingDone = true;
+    c->doneAt = monotonicNowNs();
+    if (sourceMode()) {
+      closeConn(c);
+      return;
+    }
+    if (discardMode()) {
+      // Everything queued still goes out; then FIN, and the server closes.
+      c->bev->setWatermark(kEvWrite, 0, 0);
+      maybeShutdown(c);
+      return;
+    }
     if (abortRst()) {
       // One last message in flight, then RST (SO_LINGER 0) instead of FIN.
       sendOne(c, monotonicNowNs());
@@ -381,23 +423,57 @@ struct LoadClient::Impl {
   }
 
   void maybeConnDone(Conn* c) {
-    if (c->state == ConnState::Open && c->sendingDone && c->inflight.empty() && !halfClose()) closeConn(c);
+    if (c->state == ConnState::Open && c->sendingDone && c->inflight.empty() && !halfClose() && !discardMode())
+      closeConn(c);
   }
 
   // ---- receiving and verifying ---------------------------------------------
 
+  // Source mode: every byte must continue the chargen stream.
+  void receiveSource(Conn* c) {
+    Buffer& in = c->bev->input();
+    const std::string& pattern = chargenPattern();
+    iovec vec[16];
+    const int nvec = std::min(in.peek(-1, vec, 16), 16);
+    size_t done = 0;
+    uint64_t bad = 0;
+    for (int i = 0; i < nvec; ++i) {
+      const char* got = static_cast<const char*>(vec[i].iov_base);
+      for (size_t k = 0; k < vec[i].iov_len; ++k) {
+        bad += got[k] != pattern[c->sourceOffset];
+        if (++c->sourceOffset == pattern.size()) c->sourceOffset = 0;
+      }
+      done += vec[i].iov_len;
+    }
+    in.drain(done);
+    st.bytesReceived += done;
+    cur.bytes += done;
+    if (done) c->lastProgress = monotonicNowNs();
+    if (bad) {
+      st.mismatchedBytes += bad;
+      ++st.errMismatch;
+      noteError("connection " + std::to_string(c->index) + ": " + std::to_string(bad) +
+                " bytes differ from the source server's chargen stream");
+    }
+  }
+
   void receive(Conn* c) {
+    if (sourceMode()) {
+      receiveSource(c);
+      return;
+    }
     Buffer& in = c->bev->input();
     const size_t size = cfg.messageSize;
     const Nanos now = monotonicNowNs();
     if (in.length() > 0) c->lastProgress = now;
     while (in.length() > 0) {
-      if (c->recvSeq >= c->nextSeq) {
+      if (c->recvSeq >= c->nextSeq || discardMode()) {
         const size_t extra = in.length();
         st.mismatchedBytes += extra;
         ++st.errMismatch;
         noteError("connection " + std::to_string(c->index) + ": " + std::to_string(extra) +
-                  " unexpected bytes from the server (nothing was in flight)");
+                  " unexpected bytes from the server (nothing was in flight" +
+                  (discardMode() ? "; a discard server sends nothing)" : ")"));
         in.drain(extra);
         break;
       }
@@ -468,9 +544,9 @@ struct LoadClient::Impl {
     auto* c = static_cast<Conn*>(ctx);
     Impl* self = c->client;
     if (c->state != ConnState::Open) return;
-    if (self->halfClose() && c->sendingDone) {
+    if ((self->halfClose() || self->discardMode()) && c->sendingDone) {
       self->maybeShutdown(c);
-    } else if (self->slowReader()) {
+    } else if (self->slowReader() || self->discardMode()) {
       self->flood(c);
     } else if (self->cfg.loopMode == LoadClientConfig::LoopMode::Open && !c->sendingDone) {
       self->pace(c, monotonicNowNs());
@@ -489,7 +565,7 @@ struct LoadClient::Impl {
     if (what & BufferEvent::kEof) {
       self->receive(c);
       if (c->state != ConnState::Open) return;
-      const bool expected = c->inflight.empty() && (c->sendingDone || self->halfClose());
+      const bool expected = c->inflight.empty() && (c->sendingDone || self->halfClose()) && !self->sourceMode();
       if (!expected) {
         ++self->st.errOther;
         self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
@@ -528,6 +604,13 @@ struct LoadClient::Impl {
         ++self->st.errTimeout;
         self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
                         ": no response within " + std::to_string(self->cfg.timeout / kNsPerMs) + " ms");
+        self->closeConn(c);
+      } else if (c->state == ConnState::Open && self->discardMode() && c->sendingDone &&
+                 now - c->doneAt > self->cfg.timeout) {
+        ++self->st.errTimeout;
+        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
+                        ": the server did not take the last " + std::to_string(c->bev->output().length()) +
+                        " B and close within " + std::to_string(self->cfg.timeout / kNsPerMs) + " ms");
         self->closeConn(c);
       } else if (c->state == ConnState::Open && self->slowReader()) {
         const uint64_t perTick =
@@ -666,9 +749,13 @@ bool LoadClient::passed(std::string* why) const {
                 " message(s); first: " + d.firstError);
   const uint64_t errors = s.errRefused + s.errReset + s.errTimeout + s.errOther;
   if (errors) return fail(std::to_string(errors) + " connection error(s); first: " + d.firstError);
+  if (d.sourceMode()) {
+    if (s.bytesReceived == 0) return fail("nothing was received from the source server");
+    return true;
+  }
   if (s.messagesSent == 0) return fail("no message was sent");
-  const bool expectAllAnswered = d.cfg.fault == LoadClientConfig::Fault::None ||
-                                 d.cfg.fault == LoadClientConfig::Fault::HalfClose;
+  const bool expectAllAnswered = d.expectsEcho() && (d.cfg.fault == LoadClientConfig::Fault::None ||
+                                                     d.cfg.fault == LoadClientConfig::Fault::HalfClose);
   if (expectAllAnswered && s.messagesReceived != s.messagesSent)
     return fail(std::to_string(s.messagesSent - s.messagesReceived) + " of " + std::to_string(s.messagesSent) +
                 " messages were not echoed");

@@ -30,6 +30,12 @@ struct LoadClientConfig {
   enum class LoopMode { Closed, Open };
   enum class PayloadKind { Text, Hex, Random };
   enum class Fault { None, SlowReader, HalfClose, AbortRst, ClosedPort };
+  // What the server does with the bytes (EchoServerConfig::Mode): Echo is
+  // verified message by message; Discard: the client only sends (as fast as
+  // the server takes) and expects nothing back; Source: the client only reads
+  // and verifies the chargen stream (needs a duration).
+  using ServerMode = EchoServerConfig::Mode;
+  ServerMode serverMode = ServerMode::Echo;
   std::string host = "127.0.0.1";  // loopback only: 127.0.0.0/8, ::1, localhost
   uint16_t port = 0;
   int connections = 1;

@@ -315,6 +315,17 @@ std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& arg
   ClientFlagsGiven given;
   std::map<std::string, OptionSpec, std::less<>> t;
   addClientOptions(t, &cmd.config, &given);
+  t["--mode"] = {true, [&cmd](std::string_view v, std::string* e) {
+                   using M = LoadClientConfig::ServerMode;
+                   if (v == "echo") cmd.config.serverMode = M::Echo;
+                   else if (v == "discard") cmd.config.serverMode = M::Discard;
+                   else if (v == "source") cmd.config.serverMode = M::Source;
+                   else {
+                     *e = "--mode: '" + std::string(v) + "' is not one of echo, discard, source";
+                     return false;
+                   }
+                   return true;
+                 }};
   t["--json"] = {false, [&cmd](std::string_view, std::string*) { return cmd.json = true; }};
   t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};
   std::vector<std::string> positional;
@@ -331,6 +342,10 @@ std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& arg
   const bool closedPort = cmd.config.fault == LoadClientConfig::Fault::ClosedPort;
   if (!applyTarget(positional[0], &cmd.config.host, &cmd.config.port, error, closedPort)) return std::nullopt;
   if (!settleClient(&cmd.config, given, error)) return std::nullopt;
+  if (cmd.config.serverMode == LoadClientConfig::ServerMode::Source && given.count) {
+    *error = "--count does not apply with --mode source (the client only reads; use --duration)";
+    return std::nullopt;
+  }
   return cmd;
 }
 
@@ -383,6 +398,9 @@ std::string serverUsage() {
 std::string clientUsage() {
   return "usage: reactorscope-cli client HOST:PORT [options]\n"
          "  Drives an echo server over loopback and verifies every echoed byte.\n"
+         "  --mode echo|discard|source  the server's mode: echo verifies every echoed byte; discard\n"
+         "                              only sends; source only reads and verifies the chargen stream\n"
+         "                              (default echo)\n"
          "  --connections N             concurrent connections (default 1)\n"
          "  --connect-rate R            open R connections per second (default: all at once)\n"
          "  --size B                    message size, e.g. 64, 4K, 1MiB (default 64)\n"

@@ -181,11 +181,14 @@ int runClient(const ClientCommand& cmd) {
                                  ? "[" + cfg.host + "]:" + std::to_string(client.targetPort())
                                  : cfg.host + ":" + std::to_string(client.targetPort());
   if (!cmd.json) {
+    const std::string how =
+        cfg.serverMode == LoadClientConfig::ServerMode::Discard  ? "sending only (discard server)"
+        : cfg.serverMode == LoadClientConfig::ServerMode::Source ? "reading only (source server)"
+        : cfg.loopMode == LoadClientConfig::LoopMode::Open
+            ? "open loop at " + std::to_string(static_cast<long long>(cfg.rate)) + " msgs/s"
+            : "closed loop";
     std::printf("connecting %d connection(s) to %s, %zu B messages, %s%s\n", cfg.connections, target.c_str(),
-                cfg.messageSize,
-                cfg.loopMode == LoadClientConfig::LoopMode::Open
-                    ? ("open loop at " + std::to_string(static_cast<long long>(cfg.rate)) + " msgs/s").c_str()
-                    : "closed loop",
+                cfg.messageSize, how.c_str(),
                 cfg.fault != LoadClientConfig::Fault::None
                     ? (std::string(", fault ") + toString(cfg.fault)).c_str()
                     : "");
@@ -236,16 +239,18 @@ int runClient(const ClientCommand& cmd) {
       intervals += buf;
     }
     std::printf(
-        "{\"role\":\"client\",\"target\":\"%s\",\"connections\":%d,\"message_size\":%zu,\"fault\":\"%s\","
+        "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections\":%d,\"message_size\":%zu,\"fault\":\"%s\","
         "\"elapsed_s\":%.3f,\"messages_sent\":%llu,\"messages_received\":%llu,\"bytes_sent\":%llu,"
         "\"bytes_received\":%llu,\"msgs_per_s\":%.1f,\"mismatched_bytes\":%llu,"
         "\"errors\":{\"refused\":%llu,\"reset\":%llu,\"timeout\":%llu,\"mismatch\":%llu,\"other\":%llu},"
         "\"latency_ns\":{\"count\":%llu,\"min\":%lld,\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p99_9\":%lld,\"max\":%lld},"
         "\"intervals\":[%s],\"passed\":%s,\"error\":\"%s\"}\n",
-        jsonEscape(target).c_str(), cfg.connections, cfg.messageSize, toString(cfg.fault),
+        jsonEscape(target).c_str(), toString(cfg.serverMode), cfg.connections, cfg.messageSize, toString(cfg.fault),
         s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
         static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesSent),
-        static_cast<unsigned long long>(s.bytesReceived), static_cast<double>(s.messagesReceived) / elapsed,
+        static_cast<unsigned long long>(s.bytesReceived), static_cast<double>(cfg.serverMode == LoadClientConfig::ServerMode::Discard ? s.messagesSent
+                                                                                  : s.messagesReceived) /
+            elapsed,
         static_cast<unsigned long long>(s.mismatchedBytes), static_cast<unsigned long long>(s.errRefused),
         static_cast<unsigned long long>(s.errReset), static_cast<unsigned long long>(s.errTimeout),
         static_cast<unsigned long long>(s.errMismatch), static_cast<unsigned long long>(s.errOther),
@@ -253,6 +258,17 @@ int runClient(const ClientCommand& cmd) {
         static_cast<long long>(h.percentile(50)), static_cast<long long>(h.percentile(90)),
         static_cast<long long>(h.percentile(99)), static_cast<long long>(h.percentile(99.9)),
         static_cast<long long>(h.max()), intervals.c_str(), ok ? "true" : "false", jsonEscape(ok ? "" : why).c_str());
+  } else if (cfg.serverMode != LoadClientConfig::ServerMode::Echo) {
+    const bool discard = cfg.serverMode == LoadClientConfig::ServerMode::Discard;
+    const uint64_t bytes = discard ? s.bytesSent : s.bytesReceived;
+    std::printf("summary: %.2fs, %s %llu B (%s), mismatched bytes %llu\n", s.elapsedSec, discard ? "sent" : "received",
+                static_cast<unsigned long long>(bytes), formatRate(static_cast<double>(bytes) / elapsed).c_str(),
+                static_cast<unsigned long long>(s.mismatchedBytes));
+    std::printf("errors: refused %llu, reset %llu, timeout %llu, mismatch %llu, other %llu\n",
+                static_cast<unsigned long long>(s.errRefused), static_cast<unsigned long long>(s.errReset),
+                static_cast<unsigned long long>(s.errTimeout), static_cast<unsigned long long>(s.errMismatch),
+                static_cast<unsigned long long>(s.errOther));
+    std::printf("%s\n", ok ? "PASS" : ("FAIL: " + why).c_str());
   } else {
     std::printf("summary: %.2fs, sent %llu, received %llu (%.0f msgs/s, %s), mismatched bytes %llu\n", s.elapsedSec,
                 static_cast<unsigned long long>(s.messagesSent), static_cast<unsigned long long>(s.messagesReceived),

@@ -245,6 +245,25 @@ class TestCli : public QObject {
     QCOMPARE(o["target"].toString(), QString("[::1]:1"));
   }
 
+  // A student's first try with the other server modes: the client told the
+  // server's mode sends only (discard) or reads and verifies only (source).
+  void clientAgainstDiscardAndSource_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("discard") << "discard" << "sent";
+    QTest::newRow("source") << "source" << "received";
+  }
+  void clientAgainstDiscardAndSource() {
+    QFETCH(QString, mode);
+    QFETCH(QString, expected);
+    ServerProcess s({"--mode", mode});
+    QVERIFY(s.port > 0);
+    const Result r = run({"client", s.target(), "--mode", mode, "--duration", "0.5", "--connections", "2"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QRegularExpression("summary: .*" + expected + " [1-9]\\d* B")), qPrintable(r.out));
+    QVERIFY(r.out.trimmed().endsWith("PASS"));
+  }
+
   void jsonReport() {
     ServerProcess s;
     QVERIFY(s.port > 0);

@@ -159,6 +159,75 @@ class TestEchoWorkload : public QObject {
     }
   }
 
+  // The client in the server's mode: against discard it only sends (every
+  // byte reaches the server), against source it only reads and verifies the
+  // chargen stream; a mode mismatch fails with a clear first error.
+  void clientInServerMode_data() {
+    QTest::addColumn<int>("serverMode");
+    QTest::addColumn<int>("clientMode");
+    QTest::addColumn<bool>("passes");
+    QTest::addColumn<QString>("firstError");
+    const int echo = static_cast<int>(EchoServerConfig::Mode::Echo);
+    const int discard = static_cast<int>(EchoServerConfig::Mode::Discard);
+    const int source = static_cast<int>(EchoServerConfig::Mode::Source);
+    QTest::newRow("discard") << discard << discard << true << "";
+    QTest::newRow("source") << source << source << true << "";
+    QTest::newRow("discard client, echo server") << echo << discard << false << "a discard server sends nothing";
+    QTest::newRow("source client, echo server") << echo << source << false << "";
+  }
+  void clientInServerMode() {
+    QFETCH(int, serverMode);
+    QFETCH(int, clientMode);
+    QFETCH(bool, passes);
+    QFETCH(QString, firstError);
+    EventBase base;
+    EchoServerConfig sc;
+    sc.mode = static_cast<EchoServerConfig::Mode>(serverMode);
+    auto server = startServer(base, sc);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 3;
+    cfg.messageSize = 4096;
+    cfg.durationSec = 0.5;
+    cfg.serverMode = static_cast<EchoServerConfig::Mode>(clientMode);
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client));
+    std::string why;
+    QCOMPARE(client.passed(&why), passes);
+    QVERIFY2(QString::fromStdString(client.firstError()).contains(firstError), client.firstError().c_str());
+    if (!passes) return;
+    const LoadClientStats st = client.stats();
+    QCOMPARE(st.mismatchedBytes, uint64_t{0});
+    if (clientMode == static_cast<int>(EchoServerConfig::Mode::Discard)) {
+      QVERIFY(st.bytesSent > 0);
+      QCOMPARE(st.bytesReceived, uint64_t{0});
+      // Every byte the client queued reached the server before it closed.
+      QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }));
+      QCOMPARE(server->stats().bytesIn, st.bytesSent);
+    } else {
+      QVERIFY(st.bytesReceived > 0);
+      QCOMPARE(st.messagesSent, uint64_t{0});
+    }
+  }
+
+  void clientModeConfigErrors() {
+    EventBase base;
+    LoadClientConfig cfg;
+    cfg.port = 9;
+    cfg.serverMode = EchoServerConfig::Mode::Source;
+    cfg.messageCount = 10;
+    cfg.durationSec = 0;
+    std::string err;
+    QVERIFY(!LoadClient(&base, cfg).start(&err));
+    QVERIFY2(QString::fromStdString(err).contains("give a duration"), err.c_str());
+    cfg = LoadClientConfig();
+    cfg.port = 9;
+    cfg.serverMode = EchoServerConfig::Mode::Discard;
+    cfg.fault = LoadClientConfig::Fault::SlowReader;
+    QVERIFY(!LoadClient(&base, cfg).start(&err));
+    QVERIFY2(QString::fromStdString(err).contains("needs an echo server"), err.c_str());
+  }
+
   void maxConnectionsRejectsTheExcess() {
     EventBase base;
     EchoServerConfig sc;
