@@ -20,7 +20,10 @@ namespace rs {
 
 namespace {
 constexpr Nanos kHousekeepingInterval = 50 * kNsPerMs;
-constexpr Nanos kPacerInterval = kNsPerMs;
+// Open loop: the pacer wakes at the earliest intended send time (so the
+// client's own lag stays out of the latency it reports), but not more often
+// than this, so very high rates are sent in small batches.
+constexpr Nanos kPacerMinGap = 20 * kNsPerUs;
 // Open loop / slow reader: stop queueing while this much is unsent (the
 // intended send times are kept, so the wait still counts as latency).
 constexpr size_t kOutputCap = 4u << 20;
@@ -66,6 +69,8 @@ struct LoadClient::Impl {
   Nanos intervalStartNs = 0;
   Nanos sendDeadline = kNever;
   Nanos periodPerConn = 0;  // open loop
+  Nanos pacerDue = 0;       // when the armed pacer fires
+  Nanos lastPacerRun = 0;
   bool started = false;
   bool finished = false;
   bool sendingStopped = false;
@@ -215,9 +220,8 @@ struct LoadClient::Impl {
     finishEvent.assign(base, -1, 0, &Impl::onFinish, this);
     finishEvent.setLabel("load client finish", tag);
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open && !slowReader()) {
-      pacer.assign(base, -1, kEvPersist, &Impl::onPacer, this);
+      pacer.assign(base, -1, 0, &Impl::onPacer, this);
       pacer.setLabel("load client pacer", tag);
-      pacer.addTimeoutNs(kPacerInterval);
     }
     if (cfg.connectRate > 0) {
       connector.assign(base, -1, kEvPersist, &Impl::onConnector, this);
@@ -311,6 +315,7 @@ struct LoadClient::Impl {
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open) {
       c->nextIntended = c->lastProgress;
       pace(c, c->lastProgress);
+      schedulePacer(monotonicNowNs(), c->nextIntended);
     } else if (canSend()) {
       sendOne(c, monotonicNowNs());
     } else {
@@ -549,7 +554,9 @@ struct LoadClient::Impl {
     } else if (self->slowReader() || self->discardMode()) {
       self->flood(c);
     } else if (self->cfg.loopMode == LoadClientConfig::LoopMode::Open && !c->sendingDone) {
-      self->pace(c, monotonicNowNs());
+      const Nanos now = monotonicNowNs();
+      self->pace(c, now);
+      self->schedulePacer(now, c->nextIntended);
     }
     (void)bev;
   }
@@ -622,13 +629,29 @@ struct LoadClient::Impl {
     }
   }
 
+  // Arms the pacer for `due` unless it is already armed for no later.
+  void schedulePacer(Nanos now, Nanos due) {
+    if (sendingStopped || !pacer.initialized()) return;
+    due = std::max(due, lastPacerRun + kPacerMinGap);
+    if (pacer.state() == EventState::Pending && pacerDue <= due) return;
+    pacerDue = due;
+    pacer.addTimeoutNs(std::max<Nanos>(due - now, 0));
+  }
+
   static void onPacer(int, short, void* arg) {
     auto* self = static_cast<Impl*>(arg);
     const Nanos now = monotonicNowNs();
+    self->lastPacerRun = now;
+    Nanos earliest = kNever;
     for (auto& c : self->conns) {
-      if (c->state == ConnState::Open && !c->sendingDone) self->pace(c.get(), now);
-      if (self->sendingStopped) break;
+      if (c->state != ConnState::Open || c->sendingDone) continue;
+      self->pace(c.get(), now);
+      if (self->sendingStopped) return;
+      // A connection whose output is full is paced again from its write callback.
+      if (c->state == ConnState::Open && c->bev->output().length() < kOutputCap)
+        earliest = std::min(earliest, c->nextIntended);
     }
+    if (earliest != kNever) self->schedulePacer(monotonicNowNs(), earliest);
   }
 
   static void onConnector(int, short, void* arg) {

@@ -124,6 +124,49 @@ class TestEchoWorkload : public QObject {
     QVERIFY(seen[0].messages > 0);
   }
 
+  // Open loop: the pacer wakes at the intended send times, not on a fixed
+  // 1 ms tick (whose phase added up to a millisecond of the client's own lag
+  // to every latency sample: p50 880 us at 200 msgs/s against an 18 us echo).
+  // Counted, not timed: about one pacer run per message, not one per ms.
+  void openLoopPacerFollowsTheSchedule() {
+    EventBase::Options opt;
+    opt.tracing = true;
+    EventBase base(opt);
+    auto server = startServer(base);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 1;
+    cfg.loopMode = LoadClientConfig::LoopMode::Open;
+    cfg.rate = 100;
+    cfg.durationSec = 1;
+    LoadClient client(&base, cfg);
+    std::string err;
+    QVERIFY2(client.start(&err), err.c_str());
+    std::vector<TraceRecord> recs(1 << 16);
+    uint64_t pacerId = 0;
+    uint64_t pacerRuns = 0;
+    QVERIFY(runUntil(base, [&] {
+      const size_t n = base.tracer().drain(recs.data(), recs.size());
+      for (size_t i = 0; i < n; ++i) {
+        const TraceRecord& r = recs[i];
+        if (r.type != TraceType::CallbackBegin) continue;
+        if (pacerId == 0) {
+          auto info = base.tracer().info(r.eventId);
+          if (info && info->label == "load client pacer") pacerId = r.eventId;
+        }
+        if (r.eventId == pacerId) ++pacerRuns;
+      }
+      return client.finished();
+    }, 30000));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    const uint64_t sent = client.stats().messagesSent;
+    QVERIFY(sent > 0);
+    QVERIFY(pacerId != 0);
+    QVERIFY2(pacerRuns >= 1 && pacerRuns <= sent + 5,
+             qPrintable(QString("pacer ran %1 times for %2 messages").arg(pacerRuns).arg(sent)));
+  }
+
   void serverModes_data() {
     QTest::addColumn<int>("mode");
     QTest::newRow("discard") << static_cast<int>(EchoServerConfig::Mode::Discard);
