@@ -300,6 +300,12 @@ struct LoadClient::Impl {
     c->state = ConnState::Open;
     c->lastProgress = monotonicNowNs();
     sockets::setNoDelay(c->bev->fd(), true);
+    if (sendingStopped) {
+      // Connected after the duration/count ended (or drain()): nothing to
+      // send, so finish it now -- no mode below would ever get to.
+      connSendingDone(c);
+      return;
+    }
     if (sourceMode()) return;  // only reads, until the duration ends
     if (discardMode()) {
       c->bev->setWatermark(kEvWrite, kFloodQueued / 2, 0);
@@ -375,6 +381,8 @@ struct LoadClient::Impl {
     for (auto& c : conns)
       if (c->state == ConnState::Connecting) closeConn(c.get());
     stopSending();
+    for (auto& c : conns)
+      if (c->state == ConnState::Open) connSendingDone(c.get());
     finishIfDone();
   }
 

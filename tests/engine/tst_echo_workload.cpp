@@ -253,6 +253,40 @@ class TestEchoWorkload : public QObject {
     }
   }
 
+  // A connection that completes after the duration ended must still end the
+  // run: slow-reader, open-loop, discard and source clients used to keep it
+  // open forever (a --duration 2 run with 500 slow readers never stopped).
+  // A 1 us duration makes every connect but the first complete too late.
+  void lateConnectionsStillFinish_data() {
+    QTest::addColumn<int>("variant");
+    QTest::newRow("slow reader") << 0;
+    QTest::newRow("open loop") << 1;
+    QTest::newRow("discard") << 2;
+    QTest::newRow("source") << 3;
+    QTest::newRow("closed loop") << 4;
+  }
+  void lateConnectionsStillFinish() {
+    QFETCH(int, variant);
+    EventBase base;
+    EchoServerConfig sc;
+    if (variant == 2) sc.mode = EchoServerConfig::Mode::Discard;
+    if (variant == 3) sc.mode = EchoServerConfig::Mode::Source;
+    auto server = startServer(base, sc);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 8;
+    cfg.durationSec = 1e-6;
+    if (variant == 0) cfg.fault = LoadClientConfig::Fault::SlowReader;
+    if (variant == 1) {
+      cfg.loopMode = LoadClientConfig::LoopMode::Open;
+      cfg.rate = 1000;
+    }
+    if (variant == 2) cfg.serverMode = EchoServerConfig::Mode::Discard;
+    if (variant == 3) cfg.serverMode = EchoServerConfig::Mode::Source;
+    LoadClient client(&base, cfg);
+    QVERIFY(runClient(base, client, 10000));
+  }
+
   void clientModeConfigErrors() {
     EventBase base;
     LoadClientConfig cfg;
