@@ -198,7 +198,11 @@ struct LoadClient::Impl {
   void begin() {
     started = true;
     startNs = intervalStartNs = monotonicNowNs();
-    if (cfg.durationSec > 0) sendDeadline = startNs + static_cast<Nanos>(cfg.durationSec * 1e9);
+    if (cfg.durationSec > 0) {
+      sendDeadline = startNs + static_cast<Nanos>(cfg.durationSec * 1e9);
+    } else if (cfg.messageCount > 0) {
+      sendDeadline = startNs + static_cast<Nanos>(LoadClientConfig::kCountOnlyTimeLimitSec * 1e9);
+    }
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open) {
       const double perConn = cfg.rate / cfg.connections;
       periodPerConn = std::max<Nanos>(1, static_cast<Nanos>(1e9 / perConn));

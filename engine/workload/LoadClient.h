@@ -20,6 +20,9 @@ namespace rs {
 struct LoadClientConfig {
   // Bounds start() checks (so every derived time fits a 64-bit ns count).
   static constexpr double kMaxDurationSec = 365.0 * 24 * 3600;  // one year
+  // A run bounded by messageCount alone still stops by itself after this long
+  // (a server that stops answering must not keep a load loop alive forever).
+  static constexpr double kCountOnlyTimeLimitSec = 600;
   static constexpr double kMaxTimeoutSec = 24.0 * 3600;
   static constexpr double kMinRate = 0.001;  // --rate and --connect-rate, per second
   static constexpr double kMaxRate = 1e9;

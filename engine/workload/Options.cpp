@@ -408,7 +408,7 @@ std::string clientUsage() {
          "  --seed N                    seed for random payloads (default 1)\n"
          "  --rate R                    open loop at R messages/s in total (default: closed loop)\n"
          "  --duration S                send for S seconds (default 10, or until --count)\n"
-         "  --count N                   send N messages in total\n"
+         "  --count N                   send N messages in total (alone: stops after 600 s at most)\n"
          "  --timeout S                 connect/response timeout (default 5)\n"
          "  --fault F                   slow-reader | half-close | rst | closed-port\n"
          "  --slow-reader-rate B        bytes/s the slow reader consumes (default 1K)\n"
