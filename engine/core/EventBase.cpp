@@ -524,7 +524,7 @@ int EventBase::processActiveQueue(int priority) {
     // Leave the active queue exactly as libevent does: a PERSIST event only
     // stops being active (it stays pending); any other event is deleted.
     if ((ev->events_ & kEvPersist) && (ev->flags_ & Event::kListInserted) && ev->ioTimeout_ <= 0 &&
-        !(ev->events_ & kEvSignal) && !tracing) [[likely]] {
+        !(ev->events_ & kEvSignal)) [[likely]] {
       // Hot path: a pending PERSIST I/O event without timeout. It stays
       // inserted (so busy: no trackIdle) and runs its callback directly.
       q.head = ev->activeNext_;
@@ -535,49 +535,37 @@ int EventBase::processActiveQueue(int priority) {
       --activeCount_;
       count += !(ev->flags_ & Event::kListInternal);
       ++stats_.dispatched;
-      ev->callback_(ev->fd_, ev->res_, ev->arg_);
-      if (gotBreak_.load(std::memory_order_relaxed)) return -1;
-      if (continue_) break;
-      continue;
-    }
-    if ((ev->events_ & kEvPersist) && (ev->flags_ & Event::kListInserted) && ev->ioTimeout_ <= 0 &&
-        !(ev->events_ & kEvSignal)) {
-      // Traced hot path: dispatch + callback-begin share one clock read, the
-      // records are written in place.
-      q.head = ev->activeNext_;
-      if (q.head) q.head->activePrev_ = nullptr;
-      else q.tail = nullptr;
-      ev->activeNext_ = nullptr;
-      ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
-      --activeCount_;
-      count += !(ev->flags_ & Event::kListInternal);
-      ++stats_.dispatched;
-      const EventCallback cb = ev->callback_;
-      void* const arg = ev->arg_;
-      const int fd = ev->fd_;
-      const short res = ev->res_;
-      const uint64_t id = ev->id_;
-      const uint64_t ownerFd = ev->traceOwnerFd();
-      const EventKind kind = ev->kind_;
-      const Nanos begin = tracer_.stamp();
-      // Dispatch and callback-begin: one stamp, one slot (drain() hands out both).
-      tracer_.emplacePair([&](TraceRecord& d) {
-        fillRecordPacked(d, begin, id, 0, ownerFd, TraceRing::kDispatchBeginPair, kind, EventState::Active,
-                         EventState::Pending, TraceCause::Dispatch, res);
-      });
-      currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
-      cb(fd, res, arg);
-      const Nanos end = tracer_.stamp();
-      tracer_.emplace([&](TraceRecord& r) {
-        fillRecordPacked(r, end, id, end - begin, ownerFd, TraceType::CallbackEnd, kind, EventState::Active,
-                         EventState::Active, TraceCause::None, res);
-      });
-      if (currentEvent_) {
-        currentEvent_->lastCallbackNs_ = end - begin;
-        currentEvent_->totalCallbackNs_ += end - begin;
-        currentEvent_ = nullptr;
+      if (!tracing) [[likely]] {
+        ev->callback_(ev->fd_, ev->res_, ev->arg_);
+      } else {
+        // Traced: dispatch + callback-begin share one clock read and one slot;
+        // the callback-end record reuses the pair's identity words (id,
+        // owner|fd, kind|flags), so only three words live across the callback.
+        const short res = ev->res_;
+        const uint64_t id = ev->id_;
+        const uint64_t ownerFd = ev->traceOwnerFd();
+        const uint64_t w1 = packRecordWord(TraceRing::kDispatchBeginPair, ev->kind_, EventState::Active,
+                                           EventState::Pending, TraceCause::Dispatch, res);
+        const Nanos begin = tracer_.stamp();
+        tracer_.emplacePair([&](TraceRecord& d) { fillRecordWords(d, begin, id, 0, ownerFd, w1); });
+        currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
+        ev->callback_(ev->fd_, res, ev->arg_);
+        const Nanos end = tracer_.stamp();
+        // Same kind and flags; type CallbackEnd, active -> active, no cause.
+        constexpr uint64_t kKeep = packRecordWord(TraceType{}, EventKind{0xff}, EventState{}, EventState{},
+                                                  TraceCause::None, -1);
+        constexpr uint64_t kEnd = packRecordWord(TraceType::CallbackEnd, EventKind{}, EventState::Active,
+                                                 EventState::Active, TraceCause::None, 0);
+        tracer_.emplace([&](TraceRecord& r) { fillRecordWords(r, end, id, end - begin, ownerFd, (w1 & kKeep) | kEnd); });
+        if (Event* const cur = currentEvent_) {
+          cur->lastCallbackNs_ = end - begin;
+          cur->totalCallbackNs_ += end - begin;
+        }
       }
-      if (gotBreak_.load(std::memory_order_relaxed)) return -1;
+      if (gotBreak_.load(std::memory_order_relaxed)) [[unlikely]] {
+        currentEvent_ = nullptr;
+        return -1;
+      }
       if (continue_) break;
       continue;
     }
@@ -618,6 +606,7 @@ int EventBase::processActiveQueue(int priority) {
     // rescans from the top (libevent's event_continue).
     if (continue_) break;
   }
+  currentEvent_ = nullptr;
   return count;
 }
 
@@ -689,6 +678,27 @@ void EventBase::activateReady(int n) {
   activeCount_ += activated;
 }
 
+namespace {
+// An activation record's type..flags word without the kind, by the matched
+// result flags (READ/WRITE/CLOSED/ET fit in a byte): pending -> active, the
+// readiness cause, the flags.
+struct ActivationWords {
+  uint64_t w[256];
+};
+constexpr ActivationWords makeActivationWords() {
+  ActivationWords t{};
+  for (int m = 0; m < 256; ++m) {
+    const auto match = static_cast<short>(m);
+    const TraceCause cause = (match & kEvClosed) ? TraceCause::ReadyClosed
+                             : (match & kEvRead) ? TraceCause::ReadyRead
+                                                 : TraceCause::ReadyWrite;
+    t.w[m] = packRecordWord(TraceType::Transition, EventKind{}, EventState::Pending, EventState::Active, cause, match);
+  }
+  return t;
+}
+constexpr ActivationWords kActivationWords = makeActivationWords();
+}  // namespace
+
 // activateReady() for the untraced epoll path, from the raw epoll events: the
 // same activations in the same order.
 template <bool kTraced>
@@ -733,7 +743,10 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         ev->res_ = match;
         ++ev->activations_;
         // Untraced: "I/O readiness", which snapshot() derives from res_.
-        const TraceCause cause = kTraced ? readyCause(match) : TraceCause::None;
+        // Traced: cause and flags of the record come packed from a table.
+        uint64_t causeFlags = 0;
+        if constexpr (kTraced) causeFlags = kActivationWords.w[static_cast<uint8_t>(match)];
+        const TraceCause cause = kTraced ? static_cast<TraceCause>(causeFlags >> 32) : TraceCause::None;
         ev->lastCause_ = cause;
         ActiveQueue& q = queues[static_cast<size_t>(ev->priority_)];
         Event* const tail = q.tail;
@@ -747,8 +760,8 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         // Stamped with the wait's end, like every activation this wait found.
         if constexpr (kTraced) {
           if (TraceRecord* r = tracer_.next(burst))
-            fillRecordPacked(*r, ts, ev->id_, 0, ev->traceOwnerFd(), TraceType::Transition, ev->kind_,
-                       EventState::Pending, EventState::Active, cause, match);
+            fillRecordWords(*r, ts, ev->id_, 0, ev->traceOwnerFd(),
+                            causeFlags | (uint64_t{static_cast<uint8_t>(ev->kind_)} << 8));
         }
       } else if (match & (kEvRead | kEvWrite | kEvClosed)) {
         activeCount_ += activated;  // activateEvent() counts on its own

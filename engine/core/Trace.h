@@ -127,6 +127,33 @@ inline void fillRecordPacked(TraceRecord& r, int64_t ts, uint64_t eventId, int64
 #endif
 }
 
+// The record's type..flags word (bytes 32..39, buffer = None) as one value,
+// for hot paths that build it once and reuse it (fillRecordWords()).
+constexpr uint64_t packRecordWord(TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
+                                  int16_t flags) {
+  return uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
+         (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
+         (uint64_t{static_cast<uint8_t>(cause)} << 32) | (uint64_t{static_cast<uint16_t>(flags)} << 48);
+}
+
+// fillRecordPacked() with the type..flags word already packed (packRecordWord()).
+inline void fillRecordWords(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
+                            uint64_t w1) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  r.tsNs = ts;
+  r.eventId = eventId;
+  r.value = value;
+  auto* bytes = reinterpret_cast<unsigned char*>(&r);
+  std::memcpy(bytes + 24, &ownerFd, 8);
+  std::memcpy(bytes + 32, &w1, 8);
+#else
+  fillRecord(r, ts, eventId, value, static_cast<uint32_t>(ownerFd), static_cast<int32_t>(ownerFd >> 32),
+             static_cast<TraceType>(w1 & 0xff), static_cast<EventKind>((w1 >> 8) & 0xff),
+             static_cast<EventState>((w1 >> 16) & 0xff), static_cast<EventState>((w1 >> 24) & 0xff),
+             static_cast<TraceCause>((w1 >> 32) & 0xff), static_cast<int16_t>(w1 >> 48));
+#endif
+}
+
 // Process-wide unique owner tags (connections, listeners, sessions); never 0.
 uint32_t allocateOwnerTag();
 
