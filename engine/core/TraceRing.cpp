@@ -10,7 +10,8 @@ namespace rs {
 TraceRing::TraceRing(size_t capacityPow2)
     : capacity_(std::bit_ceil(std::max<size_t>(capacityPow2, 16))),
       mask_(capacity_ - 1),
-      slots_(new TraceRecord[capacity_]) {}
+      slots_(new TraceRecord[capacity_]),
+      limit_(capacity_) {}
 
 size_t TraceRing::drain(TraceRecord* out, size_t max) {
   size_t k = 0;

@@ -31,9 +31,9 @@ class TraceRing {
   // Producer thread only.
   bool push(const TraceRecord& r) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head - cachedTail_ >= capacity_) {
-      cachedTail_ = tail_.load(std::memory_order_acquire);
-      if (head - cachedTail_ >= capacity_) {
+    if (head >= limit_) {
+      limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+      if (head >= limit_) {
         dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return false;
       }
@@ -49,9 +49,9 @@ class TraceRing {
   template <class Fill>
   bool emplace(Fill&& fill) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head - cachedTail_ >= capacity_) {
-      cachedTail_ = tail_.load(std::memory_order_acquire);
-      if (head - cachedTail_ >= capacity_) {
+    if (head >= limit_) {
+      limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+      if (head >= limit_) {
         dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return false;
       }
@@ -67,9 +67,9 @@ class TraceRing {
   template <class Fill>
   bool emplacePair(Fill&& fill) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head - cachedTail_ >= capacity_) [[unlikely]] {
-      cachedTail_ = tail_.load(std::memory_order_acquire);
-      if (head - cachedTail_ >= capacity_) {
+    if (head >= limit_) [[unlikely]] {
+      limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+      if (head >= limit_) {
         dropped_.store(dropped_.load(std::memory_order_relaxed) + 2, std::memory_order_relaxed);
         return false;
       }
@@ -93,8 +93,8 @@ class TraceRing {
   };
   Burst beginBurst(size_t max) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head + max - cachedTail_ > capacity_) cachedTail_ = tail_.load(std::memory_order_acquire);
-    const uint64_t room = capacity_ - (head - cachedTail_);
+    if (head + max > limit_) limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+    const uint64_t room = limit_ - head;
     return {slots_.get(), mask_, head, head + (room < max ? room : max)};
   }
   TraceRecord* next(Burst& b) {
@@ -125,7 +125,9 @@ class TraceRing {
   uint64_t mask_;
   std::unique_ptr<TraceRecord[]> slots_;
   alignas(64) std::atomic<uint64_t> head_{0};
-  uint64_t cachedTail_ = 0;  // producer's view of tail, refreshed only when full
+  // Producer: its view of tail + capacity (head may reach it), refreshed only
+  // when full. Set from capacity_ by the constructor.
+  uint64_t limit_ = 0;
   std::atomic<uint64_t> pairs_{0};  // pair slots written (for pushed())
   alignas(64) std::atomic<uint64_t> dropped_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
