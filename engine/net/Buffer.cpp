@@ -400,18 +400,24 @@ int Buffer::addVprintf(const char* fmt, va_list ap) {
   return -1;
 }
 
-int Buffer::addBuffer(Buffer& src) {
-  if (&src == this || src.length_ == 0) return 0;
-  if (frozenEnd_ || src.frozenStart_) return -1;
+size_t Buffer::detachDataBlocks(Buffer& src, Block** head, Block** tail) {
   const size_t n = src.length_;
-  Block* head = src.first_;
-  Block* tail = src.lastWithData_;
-  // src keeps its empty (reserved) tail blocks; only data blocks move.
-  src.first_ = tail->next;
+  *head = src.first_;
+  *tail = src.lastWithData_;
+  src.first_ = (*tail)->next;
   if (src.first_ == nullptr) src.last_ = nullptr;
   src.lastWithData_ = nullptr;
   src.length_ = 0;
-  tail->next = nullptr;
+  (*tail)->next = nullptr;
+  return n;
+}
+
+int Buffer::addBuffer(Buffer& src) {
+  if (&src == this || src.length_ == 0) return 0;
+  if (frozenEnd_ || src.frozenStart_) return -1;
+  Block* head = nullptr;
+  Block* tail = nullptr;
+  const size_t n = detachDataBlocks(src, &head, &tail);
 
   freeTrailingEmptyBlocks();
   if (lastWithData_ != nullptr) {
@@ -474,13 +480,9 @@ int Buffer::prepend(const void* data, size_t n) {
 int Buffer::prependBuffer(Buffer& src) {
   if (&src == this || src.length_ == 0) return 0;
   if (frozenStart_ || src.frozenStart_) return -1;
-  const size_t n = src.length_;
-  Block* head = src.first_;
-  Block* tail = src.lastWithData_;
-  src.first_ = tail->next;
-  if (src.first_ == nullptr) src.last_ = nullptr;
-  src.lastWithData_ = nullptr;
-  src.length_ = 0;
+  Block* head = nullptr;
+  Block* tail = nullptr;
+  const size_t n = detachDataBlocks(src, &head, &tail);
 
   // Our blocks (data, or only empty ones when we hold nothing) follow src's.
   tail->next = first_;

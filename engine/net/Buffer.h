@@ -216,6 +216,9 @@ class Buffer {
   void recycleChain(Block* b);
   void appendBlock(Block* b);
   void freeTrailingEmptyBlocks();
+  // Unlinks src's data blocks (first .. lastWithData) for addBuffer/prependBuffer:
+  // src keeps its empty reserved tail blocks and ends empty. Returns the bytes moved.
+  static size_t detachDataBlocks(Buffer& src, Block** head, Block** tail);
   void resetChain();
   Block* firstBlockWithSpace() const;
   void relinkAfterCommit();
