@@ -651,15 +651,7 @@ void EventBase::activateReady(int n) {
         ev->res_ = match;
         ++ev->activations_;
         ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
-        // insertActive() without trackBusy(): the event is inserted, hence busy.
-        ActiveQueue& q = queues[static_cast<size_t>(ev->priority_)];
-        Event* const tail = q.tail;
-        ev->activeNext_ = nullptr;
-        ev->activePrev_ = tail;
-        if (tail) tail->activeNext_ = ev;
-        else q.head = ev;
-        q.tail = ev;
-        ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
+        appendActiveInserted(queues[static_cast<size_t>(ev->priority_)], ev, f);
         ++activated;
       } else if (tracing && !(f & (Event::kListActive | Event::kListActiveLater))) {
         // Traced hot path: the same, plus one record stamped with the wait's end.
@@ -748,14 +740,7 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         if constexpr (kTraced) causeFlags = kActivationWords.w[static_cast<uint8_t>(match)];
         const TraceCause cause = kTraced ? static_cast<TraceCause>(causeFlags >> 32) : TraceCause::None;
         ev->lastCause_ = cause;
-        ActiveQueue& q = queues[static_cast<size_t>(ev->priority_)];
-        Event* const tail = q.tail;
-        ev->activeNext_ = nullptr;
-        ev->activePrev_ = tail;
-        if (tail) tail->activeNext_ = ev;
-        else q.head = ev;
-        q.tail = ev;
-        ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
+        appendActiveInserted(queues[static_cast<size_t>(ev->priority_)], ev, f);
         ++activated;
         // Stamped with the wait's end, like every activation this wait found.
         if constexpr (kTraced) {

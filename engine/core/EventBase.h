@@ -282,6 +282,18 @@ class EventBase {
     Event* tail = nullptr;
   };
   std::vector<ActiveQueue> activeQueues_;  // one per priority, FIFO
+  // The activation hot paths' insertActive(): appends an inserted (hence busy)
+  // event whose flags were `f`, without trackBusy() or the active count (the
+  // caller adds those up once per wait).
+  [[gnu::always_inline]] static void appendActiveInserted(ActiveQueue& q, Event* ev, uint16_t f) {
+    Event* const tail = q.tail;
+    ev->activeNext_ = nullptr;
+    ev->activePrev_ = tail;
+    if (tail) tail->activeNext_ = ev;
+    else q.head = ev;
+    q.tail = ev;
+    ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
+  }
   Event* laterHead_ = nullptr;
   Event* laterTail_ = nullptr;
   int activeCount_ = 0;       // events in active queues (incl. internal)
