@@ -516,10 +516,25 @@ void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
   currentEvent_ = nullptr;
 }
 
+// The callback-end record a traced hot dispatch left owed (OwedEnd), written
+// on its own when the next record is not another hot dispatch's slot: only its
+// stamp and duration, the reader knows whose it is (TraceRing::kEndOfOpen).
+inline void EventBase::flushOwedEnd(OwedEnd& owed) {
+  if (!owed.due) [[likely]] return;
+  owed.due = false;
+  tracer_.emplace([&](TraceRecord& r) {
+    r.tsNs = owed.ts;
+    r.value = owed.dur;
+    r.type = TraceRing::kEndOfOpen;
+  });
+}
+
+template <bool kTraced, bool kTsc>
 int EventBase::processActiveQueue(int priority) {
   ActiveQueue& q = activeQueues_[static_cast<size_t>(priority)];
-  const bool tracing = tracer_.enabled();
+  constexpr bool tracing = kTraced;
   int count = 0;
+  OwedEnd owed{};
   while (Event* ev = q.head) {
     // Leave the active queue exactly as libevent does: a PERSIST event only
     // stops being active (it stays pending); any other event is deleted.
@@ -535,40 +550,52 @@ int EventBase::processActiveQueue(int priority) {
       --activeCount_;
       count += !(ev->flags_ & Event::kListInternal);
       ++stats_.dispatched;
-      if (!tracing) [[likely]] {
+      if constexpr (!kTraced) {
         ev->callback_(ev->fd_, ev->res_, ev->arg_);
       } else {
-        // Traced: dispatch + callback-begin share one clock read and one slot;
-        // the callback-end record reuses the pair's identity words (id,
-        // owner|fd, kind|flags), so only three words live across the callback.
-        const short res = ev->res_;
-        const uint64_t id = ev->id_;
-        const uint64_t ownerFd = ev->traceOwnerFd();
+        // Traced: dispatch + callback-begin share one clock read and one slot
+        // (a pair), and that slot also carries the callback-end record of the
+        // hot event that ran just before, at the same instant, when one is owed
+        // (a triple). The ring's reader knows whose end it is, so nothing of
+        // the event is kept across the callback but its start stamp.
         const uint64_t w1 = packRecordWord(TraceRing::kDispatchBeginPair, ev->kind_, EventState::Active,
-                                           EventState::Pending, TraceCause::Dispatch, res);
-        const Nanos begin = tracer_.stamp();
-        tracer_.emplacePair([&](TraceRecord& d) { fillRecordWords(d, begin, id, 0, ownerFd, w1); });
+                                           EventState::Pending, TraceCause::Dispatch, ev->res_);
+        Nanos begin;
+        bool opened;
+        if (owed.due) {
+          begin = owed.ts;
+          const Nanos dur = owed.dur;
+          constexpr uint64_t kToTriple = static_cast<uint64_t>(TraceRing::kDispatchBeginPair) ^
+                                         static_cast<uint64_t>(TraceRing::kEndDispatchBegin);
+          opened = tracer_.emplaceGroup<3>(
+              [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, dur, ev->traceOwnerFd(), w1 ^ kToTriple); });
+        } else {
+          begin = traceclock::stamp(kTsc);
+          opened = tracer_.emplaceGroup<2>(
+              [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, 0, ev->traceOwnerFd(), w1); });
+        }
         currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
-        ev->callback_(ev->fd_, res, ev->arg_);
-        const Nanos end = tracer_.stamp();
-        // Same kind and flags; type CallbackEnd, active -> active, no cause.
-        constexpr uint64_t kKeep = packRecordWord(TraceType{}, EventKind{0xff}, EventState{}, EventState{},
-                                                  TraceCause::None, -1);
-        constexpr uint64_t kEnd = packRecordWord(TraceType::CallbackEnd, EventKind{}, EventState::Active,
-                                                 EventState::Active, TraceCause::None, 0);
-        tracer_.emplace([&](TraceRecord& r) { fillRecordWords(r, end, id, end - begin, ownerFd, (w1 & kKeep) | kEnd); });
+        ev->callback_(ev->fd_, ev->res_, ev->arg_);
+        const Nanos end = traceclock::stamp(kTsc);
         if (Event* const cur = currentEvent_) {
           cur->lastCallbackNs_ = end - begin;
           cur->totalCallbackNs_ += end - begin;
         }
+        // A dropped pair or triple: the reader does not know this callback, so
+        // its end record is lost with it (and counted).
+        owed = {opened, end, end - begin};
+        if (!opened) [[unlikely]] tracer_.ring().countDropped(1);
       }
       if (gotBreak_.load(std::memory_order_relaxed)) [[unlikely]] {
+        flushOwedEnd(owed);
         currentEvent_ = nullptr;
         return -1;
       }
       if (continue_) break;
       continue;
     }
+    // Not the hot path: any owed end record goes out before this event's records.
+    flushOwedEnd(owed);
     if (ev->events_ & kEvPersist) {
       q.head = ev->activeNext_;
       if (q.head) q.head->activePrev_ = nullptr;
@@ -606,6 +633,7 @@ int EventBase::processActiveQueue(int priority) {
     // rescans from the top (libevent's event_continue).
     if (continue_) break;
   }
+  flushOwedEnd(owed);
   currentEvent_ = nullptr;
   return count;
 }
@@ -615,7 +643,10 @@ int EventBase::processActive() {
   for (size_t i = 0; i < activeQueues_.size(); ++i) {
     if (activeQueues_[i].head) {
       runningPriority_ = static_cast<int>(i);
-      c = processActiveQueue(static_cast<int>(i));
+      const int p = static_cast<int>(i);
+      if (!tracer_.enabled()) c = processActiveQueue<false, false>(p);
+      else if (tracer_.usesTsc()) c = processActiveQueue<true, true>(p);
+      else c = processActiveQueue<true, false>(p);
       if (c < 0) break;
       if (c > 0) break;  // a real event ran: lower priorities wait for the next pass
     }

@@ -223,7 +223,19 @@ class EventBase {
   void publishInfo(const Event* ev);
 
   int processActive();
+  // Tracing on or off for the whole queue (read once), and the kind of stamps
+  // (Tracer::usesTsc()): one instantiation each, so the untraced one carries no
+  // trace code and the traced ones no switches.
+  template <bool kTraced, bool kTsc>
   int processActiveQueue(int priority);
+  // processActiveQueue()'s traced hot path: the callback-end record of the last
+  // hot dispatch, written into the next hot dispatch's slot when one follows.
+  struct OwedEnd {
+    bool due = false;
+    Nanos ts = 0;   // end stamp
+    Nanos dur = 0;  // stamp units
+  };
+  void flushOwedEnd(OwedEnd& owed);
   void activateReady(int n);
   template <bool kTraced>
   void activateEpollReady(const epoll_event* events, int n);

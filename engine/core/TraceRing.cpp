@@ -15,32 +15,49 @@ TraceRing::TraceRing(size_t capacityPow2)
 
 size_t TraceRing::drain(TraceRecord* out, size_t max) {
   size_t k = 0;
-  if (havePending_ && max > 0) {
-    out[k++] = pending_;
-    havePending_ = false;
-  }
+  for (; pendingCount_ > 0 && k < max; --pendingCount_) out[k++] = pending_[pendingFirst_++];
   const uint64_t tail = tail_.load(std::memory_order_relaxed);
   const uint64_t head = head_.load(std::memory_order_acquire);
   uint64_t t = tail;
-  for (; k < max && t != head; ++t) {
+  for (; k < max && pendingCount_ == 0 && t != head; ++t) {
     const TraceRecord& slot = slots_[t & mask_];
-    out[k] = slot;
-    if (slot.type != kDispatchBeginPair) {
-      ++k;
+    if (slot.type == kEndOfOpen) {
+      out[k] = open_;
+      out[k].type = TraceType::CallbackEnd;
+      out[k].tsNs = slot.tsNs;
+      out[k++].value = slot.value;
       continue;
     }
-    // A pair: the Dispatch transition, then the CallbackBegin record.
-    out[k++].type = TraceType::Transition;
-    TraceRecord begin = slot;
+    if (slot.type != kDispatchBeginPair && slot.type != kEndDispatchBegin) {
+      out[k++] = slot;
+      continue;
+    }
+    // A pair or a triple: [CallbackEnd of the open callback,] the Dispatch
+    // transition, then the CallbackBegin record.
+    TraceRecord group[3];
+    unsigned n = 0;
+    if (slot.type == kEndDispatchBegin) {
+      TraceRecord& end = group[n++];
+      end = open_;
+      end.type = TraceType::CallbackEnd;
+      end.tsNs = slot.tsNs;
+      end.value = slot.value;
+    }
+    TraceRecord& dispatch = group[n++];
+    dispatch = slot;
+    dispatch.type = TraceType::Transition;
+    dispatch.value = 0;
+    TraceRecord& begin = group[n++];
+    begin = dispatch;
     begin.type = TraceType::CallbackBegin;
     begin.from = begin.to = EventState::Active;
     begin.cause = TraceCause::None;
-    if (k < max) {
-      out[k++] = begin;
-    } else {
-      pending_ = begin;  // first out of the next drain
-      havePending_ = true;
-    }
+    open_ = begin;
+    unsigned i = 0;
+    for (; i < n && k < max; ++i) out[k++] = group[i];
+    // The rest is first out of the next drain.
+    pendingFirst_ = 0;
+    for (; i < n; ++i) pending_[pendingCount_++] = group[i];
   }
   tail_.store(t, std::memory_order_release);
   // Every record read was stamped before the head load above, hence before the

@@ -19,10 +19,21 @@ namespace rs {
 
 class TraceRing {
  public:
-  // Ring-internal record type: a Dispatch transition and the CallbackBegin record
-  // that follows it at the same instant, in one slot (fields as for the
-  // transition). drain() hands out the two records; consumers never see it.
+  // Ring-internal record types; drain() hands out the records they stand for,
+  // consumers never see them.
+  //  - kDispatchBeginPair: a Dispatch transition and the CallbackBegin record
+  //    that follows it at the same instant, in one slot (fields as for the
+  //    transition).
+  //  - kEndDispatchBegin: the same, preceded by the CallbackEnd record of the
+  //    callback that ran just before, at the same instant: `value` holds that
+  //    callback's duration; its identity is the one of the last pair or triple
+  //    (callbacks of one base never nest).
+  //  - kEndOfOpen: that CallbackEnd record alone (only tsNs and value are set).
+  // The producer writes the last two only for a callback whose pair or triple
+  // was written (not dropped).
   static constexpr TraceType kDispatchBeginPair = static_cast<TraceType>(0x80);
+  static constexpr TraceType kEndDispatchBegin = static_cast<TraceType>(0x81);
+  static constexpr TraceType kEndOfOpen = static_cast<TraceType>(0x82);
 
   explicit TraceRing(size_t capacityPow2 = size_t{1} << 17);
   TraceRing(const TraceRing&) = delete;
@@ -61,21 +72,21 @@ class TraceRing {
     return true;
   }
 
-  // Producer thread only: a Dispatch transition + its CallbackBegin in one slot
-  // (`fill` writes the transition with type kDispatchBeginPair). A drop loses
-  // both records and counts two.
-  template <class Fill>
-  bool emplacePair(Fill&& fill) {
+  // Producer thread only: a slot that stands for kRecords records (a pair: 2,
+  // a triple: 3; `fill` writes the ring-internal type). A drop loses all of
+  // them and counts kRecords.
+  template <unsigned kRecords, class Fill>
+  bool emplaceGroup(Fill&& fill) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
     if (head >= limit_) [[unlikely]] {
       limit_ = tail_.load(std::memory_order_acquire) + capacity_;
       if (head >= limit_) {
-        dropped_.store(dropped_.load(std::memory_order_relaxed) + 2, std::memory_order_relaxed);
+        dropped_.store(dropped_.load(std::memory_order_relaxed) + kRecords, std::memory_order_relaxed);
         return false;
       }
     }
     fill(slots_[head & mask_]);
-    pairs_.store(pairs_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    extra_.store(extra_.load(std::memory_order_relaxed) + (kRecords - 1), std::memory_order_relaxed);
     head_.store(head + 1, std::memory_order_release);
     return true;
   }
@@ -104,15 +115,20 @@ class TraceRing {
   }
   void endBurst(const Burst& b) { head_.store(b.head, std::memory_order_release); }
 
+  // Producer thread only: records lost without a push (counted as dropped).
+  void countDropped(uint64_t n) {
+    dropped_.store(dropped_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+
   // Consumer thread only: copies up to max records into out, returns how many.
   // Raw TSC stamps come out converted to monotonic ns, in non-decreasing order.
   size_t drain(TraceRecord* out, size_t max);
 
   // Safe from any thread.
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  // Records written (a pair slot counts two).
+  // Records written (a pair slot counts two, a triple three).
   uint64_t pushed() const {
-    return head_.load(std::memory_order_relaxed) + pairs_.load(std::memory_order_relaxed);
+    return head_.load(std::memory_order_relaxed) + extra_.load(std::memory_order_relaxed);
   }
   size_t capacity() const { return capacity_; }
   size_t sizeApprox() const {
@@ -128,13 +144,18 @@ class TraceRing {
   // Producer: its view of tail + capacity (head may reach it), refreshed only
   // when full. Set from capacity_ by the constructor.
   uint64_t limit_ = 0;
-  std::atomic<uint64_t> pairs_{0};  // pair slots written (for pushed())
+  std::atomic<uint64_t> extra_{0};  // records beyond one per slot (pairs, triples; for pushed())
   alignas(64) std::atomic<uint64_t> dropped_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
   int64_t lastTscNs_ = 0;  // consumer: the last converted TSC stamp (keeps order)
-  // Consumer: the CallbackBegin half of a pair that did not fit the last drain.
-  bool havePending_ = false;
-  TraceRecord pending_;
+  // Consumer: records of a pair or triple that did not fit the last drain
+  // (pending_[pendingFirst_ ..], pendingCount_ of them).
+  TraceRecord pending_[2];
+  unsigned pendingFirst_ = 0;
+  unsigned pendingCount_ = 0;
+  // Consumer: the CallbackBegin of the last pair or triple (a triple's
+  // CallbackEnd belongs to it).
+  TraceRecord open_;
 };
 
 }  // namespace rs

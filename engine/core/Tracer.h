@@ -45,9 +45,10 @@ class Tracer {
   TraceRing::Burst beginBurst(size_t max) { return ring_.beginBurst(max); }
   TraceRecord* next(TraceRing::Burst& b) { return ring_.next(b); }
   void endBurst(const TraceRing::Burst& b) { ring_.endBurst(b); }
-  template <class Fill>
-  void emplacePair(Fill&& fill) {
-    ring_.emplacePair(static_cast<Fill&&>(fill));
+  // A slot standing for kRecords records (TraceRing::emplaceGroup).
+  template <unsigned kRecords, class Fill>
+  bool emplaceGroup(Fill&& fill) {
+    return ring_.emplaceGroup<kRecords>(static_cast<Fill&&>(fill));
   }
 
   // Safe from any thread.

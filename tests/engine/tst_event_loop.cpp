@@ -318,6 +318,120 @@ class TestEventLoop : public QObject {
     QCOMPARE(drainAll(base).size(), size_t{16});
   }
 
+  // The traced hot path packs a dispatch, its callback-begin and the callback-end
+  // of the callback before it into one ring slot. drain() hands out every
+  // record, in order, whatever the size of the reader's buffer; records a
+  // callback writes stay between its begin and its end.
+  void tracedHotPathRecordsWholeAcrossDrainSizes_data() {
+    QTest::addColumn<int>("chunk");
+    for (int c : {1, 2, 3, 5, 256}) QTest::newRow(qPrintable(QStringLiteral("chunk %1").arg(c))) << c;
+  }
+  void tracedHotPathRecordsWholeAcrossDrainSizes() {
+    QFETCH(int, chunk);
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    constexpr int kEvents = 8;
+    Event timer(&base, -1, 0, [](int, short) {});
+    std::vector<std::unique_ptr<SocketPair>> pairs;
+    std::vector<std::unique_ptr<Event>> events;
+    for (int i = 0; i < kEvents; ++i) {
+      pairs.push_back(std::make_unique<SocketPair>());
+      const int fd = pairs.back()->fd[0];
+      events.push_back(std::make_unique<Event>(&base, fd, kEvRead | kEvPersist, [fd, &timer](int, short) {
+        char c;
+        [[maybe_unused]] ssize_t n = ::read(fd, &c, 1);
+        const timeval tv{5, 0};
+        timer.del();
+        timer.add(&tv);  // records of its own, inside this callback
+      }));
+      events.back()->add(nullptr);
+      QCOMPARE(::write(pairs.back()->fd[1], "x", 1), ssize_t{1});
+    }
+    drainAll(base);
+    QCOMPARE(base.loop(kLoopOnce), 0);
+
+    std::vector<TraceRecord> records;
+    std::vector<TraceRecord> buf(static_cast<size_t>(chunk));
+    while (const size_t n = base.tracer().drain(buf.data(), buf.size()))
+      records.insert(records.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    QCOMPARE(base.tracer().dropped(), uint64_t{0});
+    const QStringList expected{"pending->active ready-read", "active->pending dispatch", "callback-begin",
+                               "callback-end"};
+    for (const auto& ev : events) QCOMPARE(timeline(records, ev->id()), expected);
+    uint64_t open = 0;
+    int ends = 0;
+    int64_t lastTs = 0;
+    for (const TraceRecord& r : records) {
+      QVERIFY(r.tsNs >= lastTs);
+      lastTs = r.tsNs;
+      if (r.type == TraceType::CallbackBegin) {
+        QCOMPARE(open, uint64_t{0});
+        open = r.eventId;
+      } else if (r.type == TraceType::CallbackEnd) {
+        QCOMPARE(r.eventId, open);
+        QVERIFY(r.value >= 0);
+        QCOMPARE(r.kind, EventKind::Io);
+        QCOMPARE(r.flags, kEvRead);
+        open = 0;
+        ++ends;
+      } else if (r.eventId == timer.id()) {
+        QVERIFY(open != 0);  // the timer's del/add happen inside a callback
+      }
+    }
+    QCOMPARE(ends, kEvents);
+  }
+
+  // Under drops (a small ring, a reader that takes a little at a time), a
+  // callback-end record never reaches the reader without its begin, never
+  // with another event's identity, and the drop counter accounts for every
+  // record lost.
+  void tracedHotPathDropsNeverMisattribute() {
+    constexpr int kEvents = 40;
+    auto run = [&](size_t capacity, std::vector<TraceRecord>& seen) -> uint64_t {
+      EventBase::Options options = tracedOptions(Poller::Backend::Epoll);
+      options.traceCapacity = capacity;
+      EventBase base(options);
+      std::vector<std::unique_ptr<SocketPair>> pairs;
+      std::vector<std::unique_ptr<Event>> events;
+      TraceRecord buf[3];
+      for (int i = 0; i < kEvents; ++i) {
+        pairs.push_back(std::make_unique<SocketPair>());
+        const int fd = pairs.back()->fd[0];
+        events.push_back(std::make_unique<Event>(&base, fd, kEvRead | kEvPersist, [&, fd](int, short) {
+          char c;
+          [[maybe_unused]] ssize_t n = ::read(fd, &c, 1);
+          const size_t got = base.tracer().drain(buf, 3);  // this thread is the only reader
+          seen.insert(seen.end(), buf, buf + got);
+        }));
+        events.back()->add(nullptr);
+        [[maybe_unused]] ssize_t n = ::write(pairs.back()->fd[1], "x", 1);
+      }
+      base.loop(kLoopOnce);
+      for (const TraceRecord& r : drainAll(base)) seen.push_back(r);
+      events.clear();
+      for (const TraceRecord& r : drainAll(base)) seen.push_back(r);
+      [&] { QCOMPARE(base.tracer().ring().pushed(), uint64_t(seen.size())); }();
+      return base.tracer().dropped();
+    };
+    std::vector<TraceRecord> all, some;
+    QCOMPARE(run(size_t{1} << 12, all), uint64_t{0});
+    const uint64_t dropped = run(16, some);
+    QVERIFY(dropped > 0);
+    QCOMPARE(uint64_t(some.size()) + dropped, uint64_t(all.size()));
+    uint64_t open = 0;
+    int ends = 0;
+    for (const TraceRecord& r : some) {
+      if (r.type == TraceType::CallbackBegin) {
+        open = r.eventId;
+      } else if (r.type == TraceType::CallbackEnd) {
+        QVERIFY(open != 0);
+        QCOMPARE(r.eventId, open);
+        open = 0;
+        ++ends;
+      }
+    }
+    QVERIFY(ends > 0);
+  }
+
   void traceRingConcurrentReader() {
     // One producer, one consumer thread: every record arrives exactly once, in order.
     TraceRing ring(1024);
