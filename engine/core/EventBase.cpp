@@ -736,7 +736,6 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
   // condition we map, as poller_->wait() counts them) is known at the end.
   TraceRing::Burst burst{};
   TraceRecord* waitEnd = nullptr;
-  int nReady = 0;
   const int64_t ts = cachedStamp_;
   const auto finishWaitEnd = [&](int count) {
     if (waitEnd)
@@ -748,11 +747,14 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
     burst = tracer_.beginBurst(static_cast<size_t>(n) + 1);
     waitEnd = tracer_.next(burst);
   }
+  int unmapped = 0;  // fds with no condition we map (the wait-end record counts the others)
   for (int i = 0; i < n; ++i) {
     const auto fd = static_cast<size_t>(events[i].data.fd);
     const short res = EpollPoller::toRes(events[i].events);
-    if (!res) continue;
-    if constexpr (kTraced) ++nReady;
+    if (!res) [[unlikely]] {
+      ++unmapped;
+      continue;
+    }
     if (fd >= nfds) continue;
     const short what = static_cast<short>(res | kEvET);
     for (Event* ev = fdSlots[fd].head; ev;) {
@@ -775,9 +777,10 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         ++activated;
         // Stamped with the wait's end, like every activation this wait found.
         if constexpr (kTraced) {
-          if (TraceRecord* r = tracer_.next(burst))
-            fillRecordWords(*r, ts, ev->id_, 0, ev->traceOwnerFd(),
+          tracer_.ring().fillNext(burst, [&](TraceRecord& r) {
+            fillRecordWords(r, ts, ev->id_, 0, ev->traceOwnerFd(),
                             causeFlags | (uint64_t{static_cast<uint8_t>(ev->kind_)} << 8));
+          });
         }
       } else if (match & (kEvRead | kEvWrite | kEvClosed)) {
         activeCount_ += activated;  // activateEvent() counts on its own
@@ -786,7 +789,7 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
           // Finish the wait-end record before publishing: count the rest.
           int rest = 0;
           for (int j = i + 1; j < n; ++j) rest += EpollPoller::toRes(events[j].events) != 0;
-          finishWaitEnd(nReady + rest);
+          finishWaitEnd(i + 1 - unmapped + rest);
           tracer_.endBurst(burst);
         }
         activateEventCold(ev, match);
@@ -797,7 +800,7 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
   }
   activeCount_ += activated;
   if constexpr (kTraced) {
-    finishWaitEnd(nReady);
+    finishWaitEnd(n - unmapped);
     tracer_.endBurst(burst);
   }
 }

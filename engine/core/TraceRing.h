@@ -113,6 +113,15 @@ class TraceRing {
     dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return nullptr;
   }
+  // next() and fill in one: `fill(TraceRecord&)` runs only when there is room.
+  template <class Fill>
+  void fillNext(Burst& b, Fill&& fill) {
+    if (b.head < b.end) [[likely]] {
+      fill(b.base[b.head++ & b.mask]);
+      return;
+    }
+    countDropped(1);
+  }
   void endBurst(const Burst& b) { head_.store(b.head, std::memory_order_release); }
 
   // Producer thread only: records lost without a push (counted as dropped).
