@@ -21,10 +21,14 @@ int reactorscope_set_tracing(struct event_base* base, int on) {
 
 size_t reactorscope_trace_drain(struct event_base* base, struct reactorscope_trace_record* out, size_t max) {
   if (!base) return 0;
-  rs::TraceRecord chunk[256];
+  // Raw storage: a TraceRecord array would zero-fill 10 KiB on every call,
+  // which costs a reader that polls often more than the records it copies.
+  alignas(rs::TraceRecord) unsigned char storage[sizeof(rs::TraceRecord) * 256];
+  auto* const chunk = reinterpret_cast<rs::TraceRecord*>(storage);
+  constexpr size_t kChunk = 256;
   size_t total = 0;
   while (total < max) {
-    const size_t n = base->tracer().drain(chunk, std::min(max - total, std::size(chunk)));
+    const size_t n = base->tracer().drain(chunk, std::min(max - total, kChunk));
     if (n == 0) break;
     if (out) std::memcpy(out + total, chunk, n * sizeof(rs::TraceRecord));
     total += n;

@@ -21,43 +21,51 @@ size_t TraceRing::drain(TraceRecord* out, size_t max) {
   uint64_t t = tail;
   for (; k < max && pendingCount_ == 0 && t != head; ++t) {
     const TraceRecord& slot = slots_[t & mask_];
-    if (slot.type == kEndOfOpen) {
+    const TraceType type = slot.type;
+    if (static_cast<uint8_t>(type) < static_cast<uint8_t>(kDispatchBeginPair)) [[likely]] {
+      out[k++] = slot;
+      continue;
+    }
+    if (type == kEndOfOpen) {
       out[k] = open_;
       out[k].type = TraceType::CallbackEnd;
       out[k].tsNs = slot.tsNs;
       out[k++].value = slot.value;
       continue;
     }
-    if (slot.type != kDispatchBeginPair && slot.type != kEndDispatchBegin) {
-      out[k++] = slot;
-      continue;
-    }
     // A pair or a triple: [CallbackEnd of the open callback,] the Dispatch
-    // transition, then the CallbackBegin record.
+    // transition, then the CallbackBegin record. Written straight into `out`
+    // when they fit, else through `group` (what does not fit is pending).
+    const unsigned n = type == kEndDispatchBegin ? 3 : 2;
     TraceRecord group[3];
-    unsigned n = 0;
-    if (slot.type == kEndDispatchBegin) {
-      TraceRecord& end = group[n++];
+    TraceRecord* const dst = k + n <= max ? out + k : group;
+    unsigned i = 0;
+    if (type == kEndDispatchBegin) {
+      TraceRecord& end = dst[i++];
       end = open_;
       end.type = TraceType::CallbackEnd;
       end.tsNs = slot.tsNs;
       end.value = slot.value;
     }
-    TraceRecord& dispatch = group[n++];
+    TraceRecord& dispatch = dst[i++];
     dispatch = slot;
     dispatch.type = TraceType::Transition;
     dispatch.value = 0;
-    TraceRecord& begin = group[n++];
+    TraceRecord& begin = dst[i];
     begin = dispatch;
     begin.type = TraceType::CallbackBegin;
     begin.from = begin.to = EventState::Active;
     begin.cause = TraceCause::None;
     open_ = begin;
-    unsigned i = 0;
-    for (; i < n && k < max; ++i) out[k++] = group[i];
+    if (dst != group) {
+      k += n;
+      continue;
+    }
+    unsigned j = 0;
+    for (; j < n && k < max; ++j) out[k++] = group[j];
     // The rest is first out of the next drain.
     pendingFirst_ = 0;
-    for (; i < n; ++i) pending_[pendingCount_++] = group[i];
+    for (; j < n; ++j) pending_[pendingCount_++] = group[j];
   }
   tail_.store(t, std::memory_order_release);
   // Every record read was stamped before the head load above, hence before the
