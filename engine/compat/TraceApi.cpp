@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <new>
 
 #include "CompatBase.h"
 
@@ -24,7 +25,7 @@ size_t reactorscope_trace_drain(struct event_base* base, struct reactorscope_tra
   // Raw storage: a TraceRecord array would zero-fill 10 KiB on every call,
   // which costs a reader that polls often more than the records it copies.
   alignas(rs::TraceRecord) unsigned char storage[sizeof(rs::TraceRecord) * 256];
-  auto* const chunk = reinterpret_cast<rs::TraceRecord*>(storage);
+  auto* const chunk = std::launder(reinterpret_cast<rs::TraceRecord*>(storage));
   constexpr size_t kChunk = 256;
   size_t total = 0;
   while (total < max) {

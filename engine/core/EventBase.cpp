@@ -1077,10 +1077,11 @@ void EventBase::signalCallback(int fd, short, void* arg) {
 void EventBase::traceTransition(Event* ev, EventState from, TraceCause cause, short flags,
                                 int64_t value) {
   // Activations found by one wait share its timestamp; everything else happens
-  // inside callbacks or API calls and reads the clock.
+  // inside callbacks or API calls and reads the clock. That includes a signal's
+  // activation: the loop's internal signal event makes it from its callback,
+  // after that callback's begin record.
   const bool batch = cause == TraceCause::ReadyRead || cause == TraceCause::ReadyWrite ||
-                     cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout ||
-                     cause == TraceCause::Signal;
+                     cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout;
   traceTransitionAt(ev, from, ev->state(), cause, flags, value,
                     batch && cachedNow_ ? cachedStamp_ : tracer_.stamp());
 }

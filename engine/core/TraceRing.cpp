@@ -13,6 +13,28 @@ TraceRing::TraceRing(size_t capacityPow2)
       slots_(new TraceRecord[capacity_]),
       limit_(capacity_) {}
 
+// The records a pair or triple slot stands for, into dst (2 or 3 of them);
+// remembers the CallbackBegin as the open callback.
+inline void TraceRing::expandGroup(const TraceRecord& slot, TraceRecord* dst) {
+  if (slot.type == kEndDispatchBegin) {
+    TraceRecord& end = *dst++;
+    end = open_;
+    end.type = TraceType::CallbackEnd;
+    end.tsNs = slot.tsNs;
+    end.value = slot.value;
+  }
+  TraceRecord& dispatch = dst[0];
+  dispatch = slot;
+  dispatch.type = TraceType::Transition;
+  dispatch.value = 0;
+  TraceRecord& begin = dst[1];
+  begin = dispatch;
+  begin.type = TraceType::CallbackBegin;
+  begin.from = begin.to = EventState::Active;
+  begin.cause = TraceCause::None;
+  open_ = begin;
+}
+
 size_t TraceRing::drain(TraceRecord* out, size_t max) {
   size_t k = 0;
   for (; pendingCount_ > 0 && k < max; --pendingCount_) out[k++] = pending_[pendingFirst_++];
@@ -35,35 +57,17 @@ size_t TraceRing::drain(TraceRecord* out, size_t max) {
     }
     // A pair or a triple: [CallbackEnd of the open callback,] the Dispatch
     // transition, then the CallbackBegin record. Written straight into `out`
-    // when they fit, else through `group` (what does not fit is pending).
+    // when they fit; otherwise what does not fit is first out of the next drain.
     const unsigned n = type == kEndDispatchBegin ? 3 : 2;
-    TraceRecord group[3];
-    TraceRecord* const dst = k + n <= max ? out + k : group;
-    unsigned i = 0;
-    if (type == kEndDispatchBegin) {
-      TraceRecord& end = dst[i++];
-      end = open_;
-      end.type = TraceType::CallbackEnd;
-      end.tsNs = slot.tsNs;
-      end.value = slot.value;
-    }
-    TraceRecord& dispatch = dst[i++];
-    dispatch = slot;
-    dispatch.type = TraceType::Transition;
-    dispatch.value = 0;
-    TraceRecord& begin = dst[i];
-    begin = dispatch;
-    begin.type = TraceType::CallbackBegin;
-    begin.from = begin.to = EventState::Active;
-    begin.cause = TraceCause::None;
-    open_ = begin;
-    if (dst != group) {
+    if (k + n <= max) [[likely]] {
+      expandGroup(slot, out + k);
       k += n;
       continue;
     }
+    TraceRecord group[3];
+    expandGroup(slot, group);
     unsigned j = 0;
     for (; j < n && k < max; ++j) out[k++] = group[j];
-    // The rest is first out of the next drain.
     pendingFirst_ = 0;
     for (; j < n; ++j) pending_[pendingCount_++] = group[j];
   }

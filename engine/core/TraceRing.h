@@ -146,6 +146,8 @@ class TraceRing {
   }
 
  private:
+  void expandGroup(const TraceRecord& slot, TraceRecord* dst);
+
   size_t capacity_;
   uint64_t mask_;
   std::unique_ptr<TraceRecord[]> slots_;
