@@ -137,8 +137,7 @@ void EventBase::reassignTraced(Event* ev, int fd, short events, EventCallback cb
   traceTransitionAt(ev, EventState::Invalid, EventState::NonPending, TraceCause::New, events, 0, ts);
 }
 
-void EventBase::publishInfo(const Event* ev) {
-  if (!tracer_.enabled()) return;
+EventInfo EventBase::infoOf(const Event* ev) {
   EventInfo info;
   info.id = ev->id_;
   info.owner = ev->owner_;
@@ -147,7 +146,12 @@ void EventBase::publishInfo(const Event* ev) {
   info.events = ev->events_;
   info.priority = ev->priority_;
   info.label = ev->label_;
-  tracer_.publishInfo(info);
+  return info;
+}
+
+void EventBase::publishInfo(const Event* ev) {
+  if (!tracer_.enabled()) return;
+  tracer_.publishInfo(infoOf(ev));
 }
 
 // ---------------------------------------------------------------------------
@@ -1115,18 +1119,12 @@ std::vector<EventSnapshot> EventBase::snapshot() const {
   traceclock::Converter conv = traceclock::Converter::sample();
   for (const Event* ev = allHead_; ev; ev = ev->allNext_) {
     EventSnapshot s;
-    s.id = ev->id_;
-    s.owner = ev->owner_;
-    s.kind = ev->kind_;
-    s.fd = ev->fd_;
-    s.events = ev->events_;
-    s.priority = ev->priority_;
+    static_cast<EventInfo&>(s) = infoOf(ev);
     s.state = ev->state();
     s.activations = ev->activations_;
     s.totalCallbackNs = conv.ticksToNs(ev->totalCallbackNs_);
     s.lastCallbackNs = conv.ticksToNs(ev->lastCallbackNs_);
     s.lastCause = ev->lastCause_ == TraceCause::None && ev->activations_ ? readyCause(ev->res_) : ev->lastCause_;
-    s.label = ev->label_;
     out.push_back(std::move(s));
   }
   return out;

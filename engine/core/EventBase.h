@@ -31,19 +31,13 @@ constexpr int kLoopOnce = 0x01;
 constexpr int kLoopNonblock = 0x02;
 constexpr int kLoopNoExitOnEmpty = 0x04;
 
-struct EventSnapshot {
-  uint64_t id = 0;
-  uint32_t owner = 0;
-  EventKind kind = EventKind::Io;
-  int fd = -1;
-  short events = 0;
-  int priority = 0;
+// One live event as snapshot() sees it: its description plus state and counters.
+struct EventSnapshot : EventInfo {
   EventState state = EventState::Invalid;
   uint64_t activations = 0;
   Nanos totalCallbackNs = 0;
   Nanos lastCallbackNs = 0;
   TraceCause lastCause = TraceCause::None;
-  std::string label;
 };
 
 struct LoopStats {
@@ -221,6 +215,7 @@ class EventBase {
     if (ev->flags_ & Event::kListDetachIdle) unlinkAll(ev);
   }
   void publishInfo(const Event* ev);
+  static EventInfo infoOf(const Event* ev);
 
   int processActive();
   // Tracing on or off for the whole queue (read once), and the kind of stamps

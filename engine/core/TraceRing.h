@@ -42,13 +42,7 @@ class TraceRing {
   // Producer thread only.
   bool push(const TraceRecord& r) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head >= limit_) {
-      limit_ = tail_.load(std::memory_order_acquire) + capacity_;
-      if (head >= limit_) {
-        dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-        return false;
-      }
-    }
+    if (!room(head, 1)) return false;
     slots_[head & mask_] = r;
     head_.store(head + 1, std::memory_order_release);
     return true;
@@ -60,13 +54,7 @@ class TraceRing {
   template <class Fill>
   bool emplace(Fill&& fill) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head >= limit_) {
-      limit_ = tail_.load(std::memory_order_acquire) + capacity_;
-      if (head >= limit_) {
-        dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-        return false;
-      }
-    }
+    if (!room(head, 1)) return false;
     fill(slots_[head & mask_]);
     head_.store(head + 1, std::memory_order_release);
     return true;
@@ -78,13 +66,7 @@ class TraceRing {
   template <unsigned kRecords, class Fill>
   bool emplaceGroup(Fill&& fill) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head >= limit_) [[unlikely]] {
-      limit_ = tail_.load(std::memory_order_acquire) + capacity_;
-      if (head >= limit_) {
-        dropped_.store(dropped_.load(std::memory_order_relaxed) + kRecords, std::memory_order_relaxed);
-        return false;
-      }
-    }
+    if (!room(head, kRecords)) return false;
     fill(slots_[head & mask_]);
     extra_.store(extra_.load(std::memory_order_relaxed) + (kRecords - 1), std::memory_order_relaxed);
     head_.store(head + 1, std::memory_order_release);
@@ -147,6 +129,17 @@ class TraceRing {
 
  private:
   void expandGroup(const TraceRecord& slot, TraceRecord* dst);
+
+  // Producer: whether slot `head` may be written. The room is checked against
+  // the cached limit (tail + capacity) and the tail reloaded only when that is
+  // reached; when the ring is really full, `lost` records are counted dropped.
+  bool room(uint64_t head, uint64_t lost) {
+    if (head < limit_) [[likely]] return true;
+    limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+    if (head < limit_) return true;
+    countDropped(lost);
+    return false;
+  }
 
   size_t capacity_;
   uint64_t mask_;

@@ -7,13 +7,23 @@
 #include <unistd.h>
 
 #include <QString>
+#include <QTest>
 #include <QStringList>
 #include <vector>
 
 #include "core/EventBase.h"
 #include "core/Trace.h"
 
+Q_DECLARE_METATYPE(rs::Poller::Backend)
+
 namespace rs::test {
+
+// Data-driven tests over both backends: a "backend" column, rows epoll and poll.
+inline void addBackendRows() {
+  QTest::addColumn<Poller::Backend>("backend");
+  QTest::newRow("epoll") << Poller::Backend::Epoll;
+  QTest::newRow("poll") << Poller::Backend::Poll;
+}
 
 inline std::vector<TraceRecord> drainAll(EventBase& base) {
   std::vector<TraceRecord> out;

@@ -18,7 +18,6 @@ using rs::test::SocketPair;
 using rs::test::timeline;
 using rs::test::tracedOptions;
 
-Q_DECLARE_METATYPE(rs::Poller::Backend)
 
 namespace {
 QStringList g_debugMessages;
@@ -29,11 +28,7 @@ class TestEventLoop : public QObject {
   Q_OBJECT
 
  private:
-  static void backends() {
-    QTest::addColumn<Poller::Backend>("backend");
-    QTest::newRow("epoll") << Poller::Backend::Epoll;
-    QTest::newRow("poll") << Poller::Backend::Poll;
-  }
+  static void backends() { rs::test::addBackendRows(); }
 
  private slots:
   void loopexitWithTimeout_data() { backends(); }

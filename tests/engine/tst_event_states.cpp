@@ -13,7 +13,6 @@ using rs::test::SocketPair;
 using rs::test::timeline;
 using rs::test::tracedOptions;
 
-Q_DECLARE_METATYPE(rs::Poller::Backend)
 
 namespace {
 
@@ -40,11 +39,7 @@ class TestEventStates : public QObject {
   Q_OBJECT
 
  private:
-  static void backends() {
-    QTest::addColumn<Poller::Backend>("backend");
-    QTest::newRow("epoll") << Poller::Backend::Epoll;
-    QTest::newRow("poll") << Poller::Backend::Poll;
-  }
+  static void backends() { rs::test::addBackendRows(); }
 
  private slots:
   void init() { QVERIFY(debugChecksEnabled()); }
