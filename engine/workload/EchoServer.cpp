@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <list>
 #include <unordered_map>
 
@@ -19,7 +20,32 @@ namespace {
 // Source mode keeps this much queued and refills below half of it.
 constexpr size_t kSourceChunk = 64 * 1024;
 constexpr size_t kSourceQueued = 256 * 1024;
+
+// Connection notes are stamped with the system clock when they happen, in the
+// loop thread, rather than with the loop's monotonic time converted later: the
+// loop's cached time is when it woke, not when accept() returned, and a
+// monotonic-to-wall offset taken once drifts as NTP slews the wall clock. The
+// wall time is also what tcpdump and the peer's own logs print, so the lines
+// line up with them. One vDSO clock read per accept/close, only with a sink.
+int64_t wallNowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 }  // namespace
+
+const char* toString(ConnectionNote::CloseReason reason) {
+  using R = ConnectionNote::CloseReason;
+  switch (reason) {
+    case R::None: return "open";
+    case R::PeerClosed: return "peer closed";
+    case R::Reset: return "reset by peer";
+    case R::Error: return "error";
+    case R::ServerStop: return "server stop";
+    case R::MaxConnections: return "refused (max connections)";
+  }
+  return "?";
+}
 
 const std::string& chargenPattern() {
   // RFC 864's rotating 72-column lines of printable ASCII, one 95-line cycle.
@@ -42,7 +68,8 @@ struct EchoServer::Impl {
     int fd = -1;
     std::string peer;
     uint64_t bytesIn = 0;
-    bool closing = false;       // EOF seen: close once the output has drained
+    bool closing = false;       // EOF seen or draining: close once the output has drained
+    ConnectionNote::CloseReason closeReason = ConnectionNote::CloseReason::PeerClosed;  // when closing
     bool readPaused = false;    // backpressure: output above the read high watermark
     size_t sourceOffset = 0;
     // Delayed echo (only with a response delay): chunks with their due time,
@@ -58,6 +85,7 @@ struct EchoServer::Impl {
   uint32_t tag = allocateOwnerTag();
   uint16_t port = 0;
   LogSink sink;
+  ConnectionNoteSink noteSink;
   EchoServerStats totals;
   uint64_t closedBytesOut = 0;
   std::unordered_map<uint32_t, std::unique_ptr<Conn>> conns;
@@ -80,13 +108,45 @@ struct EchoServer::Impl {
                                      "; accepting paused, resuming after a backoff");
   }
 
+  static ConnectionNote makeNote(ConnectionNote::Kind kind, int64_t wallNs, uint32_t id, int fd,
+                                 const std::string& peer) {
+    ConnectionNote n;
+    n.kind = kind;
+    n.wallTimeNs = wallNs;
+    n.id = id;
+    n.fd = fd;
+    n.peer = peer;
+    return n;
+  }
+
+  void noteClosed(const Conn& c, ConnectionNote::CloseReason reason, std::string error) {
+    ConnectionNote n = makeNote(ConnectionNote::Kind::Closed, wallNowNs(), c.id, c.fd, c.peer);
+    n.reason = reason;
+    n.error = std::move(error);
+    n.bytesIn = c.bytesIn;
+    n.bytesOut = c.bev->bytesWritten();
+    noteSink(std::move(n));
+  }
+
   void accept(int fd, const InetAddress& peer) {
+    const int64_t acceptedNs = noteSink ? wallNowNs() : 0;
     ++totals.accepted;
     if (config.maxConnections > 0 && conns.size() >= static_cast<size_t>(config.maxConnections)) {
       ++totals.rejected;
       ::close(fd);
-      log(LogLevel::Warning, "rejected " + peer.toString() + ": " + std::to_string(config.maxConnections) +
-                                 " connections already open");
+      const std::string why = std::to_string(config.maxConnections) +
+                              (config.maxConnections == 1 ? " connection" : " connections") + " already open";
+      if (!noteSink) {
+        log(LogLevel::Warning, "rejected " + peer.toString() + ": " + why);
+        return;
+      }
+      // Never a connection (no events, id 0), but accepted and closed all the same.
+      const std::string peerText = peer.toString();
+      noteSink(makeNote(ConnectionNote::Kind::Accepted, acceptedNs, 0, fd, peerText));
+      ConnectionNote n = makeNote(ConnectionNote::Kind::Closed, wallNowNs(), 0, fd, peerText);
+      n.reason = ConnectionNote::CloseReason::MaxConnections;
+      n.error = why;
+      noteSink(std::move(n));
       return;
     }
     sockets::setNoDelay(fd, true);
@@ -109,6 +169,7 @@ struct EchoServer::Impl {
       c->delayTimer->setLabel("echo conn " + std::to_string(c->id) + " delay", c->id);
     }
     conns.emplace(c->id, std::move(conn));
+    if (noteSink) noteSink(makeNote(ConnectionNote::Kind::Accepted, acceptedNs, c->id, c->fd, c->peer));
     c->bev->enable(kEvRead | kEvWrite);
     if (config.mode == EchoServerConfig::Mode::Source) {
       c->bev->setWatermark(kEvWrite, kSourceQueued / 2, 0);
@@ -176,14 +237,14 @@ struct EchoServer::Impl {
       c->delayed.pop_front();
     }
     if (!c->delayed.empty()) c->delayTimer->addTimeoutNs(std::max<Nanos>(c->delayed.front().first - now, 0));
-    if (c->closing && c->delayed.empty() && c->bev->output().length() == 0) s->close(c);
+    if (c->closing && c->delayed.empty() && c->bev->output().length() == 0) s->close(c, c->closeReason);
   }
 
   static void onWrite(BufferEvent* bev, void* ctx) {
     auto* c = static_cast<Conn*>(ctx);
     Impl* s = c->server;
     if (c->closing) {
-      if (bev->output().length() == 0 && c->delayed.empty()) s->close(c);
+      if (bev->output().length() == 0 && c->delayed.empty()) s->close(c, c->closeReason);
       return;
     }
     if (s->config.mode == EchoServerConfig::Mode::Source) {
@@ -202,8 +263,9 @@ struct EchoServer::Impl {
     Impl* s = c->server;
     if (what & BufferEvent::kEof) {
       // Half-close: echo what is still queued, then close.
+      c->closeReason = ConnectionNote::CloseReason::PeerClosed;
       if (bev->output().length() == 0 && c->delayed.empty()) {
-        s->close(c);
+        s->close(c, c->closeReason);
       } else {
         c->closing = true;
         bev->setWatermark(kEvWrite, 0, 0);
@@ -214,13 +276,15 @@ struct EchoServer::Impl {
     if (what & (BufferEvent::kError | BufferEvent::kTimeout)) {
       ++s->totals.connectionErrors;
       const int err = bev->socketError();
-      s->log(LogLevel::Info, "connection " + c->peer + ": " +
-                                 (err ? std::string(std::strerror(err)) : std::string("timeout")));
-      s->close(c);
+      const std::string text = err ? std::string(std::strerror(err)) : std::string("timeout");
+      if (!s->noteSink) s->log(LogLevel::Info, "connection " + c->peer + ": " + text);
+      s->close(c, err == ECONNRESET ? ConnectionNote::CloseReason::Reset : ConnectionNote::CloseReason::Error,
+               text);
     }
   }
 
-  void close(Conn* c) {
+  void close(Conn* c, ConnectionNote::CloseReason reason, std::string error = {}) {
+    if (noteSink) noteClosed(*c, reason, std::move(error));
     closedBytesOut += c->bev->bytesWritten();
     ++totals.closed;
     c->bev->free();  // safe inside its callbacks
@@ -231,9 +295,10 @@ struct EchoServer::Impl {
   void beginClosing(Conn* c) {
     c->bev->disable(kEvRead);
     c->readPaused = false;
+    if (!c->closing) c->closeReason = ConnectionNote::CloseReason::ServerStop;  // else the peer's FIN came first
     c->closing = true;
     if (c->bev->output().length() == 0 && c->delayed.empty()) {
-      close(c);
+      close(c, c->closeReason);
       return;
     }
     c->bev->setWatermark(kEvWrite, 0, 0);
@@ -249,6 +314,7 @@ struct EchoServer::Impl {
 
   void closeAll() {
     for (auto& [id, c] : conns) {
+      if (noteSink) noteClosed(*c, ConnectionNote::CloseReason::ServerStop, {});
       closedBytesOut += c->bev->bytesWritten();
       ++totals.closed;
       c->bev->free();
@@ -310,6 +376,7 @@ bool EchoServer::running() const { return impl_->listener != nullptr; }
 uint16_t EchoServer::port() const { return impl_->port; }
 const EchoServerConfig& EchoServer::config() const { return impl_->config; }
 void EchoServer::setLogSink(LogSink sink) { impl_->sink = std::move(sink); }
+void EchoServer::setConnectionNoteSink(ConnectionNoteSink sink) { impl_->noteSink = std::move(sink); }
 uint32_t EchoServer::ownerTag() const { return impl_->tag; }
 
 EchoServerStats EchoServer::stats() const {

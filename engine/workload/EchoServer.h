@@ -54,6 +54,35 @@ enum class LogLevel { Info, Warning, Error };
 // Called in the loop thread; a GUI forwards it to its own thread.
 using LogSink = std::function<void(LogLevel level, const std::string& message)>;
 
+// One step of a connection's life as the server saw it: Accepted when accept()
+// returned it, Closed when the server closed it. Every accepted socket gets
+// exactly one of each, in that order (refusals over maxConnections included).
+struct ConnectionNote {
+  enum class Kind : uint8_t { Accepted, Closed };
+  enum class CloseReason : uint8_t {
+    None,            // Accepted notes
+    PeerClosed,      // the peer's FIN (closed once what it sent was echoed back)
+    Reset,           // ECONNRESET: the peer aborted (RST, SO_LINGER 0)
+    Error,           // any other socket error or a timeout; `error` says which
+    ServerStop,      // stop(), drain() or the server's destruction
+    MaxConnections,  // refused: maxConnections were already open
+  };
+  Kind kind = Kind::Accepted;
+  CloseReason reason = CloseReason::None;
+  int64_t wallTimeNs = 0;  // CLOCK_REALTIME, ns since the epoch (see EchoServer.cpp)
+  uint32_t id = 0;         // owner tag of the connection's events; 0 for refusals
+  int fd = -1;
+  std::string peer;        // "127.0.0.1:54321"
+  std::string error;       // Error: the errno text or "timeout"; MaxConnections: the limit
+  uint64_t bytesIn = 0;    // Closed: over the connection's life
+  uint64_t bytesOut = 0;
+};
+// "peer closed", "reset by peer", "error", "server stop", "refused (max connections)".
+const char* toString(ConnectionNote::CloseReason reason);
+// Called in the loop thread; must not block (a GUI queues the note, see
+// ConnectionNoteQueue).
+using ConnectionNoteSink = std::function<void(ConnectionNote&& note)>;
+
 class EchoServer {
  public:
   EchoServer(EventBase* base, EchoServerConfig config);
@@ -79,6 +108,11 @@ class EchoServer {
   EchoServerStats stats() const;
   std::vector<ConnectionStats> connections() const;
   void setLogSink(LogSink sink);
+  // Every accept and every close, as it happens (stop(), drain() and the
+  // destructor included). While a note sink is set, the notes carry the
+  // per-connection lines (refusals, connection errors) and the log sink only
+  // gets the server's own (listening, accept failures).
+  void setConnectionNoteSink(ConnectionNoteSink sink);
   // Owner tag of the listener's events; connection tags are distinct.
   uint32_t ownerTag() const;
 

@@ -94,6 +94,7 @@ bool EngineSession::startWorkload(std::string* error) {
   if (kind_ == Kind::Server) {
     server_ = std::make_unique<EchoServer>(base_.get(), serverConfig_);
     server_->setLogSink(sink);
+    server_->setConnectionNoteSink([this](ConnectionNote&& note) { connectionNotes_.push(std::move(note)); });
     if (!server_->start(error)) {
       server_.reset();
       return false;
@@ -175,11 +176,7 @@ bool EngineSession::pollFinished() {
 
 void EngineSession::publishStats() {
   Shared fresh;
-  std::vector<ConnectionStats> conns;
-  if (server_) {
-    fresh.server = server_->stats();
-    conns = server_->connections();
-  }
+  if (server_) fresh.server = server_->stats();
   if (client_) {
     fresh.client = client_->stats();
     fresh.histogram = std::make_shared<LatencyHistogram>(client_->histogram());
@@ -191,7 +188,6 @@ void EngineSession::publishStats() {
   fresh.liveEvents = base_->liveEventCount();
   std::lock_guard lock(mutex_);
   shared_.server = fresh.server;
-  connections_ = std::move(conns);
   shared_.client = fresh.client;
   if (fresh.histogram) shared_.histogram = std::move(fresh.histogram);
   if (!fresh.lastIntervals.empty()) shared_.lastIntervals = std::move(fresh.lastIntervals);
@@ -232,11 +228,6 @@ std::optional<std::pair<std::vector<EventSnapshot>, qint64>> EngineSession::take
 EngineSession::Shared EngineSession::shared() const {
   std::lock_guard lock(mutex_);
   return shared_;
-}
-
-std::vector<ConnectionStats> EngineSession::connections() const {
-  std::lock_guard lock(mutex_);
-  return connections_;
 }
 
 std::vector<SessionLogLine> EngineSession::takeLogs() {

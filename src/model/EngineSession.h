@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/EventBase.h"
+#include "workload/ConnectionNoteQueue.h"
 #include "workload/EchoServer.h"
 #include "workload/LatencyHistogram.h"
 #include "workload/LoadClient.h"
@@ -94,9 +95,13 @@ class EngineSession {
   std::optional<std::pair<std::vector<EventSnapshot>, qint64>> takeSnapshot();
 
   Shared shared() const;
-  // Server: the connections of the last stats round (copied only on demand).
-  std::vector<ConnectionStats> connections() const;
   std::vector<SessionLogLine> takeLogs();
+  // Server: every accept and close since the last call, oldest first, into
+  // *out (see ConnectionNoteQueue::takeAll); returns how many were dropped
+  // because more than the capacity were waiting.
+  uint64_t takeConnectionNotes(std::vector<ConnectionNote>* out) { return connectionNotes_.takeAll(out); }
+  void setConnectionNoteCapacity(size_t notes) { connectionNotes_.setCapacity(notes); }
+  size_t connectionNoteCapacity() const { return connectionNotes_.capacity(); }
 
   // Trace access for the GUI's drain (single consumer).
   Tracer& tracer() { return base_->tracer(); }
@@ -121,6 +126,8 @@ class EngineSession {
   std::atomic<bool> statsInFlight_{false};
   std::atomic<bool> snapshotInFlight_{false};
   bool stopQueued_ = false;
+  // Filled by the server in the loop thread, emptied by the GUI (own lock).
+  ConnectionNoteQueue connectionNotes_;
 
   // Loop thread only.
   std::unique_ptr<EchoServer> server_;
@@ -128,7 +135,6 @@ class EngineSession {
 
   mutable std::mutex mutex_;
   Shared shared_;
-  std::vector<ConnectionStats> connections_;
   std::vector<SessionLogLine> logs_;
   std::optional<std::pair<std::vector<EventSnapshot>, qint64>> snapshot_;
 };

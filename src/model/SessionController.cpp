@@ -1,5 +1,7 @@
 #include "model/SessionController.h"
 
+#include <QStringList>
+
 #include "core/Clock.h"
 
 namespace rs::gui {
@@ -11,6 +13,33 @@ constexpr size_t kDrainChunk = 16384;
 constexpr size_t kMaxRecordsPerTick = size_t{1} << 19;
 constexpr qint64 kSnapshotMinIntervalNs = 500'000'000;
 constexpr int kStatsEveryTicks = 3;
+// Per server and tick, at most this many accepted and this many closed lines;
+// the rest are counted, exactly, into one "… and N more" line per kind. At 30
+// ticks/s that is the ~200 lines/s per kind the log showed when it sampled.
+constexpr int kMaxNoteLinesPerKind = 8;
+
+QDateTime wallTime(const ConnectionNote& n) { return QDateTime::fromMSecsSinceEpoch(n.wallTimeNs / 1'000'000); }
+
+// "connection 17, fd 12"; refusals never became a connection: "fd 12".
+QString noteConnection(const ConnectionNote& n) {
+  return n.id ? QStringLiteral("connection %1, fd %2").arg(n.id).arg(n.fd) : QStringLiteral("fd %1").arg(n.fd);
+}
+
+QString acceptedLine(const ConnectionNote& n) {
+  return QStringLiteral("accepted %1 (%2)").arg(QString::fromStdString(n.peer), noteConnection(n));
+}
+
+QString closedLine(const ConnectionNote& n) {
+  using R = ConnectionNote::CloseReason;
+  const QString head = QStringLiteral("closed %1 (%2): ").arg(QString::fromStdString(n.peer), noteConnection(n));
+  if (n.reason == R::MaxConnections)
+    return head + QStringLiteral("refused, %1 (max connections)").arg(QString::fromStdString(n.error));
+  const QString reason = n.reason == R::Error ? QStringLiteral("error: %1").arg(QString::fromStdString(n.error))
+                                              : QString::fromLatin1(toString(n.reason));
+  return head + QStringLiteral("%1, %2 in, %3 out")
+                    .arg(reason, formatBytes(static_cast<double>(n.bytesIn)),
+                         formatBytes(static_cast<double>(n.bytesOut)));
+}
 }  // namespace
 
 SessionController::SessionController(QObject* parent)
@@ -71,7 +100,9 @@ int SessionController::addSession(std::unique_ptr<EngineSession> s) {
 }
 
 int SessionController::startServer(const EchoServerConfig& config) {
-  return addSession(std::make_unique<EngineSession>(nextId_++, config, traceCapacity_));
+  auto s = std::make_unique<EngineSession>(nextId_++, config, traceCapacity_);
+  s->setConnectionNoteCapacity(connectionNoteCapacity_);
+  return addSession(std::move(s));
 }
 
 int SessionController::startClient(const LoadClientConfig& config) {
@@ -163,7 +194,7 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
       row.p99Ns = sh.histogram->percentile(99);
     }
   }
-  if (sh.statsSeq != slot.lastStatsSeq) logConnectionChanges(slot, sh, logs);
+  if (sh.statsSeq != slot.lastStatsSeq && s.kind() == EngineSession::Kind::Client) logClientChanges(slot, sh, logs);
   if (sh.statsSeq != slot.lastStatsSeq && sh.statsNs > slot.prevStatsNs) {
     if (slot.prevStatsNs > 0) {
       const double dt = static_cast<double>(sh.statsNs - slot.prevStatsNs) / 1e9;
@@ -211,43 +242,59 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
   (void)nowNs;
 }
 
-void SessionController::logConnectionChanges(Slot& slot, const EngineSession::Shared& sh,
-                                             QVector<LogEntry>* logs) {
-  constexpr int kMaxLinesPerKind = 20;  // per stats round; the rest is summarized
+void SessionController::logConnectionNotes(Slot& slot, QVector<LogEntry>* logs) {
+  using R = ConnectionNote::CloseReason;
+  EngineSession& s = *slot.session;
+  if (s.kind() != EngineSession::Kind::Server) return;
+  const quint64 lost = s.takeConnectionNotes(&slot.notes);
+  const int id = s.id();
+  const QString prefix = QStringLiteral("#%1 ").arg(id);
+  int accepted = 0;
+  int closed = 0;
+  QDateTime lastMoreAccepted, lastMoreClosed;
+  std::map<R, quint64> moreClosedBy;  // ordered as the enum: a stable summary
+  for (const ConnectionNote& n : slot.notes) {
+    if (n.kind == ConnectionNote::Kind::Accepted) {
+      if (++accepted <= kMaxNoteLinesPerKind)
+        logs->push_back({wallTime(n), LogLevel::Info, id, prefix + acceptedLine(n)});
+      else
+        lastMoreAccepted = wallTime(n);
+      continue;
+    }
+    const bool refused = n.reason == R::MaxConnections;
+    if (refused && slot.firstProblem.isEmpty()) slot.firstProblem = closedLine(n);
+    if (++closed <= kMaxNoteLinesPerKind) {
+      logs->push_back({wallTime(n), refused ? LogLevel::Warning : LogLevel::Info, id, prefix + closedLine(n)});
+    } else {
+      ++moreClosedBy[n.reason];
+      lastMoreClosed = wallTime(n);
+    }
+  }
+  if (accepted > kMaxNoteLinesPerKind)
+    logs->push_back({lastMoreAccepted, LogLevel::Info, id,
+                     prefix + QStringLiteral("… and %1 more accepted").arg(accepted - kMaxNoteLinesPerKind)});
+  if (closed > kMaxNoteLinesPerKind) {
+    QStringList byReason;
+    for (const auto& [reason, count] : moreClosedBy)
+      byReason << QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(toString(reason)));
+    const bool anyRefused = moreClosedBy.count(R::MaxConnections) != 0;
+    logs->push_back({lastMoreClosed, anyRefused ? LogLevel::Warning : LogLevel::Info, id,
+                     prefix + QStringLiteral("… and %1 more closed: %2")
+                                  .arg(closed - kMaxNoteLinesPerKind)
+                                  .arg(byReason.join(QStringLiteral(", ")))});
+  }
+  if (lost > 0)
+    logs->push_back({QDateTime::currentDateTime(), LogLevel::Warning, id,
+                     prefix + QStringLiteral("%1 accept/close notes lost: more than %2 were waiting for the log, so "
+                                             "its accepted/closed lines are incomplete (the session's totals are exact)")
+                                  .arg(lost)
+                                  .arg(s.connectionNoteCapacity())});
+}
+
+void SessionController::logClientChanges(Slot& slot, const EngineSession::Shared& sh, QVector<LogEntry>* logs) {
   const EngineSession& s = *slot.session;
   const QDateTime now = QDateTime::currentDateTime();
   const QString prefix = QStringLiteral("#%1 ").arg(s.id());
-  if (s.kind() == EngineSession::Kind::Server) {
-    if (sh.statsNs == 0) return;
-    const std::vector<ConnectionStats> connections = s.connections();
-    std::unordered_map<uint32_t, ConnectionStats> current;
-    current.reserve(connections.size());
-    int accepted = 0;
-    for (const ConnectionStats& c : connections) {
-      current.emplace(c.id, c);
-      if (slot.knownConnections.count(c.id)) continue;
-      if (++accepted <= kMaxLinesPerKind)
-        logs->push_back({now, LogLevel::Info, s.id(),
-                         prefix + QStringLiteral("accepted %1 (connection %2, fd %3)")
-                                      .arg(QString::fromStdString(c.peer)).arg(c.id).arg(c.fd)});
-    }
-    if (accepted > kMaxLinesPerKind)
-      logs->push_back({now, LogLevel::Info, s.id(), prefix + QStringLiteral("… and %1 more accepted").arg(accepted - kMaxLinesPerKind)});
-    int closed = 0;
-    for (const auto& [id, c] : slot.knownConnections) {
-      if (current.count(id)) continue;
-      if (++closed <= kMaxLinesPerKind)
-        logs->push_back({now, LogLevel::Info, s.id(),
-                         prefix + QStringLiteral("closed %1 (connection %2, %3 in, %4 out)")
-                                      .arg(QString::fromStdString(c.peer)).arg(id)
-                                      .arg(formatBytes(static_cast<double>(c.bytesIn)), formatBytes(static_cast<double>(c.bytesOut)))});
-    }
-    if (closed > kMaxLinesPerKind)
-      logs->push_back({now, LogLevel::Info, s.id(), prefix + QStringLiteral("… and %1 more closed").arg(closed - kMaxLinesPerKind)});
-    slot.knownConnections.swap(current);
-    return;
-  }
-  if (s.kind() != EngineSession::Kind::Client) return;
   if (sh.client.connected != slot.lastConnected) {
     logs->push_back({now, LogLevel::Info, s.id(),
                      prefix + QStringLiteral("%1 of %2 connections open").arg(sh.client.connected).arg(s.clientConfig().connections)});
@@ -299,6 +346,7 @@ void SessionController::tick() {
       logs.push_back({wallNow.addMSecs(-agoMs), line.level, id,
                       QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(line.text))});
     }
+    logConnectionNotes(slot, &logs);
     if (tickCount_ % kStatsEveryTicks == 0) s.requestStats();
 
     if (s.pollFinished()) {
@@ -310,6 +358,8 @@ void SessionController::tick() {
       slot.ended = true;
       for (SessionLogLine& line : s.takeLogs())
         logs.push_back({wallNow, line.level, id, QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(line.text))});
+      logConnectionNotes(slot, &logs);  // the closes stop() made
+      std::vector<ConnectionNote>().swap(slot.notes);
     }
   }
   agg_.finishTick(monoNow);

@@ -13,7 +13,6 @@
 #include <QVector>
 
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <vector>
 
@@ -69,6 +68,9 @@ class SessionController : public QObject {
   // How long freed (invalid) events stay in the table.
   void setKeepFreedSec(double sec) { keepFreedNs_ = static_cast<qint64>(sec * 1e9); }
   void setTraceCapacity(size_t records) { traceCapacity_ = records; }
+  // Accept/close notes a server may hold for the log between two ticks (for
+  // sessions started afterwards); the excess is counted and reported.
+  void setConnectionNoteCapacity(size_t notes) { connectionNoteCapacity_ = notes; }
   // Pauses ticking (tests, benchmarks); tick() may still be called by hand.
   void setAutoTick(bool on);
 
@@ -101,12 +103,13 @@ class SessionController : public QObject {
     double bytesPerSec = 0;
     bool ended = false;  // thread joined, rows ended
     std::shared_ptr<const LatencyHistogram> histogram;
-    std::unordered_map<uint32_t, ConnectionStats> knownConnections;  // server: for accepted/closed
-    quint64 lastConnected = 0;                                       // client
+    std::vector<ConnectionNote> notes;  // server: this tick's accepts/closes (storage reused)
+    quint64 lastConnected = 0;          // client
     quint64 lastErrors = 0;
     QString firstProblem;  // first warning/error the engine logged (shown in the row)
   };
-  void logConnectionChanges(Slot& slot, const EngineSession::Shared& sh, QVector<LogEntry>* logs);
+  void logConnectionNotes(Slot& slot, QVector<LogEntry>* logs);
+  void logClientChanges(Slot& slot, const EngineSession::Shared& sh, QVector<LogEntry>* logs);
   int addSession(std::unique_ptr<EngineSession> s);
   size_t drainSession(Slot& slot);
   void refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* logs);
@@ -120,6 +123,7 @@ class SessionController : public QObject {
   int tickCount_ = 0;
   qint64 keepFreedNs_ = 3'000'000'000;
   size_t traceCapacity_ = size_t{1} << 19;  // 20 MiB per session: ~0.3 s at 1.5 M records/s
+  size_t connectionNoteCapacity_ = ConnectionNoteQueue::kDefaultCapacity;
   std::vector<TraceRecord> buffer_;
   FrameCost frame_;
   quint64 liveConnections_ = 0;

@@ -1,17 +1,23 @@
 // EchoServer and LoadClient against each other over loopback: integrity with
 // 200 connections and 64 B - 1 MiB messages, open loop, server modes, limits,
 // response delay, fault modes (slow reader vs a read high watermark, half-close,
-// RST, closed port), and the clear one-line errors.
+// RST, closed port), the clear one-line errors, and the server's connection
+// notes (one accept and one close per connection, however short-lived).
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <ctime>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "NetTestUtil.h"
 #include "core/EventBase.h"
+#include "workload/ConnectionNoteQueue.h"
 #include "workload/EchoServer.h"
 #include "workload/LoadClient.h"
 #include "workload/Payload.h"
@@ -46,6 +52,29 @@ int rawConnect(uint16_t port) {
   sockets::setNonblocking(fd, true);
   return fd;
 }
+
+int64_t wallNowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+using Note = ConnectionNote;
+using Reason = ConnectionNote::CloseReason;
+
+// The notes a server reported, with counting helpers.
+struct NoteLog {
+  std::vector<Note> notes;
+  size_t count(Note::Kind kind) const {
+    return static_cast<size_t>(std::count_if(notes.begin(), notes.end(), [&](const Note& n) { return n.kind == kind; }));
+  }
+  std::vector<Note> closedWith(Reason reason) const {
+    std::vector<Note> out;
+    for (const Note& n : notes)
+      if (n.kind == Note::Kind::Closed && n.reason == reason) out.push_back(n);
+    return out;
+  }
+};
 
 }  // namespace
 
@@ -318,6 +347,161 @@ class TestEchoWorkload : public QObject {
     QCOMPARE(server->connections().size(), size_t{2});
   }
 
+  // Connections that open and close (FIN) or abort (RST) before the server
+  // even accepts them: each still gets exactly one Accepted and one Closed
+  // note with its peer address, id, fd, reason and real time.
+  void connectionNotesAreExact_data() {
+    QTest::addColumn<bool>("reset");
+    QTest::newRow("close") << false;
+    QTest::newRow("reset (SO_LINGER 0)") << true;
+  }
+  void connectionNotesAreExact() {
+    QFETCH(bool, reset);
+    constexpr size_t kConnections = 50;
+    EventBase base;
+    auto server = startServer(base);
+    QVERIFY(server->running());
+    NoteLog log;
+    server->setConnectionNoteSink([&](Note&& n) { log.notes.push_back(std::move(n)); });
+    const int64_t before = wallNowNs();
+    std::multiset<std::string> peers;
+    for (size_t i = 0; i < kConnections; ++i) {
+      const int fd = rawConnect(server->port());
+      QVERIFY(fd >= 0);
+      peers.insert(sockets::localAddress(fd).toString());
+      if (reset) QCOMPARE(sockets::setLingerZero(fd), 0);
+      ::close(fd);
+    }
+    QVERIFY(runUntil(base, [&] { return log.notes.size() >= 2 * kConnections; }));
+    for (int i = 0; i < 5; ++i) base.loop(kLoopNonblock);  // nothing more comes
+    const int64_t after = wallNowNs();
+    QCOMPARE(log.notes.size(), 2 * kConnections);
+    QCOMPARE(log.count(Note::Kind::Accepted), kConnections);
+    QCOMPARE(log.count(Note::Kind::Closed), kConnections);
+    const Reason expected = reset ? Reason::Reset : Reason::PeerClosed;
+    QCOMPARE(log.closedWith(expected).size(), kConnections);
+
+    std::map<uint32_t, Note> accepted;
+    std::multiset<std::string> acceptedPeers, closedPeers;
+    for (const Note& n : log.notes) {
+      QVERIFY(n.wallTimeNs >= before && n.wallTimeNs <= after);
+      QVERIFY(n.fd >= 0);
+      QVERIFY(n.id != 0);
+      if (n.kind == Note::Kind::Accepted) {
+        QCOMPARE(n.reason, Reason::None);
+        QVERIFY2(accepted.emplace(n.id, n).second, "one Accepted note per connection id");
+        acceptedPeers.insert(n.peer);
+        continue;
+      }
+      auto it = accepted.find(n.id);
+      QVERIFY2(it != accepted.end(), "Closed comes after its Accepted");
+      QCOMPARE(n.peer, it->second.peer);
+      QCOMPARE(n.fd, it->second.fd);
+      QVERIFY(n.wallTimeNs >= it->second.wallTimeNs);
+      QCOMPARE(n.bytesIn, uint64_t{0});
+      QCOMPARE(n.bytesOut, uint64_t{0});
+      closedPeers.insert(n.peer);
+      accepted.erase(it);
+    }
+    QVERIFY(accepted.empty());
+    QVERIFY(acceptedPeers == peers);
+    QVERIFY(closedPeers == peers);
+    const EchoServerStats st = server->stats();
+    QCOMPARE(st.accepted, uint64_t{kConnections});
+    QCOMPARE(st.closed, uint64_t{kConnections});
+    QCOMPARE(st.active, uint64_t{0});
+  }
+
+  // Bytes in/out of a closed connection, and the peer's reset after an echo.
+  void connectionNotesCountBytes_data() { connectionNotesAreExact_data(); }
+  void connectionNotesCountBytes() {
+    QFETCH(bool, reset);
+    EventBase base;
+    auto server = startServer(base);
+    NoteLog log;
+    server->setConnectionNoteSink([&](Note&& n) { log.notes.push_back(std::move(n)); });
+    Socket c(rawConnect(server->port()));
+    const std::string peer = sockets::localAddress(c.fd()).toString();
+    QCOMPARE(::send(c.fd(), "hello", 5, MSG_NOSIGNAL), ssize_t{5});
+    size_t echoed = 0;
+    QVERIFY(runUntil(base, [&] {
+      echoed += testutil::drainFd(c.fd());
+      return echoed == 5;
+    }));
+    if (reset) QCOMPARE(sockets::setLingerZero(c.fd()), 0);
+    c.reset(-1);
+    QVERIFY(runUntil(base, [&] { return log.count(Note::Kind::Closed) == 1; }));
+    QCOMPARE(log.notes.size(), size_t{2});
+    const Note& closed = log.notes.back();
+    QCOMPARE(closed.reason, reset ? Reason::Reset : Reason::PeerClosed);
+    QCOMPARE(closed.peer, peer);
+    QCOMPARE(closed.bytesIn, uint64_t{5});
+    QCOMPARE(closed.bytesOut, uint64_t{5});
+  }
+
+  // Refusals over maxConnections are an Accepted plus a Closed note (id 0,
+  // the limit as the text); stop() and drain() close the rest as ServerStop.
+  void connectionNotesForRefusalsAndStop_data() {
+    QTest::addColumn<bool>("drain");
+    QTest::newRow("stop") << false;
+    QTest::newRow("drain") << true;
+  }
+  void connectionNotesForRefusalsAndStop() {
+    QFETCH(bool, drain);
+    EventBase base;
+    EchoServerConfig sc;
+    sc.maxConnections = 2;
+    auto server = startServer(base, sc);
+    NoteLog log;
+    std::vector<std::string> lines;
+    server->setLogSink([&](LogLevel, const std::string& line) { lines.push_back(line); });
+    server->setConnectionNoteSink([&](Note&& n) { log.notes.push_back(std::move(n)); });
+    std::vector<Socket> cs;
+    for (int i = 0; i < 5; ++i) cs.emplace_back(rawConnect(server->port()));
+    QVERIFY(runUntil(base, [&] { return log.notes.size() == 8; }));
+    QCOMPARE(log.count(Note::Kind::Accepted), size_t{5});
+    const std::vector<Note> refused = log.closedWith(Reason::MaxConnections);
+    QCOMPARE(refused.size(), size_t{3});
+    for (const Note& n : refused) {
+      QCOMPARE(n.id, uint32_t{0});
+      QVERIFY(n.fd >= 0);
+      QCOMPARE(n.error, std::string("2 connections already open"));
+    }
+    QVERIFY2(lines.empty(), "with a note sink, refusals are notes, not log lines");
+    if (drain) {
+      server->drain();
+      QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }));
+    } else {
+      server->stop();
+    }
+    QCOMPARE(log.count(Note::Kind::Closed), size_t{5});
+    const std::vector<Note> stopped = log.closedWith(Reason::ServerStop);
+    QCOMPARE(stopped.size(), size_t{2});
+    for (const Note& n : stopped) QVERIFY(n.id != 0);
+  }
+
+  void connectionNoteQueueCountsDrops() {
+    ConnectionNoteQueue q(3);
+    for (uint32_t i = 1; i <= 5; ++i) {
+      Note n;
+      n.id = i;
+      q.push(std::move(n));
+    }
+    std::vector<Note> out;
+    QCOMPARE(q.takeAll(&out), uint64_t{2});
+    QCOMPARE(out.size(), size_t{3});
+    QCOMPARE(out.front().id, uint32_t{1});
+    QCOMPARE(out.back().id, uint32_t{3});
+    QCOMPARE(q.takeAll(&out), uint64_t{0});
+    QVERIFY(out.empty());
+    Note n;
+    n.id = 6;
+    q.push(std::move(n));
+    QCOMPARE(q.takeAll(&out), uint64_t{0});
+    QCOMPARE(out.size(), size_t{1});
+    QCOMPARE(out.front().id, uint32_t{6});
+  }
+
   void responseDelay() {
     EventBase base;
     EchoServerConfig sc;
@@ -384,12 +568,20 @@ class TestEchoWorkload : public QObject {
     cfg.messageSize = 512;
     cfg.fault = static_cast<LoadClientConfig::Fault>(fault);
     LoadClient client(&base, cfg);
+    NoteLog log;
+    server->setConnectionNoteSink([&](Note&& n) { log.notes.push_back(std::move(n)); });
     QVERIFY(runClient(base, client));
     std::string why;
     QVERIFY2(client.passed(&why), why.c_str());
     QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }));
     QCOMPARE(server->stats().closed, uint64_t{8});
     QVERIFY(server->running());
+    QCOMPARE(log.count(Note::Kind::Accepted), size_t{8});
+    QCOMPARE(log.count(Note::Kind::Closed), size_t{8});
+    // A half-close is the peer's FIN; an abort is its RST.
+    const Reason expected =
+        cfg.fault == LoadClientConfig::Fault::HalfClose ? Reason::PeerClosed : Reason::Reset;
+    QCOMPARE(log.closedWith(expected).size(), size_t{8});
   }
 
   void closedPortFault() {
