@@ -4,7 +4,13 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QTabWidget>
+#include <QVBoxLayout>
 #include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "core/Clock.h"
 
@@ -12,6 +18,20 @@ namespace rs::gui {
 
 namespace {
 constexpr double kHistoryWindowSec = 60;
+// A final (partial) interval shorter than this gets no rate: a few messages in a
+// few milliseconds would draw a spike that did not happen.
+constexpr double kMinRateIntervalSec = 0.25;
+// Successive intervals are contiguous (one starts where the last ended); a
+// larger hole means intervals were missed (the GUI stalled past the few the
+// session keeps), and the lines break there instead of bridging it.
+constexpr double kGapSec = 0.5;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One colour per client session (Okabe–Ito, colour-blind safe), in start order.
+QColor sessionColor(int index) {
+  static const QRgb colors[] = {0x0072b2, 0xd55e00, 0x009e73, 0xcc79a7, 0xe69f00, 0x56b4e9, 0x000000};
+  return QColor(colors[static_cast<size_t>(index) % std::size(colors)]);
+}
 
 QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title) {
   auto* p = new QCustomPlot(parent);
@@ -29,8 +49,29 @@ QString pct(qint64 a, qint64 b, qint64 c) {
 }  // namespace
 
 StatsView::StatsView(SessionController* controller, QWidget* parent) : QWidget(parent), ctl_(controller) {
-  auto* grid = new QGridLayout(this);
-  auto* box = new QGroupBox(tr("Figures"), this);
+  // Two pages: the load clients' seconds get the whole width (the plot a load
+  // test is read from); the figures and the loop-wide plots share the other.
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  plotTabs_ = new QTabWidget(this);
+  plotTabs_->setObjectName(QStringLiteral("statsPlotTabs"));
+  plotTabs_->setDocumentMode(true);
+  outer->addWidget(plotTabs_);
+
+  auto* intervalPage = new QWidget(plotTabs_);
+  intervalPage->setObjectName(QStringLiteral("intervalPage"));
+  auto* intervalLayout = new QVBoxLayout(intervalPage);
+  intervalPlot_ = makePlot(intervalPage, QStringLiteral("intervalPlot"),
+                           tr("Load clients, second by second (each point: one 1-s interval, at its start)"));
+  intervalPlot_->setMinimumHeight(320);
+  intervalLayout->addWidget(intervalPlot_);
+  plotTabs_->addTab(intervalPage, tr("Per second (clients)"));
+
+  auto* overview = new QWidget(plotTabs_);
+  overview->setObjectName(QStringLiteral("overviewPage"));
+  auto* grid = new QGridLayout(overview);
+  plotTabs_->addTab(overview, tr("Overview"));
+  auto* box = new QGroupBox(tr("Figures"), overview);
   auto* form = new QFormLayout(box);
   form->setLabelAlignment(Qt::AlignRight);
   box->setLayout(form);
@@ -47,7 +88,7 @@ StatsView::StatsView(SessionController* controller, QWidget* parent) : QWidget(p
     rows_.push_back({name, value});
   }
 
-  ratePlot_ = makePlot(this, QStringLiteral("ratePlot"), tr("Rates over time"));
+  ratePlot_ = makePlot(overview, QStringLiteral("ratePlot"), tr("Rates over time"));
   ratePlot_->addGraph(ratePlot_->xAxis, ratePlot_->yAxis);
   ratePlot_->graph(0)->setName(tr("transitions/s"));
   ratePlot_->graph(0)->setPen(QPen(QColor(0x00, 0x9e, 0x73), 1.5));
@@ -62,7 +103,7 @@ StatsView::StatsView(SessionController* controller, QWidget* parent) : QWidget(p
   ratePlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
   grid->addWidget(ratePlot_, 0, 1);
 
-  latencyPlot_ = makePlot(this, QStringLiteral("latencyPlot"), tr("Client latency histogram"));
+  latencyPlot_ = makePlot(overview, QStringLiteral("latencyPlot"), tr("Client latency histogram"));
   auto* bars = new QCPBars(latencyPlot_->xAxis, latencyPlot_->yAxis);
   bars->setName(tr("messages"));
   bars->setPen(Qt::NoPen);
@@ -74,7 +115,7 @@ StatsView::StatsView(SessionController* controller, QWidget* parent) : QWidget(p
   latencyPlot_->yAxis->setLabel(tr("messages"));
   grid->addWidget(latencyPlot_, 1, 0);
 
-  distPlot_ = makePlot(this, QStringLiteral("distributionPlot"), tr("Callback duration and scheduling delay"));
+  distPlot_ = makePlot(overview, QStringLiteral("distributionPlot"), tr("Callback duration and scheduling delay"));
   distPlot_->addGraph();
   distPlot_->graph(0)->setName(tr("callback duration"));
   distPlot_->graph(0)->setPen(QPen(QColor(0x20, 0x20, 0x20), 1.5));
@@ -91,6 +132,70 @@ StatsView::StatsView(SessionController* controller, QWidget* parent) : QWidget(p
   grid->addWidget(distPlot_, 1, 1);
   grid->setColumnStretch(0, 1);
   grid->setColumnStretch(1, 1);
+
+  // The interval plot: messages/s (errors on the right axis) above latency, one
+  // x axis (seconds since each client started), legends beside the rects so
+  // they never hide a point. Row 0 is makePlot's title.
+  QCustomPlot* p = intervalPlot_;
+  throughputRect_ = p->axisRect();
+  intervalLatencyRect_ = new QCPAxisRect(p);
+  p->plotLayout()->addElement(2, 0, intervalLatencyRect_);
+  intervalLatencyRect_->setLayer(QStringLiteral("background"));
+  auto* margins = new QCPMarginGroup(p);
+  throughputRect_->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+  intervalLatencyRect_->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+  for (QCPAxis* a : intervalLatencyRect_->axes()) a->setLayer(QStringLiteral("axes"));
+  for (QCPAxis* a : {intervalLatencyRect_->axis(QCPAxis::atLeft), intervalLatencyRect_->axis(QCPAxis::atBottom)})
+    a->grid()->setLayer(QStringLiteral("grid"));
+
+  QCPAxis* tx = throughputRect_->axis(QCPAxis::atBottom);
+  tx->setTickLabels(false);  // shared with the latency rect below
+  throughputRect_->axis(QCPAxis::atLeft)->setLabel(tr("messages/s"));
+  QCPAxis* errAxis = throughputRect_->axis(QCPAxis::atRight);
+  errAxis->setLabel(tr("errors in the second"));
+  errAxis->setVisible(false);  // until a session reports an error
+  QSharedPointer<QCPAxisTickerFixed> integerTicks(new QCPAxisTickerFixed);
+  integerTicks->setTickStep(1);
+  integerTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+  errAxis->setTicker(integerTicks);
+
+  QCPAxis* lx = intervalLatencyRect_->axis(QCPAxis::atBottom);
+  lx->setLabel(tr("interval start: seconds since the client started"));
+  QCPAxis* ly = intervalLatencyRect_->axis(QCPAxis::atLeft);
+  ly->setScaleType(QCPAxis::stLogarithmic);
+  ly->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  ly->setLabel(tr("round-trip latency (µs, log)"));
+  ly->setRange(10, 10000);
+  tx->setRange(0, 10);
+  lx->setRange(0, 10);
+  throughputRect_->axis(QCPAxis::atLeft)->setRange(0, 10);
+
+  QFont legendFont = p->font();
+  legendFont.setPointSize(8);
+  throughputRect_->insetLayout()->take(p->legend);
+  intervalLatencyLegend_ = new QCPLegend;
+  for (int row : {1, 2}) {
+    // Each legend sits at the top of a column beside its rect, as tall as its
+    // entries (a spacer below takes the rest of the row).
+    QCPLegend* legend = row == 1 ? p->legend : intervalLatencyLegend_;
+    auto* column = new QCPLayoutGrid;
+    p->plotLayout()->addElement(row, 1, column);
+    column->addElement(0, 0, legend);
+    column->addElement(1, 0, new QCPLayoutElement(p));
+    column->setRowStretchFactor(0, 0.001);
+    column->setRowSpacing(0);
+    column->setMargins(QMargins(0, 0, 6, 0));  // the box's right edge off the widget's
+    legend->setLayer(QStringLiteral("legend"));
+    legend->setFont(legendFont);
+    legend->setVisible(false);  // until a client session has an interval
+    legend->setFillOrder(QCPLayoutGrid::foRowsFirst);
+    legend->setWrap(9);  // then a further column rather than squeezing the rect
+  }
+  p->plotLayout()->setColumnStretchFactor(1, 0.001);  // the legends take what they need
+  p->plotLayout()->setRowStretchFactor(1, 1);
+  p->plotLayout()->setRowStretchFactor(2, 1);
+
+  connect(plotTabs_, &QTabWidget::currentChanged, this, [this] { replotVisiblePage(); });
 }
 
 QString StatsView::valueText(const QString& name) const {
@@ -100,6 +205,9 @@ QString StatsView::valueText(const QString& name) const {
 }
 
 void StatsView::refresh(qint64 nowNs) {
+  // Intervals are taken even while paused or hidden: a session only keeps its
+  // last few, so skipping ticks would lose seconds.
+  if (ingestIntervals()) intervalsDirty_ = true;
   if (paused_) return;
   ++ticks_;
   const TraceAggregator& agg = ctl_->aggregator();
@@ -154,7 +262,14 @@ void StatsView::refresh(qint64 nowNs) {
   ratePlot_->yAxis->setRange(0, std::max(10.0, (found ? r0.upper : 0) * 1.15));
   QCPRange r1 = ratePlot_->graph(1)->getValueRange(found);
   ratePlot_->yAxis2->setRange(0, std::max(10.0, (found ? r1.upper : 0) * 1.15));
-  if (isVisible()) ratePlot_->replot(QCustomPlot::rpQueuedReplot);
+  if (ratePlot_->isVisible()) ratePlot_->replot(QCustomPlot::rpQueuedReplot);
+
+  // Intervals: rescaled when a second arrived; drawn when on screen.
+  if (intervalsDirty_) {
+    rescaleIntervalPlot();
+    intervalsDirty_ = false;
+    if (intervalPlot_->isVisible()) intervalPlot_->replot(QCustomPlot::rpQueuedReplot);
+  }
 
   // Histograms a few times a second.
   if (ticks_ % 10 != 1) return;
@@ -181,7 +296,7 @@ void StatsView::refresh(qint64 nowNs) {
       latencyPlot_->yAxis->setRange(0, *std::max_element(values.begin(), values.end()) * 1.15);
     }
   }
-  if (isVisible()) latencyPlot_->replot(QCustomPlot::rpQueuedReplot);
+  if (latencyPlot_->isVisible()) latencyPlot_->replot(QCustomPlot::rpQueuedReplot);
 
   double maxPct = 1;
   const DurationHistogram* hs[2] = {&cb, &sd};
@@ -213,7 +328,177 @@ void StatsView::refresh(qint64 nowNs) {
     distPlot_->xAxis->setRange(lo / 2, hi * 2);
   }
   distPlot_->yAxis->setRange(0, maxPct * 1.15);
-  if (isVisible()) distPlot_->replot(QCustomPlot::rpQueuedReplot);
+  if (distPlot_->isVisible()) distPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// ---- per-second intervals of the load clients --------------------------------
+
+QCPGraph* StatsView::intervalGraph(int session, IntervalSeries series) const {
+  auto it = intervalTracks_.find(session);
+  return it == intervalTracks_.end() ? nullptr : it->second.graphs[static_cast<size_t>(series)];
+}
+
+StatsView::IntervalTrack& StatsView::addIntervalTrack(int session) {
+  IntervalTrack& track = intervalTracks_[session];
+  const QColor color = sessionColor(intervalColors_++);
+  QCustomPlot* p = intervalPlot_;
+  QCPAxis* tx = throughputRect_->axis(QCPAxis::atBottom);
+  QCPAxis* lx = intervalLatencyRect_->axis(QCPAxis::atBottom);
+  QCPAxis* ly = intervalLatencyRect_->axis(QCPAxis::atLeft);
+  const QString prefix = QStringLiteral("#%1 ").arg(session);
+  struct Spec {
+    IntervalSeries series;
+    QCPAxis* x;
+    QCPAxis* y;
+    QString name;
+    QPen pen;
+  };
+  QColor faint = color;
+  faint.setAlpha(150);
+  const Spec specs[] = {
+      {IntervalSeries::Messages, tx, throughputRect_->axis(QCPAxis::atLeft), tr("messages/s"), QPen(color, 2)},
+      {IntervalSeries::Errors, tx, throughputRect_->axis(QCPAxis::atRight), tr("errors"), QPen(QColor(0xc0, 0x20, 0x20), 4)},
+      {IntervalSeries::P50, lx, ly, tr("p50"), QPen(color, 2)},
+      {IntervalSeries::P99, lx, ly, tr("p99"), QPen(color, 1.5, Qt::DashLine)},
+      {IntervalSeries::Max, lx, ly, tr("max"), QPen(faint, 1, Qt::DotLine)},
+  };
+  for (const Spec& spec : specs) {
+    QCPGraph* g = p->addGraph(spec.x, spec.y);
+    g->setName(prefix + spec.name);
+    g->setPen(spec.pen);
+    g->removeFromLegend(p->legend);
+    track.graphs[static_cast<size_t>(spec.series)] = g;
+  }
+  QCPGraph* messages = track.graphs[static_cast<size_t>(IntervalSeries::Messages)];
+  messages->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 4));
+  messages->addToLegend(p->legend);
+  QCPGraph* errors = track.graphs[static_cast<size_t>(IntervalSeries::Errors)];
+  errors->setLineStyle(QCPGraph::lsImpulse);  // a bar per second that had errors
+  errors->setVisible(false);                  // shown (and in the legend) at the first error
+  QCPGraph* maxGraph = track.graphs[static_cast<size_t>(IntervalSeries::Max)];
+  maxGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, faint, 3));
+  for (IntervalSeries s : {IntervalSeries::P50, IntervalSeries::P99, IntervalSeries::Max})
+    track.graphs[static_cast<size_t>(s)]->addToLegend(intervalLatencyLegend_);
+  p->legend->setVisible(true);
+  intervalLatencyLegend_->setVisible(true);
+  return track;
+}
+
+void StatsView::appendInterval(IntervalTrack& track, const IntervalStats& iv) {
+  auto graph = [&](IntervalSeries s) { return track.graphs[static_cast<size_t>(s)]; };
+  if (track.lastStartSec >= 0 && iv.startSec > track.lastEndSec + kGapSec)
+    for (QCPGraph* g : track.graphs) g->addData(track.lastEndSec, kNaN);
+
+  const double key = iv.startSec;
+  const double duration = iv.endSec - iv.startSec;
+  const double rate = duration >= kMinRateIntervalSec ? static_cast<double>(iv.messages) / duration : kNaN;
+  auto micros = [&](int64_t ns) { return iv.messages && ns > 0 ? static_cast<double>(ns) / 1e3 : kNaN; };
+  graph(IntervalSeries::Messages)->addData(key, rate);
+  graph(IntervalSeries::P50)->addData(key, micros(iv.p50Ns));
+  graph(IntervalSeries::P99)->addData(key, micros(iv.p99Ns));
+  graph(IntervalSeries::Max)->addData(key, micros(iv.maxNs));
+  graph(IntervalSeries::Errors)->addData(key, static_cast<double>(iv.errors));
+  if (iv.errors && !track.errorsShown) {
+    track.errorsShown = true;
+    graph(IntervalSeries::Errors)->setVisible(true);
+    graph(IntervalSeries::Errors)->addToLegend(intervalPlot_->legend);
+    throughputRect_->axis(QCPAxis::atRight)->setVisible(true);
+  }
+  track.lastStartSec = iv.startSec;
+  track.lastEndSec = iv.endSec;
+
+  for (QCPGraph* g : track.graphs) {
+    const int size = g->data()->size();
+    if (size > kMaxIntervalsPerSession) g->data()->removeBefore(g->data()->at(size - kMaxIntervalsPerSession)->key);
+  }
+}
+
+bool StatsView::ingestIntervals() {
+  bool changed = false;
+  const std::vector<int> ids = ctl_->sessionIds();
+  for (auto it = intervalTracks_.begin(); it != intervalTracks_.end();) {
+    if (std::find(ids.begin(), ids.end(), it->first) != ids.end()) {
+      ++it;
+      continue;
+    }
+    for (QCPGraph* g : it->second.graphs) {
+      g->removeFromLegend(intervalLatencyLegend_);  // removeGraph only cleans the main legend
+      intervalPlot_->removeGraph(g);
+    }
+    it = intervalTracks_.erase(it);
+    changed = true;
+  }
+  if (changed && intervalTracks_.empty()) {
+    intervalPlot_->legend->setVisible(false);
+    intervalLatencyLegend_->setVisible(false);
+  }
+  if (changed) {
+    bool anyErrors = false;
+    for (const auto& [id, track] : intervalTracks_) anyErrors = anyErrors || track.errorsShown;
+    throughputRect_->axis(QCPAxis::atRight)->setVisible(anyErrors);
+  }
+
+  for (int id : ids) {
+    EngineSession* s = ctl_->session(id);
+    if (!s || s->kind() != EngineSession::Kind::Client) continue;
+    auto it = intervalTracks_.find(id);
+    // Unchanged block (a stopped session's never changes again): nothing to add,
+    // its series stays as it is.
+    const EngineSession::Shared sh = s->shared();
+    if (it != intervalTracks_.end() && sh.statsSeq == it->second.statsSeq) continue;
+    if (sh.lastIntervals.empty()) continue;
+    IntervalTrack& track = it != intervalTracks_.end() ? it->second : addIntervalTrack(id);
+    track.statsSeq = sh.statsSeq;
+    for (const IntervalStats& iv : sh.lastIntervals) {
+      if (iv.startSec <= track.lastStartSec) continue;  // already plotted
+      appendInterval(track, iv);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+void StatsView::rescaleIntervalPlot() {
+  double lo = 0;
+  double hi = 0;
+  double maxRate = 0;
+  double maxErrors = 0;
+  double minLatency = std::numeric_limits<double>::infinity();
+  double maxLatency = 0;
+  bool first = true;
+  for (const auto& [id, track] : intervalTracks_) {
+    const QCPGraph* messages = track.graphs[static_cast<size_t>(IntervalSeries::Messages)];
+    if (messages->data()->isEmpty()) continue;
+    lo = first ? messages->data()->constBegin()->key : std::min(lo, messages->data()->constBegin()->key);
+    hi = std::max(hi, track.lastEndSec);
+    first = false;
+    bool found = false;
+    QCPRange r = messages->getValueRange(found);
+    if (found) maxRate = std::max(maxRate, r.upper);
+    r = track.graphs[static_cast<size_t>(IntervalSeries::Errors)]->getValueRange(found);
+    if (found) maxErrors = std::max(maxErrors, r.upper);
+    for (IntervalSeries s : {IntervalSeries::P50, IntervalSeries::P99, IntervalSeries::Max}) {
+      r = track.graphs[static_cast<size_t>(s)]->getValueRange(found, QCP::sdPositive);
+      if (!found) continue;
+      minLatency = std::min(minLatency, r.lower);
+      maxLatency = std::max(maxLatency, r.upper);
+    }
+  }
+  // The whole kept run, at least 10 s wide so the first seconds are not stretched.
+  const double upper = std::max(lo + 10, hi + (hi - lo) * 0.02);
+  throughputRect_->axis(QCPAxis::atBottom)->setRange(lo, upper);
+  intervalLatencyRect_->axis(QCPAxis::atBottom)->setRange(lo, upper);
+  throughputRect_->axis(QCPAxis::atLeft)->setRange(0, std::max(10.0, maxRate * 1.15));
+  throughputRect_->axis(QCPAxis::atRight)->setRange(0, std::max(1.0, std::ceil(maxErrors * 1.15)));
+  // Whole decades, so every plotted value has a labelled decade below and above.
+  if (maxLatency > 0)
+    intervalLatencyRect_->axis(QCPAxis::atLeft)
+        ->setRange(std::pow(10.0, std::floor(std::log10(minLatency))), std::pow(10.0, std::ceil(std::log10(maxLatency * 1.01))));
+}
+
+void StatsView::replotVisiblePage() {
+  for (QCustomPlot* p : {intervalPlot_, ratePlot_, latencyPlot_, distPlot_})
+    if (p->isVisible()) p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace rs::gui
