@@ -520,17 +520,56 @@ void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
   currentEvent_ = nullptr;
 }
 
-// The callback-end record a traced hot dispatch left owed (OwedEnd), written
-// on its own when the next record is not another hot dispatch's slot: only its
-// stamp and duration, the reader knows whose it is (TraceRing::kEndOfOpen).
+// The callback-end record a traced dispatch left owed (OwedEnd), written on its
+// own when the next record is not another dispatch's slot: only its duration,
+// the reader knows whose it is and when it began (TraceRing::kEndOfOpen).
 inline void EventBase::flushOwedEnd(OwedEnd& owed) {
   if (!owed.due) [[likely]] return;
   owed.due = false;
   tracer_.emplace([&](TraceRecord& r) {
-    r.tsNs = owed.ts;
     r.value = owed.dur;
     r.type = TraceRing::kEndOfOpen;
   });
+}
+
+// A traced dispatch and callback (not a signal event's): the Dispatch
+// transition (active -> `to`) and the CallbackBegin share one clock read and
+// one slot (a pair), and that slot also carries the CallbackEnd of the callback
+// that ran just before, when one is owed (a triple: its duration; the reader
+// knows whose end it is and dates it begin + duration). So nothing of the event
+// is kept across the callback but its start stamp; its end is owed in turn.
+template <bool kTsc, bool kReuseEndStamp>
+[[gnu::always_inline]] inline void EventBase::runTracedCallback(Event* ev, EventState to, OwedEnd& owed) {
+  const uint64_t w1 =
+      packRecordWord(TraceRing::kDispatchBeginPair, ev->kind_, EventState::Active, to, TraceCause::Dispatch, ev->res_);
+  Nanos begin;
+  bool opened;
+  if (owed.due) {
+    // The hot path dispatches right after the previous callback ended: one
+    // stamp serves both. Elsewhere (a del or re-arm ran in between) the
+    // dispatch reads the clock; the reader dates the end from its begin.
+    begin = kReuseEndStamp ? owed.ts : traceclock::stamp(kTsc);
+    const Nanos dur = owed.dur;
+    constexpr uint64_t kToTriple =
+        static_cast<uint64_t>(TraceRing::kDispatchBeginPair) ^ static_cast<uint64_t>(TraceRing::kEndDispatchBegin);
+    opened = tracer_.emplaceGroup<3>(
+        [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, dur, ev->traceOwnerFd(), w1 ^ kToTriple); });
+  } else {
+    begin = traceclock::stamp(kTsc);
+    opened = tracer_.emplaceGroup<2>(
+        [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, 0, ev->traceOwnerFd(), w1); });
+  }
+  currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
+  ev->callback_(ev->fd_, ev->res_, ev->arg_);
+  const Nanos end = traceclock::stamp(kTsc);
+  if (Event* const cur = currentEvent_) {
+    cur->lastCallbackNs_ = end - begin;
+    cur->totalCallbackNs_ += end - begin;
+  }
+  // A dropped pair or triple: the reader does not know this callback, so its
+  // end record is lost with it (and counted).
+  owed = {opened, end, end - begin};
+  if (!opened) [[unlikely]] tracer_.ring().countDropped(1);
 }
 
 template <bool kTraced, bool kTsc>
@@ -554,42 +593,8 @@ int EventBase::processActiveQueue(int priority) {
       --activeCount_;
       count += !(ev->flags_ & Event::kListInternal);
       ++stats_.dispatched;
-      if constexpr (!kTraced) {
-        ev->callback_(ev->fd_, ev->res_, ev->arg_);
-      } else {
-        // Traced: dispatch + callback-begin share one clock read and one slot
-        // (a pair), and that slot also carries the callback-end record of the
-        // hot event that ran just before, at the same instant, when one is owed
-        // (a triple). The ring's reader knows whose end it is, so nothing of
-        // the event is kept across the callback but its start stamp.
-        const uint64_t w1 = packRecordWord(TraceRing::kDispatchBeginPair, ev->kind_, EventState::Active,
-                                           EventState::Pending, TraceCause::Dispatch, ev->res_);
-        Nanos begin;
-        bool opened;
-        if (owed.due) {
-          begin = owed.ts;
-          const Nanos dur = owed.dur;
-          constexpr uint64_t kToTriple = static_cast<uint64_t>(TraceRing::kDispatchBeginPair) ^
-                                         static_cast<uint64_t>(TraceRing::kEndDispatchBegin);
-          opened = tracer_.emplaceGroup<3>(
-              [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, dur, ev->traceOwnerFd(), w1 ^ kToTriple); });
-        } else {
-          begin = traceclock::stamp(kTsc);
-          opened = tracer_.emplaceGroup<2>(
-              [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, 0, ev->traceOwnerFd(), w1); });
-        }
-        currentEvent_ = ev;  // cleared by unregisterEvent() if the callback frees the event
-        ev->callback_(ev->fd_, ev->res_, ev->arg_);
-        const Nanos end = traceclock::stamp(kTsc);
-        if (Event* const cur = currentEvent_) {
-          cur->lastCallbackNs_ = end - begin;
-          cur->totalCallbackNs_ += end - begin;
-        }
-        // A dropped pair or triple: the reader does not know this callback, so
-        // its end record is lost with it (and counted).
-        owed = {opened, end, end - begin};
-        if (!opened) [[unlikely]] tracer_.ring().countDropped(1);
-      }
+      if constexpr (!kTraced) ev->callback_(ev->fd_, ev->res_, ev->arg_);
+      else runTracedCallback<kTsc, true>(ev, EventState::Pending, owed);
       if (gotBreak_.load(std::memory_order_relaxed)) [[unlikely]] {
         flushOwedEnd(owed);
         currentEvent_ = nullptr;
@@ -598,8 +603,6 @@ int EventBase::processActiveQueue(int priority) {
       if (continue_) break;
       continue;
     }
-    // Not the hot path: any owed end record goes out before this event's records.
-    flushOwedEnd(owed);
     if (ev->events_ & kEvPersist) {
       q.head = ev->activeNext_;
       if (q.head) q.head->activePrev_ = nullptr;
@@ -621,18 +624,28 @@ int EventBase::processActiveQueue(int priority) {
     }
     if (!(ev->flags_ & Event::kListInternal)) ++count;
     ++stats_.dispatched;
-    if (!tracing && !(ev->events_ & kEvSignal)) [[likely]] {
-      ev->callback_(ev->fd_, ev->res_, ev->arg_);
+    if (!(ev->events_ & kEvSignal)) [[likely]] {
+      // Nothing above wrote a record (del and re-arm are untraced here): the
+      // dispatch can share the slot of an owed end, as on the hot path.
+      if constexpr (!kTraced) ev->callback_(ev->fd_, ev->res_, ev->arg_);
+      else runTracedCallback<kTsc, false>(ev, ev->state(), owed);
     } else {
+      // A signal event: its callback runs once per delivery, each call with
+      // begin/end records of its own; any owed end goes out first.
       Nanos ts = 0;
-      if (tracing) {
+      if constexpr (kTraced) {
+        flushOwedEnd(owed);
         // The dispatch record and the callback-begin record share one clock read.
         ts = tracer_.stamp();
         traceTransitionAt(ev, EventState::Active, ev->state(), TraceCause::Dispatch, ev->res_, 0, ts);
       }
       runCallbackSlow(ev, tracing, ts);
     }
-    if (gotBreak_.load(std::memory_order_relaxed)) return -1;
+    if (gotBreak_.load(std::memory_order_relaxed)) {
+      flushOwedEnd(owed);
+      currentEvent_ = nullptr;
+      return -1;
+    }
     // A higher-priority event became active: back to processActive(), which
     // rescans from the top (libevent's event_continue).
     if (continue_) break;
@@ -1101,15 +1114,14 @@ void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {
 
 void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which,
                                      int64_t bytes) {
-  TraceRecord r;
-  r.tsNs = tracer_.stamp();
-  r.eventId = eventId;
-  r.owner = owner;
-  r.fd = fd;
-  r.type = TraceType::BufferLevel;
-  r.buffer = which;
-  r.value = bytes;
-  tracer_.record(r);
+  // Written in place: kind Io, states Invalid, no cause or flags, `which` in
+  // the buffer byte (byte 5 of the type..flags word).
+  const int64_t ts = tracer_.stamp();
+  const uint64_t ownerFd = uint64_t{owner} | (uint64_t{static_cast<uint32_t>(fd)} << 32);
+  const uint64_t w1 = packRecordWord(TraceType::BufferLevel, EventKind::Io, EventState::Invalid,
+                                     EventState::Invalid, TraceCause::None, 0) |
+                      (uint64_t{static_cast<uint8_t>(which)} << 40);
+  tracer_.emplace([&](TraceRecord& r) { fillRecordWords(r, ts, eventId, bytes, ownerFd, w1); });
 }
 
 std::vector<EventSnapshot> EventBase::snapshot() const {

@@ -223,14 +223,16 @@ class EventBase {
   // trace code and the traced ones no switches.
   template <bool kTraced, bool kTsc>
   int processActiveQueue(int priority);
-  // processActiveQueue()'s traced hot path: the callback-end record of the last
-  // hot dispatch, written into the next hot dispatch's slot when one follows.
+  // processActiveQueue() traced: the callback-end record of the last dispatch,
+  // written into the next dispatch's slot when one follows.
   struct OwedEnd {
     bool due = false;
     Nanos ts = 0;   // end stamp
     Nanos dur = 0;  // stamp units
   };
   void flushOwedEnd(OwedEnd& owed);
+  template <bool kTsc, bool kReuseEndStamp>
+  void runTracedCallback(Event* ev, EventState to, OwedEnd& owed);
   void activateReady(int n);
   template <bool kTraced>
   void activateEpollReady(const epoll_event* events, int n);

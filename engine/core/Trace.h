@@ -151,6 +151,7 @@ inline void fillRecordWords(TraceRecord& r, int64_t ts, uint64_t eventId, int64_
              static_cast<TraceType>(w1 & 0xff), static_cast<EventKind>((w1 >> 8) & 0xff),
              static_cast<EventState>((w1 >> 16) & 0xff), static_cast<EventState>((w1 >> 24) & 0xff),
              static_cast<TraceCause>((w1 >> 32) & 0xff), static_cast<int16_t>(w1 >> 48));
+  r.buffer = static_cast<BufferId>((w1 >> 40) & 0xff);
 #endif
 }
 

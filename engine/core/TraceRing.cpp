@@ -20,7 +20,7 @@ inline void TraceRing::expandGroup(const TraceRecord& slot, TraceRecord* dst) {
     TraceRecord& end = *dst++;
     end = open_;
     end.type = TraceType::CallbackEnd;
-    end.tsNs = slot.tsNs;
+    end.tsNs = open_.tsNs + slot.value;
     end.value = slot.value;
   }
   TraceRecord& dispatch = dst[0];
@@ -51,7 +51,7 @@ size_t TraceRing::drain(TraceRecord* out, size_t max) {
     if (type == kEndOfOpen) {
       out[k] = open_;
       out[k].type = TraceType::CallbackEnd;
-      out[k].tsNs = slot.tsNs;
+      out[k].tsNs = open_.tsNs + slot.value;  // raw stamps: TSC ticks or ns, like the duration
       out[k++].value = slot.value;
       continue;
     }

@@ -25,10 +25,10 @@ class TraceRing {
   //    that follows it at the same instant, in one slot (fields as for the
   //    transition).
   //  - kEndDispatchBegin: the same, preceded by the CallbackEnd record of the
-  //    callback that ran just before, at the same instant: `value` holds that
-  //    callback's duration; its identity is the one of the last pair or triple
-  //    (callbacks of one base never nest).
-  //  - kEndOfOpen: that CallbackEnd record alone (only tsNs and value are set).
+  //    callback that ran just before: `value` holds that callback's duration;
+  //    its identity and begin stamp are those of the last pair or triple
+  //    (callbacks of one base never nest), its stamp begin + duration.
+  //  - kEndOfOpen: that CallbackEnd record alone (only `value` is set).
   // The producer writes the last two only for a callback whose pair or triple
   // was written (not dropped).
   static constexpr TraceType kDispatchBeginPair = static_cast<TraceType>(0x80);

@@ -368,17 +368,21 @@ class TestEventLoop : public QObject {
     Event timer(&base, -1, 0, [](int, short) {});
     std::vector<std::unique_ptr<SocketPair>> pairs;
     std::vector<std::unique_ptr<Event>> events;
+    // Hot-path events (PERSIST, no timeout) mixed with the other dispatch path:
+    // every third is not PERSIST, every fourth has a timeout to re-arm.
     for (int i = 0; i < kEvents; ++i) {
       pairs.push_back(std::make_unique<SocketPair>());
       const int fd = pairs.back()->fd[0];
-      events.push_back(std::make_unique<Event>(&base, fd, kEvRead | kEvPersist, [fd, &timer](int, short) {
+      const short flags = i % 3 == 2 ? kEvRead : static_cast<short>(kEvRead | kEvPersist);
+      events.push_back(std::make_unique<Event>(&base, fd, flags, [fd, &timer](int, short) {
         char c;
         [[maybe_unused]] ssize_t n = ::read(fd, &c, 1);
         const timeval tv{5, 0};
         timer.del();
         timer.add(&tv);  // records of its own, inside this callback
       }));
-      events.back()->add(nullptr);
+      const timeval idle{30, 0};
+      events.back()->add(i % 4 == 3 ? &idle : nullptr);
       QCOMPARE(::write(pairs.back()->fd[1], "x", 1), ssize_t{1});
     }
     drainAll(base);
@@ -389,10 +393,14 @@ class TestEventLoop : public QObject {
     while (const size_t n = base.tracer().drain(buf.data(), buf.size()))
       records.insert(records.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
     QCOMPARE(base.tracer().dropped(), uint64_t{0});
-    const QStringList expected{"pending->active ready-read", "active->pending dispatch", "callback-begin",
-                               "callback-end"};
-    for (const auto& ev : events) QCOMPARE(timeline(records, ev->id()), expected);
+    for (size_t i = 0; i < events.size(); ++i) {
+      const QString to = i % 3 == 2 ? QStringLiteral("non-pending") : QStringLiteral("pending");
+      const QStringList expected{"pending->active ready-read", "active->" + to + " dispatch", "callback-begin",
+                                 "callback-end"};
+      QCOMPARE(timeline(records, events[i]->id()), expected);
+    }
     uint64_t open = 0;
+    int64_t openTs = 0;
     int ends = 0;
     int64_t lastTs = 0;
     for (const TraceRecord& r : records) {
@@ -401,9 +409,14 @@ class TestEventLoop : public QObject {
       if (r.type == TraceType::CallbackBegin) {
         QCOMPARE(open, uint64_t{0});
         open = r.eventId;
+        openTs = r.tsNs;
       } else if (r.type == TraceType::CallbackEnd) {
         QCOMPARE(r.eventId, open);
         QVERIFY(r.value >= 0);
+        // Ends at begin + duration (within the TSC -> ns conversion of drains
+        // that took the two records apart).
+        QVERIFY2(std::llabs(r.tsNs - (openTs + r.value)) <= 1000,
+                 qPrintable(QStringLiteral("end %1, begin %2 + %3").arg(r.tsNs).arg(openTs).arg(r.value)));
         QCOMPARE(r.kind, EventKind::Io);
         QCOMPARE(r.flags, kEvRead);
         open = 0;
