@@ -487,13 +487,16 @@ void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
     r.value = 0;
     if (!begin) begin = tracer_.stamp();
     r.tsNs = begin;
-    tracer_.record(r);
+    const bool opened = tracer_.record(r);
     cb(fd, res, arg);
     const Nanos end = tracer_.stamp();
     r.type = TraceType::CallbackEnd;
     r.tsNs = end;
     r.value = end - begin;
-    tracer_.record(r);
+    // An end whose begin was dropped is lost with it (and counted): a reader
+    // would pair it with an older begin.
+    if (opened) tracer_.record(r);
+    else tracer_.ring().countDropped(1);
     if (currentEvent_) {
       currentEvent_->lastCallbackNs_ = end - begin;
       currentEvent_->totalCallbackNs_ += end - begin;

@@ -37,7 +37,7 @@ class Tracer {
   // stamp units: traceclock::durationToNs() converts them.
   int64_t stamp() const { return traceclock::stamp(tsc_); }
   bool usesTsc() const { return tsc_; }
-  void record(const TraceRecord& r) { ring_.push(r); }
+  bool record(const TraceRecord& r) { return ring_.push(r); }
   template <class Fill>
   void emplace(Fill&& fill) {
     ring_.emplace(static_cast<Fill&&>(fill));
