@@ -23,6 +23,16 @@ QString cliPath() {
 #endif
 }
 
+// A running client's stdout up to its first per-second line (or ~10 s of it).
+QString readUntilFirstSecond(QProcess& c) {
+  QString out;
+  for (int i = 0; i < 100 && !out.contains("msgs/s"); ++i) {
+    c.waitForReadyRead(100);
+    out += QString::fromUtf8(c.readAllStandardOutput());
+  }
+  return out;
+}
+
 struct Result {
   int code = -1;
   QString out, err;
@@ -195,11 +205,7 @@ class TestCli : public QObject {
     c.start(cliPath(), {"client", s.target(), "--connections", "4", "--size", "100K", "--duration", "60"});
     QVERIFY(c.waitForStarted(5000));
     // Wait for the first per-second line: messages are in flight by then.
-    QString out;
-    for (int i = 0; i < 100 && !out.contains("msgs/s"); ++i) {
-      c.waitForReadyRead(100);
-      out += QString::fromUtf8(c.readAllStandardOutput());
-    }
+    QString out = readUntilFirstSecond(c);
     QVERIFY2(out.contains("msgs/s"), qPrintable(out));
     ::kill(static_cast<pid_t>(c.processId()), term ? SIGTERM : SIGINT);
     QVERIFY(c.waitForFinished(20000));
@@ -220,11 +226,7 @@ class TestCli : public QObject {
     QProcess c;
     c.start(cliPath(), {"client", s.target(), "--connections", "4", "--size", "10K", "--duration", "30"});
     QVERIFY(c.waitForStarted(5000));
-    QString out;
-    for (int i = 0; i < 100 && !out.contains("msgs/s"); ++i) {
-      c.waitForReadyRead(100);
-      out += QString::fromUtf8(c.readAllStandardOutput());
-    }
+    QString out = readUntilFirstSecond(c);
     QVERIFY2(out.contains("msgs/s"), qPrintable(out));
     s.p.terminate();  // SIGTERM
     QVERIFY(s.p.waitForFinished(20000));

@@ -13,6 +13,37 @@
 using namespace rs;
 using namespace rs::gui;
 
+namespace {
+// A traced base feeding the events table and its proxy, both under
+// QAbstractItemModelTester; tick() does what the controller's tick does.
+struct TableRig {
+  TableRig(int sessionId, int sortColumn, Qt::SortOrder order) : session(sessionId) {
+    proxy.setSourceModel(&model);
+    proxy.sort(sortColumn, order);
+  }
+  static EventBase::Options traced() {
+    EventBase::Options o;
+    o.tracing = true;
+    return o;
+  }
+  void tick(qint64 now) {
+    for (size_t n; (n = base.tracer().drain(buf.data(), buf.size())) > 0;)
+      agg.ingest(session, buf.data(), n, &base.tracer());
+    agg.finishTick(now);
+    model.sync(now, 0);
+  }
+
+  int session;
+  EventBase base{traced()};
+  TraceAggregator agg;
+  EventTableModel model{&agg};
+  EventFilterProxy proxy;
+  QAbstractItemModelTester modelTester{&model, QAbstractItemModelTester::FailureReportingMode::QtTest};
+  QAbstractItemModelTester proxyTester{&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest};
+  std::vector<TraceRecord> buf = std::vector<TraceRecord>(4096);
+};
+}  // namespace
+
 class TestModels : public QObject {
   Q_OBJECT
 
@@ -27,23 +58,11 @@ class TestModels : public QObject {
 };
 
 void TestModels::eventTableFromBase() {
-  EventBase::Options o;
-  o.tracing = true;
-  EventBase base(o);
-  TraceAggregator agg;
-  EventTableModel model(&agg);
-  EventFilterProxy proxy;
-  proxy.setSourceModel(&model);
-  proxy.sort(EventTableModel::ColActivations, Qt::DescendingOrder);
-  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-
-  std::vector<TraceRecord> buf(4096);
-  auto tick = [&](qint64 now) {
-    for (size_t n; (n = base.tracer().drain(buf.data(), buf.size())) > 0;) agg.ingest(3, buf.data(), n, &base.tracer());
-    agg.finishTick(now);
-    model.sync(now, 0);
-  };
+  TableRig rig(3, EventTableModel::ColActivations, Qt::DescendingOrder);
+  EventBase& base = rig.base;
+  EventTableModel& model = rig.model;
+  EventFilterProxy& proxy = rig.proxy;
+  auto tick = [&](qint64 now) { rig.tick(now); };
   std::vector<std::unique_ptr<Event>> events;
   for (int i = 0; i < 50; ++i) {
     events.push_back(std::make_unique<Event>(&base, -1, 0, [](int, short) {}));
@@ -84,22 +103,12 @@ void TestModels::eventTableFromBase() {
 
 void TestModels::bulkInsertAndRemove() {
   // Bursts (thousands of connections at once) go through model resets.
-  EventBase::Options o;
-  o.tracing = true;
-  EventBase base(o);
-  TraceAggregator agg;
-  EventTableModel model(&agg);
-  EventFilterProxy proxy;
-  proxy.setSourceModel(&model);
-  proxy.sort(EventTableModel::ColLabel, Qt::AscendingOrder);
-  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-  std::vector<TraceRecord> buf(4096);
-  auto tick = [&](qint64 now) {
-    for (size_t n; (n = base.tracer().drain(buf.data(), buf.size())) > 0;) agg.ingest(1, buf.data(), n, &base.tracer());
-    agg.finishTick(now);
-    model.sync(now, 0);
-  };
+  TableRig rig(1, EventTableModel::ColLabel, Qt::AscendingOrder);
+  EventBase& base = rig.base;
+  TraceAggregator& agg = rig.agg;
+  EventTableModel& model = rig.model;
+  EventFilterProxy& proxy = rig.proxy;
+  auto tick = [&](qint64 now) { rig.tick(now); };
   tick(monotonicNowNs());
   QCOMPARE(model.rowCount(), 1);
   std::vector<std::unique_ptr<Event>> events;
