@@ -212,7 +212,7 @@ unsigned char* evbuffer_find(struct evbuffer* buffer, const unsigned char* what,
 
 struct evbuffer_cb_entry* evbuffer_add_cb(struct evbuffer* buffer, evbuffer_cb_func cb, void* cbarg) {
   if (!buffer || !cb) return nullptr;
-  auto entry = std::make_unique<evbuffer_cb_entry>(evbuffer_cb_entry{buffer, cb, cbarg, 0, true});
+  auto entry = std::make_unique<evbuffer_cb_entry>(evbuffer_cb_entry{buffer, cb, cbarg, 0});
   entry->id = buffer->buf->addCallback(&runCallback, entry.get());
   buffer->callbacks.push_back(std::move(entry));
   return buffer->callbacks.back().get();
@@ -237,22 +237,21 @@ int evbuffer_remove_cb(struct evbuffer* buffer, evbuffer_cb_func cb, void* cbarg
   return -1;
 }
 
-int evbuffer_cb_set_flags(struct evbuffer* buffer, struct evbuffer_cb_entry* cb, ev_uint32_t flags) {
+// evbuffer_cb_set_flags / _clear_flags: EVBUFFER_CB_ENABLED is the only flag.
+static int setCallbackFlag(struct evbuffer* buffer, struct evbuffer_cb_entry* cb, ev_uint32_t flags, bool on) {
   if (!buffer || !cb) return -1;
   if (flags & EVBUFFER_CB_ENABLED) {
-    cb->enabled = true;
-    buffer->buf->setCallbackEnabled(cb->id, true);
+    buffer->buf->setCallbackEnabled(cb->id, on);
   }
   return 0;
 }
 
+int evbuffer_cb_set_flags(struct evbuffer* buffer, struct evbuffer_cb_entry* cb, ev_uint32_t flags) {
+  return setCallbackFlag(buffer, cb, flags, true);
+}
+
 int evbuffer_cb_clear_flags(struct evbuffer* buffer, struct evbuffer_cb_entry* cb, ev_uint32_t flags) {
-  if (!buffer || !cb) return -1;
-  if (flags & EVBUFFER_CB_ENABLED) {
-    cb->enabled = false;
-    buffer->buf->setCallbackEnabled(cb->id, false);
-  }
-  return 0;
+  return setCallbackFlag(buffer, cb, flags, false);
 }
 
 int evbuffer_freeze(struct evbuffer* buf, int at_front) {

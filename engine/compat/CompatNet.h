@@ -25,7 +25,6 @@ struct evbuffer_cb_entry {
   evbuffer_cb_func cb;
   void* arg;
   rs::Buffer::CallbackId id;
-  bool enabled;
 };
 
 // A C handle on an rs::Buffer: one it owns (evbuffer_new) or a bufferevent's

@@ -97,12 +97,6 @@ class Event {
   // to raw storage: lets the C API's event_assign() decide whether to construct.
   bool hasEventMagic() const { return magic_ == kMagicLive || magic_ == kMagicReleased; }
 
-  // Counters (snapshot).
-  uint64_t activations() const { return activations_; }
-  Nanos totalCallbackNs() const { return traceclock::durationToNs(totalCallbackNs_); }
-  Nanos lastCallbackNs() const { return traceclock::durationToNs(lastCallbackNs_); }
-  TraceCause lastCause() const { return lastCause_; }
-
  private:
   friend class EventBase;
 

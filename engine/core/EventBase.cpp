@@ -459,9 +459,9 @@ void EventBase::processTimeouts() {
   }
 }
 
-// The traced (or signal) way to run a callback: begin/end records, duration
-// counters, and a signal event's repeated calls. The untraced non-signal case is
-// inlined in processActiveQueue().
+// A signal event's callback, traced or not: once per delivery, each traced call
+// with begin/end records and duration counters of its own. Every other
+// dispatch runs in processActiveQueue() (runTracedCallback() when traced).
 void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
   const EventCallback cb = ev->callback_;
   void* const arg = ev->arg_;
@@ -504,22 +504,18 @@ void EventBase::runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs) {
     begin = 0;
   };
 
-  if (ev->events_ & kEvSignal) {
-    // Several deliveries before dispatch run the callback that many times; a
-    // del() inside the callback zeroes the remaining count through pncalls_.
-    signalCallsLeft_ = ev->ncalls_;
-    if (signalCallsLeft_) ev->pncalls_ = &signalCallsLeft_;
-    while (signalCallsLeft_ > 0) {
-      --signalCallsLeft_;
-      if (currentEvent_) currentEvent_->ncalls_ = signalCallsLeft_;
-      callOnce();
-      if (gotBreak_.load(std::memory_order_relaxed)) break;
-    }
-    if (currentEvent_) currentEvent_->pncalls_ = nullptr;
-    signalCallsLeft_ = 0;
-  } else {
+  // Several deliveries before dispatch run the callback that many times; a
+  // del() inside the callback zeroes the remaining count through pncalls_.
+  signalCallsLeft_ = ev->ncalls_;
+  if (signalCallsLeft_) ev->pncalls_ = &signalCallsLeft_;
+  while (signalCallsLeft_ > 0) {
+    --signalCallsLeft_;
+    if (currentEvent_) currentEvent_->ncalls_ = signalCallsLeft_;
     callOnce();
+    if (gotBreak_.load(std::memory_order_relaxed)) break;
   }
+  if (currentEvent_) currentEvent_->pncalls_ = nullptr;
+  signalCallsLeft_ = 0;
   currentEvent_ = nullptr;
 }
 
@@ -679,7 +675,7 @@ int EventBase::processActive() {
 // The fds one wait reported -> active events (libevent's evmap_io_active_):
 // every event on the fd interested in one of the ready conditions, newest first.
 void EventBase::activateReady(int n) {
-  const bool tracing = tracer_.enabled();
+  const bool tracing = cachedStamp_ != 0;  // this iteration is traced (loop())
   FdSlot* const fdSlots = fds_.data();
   const size_t nfds = fds_.size();
   const ReadyFd* const ready = ready_.get();
@@ -732,10 +728,8 @@ constexpr ActivationWords makeActivationWords() {
   ActivationWords t{};
   for (int m = 0; m < 256; ++m) {
     const auto match = static_cast<short>(m);
-    const TraceCause cause = (match & kEvClosed) ? TraceCause::ReadyClosed
-                             : (match & kEvRead) ? TraceCause::ReadyRead
-                                                 : TraceCause::ReadyWrite;
-    t.w[m] = packRecordWord(TraceType::Transition, EventKind{}, EventState::Pending, EventState::Active, cause, match);
+    t.w[m] = packRecordWord(TraceType::Transition, EventKind{}, EventState::Pending, EventState::Active,
+                            readyCause(match), match);
   }
   return t;
 }
@@ -878,8 +872,9 @@ int EventBase::loop(int flags) {
       break;
     }
     cachedNow_ = monotonicNowNs();
-    // The trace stamp of everything this wait found (one rdtsc, or the same ns).
-    cachedStamp_ = tracer_.usesTsc() ? tracer_.stamp() : cachedNow_;
+    // The trace stamp of everything this wait found (one rdtsc, or the same ns);
+    // 0 when this iteration is not traced (no rdtsc on the untraced path).
+    cachedStamp_ = !tracing ? 0 : tracer_.usesTsc() ? tracer_.stamp() : cachedNow_;
     ++stats_.iterations;
     if (tracing) {
       stats_.waitNs += cachedNow_ - waitBegin;
@@ -1103,7 +1098,7 @@ void EventBase::traceTransition(Event* ev, EventState from, TraceCause cause, sh
   const bool batch = cause == TraceCause::ReadyRead || cause == TraceCause::ReadyWrite ||
                      cause == TraceCause::ReadyClosed || cause == TraceCause::Timeout;
   traceTransitionAt(ev, from, ev->state(), cause, flags, value,
-                    batch && cachedNow_ ? cachedStamp_ : tracer_.stamp());
+                    batch && cachedNow_ && cachedStamp_ ? cachedStamp_ : tracer_.stamp());
 }
 
 void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {

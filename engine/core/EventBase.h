@@ -40,6 +40,11 @@ struct EventSnapshot : EventInfo {
   TraceCause lastCause = TraceCause::None;
 };
 
+// The cause of a pending -> active step for I/O readiness `res` (EV_* bits).
+constexpr TraceCause readyCause(short res) {
+  return (res & kEvClosed) ? TraceCause::ReadyClosed : (res & kEvRead) ? TraceCause::ReadyRead : TraceCause::ReadyWrite;
+}
+
 struct LoopStats {
   uint64_t iterations = 0;
   uint64_t dispatched = 0;  // callbacks run
@@ -237,11 +242,6 @@ class EventBase {
   template <bool kTraced>
   void activateEpollReady(const epoll_event* events, int n);
   [[gnu::noinline, gnu::cold]] void activateEventCold(Event* ev, short match);
-  static TraceCause readyCause(short res) {
-    return (res & kEvClosed) ? TraceCause::ReadyClosed
-           : (res & kEvRead) ? TraceCause::ReadyRead
-                             : TraceCause::ReadyWrite;
-  }
   void processTimeouts();
   void runCallbackSlow(Event* ev, bool tracing, Nanos dispatchTs);
   bool haveEvents() const { return userEventCount_ > 0; }
@@ -262,12 +262,6 @@ class EventBase {
     tracer_.emplace([&](TraceRecord& r) {
       fillRecordPacked(r, ts, ev->id_, value, ev->traceOwnerFd(), TraceType::Transition, ev->kind_, from, to, cause,
                        flags);
-    });
-  }
-  void traceCallback(TraceType type, uint64_t id, uint32_t owner, int fd, EventKind kind, short res,
-                     int64_t value, Nanos ts) {
-    tracer_.emplace([&](TraceRecord& r) {
-      fillRecord(r, ts, id, value, owner, fd, type, kind, EventState::Active, EventState::Active, TraceCause::None, res);
     });
   }
   void traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes);

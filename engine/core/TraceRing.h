@@ -41,11 +41,7 @@ class TraceRing {
 
   // Producer thread only.
   bool push(const TraceRecord& r) {
-    const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (!room(head, 1)) return false;
-    slots_[head & mask_] = r;
-    head_.store(head + 1, std::memory_order_release);
-    return true;
+    return emplace([&](TraceRecord& slot) { slot = r; });
   }
 
   // Producer thread only: fills the next slot in place (no temporary record).
@@ -92,7 +88,7 @@ class TraceRing {
   }
   TraceRecord* next(Burst& b) {
     if (b.head < b.end) [[likely]] return &b.base[b.head++ & b.mask];
-    dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    countDropped(1);
     return nullptr;
   }
   // next() and fill in one: `fill(TraceRecord&)` runs only when there is room.
