@@ -96,9 +96,7 @@ struct LoadClient::Impl {
       log(LogLevel::Warning, text);
     }
   }
-  uint64_t totalErrors() const {
-    return st.errRefused + st.errReset + st.errTimeout + st.errMismatch + st.errOther;
-  }
+  uint64_t totalErrors() const { return st.errors(); }
   bool halfClose() const { return cfg.fault == LoadClientConfig::Fault::HalfClose; }
   bool slowReader() const { return cfg.fault == LoadClientConfig::Fault::SlowReader; }
   bool discardMode() const { return cfg.serverMode == LoadClientConfig::ServerMode::Discard; }

@@ -69,6 +69,7 @@ struct LoadClientStats {
   uint64_t errTimeout = 0;
   uint64_t errMismatch = 0;
   uint64_t errOther = 0;
+  uint64_t errors() const { return errRefused + errReset + errTimeout + errMismatch + errOther; }
   bool finished = false;
   double elapsedSec = 0;
 };

@@ -63,9 +63,11 @@ class EngineSession {
     quint64 statsSeq = 0;
   };
 
-  EngineSession(int id, const EchoServerConfig& config, size_t traceCapacity = size_t{1} << 18);
-  EngineSession(int id, const LoadClientConfig& config, size_t traceCapacity = size_t{1} << 18);
-  EngineSession(int id, CustomWorkload workload, size_t traceCapacity = size_t{1} << 18);
+  // 20 MiB of records per session: ~0.3 s at 1.5 M records/s.
+  static constexpr size_t kDefaultTraceCapacity = size_t{1} << 19;
+  EngineSession(int id, const EchoServerConfig& config, size_t traceCapacity = kDefaultTraceCapacity);
+  EngineSession(int id, const LoadClientConfig& config, size_t traceCapacity = kDefaultTraceCapacity);
+  EngineSession(int id, CustomWorkload workload, size_t traceCapacity = kDefaultTraceCapacity);
   // Stops and joins if still running (only reached at shutdown).
   ~EngineSession();
   EngineSession(const EngineSession&) = delete;

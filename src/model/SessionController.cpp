@@ -186,8 +186,8 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
     row.connections = sh.client.connected;
     row.messages = messages = sh.client.messagesReceived;
     row.bytes = bytes = sh.client.bytesSent + sh.client.bytesReceived;
-    row.errors = sh.client.errRefused + sh.client.errReset + sh.client.errTimeout +
-                 sh.client.errMismatch + sh.client.errOther;
+    row.errors = sh.client.errors();
+    slot.intervals = sh.lastIntervals;  // a few; StatsView reads them from here
     if (sh.histogram) {
       slot.histogram = sh.histogram;
       row.p50Ns = sh.histogram->percentile(50);
@@ -300,7 +300,7 @@ void SessionController::logClientChanges(Slot& slot, const EngineSession::Shared
                      prefix + QStringLiteral("%1 of %2 connections open").arg(sh.client.connected).arg(s.clientConfig().connections)});
     slot.lastConnected = sh.client.connected;
   }
-  const quint64 errors = sh.client.errRefused + sh.client.errReset + sh.client.errTimeout + sh.client.errMismatch + sh.client.errOther;
+  const quint64 errors = sh.client.errors();
   if (errors != slot.lastErrors) {
     logs->push_back({now, LogLevel::Warning, s.id(),
                      prefix + QStringLiteral("errors: %1 refused, %2 reset, %3 timeout, %4 mismatch, %5 other")
@@ -308,6 +308,26 @@ void SessionController::logClientChanges(Slot& slot, const EngineSession::Shared
                                   .arg(sh.client.errMismatch).arg(sh.client.errOther)});
     slot.lastErrors = errors;
   }
+}
+
+// The engine's log lines since the last call, at the time they were logged;
+// the first warning or error also goes into the session row.
+void SessionController::takeEngineLogs(Slot& slot, const QDateTime& wallNow, qint64 monoNow,
+                                       QVector<LogEntry>* logs) {
+  const int id = slot.session->id();
+  for (SessionLogLine& line : slot.session->takeLogs()) {
+    if (line.level != LogLevel::Info && slot.firstProblem.isEmpty())
+      slot.firstProblem = QString::fromStdString(line.text);
+    const qint64 agoMs = (monoNow - line.tsNs) / 1'000'000;
+    logs->push_back({wallNow.addMSecs(-agoMs), line.level, id,
+                     QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(line.text))});
+  }
+}
+
+const std::vector<IntervalStats>& SessionController::clientIntervals(int id) const {
+  static const std::vector<IntervalStats> kNone;
+  auto it = slots_.find(id);
+  return it == slots_.end() ? kNone : it->second.intervals;
 }
 
 void SessionController::tick() {
@@ -339,13 +359,7 @@ void SessionController::tick() {
       agg_.applySnapshot(id, snap->first, snap->second);
     }
 
-    for (SessionLogLine& line : s.takeLogs()) {
-      if (line.level != LogLevel::Info && slot.firstProblem.isEmpty())
-        slot.firstProblem = QString::fromStdString(line.text);
-      const qint64 agoMs = (monoNow - line.tsNs) / 1'000'000;
-      logs.push_back({wallNow.addMSecs(-agoMs), line.level, id,
-                      QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(line.text))});
-    }
+    takeEngineLogs(slot, wallNow, monoNow, &logs);
     logConnectionNotes(slot, &logs);
     if (tickCount_ % kStatsEveryTicks == 0) s.requestStats();
 
@@ -356,8 +370,7 @@ void SessionController::tick() {
       agg_.setDropped(id, s.dropped());
       agg_.endSession(id, monotonicNowNs());
       slot.ended = true;
-      for (SessionLogLine& line : s.takeLogs())
-        logs.push_back({wallNow, line.level, id, QStringLiteral("#%1 %2").arg(id).arg(QString::fromStdString(line.text))});
+      takeEngineLogs(slot, wallNow, monoNow, &logs);
       logConnectionNotes(slot, &logs);  // the closes stop() made
       std::vector<ConnectionNote>().swap(slot.notes);
     }

@@ -78,6 +78,9 @@ class SessionController : public QObject {
   quint64 liveConnections() const { return liveConnections_; }
   // Latency histogram of a client session (null before its first stats).
   std::shared_ptr<const LatencyHistogram> latencyHistogram(int id) const;
+  // A client session's last few one-second intervals, as of the last tick
+  // (empty for servers and unknown ids).
+  const std::vector<IntervalStats>& clientIntervals(int id) const;
 
  public slots:
   void tick();
@@ -103,6 +106,7 @@ class SessionController : public QObject {
     double bytesPerSec = 0;
     bool ended = false;  // thread joined, rows ended
     std::shared_ptr<const LatencyHistogram> histogram;
+    std::vector<IntervalStats> intervals;  // client: the last few one-second intervals
     std::vector<ConnectionNote> notes;  // server: this tick's accepts/closes (storage reused)
     quint64 lastConnected = 0;          // client
     quint64 lastErrors = 0;
@@ -110,6 +114,7 @@ class SessionController : public QObject {
   };
   void logConnectionNotes(Slot& slot, QVector<LogEntry>* logs);
   void logClientChanges(Slot& slot, const EngineSession::Shared& sh, QVector<LogEntry>* logs);
+  void takeEngineLogs(Slot& slot, const QDateTime& wallNow, qint64 monoNow, QVector<LogEntry>* logs);
   int addSession(std::unique_ptr<EngineSession> s);
   size_t drainSession(Slot& slot);
   void refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* logs);
@@ -122,7 +127,7 @@ class SessionController : public QObject {
   int nextId_ = 1;
   int tickCount_ = 0;
   qint64 keepFreedNs_ = 3'000'000'000;
-  size_t traceCapacity_ = size_t{1} << 19;  // 20 MiB per session: ~0.3 s at 1.5 M records/s
+  size_t traceCapacity_ = EngineSession::kDefaultTraceCapacity;
   size_t connectionNoteCapacity_ = ConnectionNoteQueue::kDefaultCapacity;
   std::vector<TraceRecord> buffer_;
   FrameCost frame_;

@@ -439,17 +439,13 @@ bool StatsView::ingestIntervals() {
   }
 
   for (int id : ids) {
-    EngineSession* s = ctl_->session(id);
-    if (!s || s->kind() != EngineSession::Kind::Client) continue;
+    // The controller kept them this tick (no second copy of the engine's
+    // shared block); a stopped session's never change again.
+    const std::vector<IntervalStats>& intervals = ctl_->clientIntervals(id);
+    if (intervals.empty()) continue;
     auto it = intervalTracks_.find(id);
-    // Unchanged block (a stopped session's never changes again): nothing to add,
-    // its series stays as it is.
-    const EngineSession::Shared sh = s->shared();
-    if (it != intervalTracks_.end() && sh.statsSeq == it->second.statsSeq) continue;
-    if (sh.lastIntervals.empty()) continue;
     IntervalTrack& track = it != intervalTracks_.end() ? it->second : addIntervalTrack(id);
-    track.statsSeq = sh.statsSeq;
-    for (const IntervalStats& iv : sh.lastIntervals) {
+    for (const IntervalStats& iv : intervals) {
       if (iv.startSec <= track.lastStartSec) continue;  // already plotted
       appendInterval(track, iv);
       changed = true;

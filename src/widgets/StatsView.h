@@ -53,7 +53,6 @@ class StatsView : public QWidget {
  private:
   struct IntervalTrack {
     std::array<QCPGraph*, kIntervalSeriesCount> graphs{};
-    quint64 statsSeq = 0;
     double lastStartSec = -1;  // newest interval plotted
     double lastEndSec = 0;
     bool errorsShown = false;
