@@ -160,7 +160,7 @@ void EventBase::publishInfo(const Event* ev) {
 // function into another (semantic interposition) unless it is inline.
 
 inline int EventBase::pollerUpdate(int fd, short oldInterest, short newInterest) {
-  return epoll_ ? epoll_->ctl(fd, oldInterest, newInterest) : poller_->update(fd, oldInterest, newInterest);
+  return epoll_ ? epoll_->update(fd, oldInterest, newInterest) : poller_->update(fd, oldInterest, newInterest);
 }
 
 inline int EventBase::insertIo(Event* ev) {

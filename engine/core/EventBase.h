@@ -413,7 +413,7 @@ inline int EventBase::addPlainIoImpl(Event* ev) {
   FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
   const short want = static_cast<short>(events & (kEvRead | kEvWrite | kEvClosed | kEvET));
   if (want != slot.interest) {
-    if (b->epoll_->ctl(fd, slot.interest, want) < 0) return -1;
+    if (b->epoll_->update(fd, slot.interest, want) < 0) return -1;
     slot.interest = want;
   }
   ev->ioPrev_ = ev->ioNext_ = nullptr;
@@ -444,7 +444,7 @@ inline int EventBase::delPlainIoImpl(Event* ev) {
   FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
   slot.head = nullptr;
   if (slot.interest) {
-    b->epoll_->ctl(fd, slot.interest, 0);
+    b->epoll_->update(fd, slot.interest, 0);
     slot.interest = 0;
   }
   ev->flags_ = static_cast<uint16_t>(f & ~Event::kListInserted);

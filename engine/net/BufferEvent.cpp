@@ -76,11 +76,15 @@ void BufferEvent::assignEvents() {
 }
 
 void BufferEvent::relabel() {
-  const std::string prefix = labelPrefix_ + " " + std::to_string(owner_);
-  readEvent_.setLabel(prefix + " read", owner_);
-  writeEvent_.setLabel(prefix + " write", owner_);
-  if (deferredEvent_) deferredEvent_->setLabel(prefix + " deferred callbacks", owner_);
-  if (sampleEvent_) sampleEvent_->setLabel(prefix + " buffer sampler", owner_);
+  readEvent_.setLabel(labelFor("read"), owner_);
+  writeEvent_.setLabel(labelFor("write"), owner_);
+  if (deferredEvent_) deferredEvent_->setLabel(labelFor("deferred callbacks"), owner_);
+  if (sampleEvent_) sampleEvent_->setLabel(labelFor("buffer sampler"), owner_);
+}
+
+// "<prefix> <owner> <what>", e.g. "echo conn 17 read".
+std::string BufferEvent::labelFor(const char* what) const {
+  return labelPrefix_ + " " + std::to_string(owner_) + " " + what;
 }
 
 void BufferEvent::setLabelPrefix(std::string_view prefix) {
@@ -389,7 +393,7 @@ void BufferEvent::scheduleDeferred() {
   if (!deferredEvent_) {
     deferredEvent_ = std::make_unique<Event>(base_, -1, 0, &BufferEvent::deferredCallback, this);
     deferredEvent_->setPriority(readEvent_.priority());
-    deferredEvent_->setLabel(labelPrefix_ + " " + std::to_string(owner_) + " deferred callbacks", owner_);
+    deferredEvent_->setLabel(labelFor("deferred callbacks"), owner_);
   }
   base_->activateLater(deferredEvent_.get(), kEvTimeout);
 }
@@ -640,7 +644,7 @@ void BufferEvent::maybeStartSampler() {
   if (!sampleEvent_) {
     sampleEvent_ = std::make_unique<Event>(base_, -1, 0, &BufferEvent::sampleCallback, this);
     sampleEvent_->setInternal(true);  // sampling alone must not keep a loop alive
-    sampleEvent_->setLabel(labelPrefix_ + " " + std::to_string(owner_) + " buffer sampler", owner_);
+    sampleEvent_->setLabel(labelFor("buffer sampler"), owner_);
   }
   if (sampleEvent_->state() != EventState::NonPending) return;
   traceWatermarks();

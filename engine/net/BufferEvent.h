@@ -184,6 +184,7 @@ class BufferEvent {
   void scheduleWrite();
   void assignEvents();
   void relabel();
+  std::string labelFor(const char* what) const;
   int addRead();
   void suspendRead(uint8_t why);
   void unsuspendRead(uint8_t why);
