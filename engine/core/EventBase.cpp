@@ -1115,7 +1115,7 @@ void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, B
   // Written in place: kind Io, states Invalid, no cause or flags, `which` in
   // the buffer byte (byte 5 of the type..flags word).
   const int64_t ts = tracer_.stamp();
-  const uint64_t ownerFd = uint64_t{owner} | (uint64_t{static_cast<uint32_t>(fd)} << 32);
+  const uint64_t ownerFd = packOwnerFd(owner, fd);
   const uint64_t w1 = packRecordWord(TraceType::BufferLevel, EventKind::Io, EventState::Invalid,
                                      EventState::Invalid, TraceCause::None, 0) |
                       (uint64_t{static_cast<uint8_t>(which)} << 40);

@@ -70,11 +70,27 @@ struct TraceRecord {
 };
 static_assert(sizeof(TraceRecord) == 40, "trace records are fixed-size");
 
-// Fills every field of a record (buffer = None) with five stores: the trace
-// hot paths write records in place into the ring with it.
-inline void fillRecord(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint32_t owner, int32_t fd,
-                       TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
-                       int16_t flags) {
+// Records are written in place into the ring with five stores: ts, id, value,
+// then two packed words, owner|fd (bytes 24..31) and type..flags (32..39).
+
+// owner (low half) and fd (high half) in one word, as Event keeps them
+// (Event::traceOwnerFd()).
+constexpr uint64_t packOwnerFd(uint32_t owner, int32_t fd) {
+  return uint64_t{owner} | (uint64_t{static_cast<uint32_t>(fd)} << 32);
+}
+
+// The record's type..flags word (bytes 32..39; buffer = None) as one value,
+// for hot paths that build it once and reuse it.
+constexpr uint64_t packRecordWord(TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
+                                  int16_t flags) {
+  return uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
+         (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
+         (uint64_t{static_cast<uint8_t>(cause)} << 32) | (uint64_t{static_cast<uint16_t>(flags)} << 48);
+}
+
+// Fills every field of a record from the two packed words.
+inline void fillRecordWords(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
+                            uint64_t w1) {
   r.tsNs = ts;
   r.eventId = eventId;
   r.value = value;
@@ -84,75 +100,34 @@ inline void fillRecord(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t val
                 offsetof(TraceRecord, from) == 34 && offsetof(TraceRecord, to) == 35 &&
                 offsetof(TraceRecord, cause) == 36 && offsetof(TraceRecord, buffer) == 37 &&
                 offsetof(TraceRecord, flags) == 38);
-  const uint64_t w0 = uint64_t{owner} | (uint64_t{static_cast<uint32_t>(fd)} << 32);
-  const uint64_t w1 = uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
-                      (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
-                      (uint64_t{static_cast<uint8_t>(cause)} << 32) |
-                      (uint64_t{static_cast<uint16_t>(flags)} << 48);  // buffer (byte 5) = None
   auto* bytes = reinterpret_cast<unsigned char*>(&r);
-  std::memcpy(bytes + 24, &w0, 8);
+  std::memcpy(bytes + 24, &ownerFd, 8);
   std::memcpy(bytes + 32, &w1, 8);
 #else
-  r.owner = owner;
-  r.fd = fd;
-  r.type = type;
-  r.kind = kind;
-  r.from = from;
-  r.to = to;
-  r.cause = cause;
-  r.buffer = BufferId::None;
-  r.flags = flags;
+  r.owner = static_cast<uint32_t>(ownerFd);
+  r.fd = static_cast<int32_t>(ownerFd >> 32);
+  r.type = static_cast<TraceType>(w1 & 0xff);
+  r.kind = static_cast<EventKind>((w1 >> 8) & 0xff);
+  r.from = static_cast<EventState>((w1 >> 16) & 0xff);
+  r.to = static_cast<EventState>((w1 >> 24) & 0xff);
+  r.cause = static_cast<TraceCause>((w1 >> 32) & 0xff);
+  r.buffer = static_cast<BufferId>((w1 >> 40) & 0xff);
+  r.flags = static_cast<int16_t>(w1 >> 48);
 #endif
 }
 
-// fillRecord() with owner (low half) and fd (high half) in one word, as Event
-// keeps them (Event::traceOwnerFd()).
+// fillRecordWords() with owner|fd already packed and the rest as fields.
 inline void fillRecordPacked(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
                              TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
                              int16_t flags) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  r.tsNs = ts;
-  r.eventId = eventId;
-  r.value = value;
-  const uint64_t w1 = uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
-                      (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
-                      (uint64_t{static_cast<uint8_t>(cause)} << 32) |
-                      (uint64_t{static_cast<uint16_t>(flags)} << 48);
-  auto* bytes = reinterpret_cast<unsigned char*>(&r);
-  std::memcpy(bytes + 24, &ownerFd, 8);
-  std::memcpy(bytes + 32, &w1, 8);
-#else
-  fillRecord(r, ts, eventId, value, static_cast<uint32_t>(ownerFd), static_cast<int32_t>(ownerFd >> 32), type, kind,
-             from, to, cause, flags);
-#endif
+  fillRecordWords(r, ts, eventId, value, ownerFd, packRecordWord(type, kind, from, to, cause, flags));
 }
 
-// The record's type..flags word (bytes 32..39, buffer = None) as one value,
-// for hot paths that build it once and reuse it (fillRecordWords()).
-constexpr uint64_t packRecordWord(TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
-                                  int16_t flags) {
-  return uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
-         (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
-         (uint64_t{static_cast<uint8_t>(cause)} << 32) | (uint64_t{static_cast<uint16_t>(flags)} << 48);
-}
-
-// fillRecordPacked() with the type..flags word already packed (packRecordWord()).
-inline void fillRecordWords(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
-                            uint64_t w1) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  r.tsNs = ts;
-  r.eventId = eventId;
-  r.value = value;
-  auto* bytes = reinterpret_cast<unsigned char*>(&r);
-  std::memcpy(bytes + 24, &ownerFd, 8);
-  std::memcpy(bytes + 32, &w1, 8);
-#else
-  fillRecord(r, ts, eventId, value, static_cast<uint32_t>(ownerFd), static_cast<int32_t>(ownerFd >> 32),
-             static_cast<TraceType>(w1 & 0xff), static_cast<EventKind>((w1 >> 8) & 0xff),
-             static_cast<EventState>((w1 >> 16) & 0xff), static_cast<EventState>((w1 >> 24) & 0xff),
-             static_cast<TraceCause>((w1 >> 32) & 0xff), static_cast<int16_t>(w1 >> 48));
-  r.buffer = static_cast<BufferId>((w1 >> 40) & 0xff);
-#endif
+// fillRecordWords() with every field given on its own (buffer = None).
+inline void fillRecord(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint32_t owner, int32_t fd,
+                       TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
+                       int16_t flags) {
+  fillRecordWords(r, ts, eventId, value, packOwnerFd(owner, fd), packRecordWord(type, kind, from, to, cause, flags));
 }
 
 // Process-wide unique owner tags (connections, listeners, sessions); never 0.
