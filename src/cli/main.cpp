@@ -80,6 +80,19 @@ struct StopSignals {
   }
 };
 
+// "127.0.0.1:9000", "[::1]:9000".
+std::string hostPort(const std::string& host, uint16_t port) {
+  const std::string p = std::to_string(port);
+  return host.find(':') != std::string::npos ? "[" + host + "]:" + p : host + ":" + p;
+}
+
+void printErrors(const LoadClientStats& s) {
+  std::printf("errors: refused %llu, reset %llu, timeout %llu, mismatch %llu, other %llu\n",
+              static_cast<unsigned long long>(s.errRefused), static_cast<unsigned long long>(s.errReset),
+              static_cast<unsigned long long>(s.errTimeout), static_cast<unsigned long long>(s.errMismatch),
+              static_cast<unsigned long long>(s.errOther));
+}
+
 int runServer(const ServerCommand& cmd) {
   EventBase base;
   if (!base.valid()) return runtimeError(base.error());
@@ -89,9 +102,7 @@ int runServer(const ServerCommand& cmd) {
   });
   std::string error;
   if (!server.start(&error)) return runtimeError(error);
-  const std::string where = cmd.config.bindAddress.find(':') != std::string::npos
-                                ? "[" + cmd.config.bindAddress + "]:" + std::to_string(server.port())
-                                : cmd.config.bindAddress + ":" + std::to_string(server.port());
+  const std::string where = hostPort(cmd.config.bindAddress, server.port());
   if (!cmd.json) {
     std::printf("listening on %s (mode %s)\n", where.c_str(), toString(cmd.config.mode));
     std::fflush(stdout);
@@ -177,9 +188,7 @@ int runClient(const ClientCommand& cmd) {
   std::string error;
   if (!client.start(&error)) return usageError(error);
   const auto& cfg = client.config();
-  const std::string target = cfg.host.find(':') != std::string::npos
-                                 ? "[" + cfg.host + "]:" + std::to_string(client.targetPort())
-                                 : cfg.host + ":" + std::to_string(client.targetPort());
+  const std::string target = hostPort(cfg.host, client.targetPort());
   if (!cmd.json) {
     const std::string how =
         cfg.serverMode == LoadClientConfig::ServerMode::Discard  ? "sending only (discard server)"
@@ -264,10 +273,7 @@ int runClient(const ClientCommand& cmd) {
     std::printf("summary: %.2fs, %s %llu B (%s), mismatched bytes %llu\n", s.elapsedSec, discard ? "sent" : "received",
                 static_cast<unsigned long long>(bytes), formatRate(static_cast<double>(bytes) / elapsed).c_str(),
                 static_cast<unsigned long long>(s.mismatchedBytes));
-    std::printf("errors: refused %llu, reset %llu, timeout %llu, mismatch %llu, other %llu\n",
-                static_cast<unsigned long long>(s.errRefused), static_cast<unsigned long long>(s.errReset),
-                static_cast<unsigned long long>(s.errTimeout), static_cast<unsigned long long>(s.errMismatch),
-                static_cast<unsigned long long>(s.errOther));
+    printErrors(s);
     std::printf("%s\n", ok ? "PASS" : ("FAIL: " + why).c_str());
   } else {
     std::printf("summary: %.2fs, sent %llu, received %llu (%.0f msgs/s, %s), mismatched bytes %llu\n", s.elapsedSec,
@@ -275,10 +281,7 @@ int runClient(const ClientCommand& cmd) {
                 static_cast<double>(s.messagesReceived) / elapsed,
                 formatRate(static_cast<double>(s.bytesReceived) / elapsed).c_str(),
                 static_cast<unsigned long long>(s.mismatchedBytes));
-    std::printf("errors: refused %llu, reset %llu, timeout %llu, mismatch %llu, other %llu\n",
-                static_cast<unsigned long long>(s.errRefused), static_cast<unsigned long long>(s.errReset),
-                static_cast<unsigned long long>(s.errTimeout), static_cast<unsigned long long>(s.errMismatch),
-                static_cast<unsigned long long>(s.errOther));
+    printErrors(s);
     if (h.count() > 0)
       std::printf("latency: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%llu samples)\n",
                   formatDuration(h.percentile(50)).c_str(), formatDuration(h.percentile(90)).c_str(),

@@ -138,6 +138,7 @@ StatsView::StatsView(SessionController* controller, QWidget* parent) : QWidget(p
   // they never hide a point. Row 0 is makePlot's title.
   QCustomPlot* p = intervalPlot_;
   throughputRect_ = p->axisRect();
+  p->setAutoAddPlottableToLegend(false);  // addIntervalTrack() picks the legend entries
   intervalLatencyRect_ = new QCPAxisRect(p);
   p->plotLayout()->addElement(2, 0, intervalLatencyRect_);
   intervalLatencyRect_->setLayer(QStringLiteral("background"));
@@ -366,7 +367,6 @@ StatsView::IntervalTrack& StatsView::addIntervalTrack(int session) {
     QCPGraph* g = p->addGraph(spec.x, spec.y);
     g->setName(prefix + spec.name);
     g->setPen(spec.pen);
-    g->removeFromLegend(p->legend);
     track.graphs[static_cast<size_t>(spec.series)] = g;
   }
   QCPGraph* messages = track.graphs[static_cast<size_t>(IntervalSeries::Messages)];
