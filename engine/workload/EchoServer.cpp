@@ -283,11 +283,16 @@ struct EchoServer::Impl {
     }
   }
 
-  void close(Conn* c, ConnectionNote::CloseReason reason, std::string error = {}) {
+  // Notes, counts and frees a connection; the caller drops it from conns.
+  void retire(Conn* c, ConnectionNote::CloseReason reason, std::string error = {}) {
     if (noteSink) noteClosed(*c, reason, std::move(error));
     closedBytesOut += c->bev->bytesWritten();
     ++totals.closed;
     c->bev->free();  // safe inside its callbacks
+  }
+
+  void close(Conn* c, ConnectionNote::CloseReason reason, std::string error = {}) {
+    retire(c, reason, std::move(error));
     conns.erase(c->id);
   }
 
@@ -313,12 +318,7 @@ struct EchoServer::Impl {
   }
 
   void closeAll() {
-    for (auto& [id, c] : conns) {
-      if (noteSink) noteClosed(*c, ConnectionNote::CloseReason::ServerStop, {});
-      closedBytesOut += c->bev->bytesWritten();
-      ++totals.closed;
-      c->bev->free();
-    }
+    for (auto& [id, c] : conns) retire(c.get(), ConnectionNote::CloseReason::ServerStop);
     conns.clear();
   }
 };
