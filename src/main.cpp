@@ -1,48 +1,102 @@
 // reactorscope: the desktop app. Command-line options start sessions at launch,
 // with reactorscope-cli's option names, e.g.
 //   reactorscope --server 127.0.0.1:9000 --client 127.0.0.1:9000 --connections 20
+// Exit status: 0 after the window closed (or SIGTERM/SIGINT, handled like closing
+// the window: settings saved, sessions stopped), 2 on a usage error.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 
 #include <cstdio>
+#include <cstring>
 
 #include "model/SessionSpec.h"
 #include "widgets/MainWindow.h"
+#include "widgets/QuitOnSignal.h"
+
+namespace {
+
+void setApplicationNames() {
+  QCoreApplication::setOrganizationName(QStringLiteral("ReactorScope"));
+  QCoreApplication::setApplicationName(QStringLiteral("reactorscope"));
+  QCoreApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION));
+}
+
+const QCommandLineOption& tabOption() {
+  static const QCommandLineOption option(
+      QStringLiteral("tab"),
+      QStringLiteral("Open this tab: %1.").arg(rs::gui::MainWindow::tabNames().join(QStringLiteral(", "))),
+      QStringLiteral("NAME"));
+  return option;
+}
+
+void configureParser(QCommandLineParser* parser) {
+  parser->setApplicationDescription(
+      QStringLiteral("Event-loop inspector and network testing tool: spawn echo servers and load "
+                     "clients, watch event states, timelines and buffers live."));
+  parser->addHelpOption();
+  parser->addVersionOption();
+  rs::gui::addLaunchOptions(parser);
+  parser->addOption(tabOption());
+}
+
+int usageError(const QString& message) {
+  std::fprintf(stderr, "reactorscope: %s (see --help)\n", qPrintable(message));
+  return 2;
+}
+
+// --help and --version print text only: they must work without a display, so
+// they are answered before the QApplication (which needs one) exists.
+bool asksForTextOnly(int argc, char* argv[]) {
+  for (int i = 1; i < argc; ++i)
+    for (const char* name : {"-h", "-?", "--help", "--help-all", "-v", "--version"})
+      if (std::strcmp(argv[i], name) == 0) return true;
+  return false;
+}
+
+int answerTextOnly(int argc, char* argv[]) {
+  QCoreApplication app(argc, argv);
+  setApplicationNames();
+  QCommandLineParser parser;
+  configureParser(&parser);
+  if (!parser.parse(QCoreApplication::arguments())) return usageError(parser.errorText());
+  parser.process(app);  // prints the help or the version and exits 0
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char* argv[]) {
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("ReactorScope"));
-  QApplication::setApplicationName(QStringLiteral("reactorscope"));
+  // First, so a SIGTERM that arrives while Qt starts is still an orderly quit.
+  rs::gui::QuitOnSignal::installHandlers();
+  if (asksForTextOnly(argc, argv)) return answerTextOnly(argc, argv);
+
+  QApplication app(argc, argv);  // takes Qt's own options (-platform, -style, ...)
+  setApplicationNames();
   QApplication::setApplicationDisplayName(QStringLiteral("ReactorScope"));
-  QApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION));
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/reactorscope.svg")));
   QApplication::setDesktopFileName(QStringLiteral("reactorscope"));
 
   QCommandLineParser parser;
-  parser.setApplicationDescription(
-      QStringLiteral("Event-loop inspector and network testing tool: spawn echo servers and load "
-                     "clients, watch event states, timelines and buffers live."));
-  parser.addHelpOption();
-  parser.addVersionOption();
-  rs::gui::addLaunchOptions(&parser);
-  const QCommandLineOption tabOption(QStringLiteral("tab"),
-                                     QStringLiteral("Open this tab: events, timeline, buffers, stats or console."),
-                                     QStringLiteral("NAME"));
-  parser.addOption(tabOption);
-  parser.process(app);
+  configureParser(&parser);
+  if (!parser.parse(QCoreApplication::arguments())) return usageError(parser.errorText());
+  if (!parser.positionalArguments().isEmpty())
+    return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+  const QString tab = parser.value(tabOption());
+  if (parser.isSet(tabOption()) && !rs::gui::MainWindow::tabNames().contains(tab))
+    return usageError(QStringLiteral("--tab: '%1' is not one of %2")
+                          .arg(tab, rs::gui::MainWindow::tabNames().join(QStringLiteral(", "))));
 
   rs::gui::LaunchOptions options;
   QString error;
-  if (!rs::gui::readLaunchOptions(parser, QCoreApplication::arguments(), &options, &error)) {
-    std::fprintf(stderr, "reactorscope: %s\n", qPrintable(error));
-    return 2;
-  }
+  if (!rs::gui::readLaunchOptions(parser, QCoreApplication::arguments(), &options, &error))
+    return usageError(error);
 
   rs::gui::MainWindow window;
   window.restoreSettings(!options.fresh);
   window.show();
-  if (parser.isSet(tabOption)) window.showTab(parser.value(tabOption) + QStringLiteral("Page"));
+  if (parser.isSet(tabOption())) window.showTab(tab + QStringLiteral("Page"));
   window.applyLaunchOptions(options);
+  new rs::gui::QuitOnSignal(&window);  // owned by the window
   return app.exec();
 }

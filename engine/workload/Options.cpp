@@ -355,9 +355,19 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
   LoadClientConfig client;
   bool wantServer = false, wantClient = false;
   ClientFlagsGiven given;
-  std::map<std::string, OptionSpec, std::less<>> t;
-  addServerOptions(t, &server);
-  addClientOptions(t, &client, &given);
+  // A server or client option without --server / --client would be silently
+  // ignored: remember the first one of each to refuse it below.
+  std::string firstServerOption, firstClientOption;
+  std::map<std::string, OptionSpec, std::less<>> serverOptions, clientOptions, t;
+  addServerOptions(serverOptions, &server);
+  addClientOptions(clientOptions, &client, &given);
+  for (auto& [options, first] : {std::pair{&serverOptions, &firstServerOption}, {&clientOptions, &firstClientOption}})
+    for (auto& [name, spec] : *options)
+      t[name] = {spec.takesValue, [apply = spec.apply, optionName = name, first = first](std::string_view v,
+                                                                                       std::string* e) {
+                   if (first->empty()) *first = optionName;
+                   return apply(v, e);
+                 }};
   t["--server"] = {true, [&](std::string_view v, std::string* e) {
                      wantServer = true;
                      return applyTarget(v, &server.bindAddress, &server.port, e, true);
@@ -373,8 +383,15 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
     *error = "unexpected argument '" + positional[0] + "'";
     return std::nullopt;
   }
+  if (!wantServer && !firstServerOption.empty()) {
+    *error = firstServerOption + " is a server option: add --server ADDR:PORT";
+    return std::nullopt;
+  }
+  if (!wantClient && !firstClientOption.empty()) {
+    *error = firstClientOption + " is a client option: add --client HOST:PORT";
+    return std::nullopt;
+  }
   if (wantClient && !settleClient(&client, given, error)) return std::nullopt;
-  if (!wantClient && given.count && !given.duration) client.durationSec = 0;
   if (wantServer) cmd.server = server;
   if (wantClient) cmd.client = client;
   return cmd;

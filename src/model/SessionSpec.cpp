@@ -174,8 +174,6 @@ void addLaunchOptions(QCommandLineParser* p) {
   p->addOptions({
       {QStringLiteral("server"), QStringLiteral("Start an echo server on ADDR:PORT (port 0: any)."),
        QStringLiteral("ADDR:PORT")},
-      {QStringLiteral("bind"), QStringLiteral("With --server: bind this address instead."), QStringLiteral("ADDR")},
-      {QStringLiteral("port"), QStringLiteral("With --server: listen on this port instead."), QStringLiteral("PORT")},
       {QStringLiteral("mode"), QStringLiteral("Server mode: echo, discard or source."), QStringLiteral("MODE"),
        QStringLiteral("echo")},
       {QStringLiteral("max-connections"), QStringLiteral("Server connection limit (0: none)."),

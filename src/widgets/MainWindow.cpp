@@ -148,6 +148,11 @@ MainWindow::~MainWindow() {
   delete sessionsDock_;
 }
 
+QStringList MainWindow::tabNames() {
+  return {QStringLiteral("events"), QStringLiteral("timeline"), QStringLiteral("buffers"), QStringLiteral("stats"),
+          QStringLiteral("console")};
+}
+
 void MainWindow::showTab(const QString& objectName) {
   for (int i = 0; i < ui_->tabs->count(); ++i)
     if (ui_->tabs->widget(i)->objectName() == objectName) ui_->tabs->setCurrentIndex(i);

@@ -56,7 +56,10 @@ class MainWindow : public QMainWindow {
   NewClientDialog* clientDialog() const { return clientDialog_; }
   // Wall time of the last tick's view updates (excl. the queued replot).
   qint64 lastViewNs() const { return lastViewNs_; }
+  // Shows the tab whose page has this object name ("<name>Page").
   void showTab(const QString& objectName);
+  // The tab names --tab accepts, in tab order ("events", "timeline", ...).
+  static QStringList tabNames();
 
  public slots:
   void openNewServerDialog();
