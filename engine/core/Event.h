@@ -1,5 +1,5 @@
 // One event: an fd, a timer or a signal, with a callback. Its state follows the
-// tutorial's diagram with libevent 2.1's exact semantics (see DESIGN.md):
+// tutorial's diagram with libevent 2.1's exact semantics (see docs/architecture.md, "Event states"):
 //
 //   Invalid --assign--> NonPending --add--> Pending --ready/timeout/signal--> Active
 //   Active --dispatch--> Pending (PERSIST) | NonPending (not PERSIST)

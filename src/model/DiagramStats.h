@@ -10,7 +10,7 @@
 
 namespace rs::gui {
 
-// The edges of the tutorial's diagram (DESIGN.md), in drawing order.
+// The edges of the tutorial's diagram (docs/architecture.md, "Event states"), in drawing order.
 enum class DiagramEdge : int {
   New = 0,           // Invalid -> NonPending      event_new / event_assign
   Add,               // NonPending -> Pending      event_add

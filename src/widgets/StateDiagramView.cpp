@@ -53,7 +53,7 @@ struct EdgeGeometry {
 constexpr double kHalfW = kNodeSize.width() / 2;
 constexpr double kHalfH = kNodeSize.height() / 2;
 
-// Where everything goes. Two arrangements of the same figure: wide (DESIGN.md's:
+// Where everything goes. Two arrangements of the same figure: wide (as in docs/architecture.md, "Event states":
 // Invalid ptr, non-pending and pending in a row, active below pending; forward edges
 // above/right, returns below/left) and compact for squarer viewports such as a dock
 // (the same, with Invalid ptr moved above non-pending).

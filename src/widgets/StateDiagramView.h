@@ -70,7 +70,7 @@ class StateDiagramView : public QGraphicsView {
   rs::gui::DiagramEdge replayEdge() const { return replayEdge_; }
   bool replayRunning() const;
   // True when the viewport is squarer than 1.6:1 and the compact arrangement (Invalid
-  // ptr above non-pending) is used; otherwise the wide one of DESIGN.md.
+  // ptr above non-pending) is used; otherwise the wide one of docs/architecture.md ("Event states").
   bool compactLayout() const { return compact_; }
 
   static constexpr int kFlashMs = 300;
