@@ -182,7 +182,7 @@ int runServer(const ServerCommand& cmd) {
                 static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut),
                 static_cast<unsigned long long>(s.acceptErrors),
                 static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.idleClosed));
-    std::printf("memory: peak buffered %llu B of a %s budget, %llu budget pause(s)\n",
+    std::printf("memory: peak buffered %llu B (budget %s), %llu budget pause(s)\n",
                 static_cast<unsigned long long>(s.peakBufferedBytes),
                 s.memoryBudgetBytes ? (std::to_string(s.memoryBudgetBytes) + " B").c_str() : "unlimited",
                 static_cast<unsigned long long>(s.budgetPauses));
