@@ -152,7 +152,7 @@ void BuffersView::refresh(qint64 nowNs) {
   if (sessionId >= 0) {
     QString memory;
     if (server) {
-      memory = tr("; %1 buffered (peak %2) of a %3 memory budget, %4 connection(s) paused")
+      memory = tr("; buffered %1 (peak %2), budget %3, %4 paused")
                    .arg(formatBytes(static_cast<double>(server->bufferedBytes)),
                         formatBytes(static_cast<double>(server->peakBufferedBytes)),
                         server->memoryBudgetBytes ? formatBytes(static_cast<double>(server->memoryBudgetBytes))
