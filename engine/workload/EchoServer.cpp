@@ -53,7 +53,11 @@ const char* toString(ConnectionNote::CloseReason reason) {
 
 size_t EchoServerConfig::readChunkBytes() const {
   size_t chunk = kMaxReadChunk;
-  for (size_t bound : {readHighWatermark, outputCapBytes, memoryBudgetBytes})
+  // One byte below the read high watermark: a read that filled the input up to
+  // it would make the bufferevent stop and restart reading (an epoll_ctl DEL
+  // and ADD per read) although the server empties the input at once.
+  if (readHighWatermark > 0) chunk = std::min(chunk, std::max<size_t>(readHighWatermark - 1, 1));
+  for (size_t bound : {outputCapBytes, memoryBudgetBytes})
     if (bound > 0) chunk = std::min(chunk, bound);
   return chunk;
 }

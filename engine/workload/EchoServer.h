@@ -47,7 +47,8 @@ struct EchoServerConfig {
   int backlog = -1;
   Nanos kernelSampleInterval = 100 * kNsPerMs;  // SIOCINQ/SIOCOUTQ sampling
 
-  // The largest single read: 64 KiB, or the smallest non-zero bound if lower.
+  // The largest single read: 64 KiB, or less to stay below the read high
+  // watermark and within the output cap and the budget.
   size_t readChunkBytes() const;
   // Reading resumes once output + delayed bytes are at or below this
   // (half the cap, lower if a full read would not fit above it).
