@@ -326,6 +326,45 @@ class TestServerBounds : public QObject {
     QVERIFY(sampler.accountingExact);
   }
 
+  // Delayed echoes wait in the server too: they count toward the cap and the
+  // budget, and releasing them resumes reading.
+  void delayedEchoesCountTowardTheCap() {
+    EventBase base;
+    EchoServerConfig cfg;
+    cfg.outputCapBytes = 256 * 1024;
+    cfg.responseDelayMs = 20;
+    auto server = startServer(base, cfg);
+    HostileSender hostile(&base, server->port(), 200ull * kMiB);
+    BoundsSampler sampler{server.get()};
+    QVERIFY(runUntil(base, [&] {
+      sampler.sample();
+      return hostile.blocked() && server->stats().pausedConnections == 1;
+    }, 20000));
+    hostile.close();
+    QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }, 20000));
+
+    LoadClientConfig good;
+    good.port = server->port();
+    good.connections = 4;
+    good.messageSize = kMiB;
+    good.messageCount = 16;
+    good.durationSec = 0;
+    good.timeout = 30 * kNsPerSec;
+    LoadClient client(&base, good);
+    std::string err;
+    QVERIFY2(client.start(&err), err.c_str());
+    QVERIFY(runUntil(base, [&] {
+      sampler.sample();
+      return client.finished();
+    }, 60000));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    QCOMPARE(client.stats().mismatchedBytes, uint64_t{0});
+    QVERIFY(sampler.accountingExact);
+    QVERIFY2(sampler.maxOutput <= cfg.outputCapBytes, qPrintable(QString::number(sampler.maxOutput)));
+    QCOMPARE(server->stats().bufferedBytes, uint64_t{0});
+  }
+
   // The reproduction, shortened: the load client's slow-reader fault
   // (4 connections x 1 MiB messages) against the default server. Unbounded,
   // the server took everything the client pushed (GB in seconds); bounded,
