@@ -27,6 +27,20 @@ namespace {
 
 constexpr size_t kMiB = size_t{1} << 20;
 
+// AddressSanitizer keeps freed memory in quarantine (256 MB by default), so
+// RSS says nothing about the server there; the buffered-bytes bounds still hold.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+
 std::unique_ptr<EchoServer> startServer(EventBase& base, const EchoServerConfig& cfg) {
   auto s = std::make_unique<EchoServer>(&base, cfg);
   std::string err;
@@ -235,7 +249,8 @@ class TestServerBounds : public QObject {
     QVERIFY(s.pausedConnections >= 4);
     const size_t rssGrowth = rssBytes() > rssBefore ? rssBytes() - rssBefore : 0;
     // The budget plus the good client's own buffers and allocator slack.
-    QVERIFY2(rssGrowth < cfg.memoryBudgetBytes + 64 * kMiB, qPrintable(QString::number(rssGrowth)));
+    if (kRssMeaningful)
+      QVERIFY2(rssGrowth < cfg.memoryBudgetBytes + 64 * kMiB, qPrintable(QString::number(rssGrowth)));
   }
 
   // More hostile peers than the budget holds at their output caps: the budget
@@ -403,7 +418,7 @@ class TestServerBounds : public QObject {
     // by how long the client pushed.
     QVERIFY2(s.bytesIn < 256 * kMiB, qPrintable(QString::number(s.bytesIn)));
     const size_t growth = maxRss > rssBefore ? maxRss - rssBefore : 0;
-    QVERIFY2(growth < 128 * kMiB, qPrintable(QString("RSS grew by %1 B").arg(growth)));
+    if (kRssMeaningful) QVERIFY2(growth < 128 * kMiB, qPrintable(QString("RSS grew by %1 B").arg(growth)));
   }
 
   // Source mode fills outputs itself: the budget bounds that too.
