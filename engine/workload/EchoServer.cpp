@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <list>
@@ -20,6 +21,8 @@ namespace {
 // Source mode keeps this much queued and refills below half of it.
 constexpr size_t kSourceChunk = 64 * 1024;
 constexpr size_t kSourceQueued = 256 * 1024;
+// The largest single read (BufferEvent's default max single read).
+constexpr size_t kMaxReadChunk = 64 * 1024;
 
 // Connection notes are stamped with the system clock when they happen, in the
 // loop thread, rather than with the loop's monotonic time converted later: the
@@ -43,8 +46,30 @@ const char* toString(ConnectionNote::CloseReason reason) {
     case R::Error: return "error";
     case R::ServerStop: return "server stop";
     case R::MaxConnections: return "refused (max connections)";
+    case R::IdleTimeout: return "idle timeout";
   }
   return "?";
+}
+
+size_t EchoServerConfig::readChunkBytes() const {
+  size_t chunk = kMaxReadChunk;
+  // One byte below the read high watermark: a read that filled the input up to
+  // it would make the bufferevent stop and restart reading (an epoll_ctl DEL
+  // and ADD per read) although the server empties the input at once.
+  if (readHighWatermark > 0) chunk = std::min(chunk, std::max<size_t>(readHighWatermark - 1, 1));
+  for (size_t bound : {outputCapBytes, memoryBudgetBytes})
+    if (bound > 0) chunk = std::min(chunk, bound);
+  return chunk;
+}
+
+size_t EchoServerConfig::outputResumeBytes() const {
+  if (outputCapBytes == 0) return 0;
+  return std::min(outputCapBytes / 2, outputCapBytes - readChunkBytes());
+}
+
+size_t EchoServerConfig::budgetResumeBytes() const {
+  if (memoryBudgetBytes == 0) return 0;
+  return std::min(memoryBudgetBytes - memoryBudgetBytes / 4, memoryBudgetBytes - readChunkBytes());
 }
 
 const std::string& chargenPattern() {
@@ -61,6 +86,9 @@ const std::string& chargenPattern() {
 }
 
 struct EchoServer::Impl {
+  // Why a connection is not reading (bits of Conn::pausedBy).
+  enum : uint8_t { kPauseOutputCap = 0x01, kPauseBudget = 0x02 };
+
   struct Conn {
     Impl* server = nullptr;
     BufferEvent* bev = nullptr;
@@ -70,17 +98,25 @@ struct EchoServer::Impl {
     uint64_t bytesIn = 0;
     bool closing = false;       // EOF seen or draining: close once the output has drained
     ConnectionNote::CloseReason closeReason = ConnectionNote::CloseReason::PeerClosed;  // when closing
-    bool readPaused = false;    // backpressure: output above the read high watermark
+    uint8_t pausedBy = 0;       // back-pressure: kPauseOutputCap | kPauseBudget
     size_t sourceOffset = 0;
+    Nanos lastActivity = 0;     // last byte read or written (loop time)
     // Delayed echo (only with a response delay): chunks with their due time,
     // and the timer that releases them. Allocated on demand: idle connections
     // stay small.
     std::list<std::pair<Nanos, Buffer>> delayed;  // std::deque would allocate up front
+    size_t delayedBytes = 0;
     std::unique_ptr<Event> delayTimer;
+    std::unique_ptr<Event> idleTimer;  // only with an idle timeout
+
+    // What the peer has not taken yet: the output cap applies to this.
+    size_t queuedBytes() const { return bev->output().length() + delayedBytes; }
+    size_t bufferedBytes() const { return bev->input().length() + queuedBytes(); }
   };
 
   EventBase* base;
   EchoServerConfig config;
+  const size_t readChunk;  // config.readChunkBytes(): the most one read adds
   Listener* listener = nullptr;
   uint32_t tag = allocateOwnerTag();
   uint16_t port = 0;
@@ -89,8 +125,18 @@ struct EchoServer::Impl {
   EchoServerStats totals;
   uint64_t closedBytesOut = 0;
   std::unordered_map<uint32_t, std::unique_ptr<Conn>> conns;
+  // Memory accounting: kept exact by the connections' buffer callbacks.
+  size_t buffered = 0;
+  bool budgetPaused = false;
+  Event budgetResume;  // re-checks the budget once bytes were released
+  bool budgetResumeQueued = false;
 
-  Impl(EventBase* b, EchoServerConfig c) : base(b), config(std::move(c)) {}
+  Impl(EventBase* b, EchoServerConfig c)
+      : base(b), config(std::move(c)), readChunk(config.readChunkBytes()),
+        budgetResume(b, -1, 0, &Impl::onBudgetResume, this) {
+    budgetResume.setLabel("echo memory budget", tag);
+    totals.memoryBudgetBytes = config.memoryBudgetBytes;
+  }
 
   void log(LogLevel level, const std::string& msg) {
     if (sink) sink(level, msg);
@@ -160,46 +206,154 @@ struct EchoServer::Impl {
     c->bev->setLabelPrefix("echo conn");
     c->bev->setKernelSampleInterval(config.kernelSampleInterval);
     c->bev->setCallbacks(&Impl::onRead, &Impl::onWrite, &Impl::onEvent, c);
-    if (config.readHighWatermark > 0) {
-      c->bev->setWatermark(kEvRead, 0, config.readHighWatermark);
-      c->bev->setMaxSingleRead(std::min(c->bev->maxSingleRead(), config.readHighWatermark));
+    c->bev->input().addCallback(&Impl::onInputChanged, c);
+    c->bev->output().addCallback(&Impl::onOutputChanged, c);
+    c->bev->setMaxSingleRead(readChunk);
+    if (config.readHighWatermark > 0) c->bev->setWatermark(kEvRead, 0, config.readHighWatermark);
+    if (config.mode == EchoServerConfig::Mode::Echo && config.outputCapBytes > 0) {
+      // The write callback runs once the output is down to the resume level;
+      // the write high watermark records the cap (for the trace and the
+      // Buffers view; a socket bufferevent does not act on it, as in libevent).
+      c->bev->setWatermark(kEvWrite, config.outputResumeBytes(), config.outputCapBytes);
     }
     if (config.responseDelayMs > 0) {
       c->delayTimer = std::make_unique<Event>(base, -1, 0, &Impl::onDelayTimer, c);
       c->delayTimer->setLabel("echo conn " + std::to_string(c->id) + " delay", c->id);
     }
+    c->lastActivity = base->now();
+    if (config.idleTimeoutMs > 0) {
+      c->idleTimer = std::make_unique<Event>(base, -1, 0, &Impl::onIdleTimer, c);
+      c->idleTimer->setLabel("echo conn " + std::to_string(c->id) + " idle", c->id);
+      c->idleTimer->addTimeoutNs(config.idleTimeoutMs * kNsPerMs);
+    }
     conns.emplace(c->id, std::move(conn));
     if (noteSink) noteSink(makeNote(ConnectionNote::Kind::Accepted, acceptedNs, c->id, c->fd, c->peer));
-    c->bev->enable(kEvRead | kEvWrite);
+    c->bev->enable(kEvWrite);
+    if (budgetPaused) setPaused(c, kPauseBudget, true);  // waits with the others
+    else c->bev->enable(kEvRead);
     if (config.mode == EchoServerConfig::Mode::Source) {
-      c->bev->setWatermark(kEvWrite, kSourceQueued / 2, 0);
+      c->bev->setWatermark(kEvWrite, sourceTarget() / 2, sourceTarget());
       refillSource(c);
     }
   }
 
+  // ---- memory accounting (buffer callbacks) and back-pressure
+
+  void bufferChanged(const Buffer::ChangeInfo* info) {
+    buffered += info->nAdded;
+    buffered -= info->nDeleted;
+    if (buffered > totals.peakBufferedBytes) totals.peakBufferedBytes = buffered;
+    if (info->nDeleted && budgetPaused) queueBudgetResume();
+  }
+  // Bytes added to the input were read, bytes gone from the output were sent:
+  // both are traffic for the idle timeout.
+  static void onInputChanged(Buffer*, const Buffer::ChangeInfo* info, void* arg) {
+    auto* c = static_cast<Conn*>(arg);
+    if (info->nAdded) c->lastActivity = c->server->base->now();
+    c->server->bufferChanged(info);
+  }
+  static void onOutputChanged(Buffer*, const Buffer::ChangeInfo* info, void* arg) {
+    auto* c = static_cast<Conn*>(arg);
+    if (info->nDeleted) c->lastActivity = c->server->base->now();
+    c->server->bufferChanged(info);
+  }
+  static void onDelayedChanged(Buffer*, const Buffer::ChangeInfo* info, void* arg) {
+    auto* c = static_cast<Conn*>(arg);
+    c->delayedBytes += info->nAdded;
+    c->delayedBytes -= info->nDeleted;
+    c->server->bufferChanged(info);
+  }
+
+  // One place turns reading off and on: a connection reads while nothing
+  // pauses it (and it is not closing, which stops reading for good).
+  void setPaused(Conn* c, uint8_t why, bool on) {
+    if (c->closing) return;
+    const uint8_t before = c->pausedBy;
+    c->pausedBy = static_cast<uint8_t>(on ? (before | why) : (before & ~why));
+    if (!before && c->pausedBy) {
+      ++totals.pausedConnections;
+      c->bev->disable(kEvRead);
+    } else if (before && !c->pausedBy) {
+      --totals.pausedConnections;
+      c->bev->enable(kEvRead);
+    }
+  }
+  void clearPauses(Conn* c) {
+    if (c->pausedBy) --totals.pausedConnections;
+    c->pausedBy = 0;
+  }
+
+  bool budgetHasRoomForRead() const {
+    return config.memoryBudgetBytes == 0 || buffered + readChunk <= config.memoryBudgetBytes;
+  }
+
+  // After a read: stop this connection if its output has no room for another
+  // full read (echo mode; source mode bounds its own output), and every
+  // connection if the server has none.
+  void applyBackpressure(Conn* c) {
+    if (config.mode == EchoServerConfig::Mode::Echo && config.outputCapBytes > 0 &&
+        c->queuedBytes() + readChunk > config.outputCapBytes)
+      setPaused(c, kPauseOutputCap, true);
+    if (!budgetHasRoomForRead()) pauseAllForBudget();
+  }
+
+  void pauseAllForBudget() {
+    if (budgetPaused) return;
+    budgetPaused = true;
+    ++totals.budgetPauses;
+    for (auto& [id, c] : conns) setPaused(c.get(), kPauseBudget, true);
+  }
+
+  void queueBudgetResume() {
+    if (budgetResumeQueued || buffered > config.budgetResumeBytes()) return;
+    budgetResumeQueued = true;
+    budgetResume.activate(kEvTimeout);
+  }
+
+  // Runs in its own loop pass, so a buffer callback never re-enters the
+  // connections' events; re-checks the level (a move between two buffers
+  // briefly shows a dip).
+  static void onBudgetResume(int, short, void* arg) {
+    auto* s = static_cast<Impl*>(arg);
+    s->budgetResumeQueued = false;
+    if (!s->budgetPaused || s->buffered > s->config.budgetResumeBytes()) return;
+    s->budgetPaused = false;
+    for (auto& [id, c] : s->conns) s->setPaused(c.get(), kPauseBudget, false);
+    if (s->config.mode != EchoServerConfig::Mode::Source) return;
+    std::vector<Conn*> open;
+    open.reserve(s->conns.size());
+    for (auto& [id, c] : s->conns) open.push_back(c.get());
+    for (Conn* c : open) s->refillSource(c);
+  }
+
+  // Source mode keeps this much queued per connection (never above the cap).
+  size_t sourceTarget() const {
+    return config.outputCapBytes > 0 ? std::min(kSourceQueued, config.outputCapBytes) : kSourceQueued;
+  }
+
   void refillSource(Conn* c) {
+    if (c->closing) return;
     const std::string& block = chargenPattern();
     Buffer& out = c->bev->output();
-    while (out.length() < kSourceQueued) {
-      size_t n = std::min(kSourceChunk, block.size() - c->sourceOffset);
+    const size_t target = sourceTarget();
+    while (out.length() < target && !budgetPaused) {
+      size_t n = std::min({kSourceChunk, block.size() - c->sourceOffset, target - out.length()});
+      if (config.memoryBudgetBytes > 0) {
+        // Keep room for one read: the budget holds reads too.
+        const size_t used = buffered + readChunk;
+        const size_t room = used < config.memoryBudgetBytes ? config.memoryBudgetBytes - used : 0;
+        if (room == 0) {
+          pauseAllForBudget();
+          break;
+        }
+        n = std::min(n, room);
+      }
       out.add(block.data() + c->sourceOffset, n);
       c->sourceOffset = (c->sourceOffset + n) % block.size();
     }
   }
 
-  // Backpressure against slow readers: with a read high watermark set, stop
-  // reading while the output holds that much, resume below half of it.
-  void applyBackpressure(Conn* c) {
-    const size_t wm = config.readHighWatermark;
-    if (wm == 0 || c->readPaused) return;
-    size_t queued = c->bev->output().length();
-    for (const auto& d : c->delayed) queued += d.second.length();
-    if (queued >= wm) {
-      c->readPaused = true;
-      c->bev->disable(kEvRead);
-      c->bev->setWatermark(kEvWrite, wm / 2, 0);
-    }
-  }
+  // ---- connection callbacks
 
   static void onRead(BufferEvent* bev, void* ctx) {
     auto* c = static_cast<Conn*>(ctx);
@@ -213,19 +367,21 @@ struct EchoServer::Impl {
         if (s->config.responseDelayMs > 0) {
           const Nanos due = s->base->now() + s->config.responseDelayMs * kNsPerMs;
           c->delayed.emplace_back(due, Buffer());
-          c->delayed.back().second.addBuffer(in);
+          Buffer& chunk = c->delayed.back().second;
+          chunk.addCallback(&Impl::onDelayedChanged, c);
+          chunk.addBuffer(in);
           if (c->delayTimer->state() == EventState::NonPending)
             c->delayTimer->addTimeoutNs(s->config.responseDelayMs * kNsPerMs);
         } else {
           bev->writeBuffer(in);  // moves the blocks: no copy
         }
-        s->applyBackpressure(c);
         break;
       case EchoServerConfig::Mode::Discard:
       case EchoServerConfig::Mode::Source:
         in.drain(n);
         break;
     }
+    s->applyBackpressure(c);
   }
 
   static void onDelayTimer(int, short, void* ctx) {
@@ -240,6 +396,25 @@ struct EchoServer::Impl {
     if (c->closing && c->delayed.empty() && c->bev->output().length() == 0) s->close(c, c->closeReason);
   }
 
+  static void onIdleTimer(int, short, void* ctx) {
+    auto* c = static_cast<Conn*>(ctx);
+    Impl* s = c->server;
+    const Nanos timeout = s->config.idleTimeoutMs * kNsPerMs;
+    const Nanos idleFor = s->base->now() - c->lastActivity;
+    if (idleFor < timeout) {
+      c->idleTimer->addTimeoutNs(timeout - idleFor);  // traffic since: wait out the rest
+      return;
+    }
+    ++s->totals.idleClosed;
+    s->close(c, ConnectionNote::CloseReason::IdleTimeout, "no traffic for " + formatSeconds(timeout));
+  }
+
+  static std::string formatSeconds(Nanos ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g s", static_cast<double>(ns) / 1e9);
+    return buf;
+  }
+
   static void onWrite(BufferEvent* bev, void* ctx) {
     auto* c = static_cast<Conn*>(ctx);
     Impl* s = c->server;
@@ -251,11 +426,8 @@ struct EchoServer::Impl {
       s->refillSource(c);
       return;
     }
-    if (c->readPaused && bev->output().length() <= s->config.readHighWatermark / 2) {
-      c->readPaused = false;
-      bev->setWatermark(kEvWrite, 0, 0);
-      bev->enable(kEvRead);
-    }
+    if ((c->pausedBy & kPauseOutputCap) && c->queuedBytes() <= s->config.outputResumeBytes())
+      s->setPaused(c, kPauseOutputCap, false);
   }
 
   static void onEvent(BufferEvent* bev, short what, void* ctx) {
@@ -267,6 +439,7 @@ struct EchoServer::Impl {
       if (bev->output().length() == 0 && c->delayed.empty()) {
         s->close(c, c->closeReason);
       } else {
+        s->clearPauses(c);
         c->closing = true;
         bev->setWatermark(kEvWrite, 0, 0);
         bev->enable(kEvWrite);
@@ -288,6 +461,13 @@ struct EchoServer::Impl {
     if (noteSink) noteClosed(*c, reason, std::move(error));
     closedBytesOut += c->bev->bytesWritten();
     ++totals.closed;
+    clearPauses(c);
+    // What it held is released with it (the buffers do not report a free).
+    c->bev->input().removeCallback(&Impl::onInputChanged, c);
+    c->bev->output().removeCallback(&Impl::onOutputChanged, c);
+    const size_t held = c->bufferedBytes();
+    buffered -= held;
+    if (held && budgetPaused) queueBudgetResume();
     c->bev->free();  // safe inside its callbacks
   }
 
@@ -299,7 +479,7 @@ struct EchoServer::Impl {
   // Stop reading; close once the output and any delayed echoes are sent.
   void beginClosing(Conn* c) {
     c->bev->disable(kEvRead);
-    c->readPaused = false;
+    clearPauses(c);
     if (!c->closing) c->closeReason = ConnectionNote::CloseReason::ServerStop;  // else the peer's FIN came first
     c->closing = true;
     if (c->bev->output().length() == 0 && c->delayed.empty()) {
@@ -382,6 +562,7 @@ uint32_t EchoServer::ownerTag() const { return impl_->tag; }
 EchoServerStats EchoServer::stats() const {
   EchoServerStats s = impl_->totals;
   s.active = impl_->conns.size();
+  s.bufferedBytes = impl_->buffered;
   s.bytesOut = impl_->closedBytesOut;
   for (const auto& [id, c] : impl_->conns) s.bytesOut += c->bev->bytesWritten();
   return s;
@@ -399,7 +580,8 @@ std::vector<ConnectionStats> EchoServer::connections() const {
     cs.bytesOut = c->bev->bytesWritten();
     cs.inputBuffered = c->bev->input().length();
     cs.outputBuffered = c->bev->output().length();
-    for (const auto& d : c->delayed) cs.outputBuffered += d.second.length();
+    cs.outputBuffered += c->delayedBytes;
+    cs.readPaused = c->pausedBy != 0;
     out.push_back(std::move(cs));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

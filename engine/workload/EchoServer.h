@@ -13,16 +13,49 @@
 
 namespace rs {
 
+// Memory bounds (on by default; 0 turns each off = unlimited). A connection
+// reads at most readChunkBytes() per read; it reads only while its output has
+// room for a full read under outputCapBytes and the server has room for one
+// under memoryBudgetBytes, so neither is ever exceeded:
+// - readHighWatermark: the input buffer never holds more (libevent's read high
+//   watermark); also caps the size of one read.
+// - outputCapBytes: back-pressure per connection. While what the peer has not
+//   taken (output buffer + delayed echoes) leaves no room for a read, reading
+//   stops; it resumes once the output has drained to outputResumeBytes(). No
+//   byte is dropped: the peer's own sends block in its kernel instead.
+// - memoryBudgetBytes: the sum over all connections of input + output +
+//   delayed bytes. When a read leaves no room for another, every connection
+//   stops reading (and source mode stops refilling) until the sum is back at
+//   budgetResumeBytes(). Peers that never read can pin the budget; that stalls
+//   the server's other connections, it never grows it.
+// - idleTimeoutMs: a connection with no bytes read or written for that long is
+//   closed (ConnectionNote reason IdleTimeout). Off by default.
 struct EchoServerConfig {
   enum class Mode { Echo, Discard, Source };
+  static constexpr size_t kDefaultReadHighWatermark = 64 * 1024;
+  static constexpr size_t kDefaultOutputCapBytes = 1024 * 1024;
+  static constexpr size_t kDefaultMemoryBudgetBytes = 64 * 1024 * 1024;
   std::string bindAddress = "127.0.0.1";  // numeric IPv4/IPv6 or "localhost"
   uint16_t port = 0;                       // 0 = ephemeral; port() tells the choice
   Mode mode = Mode::Echo;
   int maxConnections = 0;           // 0 = unlimited; the excess is accepted, closed, counted
   int responseDelayMs = 0;          // echo after this delay (timers)
-  size_t readHighWatermark = 0;     // 0 = none; bounds memory against slow readers
+  size_t readHighWatermark = kDefaultReadHighWatermark;  // bytes; 0 = none
+  size_t outputCapBytes = kDefaultOutputCapBytes;        // per connection; 0 = unlimited
+  size_t memoryBudgetBytes = kDefaultMemoryBudgetBytes;  // per server; 0 = unlimited
+  int idleTimeoutMs = 0;                                 // 0 = never close idle connections
   int backlog = -1;
   Nanos kernelSampleInterval = 100 * kNsPerMs;  // SIOCINQ/SIOCOUTQ sampling
+
+  // The largest single read: 64 KiB, or less to stay below the read high
+  // watermark and within the output cap and the budget.
+  size_t readChunkBytes() const;
+  // Reading resumes once output + delayed bytes are at or below this
+  // (half the cap, lower if a full read would not fit above it).
+  size_t outputResumeBytes() const;
+  // A budget pause ends once the server's buffered bytes are at or below this
+  // (three quarters of the budget, lower if a full read would not fit).
+  size_t budgetResumeBytes() const;
 };
 
 struct ConnectionStats {
@@ -32,7 +65,8 @@ struct ConnectionStats {
   uint64_t bytesIn = 0;
   uint64_t bytesOut = 0;
   size_t inputBuffered = 0;
-  size_t outputBuffered = 0;
+  size_t outputBuffered = 0;  // output buffer + delayed echoes
+  bool readPaused = false;    // back-pressure: output cap or memory budget
 };
 
 struct EchoServerStats {
@@ -44,6 +78,13 @@ struct EchoServerStats {
   uint64_t bytesOut = 0;
   uint64_t acceptErrors = 0;  // EMFILE/ENFILE pauses and other accept failures
   uint64_t connectionErrors = 0;
+  uint64_t idleClosed = 0;  // closed by idleTimeoutMs
+  // Memory: input + output + delayed bytes over the open connections.
+  uint64_t bufferedBytes = 0;
+  uint64_t peakBufferedBytes = 0;
+  uint64_t memoryBudgetBytes = 0;   // the config's; 0 = unlimited
+  uint64_t pausedConnections = 0;   // not reading now: output cap or budget
+  uint64_t budgetPauses = 0;        // times the budget stopped every connection
 };
 
 // Source mode's stream: RFC 864's rotating 72-column lines (one 95-line cycle,
@@ -66,6 +107,7 @@ struct ConnectionNote {
     Error,           // any other socket error or a timeout; `error` says which
     ServerStop,      // stop(), drain() or the server's destruction
     MaxConnections,  // refused: maxConnections were already open
+    IdleTimeout,     // no traffic either way for idleTimeoutMs; `error` says how long
   };
   Kind kind = Kind::Accepted;
   CloseReason reason = CloseReason::None;
@@ -73,11 +115,13 @@ struct ConnectionNote {
   uint32_t id = 0;         // owner tag of the connection's events; 0 for refusals
   int fd = -1;
   std::string peer;        // "127.0.0.1:54321"
-  std::string error;       // Error: the errno text or "timeout"; MaxConnections: the limit
+  std::string error;       // Error: the errno text or "timeout"; MaxConnections: the limit;
+                           // IdleTimeout: "no traffic for 30 s"
   uint64_t bytesIn = 0;    // Closed: over the connection's life
   uint64_t bytesOut = 0;
 };
-// "peer closed", "reset by peer", "error", "server stop", "refused (max connections)".
+// "peer closed", "reset by peer", "error", "server stop", "refused (max connections)",
+// "idle timeout".
 const char* toString(ConnectionNote::CloseReason reason);
 // Called in the loop thread; must not block (a GUI queues the note, see
 // ConnectionNoteQueue).

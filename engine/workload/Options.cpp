@@ -1,5 +1,6 @@
 #include "workload/Options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cmath>
@@ -125,6 +126,9 @@ bool runTable(const std::vector<std::string>& args, const std::map<std::string, 
   return true;
 }
 
+// A day: long enough for any test, short enough for the timer's range.
+constexpr double kMaxIdleTimeoutSec = 86400;
+
 void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoServerConfig* c) {
   t["--mode"] = {true, [c](std::string_view v, std::string* e) {
                    if (v == "echo") c->mode = EchoServerConfig::Mode::Echo;
@@ -154,6 +158,24 @@ void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoSer
                                   c->readHighWatermark = static_cast<size_t>(n);
                                   return true;
                                 }};
+  t["--output-cap"] = {true, [c](std::string_view v, std::string* e) {
+                         uint64_t n;
+                         if (!parseSize("--output-cap", v, 0, uint64_t{1} << 32, &n, e)) return false;
+                         c->outputCapBytes = static_cast<size_t>(n);
+                         return true;
+                       }};
+  t["--memory-budget"] = {true, [c](std::string_view v, std::string* e) {
+                            uint64_t n;
+                            if (!parseSize("--memory-budget", v, 0, uint64_t{1} << 40, &n, e)) return false;
+                            c->memoryBudgetBytes = static_cast<size_t>(n);
+                            return true;
+                          }};
+  t["--idle-timeout"] = {true, [c](std::string_view v, std::string* e) {
+                           double sec = 0;
+                           if (!parseDouble("--idle-timeout", v, 0.001, kMaxIdleTimeoutSec, &sec, e, true)) return false;
+                           c->idleTimeoutMs = sec > 0 ? std::max(1, static_cast<int>(std::lround(sec * 1000))) : 0;
+                           return true;
+                         }};
   t["--backlog"] = {true, [c](std::string_view v, std::string* e) {
                       uint64_t n;
                       if (!parseUnsigned("--backlog", v, 1, 65535, &n, e)) return false;
@@ -397,7 +419,17 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
   return cmd;
 }
 
+namespace {
+// 65536 -> "64K", 1048576 -> "1M": how the help states a default size.
+std::string sizeText(size_t bytes) {
+  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + "M";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + "K";
+  return std::to_string(bytes);
+}
+}  // namespace
+
 std::string serverUsage() {
+  using C = EchoServerConfig;
   return "usage: reactorscope-cli server [options]\n"
          "  Runs an echo/discard/source server on a loopback address.\n"
          "  --bind ADDR                 loopback address to bind (default 127.0.0.1; ::1, localhost)\n"
@@ -405,9 +437,21 @@ std::string serverUsage() {
          "  --mode echo|discard|source  what to do with received bytes (default echo)\n"
          "  --max-connections N         accept and close connections beyond N (default 0 = unlimited)\n"
          "  --delay MS                  echo each read after MS milliseconds (default 0)\n"
-         "  --read-high-watermark B     bound per-connection buffering against slow readers (e.g. 64K)\n"
+         "  --read-high-watermark B     most bytes a connection's input buffer holds, and the largest\n"
+         "                              single read (default " + sizeText(C::kDefaultReadHighWatermark) + "; 0 = unlimited)\n"
+         "  --output-cap B              back-pressure: a connection stops reading while what its peer\n"
+         "                              has not taken (output + delayed echoes) would exceed B, and\n"
+         "                              resumes at half of it; nothing is dropped (default " +
+         sizeText(C::kDefaultOutputCapBytes) + "; 0 = unlimited)\n"
+         "  --memory-budget B           bytes buffered over all connections: at the budget every\n"
+         "                              connection stops reading until it is back at 3/4 (default " +
+         sizeText(C::kDefaultMemoryBudgetBytes) + ";\n"
+         "                              0 = unlimited)\n"
+         "  --idle-timeout S            close a connection after S seconds without traffic in either\n"
+         "                              direction, e.g. 0.5 or 300 (default 0 = never)\n"
          "  --backlog N                 listen backlog (default SOMAXCONN)\n"
-         "  --duration S                stop after S seconds (default: until Ctrl-C)\n"
+         "  --duration S                stop after S seconds; 0 = run until interrupted (Ctrl-C or\n"
+         "                              SIGTERM) (default 0)\n"
          "  --json                      print a JSON report at the end instead of text\n"
          "  --help                      this text\n";
 }
@@ -444,7 +488,8 @@ std::string cliUsage() {
 
 std::string appOptionsUsage() {
   return "  --server ADDR:PORT          start an echo server on a loopback address (port 0 = ephemeral)\n"
-         "  --mode, --max-connections, --delay, --read-high-watermark   server options (see reactorscope-cli)\n"
+         "  --mode, --max-connections, --delay, --read-high-watermark, --output-cap, --memory-budget,\n"
+         "  --idle-timeout              server options (see reactorscope-cli server --help)\n"
          "  --client HOST:PORT          start a load client against a loopback target\n"
          "  --connections, --size, --payload, --rate, --duration, --count, --fault   client options\n";
 }

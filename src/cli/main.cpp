@@ -114,10 +114,12 @@ int runServer(const ServerCommand& cmd) {
     const EchoServerStats s = server.stats();
     const double t = static_cast<double>(monotonicNowNs() - start) / 1e9;
     if (!cmd.json) {
-      std::printf("[%6.1fs] conns %4llu  accepted %6llu  in %s  out %s\n", t,
+      std::printf("[%6.1fs] conns %4llu  accepted %6llu  in %s  out %s  buffered %llu B  paused %llu\n", t,
                   static_cast<unsigned long long>(s.active), static_cast<unsigned long long>(s.accepted),
                   formatRate(static_cast<double>(s.bytesIn - last.bytesIn)).c_str(),
-                  formatRate(static_cast<double>(s.bytesOut - last.bytesOut)).c_str());
+                  formatRate(static_cast<double>(s.bytesOut - last.bytesOut)).c_str(),
+                  static_cast<unsigned long long>(s.bufferedBytes),
+                  static_cast<unsigned long long>(s.pausedConnections));
       std::fflush(stdout);
     }
     last = s;
@@ -164,19 +166,26 @@ int runServer(const ServerCommand& cmd) {
     std::printf(
         "{\"role\":\"server\",\"address\":\"%s\",\"port\":%u,\"mode\":\"%s\",\"elapsed_s\":%.3f,"
         "\"accepted\":%llu,\"closed\":%llu,\"rejected\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
-        "\"accept_errors\":%llu,\"connection_errors\":%llu}\n",
+        "\"accept_errors\":%llu,\"connection_errors\":%llu,\"idle_closed\":%llu,\"peak_buffered_bytes\":%llu,"
+        "\"memory_budget_bytes\":%llu,\"budget_pauses\":%llu}\n",
         jsonEscape(cmd.config.bindAddress).c_str(), server.port(), toString(cmd.config.mode), elapsed,
         static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.closed),
         static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.bytesIn),
         static_cast<unsigned long long>(s.bytesOut), static_cast<unsigned long long>(s.acceptErrors),
-        static_cast<unsigned long long>(s.connectionErrors));
+        static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.idleClosed),
+        static_cast<unsigned long long>(s.peakBufferedBytes), static_cast<unsigned long long>(s.memoryBudgetBytes),
+        static_cast<unsigned long long>(s.budgetPauses));
   } else {
     std::printf("summary: %.1fs, accepted %llu, rejected %llu, in %llu B, out %llu B, accept errors %llu, "
-                "connection errors %llu\n",
+                "connection errors %llu, idle closed %llu\n",
                 elapsed, static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.rejected),
                 static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut),
                 static_cast<unsigned long long>(s.acceptErrors),
-                static_cast<unsigned long long>(s.connectionErrors));
+                static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.idleClosed));
+    std::printf("memory: peak buffered %llu B (budget %s), %llu budget pause(s)\n",
+                static_cast<unsigned long long>(s.peakBufferedBytes),
+                s.memoryBudgetBytes ? (std::to_string(s.memoryBudgetBytes) + " B").c_str() : "unlimited",
+                static_cast<unsigned long long>(s.budgetPauses));
   }
   return kExitOk;
 }

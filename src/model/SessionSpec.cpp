@@ -71,6 +71,8 @@ QString validateServerConfig(const EchoServerConfig& c) {
   if (c.maxConnections < 0) return QStringLiteral("max connections must be ≥ 0 (0 = unlimited)");
   if (c.responseDelayMs < 0 || c.responseDelayMs > 60000)
     return QStringLiteral("delay must be 0..60000 ms");
+  if (c.idleTimeoutMs < 0 || c.idleTimeoutMs > 86'400'000)
+    return QStringLiteral("idle timeout must be 0..86400 s (0 = never)");
   return {};
 }
 
@@ -180,8 +182,18 @@ void addLaunchOptions(QCommandLineParser* p) {
        QStringLiteral("N"), QStringLiteral("0")},
       {QStringLiteral("delay"), QStringLiteral("Server response delay in ms."), QStringLiteral("MS"),
        QStringLiteral("0")},
-      {QStringLiteral("read-high-watermark"), QStringLiteral("Server read high watermark (e.g. 64K)."),
-       QStringLiteral("BYTES"), QStringLiteral("0")},
+      {QStringLiteral("read-high-watermark"),
+       QStringLiteral("Server read high watermark (e.g. 64K; 0: unlimited)."), QStringLiteral("BYTES"),
+       QString::number(EchoServerConfig::kDefaultReadHighWatermark)},
+      {QStringLiteral("output-cap"),
+       QStringLiteral("Server output cap per connection: reading pauses above it (0: unlimited)."),
+       QStringLiteral("BYTES"), QString::number(EchoServerConfig::kDefaultOutputCapBytes)},
+      {QStringLiteral("memory-budget"),
+       QStringLiteral("Server memory budget over all connections (0: unlimited)."), QStringLiteral("BYTES"),
+       QString::number(EchoServerConfig::kDefaultMemoryBudgetBytes)},
+      {QStringLiteral("idle-timeout"),
+       QStringLiteral("Server closes connections idle this long (0: never)."), QStringLiteral("SEC"),
+       QStringLiteral("0")},
       {QStringLiteral("client"),
        QStringLiteral("Start a load client to HOST:PORT (port 0: the server started with --server)."),
        QStringLiteral("HOST:PORT")},

@@ -15,7 +15,18 @@ const char* const kBufferNames[kDataBufferCount] = {"kernel receive queue (SIOCI
                                                     "output buffer", "kernel send queue (SIOCOUTQ)"};
 const QColor kBufferColors[kDataBufferCount] = {QColor(0x00, 0x72, 0xb2), QColor(0x00, 0x9e, 0x73),
                                                 QColor(0xd5, 0x5e, 0x00), QColor(0xcc, 0x79, 0xa7)};
-const char* const kWatermarkNames[4] = {"read low", "read high", "write low", "write high"};
+// The echo server records its output cap as the write high watermark.
+const char* const kWatermarkNames[4] = {"read low", "read high", "write low", "write high (output cap)"};
+
+// A bound line joins the y range only once the data comes near it (a quarter
+// of the way): a 64-byte echo stays readable under a 1 MiB cap.
+void fitBoundLine(QCPItemStraightLine* line, qint64 level, double dataMaxY, double* maxY) {
+  line->setVisible(level > 0);
+  if (level <= 0) return;
+  line->point1->setCoords(0, static_cast<double>(level));
+  line->point2->setCoords(1, static_cast<double>(level));
+  if (dataMaxY * 4 >= static_cast<double>(level)) *maxY = std::max(*maxY, static_cast<double>(level) * 1.05);
+}
 }  // namespace
 
 BuffersView::BuffersView(const TraceAggregator* aggregator, QWidget* parent)
@@ -58,6 +69,13 @@ BuffersView::BuffersView(const TraceAggregator* aggregator, QWidget* parent)
     line->setObjectName(QString::fromLatin1(kWatermarkNames[w]));
     watermarkLines_[w] = line;
   }
+  budgetLine_ = new QCPItemStraightLine(plot_);
+  QPen budgetPen(QColor(0xc0, 0x20, 0x20));
+  budgetPen.setStyle(Qt::DashDotLine);
+  budgetPen.setWidthF(1.4);
+  budgetLine_->setPen(budgetPen);
+  budgetLine_->setVisible(false);
+  budgetLine_->setObjectName(QStringLiteral("memory budget"));
   connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent*) { follow_ = false; });
   connect(plot_, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { follow_ = false; });
   connect(sourceCombo_, &QComboBox::currentIndexChanged, this, [this] { refresh(0); });
@@ -123,21 +141,29 @@ void BuffersView::refresh(qint64 nowNs) {
     }
     plot_->graph(b)->setData(keys, values, true);
   }
+  const double dataMaxY = maxY;
   for (int w = 0; w < 4; ++w) {
     const qint64 level = (sessionId < 0 && conn) ? conn->watermarks[static_cast<size_t>(w)] : -1;
-    QCPItemStraightLine* line = watermarkLines_[w];
-    line->setVisible(level > 0);
-    if (level > 0) {
-      line->point1->setCoords(0, static_cast<double>(level));
-      line->point2->setCoords(1, static_cast<double>(level));
-      maxY = std::max(maxY, static_cast<double>(level) * 1.05);
-    }
+    fitBoundLine(watermarkLines_[w], level, dataMaxY, &maxY);
   }
+  std::optional<EchoServerStats> server;
+  if (sessionId >= 0 && serverStats_) server = serverStats_(sessionId);
+  fitBoundLine(budgetLine_, server ? static_cast<qint64>(server->memoryBudgetBytes) : -1, dataMaxY, &maxY);
   if (sessionId >= 0) {
-    title_->setText(sourceCombo_->currentData().toInt() >= 0
-                        ? tr("sum over the session's live connections, sampled each frame")
-                        : tr("no connection selected (pick an event of a connection in the Events tab): "
-                             "sum over session #%1's live connections").arg(sessionId));
+    QString memory;
+    if (server) {
+      memory = tr("; buffered %1 (peak %2), budget %3, %4 paused")
+                   .arg(formatBytes(static_cast<double>(server->bufferedBytes)),
+                        formatBytes(static_cast<double>(server->peakBufferedBytes)),
+                        server->memoryBudgetBytes ? formatBytes(static_cast<double>(server->memoryBudgetBytes))
+                                                  : tr("unlimited"))
+                   .arg(server->pausedConnections);
+    }
+    title_->setText((sourceCombo_->currentData().toInt() >= 0
+                         ? tr("sum over the session's live connections, sampled each frame")
+                         : tr("no connection selected (pick an event of a connection in the Events tab): "
+                              "sum over session #%1's live connections").arg(sessionId)) +
+                    memory);
   } else if (conn) {
     QString wm;
     for (int w = 0; w < 4; ++w)

@@ -1,11 +1,18 @@
 // The four buffers of a connection over time (kernel receive queue → input buffer
 // → output buffer → kernel send queue) with its watermark lines, or the sum of
-// each buffer across a session's live connections.
+// each buffer across a session's live connections. An echo server's output cap
+// is its connections' write high watermark line; a server session's sum shows
+// its memory budget as a line, with what is buffered, the peak and the paused
+// connections in the title.
 // Thread contract: GUI thread only.
 #pragma once
 #include <QWidget>
 
+#include <functional>
+#include <optional>
+
 #include "model/TraceAggregator.h"
+#include "workload/EchoServer.h"
 
 class QCustomPlot;
 class QCPItemStraightLine;
@@ -29,6 +36,10 @@ class BuffersView : public QWidget {
   void setFollowLive(bool on) { follow_ = on; }
   void setPaused(bool on) { paused_ = on; }
   void setWindowSec(double sec) { windowSec_ = sec; }
+  // A server session's latest stats (nullopt for clients and unknown ids):
+  // the session sum view draws the memory budget from them.
+  using ServerStatsSource = std::function<std::optional<EchoServerStats>(int sessionId)>;
+  void setServerStatsSource(ServerStatsSource source) { serverStats_ = std::move(source); }
 
   QCustomPlot* plot() const { return plot_; }
   // Points currently plotted over all four buffers (tests).
@@ -41,6 +52,8 @@ class BuffersView : public QWidget {
   QComboBox* sourceCombo_;
   QLabel* title_;
   QCPItemStraightLine* watermarkLines_[4];
+  QCPItemStraightLine* budgetLine_;
+  ServerStatsSource serverStats_;
   quint32 owner_ = 0;
   bool follow_ = true;
   bool paused_ = false;

@@ -50,6 +50,11 @@ MainWindow::MainWindow(QWidget* parent)
   events_ = new EventsPanel(ctl->eventModel(), this);
   timeline_ = new TimelineView(&ctl->aggregator(), this);
   buffers_ = new BuffersView(&ctl->aggregator(), this);
+  buffers_->setServerStatsSource([ctl](int id) -> std::optional<EchoServerStats> {
+    EngineSession* s = ctl->session(id);
+    if (!s || s->kind() != EngineSession::Kind::Server) return std::nullopt;
+    return s->shared().server;
+  });
   stats_ = new StatsView(ctl, this);
   console_ = new ConsoleWidget(this);
   ui_->tabs->addTab(wrapPage(events_, "eventsPage"), tr("Events"));

@@ -1,6 +1,7 @@
 #include "widgets/NewServerDialog.h"
 
 #include <QPushButton>
+#include <algorithm>
 #include <QSettings>
 
 #include "model/SessionSpec.h"
@@ -8,6 +9,11 @@
 #include "ui_NewServerDialog.h"
 
 namespace rs::gui {
+
+namespace {
+// The byte spin boxes stop at 1 GiB (an int); larger values show as 1 GiB.
+int spinBytes(size_t bytes) { return static_cast<int>(std::min<size_t>(bytes, size_t{1} << 30)); }
+}  // namespace
 
 NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent), ui_(std::make_unique<Ui::NewServerDialog>()) {
   ensureResources();
@@ -21,7 +27,8 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
   connect(ui_->portEdit, &QLineEdit::textChanged, this, &NewServerDialog::revalidate);
   connect(ui_->maxConnSpin, &QSpinBox::valueChanged, this, &NewServerDialog::revalidate);
   connect(ui_->delaySpin, &QSpinBox::valueChanged, this, &NewServerDialog::revalidate);
-  revalidate();
+  connect(ui_->idleSpin, &QSpinBox::valueChanged, this, &NewServerDialog::revalidate);
+  setConfig(EchoServerConfig{});  // the engine's safe defaults until settings say otherwise
 }
 
 NewServerDialog::~NewServerDialog() = default;
@@ -35,6 +42,9 @@ EchoServerConfig NewServerDialog::config() const {
   c.maxConnections = ui_->maxConnSpin->value();
   c.responseDelayMs = ui_->delaySpin->value();
   c.readHighWatermark = static_cast<size_t>(ui_->rhwSpin->value());
+  c.outputCapBytes = static_cast<size_t>(ui_->outputCapSpin->value());
+  c.memoryBudgetBytes = static_cast<size_t>(ui_->budgetSpin->value());
+  c.idleTimeoutMs = ui_->idleSpin->value() * 1000;
   return c;
 }
 
@@ -44,7 +54,11 @@ void NewServerDialog::setConfig(const EchoServerConfig& c) {
   ui_->modeCombo->setCurrentText(modeName(c.mode));
   ui_->maxConnSpin->setValue(c.maxConnections);
   ui_->delaySpin->setValue(c.responseDelayMs);
-  ui_->rhwSpin->setValue(static_cast<int>(std::min<size_t>(c.readHighWatermark, 1u << 30)));
+  ui_->rhwSpin->setValue(spinBytes(c.readHighWatermark));
+  ui_->outputCapSpin->setValue(spinBytes(c.outputCapBytes));
+  ui_->budgetSpin->setValue(spinBytes(c.memoryBudgetBytes));
+  // Whole seconds; a sub-second timeout (CLI only) shows as 1 s.
+  ui_->idleSpin->setValue(c.idleTimeoutMs > 0 ? std::max(1, (c.idleTimeoutMs + 999) / 1000) : 0);
   revalidate();
 }
 
@@ -73,7 +87,12 @@ void NewServerDialog::loadSettings() {
   parseMode(s.value(QStringLiteral("mode"), QStringLiteral("echo")).toString(), &c.mode, &e);
   c.maxConnections = s.value(QStringLiteral("maxConnections"), 0).toInt();
   c.responseDelayMs = s.value(QStringLiteral("delayMs"), 0).toInt();
-  c.readHighWatermark = s.value(QStringLiteral("readHighWatermark"), 0).toULongLong();
+  // Keys named with their unit: older settings saved "readHighWatermark" = 0
+  // (unbounded), which must not override the safe defaults.
+  c.readHighWatermark = s.value(QStringLiteral("readHighWatermarkBytes"), qulonglong{c.readHighWatermark}).toULongLong();
+  c.outputCapBytes = s.value(QStringLiteral("outputCapBytes"), qulonglong{c.outputCapBytes}).toULongLong();
+  c.memoryBudgetBytes = s.value(QStringLiteral("memoryBudgetBytes"), qulonglong{c.memoryBudgetBytes}).toULongLong();
+  c.idleTimeoutMs = s.value(QStringLiteral("idleTimeoutMs"), 0).toInt();
   setConfig(c);
 }
 
@@ -86,7 +105,10 @@ void NewServerDialog::saveSettings() const {
   s.setValue(QStringLiteral("mode"), modeName(c.mode));
   s.setValue(QStringLiteral("maxConnections"), c.maxConnections);
   s.setValue(QStringLiteral("delayMs"), c.responseDelayMs);
-  s.setValue(QStringLiteral("readHighWatermark"), static_cast<qulonglong>(c.readHighWatermark));
+  s.setValue(QStringLiteral("readHighWatermarkBytes"), static_cast<qulonglong>(c.readHighWatermark));
+  s.setValue(QStringLiteral("outputCapBytes"), static_cast<qulonglong>(c.outputCapBytes));
+  s.setValue(QStringLiteral("memoryBudgetBytes"), static_cast<qulonglong>(c.memoryBudgetBytes));
+  s.setValue(QStringLiteral("idleTimeoutMs"), c.idleTimeoutMs);
 }
 
 }  // namespace rs::gui

@@ -1,4 +1,4 @@
-// "New echo server": the bind address, port, mode, limits and watermark of an
+// "New echo server": the bind address, port, mode, limits, memory bounds and idle timeout of an
 // EchoServer, validated as the user types (OK stays disabled with the reason shown).
 // Thread contract: GUI thread only.
 #pragma once

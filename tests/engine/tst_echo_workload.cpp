@@ -528,6 +528,7 @@ class TestEchoWorkload : public QObject {
     EventBase base;
     EchoServerConfig sc;
     sc.readHighWatermark = 64 * 1024;
+    sc.outputCapBytes = 64 * 1024;  // the watermark alone no longer caps the output
     auto server = startServer(base, sc);
     LoadClientConfig cfg;
     cfg.port = server->port();
