@@ -83,6 +83,7 @@ struct LoadClient::Impl {
   Nanos periodPerConn = 0;  // open loop
   Nanos pacerDue = 0;       // when the armed pacer fires
   Nanos lastPacerRun = 0;
+  size_t pacerNext = 0;     // the connection the next pacer run starts with
   bool started = false;
   bool finished = false;
   bool sendingStopped = false;
@@ -427,12 +428,19 @@ struct LoadClient::Impl {
     }
   }
 
-  void pace(Conn* c, Nanos now) {
-    while (c->state == ConnState::Open && c->nextIntended <= now && c->bev->output().length() < kOutputCap) {
-      if (!canSend()) return;
+  // Open loop: queues the messages due on c by `now`, up to kOutputCap unsent
+  // and `budgetBytes` queued; returns the bytes queued. Whatever is still due
+  // is sent by the pacer in a later loop pass.
+  size_t pace(Conn* c, Nanos now, size_t budgetBytes = LoadClientConfig::kFloodBytesPerYield) {
+    size_t queued = 0;
+    while (c->state == ConnState::Open && c->nextIntended <= now && c->bev->output().length() < kOutputCap &&
+           queued < budgetBytes) {
+      if (!canSend()) break;
       sendOne(c, c->nextIntended);
       c->nextIntended += periodPerConn;
+      queued += cfg.messageSize;
     }
+    return queued;
   }
 
   // Discard mode / slow reader: queue while the output is below kFloodQueued,
@@ -742,13 +750,16 @@ struct LoadClient::Impl {
 
   // Why a connection that is not closed has not finished: the short reason
   // the tally shows and one detailed line. The one place these are worded.
-  std::pair<std::string, std::string> whyUnfinished(const Conn* c) const {
+  // `runEnded`: the run's own deadline (duration + timeout) cut it short,
+  // rather than the connection's deadline.
+  std::pair<std::string, std::string> whyUnfinished(const Conn* c, bool runEnded) const {
     const std::string within = " within " + msText(cfg.timeout);
+    const std::string by = runEnded ? " by the end of the run (" + msText(cfg.timeout) + " after sending ended)" : within;
     if (c->state == ConnState::Connecting)
-      return {"connect not completed" + within, sockets::describeError("connect", target, ETIMEDOUT)};
+      return {"connect not completed" + by, sockets::describeError("connect", target, ETIMEDOUT)};
     if (!c->inflight.empty())
-      return {"message not echoed" + within,
-              connName(c) + ": message " + std::to_string(c->recvSeq) + " not echoed" + within + " (" +
+      return {"message not echoed" + by,
+              connName(c) + ": message " + std::to_string(c->recvSeq) + " not echoed" + by + " (" +
                   std::to_string(c->recvOffset) + " of " + std::to_string(cfg.messageSize) + " B back, " +
                   std::to_string(c->inflight.size()) + " message(s) unanswered)"};
     const size_t unsent = c->bev ? c->bev->output().length() : 0;
@@ -762,9 +773,10 @@ struct LoadClient::Impl {
             connName(c) + ": still open " + msText(cfg.timeout) + " after sending ended"};
   }
 
-  // A connection past its deadline: counted as a timeout with its reason, closed.
-  void timeOut(Conn* c) {
-    const auto [reason, detail] = whyUnfinished(c);
+  // A connection past its deadline (or the run's): counted as a timeout with
+  // its reason, closed.
+  void timeOut(Conn* c, bool runEnded = false) {
+    const auto [reason, detail] = whyUnfinished(c, runEnded);
     connError(ErrKind::Timeout, reason, detail);
     closeConn(c);
   }
@@ -781,7 +793,7 @@ struct LoadClient::Impl {
     auto* self = static_cast<Impl*>(arg);
     self->stopSending(self->durationEndText());
     for (auto& c : self->conns)
-      if (c->state == ConnState::Connecting || c->state == ConnState::Open) self->timeOut(c.get());
+      if (c->state == ConnState::Connecting || c->state == ConnState::Open) self->timeOut(c.get(), true);
     self->finish(true);
   }
 
@@ -799,10 +811,20 @@ struct LoadClient::Impl {
     const Nanos now = monotonicNowNs();
     self->lastPacerRun = now;
     Nanos earliest = kNever;
-    for (auto& c : self->conns) {
+    // At most kFloodBytesPerYield per run, round robin from where the last
+    // run stopped; a client that lags its schedule yields between runs.
+    size_t budget = LoadClientConfig::kFloodBytesPerYield;
+    const size_t n = self->conns.size();
+    for (size_t k = 0; k < n; ++k) {
+      Conn* c = self->conns[(self->pacerNext + k) % n].get();
       if (c->state != ConnState::Open || c->sendingDone) continue;
-      self->pace(c.get(), now);
+      budget -= self->pace(c, now, budget);
       if (self->sendingStopped) return;
+      if (budget == 0) {
+        self->pacerNext = (self->pacerNext + k) % n;
+        earliest = now;
+        break;
+      }
       // A connection whose output is full is paced again from its write callback.
       if (c->state == ConnState::Open && c->bev->output().length() < kOutputCap)
         earliest = std::min(earliest, c->nextIntended);

@@ -144,9 +144,10 @@ class TestHostileServers : public QObject {
   void blackhole_data() {
     QTest::addColumn<int>("serverMode");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("echo") << static_cast<int>(LoadClientConfig::ServerMode::Echo) << "message not echoed within 500 ms";
+    QTest::newRow("echo") << static_cast<int>(LoadClientConfig::ServerMode::Echo)
+                          << "2 connections: message not echoed within 500 ms";
     QTest::newRow("discard") << static_cast<int>(LoadClientConfig::ServerMode::Discard)
-                             << "the server did not take the last bytes within 500 ms";
+                             << "2 connections: the server did not take the last bytes";
   }
   void blackhole() {
     QFETCH(int, serverMode);
