@@ -40,7 +40,7 @@ namespace rs::testutil {
 class HostileServer {
  public:
   enum class Behaviour { Echo, EchoNoClose, Trickle, Blackhole, Garbage, Discard, AcceptClose, AcceptReset };
-  static constexpr size_t kMaxPeers = 512;
+  static constexpr size_t kMaxPeers = 2048;
   static constexpr size_t kMaxPendingBytes = size_t{16} << 20;
   static constexpr size_t kGarbageEvery = 7;  // every 7th byte of a stream is flipped
 
