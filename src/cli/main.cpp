@@ -280,8 +280,9 @@ int runClient(const ClientCommand& cmd) {
         static_cast<unsigned long long>(s.connectionsAttempted), static_cast<unsigned long long>(s.connectionsOpened),
         cfg.messageSize, toString(cfg.fault), s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
         static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesQueued),
-        static_cast<unsigned long long>(s.bytesWritten), static_cast<unsigned long long>(s.bytesReceived), static_cast<double>(cfg.serverMode == LoadClientConfig::ServerMode::Discard ? s.messagesSent
-                                                                                  : s.messagesReceived) /
+        static_cast<unsigned long long>(s.bytesWritten), static_cast<unsigned long long>(s.bytesReceived),
+        static_cast<double>(cfg.serverMode == LoadClientConfig::ServerMode::Discard ? s.messagesSent
+                                                                                     : s.messagesReceived) /
             elapsed,
         static_cast<unsigned long long>(s.mismatchedBytes), static_cast<unsigned long long>(s.errRefused),
         static_cast<unsigned long long>(s.errReset), static_cast<unsigned long long>(s.errTimeout),
