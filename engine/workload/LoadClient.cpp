@@ -10,6 +10,7 @@
 #include <deque>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "net/BufferEvent.h"
 #include "net/InetAddress.h"
@@ -29,6 +30,11 @@ constexpr Nanos kPacerMinGap = 20 * kNsPerUs;
 constexpr size_t kOutputCap = 4u << 20;
 constexpr size_t kFloodQueued = 256 * 1024;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
+
+std::string msText(Nanos ns) { return std::to_string(ns / kNsPerMs) + " ms"; }
+std::string plural(uint64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
 }  // namespace
 
 struct LoadClient::Impl {
@@ -45,12 +51,17 @@ struct LoadClient::Impl {
     uint64_t recvMismatched = 0;
     std::deque<Nanos> inflight;  // intended send time of each unanswered message
     Nanos nextIntended = 0;      // open loop schedule
-    Nanos lastProgress = 0;
-    Nanos doneAt = 0;          // when sending ended (discard: bounds the wait for the close)
+    // When the oldest unanswered message became the oldest: its echo is due
+    // one timeout later, however many of its bytes trickle in meanwhile.
+    Nanos headSince = 0;
+    Nanos doneAt = 0;          // when sending ended: the connection has one timeout to finish
     size_t sourceOffset = 0;   // source mode: position in the chargen pattern
+    uint64_t bytesWrittenBefore = 0;  // closed: what its bufferevent handed to the kernel
     bool sendingDone = false;
     bool shutdownSent = false;
+    bool waitingForFloodTurn = false;
   };
+  enum class ErrKind { Refused, Reset, Timeout, Other };
 
   EventBase* base;
   LoadClientConfig cfg;
@@ -68,12 +79,19 @@ struct LoadClient::Impl {
   Nanos startNs = 0;
   Nanos intervalStartNs = 0;
   Nanos sendDeadline = kNever;
+  Nanos runDeadline = kNever;  // duration (or count limit) + timeout; drain() brings it closer
   Nanos periodPerConn = 0;  // open loop
   Nanos pacerDue = 0;       // when the armed pacer fires
   Nanos lastPacerRun = 0;
+  size_t pacerNext = 0;     // the connection the next pacer run starts with
   bool started = false;
   bool finished = false;
   bool sendingStopped = false;
+  const char* sendingEndedBy = "";  // why sending stopped ("the duration ended", ...)
+  size_t floodBudget = LoadClientConfig::kFloodBytesPerYield;  // bytes left before the next yield
+  std::vector<Conn*> floodTurns;  // connections waiting for the flood to resume
+  // Connection errors by short reason, in first-seen order ("reset by the server" -> 2).
+  std::vector<std::pair<std::string, uint64_t>> errorTally;
   std::string firstError;
   LogSink sink;
   std::function<void()> finishedCb;
@@ -83,6 +101,9 @@ struct LoadClient::Impl {
   Event intervalTimer;
   Event pacer;
   Event connector;
+  Event sendEnd;      // at sendDeadline: sending and opening stop
+  Event runEnd;       // at runDeadline: whatever is still open is timed out
+  Event floodResume;  // zero-delay timer: the flood goes on after a yield
   Event finishEvent;
 
   Impl(EventBase* b, LoadClientConfig c) : base(b), cfg(std::move(c)) {}
@@ -95,6 +116,34 @@ struct LoadClient::Impl {
       firstError = text;
       log(LogLevel::Warning, text);
     }
+  }
+  // Counts one connection error: its counter, its short reason in the tally
+  // passed() reports ("2 connections: reset by the server"), and, if it is the
+  // first error, its detailed line.
+  void connError(ErrKind kind, const std::string& reason, const std::string& detail) {
+    switch (kind) {
+      case ErrKind::Refused: ++st.errRefused; break;
+      case ErrKind::Reset: ++st.errReset; break;
+      case ErrKind::Timeout: ++st.errTimeout; break;
+      case ErrKind::Other: ++st.errOther; break;
+    }
+    auto it = std::find_if(errorTally.begin(), errorTally.end(), [&](const auto& e) { return e.first == reason; });
+    if (it == errorTally.end()) errorTally.emplace_back(reason, 1);
+    else ++it->second;
+    noteError(detail);
+  }
+  // A socket errno as an error kind and short reason.
+  static std::pair<ErrKind, std::string> classify(int err, bool connecting) {
+    switch (err) {
+      case ECONNREFUSED: return {ErrKind::Refused, "connect refused"};
+      case ECONNRESET:
+      case EPIPE: return {ErrKind::Reset, "reset by the server"};
+      case ETIMEDOUT: return {ErrKind::Timeout, connecting ? "connect timed out" : "timed out"};
+      default: return {ErrKind::Other, std::string(connecting ? "connect: " : "") + std::strerror(err)};
+    }
+  }
+  std::string connName(const Conn* c) const {
+    return "connection " + std::to_string(c->index) + " to " + target.toString();
   }
   uint64_t totalErrors() const { return st.errors(); }
   bool halfClose() const { return cfg.fault == LoadClientConfig::Fault::HalfClose; }
@@ -201,6 +250,8 @@ struct LoadClient::Impl {
     } else if (cfg.messageCount > 0) {
       sendDeadline = startNs + static_cast<Nanos>(LoadClientConfig::kCountOnlyTimeLimitSec * 1e9);
     }
+    runDeadline = (sendDeadline == kNever ? startNs : sendDeadline) + cfg.timeout;
+    st.connectionsAsked = static_cast<uint64_t>(cfg.connections);
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open) {
       const double perConn = cfg.rate / cfg.connections;
       periodPerConn = std::max<Nanos>(1, static_cast<Nanos>(1e9 / perConn));
@@ -221,6 +272,16 @@ struct LoadClient::Impl {
     intervalTimer.addTimeoutNs(kNsPerSec);
     finishEvent.assign(base, -1, 0, &Impl::onFinish, this);
     finishEvent.setLabel("load client finish", tag);
+    if (sendDeadline != kNever) {
+      sendEnd.assign(base, -1, 0, &Impl::onSendEnd, this);
+      sendEnd.setLabel("load client send end", tag);
+      sendEnd.addTimeoutNs(sendDeadline - startNs);
+    }
+    runEnd.assign(base, -1, 0, &Impl::onRunEnd, this);
+    runEnd.setLabel("load client run end", tag);
+    runEnd.addTimeoutNs(runDeadline - startNs);
+    floodResume.assign(base, -1, 0, &Impl::onFloodResume, this);
+    floodResume.setLabel("load client flood resume", tag);
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open && !slowReader()) {
       pacer.assign(base, -1, 0, &Impl::onPacer, this);
       pacer.setLabel("load client pacer", tag);
@@ -228,8 +289,7 @@ struct LoadClient::Impl {
     if (cfg.connectRate > 0) {
       connector.assign(base, -1, kEvPersist, &Impl::onConnector, this);
       connector.setLabel("load client connector", tag);
-      const Nanos every = std::max<Nanos>(kNsPerMs, static_cast<Nanos>(1e9 / cfg.connectRate));
-      connector.addTimeoutNs(every);
+      connector.addTimeoutNs(std::max<Nanos>(kNsPerMs, static_cast<Nanos>(1e9 / cfg.connectRate)));
       connectSome(1);
     } else {
       connectSome(conns.size());
@@ -239,16 +299,24 @@ struct LoadClient::Impl {
   // ---- connections ---------------------------------------------------------
 
   void connectSome(size_t n) {
-    for (; n > 0 && nextToConnect < conns.size(); --n) {
-      Conn* c = conns[nextToConnect++].get();
-      if (sendingStopped) {
-        c->state = ConnState::Closed;
-        continue;
-      }
-      startConnect(c);
-    }
+    for (; n > 0 && nextToConnect < conns.size() && !sendingStopped; --n) startConnect(conns[nextToConnect++].get());
     if (nextToConnect >= conns.size() && connector.initialized()) connector.del();
     finishIfDone();
+  }
+
+  // --connect-rate: every connection due since the start (the first at once),
+  // so the rate holds however seldom the timer gets to run.
+  void connectDue(Nanos now) {
+    const double due = 1 + std::floor(cfg.connectRate * static_cast<double>(now - startNs) / 1e9);
+    const size_t upTo = due >= static_cast<double>(conns.size()) ? conns.size() : static_cast<size_t>(due);
+    if (upTo > nextToConnect) connectSome(upTo - nextToConnect);
+  }
+
+  // No connection is opened any more: the ones not started stay unopened
+  // (stats: attempted < asked).
+  void stopOpening() {
+    for (; nextToConnect < conns.size(); ++nextToConnect) conns[nextToConnect]->state = ConnState::Closed;
+    if (connector.initialized()) connector.del();
   }
 
   void startConnect(Conn* c) {
@@ -256,16 +324,18 @@ struct LoadClient::Impl {
     c->bev->setLabelPrefix("load conn");
     c->bev->setCallbacks(&Impl::onRead, &Impl::onWrite, &Impl::onEvent, c);
     c->state = ConnState::Connecting;
-    c->connectStarted = c->lastProgress = monotonicNowNs();
+    c->connectStarted = monotonicNowNs();
     ++st.connecting;
+    ++st.connectionsAttempted;
     if (c->bev->connect(target) < 0) {
       const int err = errno;
       // The event callback already ran (and closed the connection) for
       // immediate socket errors; otherwise account for it here.
       if (c->state != ConnState::Closed) {
-        noteError(c->bev->lastErrorText().empty() ? sockets::describeError("connect", target, err)
+        const auto [kind, reason] = classify(err, true);
+        connError(kind, reason,
+                  c->bev->lastErrorText().empty() ? sockets::describeError("connect", target, err)
                                                   : c->bev->lastErrorText());
-        classify(err);
         closeConn(c);
       }
       return;
@@ -273,21 +343,13 @@ struct LoadClient::Impl {
     c->bev->enable(kEvRead | kEvWrite);
   }
 
-  void classify(int err) {
-    switch (err) {
-      case ECONNREFUSED: ++st.errRefused; break;
-      case ECONNRESET:
-      case EPIPE: ++st.errReset; break;
-      case ETIMEDOUT: ++st.errTimeout; break;
-      default: ++st.errOther; break;
-    }
-  }
-
   void closeConn(Conn* c) {
     if (c->state == ConnState::Connecting && st.connecting) --st.connecting;
     if (c->state == ConnState::Open && st.connected) --st.connected;
+    if (c->recvMismatched) countMismatchedMessage(c, "its last, partial message");
     if (c->bev) {
       if (abortRst() && c->state == ConnState::Open && c->bev->fd() >= 0) sockets::setLingerZero(c->bev->fd());
+      c->bytesWrittenBefore = c->bev->bytesWritten();
       c->bev->free();
       c->bev = nullptr;
     }
@@ -299,8 +361,8 @@ struct LoadClient::Impl {
   void onConnected(Conn* c) {
     --st.connecting;
     ++st.connected;
+    ++st.connectionsOpened;
     c->state = ConnState::Open;
-    c->lastProgress = monotonicNowNs();
     sockets::setNoDelay(c->bev->fd(), true);
     if (sendingStopped) {
       // Connected after the duration/count ended (or drain()): nothing to
@@ -321,9 +383,10 @@ struct LoadClient::Impl {
       return;
     }
     if (cfg.loopMode == LoadClientConfig::LoopMode::Open) {
-      c->nextIntended = c->lastProgress;
-      pace(c, c->lastProgress);
-      schedulePacer(monotonicNowNs(), c->nextIntended);
+      const Nanos now = monotonicNowNs();
+      c->nextIntended = now;
+      pace(c, now);
+      schedulePacer(now, c->nextIntended);
     } else if (canSend()) {
       sendOne(c, monotonicNowNs());
     } else {
@@ -336,61 +399,106 @@ struct LoadClient::Impl {
   bool canSend() {
     if (sendingStopped) return false;
     if (cfg.messageCount && st.messagesSent >= cfg.messageCount) {
-      stopSending();
+      stopSending("the message count was reached");
       return false;
     }
     if (sendDeadline != kNever && monotonicNowNs() >= sendDeadline) {
-      stopSending();
+      stopSending(durationEndText());
       return false;
     }
     return true;
   }
 
+  const char* durationEndText() const {
+    return cfg.durationSec > 0 ? "the duration ended" : "the time limit of a count-only run ended";
+  }
+
   void sendOne(Conn* c, Nanos intended) {
-    if (c->inflight.empty()) c->lastProgress = monotonicNowNs();
     c->bev->write(payload->message(c->index, c->nextSeq), cfg.messageSize);
     ++c->nextSeq;
-    if (expectsEcho()) c->inflight.push_back(intended);
+    if (expectsEcho()) {
+      if (c->inflight.empty()) c->headSince = monotonicNowNs();
+      c->inflight.push_back(intended);
+    }
     ++st.messagesSent;
-    st.bytesSent += cfg.messageSize;
+    st.bytesQueued += cfg.messageSize;
     if (discardMode()) {
       cur.messages += 1;
       cur.bytes += cfg.messageSize;
     }
   }
 
-  void pace(Conn* c, Nanos now) {
-    while (c->state == ConnState::Open && c->nextIntended <= now && c->bev->output().length() < kOutputCap) {
-      if (!canSend()) return;
+  // Open loop: queues the messages due on c by `now`, up to kOutputCap unsent
+  // and `budgetBytes` queued; returns the bytes queued. Whatever is still due
+  // is sent by the pacer in a later loop pass.
+  size_t pace(Conn* c, Nanos now, size_t budgetBytes = LoadClientConfig::kFloodBytesPerYield) {
+    size_t queued = 0;
+    while (c->state == ConnState::Open && c->nextIntended <= now && c->bev->output().length() < kOutputCap &&
+           queued < budgetBytes) {
+      if (!canSend()) break;
       sendOne(c, c->nextIntended);
       c->nextIntended += periodPerConn;
+      queued += cfg.messageSize;
     }
+    return queued;
   }
 
+  // Discard mode / slow reader: queue while the output is below kFloodQueued,
+  // but at most kFloodBytesPerYield (over all connections) before yielding to
+  // the loop -- the write callbacks would otherwise chain in one loop pass for
+  // as long as the server keeps taking, starving timers and signals.
   void flood(Conn* c) {
     while (c->state == ConnState::Open && c->bev->output().length() < kFloodQueued) {
+      if (floodBudget == 0) {
+        waitForFloodTurn(c);
+        return;
+      }
       if (!canSend()) return;
       sendOne(c, monotonicNowNs());
+      floodBudget -= std::min(floodBudget, cfg.messageSize);
     }
   }
 
-  // Ctrl-C: nothing new starts; what is in flight is awaited (housekeeping
-  // still enforces the response timeout), then the run finishes by itself.
-  void drain() {
-    if (finished || !started) return;
-    for (; nextToConnect < conns.size(); ++nextToConnect) conns[nextToConnect]->state = ConnState::Closed;
-    if (connector.initialized()) connector.del();
-    for (auto& c : conns)
-      if (c->state == ConnState::Connecting) closeConn(c.get());
-    stopSending();
-    for (auto& c : conns)
-      if (c->state == ConnState::Open) connSendingDone(c.get());
-    finishIfDone();
+  void waitForFloodTurn(Conn* c) {
+    if (!c->waitingForFloodTurn) {
+      c->waitingForFloodTurn = true;
+      floodTurns.push_back(c);
+    }
+    if (!floodResume.pending(kEvTimeout, nullptr)) floodResume.addTimeoutNs(0);
   }
 
-  void stopSending() {
+  static void onFloodResume(int, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    self->floodBudget = LoadClientConfig::kFloodBytesPerYield;
+    std::vector<Conn*> turns;
+    turns.swap(self->floodTurns);
+    for (Conn* c : turns) {
+      c->waitingForFloodTurn = false;
+      if (c->state == ConnState::Open && !c->sendingDone) self->flood(c);
+    }
+  }
+
+  // Ctrl-C: nothing new starts; what is in flight is awaited, then the run
+  // finishes by itself -- within one timeout at the latest.
+  void drain() {
+    if (finished || !started) return;
+    stopOpening();
+    for (auto& c : conns)
+      if (c->state == ConnState::Connecting) closeConn(c.get());
+    stopSending("the run was interrupted");
+    const Nanos now = monotonicNowNs();
+    if (!finished && now + cfg.timeout < runDeadline) {
+      runDeadline = now + cfg.timeout;
+      runEnd.addTimeoutNs(cfg.timeout);
+    }
+  }
+
+  void stopSending(const char* why) {
     if (sendingStopped) return;
     sendingStopped = true;
+    sendingEndedBy = why;
+    stopOpening();
+    if (sendEnd.initialized()) sendEnd.del();
     for (auto& c : conns) {
       if (c->state == ConnState::Open) connSendingDone(c.get());
     }
@@ -463,13 +571,22 @@ struct LoadClient::Impl {
     in.drain(done);
     st.bytesReceived += done;
     cur.bytes += done;
-    if (done) c->lastProgress = monotonicNowNs();
     if (bad) {
       st.mismatchedBytes += bad;
       ++st.errMismatch;
       noteError("connection " + std::to_string(c->index) + ": " + std::to_string(bad) +
                 " bytes differ from the source server's chargen stream");
     }
+  }
+
+  // A message (or, at close, the part of one received) that came back with
+  // c->recvMismatched wrong bytes: never counted as received.
+  void countMismatchedMessage(Conn* c, const std::string& which) {
+    st.mismatchedBytes += c->recvMismatched;
+    ++st.errMismatch;
+    noteError("connection " + std::to_string(c->index) + ": " + which + " came back with " +
+              std::to_string(c->recvMismatched) + " mismatched bytes");
+    c->recvMismatched = 0;
   }
 
   void receive(Conn* c) {
@@ -480,7 +597,6 @@ struct LoadClient::Impl {
     Buffer& in = c->bev->input();
     const size_t size = cfg.messageSize;
     const Nanos now = monotonicNowNs();
-    if (in.length() > 0) c->lastProgress = now;
     while (in.length() > 0) {
       if (c->recvSeq >= c->nextSeq || discardMode()) {
         const size_t extra = in.length();
@@ -513,14 +629,11 @@ struct LoadClient::Impl {
       // One whole message back.
       const Nanos intended = c->inflight.empty() ? now : c->inflight.front();
       if (!c->inflight.empty()) c->inflight.pop_front();
+      c->headSince = now;  // the next message's echo is due one timeout from now
       ++c->recvSeq;
       c->recvOffset = 0;
       if (c->recvMismatched) {
-        st.mismatchedBytes += c->recvMismatched;
-        ++st.errMismatch;
-        noteError("connection " + std::to_string(c->index) + ": message " + std::to_string(c->recvSeq - 1) +
-                  " came back with " + std::to_string(c->recvMismatched) + " mismatched bytes");
-        c->recvMismatched = 0;
+        countMismatchedMessage(c, "message " + std::to_string(c->recvSeq - 1));
       } else {
         ++st.messagesReceived;
         ++cur.messages;
@@ -580,28 +693,34 @@ struct LoadClient::Impl {
     }
     const int err = bev->socketError();
     if (what & BufferEvent::kEof) {
-      self->receive(c);
-      if (c->state != ConnState::Open) return;
-      const bool expected = c->inflight.empty() && (c->sendingDone || self->halfClose()) && !self->sourceMode();
-      if (!expected) {
-        ++self->st.errOther;
-        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
-                        ": closed by the server with " + std::to_string(c->inflight.size()) +
-                        " message(s) unanswered");
+      if (c->state == ConnState::Open) self->receive(c);
+      if (c->state == ConnState::Closed) return;
+      const bool expected = c->state == ConnState::Open && c->inflight.empty() &&
+                            (c->sendingDone || self->halfClose()) && !self->sourceMode();
+      if (expected) {
+      } else if (c->state == ConnState::Connecting) {
+        // The EOF can be read before the connect is seen to complete.
+        self->connError(ErrKind::Other, "closed by the server as soon as it accepted",
+                        self->connName(c) + ": closed by the server before the connect completed");
+      } else if (self->sourceMode()) {
+        self->connError(ErrKind::Other, "closed by the server before the duration ended",
+                        self->connName(c) + ": closed by the server before the duration ended");
+      } else {
+        self->connError(ErrKind::Other, "closed by the server with messages unanswered",
+                        self->connName(c) + ": closed by the server with " + std::to_string(c->inflight.size()) +
+                            " message(s) unanswered");
       }
       self->closeConn(c);
       return;
     }
     if (what & BufferEvent::kTimeout) {
-      ++self->st.errTimeout;
-      self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() + ": timeout");
+      self->connError(ErrKind::Timeout, "timed out", self->connName(c) + ": timeout");
     } else if (what & BufferEvent::kError) {
-      self->classify(err);
-      if (c->state == ConnState::Connecting)
-        self->noteError(sockets::describeError("connect", self->target, err));
-      else
-        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() + ": " +
-                        std::strerror(err));
+      const bool connecting = c->state == ConnState::Connecting;
+      const auto [kind, reason] = classify(err, connecting);
+      self->connError(kind, reason,
+                      connecting ? sockets::describeError("connect", self->target, err)
+                                 : self->connName(c) + ": " + std::strerror(err));
     }
     self->closeConn(c);
   }
@@ -609,26 +728,16 @@ struct LoadClient::Impl {
   static void onHousekeeping(int, short, void* arg) {
     auto* self = static_cast<Impl*>(arg);
     const Nanos now = monotonicNowNs();
-    if (self->sendDeadline != kNever && now >= self->sendDeadline) self->stopSending();
+    const Nanos timeout = self->cfg.timeout;
     for (auto& up : self->conns) {
       Conn* c = up.get();
-      if (c->state == ConnState::Connecting && now - c->connectStarted > self->cfg.timeout) {
-        ++self->st.errTimeout;
-        self->noteError(sockets::describeError("connect", self->target, ETIMEDOUT));
-        self->closeConn(c);
+      if (c->state == ConnState::Connecting && now - c->connectStarted > timeout) {
+        self->timeOut(c);
       } else if (c->state == ConnState::Open && !c->inflight.empty() && !self->slowReader() &&
-                 now - c->lastProgress > self->cfg.timeout) {
-        ++self->st.errTimeout;
-        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
-                        ": no response within " + std::to_string(self->cfg.timeout / kNsPerMs) + " ms");
-        self->closeConn(c);
-      } else if (c->state == ConnState::Open && self->discardMode() && c->sendingDone &&
-                 now - c->doneAt > self->cfg.timeout) {
-        ++self->st.errTimeout;
-        self->noteError("connection " + std::to_string(c->index) + " to " + self->target.toString() +
-                        ": the server did not take the last " + std::to_string(c->bev->output().length()) +
-                        " B and close within " + std::to_string(self->cfg.timeout / kNsPerMs) + " ms");
-        self->closeConn(c);
+                 now - c->headSince > timeout) {
+        self->timeOut(c);  // the oldest message's echo is overdue
+      } else if (c->state == ConnState::Open && c->sendingDone && now - c->doneAt > timeout) {
+        self->timeOut(c);  // one timeout after sending ended, it still has not finished
       } else if (c->state == ConnState::Open && self->slowReader()) {
         const uint64_t perTick =
             std::max<uint64_t>(1, self->cfg.slowReaderBytesPerSec * static_cast<uint64_t>(kHousekeepingInterval) /
@@ -637,6 +746,55 @@ struct LoadClient::Impl {
         c->bev->enable(kEvRead);
       }
     }
+  }
+
+  // Why a connection that is not closed has not finished: the short reason
+  // the tally shows and one detailed line. The one place these are worded.
+  // `runEnded`: the run's own deadline (duration + timeout) cut it short,
+  // rather than the connection's deadline.
+  std::pair<std::string, std::string> whyUnfinished(const Conn* c, bool runEnded) const {
+    const std::string within = " within " + msText(cfg.timeout);
+    const std::string by = runEnded ? " by the end of the run (" + msText(cfg.timeout) + " after sending ended)" : within;
+    if (c->state == ConnState::Connecting)
+      return {"connect not completed" + by, sockets::describeError("connect", target, ETIMEDOUT)};
+    if (!c->inflight.empty())
+      return {"message not echoed" + by,
+              connName(c) + ": message " + std::to_string(c->recvSeq) + " not echoed" + by + " (" +
+                  std::to_string(c->recvOffset) + " of " + std::to_string(cfg.messageSize) + " B back, " +
+                  std::to_string(c->inflight.size()) + " message(s) unanswered)"};
+    const size_t unsent = c->bev ? c->bev->output().length() : 0;
+    if (unsent > 0)
+      return {"the server did not take the last bytes" + within,
+              connName(c) + ": the server did not take the last " + std::to_string(unsent) + " B" + within};
+    if (c->shutdownSent)
+      return {"no close from the server after EOF (waited " + msText(cfg.timeout) + ")",
+              connName(c) + ": every message answered, but no close from the server" + within + " of our EOF"};
+    return {"still open " + msText(cfg.timeout) + " after sending ended",
+            connName(c) + ": still open " + msText(cfg.timeout) + " after sending ended"};
+  }
+
+  // A connection past its deadline (or the run's): counted as a timeout with
+  // its reason, closed.
+  void timeOut(Conn* c, bool runEnded = false) {
+    const auto [reason, detail] = whyUnfinished(c, runEnded);
+    connError(ErrKind::Timeout, reason, detail);
+    closeConn(c);
+  }
+
+  // Sending and opening end at the duration (or the count-only time limit).
+  static void onSendEnd(int, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    self->stopSending(self->durationEndText());
+  }
+
+  // duration + timeout (or drain + timeout): the run ends now, whatever the
+  // server does; every connection still open says why it had not finished.
+  static void onRunEnd(int, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    self->stopSending(self->durationEndText());
+    for (auto& c : self->conns)
+      if (c->state == ConnState::Connecting || c->state == ConnState::Open) self->timeOut(c.get(), true);
+    self->finish(true);
   }
 
   // Arms the pacer for `due` unless it is already armed for no later.
@@ -653,10 +811,20 @@ struct LoadClient::Impl {
     const Nanos now = monotonicNowNs();
     self->lastPacerRun = now;
     Nanos earliest = kNever;
-    for (auto& c : self->conns) {
+    // At most kFloodBytesPerYield per run, round robin from where the last
+    // run stopped; a client that lags its schedule yields between runs.
+    size_t budget = LoadClientConfig::kFloodBytesPerYield;
+    const size_t n = self->conns.size();
+    for (size_t k = 0; k < n; ++k) {
+      Conn* c = self->conns[(self->pacerNext + k) % n].get();
       if (c->state != ConnState::Open || c->sendingDone) continue;
-      self->pace(c.get(), now);
+      budget -= self->pace(c, now, budget);
       if (self->sendingStopped) return;
+      if (budget == 0) {
+        self->pacerNext = (self->pacerNext + k) % n;
+        earliest = now;
+        break;
+      }
       // A connection whose output is full is paced again from its write callback.
       if (c->state == ConnState::Open && c->bev->output().length() < kOutputCap)
         earliest = std::min(earliest, c->nextIntended);
@@ -664,12 +832,7 @@ struct LoadClient::Impl {
     if (earliest != kNever) self->schedulePacer(monotonicNowNs(), earliest);
   }
 
-  static void onConnector(int, short, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
-    const Nanos every = std::max<Nanos>(kNsPerMs, static_cast<Nanos>(1e9 / self->cfg.connectRate));
-    const size_t n = static_cast<size_t>(std::max(1.0, std::round(self->cfg.connectRate * static_cast<double>(every) / 1e9)));
-    self->connectSome(n);
-  }
+  static void onConnector(int, short, void* arg) { static_cast<Impl*>(arg)->connectDue(monotonicNowNs()); }
 
   static void onInterval(int, short, void* arg) { static_cast<Impl*>(arg)->closeInterval(monotonicNowNs()); }
 
@@ -702,10 +865,11 @@ struct LoadClient::Impl {
   void finish(bool notify) {
     if (finished || !started) return;
     sendingStopped = true;
+    if (!*sendingEndedBy) sendingEndedBy = "the run was stopped";
     for (auto& c : conns)
       if (c->state != ConnState::Closed) closeConn(c.get());
     nextToConnect = conns.size();
-    for (Event* ev : {&housekeeping, &intervalTimer, &pacer, &connector, &finishEvent})
+    for (Event* ev : {&housekeeping, &intervalTimer, &pacer, &connector, &sendEnd, &runEnd, &floodResume, &finishEvent})
       if (ev->initialized()) ev->del();
     const Nanos now = monotonicNowNs();
     if (cur.messages || cur.bytes || totalErrors() != errorsAtIntervalStart || intervals.empty())
@@ -749,6 +913,7 @@ LoadClientStats LoadClient::stats() const {
   LoadClientStats s = impl_->st;
   if (!impl_->finished && impl_->started)
     s.elapsedSec = static_cast<double>(monotonicNowNs() - impl_->startNs) / 1e9;
+  for (const auto& c : impl_->conns) s.bytesWritten += c->bev ? c->bev->bytesWritten() : c->bytesWrittenBefore;
   return s;
 }
 
@@ -780,13 +945,23 @@ bool LoadClient::passed(std::string* why) const {
   if (s.mismatchedBytes || s.errMismatch)
     return fail(std::to_string(s.mismatchedBytes) + " mismatched bytes in " + std::to_string(s.errMismatch) +
                 " message(s); first: " + d.firstError);
-  const uint64_t errors = s.errRefused + s.errReset + s.errTimeout + s.errOther;
-  if (errors) return fail(std::to_string(errors) + " connection error(s); first: " + d.firstError);
+  if (!d.errorTally.empty()) {
+    std::string text;
+    for (const auto& [reason, n] : d.errorTally) text += (text.empty() ? "" : "; ") + plural(n, "connection") + ": " + reason;
+    return fail(text + "; first: " + d.firstError);
+  }
+  if (s.connectionsOpened < s.connectionsAsked)
+    return fail("opened " + std::to_string(s.connectionsOpened) + " of " + std::to_string(s.connectionsAsked) +
+                " connections asked: " + d.sendingEndedBy + " before " +
+                (d.cfg.connectRate > 0 ? "--connect-rate reached the rest" : "the rest were opened"));
   if (d.sourceMode()) {
     if (s.bytesReceived == 0) return fail("nothing was received from the source server");
     return true;
   }
   if (s.messagesSent == 0) return fail("no message was sent");
+  if (d.slowReader() && s.bytesReceived == 0)
+    return fail("slow reader: nothing came back from the server (" + std::to_string(s.bytesQueued) +
+                " B queued); is it an echo server?");
   const bool expectAllAnswered = d.expectsEcho() && (d.cfg.fault == LoadClientConfig::Fault::None ||
                                                      d.cfg.fault == LoadClientConfig::Fault::HalfClose);
   if (expectAllAnswered && s.messagesReceived != s.messagesSent)

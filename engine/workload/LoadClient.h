@@ -2,7 +2,13 @@
 // closed loop (ping-pong) or open loop at a target rate with latency measured from
 // the intended send time (no coordinated omission, as wrk2), byte-exact
 // verification of echoes, a latency histogram, per-second intervals, and fault
-// modes. Every loop is bounded by duration and/or message count and stops itself.
+// modes. Every run ends by itself: sending stops at the duration (or the count;
+// a count alone stops after kCountOnlyTimeLimitSec), each connection then has
+// one timeout to finish, and the whole run ends by duration + timeout at the
+// latest whatever the server does (a per-message deadline that bytes trickling
+// in do not reset; no close after EOF; a server that takes nothing). Work per
+// callback is bounded (kFloodBytesPerYield), so timers, signals and intervals
+// keep running while the client floods.
 // Thread contract: loop thread only, like EchoServer.
 #pragma once
 #include <cstdint>
@@ -30,6 +36,10 @@ struct LoadClientConfig {
   // is copied in): connections x messageSize above this is refused rather than
   // run into the OOM killer.
   static constexpr uint64_t kMaxBufferedBytes = uint64_t{2} << 30;
+  // Sending as fast as the server takes (discard mode, slow reader) queues at
+  // most this much before yielding to the loop (a zero-delay timer resumes),
+  // so a server that never pushes back cannot starve timers and signals.
+  static constexpr size_t kFloodBytesPerYield = size_t{1} << 20;
   enum class LoopMode { Closed, Open };
   enum class PayloadKind { Text, Hex, Random };
   enum class Fault { None, SlowReader, HalfClose, AbortRst, ClosedPort };
@@ -57,11 +67,21 @@ struct LoadClientConfig {
 };
 
 struct LoadClientStats {
+  // Connections: asked for (config), connects started, connects that succeeded.
+  // Fewer attempted than asked means the run ended (duration, count, drain,
+  // stop) before --connect-rate reached the rest; passed() then fails.
+  uint64_t connectionsAsked = 0;
+  uint64_t connectionsAttempted = 0;
+  uint64_t connectionsOpened = 0;
   uint64_t connecting = 0;
   uint64_t connected = 0;   // currently open
-  uint64_t messagesSent = 0;
+  uint64_t messagesSent = 0;      // queued for sending
   uint64_t messagesReceived = 0;  // fully echoed and verified
-  uint64_t bytesSent = 0;
+  // Bytes queued into the connections' output buffers, and the part of them
+  // handed to the kernel (written to the sockets). The server's byte count
+  // trails bytesWritten by what still sits in the socket buffers.
+  uint64_t bytesQueued = 0;
+  uint64_t bytesWritten = 0;
   uint64_t bytesReceived = 0;
   uint64_t mismatchedBytes = 0;
   uint64_t errRefused = 0;
@@ -99,8 +119,8 @@ class LoadClient {
   // unanswered (passed() then reports them).
   void stop();
   // Ends the run gracefully (what Ctrl-C means): no new message or connection,
-  // the messages in flight are awaited (bounded by the response timeout), then
-  // the run finishes as if its duration had ended. No-op once finished.
+  // the messages in flight are awaited, then the run finishes as if its
+  // duration had ended -- within one timeout at the latest. No-op once finished.
   void drain();
   bool finished() const;
   const LoadClientConfig& config() const;
@@ -118,8 +138,11 @@ class LoadClient {
   // final partial one).
   void setIntervalCallback(std::function<void(const IntervalStats&)> cb);
   // The run's verdict once finished: every echoed byte matched, no unexpected
-  // error, every sent message answered (fault modes adjust what is expected:
-  // closed-port expects every connect refused). False with one line in *why.
+  // error, every connection asked was opened, every sent message answered
+  // (fault modes adjust what is expected: closed-port expects every connect
+  // refused; slow-reader expects some verified echo). False with one line in
+  // *why naming what happened ("2 connections: no close from the server after
+  // EOF (waited 500 ms); first: ...").
   bool passed(std::string* why) const;
   // The first error seen, as one clear line ("connect 127.0.0.1:9: Connection refused").
   std::string firstError() const;

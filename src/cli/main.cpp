@@ -66,6 +66,16 @@ std::string formatRate(double bytesPerSec) {
   return buf;
 }
 
+// A rate as the user gave it, with the precision it needs: "20000", "0.5", "0.001".
+std::string formatNumber(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", v);
+  std::string s = buf;
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
 // SIGINT/SIGTERM end a run cleanly through the loop.
 struct StopSignals {
   Event sigint, sigterm;
@@ -84,6 +94,16 @@ struct StopSignals {
 std::string hostPort(const std::string& host, uint16_t port) {
   const std::string p = std::to_string(port);
   return host.find(':') != std::string::npos ? "[" + host + "]:" + p : host + ":" + p;
+}
+
+// Connections opened of those asked, and bytes queued vs handed to the kernel.
+void printConnectionsAndBytes(const LoadClientStats& s) {
+  const unsigned long long asked = s.connectionsAsked, opened = s.connectionsOpened;
+  std::printf("connections: opened %llu of %llu asked%s\n", opened, asked,
+              opened < asked ? (" (" + std::to_string(asked - opened) + " not opened)").c_str() : "");
+  std::printf("bytes: queued %llu, written %llu (handed to the kernel), received %llu\n",
+              static_cast<unsigned long long>(s.bytesQueued), static_cast<unsigned long long>(s.bytesWritten),
+              static_cast<unsigned long long>(s.bytesReceived));
 }
 
 void printErrors(const LoadClientStats& s) {
@@ -203,10 +223,11 @@ int runClient(const ClientCommand& cmd) {
         cfg.serverMode == LoadClientConfig::ServerMode::Discard  ? "sending only (discard server)"
         : cfg.serverMode == LoadClientConfig::ServerMode::Source ? "reading only (source server)"
         : cfg.loopMode == LoadClientConfig::LoopMode::Open
-            ? "open loop at " + std::to_string(static_cast<long long>(cfg.rate)) + " msgs/s"
+            ? "open loop at " + formatNumber(cfg.rate) + " msgs/s"
             : "closed loop";
-    std::printf("connecting %d connection(s) to %s, %zu B messages, %s%s\n", cfg.connections, target.c_str(),
-                cfg.messageSize, how.c_str(),
+    const std::string pace = cfg.connectRate > 0 ? " at " + formatNumber(cfg.connectRate) + "/s" : "";
+    std::printf("connecting %d connection(s)%s to %s, %zu B messages, %s%s\n", cfg.connections, pace.c_str(),
+                target.c_str(), cfg.messageSize, how.c_str(),
                 cfg.fault != LoadClientConfig::Fault::None
                     ? (std::string(", fault ") + toString(cfg.fault)).c_str()
                     : "");
@@ -257,17 +278,20 @@ int runClient(const ClientCommand& cmd) {
       intervals += buf;
     }
     std::printf(
-        "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections\":%d,\"message_size\":%zu,\"fault\":\"%s\","
-        "\"elapsed_s\":%.3f,\"messages_sent\":%llu,\"messages_received\":%llu,\"bytes_sent\":%llu,"
-        "\"bytes_received\":%llu,\"msgs_per_s\":%.1f,\"mismatched_bytes\":%llu,"
+        "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections_asked\":%llu,"
+        "\"connections_attempted\":%llu,\"connections_opened\":%llu,\"message_size\":%zu,\"fault\":\"%s\","
+        "\"elapsed_s\":%.3f,\"messages_sent\":%llu,\"messages_received\":%llu,\"bytes_queued\":%llu,"
+        "\"bytes_written\":%llu,\"bytes_received\":%llu,\"msgs_per_s\":%.1f,\"mismatched_bytes\":%llu,"
         "\"errors\":{\"refused\":%llu,\"reset\":%llu,\"timeout\":%llu,\"mismatch\":%llu,\"other\":%llu},"
         "\"latency_ns\":{\"count\":%llu,\"min\":%lld,\"p50\":%lld,\"p90\":%lld,\"p99\":%lld,\"p99_9\":%lld,\"max\":%lld},"
         "\"intervals\":[%s],\"passed\":%s,\"error\":\"%s\"}\n",
-        jsonEscape(target).c_str(), toString(cfg.serverMode), cfg.connections, cfg.messageSize, toString(cfg.fault),
-        s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
-        static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesSent),
-        static_cast<unsigned long long>(s.bytesReceived), static_cast<double>(cfg.serverMode == LoadClientConfig::ServerMode::Discard ? s.messagesSent
-                                                                                  : s.messagesReceived) /
+        jsonEscape(target).c_str(), toString(cfg.serverMode), static_cast<unsigned long long>(s.connectionsAsked),
+        static_cast<unsigned long long>(s.connectionsAttempted), static_cast<unsigned long long>(s.connectionsOpened),
+        cfg.messageSize, toString(cfg.fault), s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
+        static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesQueued),
+        static_cast<unsigned long long>(s.bytesWritten), static_cast<unsigned long long>(s.bytesReceived),
+        static_cast<double>(cfg.serverMode == LoadClientConfig::ServerMode::Discard ? s.messagesSent
+                                                                                     : s.messagesReceived) /
             elapsed,
         static_cast<unsigned long long>(s.mismatchedBytes), static_cast<unsigned long long>(s.errRefused),
         static_cast<unsigned long long>(s.errReset), static_cast<unsigned long long>(s.errTimeout),
@@ -278,10 +302,11 @@ int runClient(const ClientCommand& cmd) {
         static_cast<long long>(h.max()), intervals.c_str(), ok ? "true" : "false", jsonEscape(ok ? "" : why).c_str());
   } else if (cfg.serverMode != LoadClientConfig::ServerMode::Echo) {
     const bool discard = cfg.serverMode == LoadClientConfig::ServerMode::Discard;
-    const uint64_t bytes = discard ? s.bytesSent : s.bytesReceived;
+    const uint64_t bytes = discard ? s.bytesWritten : s.bytesReceived;
     std::printf("summary: %.2fs, %s %llu B (%s), mismatched bytes %llu\n", s.elapsedSec, discard ? "sent" : "received",
                 static_cast<unsigned long long>(bytes), formatRate(static_cast<double>(bytes) / elapsed).c_str(),
                 static_cast<unsigned long long>(s.mismatchedBytes));
+    printConnectionsAndBytes(s);
     printErrors(s);
     std::printf("%s\n", ok ? "PASS" : ("FAIL: " + why).c_str());
   } else {
@@ -290,6 +315,7 @@ int runClient(const ClientCommand& cmd) {
                 static_cast<double>(s.messagesReceived) / elapsed,
                 formatRate(static_cast<double>(s.bytesReceived) / elapsed).c_str(),
                 static_cast<unsigned long long>(s.mismatchedBytes));
+    printConnectionsAndBytes(s);
     printErrors(s);
     if (h.count() > 0)
       std::printf("latency: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%llu samples)\n",

@@ -185,7 +185,7 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
   } else {
     row.connections = sh.client.connected;
     row.messages = messages = sh.client.messagesReceived;
-    row.bytes = bytes = sh.client.bytesSent + sh.client.bytesReceived;
+    row.bytes = bytes = sh.client.bytesWritten + sh.client.bytesReceived;
     row.errors = sh.client.errors();
     slot.intervals = sh.lastIntervals;  // a few; StatsView reads them from here
     if (sh.histogram) {
