@@ -1,7 +1,8 @@
 # Runs one scenario built against ReactorScope (OURS) and against libevent
 # (THEIRS); fails unless both succeed, report the expected backend, and print
-# byte-identical logs. Both logs stay in WORK_DIR for inspection.
-foreach(var OURS THEIRS BACKEND WORK_DIR)
+# byte-identical logs of at least MIN_LINES lines (two empty logs are not a
+# pass). Both logs stay in WORK_DIR for inspection.
+foreach(var OURS THEIRS BACKEND WORK_DIR MIN_LINES)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "RunDifferential.cmake: -D${var}=... is required")
   endif()
@@ -26,6 +27,11 @@ if(NOT out_OURS STREQUAL out_THEIRS)
   execute_process(COMMAND diff -u ${WORK_DIR}/theirs.log ${WORK_DIR}/ours.log OUTPUT_VARIABLE delta)
   message(FATAL_ERROR "ReactorScope and libevent disagree (${BACKEND}); diff -u libevent reactorscope:\n${delta}")
 endif()
-string(REGEX MATCHALL "\n" lines "${out_OURS}")
-list(LENGTH lines count)
-message(STATUS "identical logs on ${BACKEND}: ${count} lines")
+foreach(side OURS THEIRS)
+  string(REGEX MATCHALL "\n" lines "${out_${side}}")
+  list(LENGTH lines count_${side})
+  if(count_${side} LESS MIN_LINES)
+    message(FATAL_ERROR "${${side}} printed ${count_${side}} lines on ${BACKEND}, fewer than the scenario's ${MIN_LINES}:\n${out_${side}}")
+  endif()
+endforeach()
+message(STATUS "identical logs on ${BACKEND}: ${count_OURS} lines (at least ${MIN_LINES} required)")

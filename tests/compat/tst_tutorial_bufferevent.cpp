@@ -33,6 +33,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "RequiredCase.h"
+
 namespace {
 
 constexpr uint16_t kPort = 8888;  // hardcoded in both of the tutorial's programs
@@ -209,7 +211,7 @@ class TestTutorialBufferevent : public QObject {
  private slots:
   void initTestCase() {
     if (QStandardPaths::findExecutable("stdbuf").isEmpty())
-      QSKIP("stdbuf (coreutils) is needed to keep the programs' piped output line-buffered");
+      RS_SKIP_OR_FAIL_IN_CI(QStringLiteral("stdbuf (coreutils) is needed to keep the programs' piped output line-buffered"));
   }
 
   void pairings_data() {
@@ -231,17 +233,17 @@ class TestTutorialBufferevent : public QObject {
     QFETCH(QString, client);
     QFETCH(bool, ourClient);
     const QString busy = portBusyReason();
-    if (!busy.isEmpty()) QSKIP(qPrintable("the tutorial's programs hardcode port 8888, " + busy));
+    if (!busy.isEmpty()) RS_SKIP_OR_FAIL_IN_CI("the tutorial's programs hardcode port 8888, " + busy);
 
     // The reference: both of libevent's builds, run now on this machine.
     Outcome reference;
     portLost.clear();
     const bool referenceRan = runPairing(SERVER_LIBEVENT, CLIENT_LIBEVENT, &reference);
-    if (!portLost.isEmpty()) QSKIP(qPrintable(portLost));
+    if (!portLost.isEmpty()) RS_SKIP_OR_FAIL_IN_CI(portLost);
     QVERIFY2(referenceRan, "libevent <-> libevent reference run");
     Outcome got;
     const bool ran = runPairing(server, client, &got);
-    if (!portLost.isEmpty()) QSKIP(qPrintable(portLost));
+    if (!portLost.isEmpty()) RS_SKIP_OR_FAIL_IN_CI(portLost);
     QVERIFY2(ran, "pairing run");
 
     const QByteArray expectedServer =

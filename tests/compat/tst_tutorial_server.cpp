@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "RequiredCase.h"
+
 namespace {
 
 constexpr uint16_t kPort = 8080;  // hardcoded in the tutorial's main()
@@ -91,7 +93,7 @@ class TestTutorialServer : public QObject {
   void echoes() {
     QFETCH(QString, server);
     const QString busy = portBusyReason();
-    if (!busy.isEmpty()) QSKIP(qPrintable("the tutorial's server hardcodes port 8080, " + busy));
+    if (!busy.isEmpty()) RS_SKIP_OR_FAIL_IN_CI("the tutorial's server hardcodes port 8080, " + busy);
 
     QProcess proc;
     proc.setProgram(server);
@@ -106,7 +108,7 @@ class TestTutorialServer : public QObject {
     }
     if (proc.state() != QProcess::Running) {
       const QByteArray err = proc.readAllStandardError();
-      if (err.contains("in use")) QSKIP(qPrintable("port 8080 taken meanwhile: " + QString::fromLocal8Bit(err)));
+      if (err.contains("in use")) RS_SKIP_OR_FAIL_IN_CI("port 8080 taken meanwhile: " + QString::fromLocal8Bit(err));
       QFAIL(qPrintable("server exited: " + QString::fromLocal8Bit(err)));
     }
     QVERIFY(out.contains("listening"));

@@ -14,6 +14,8 @@
 #include "NetTestUtil.h"
 #include "core/EventBase.h"
 #include "net/BufferEvent.h"
+#include "net/InetAddress.h"
+#include "net/Socket.h"
 
 using namespace rs;
 using rs::testutil::drainFd;
@@ -126,6 +128,39 @@ class TestBufferEvent : public QObject {
     QVERIFY(runUntil(base, [&] { return r.writes >= 1; }));
     runFor(base, 20);
     QCOMPARE(r.writes, 1);  // once, not on every writable wakeup
+  }
+
+  // The write callback runs when the output drains to the low watermark or
+  // below -- at exactly the watermark too (libevent: length <= wm_write.low).
+  // With 100-byte writes, 300 queued bytes and a watermark of 100, the output
+  // is seen at 200 (no callback), 100 (callback) and 0 (callback).
+  void writeLowWatermarkBoundary() {
+    EventBase base;
+    TcpPair p;
+    QVERIFY(p.ok());
+    struct Seen {
+      std::vector<size_t> outputAtWriteCb;
+    } seen;
+    BufferEventPtr a(BufferEvent::create(&base, p.a.release(), BufferEvent::kOptCloseOnFree));
+    a->setCallbacks(
+        nullptr,
+        [](BufferEvent* b, void* ctx) { static_cast<Seen*>(ctx)->outputAtWriteCb.push_back(b->output().length()); },
+        nullptr, &seen);
+    a->setMaxSingleWrite(100);
+    a->setWatermark(kEvWrite, 100, 0);
+    const std::string msg(300, 'w');
+    QCOMPARE(a->write(msg.data(), msg.size()), 0);
+    a->enable(kEvWrite);
+    QVERIFY(runUntil(base, [&] { return a->output().length() == 0 && !seen.outputAtWriteCb.empty() &&
+                                        seen.outputAtWriteCb.back() == 0; }));
+    runFor(base, 20);
+    QCOMPARE(seen.outputAtWriteCb, (std::vector<size_t>{100, 0}));
+    size_t got = 0;
+    for (int i = 0; i < 100 && got < msg.size(); ++i) {
+      got += rs::testutil::drainFd(p.b.fd());
+      if (got < msg.size()) runFor(base, 5);
+    }
+    QCOMPARE(got, msg.size());
   }
 
   void readLowWatermarkGatesReadCb() {
@@ -338,6 +373,9 @@ class TestBufferEvent : public QObject {
     QTest::newRow("localhost") << "localhost" << true << "";
     QTest::newRow("public v4") << "192.0.2.1" << false << "only loopback";
     QTest::newRow("public v6") << "2001:db8::1" << false << "only loopback";
+    // An IPv4-mapped IPv6 address is loopback only when the IPv4 one is (the
+    // check refuses it before any socket exists: no traffic leaves).
+    QTest::newRow("v4-mapped private") << "::ffff:10.0.0.1" << false << "only loopback";
     QTest::newRow("a name") << "example.com" << false << "no DNS lookups";
     QTest::newRow("empty") << "" << false << "empty address";
   }
@@ -358,6 +396,38 @@ class TestBufferEvent : public QObject {
                c->lastErrorText().c_str());
       QCOMPARE(c->fd(), -1);
     }
+  }
+
+  // The one loopback rule (InetAddress::isLoopback, used by every bind and
+  // connect check): 127.0.0.0/8, ::1, and IPv4-mapped 127.0.0.0/8 only.
+  void loopbackRule_data() {
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("loopback");
+    QTest::newRow("127.0.0.1") << "127.0.0.1" << true;
+    QTest::newRow("127.255.255.254") << "127.255.255.254" << true;
+    QTest::newRow("126.255.255.255") << "126.255.255.255" << false;
+    QTest::newRow("128.0.0.1") << "128.0.0.1" << false;
+    QTest::newRow("10.0.0.1") << "10.0.0.1" << false;
+    QTest::newRow("0.0.0.0") << "0.0.0.0" << false;
+    QTest::newRow("::1") << "::1" << true;
+    QTest::newRow("::2") << "::2" << false;
+    QTest::newRow("::") << "::" << false;
+    QTest::newRow("::ffff:127.0.0.1") << "::ffff:127.0.0.1" << true;
+    QTest::newRow("::ffff:127.1.2.3") << "::ffff:127.1.2.3" << true;
+    QTest::newRow("::ffff:10.0.0.1") << "::ffff:10.0.0.1" << false;
+    QTest::newRow("::ffff:128.0.0.1") << "::ffff:128.0.0.1" << false;
+    QTest::newRow("::ffff:0.0.0.0") << "::ffff:0.0.0.0" << false;
+  }
+  void loopbackRule() {
+    QFETCH(QString, host);
+    QFETCH(bool, loopback);
+    std::string err;
+    const auto addr = InetAddress::resolve(host.toStdString(), 9, &err);
+    QVERIFY2(addr.has_value(), err.c_str());
+    QCOMPARE(addr->isLoopback(), loopback);
+    std::string why;
+    QCOMPARE(sockets::checkLoopback(*addr, "connect", &why), loopback);
+    if (!loopback) QVERIFY2(QString::fromStdString(why).contains("only loopback"), why.c_str());
   }
 
   void freeInsideCallbacks_data() {

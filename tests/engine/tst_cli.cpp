@@ -1,6 +1,10 @@
 // reactorscope-cli as a user runs it (QProcess): exit codes 0/1/2, one clear
 // line for bad input, port in use, refused, a real server/client run, --json.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -102,6 +106,8 @@ class TestCli : public QObject {
     QTest::newRow("malformed target") << QStringList{"client", "localhost"} << "malformed address";
     QTest::newRow("target port 0") << QStringList{"client", "127.0.0.1:0"} << "out of range";
     QTest::newRow("target not loopback") << QStringList{"client", "10.0.0.1:80"} << "only loopback";
+    QTest::newRow("target v4-mapped private") << QStringList{"client", "[::ffff:10.0.0.1]:80"} << "only loopback";
+    QTest::newRow("bind v4-mapped private") << QStringList{"server", "--bind", "::ffff:10.0.0.1"} << "only loopback";
     QTest::newRow("target a name") << QStringList{"client", "example.com:80"} << "no DNS lookups";
     QTest::newRow("bad size") << QStringList{"client", "127.0.0.1:9", "--size", "0"} << "--size";
     QTest::newRow("bad payload") << QStringList{"client", "127.0.0.1:9", "--payload", "hex:xyz"} << "hex";
@@ -240,11 +246,28 @@ class TestCli : public QObject {
     QVERIFY(c.waitForFinished(20000));
   }
 
+  // A port held by a bound socket that never listens: nothing can listen there,
+  // so the connect is refused and the exit code is exactly 1 (a failed run, not
+  // a usage error). Without IPv6 loopback the bind fails and port 1 is used:
+  // nothing can listen on an address the machine does not have either.
   void ipv6TargetIsBracketed() {
-    const Result r = run({"client", "[::1]:1", "--count", "1", "--json"});
-    QVERIFY2(r.code == 0 || r.code == 1, qPrintable(r.err));  // (refused, most likely): not a usage error
+    int port = 1;
+    const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    socklen_t len = sizeof a;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port = ntohs(a.sin6_port);
+    const QString target = QString("[::1]:%1").arg(port);
+    const Result r = run({"client", target, "--count", "1", "--json"});
+    if (fd >= 0) ::close(fd);
+    QCOMPARE(r.code, 1);
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
-    QCOMPARE(o["target"].toString(), QString("[::1]:1"));
+    QCOMPARE(o["target"].toString(), target);
+    QCOMPARE(o["passed"].toBool(true), false);
+    QVERIFY2(r.err.contains(target), qPrintable(r.err));
   }
 
   // A student's first try with the other server modes: the client told the

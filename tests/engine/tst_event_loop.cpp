@@ -4,6 +4,7 @@
 #include <QtTest>
 #include <atomic>
 #include <csignal>
+#include <map>
 #include <thread>
 
 #include "TraceHelpers.h"
@@ -198,9 +199,18 @@ class TestEventLoop : public QObject {
       // Correctness, not speed: a timer never fires before its deadline.
       QVERIFY2(f.at - start >= f.timeoutMs * kNsPerMs, qPrintable(QString("timer %1 ms fired early").arg(f.timeoutMs)));
     }
-    // The trace reports lateness (>= 0) on each timeout activation.
-    for (const TraceRecord& r : drainAll(base))
-      if (r.type == TraceType::Transition && r.cause == TraceCause::Timeout) QVERIFY(r.value >= 0);
+    // The trace reports lateness (>= 0) on each timeout activation: exactly one
+    // timeout record per timer (none at all would also pass a plain ">= 0" loop).
+    std::map<uint64_t, int> timeoutRecords;
+    for (const auto& ev : events) timeoutRecords[ev->id()] = 0;
+    for (const TraceRecord& r : drainAll(base)) {
+      if (r.type != TraceType::Transition || r.cause != TraceCause::Timeout) continue;
+      QVERIFY2(timeoutRecords.count(r.eventId), "a timeout record of one of the timers");
+      ++timeoutRecords[r.eventId];
+      QCOMPARE(r.to, EventState::Active);
+      QVERIFY2(r.value >= 0, qPrintable(QString("lateness %1 ns").arg(r.value)));
+    }
+    for (const auto& [id, n] : timeoutRecords) QCOMPARE(n, 1);
   }
 
   void signalsCoalesced() {

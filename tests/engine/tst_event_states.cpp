@@ -256,6 +256,25 @@ class TestEventStates : public QObject {
     QCOMPARE(timeline(drainAll(base), ev.id()), expected);
   }
 
+  // The same for a deferred activation (libevent's "active later", what
+  // deferred bufferevent callbacks use): event_del takes it off that queue too.
+  void delActiveLaterBeforeDispatch() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    Calls calls;
+    Event ev(&base, -1, 0, countCallback, &calls);
+    base.activateLater(&ev, kEvTimeout);
+    QCOMPARE(ev.state(), EventState::Active);
+    QCOMPARE(ev.del(), 0);
+    QCOMPARE(ev.state(), EventState::NonPending);
+    base.loop(kLoopNonblock);
+    base.loop(kLoopNonblock);  // a second pass: "later" is the next iteration
+    QCOMPARE(calls.count, 0);
+    QCOMPARE(ev.state(), EventState::NonPending);
+    const QStringList got = timeline(drainAll(base), ev.id());
+    QVERIFY2(!got.isEmpty() && got.back() == "active->non-pending del", qPrintable(got.join(", ")));
+    QVERIFY2(!got.join(",").contains("callback-begin"), qPrintable(got.join(", ")));
+  }
+
   void delActiveFromEarlierCallback_data() { backends(); }
   void delActiveFromEarlierCallback() {
     // Two fds ready in the same iteration; whichever callback runs first deletes

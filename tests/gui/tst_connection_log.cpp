@@ -124,6 +124,7 @@ class TestConnectionLog : public QObject {
  private slots:
   void shortLivedConnectionsGetExactLines();
   void floodIsSummarizedWithExactCounts();
+  void oneTickFoldsExactlyBeyondEight();
   void refusalsAndServerStop();
   void lostNotesAreReported();
 };
@@ -206,6 +207,54 @@ void TestConnectionLog::floodIsSummarizedWithExactCounts() {
   const size_t lines = log.lines().size();
   for (int i = 0; i < 3; ++i) ctl.tick();
   QCOMPARE(log.lines().size(), lines);
+}
+
+// 20 connections accepted and closed before one tick (ticks are manual here):
+// 8 lines of each kind, then exactly "… and 12 more" of each.
+void TestConnectionLog::oneTickFoldsExactlyBeyondEight() {
+  constexpr int kConnections = 20;
+  SessionController ctl;
+  ctl.setAutoTick(false);
+  LogCollector log(&ctl);
+  uint16_t port = 0;
+  const int id = startRunningServer(ctl, EchoServerConfig{}, &port);
+  QVERIFY(id != 0);
+  ctl.tick();  // the session's start lines, before any connection
+  const size_t linesBefore = log.lines().size();
+  for (int i = 0; i < kConnections; ++i) {
+    Client c(port);
+    QVERIFY(c.connected());
+    QVERIFY(c.roundTrip("x"));  // accepted and served; closed on leaving scope
+  }
+  // Every close happened (its note is queued) once the server reports none active.
+  EngineSession* s = ctl.session(id);
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        const EngineSession::Shared sh = s->shared();
+        if (sh.server.closed == kConnections && sh.server.active == 0) return true;
+        s->requestStats();
+        return false;
+      },
+      20000));
+  QCOMPARE(log.lines().size(), linesBefore);  // nothing logged without a tick
+  ctl.tick();
+  QCOMPARE(log.matching(QStringLiteral(" accepted 127.0.0.1:")).size(), size_t{8});
+  QCOMPARE(log.matching(QStringLiteral(" closed 127.0.0.1:")).size(), size_t{8});
+  const std::vector<Line> moreAccepted = log.matching(QStringLiteral("more accepted"));
+  QCOMPARE(moreAccepted.size(), size_t{1});
+  QCOMPARE(moreAccepted.front().text, QStringLiteral("#%1 … and 12 more accepted").arg(id));
+  const std::vector<Line> moreClosed = log.matching(QStringLiteral("more closed"));
+  QCOMPARE(moreClosed.size(), size_t{1});
+  QCOMPARE(moreClosed.front().text, QStringLiteral("#%1 … and 12 more closed: 12 peer closed").arg(id));
+  QCOMPARE(log.total(QStringLiteral("accepted")), qint64{kConnections});
+  QCOMPARE(log.total(QStringLiteral("closed")), qint64{kConnections});
+  ctl.stopAll();
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        ctl.tick();
+        return !ctl.anyRunning();
+      },
+      30000));
 }
 
 // Over maxConnections: accepted, then closed as refused (a warning, and the

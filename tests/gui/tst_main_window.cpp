@@ -10,12 +10,16 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QItemSelectionModel>
 #include <QTableView>
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include "core/Event.h"
+#include "core/EventBase.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
+#include "model/StateColors.h"
 #include "widgets/BuffersView.h"
 #include "widgets/EventsPanel.h"
 #include "widgets/MainWindow.h"
@@ -66,6 +70,7 @@ class TestMainWindow : public QObject {
   void portInUseIsReported();
   void formsAndLayoutPersist();
   void closeWhileRunning();
+  void fullRingShowsDropsAndResyncs();
 };
 
 void TestMainWindow::initTestCase() {
@@ -142,6 +147,37 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   w.eventsPanel()->table()->selectRow(connRow);
   QTRY_VERIFY_WITH_TIMEOUT(w.buffers()->connection() != 0 && !w.buffers()->showingAggregate(), 10000);
   QTRY_VERIFY_WITH_TIMEOUT(w.buffers()->pointCount() > 0, 30000);
+  // What the Buffers panel plots is that connection's series: per buffer, every
+  // retained level plus one point holding the last level up to now, the last
+  // one the connection's current level; and traffic shows as bytes somewhere.
+  const quint32 shownOwner = w.buffers()->connection();
+  auto buffersShowTheConnection = [&](QString* why) {
+    const ConnectionSeries* c = ctl->aggregator().connection(shownOwner);
+    if (!c) return (*why = QStringLiteral("connection %1 is gone").arg(shownOwner), false);
+    for (int b = 0; b < kDataBufferCount; ++b) {
+      const auto& ring = c->levels[static_cast<size_t>(b)];
+      const QSharedPointer<QCPGraphDataContainer> data = w.buffers()->plot()->graph(b)->data();
+      const int expected = ring.empty() ? 0 : static_cast<int>(ring.size()) + 1;
+      if (data->size() != expected)
+        return (*why = QStringLiteral("buffer %1: %2 points for %3 levels").arg(b).arg(data->size()).arg(ring.size()), false);
+      if (!ring.empty() && (data->constEnd() - 1)->value != static_cast<double>(c->current[static_cast<size_t>(b)]))
+        return (*why = QStringLiteral("buffer %1: last point %2, current level %3")
+                           .arg(b).arg((data->constEnd() - 1)->value).arg(c->current[static_cast<size_t>(b)]), false);
+    }
+    return true;
+  };
+  QString buffersWhy;
+  QTRY_VERIFY2_WITH_TIMEOUT(buffersShowTheConnection(&buffersWhy), qPrintable(buffersWhy), 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(
+      [&] {
+        for (int b = 0; b < kDataBufferCount; ++b) {
+          const auto data = w.buffers()->plot()->graph(b)->data();
+          for (auto it = data->constBegin(); it != data->constEnd(); ++it)
+            if (it->value > 0) return true;
+        }
+        return false;
+      }(),
+      30000);
   QTRY_VERIFY(diagram->hasSelection());
   // RS_SHOT_DIR=dir: keep a picture of what the test saw (for a person's look).
   const QString shots = qEnvironmentVariable("RS_SHOT_DIR");
@@ -154,7 +190,30 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   w.showTab(QStringLiteral("timelinePage"));
   QTRY_VERIFY_WITH_TIMEOUT(w.timeline()->laneCount() >= 1, 10000);
   QTRY_VERIFY_WITH_TIMEOUT(w.timeline()->drawnSpans() > 0, 30000);
-  QVERIFY(!w.timeline()->describeAt(w.timeline()->plot()->xAxis->range().upper - 0.01, 0).isEmpty());
+  // The lane is the selected event's, and at the time of each retained
+  // transition it shows the state that transition entered.
+  {
+    const QModelIndexList selected = w.eventsPanel()->table()->selectionModel()->selectedRows();
+    QVERIFY(!selected.isEmpty());
+    const QModelIndex sel = selected.front();
+    const quint64 selId = proxy->data(sel, EventTableModel::KeyRole).toULongLong() & 0xffffffffffffULL;
+    const int selRow = ctl->aggregator().rowOf(proxy->data(sel, EventTableModel::SessionRole).toInt(), selId);
+    QVERIFY(selRow >= 0);
+    const EventRow& e = ctl->aggregator().row(selRow);
+    const QString header = w.timeline()->describeAt(w.timeline()->plot()->xAxis->range().upper - 0.01, 0);
+    QVERIFY2(header.startsWith(QStringLiteral("#%1 %2 (").arg(e.id).arg(e.label)), qPrintable(header));
+    QVERIFY(!e.transitions.empty());
+    const double origin = static_cast<double>(ctl->aggregator().originNs());
+    for (size_t k = e.transitions.size() >= 3 ? e.transitions.size() - 3 : 0; k < e.transitions.size(); ++k) {
+      const TransitionSample& t = e.transitions[k];
+      if (k + 1 < e.transitions.size() && e.transitions[k + 1].tsNs == t.tsNs) continue;  // same instant
+      const QString at = w.timeline()->describeAt((static_cast<double>(t.tsNs) - origin) / 1e9 + 1e-10, 0);
+      QVERIFY2(at.contains(QStringLiteral("\n%1 since").arg(QString::fromLatin1(stateTitle(t.to)))), qPrintable(at));
+    }
+    // Spans are at least a pixel wide or merged per pixel: never more than the plot's width.
+    QVERIFY(w.timeline()->drawnSpans() <=
+            static_cast<quint64>(w.timeline()->laneCount()) * static_cast<quint64>(w.timeline()->plot()->width()));
+  }
   if (!shots.isEmpty()) w.grab().save(shots + QStringLiteral("/test-timeline-selected.png"));
   w.eventsPanel()->table()->clearSelection();
 
@@ -297,6 +356,68 @@ void TestMainWindow::closeWhileRunning() {
   QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(client)->messages > 0, 30000);
   QVERIFY(w->close());
   w.reset();  // must return (ctest's timeout catches a hang) and not crash
+}
+
+// A session whose trace ring is far too small for what it does at start (2000
+// timers created and added: 4000 records into 1024 slots): the status bar shows
+// exactly the tracer's non-zero drop count, and the snapshot resync that the
+// drops trigger brings every timer into the table as pending anyway.
+void TestMainWindow::fullRingShowsDropsAndResyncs() {
+  constexpr int kTimers = 2000;
+  MainWindow w;
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  SessionController* ctl = w.controller();
+  ctl->setAutoTick(false);  // nothing drains the ring until the test ticks
+  ctl->setTraceCapacity(1024);
+  auto timers = std::make_shared<std::vector<std::unique_ptr<Event>>>();
+  EngineSession::CustomWorkload work;
+  work.title = QStringLiteral("quiet timers");
+  work.start = [timers](EventBase* base, std::string*) {
+    for (int i = 0; i < kTimers; ++i) {
+      timers->push_back(std::make_unique<Event>(base, -1, 0, [](int, short) {}));
+      timers->back()->setLabel("quiet timer");
+      timers->back()->addTimeoutNs(3600 * kNsPerSec);
+    }
+    return true;
+  };
+  work.stop = [timers] { timers->clear(); };
+  const int id = ctl->startCustom(work);
+  EngineSession* s = ctl->session(id);
+  QVERIFY(QTest::qWaitFor([&] { return s->shared().status == EngineSession::Status::Running; }, 20000));
+  QVERIFY(QTest::qWaitFor([&] { return s->dropped() >= 4000 - 1024; }, 20000));
+  const quint64 dropped = s->dropped();
+
+  auto pendingTimers = [&] {
+    const TraceAggregator& agg = ctl->aggregator();
+    int n = 0;
+    for (int r = 0; r < agg.rowCount(); ++r) {
+      const EventRow& e = agg.row(r);
+      if (e.session == id && e.label == QStringLiteral("quiet timer") && e.state == EventState::Pending) ++n;
+    }
+    return n;
+  };
+  // Ticks by hand until the resync has been applied.
+  QVERIFY2(QTest::qWaitFor(
+               [&] {
+                 ctl->tick();
+                 return pendingTimers() == kTimers;
+               },
+               20000),
+           qPrintable(QStringLiteral("%1 of %2 timers pending in the table").arg(pendingTimers()).arg(kTimers)));
+  QVERIFY(ctl->aggregator().sessionStats(id)->resyncs >= 1);
+  QCOMPARE(ctl->aggregator().droppedTotal(), dropped);
+  auto* drops = w.findChild<QLabel*>(QStringLiteral("statusDrops"));
+  QVERIFY(drops);
+  QCOMPARE(drops->text(), QStringLiteral("%1 dropped records").arg(dropped));
+  QVERIFY(ctl->aggregator().sessionStats(id)->liveEvents >= kTimers);
+  ctl->stopAll();
+  QVERIFY(QTest::qWaitFor(
+      [&] {
+        ctl->tick();
+        return !ctl->anyRunning();
+      },
+      30000));
 }
 
 QTEST_MAIN(TestMainWindow)

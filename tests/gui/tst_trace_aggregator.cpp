@@ -55,6 +55,8 @@ class TestTraceAggregator : public QObject {
   void bufferLevels();
   void snapshotResync();
   void retentionAndRemoval();
+  void fullRingDropsAreCounted();
+  void spanBudgetBoundsAllTimelines();
   void histogramPercentiles_data();
   void histogramPercentiles();
 };
@@ -63,7 +65,13 @@ void TestTraceAggregator::timerLifecycle() {
   EventBase base(tracedOptions());
   TraceAggregator agg;
   int fired = 0;
-  auto timer = std::make_unique<Event>(&base, -1, 0, [&](int, short) { ++fired; });
+  // The callback runs at least 1 ms (it spins), so its traced duration cannot be 0.
+  auto timer = std::make_unique<Event>(&base, -1, 0, [&](int, short) {
+    const qint64 until = monotonicNowNs() + 1'000'000;
+    while (monotonicNowNs() < until) {
+    }
+    ++fired;
+  });
   timer->setLabel("one-shot timer", 42);
   QCOMPARE(timer->addTimeoutNs(1'000'000), 0);
   drainInto(base, agg);
@@ -82,7 +90,12 @@ void TestTraceAggregator::timerLifecycle() {
   QCOMPARE(agg.row(row).activations, 1u);
   QCOMPARE(agg.row(row).lastCause, TraceCause::Dispatch);
   QCOMPARE(agg.row(row).callbacks.size(), size_t{1});
-  QVERIFY(agg.row(row).totalCallbackNs >= 0);
+  // The one callback's duration, everywhere it is shown (half the spin: slack for
+  // the TSC-to-ns calibration, never for timing).
+  const qint64 callbackNs = agg.row(row).callbacks[0].durationNs;
+  QVERIFY2(callbackNs >= 500'000, qPrintable(QString::number(callbackNs)));
+  QCOMPARE(agg.row(row).totalCallbackNs, callbackNs);
+  QCOMPARE(agg.row(row).lastCallbackNs, callbackNs);
 
   std::vector<PathStep> path = agg.pathOf(row);
   QCOMPARE(path.size(), size_t{4});
@@ -136,7 +149,22 @@ void TestTraceAggregator::ioEventsAndCallbacks() {
   }
   reader.activate(kEvRead);  // event_active on a pending event
   base.loop(kLoopOnce | kLoopNonblock);
-  drainInto(base, agg);
+  // The loop's time in the poller, summed from the records themselves.
+  std::vector<TraceRecord> records(size_t{1} << 16);
+  records.resize(base.tracer().drain(records.data(), records.size()));
+  qint64 expectedWaitNs = 0;
+  qint64 waitBegin = -1;
+  int waits = 0;
+  for (const TraceRecord& r : records) {
+    if (r.type == TraceType::WaitBegin) waitBegin = r.tsNs;
+    if (r.type == TraceType::WaitEnd && waitBegin >= 0) {
+      expectedWaitNs += r.tsNs - waitBegin;
+      waitBegin = -1;
+      ++waits;
+    }
+  }
+  QVERIFY(waits >= 6);  // one poll per loop pass
+  agg.ingest(1, records.data(), records.size(), &base.tracer());
   agg.finishTick(monotonicNowNs());
   const int row = agg.rowOf(1, reader.id());
   QVERIFY(row >= 0);
@@ -154,7 +182,8 @@ void TestTraceAggregator::ioEventsAndCallbacks() {
   const SessionTraceStats* st = agg.sessionStats(1);
   QVERIFY(st);
   QVERIFY(st->transitions > 0);
-  QVERIFY(st->waitClosedNs >= 0);
+  QCOMPARE(st->waitClosedNs, expectedWaitNs);
+  QCOMPARE(st->records, static_cast<quint64>(records.size()));
   ::close(sv[0]);
   ::close(sv[1]);
 }
@@ -252,6 +281,76 @@ void TestTraceAggregator::retentionAndRemoval() {
   agg.finishTick(now + 30 * kNsPerSec);
   QCOMPARE(agg.row(agg.rowOf(1, bid)).transitions.size(), size_t{0});
   QVERIFY(agg.memoryBytes() > 0);
+}
+
+// A ring too small for what the loop writes: the tracer counts the drops and the
+// aggregator reports exactly that count, per session and in the total.
+void TestTraceAggregator::fullRingDropsAreCounted() {
+  EventBase::Options o = tracedOptions();
+  o.traceCapacity = 256;
+  EventBase base(o);
+  TraceAggregator agg;
+  std::vector<std::unique_ptr<Event>> events;
+  for (int i = 0; i < 400; ++i) {
+    events.push_back(std::make_unique<Event>(&base, -1, 0, [](int, short) {}));
+    events.back()->addTimeoutNs(3600 * kNsPerSec);  // two transitions each: new, add
+  }
+  const quint64 dropped = base.tracer().dropped();
+  QVERIFY2(dropped >= 800 - 256, qPrintable(QString::number(dropped)));
+  const size_t drained = drainInto(base, agg);
+  QVERIFY(drained <= 256);
+  QCOMPARE(agg.droppedTotal(), 0u);  // not reported yet
+  agg.setDropped(1, dropped);
+  QCOMPARE(agg.sessionStats(1)->dropped, dropped);
+  QCOMPARE(agg.droppedTotal(), dropped);
+  // A second session's drops add up; a repeated report does not count twice.
+  agg.setDropped(2, 5);
+  agg.setDropped(1, dropped);
+  QCOMPARE(agg.droppedTotal(), dropped + 5);
+}
+
+// The timelines of all events together keep at most the span budget of
+// transition samples (the newest ones), however many each event produced.
+void TestTraceAggregator::spanBudgetBoundsAllTimelines() {
+  constexpr size_t kBudget = 65536;
+  constexpr int kEvents = 100;
+  constexpr int kPerEvent = 3000;  // 300 000 transitions in all
+  TraceAggregator agg;
+  agg.setSpanBudget(kBudget);
+  const qint64 t0 = monotonicNowNs();
+  auto transitions = [&](int round, qint64 startNs) {
+    std::vector<TraceRecord> recs;
+    for (int k = 0; k < kPerEvent; ++k) {
+      for (int i = 0; i < kEvents; ++i) {
+        TraceRecord r;
+        r.type = TraceType::Transition;
+        r.eventId = static_cast<uint64_t>(100 + i);
+        r.tsNs = startNs + k * 1000 + i;
+        const bool add = (k + round) % 2 == 0;
+        r.from = add ? EventState::NonPending : EventState::Pending;
+        r.to = add ? EventState::Pending : EventState::NonPending;
+        r.cause = add ? TraceCause::Add : TraceCause::Del;
+        recs.push_back(r);
+      }
+    }
+    agg.ingest(1, recs.data(), recs.size(), nullptr);
+  };
+  transitions(0, t0);
+  agg.finishTick(t0 + 2 * kNsPerSec);  // the first maintenance sizes every timeline
+  transitions(1, t0 + 3 * kNsPerSec);
+  agg.finishTick(t0 + 4 * kNsPerSec);  // the next one trims them to the budget
+  QCOMPARE(agg.rowCount(), kEvents);
+  size_t total = 0;
+  for (int row = 0; row < agg.rowCount(); ++row) {
+    const EventRow& e = agg.row(row);
+    QVERIFY(!e.transitions.empty());
+    // The newest sample survives: the last of round 1 for this event.
+    QCOMPARE(e.transitions.back().tsNs, t0 + 3 * kNsPerSec + (kPerEvent - 1) * 1000 + static_cast<qint64>(e.id - 100));
+    total += e.transitions.size();
+  }
+  QVERIFY2(total <= kBudget, qPrintable(QString("%1 samples kept, budget %2").arg(total).arg(kBudget)));
+  // Not starved either: the budget is shared, not thrown away.
+  QVERIFY2(total >= kBudget / 4, qPrintable(QString("%1 samples kept, budget %2").arg(total).arg(kBudget)));
 }
 
 void TestTraceAggregator::histogramPercentiles_data() {
