@@ -662,7 +662,8 @@ ssize_t Buffer::searchRange(const char* what, size_t len, size_t start, size_t e
     const size_t k = static_cast<size_t>(static_cast<const char*>(hit) - base);
     pos += k - off;
     off = k;
-    if (limit - pos < len) return -1;
+    // The first byte may lie past the limit already (pos > limit).
+    if (pos > limit || limit - pos < len) return -1;
     if (matchesAt(b, off, what, len)) return static_cast<ssize_t>(pos);
     ++pos;
     if (++off == b->off) {

@@ -36,9 +36,13 @@ int* fdPair() {
   return fds;
 }
 
+// Every readable byte, through peek() (copyout refuses a frozen start).
 std::string bytesOf(const rs::Buffer& b) {
-  std::string s(b.length(), '\0');
-  if (!s.empty()) FUZZ_CHECK(b.copyout(s.data(), s.size()) == static_cast<ssize_t>(s.size()));
+  const int n = b.peek(-1, nullptr, 0);
+  std::vector<struct iovec> vec(static_cast<size_t>(n));
+  FUZZ_CHECK(b.peek(-1, vec.data(), n) == n);
+  std::string s;
+  for (const struct iovec& v : vec) s.append(static_cast<const char*>(v.iov_base), v.iov_len);
   return s;
 }
 
@@ -128,6 +132,9 @@ void step(FuzzedDataProvider& in, Side& a, Side& other) {
   std::string& m = a.model;
   rs::Buffer& b = a.buf;
   const int op = in.ConsumeIntegralInRange<int>(0, 25);
+  // FUZZ_TRACE=1: one line per step, to read a finding's sequence.
+  static const bool trace = std::getenv("FUZZ_TRACE") != nullptr;
+  if (trace) std::fprintf(stderr, "op %d on a buffer of %zu (other %zu)\n", op, m.size(), other.model.size());
   switch (op) {
     case 0: {  // add
       const std::string s = pickBytes(in, pickSize(in, 0));
@@ -171,17 +178,20 @@ void step(FuzzedDataProvider& in, Side& a, Side& other) {
       const size_t pos = pickSize(in, m.size());
       const size_t n = pickSize(in, m.size());
       std::string out(n, '\0');
+      // libevent: a frozen start refuses copying out (when there is something to copy).
       if (in.ConsumeBool()) {
         const ssize_t rc = b.copyout(out.data(), n);
         const size_t k = std::min(n, m.size());
-        FUZZ_CHECK(rc == static_cast<ssize_t>(k) && out.compare(0, k, m, 0, k) == 0);
+        if (a.frozenStart && k > 0) FUZZ_CHECK(rc == -1);
+        else FUZZ_CHECK(rc == static_cast<ssize_t>(k) && out.compare(0, k, m, 0, k) == 0);
       } else {
         const ssize_t rc = b.copyoutFrom(pos, out.data(), n);
         if (pos > m.size()) {
           FUZZ_CHECK(rc == -1);
         } else {
           const size_t k = std::min(n, m.size() - pos);
-          FUZZ_CHECK(rc == static_cast<ssize_t>(k) && out.compare(0, k, m, pos, k) == 0);
+          if (a.frozenStart && k > 0) FUZZ_CHECK(rc == -1);
+          else FUZZ_CHECK(rc == static_cast<ssize_t>(k) && out.compare(0, k, m, pos, k) == 0);
         }
       }
       break;
@@ -215,7 +225,12 @@ void step(FuzzedDataProvider& in, Side& a, Side& other) {
         const size_t end = pickSize(in, m.size());
         const ssize_t got = b.searchRange(what.data(), what.size(), start, end);
         size_t want = start > m.size() ? std::string::npos : m.find(what, start);
-        if (want != std::string::npos && want + what.size() > std::min(end, m.size())) want = std::string::npos;
+        // libevent: an empty pattern answers start whatever the end.
+        if (want != std::string::npos && !what.empty() && want + what.size() > std::min(end, m.size()))
+          want = std::string::npos;
+        if (got != (want == std::string::npos ? -1 : static_cast<ssize_t>(want)))
+          std::fprintf(stderr, "searchRange(len %zu, start %zu, end %zu) on %zu bytes: got %zd, model %zd\n",
+                       what.size(), start, end, m.size(), got, want == std::string::npos ? -1 : static_cast<ssize_t>(want));
         FUZZ_CHECK(got == (want == std::string::npos ? -1 : static_cast<ssize_t>(want)));
       }
       break;
@@ -344,7 +359,9 @@ void step(FuzzedDataProvider& in, Side& a, Side& other) {
       std::string seen;
       for (int i = 0; i < std::min(n, nvec); ++i) seen.append(static_cast<const char*>(vec[i].iov_base), vec[i].iov_len);
       FUZZ_CHECK(m.compare(start, seen.size(), seen) == 0);
-      if (n <= nvec && n > 0) {
+      // With len >= 0 the count is of every extent needed; with len < 0 libevent
+      // stops at nvec, so only a count below nvec says that all were reported.
+      if (n > 0 && (len >= 0 ? n <= nvec : n < nvec)) {
         // Every extent was reported: they cover len bytes (all for len < 0).
         const size_t want = len < 0 ? m.size() - start : std::min(static_cast<size_t>(len), m.size() - start);
         FUZZ_CHECK(seen.size() >= want);
