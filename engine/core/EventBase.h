@@ -71,7 +71,11 @@ class EventBase {
 
   EventBase();
   explicit EventBase(const Options& options);
-  // Deletes every remaining event (they become detached: freeing them later is safe).
+  // Deletes every remaining event it tracks -- every engine-side event, and a
+  // compat (C API) event while pending or active -- which become detached:
+  // freeing them later is safe. A compat event that is not pending is not
+  // tracked (C programs may free() its memory), so, as in libevent, free it
+  // before its base.
   ~EventBase();
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;

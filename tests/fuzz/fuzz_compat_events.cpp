@@ -281,11 +281,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  // Tear down in either order: events before the base, or the base first
-  // (remaining events become detached, freeing them later is safe).
+  // Tear down in either order: events before the base, or the base first. The
+  // base detaches the events it tracks -- pending or active ones -- so freeing
+  // those later is safe; a compat event that is not pending is not tracked (C
+  // programs may free() it) and, as in libevent, must not outlive its base:
+  // base-first teardown makes every live event pending first.
   const bool baseFirst = ownBase && in.ConsumeBool();
   r.in = nullptr;
-  if (baseFirst) event_base_free(r.base);
+  if (baseFirst) {
+    const struct timeval hour = {3600, 0};
+    for (Slot& s : r.slots)
+      if (s.live) FUZZ_CHECK(event_add(s.ev, &hour) == 0);
+    event_base_free(r.base);
+  }
   for (Slot& s : r.slots) {
     if (!s.live) continue;
     // Embedded: what event_debug_unassign() does; heap: event_free().
