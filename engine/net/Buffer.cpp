@@ -253,7 +253,11 @@ Buffer::Block* Buffer::expandSingleBlock(size_t n) {
         align(b);
         return b;
       }
-      if (b->next != nullptr && b->next->space() >= n) return b->next;
+      // The next block only when it is the last one: commitSpace() takes a
+      // single extent in the first block with space or in the last block, so
+      // one handed out between them (empty blocks of an abandoned reservation
+      // behind it) could never be committed.
+      if (b->next != nullptr && b->next == last_ && b->next->space() >= n) return b->next;
     }
   }
   // Nothing at the end fits: replace the empty tail with one block that does.

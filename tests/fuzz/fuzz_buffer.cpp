@@ -328,6 +328,11 @@ void step(FuzzedDataProvider& in, Side& a, Side& other) {
         vec[i].iov_len = s.size();
         added += s;
       }
+      if (trace) {
+        std::fprintf(stderr, "reserve %zu in %d vecs -> %d:", size, nvec, got);
+        for (int i = 0; i < ncommit; ++i) std::fprintf(stderr, " commit %zu at %p", vec[i].iov_len, vec[i].iov_base);
+        std::fprintf(stderr, "\n");
+      }
       FUZZ_CHECK(b.commitSpace(vec, ncommit) == 0);
       m += added;
       break;
