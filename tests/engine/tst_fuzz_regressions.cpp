@@ -2,6 +2,8 @@
 // normal suite keeps them fixed (the crashing inputs are also in the seed corpus).
 #include <QtTest>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <limits>
 
 #include "core/TraceRing.h"
@@ -33,6 +35,34 @@ class TestFuzzRegressions : public QObject {
     QCOMPARE(b.searchRange("xb", 2, 0, 5), ssize_t{-1});  // would end at 6
     QCOMPARE(b.searchRange("xb", 2, 0, 6), ssize_t{4});
     QCOMPARE(b.searchRange("b", 1, 2, 6), ssize_t{5});
+  }
+
+  // fuzz_buffer: a one-vector reservation made behind the empty blocks of an
+  // abandoned multi-vector one was handed out in a block commitSpace() then
+  // refused (neither the first block with space nor the last block).
+  void singleReservationBehindAnAbandonedOneCommits() {
+    // The fuzzer's sequence: reservations never committed leave empty blocks.
+    Buffer b;
+    struct iovec v[4];
+    QVERIFY(b.reserveSpace(2, v, 4) >= 1);
+    QVERIFY(b.reserveSpace(23660, v, 3) >= 1);
+    QVERIFY(b.reserveSpace(69058, v, 3) >= 1);
+    QVERIFY(b.reserveSpace(23660, v, 3) >= 1);
+    v[0].iov_len = 1078;
+    std::memset(v[0].iov_base, 'a', 1078);
+    QCOMPARE(b.commitSpace(v, 1), 0);
+    QCOMPARE(b.add("0123456789abcdefg", 17), 0);
+    QVERIFY(b.reserveSpace(43810, v, 3) >= 1);  // abandoned
+    QCOMPARE(b.reserveSpace(23660, v, 1), 1);
+    QVERIFY(v[0].iov_len >= 23660);
+    std::memcpy(v[0].iov_base, "xyz", 3);
+    v[0].iov_len = 3;
+    QCOMPARE(b.commitSpace(v, 1), 0);
+    QCOMPARE(b.length(), size_t{1078 + 17 + 3});
+    QCOMPARE(b.validate(), std::string());
+    char tail[3];
+    QCOMPARE(b.copyoutFrom(1095, tail, 3), ssize_t{3});
+    QCOMPARE(std::memcmp(tail, "xyz", 3), 0);
   }
 
   // fuzz_trace_ring: the reader (TraceRing::drain) on slots no honest producer

@@ -319,6 +319,7 @@ void step(FuzzedDataProvider& in, Side& a, Side& other) {
       size_t total = 0;
       for (int i = 0; i < got; ++i) total += vec[i].iov_len;
       FUZZ_CHECK(total >= size);
+      if (trace) std::fprintf(stderr, "reserved %zu in %d vecs: %d extents, %zu bytes\n", size, nvec, got, total);
       if (!in.ConsumeBool()) break;  // reserved but never committed: nothing readable
       const int ncommit = in.ConsumeIntegralInRange<int>(0, got);
       std::string added;
