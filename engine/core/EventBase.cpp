@@ -825,12 +825,13 @@ void EventBase::activateEventCold(Event* ev, short match) {
 
 int EventBase::loop(int flags) {
   if (!poller_) return -1;
-  if (running_) {
+  if (running_.load(std::memory_order_relaxed)) {
     std::fprintf(stderr, "[reactorscope] event_base_loop: reentrant invocation\n");
     return -1;
   }
-  running_ = true;
-  loopThread_ = std::this_thread::get_id();
+  // The thread first, then running_ (release): runInLoop() reads them the other way.
+  loopThread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  running_.store(true, std::memory_order_release);
   if (preciseTimer_) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   cachedNow_ = 0;
   gotTerm_.store(false);
@@ -895,7 +896,7 @@ int EventBase::loop(int flags) {
     }
   }
   cachedNow_ = 0;
-  running_ = false;
+  running_.store(false, std::memory_order_release);
   return retval;
 }
 
@@ -978,7 +979,9 @@ void EventBase::onceCallback(int fd, short what, void* arg) {
 // Cross-thread queue
 
 void EventBase::runInLoop(std::function<void()> fn) {
-  if (isInLoopThread() && running_) fn();
+  // running_ first (acquire): seeing it true makes that loop's loopThread_ visible.
+  const bool running = running_.load(std::memory_order_acquire);
+  if (running && loopThread_.load(std::memory_order_relaxed) == std::this_thread::get_id()) fn();
   else queueInLoop(std::move(fn));
 }
 

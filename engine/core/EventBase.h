@@ -3,7 +3,12 @@
 //
 // Thread contract: everything is loop thread only (the thread running loop(), or
 // the constructing thread while no loop runs), except loopbreak(), loopexit(),
-// runInLoop(), queueInLoop(), wakeup() and tracer(), which are safe from any thread.
+// runInLoop(), queueInLoop(), wakeup(), isInLoopThread() and tracer(), which are
+// safe from any thread. The two fields those read across threads are atomics:
+// loop() stores loopThread_ (relaxed) and then running_ = true (release), and
+// running_ = false (release) when it returns; runInLoop() loads running_
+// (acquire) before loopThread_, so a caller that sees the loop running also sees
+// which thread runs it, and only that thread runs `fn` inline.
 #pragma once
 #include <sys/time.h>
 
@@ -66,7 +71,11 @@ class EventBase {
 
   EventBase();
   explicit EventBase(const Options& options);
-  // Deletes every remaining event (they become detached: freeing them later is safe).
+  // Deletes every remaining event it tracks -- every engine-side event, and a
+  // compat (C API) event while pending or active -- which become detached:
+  // freeing them later is safe. A compat event that is not pending is not
+  // tracked (C programs may free() its memory), so, as in libevent, free it
+  // before its base.
   ~EventBase();
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;
@@ -95,9 +104,14 @@ class EventBase {
   void runInLoop(std::function<void()> fn);
   void queueInLoop(std::function<void()> fn);
   void wakeup();
-  bool isInLoopThread() const { return std::this_thread::get_id() == loopThread_; }
+  // True on the thread bound last (constructor, bindToCurrentThread() or loop()).
+  // From another thread it may still name the previous loop thread while a new
+  // loop() starts: runInLoop() decides with running_ first, never with this alone.
+  bool isInLoopThread() const {
+    return std::this_thread::get_id() == loopThread_.load(std::memory_order_acquire);
+  }
   // Binds the loop thread (e.g. a worker that will call loop()).
-  void bindToCurrentThread() { loopThread_ = std::this_thread::get_id(); }
+  void bindToCurrentThread() { loopThread_.store(std::this_thread::get_id(), std::memory_order_release); }
 
   // Cached loop time (set after each wait), like libevent's time cache.
   Nanos now();
@@ -274,7 +288,7 @@ class EventBase {
   class EpollPoller* epoll_ = nullptr;  // poller_ when it is epoll: calls without the vtable
   std::string error_;
   Tracer tracer_;
-  std::thread::id loopThread_;
+  std::atomic<std::thread::id> loopThread_;  // read from any thread (see the contract)
   uint64_t nextId_ = 1;
 
   std::vector<FdSlot> fds_;
@@ -309,7 +323,7 @@ class EventBase {
   std::list<std::unique_ptr<OnceEvent>> onces_;
   bool continue_ = false;
 
-  bool running_ = false;
+  std::atomic<bool> running_{false};  // written by loop() only; read from any thread
   bool preciseTimer_ = false;
   std::atomic<bool> gotBreak_{false};
   std::atomic<bool> gotTerm_{false};

@@ -7,6 +7,15 @@
 
 namespace rs {
 
+namespace {
+// A CallbackEnd's stamp: its begin stamp plus the duration, wrapping instead of
+// overflowing (a stamp is raw TSC ticks or ns; only a corrupt slot gets near
+// the limit, and it must not be undefined behaviour in the reader).
+int64_t endStamp(int64_t begin, int64_t duration) {
+  return static_cast<int64_t>(static_cast<uint64_t>(begin) + static_cast<uint64_t>(duration));
+}
+}  // namespace
+
 TraceRing::TraceRing(size_t capacityPow2)
     : capacity_(std::bit_ceil(std::max<size_t>(capacityPow2, 16))),
       mask_(capacity_ - 1),
@@ -20,7 +29,7 @@ inline void TraceRing::expandGroup(const TraceRecord& slot, TraceRecord* dst) {
     TraceRecord& end = *dst++;
     end = open_;
     end.type = TraceType::CallbackEnd;
-    end.tsNs = open_.tsNs + slot.value;
+    end.tsNs = endStamp(open_.tsNs, slot.value);
     end.value = slot.value;
   }
   TraceRecord& dispatch = dst[0];
@@ -51,7 +60,7 @@ size_t TraceRing::drain(TraceRecord* out, size_t max) {
     if (type == kEndOfOpen) {
       out[k] = open_;
       out[k].type = TraceType::CallbackEnd;
-      out[k].tsNs = open_.tsNs + slot.value;  // raw stamps: TSC ticks or ns, like the duration
+      out[k].tsNs = endStamp(open_.tsNs, slot.value);  // raw stamps: TSC ticks or ns, like the duration
       out[k++].value = slot.value;
       continue;
     }

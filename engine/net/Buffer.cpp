@@ -253,7 +253,11 @@ Buffer::Block* Buffer::expandSingleBlock(size_t n) {
         align(b);
         return b;
       }
-      if (b->next != nullptr && b->next->space() >= n) return b->next;
+      // The next block only when it is the last one: commitSpace() takes a
+      // single extent in the first block with space or in the last block, so
+      // one handed out between them (empty blocks of an abandoned reservation
+      // behind it) could never be committed.
+      if (b->next != nullptr && b->next == last_ && b->next->space() >= n) return b->next;
     }
   }
   // Nothing at the end fits: replace the empty tail with one block that does.
@@ -662,7 +666,8 @@ ssize_t Buffer::searchRange(const char* what, size_t len, size_t start, size_t e
     const size_t k = static_cast<size_t>(static_cast<const char*>(hit) - base);
     pos += k - off;
     off = k;
-    if (limit - pos < len) return -1;
+    // The first byte may lie past the limit already (pos > limit).
+    if (pos > limit || limit - pos < len) return -1;
     if (matchesAt(b, off, what, len)) return static_cast<ssize_t>(pos);
     ++pos;
     if (++off == b->off) {
