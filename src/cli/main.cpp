@@ -11,6 +11,7 @@
 #include "workload/EchoServer.h"
 #include "workload/LoadClient.h"
 #include "workload/Options.h"
+#include "StatusWriter.h"
 
 using namespace rs;
 
@@ -116,16 +117,17 @@ void printErrors(const LoadClientStats& s) {
 int runServer(const ServerCommand& cmd) {
   EventBase base;
   if (!base.valid()) return runtimeError(base.error());
+  // Everything printed while the server runs goes through `live`: never blocks.
+  StatusWriter live;
   EchoServer server(&base, cmd.config);
   server.setLogSink([&](LogLevel level, const std::string& msg) {
-    if (level != LogLevel::Info) std::fprintf(stderr, "reactorscope-cli: %s\n", msg.c_str());
+    if (level != LogLevel::Info) live.line(stderr, "reactorscope-cli: " + msg);
   });
   std::string error;
   if (!server.start(&error)) return runtimeError(error);
   const std::string where = hostPort(cmd.config.bindAddress, server.port());
   if (!cmd.json) {
-    std::printf("listening on %s (mode %s)\n", where.c_str(), toString(cmd.config.mode));
-    std::fflush(stdout);
+    live.linef(stdout, "listening on %s (mode %s)", where.c_str(), toString(cmd.config.mode));
   }
 
   const Nanos start = monotonicNowNs();
@@ -134,13 +136,12 @@ int runServer(const ServerCommand& cmd) {
     const EchoServerStats s = server.stats();
     const double t = static_cast<double>(monotonicNowNs() - start) / 1e9;
     if (!cmd.json) {
-      std::printf("[%6.1fs] conns %4llu  accepted %6llu  in %s  out %s  buffered %llu B  paused %llu\n", t,
-                  static_cast<unsigned long long>(s.active), static_cast<unsigned long long>(s.accepted),
-                  formatRate(static_cast<double>(s.bytesIn - last.bytesIn)).c_str(),
-                  formatRate(static_cast<double>(s.bytesOut - last.bytesOut)).c_str(),
-                  static_cast<unsigned long long>(s.bufferedBytes),
-                  static_cast<unsigned long long>(s.pausedConnections));
-      std::fflush(stdout);
+      live.linef(stdout, "[%6.1fs] conns %4llu  accepted %6llu  in %s  out %s  buffered %llu B  paused %llu", t,
+                 static_cast<unsigned long long>(s.active), static_cast<unsigned long long>(s.accepted),
+                 formatRate(static_cast<double>(s.bytesIn - last.bytesIn)).c_str(),
+                 formatRate(static_cast<double>(s.bytesOut - last.bytesOut)).c_str(),
+                 static_cast<unsigned long long>(s.bufferedBytes),
+                 static_cast<unsigned long long>(s.pausedConnections));
     }
     last = s;
   });
@@ -166,8 +167,8 @@ int runServer(const ServerCommand& cmd) {
       base.loopbreak();
       return;
     }
-    std::fprintf(stderr, "reactorscope-cli: %s; sending back what %llu connection(s) received%s\n", why,
-                 static_cast<unsigned long long>(active), *why == 'i' ? " (again to stop now)" : "");
+    live.linef(stderr, "reactorscope-cli: %s; sending back what %llu connection(s) received%s", why,
+                static_cast<unsigned long long>(active), *why == 'i' ? " (again to stop now)" : "");
     flushDeadline = monotonicNowNs() + kFlushLimit;
     flushCheck.addTimeoutNs(10 * kNsPerMs);
   };
@@ -182,6 +183,7 @@ int runServer(const ServerCommand& cmd) {
   const EchoServerStats s = server.stats();
   const double elapsed = static_cast<double>(monotonicNowNs() - start) / 1e9;
   server.stop();
+  if (live.droppedLines()) std::fprintf(stderr, "reactorscope-cli: %s\n", live.dropNote().c_str());
   if (cmd.json) {
     std::printf(
         "{\"role\":\"server\",\"address\":\"%s\",\"port\":%u,\"mode\":\"%s\",\"elapsed_s\":%.3f,"
@@ -218,6 +220,7 @@ int runClient(const ClientCommand& cmd) {
   if (!client.start(&error)) return usageError(error);
   const auto& cfg = client.config();
   const std::string target = hostPort(cfg.host, client.targetPort());
+  StatusWriter live;  // everything printed while the client runs: never blocks its loop
   if (!cmd.json) {
     const std::string how =
         cfg.serverMode == LoadClientConfig::ServerMode::Discard  ? "sending only (discard server)"
@@ -226,21 +229,19 @@ int runClient(const ClientCommand& cmd) {
             ? "open loop at " + formatNumber(cfg.rate) + " msgs/s"
             : "closed loop";
     const std::string pace = cfg.connectRate > 0 ? " at " + formatNumber(cfg.connectRate) + "/s" : "";
-    std::printf("connecting %d connection(s)%s to %s, %zu B messages, %s%s\n", cfg.connections, pace.c_str(),
-                target.c_str(), cfg.messageSize, how.c_str(),
-                cfg.fault != LoadClientConfig::Fault::None
-                    ? (std::string(", fault ") + toString(cfg.fault)).c_str()
-                    : "");
-    std::fflush(stdout);
+    live.linef(stdout, "connecting %d connection(s)%s to %s, %zu B messages, %s%s", cfg.connections, pace.c_str(),
+               target.c_str(), cfg.messageSize, how.c_str(),
+               cfg.fault != LoadClientConfig::Fault::None
+                   ? (std::string(", fault ") + toString(cfg.fault)).c_str()
+                   : "");
   }
   client.setIntervalCallback([&](const IntervalStats& s) {
     if (cmd.json) return;
     const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
-    std::printf("[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu\n", s.startSec, s.endSec,
-                static_cast<double>(s.messages) / len, formatRate(static_cast<double>(s.bytes) / len).c_str(),
-                formatDuration(s.p50Ns).c_str(), formatDuration(s.p99Ns).c_str(), formatDuration(s.maxNs).c_str(),
-                static_cast<unsigned long long>(s.errors));
-    std::fflush(stdout);
+    live.linef(stdout, "[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu", s.startSec, s.endSec,
+               static_cast<double>(s.messages) / len, formatRate(static_cast<double>(s.bytes) / len).c_str(),
+               formatDuration(s.p50Ns).c_str(), formatDuration(s.p99Ns).c_str(), formatDuration(s.maxNs).c_str(),
+               static_cast<unsigned long long>(s.errors));
   });
   client.setFinishedCallback([&] { base.loopbreak(); });
   // First Ctrl-C/SIGTERM: stop sending and wait for the messages in flight
@@ -250,7 +251,7 @@ int runClient(const ClientCommand& cmd) {
   StopSignals signals(&base, [&] {
     if (client.finished()) return;
     if (++interrupts == 1) {
-      std::fprintf(stderr, "reactorscope-cli: interrupted; waiting for the messages in flight (again to stop now)\n");
+      live.line(stderr, "reactorscope-cli: interrupted; waiting for the messages in flight (again to stop now)");
       client.drain();
     } else {
       client.stop();
@@ -258,6 +259,7 @@ int runClient(const ClientCommand& cmd) {
   });
   if (!client.finished()) base.dispatch();
   if (!client.finished()) client.stop();
+  if (live.droppedLines()) std::fprintf(stderr, "reactorscope-cli: %s\n", live.dropNote().c_str());
 
   const LoadClientStats s = client.stats();
   const LatencyHistogram& h = client.histogram();

@@ -1,15 +1,22 @@
 // reactorscope-cli as a user runs it (QProcess): exit codes 0/1/2, one clear
 // line for bad input, port in use, refused, a real server/client run, --json.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <memory>
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/EventBase.h"
@@ -81,6 +88,46 @@ struct ServerProcess {
   }
   QString target() const { return QString("127.0.0.1:%1").arg(port); }
 };
+
+// A loopback port nothing listens on right now (bound to 0, then released).
+int freeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+// A blocking loopback connection to `port`, retried for up to ~10 s while the
+// server starts; -1 if none.
+int connectWithRetry(int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  for (int i = 0; i < 100; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+    ::close(fd);
+    QTest::qWait(100);
+  }
+  return -1;
+}
+
+// Reads what is in a nonblocking fd now.
+QString readAvailable(int fd) {
+  QString out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out += QString::fromUtf8(buf, static_cast<int>(n));
+  return out;
+}
 
 }  // namespace
 
@@ -310,6 +357,65 @@ class TestCli : public QObject {
     const Result r = run({"client", "127.0.0.1:1", "--fault", "closed-port", "--connections", "2"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("refused 2"));
+  }
+
+  // A server whose output nobody reads (scripts/soak piped it and read only its
+  // first line: 64 KiB of per-second lines later, ~11 minutes, every write
+  // blocked the loop) keeps serving: it echoes and closes a connection whose
+  // peer has gone; the lines it could not print are counted in the end.
+  // Here the pipe is one page, full before the server starts.
+  void serverKeepsServingWhileItsOutputIsNotRead() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString fifo = dir.path() + "/out";
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const int readEnd = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    QVERIFY(readEnd >= 0);
+    const std::unique_ptr<const int, void (*)(const int*)> closeReadEnd(&readEnd, [](const int* f) { ::close(*f); });
+    const int fillEnd = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    QVERIFY(fillEnd >= 0);
+    QVERIFY(::fcntl(fillEnd, F_SETPIPE_SZ, 4096) >= 4096);
+    char junk[512];
+    std::memset(junk, 'x', sizeof junk);
+    while (::write(fillEnd, junk, sizeof junk) > 0) {
+    }
+    ::close(fillEnd);
+    const int port = freeLoopbackPort();
+    QVERIFY(port > 0);
+    QProcess s;
+    s.setStandardOutputFile(fifo);
+    s.setStandardErrorFile(fifo);
+    s.start(cliPath(), {"server", "--port", QString::number(port)});
+    QVERIFY(s.waitForStarted(5000));
+
+    const int fd = connectWithRetry(port);
+    QVERIFY(fd >= 0);
+    QCOMPARE(::send(fd, "ping", 4, MSG_NOSIGNAL), ssize_t{4});
+    pollfd p{fd, POLLIN, 0};
+    QVERIFY2(::poll(&p, 1, 15000) == 1, "no echo: the server's loop is blocked on its output");
+    char echo[8] = {};
+    QCOMPARE(::recv(fd, echo, sizeof echo, 0), ssize_t{4});
+    QCOMPARE(QByteArray(echo, 4), QByteArray("ping"));
+    ::close(fd);  // the peer goes: the server must close its side
+
+    // Reading again, the next per-second line shows the connection closed.
+    QString out;
+    const QRegularExpression closed(R"(conns\s+0\s+accepted\s+1\b)");
+    for (int i = 0; i < 150 && !closed.match(out).hasMatch(); ++i) {
+      QTest::qWait(100);
+      out += readAvailable(readEnd);
+    }
+    QVERIFY2(closed.match(out).hasMatch(), qPrintable(out.right(2000)));
+    s.terminate();
+    for (int i = 0; i < 200 && s.state() != QProcess::NotRunning; ++i) {
+      s.waitForFinished(100);
+      out += readAvailable(readEnd);
+    }
+    out += readAvailable(readEnd);
+    QCOMPARE(s.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(s.exitCode(), 0);
+    QVERIFY2(QRegularExpression(R"(\d+ status lines? not printed: the output was not being read)").match(out).hasMatch(),
+             qPrintable(out.right(2000)));
   }
 
   void serverJsonAfterDuration() {
