@@ -46,7 +46,10 @@ if("thread" IN_LIST _rs_sanitizers)
   # reported. Qt Test's watchdog thread otherwise trips it at every test's exit:
   # Qt 6 orders that thread's end through its futex-based QMutex, which TSan
   # cannot see. Every access in our (instrumented) code is still checked.
-  string(APPEND _rs_env "set(ENV{TSAN_OPTIONS} \"halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=${_rs_dir}/tsan.supp\")\n")
+  # die_after_fork=0: tests start the CLI with QProcess (fork, then exec in the
+  # child) while their own server threads run; TSan would otherwise kill that
+  # child before its exec.
+  string(APPEND _rs_env "set(ENV{TSAN_OPTIONS} \"halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:die_after_fork=0:suppressions=${_rs_dir}/tsan.supp\")\n")
 endif()
 file(WRITE ${CMAKE_BINARY_DIR}/SanitizerTestEnv.cmake "${_rs_env}")
 # Every directory's CTestTestfile includes it, so `ctest --test-dir build-x/tests/engine`
