@@ -78,6 +78,16 @@ bool parseSize(std::string_view name, std::string_view text, uint64_t min, uint6
   return true;
 }
 
+// A byte-size option ("64K", 0 allowed) stored in a size_t field.
+OptionSpec sizeOption(std::string_view name, uint64_t max, size_t* field) {
+  return {true, [name, max, field](std::string_view v, std::string* e) {
+            uint64_t n;
+            if (!parseSize(name, v, 0, max, &n, e)) return false;
+            *field = static_cast<size_t>(n);
+            return true;
+          }};
+}
+
 // Runs the table over args; positional arguments go to `positional`.
 bool runTable(const std::vector<std::string>& args, const std::map<std::string, OptionSpec, std::less<>>& table,
               std::vector<std::string>* positional, std::string* error, bool ignoreUnknown = false) {
@@ -152,24 +162,9 @@ void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoSer
                     c->responseDelayMs = static_cast<int>(n);
                     return true;
                   }};
-  t["--read-high-watermark"] = {true, [c](std::string_view v, std::string* e) {
-                                  uint64_t n;
-                                  if (!parseSize("--read-high-watermark", v, 0, uint64_t{1} << 32, &n, e)) return false;
-                                  c->readHighWatermark = static_cast<size_t>(n);
-                                  return true;
-                                }};
-  t["--output-cap"] = {true, [c](std::string_view v, std::string* e) {
-                         uint64_t n;
-                         if (!parseSize("--output-cap", v, 0, uint64_t{1} << 32, &n, e)) return false;
-                         c->outputCapBytes = static_cast<size_t>(n);
-                         return true;
-                       }};
-  t["--memory-budget"] = {true, [c](std::string_view v, std::string* e) {
-                            uint64_t n;
-                            if (!parseSize("--memory-budget", v, 0, uint64_t{1} << 40, &n, e)) return false;
-                            c->memoryBudgetBytes = static_cast<size_t>(n);
-                            return true;
-                          }};
+  t["--read-high-watermark"] = sizeOption("--read-high-watermark", uint64_t{1} << 32, &c->readHighWatermark);
+  t["--output-cap"] = sizeOption("--output-cap", uint64_t{1} << 32, &c->outputCapBytes);
+  t["--memory-budget"] = sizeOption("--memory-budget", uint64_t{1} << 40, &c->memoryBudgetBytes);
   t["--idle-timeout"] = {true, [c](std::string_view v, std::string* e) {
                            double sec = 0;
                            if (!parseDouble("--idle-timeout", v, 0.001, kMaxIdleTimeoutSec, &sec, e, true)) return false;
