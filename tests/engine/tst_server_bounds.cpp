@@ -127,6 +127,30 @@ struct BoundsSampler {
   }
 };
 
+// A client that reads (4 connections x 1 MiB messages, `messages` in all, every
+// byte verified) through the server while `sampler` watches its bounds; the run
+// must pass with exact accounting. Callers return on QTest::currentTestFailed().
+void runReadingClient(EventBase& base, uint16_t port, uint64_t messages, BoundsSampler& sampler) {
+  LoadClientConfig good;
+  good.port = port;
+  good.connections = 4;
+  good.messageSize = kMiB;
+  good.messageCount = messages;
+  good.durationSec = 0;
+  good.timeout = 30 * kNsPerSec;
+  LoadClient client(&base, good);
+  std::string err;
+  QVERIFY2(client.start(&err), err.c_str());
+  QVERIFY(runUntil(base, [&] {
+    sampler.sample();
+    return client.finished();
+  }, 60000));
+  std::string why;
+  QVERIFY2(client.passed(&why), why.c_str());
+  QCOMPARE(client.stats().mismatchedBytes, uint64_t{0});
+  QVERIFY(sampler.accountingExact);
+}
+
 }  // namespace
 
 class TestServerBounds : public QObject {
@@ -291,24 +315,8 @@ class TestServerBounds : public QObject {
 
     // Back-pressure with a client that does read: 4 x 1 MiB messages in flight
     // through a budget of 3 MiB, paused and resumed, every byte intact.
-    LoadClientConfig good;
-    good.port = server->port();
-    good.connections = 4;
-    good.messageSize = kMiB;
-    good.messageCount = 40;
-    good.durationSec = 0;
-    good.timeout = 30 * kNsPerSec;
-    LoadClient client(&base, good);
-    std::string err;
-    QVERIFY2(client.start(&err), err.c_str());
-    QVERIFY(runUntil(base, [&] {
-      sampler.sample();
-      return client.finished();
-    }, 60000));
-    std::string why;
-    QVERIFY2(client.passed(&why), why.c_str());
-    QCOMPARE(client.stats().mismatchedBytes, uint64_t{0});
-    QVERIFY(sampler.accountingExact);
+    runReadingClient(base, server->port(), 40, sampler);
+    if (QTest::currentTestFailed()) return;
     QVERIFY(server->stats().peakBufferedBytes <= cfg.memoryBudgetBytes);
   }
 
@@ -358,24 +366,8 @@ class TestServerBounds : public QObject {
     hostile.close();
     QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }, 20000));
 
-    LoadClientConfig good;
-    good.port = server->port();
-    good.connections = 4;
-    good.messageSize = kMiB;
-    good.messageCount = 16;
-    good.durationSec = 0;
-    good.timeout = 30 * kNsPerSec;
-    LoadClient client(&base, good);
-    std::string err;
-    QVERIFY2(client.start(&err), err.c_str());
-    QVERIFY(runUntil(base, [&] {
-      sampler.sample();
-      return client.finished();
-    }, 60000));
-    std::string why;
-    QVERIFY2(client.passed(&why), why.c_str());
-    QCOMPARE(client.stats().mismatchedBytes, uint64_t{0});
-    QVERIFY(sampler.accountingExact);
+    runReadingClient(base, server->port(), 16, sampler);
+    if (QTest::currentTestFailed()) return;
     QVERIFY2(sampler.maxOutput <= cfg.outputCapBytes, qPrintable(QString::number(sampler.maxOutput)));
     QCOMPARE(server->stats().bufferedBytes, uint64_t{0});
   }
