@@ -127,18 +127,24 @@ struct BoundsSampler {
   }
 };
 
+// A well-behaved client's config: 4 connections, `messages` of `size` bytes in all,
+// bounded by the count (and a 30 s response timeout), not by a duration.
+LoadClientConfig readingClientConfig(uint16_t port, size_t size, uint64_t messages) {
+  LoadClientConfig good;
+  good.port = port;
+  good.connections = 4;
+  good.messageSize = size;
+  good.messageCount = messages;
+  good.durationSec = 0;
+  good.timeout = 30 * kNsPerSec;
+  return good;
+}
+
 // A client that reads (4 connections x 1 MiB messages, `messages` in all, every
 // byte verified) through the server while `sampler` watches its bounds; the run
 // must pass with exact accounting. Callers return on QTest::currentTestFailed().
 void runReadingClient(EventBase& base, uint16_t port, uint64_t messages, BoundsSampler& sampler) {
-  LoadClientConfig good;
-  good.port = port;
-  good.connections = 4;
-  good.messageSize = kMiB;
-  good.messageCount = messages;
-  good.durationSec = 0;
-  good.timeout = 30 * kNsPerSec;
-  LoadClient client(&base, good);
+  LoadClient client(&base, readingClientConfig(port, kMiB, messages));
   std::string err;
   QVERIFY2(client.start(&err), err.c_str());
   QVERIFY(runUntil(base, [&] {
@@ -234,14 +240,8 @@ class TestServerBounds : public QObject {
     std::vector<std::unique_ptr<HostileSender>> hostile;
     for (int i = 0; i < 4; ++i) hostile.push_back(std::make_unique<HostileSender>(&base, server->port(), kLimit));
 
-    LoadClientConfig good;
-    good.port = server->port();
-    good.connections = 4;
-    good.messageSize = 256 * 1024;
-    good.messageCount = 200;  // 50 MiB echoed and checked
-    good.durationSec = 0;
-    good.timeout = 30 * kNsPerSec;
-    LoadClient client(&base, good);
+    // 200 x 256 KiB: 50 MiB echoed and checked.
+    LoadClient client(&base, readingClientConfig(server->port(), 256 * 1024, 200));
     std::string err;
     QVERIFY2(client.start(&err), err.c_str());
 
@@ -327,14 +327,7 @@ class TestServerBounds : public QObject {
     EchoServerConfig cfg;
     cfg.outputCapBytes = 128 * 1024;
     auto server = startServer(base, cfg);
-    LoadClientConfig good;
-    good.port = server->port();
-    good.connections = 4;
-    good.messageSize = kMiB;
-    good.messageCount = 40;
-    good.durationSec = 0;
-    good.timeout = 30 * kNsPerSec;
-    LoadClient client(&base, good);
+    LoadClient client(&base, readingClientConfig(server->port(), kMiB, 40));
     std::string err;
     QVERIFY2(client.start(&err), err.c_str());
     BoundsSampler sampler{server.get()};
