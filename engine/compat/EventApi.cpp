@@ -4,6 +4,7 @@
 #include <new>
 
 #include "CompatBase.h"
+#include "CompatLog.h"
 #include "event2/event_compat.h"
 
 using rs::compat::toBase;
@@ -109,7 +110,11 @@ struct event_base* event_base_new(void) { return makeBase(nullptr); }
 struct event_base* event_base_new_with_config(const struct event_config* cfg) { return makeBase(cfg); }
 
 void event_base_free(struct event_base* base) {
-  if (!base) return;
+  if (!base) base = g_currentBase;  // libevent: NULL frees event_init()'s base
+  if (!base) {
+    rs::compat::logWarn("event_base_free_: no base to free");
+    return;
+  }
   if (base == g_currentBase) g_currentBase = nullptr;
   delete base;
 }

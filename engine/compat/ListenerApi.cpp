@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <new>
 
+#include "CompatLog.h"
 #include "CompatNet.h"
 
 namespace {
@@ -15,7 +16,9 @@ void onAccept(rs::Listener*, int fd, sockaddr* peer, int socklen, void* ctx) {
 
 void onError(rs::Listener*, void* ctx) {
   auto* lev = static_cast<evconnlistener*>(ctx);
+  // libevent warns only when the program set no error callback.
   if (lev->errorcb) lev->errorcb(lev, lev->arg);
+  else rs::compat::logWarnErrno("Error from accept() call");
 }
 
 // Wraps a freshly created native listener, or cleans up after a failed one.

@@ -131,6 +131,28 @@ ev_uint32_t event_get_version_number(void);
 #define evuser_initialized(ev) event_initialized(ev)
 #define evuser_trigger(ev) event_active((ev), 0, 0)
 
+/* Log and fatal-error hooks. The library's warnings (misuse, failed system
+ * calls) go to the log callback as (severity, message), or to stderr as
+ * "[warn] message" when none is set; debug messages only after
+ * event_enable_debug_logging. */
+#define EVENT_LOG_DEBUG 0
+#define EVENT_LOG_MSG 1
+#define EVENT_LOG_WARN 2
+#define EVENT_LOG_ERR 3
+#define _EVENT_LOG_DEBUG EVENT_LOG_DEBUG
+#define _EVENT_LOG_MSG EVENT_LOG_MSG
+#define _EVENT_LOG_WARN EVENT_LOG_WARN
+#define _EVENT_LOG_ERR EVENT_LOG_ERR
+typedef void (*event_log_cb)(int severity, const char *msg);
+void event_set_log_callback(event_log_cb cb);
+typedef void (*event_fatal_cb)(int err);
+void event_set_fatal_callback(event_fatal_cb cb);
+#define EVENT_DBG_ALL 0xffffffffu
+#define EVENT_DBG_NONE 0
+void event_enable_debug_logging(ev_uint32_t which);
+/* Frees the library's process-wide state (nothing is held here: a no-op). */
+void libevent_global_shutdown(void);
+
 #ifdef __cplusplus
 }
 #endif
