@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdarg>
 #include <cstdlib>
+#include <memory>
 #include <new>
 
 #include "CompatNet.h"
@@ -43,9 +44,20 @@ void runCallback(rs::Buffer*, const rs::Buffer::ChangeInfo* info, void* arg) {
   const auto* e = static_cast<const evbuffer_cb_entry*>(arg);
   evbuffer* owner = e->owner;
   const evbuffer_cb_func cb = e->cb;
+  const evbuffer_cb obsoleteCb = e->obsoleteCb;
   void* cbarg = e->arg;
+  if (obsoleteCb) {
+    obsoleteCb(owner, info->origSize, info->origSize + info->nAdded - info->nDeleted, cbarg);
+    return;
+  }
   evbuffer_cb_info ci{info->origSize, info->nAdded, info->nDeleted};
   cb(owner, &ci, cbarg);
+}
+
+evbuffer_cb_entry* addEntry(evbuffer* buffer, std::unique_ptr<evbuffer_cb_entry> entry) {
+  entry->id = buffer->buf->addCallback(&runCallback, entry.get());
+  buffer->callbacks.push_back(std::move(entry));
+  return buffer->callbacks.back().get();
 }
 
 }  // namespace
@@ -212,10 +224,15 @@ unsigned char* evbuffer_find(struct evbuffer* buffer, const unsigned char* what,
 
 struct evbuffer_cb_entry* evbuffer_add_cb(struct evbuffer* buffer, evbuffer_cb_func cb, void* cbarg) {
   if (!buffer || !cb) return nullptr;
-  auto entry = std::make_unique<evbuffer_cb_entry>(evbuffer_cb_entry{buffer, cb, cbarg, 0});
-  entry->id = buffer->buf->addCallback(&runCallback, entry.get());
-  buffer->callbacks.push_back(std::move(entry));
-  return buffer->callbacks.back().get();
+  return addEntry(buffer, std::make_unique<evbuffer_cb_entry>(evbuffer_cb_entry{buffer, cb, cbarg, 0}));
+}
+
+int evbuffer_setcb(struct evbuffer* buffer, evbuffer_cb cb, void* cbarg) {
+  if (!buffer) return -1;
+  for (const auto& e : buffer->callbacks) buffer->buf->removeCallback(e->id);
+  buffer->callbacks.clear();
+  if (cb) addEntry(buffer, std::make_unique<evbuffer_cb_entry>(evbuffer_cb_entry{buffer, nullptr, cbarg, 0, cb}));
+  return 0;
 }
 
 int evbuffer_remove_cb_entry(struct evbuffer* buffer, struct evbuffer_cb_entry* ent) {

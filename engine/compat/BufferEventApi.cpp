@@ -44,6 +44,13 @@ constexpr short kIoBits = EV_READ | EV_WRITE;
 
 extern "C" {
 
+struct bufferevent* bufferevent_new(evutil_socket_t fd, evbuffercb readcb, evbuffercb writecb, everrorcb errorcb,
+                                    void* cbarg) {
+  struct bufferevent* bev = bufferevent_socket_new(rs::compat::currentBase(), fd, 0);
+  if (bev) bufferevent_setcb(bev, readcb, writecb, errorcb, cbarg);
+  return bev;
+}
+
 struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socket_t fd, int options) {
   if (!base) return nullptr;
   rs::BufferEvent* impl = rs::BufferEvent::create(base, fd, options);

@@ -27,6 +27,9 @@ inline const rs::Event* toEvent(const ::event* ev) {
 }
 inline ::event_base* toBase(rs::EventBase* base) { return static_cast<::event_base*>(base); }
 
+// event_init()'s base (the "current base" of libevent's 1.4-era API), or null.
+::event_base* currentBase();
+
 inline Nanos toNanos(const timeval* tv) {
   return static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
 }

@@ -4,6 +4,7 @@
 // that callbacks hand C programs back the very pointers they hold.
 #pragma once
 #include <event2/buffer.h>
+#include <event2/buffer_compat.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
@@ -25,6 +26,7 @@ struct evbuffer_cb_entry {
   evbuffer_cb_func cb;
   void* arg;
   rs::Buffer::CallbackId id;
+  evbuffer_cb obsoleteCb = nullptr;  // evbuffer_setcb's (then cb is null)
 };
 
 // A C handle on an rs::Buffer: one it owns (evbuffer_new) or a bufferevent's

@@ -76,6 +76,8 @@ bool liveOrReport(const rs::Event* e, const char* op) {
 
 }  // namespace
 
+::event_base* rs::compat::currentBase() { return g_currentBase; }
+
 extern "C" {
 
 // ---------------------------------------------------------------------------

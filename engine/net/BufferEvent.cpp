@@ -522,7 +522,11 @@ void BufferEvent::armWrite() {
 void BufferEvent::scheduleWrite() {
   if (fd_ < 0 || connecting_ || freed_) return;
   if (writeEvent_.pending(kEvWrite, nullptr) & kEvWrite) return;  // armed or already active
-  writeEvent_.activate(kEvWrite);
+  // Natively the write starts in this loop iteration; libevent waits for the
+  // poller to report the socket writable (a loop run with EVLOOP_ONCE ends
+  // before writing).
+  if (libeventCompatible_) armWrite();
+  else writeEvent_.activate(kEvWrite);
 }
 
 void BufferEvent::handleWrite(short what) {

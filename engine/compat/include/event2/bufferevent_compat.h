@@ -18,6 +18,12 @@
 extern "C" {
 #endif
 
+/* The 1.4-era constructor: a socket bufferevent on event_init()'s base with
+ * these callbacks (NULL when event_init() was not called; libevent would make
+ * a base-less one for a later bufferevent_base_set). */
+struct bufferevent *bufferevent_new(evutil_socket_t fd, evbuffercb readcb, evbuffercb writecb, everrorcb errorcb,
+                                    void *cbarg);
+
 /* bufferevent_set_timeouts in whole seconds; 0 clears that direction's timeout. */
 void bufferevent_settimeout(struct bufferevent *bufev, int timeout_read, int timeout_write);
 

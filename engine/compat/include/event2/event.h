@@ -111,6 +111,7 @@ ev_uint32_t event_get_version_number(void);
 #define LIBEVENT_VERSION_NUMBER 0x02010c00
 
 /* Timers and signals. */
+#define event_get_signal(ev) ((int)event_get_fd(ev))
 #define evtimer_assign(ev, b, cb, arg) event_assign((ev), (b), -1, 0, (cb), (arg))
 #define evtimer_new(b, cb, arg) event_new((b), -1, 0, (cb), (arg))
 #define evtimer_add(ev, tv) event_add((ev), (tv))
