@@ -18,18 +18,18 @@ namespace {
 // callback returns: it may have called bufferevent_free.
 void onRead(rs::BufferEvent*, void* ctx) {
   auto* bev = static_cast<bufferevent*>(ctx);
-  bev->readcb(bev, bev->cbarg);
+  runUserCallback(bev, [bev] { bev->readcb(bev, bev->cbarg); });
 }
 
 void onWrite(rs::BufferEvent*, void* ctx) {
   auto* bev = static_cast<bufferevent*>(ctx);
-  bev->writecb(bev, bev->cbarg);
+  runUserCallback(bev, [bev] { bev->writecb(bev, bev->cbarg); });
 }
 
 void onEvent(rs::BufferEvent*, short what, void* ctx) {
   auto* bev = static_cast<bufferevent*>(ctx);
   if (bev->muteEvents) return;
-  bev->eventcb(bev, what, bev->cbarg);
+  runUserCallback(bev, [bev, what] { bev->eventcb(bev, what, bev->cbarg); });
 }
 
 void installCallbacks(bufferevent* bev) {
@@ -68,11 +68,14 @@ struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socke
 }
 
 void bufferevent_free(struct bufferevent* bufev) {
-  if (!bufev) return;
+  if (!bufev || bufev->lifetime.freed) return;
   rs::BufferEvent* impl = bufev->impl;
   impl->setUserHandle(nullptr);
   impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
-  delete bufev;  // unhooks the C evbuffer callbacks from the native buffers
+  // Deleting the handle unhooks the C evbuffer callbacks from the native
+  // buffers, so it happens first, or (freed inside its own callback) when that
+  // callback returns, while the native object, which is in the callback, lives.
+  releaseHandle(bufev);
   impl->free();  // released now, or when its running callback returns
 }
 

@@ -45,8 +45,34 @@ struct evbuffer {
   std::vector<std::unique_ptr<evbuffer_cb_entry>> callbacks;
 };
 
-// C handle on an rs::BufferEvent. Deleted by bufferevent_free (the native
-// object lives on until its own callbacks have returned).
+// libevent keeps a handle alive until the callback that freed it returns (its
+// reference count), and programs rely on it: an event callback that calls
+// bufferevent_free(bev) and then bufferevent_get_base(bev) is idiomatic. A C
+// handle whose callbacks run through runUserCallback() and which is freed
+// through releaseHandle() gets the same lifetime.
+struct CallbackLifetime {
+  int callbackDepth = 0;  // user callbacks of this handle now running
+  bool freed = false;     // freed inside one of them: deleted when it returns
+};
+
+// Runs a user callback of handle h; deletes h afterwards if the callback freed it.
+template <class Handle, class Fn>
+void runUserCallback(Handle* h, Fn&& userCallback) {
+  ++h->lifetime.callbackDepth;
+  userCallback();
+  if (--h->lifetime.callbackDepth == 0 && h->lifetime.freed) delete h;
+}
+
+// The handle's deletion at free: now, or when its running callback returns.
+template <class Handle>
+void releaseHandle(Handle* h) {
+  if (h->lifetime.callbackDepth > 0) h->lifetime.freed = true;
+  else delete h;
+}
+
+// C handle on an rs::BufferEvent. bufferevent_free deletes it (see
+// CallbackLifetime); the native object lives on until its own callbacks have
+// returned.
 struct bufferevent {
   bufferevent(rs::BufferEvent* b, struct event_base* eb)
       : impl(b), base(eb), input(&b->input()), output(&b->output()) {}
@@ -73,6 +99,7 @@ struct bufferevent {
   // Set while bufferevent_socket_connect runs: libevent 2.1 reports an
   // immediate connect failure only through the return value.
   bool muteEvents = false;
+  CallbackLifetime lifetime;
 };
 
 // C handle on an rs::Listener.
@@ -82,4 +109,5 @@ struct evconnlistener {
   evconnlistener_cb cb = nullptr;
   evconnlistener_errorcb errorcb = nullptr;
   void* arg = nullptr;
+  CallbackLifetime lifetime;  // evconnlistener_free inside its own callback
 };

@@ -11,13 +11,13 @@ namespace {
 
 void onAccept(rs::Listener*, int fd, sockaddr* peer, int socklen, void* ctx) {
   auto* lev = static_cast<evconnlistener*>(ctx);
-  lev->cb(lev, fd, peer, socklen, lev->arg);
+  runUserCallback(lev, [&] { lev->cb(lev, fd, peer, socklen, lev->arg); });
 }
 
 void onError(rs::Listener*, void* ctx) {
   auto* lev = static_cast<evconnlistener*>(ctx);
   // libevent warns only when the program set no error callback.
-  if (lev->errorcb) lev->errorcb(lev, lev->arg);
+  if (lev->errorcb) runUserCallback(lev, [&] { lev->errorcb(lev, lev->arg); });
   else rs::compat::logWarnErrno("Error from accept() call");
 }
 
@@ -42,7 +42,7 @@ extern "C" {
 struct evconnlistener* evconnlistener_new(struct event_base* base, evconnlistener_cb cb, void* ptr, unsigned flags,
                                           int backlog, evutil_socket_t fd) {
   if (!base) return nullptr;
-  auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr};
+  auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr, {}};
   if (!lev) return nullptr;
   return adopt(lev, rs::Listener::create(base, cb ? &onAccept : nullptr, lev, flags, backlog, fd));
 }
@@ -51,16 +51,16 @@ struct evconnlistener* evconnlistener_new_bind(struct event_base* base, evconnli
                                                unsigned flags, int backlog, const struct sockaddr* sa,
                                                int socklen) {
   if (!base) return nullptr;
-  auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr};
+  auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr, {}};
   if (!lev) return nullptr;
   return adopt(lev, rs::Listener::createBind(base, cb ? &onAccept : nullptr, lev, flags, backlog, sa, socklen));
 }
 
 void evconnlistener_free(struct evconnlistener* lev) {
-  if (!lev) return;
+  if (!lev || lev->lifetime.freed) return;
   lev->impl->setUserHandle(nullptr);
   lev->impl->free();  // released now, or when its running callback returns
-  delete lev;
+  releaseHandle(lev);
 }
 
 int evconnlistener_enable(struct evconnlistener* lev) { return lev ? lev->impl->enable() : -1; }
