@@ -2,6 +2,7 @@
  * addresses by its own rules (not the C library's), and programs print what it
  * produces, so every corner here must print the same in both builds. */
 #include <arpa/inet.h>
+#include <event2/event-config.h>
 #include <event2/util.h>
 #include <netinet/in.h>
 
@@ -216,6 +217,9 @@ int main(void) {
     evutil_closesocket(fd);
   }
   LOG("offsetof(struct sockaddr_in, sin_port) = %d", (int)evutil_offsetof(struct sockaddr_in, sin_port));
+
+  LOG("event-config.h: %#x %s, sizes %d %d %d %d, epoll %d", EVENT__NUMERIC_VERSION, EVENT__VERSION,
+      EVENT__SIZEOF_INT, EVENT__SIZEOF_LONG, EVENT__SIZEOF_SIZE_T, EVENT__SIZEOF_VOID_P, EVENT__HAVE_EPOLL);
 
   event_base_free(base);
   return 0;
