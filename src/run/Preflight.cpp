@@ -1,0 +1,120 @@
+#include "run/Preflight.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+namespace rs::run {
+
+namespace {
+
+std::string firstLine(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// "evhttp_* (12), evdns_* (3)": the missing names grouped by their prefix.
+std::string groupedByPrefix(const std::vector<std::string>& names) {
+  std::map<std::string, int> groups;
+  for (const std::string& name : names) {
+    const size_t cut = name.find('_');
+    ++groups[cut == std::string::npos ? name : name.substr(0, cut + 1) + "*"];
+  }
+  std::string text;
+  for (const auto& [prefix, count] : groups) {
+    if (!text.empty()) text += ", ";
+    text += prefix + " (" + std::to_string(count) + ")";
+  }
+  return text;
+}
+
+}  // namespace
+
+bool isLibeventName(const std::string& name) {
+  static const char* const kPrefixes[] = {"event_",     "evbuffer_", "bufferevent_", "evconnlistener_", "evutil_",
+                                          "evhttp_",    "evdns_",    "evrpc_",       "evtag_",          "evthread_",
+                                          "libevent_",  "evtimer_",  "evsignal_",    "ev_token_bucket_", "evmap_"};
+  return std::any_of(std::begin(kPrefixes), std::end(kPrefixes),
+                     [&](const char* p) { return name.rfind(p, 0) == 0; });
+}
+
+PreflightResult preflight(const std::string& program, const std::vector<std::string>& providedSymbols) {
+  PreflightResult r;
+  std::string error;
+  const std::optional<ElfImage> image = ElfImage::open(program, &error);
+  if (!image) {
+    const std::string line = firstLine(program);
+    if (line.rfind("#!", 0) == 0) {
+      r.verdict = PreflightResult::Verdict::Script;
+      r.message = program + " is a script (" + line +
+                  "): it is not checked, but every libevent program it starts runs on ReactorScope's libevent "
+                  "(the setup is inherited). To check the binary it starts: reactorscope-run --check BINARY.";
+      return r;
+    }
+    r.message = error + ". reactorscope-run runs dynamically linked libevent programs (ELF executables).";
+    return r;
+  }
+  if (!image->is64BitX86) {
+    r.message = program + " is not an x86-64 program; ReactorScope's libevent is built for x86-64 Linux only.";
+    return r;
+  }
+  if (!image->dynamic) {
+    const bool hasLibevent = std::any_of(image->staticSymbols.begin(), image->staticSymbols.end(),
+                                         [](const std::string& s) { return s == "event_base_new" || s == "event_init"; });
+    r.message = hasLibevent ? program +
+                                  " is statically linked with libevent: its libevent is inside the binary, so "
+                                  "ReactorScope's cannot take its place. Rebuild it linking libevent dynamically "
+                                  "(e.g. gcc prog.c -levent, without -static)."
+                            : program + " is statically linked and does not use libevent: there is nothing to watch.";
+    return r;
+  }
+  static const std::regex kLibevent(R"(^libevent(_[a-z]+)?-([0-9]+\.[0-9]+)\.so(\..*)?$)");
+  std::vector<std::string> libevents;
+  for (const std::string& lib : image->needed) {
+    std::smatch m;
+    if (!std::regex_match(lib, m, kLibevent)) continue;
+    if (m[2] != "2.1") {
+      r.message = program + " is built against libevent " + m[2].str() + " (" + lib +
+                  "); ReactorScope provides libevent 2.1's API and ABI. Rebuild it against libevent 2.1 "
+                  "(Debian 12's libevent-dev).";
+      return r;
+    }
+    libevents.push_back(lib);
+  }
+  const std::set<std::string> provided(providedSymbols.begin(), providedSymbols.end());
+  std::vector<std::string> imported;
+  for (const std::string& name : image->undefinedSymbols) {
+    if (isLibeventName(name)) imported.push_back(name);
+  }
+  if (libevents.empty() && imported.empty()) {
+    r.message = program + " does not use libevent (no libevent among the libraries it links: ";
+    for (size_t i = 0; i < image->needed.size(); ++i) r.message += (i ? ", " : "") + image->needed[i];
+    r.message += "). A program that loads libevent with dlopen still gets ReactorScope's: use --force.";
+    r.forceable = true;
+    return r;
+  }
+  for (const std::string& name : imported) {
+    if (!provided.count(name)) r.missing.push_back(name);
+  }
+  std::sort(r.missing.begin(), r.missing.end());
+  r.missing.erase(std::unique(r.missing.begin(), r.missing.end()), r.missing.end());
+  if (!r.missing.empty()) {
+    r.forceable = true;
+    r.message = program + " uses " + std::to_string(r.missing.size()) +
+                " libevent function(s) that ReactorScope's libevent does not provide: " + groupedByPrefix(r.missing) +
+                ". It would stop with an undefined symbol (at start, or when it first calls one). --force runs it anyway.";
+    return r;
+  }
+  r.verdict = PreflightResult::Verdict::Runs;
+  r.message = program + " links libevent 2.1 (";
+  for (size_t i = 0; i < libevents.size(); ++i) r.message += (i ? ", " : "") + libevents[i];
+  r.message += ") and uses " + std::to_string(imported.size()) +
+               " of its functions, all provided by ReactorScope's libevent.";
+  return r;
+}
+
+}  // namespace rs::run

@@ -1,0 +1,152 @@
+// reactorscope-run: runs a libevent program, unmodified, on ReactorScope's
+// libevent (the shared compat library under libevent's sonames, found first
+// through LD_LIBRARY_PATH), after a pre-flight check of its ELF file.
+//   reactorscope-run [--check] [--force] [--] PROGRAM [ARGS...]
+// The program keeps its stdin/stdout/stderr and its exit status: this process
+// becomes the program (exec). Exit codes of our own: 1 refused by the check,
+// 2 usage error, 126 cannot execute, 127 program not found.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "run/ElfImage.h"
+#include "run/Preflight.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: reactorscope-run [--check] [--force] [--] PROGRAM [ARGS...]\n"
+    "Runs a program built against libevent 2.1 (e.g. gcc server.c -levent) unmodified on\n"
+    "ReactorScope's libevent, with its own stdin, stdout, stderr and exit status.\n"
+    "  --check   only check whether PROGRAM can run on it (exit 0 yes, 1 no) and say why\n"
+    "  --force   run even when it uses libevent functions ReactorScope does not provide\n"
+    "  --help    this text\n"
+    "REACTORSCOPE_LIBEVENT_DIR overrides where the library is looked for.\n";
+
+constexpr char kLibrary[] = "libevent-2.1.so.7";
+
+bool isFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string directoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// The directory holding libevent-2.1.so.7: $REACTORSCOPE_LIBEVENT_DIR, next to
+// this executable's build tree (build/src/run -> build/libevent-compat), the
+// installed layout (bin -> lib/reactorscope), or the build directory this
+// binary was configured in.
+std::string findLibraryDir() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("REACTORSCOPE_LIBEVENT_DIR"); env && *env) candidates.emplace_back(env);
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    const std::string dir = directoryOf(self);
+    candidates.push_back(dir + "/../../libevent-compat");
+    candidates.push_back(dir + "/../lib/reactorscope");
+  }
+  candidates.emplace_back(REACTORSCOPE_LIBEVENT_BUILD_DIR);
+  for (const std::string& dir : candidates) {
+    char resolved[PATH_MAX];
+    if (isFile(dir + "/" + kLibrary) && ::realpath(dir.c_str(), resolved)) return resolved;
+  }
+  return {};
+}
+
+// PROGRAM as execvp would find it: a path when it has a slash, else via $PATH.
+std::string resolveProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return isFile(program) ? program : std::string();
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
+    const std::string candidate = dir + "/" + program;
+    if (isFile(candidate) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool checkOnly = false;
+  bool force = false;
+  int first = 1;
+  for (; first < argc; ++first) {
+    const std::string arg = argv[first];
+    if (arg == "--") {
+      ++first;
+      break;
+    }
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--check") {
+      checkOnly = true;
+    } else if (arg == "--force") {
+      force = true;
+    } else if (arg.rfind("-", 0) == 0) {
+      std::fprintf(stderr, "reactorscope-run: unknown option '%s'\n%s", arg.c_str(), kUsage);
+      return 2;
+    } else {
+      break;
+    }
+  }
+  if (first >= argc) {
+    std::fprintf(stderr, "reactorscope-run: no program given\n%s", kUsage);
+    return 2;
+  }
+  const std::string program = resolveProgram(argv[first]);
+  if (program.empty()) {
+    std::fprintf(stderr, "reactorscope-run: %s: no such program (not a file, or not on PATH)\n", argv[first]);
+    return 127;
+  }
+  const std::string libraryDir = findLibraryDir();
+  if (libraryDir.empty()) {
+    std::fprintf(stderr,
+                 "reactorscope-run: ReactorScope's %s was not found (looked next to this program and in %s); "
+                 "set REACTORSCOPE_LIBEVENT_DIR to the directory that holds it\n",
+                 kLibrary, REACTORSCOPE_LIBEVENT_BUILD_DIR);
+    return 126;
+  }
+  std::string error;
+  const std::optional<rs::run::ElfImage> library = rs::run::ElfImage::open(libraryDir + "/" + kLibrary, &error);
+  if (!library) {
+    std::fprintf(stderr, "reactorscope-run: %s\n", error.c_str());
+    return 126;
+  }
+  const rs::run::PreflightResult check = rs::run::preflight(program, library->definedSymbols);
+  using Verdict = rs::run::PreflightResult::Verdict;
+  if (checkOnly) {
+    std::printf("%s\n", check.message.c_str());
+    for (const std::string& name : check.missing) std::printf("  missing: %s\n", name.c_str());
+    return check.verdict == Verdict::Refused ? 1 : 0;
+  }
+  if (check.verdict == Verdict::Refused && !(force && check.forceable)) {
+    std::fprintf(stderr, "reactorscope-run: %s\n", check.message.c_str());
+    return 1;
+  }
+
+  std::string libraryPath = libraryDir;
+  if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
+  ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
+  ::execv(program.c_str(), argv + first);
+  std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
+  return 126;
+}

@@ -1,0 +1,156 @@
+// reactorscope-run as a user meets it: a program built against Debian's
+// libevent runs unmodified on ReactorScope's (same output, same exit status,
+// the library it loaded is ours), a script's programs inherit the setup, and
+// every program it cannot run gets one message naming the cause and the fix.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Result {
+  int exitCode = -1;
+  QString out;
+  QString err;
+};
+
+Result run(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+  QProcess p;
+  p.setProcessEnvironment(env);
+  p.start(RUN_PATH, args);
+  Result r;
+  if (!p.waitForFinished(30000)) {
+    p.kill();
+    p.waitForFinished();
+    r.err = "timed out";
+    return r;
+  }
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+QString runDirectly(const QString& program) {
+  QProcess p;
+  p.start(program, {});
+  p.waitForFinished(30000);
+  return QString::fromUtf8(p.readAllStandardOutput());
+}
+
+}  // namespace
+
+class TestReactorscopeRun : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void runsDebianBuiltProgramOnOurLibrary() {
+    const Result r = run({FOREIGN_PROGRAM});
+    QCOMPARE(r.exitCode, 0);
+    // The program names the object its event_base_new came from.
+    QVERIFY2(r.err.contains(QStringLiteral("library: %1/libevent-2.1.so.7").arg(COMPAT_DIR)), qPrintable(r.err));
+    QCOMPARE(r.out, runDirectly(FOREIGN_PROGRAM));
+    QVERIFY(r.out.count('\n') >= 12);
+  }
+
+  void keepsTheProgramsExitStatusAndArguments() {
+    QCOMPARE(run({"--force", NO_LIBEVENT, "7"}).exitCode, 7);
+    QCOMPARE(run({"--force", "--", NO_LIBEVENT, "3"}).out, QStringLiteral("no libevent here\n"));
+  }
+
+  void checkSaysItRuns() {
+    const Result r = run({"--check", FOREIGN_PROGRAM});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("links libevent 2.1 (libevent_core-2.1.so.7)") && r.out.contains("all provided"),
+             qPrintable(r.out));
+  }
+
+  void refusesWithTheCauseAndTheFix_data() {
+    QTest::addColumn<QString>("program");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no libevent") << QString(NO_LIBEVENT) << QString("does not use libevent");
+    QTest::newRow("static libevent") << QString(STATIC_LIBEVENT)
+                                     << QString("is statically linked with libevent: its libevent is inside the "
+                                                "binary");
+    QTest::newRow("evhttp") << QString(USES_EVHTTP) << QString("that ReactorScope's libevent does not provide: evhttp_* (");
+  }
+  void refusesWithTheCauseAndTheFix() {
+    QFETCH(QString, program);
+    QFETCH(QString, message);
+    const Result checked = run({"--check", program});
+    QCOMPARE(checked.exitCode, 1);
+    QVERIFY2(checked.out.contains(message), qPrintable(checked.out));
+    const Result ran = run({program});
+    QCOMPARE(ran.exitCode, 1);
+    QVERIFY2(ran.err.startsWith("reactorscope-run: ") && ran.err.contains(message), qPrintable(ran.err));
+    QVERIFY(ran.out.isEmpty());  // the program did not run
+  }
+
+  void listsTheMissingFunctions() {
+    const Result r = run({"--check", USES_EVHTTP});
+    QVERIFY2(r.out.contains("  missing: evhttp_new\n") && r.out.contains("  missing: evhttp_free\n"), qPrintable(r.out));
+  }
+
+  void refusesAnotherLibeventVersion() {
+    // foreign_program with its DT_NEEDED renamed to libevent 2.0's soname (same length).
+    QTemporaryDir dir;
+    QFile in(FOREIGN_PROGRAM);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray bytes = in.readAll();
+    const QByteArray from = "libevent_core-2.1.so.7", to = "libevent_core-2.0.so.5";
+    QVERIFY(bytes.contains(from));
+    bytes.replace(from, to);
+    const QString path = dir.filePath("built_against_2_0");
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes);
+    out.close();
+    out.setPermissions(out.permissions() | QFileDevice::ExeUser);
+    const Result r = run({"--check", path});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("is built against libevent 2.0 (libevent_core-2.0.so.5)"), qPrintable(r.out));
+  }
+
+  void scriptsAreExplainedAndTheirProgramsRunOnOurs() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("wrapper.sh");
+    QFile script(path);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write(QByteArray("#!/bin/sh\nexec ") + FOREIGN_PROGRAM + "\n");
+    script.close();
+    script.setPermissions(script.permissions() | QFileDevice::ExeUser);
+    QVERIFY(run({"--check", path}).out.contains("is a script (#!/bin/sh)"));
+    const Result r = run({path});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(QStringLiteral("library: %1/").arg(COMPAT_DIR)), qPrintable(r.err));
+  }
+
+  void badInvocations() {
+    const Result missing = run({"/nonexistent/program"});
+    QCOMPARE(missing.exitCode, 127);
+    QVERIFY(missing.err.contains("no such program"));
+    QCOMPARE(run({}).exitCode, 2);
+    QCOMPARE(run({"--bogus", NO_LIBEVENT}).exitCode, 2);
+    const Result help = run({"--help"});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.startsWith("usage: reactorscope-run"));
+    QTemporaryDir dir;
+    const QString text = dir.filePath("notes.txt");
+    QFile f(text);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("not a program\n");
+    f.close();
+    const Result notElf = run({"--check", text});
+    QCOMPARE(notElf.exitCode, 1);
+    QVERIFY2(notElf.out.contains("is not an ELF executable"), qPrintable(notElf.out));
+  }
+
+  void libraryDirectoryCanBeOverridden() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("REACTORSCOPE_LIBEVENT_DIR", COMPAT_DIR);
+    QCOMPARE(run({"--check", FOREIGN_PROGRAM}, env).exitCode, 0);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestReactorscopeRun)
+#include "tst_reactorscope_run.moc"
