@@ -259,6 +259,7 @@ void TraceAggregator::endSession(int session, qint64 nowNs) {
 
 void TraceAggregator::forgetSession(int session) {
   sessions_.erase(session);
+  figures_.erase(session);
   infoSources_.erase(session);
 }
 
@@ -506,6 +507,19 @@ size_t TraceAggregator::memoryBytes() const {
   for (const ConnectionSeries& c : connections_)
     for (const auto& ring : c.levels) b += ring.memoryBytes();
   return b;
+}
+
+void TraceAggregator::appendLog(const QVector<LogEntry>& lines) {
+  for (const LogEntry& line : lines) log_.push_back(line);
+  logEndSeq_ += static_cast<quint64>(lines.size());
+  while (log_.size() > kLogCapacity) log_.pop_front();
+}
+
+quint64 TraceAggregator::logLines(quint64 afterSeq, QVector<LogEntry>* out) const {
+  const quint64 firstSeq = logEndSeq_ - log_.size() + 1;
+  for (quint64 seq = std::max(afterSeq + 1, firstSeq); seq <= logEndSeq_; ++seq)
+    out->push_back(log_[static_cast<size_t>(seq - firstSeq)]);
+  return std::max(afterSeq, logEndSeq_);
 }
 
 }  // namespace rs::gui

@@ -1,7 +1,11 @@
 // The main window: sessions (dock), events table / timeline / buffers / stats /
 // console (tabs), the state diagram (dock), the log (dock) and a status bar.
-// One controller tick updates everything once: the diagram's stats, the selected
-// event's path, the timeline lanes, the buffers and stats plots, the status bar.
+// One controller tick updates everything once from the frame source: the log, the
+// diagram's stats, the selected event's path, the timeline lanes, the buffers and
+// stats plots, the status bar.
+// Ownership: everything is a Qt child of the window or held by value; the
+// controller is the first child, so Qt deletes it (sessions stopped, frame source
+// gone) before the views, which never read their source while being destroyed.
 // Thread contract: GUI thread only.
 #pragma once
 #include <QMainWindow>
@@ -43,7 +47,7 @@ class MainWindow : public QMainWindow {
   void restoreSettings(bool layoutToo);
   void saveSettings() const;
 
-  SessionController* controller() { return controller_.get(); }
+  SessionController* controller() const { return controller_; }
   SessionsPanel* sessionsPanel() const { return sessions_; }
   EventsPanel* eventsPanel() const { return events_; }
   TimelineView* timeline() const { return timeline_; }
@@ -71,13 +75,13 @@ class MainWindow : public QMainWindow {
  private:
   void onTick();
   void onLog(const QVector<LogEntry>& entries);
-  void onSessionStatus(int id, int status);
+  void onSessionStatus(int id, EngineSession::Status status);
   void updateLanes();
   void updateSessionLists();
   void chooseRetention();
 
   std::unique_ptr<Ui::MainWindow> ui_;
-  std::unique_ptr<SessionController> controller_;
+  SessionController* controller_;  // Qt child
   SessionsPanel* sessions_ = nullptr;
   EventsPanel* events_ = nullptr;
   TimelineView* timeline_ = nullptr;
@@ -98,6 +102,7 @@ class MainWindow : public QMainWindow {
   std::vector<LoadClientConfig> pendingClients_;  // waiting for a launch server's port
   int launchServer_ = -1;
   int tick_ = 0;
+  quint64 logSeq_ = 0;  // the newest log line shown (FrameSource::logLines)
   qint64 lastViewNs_ = 0;
   bool lanesFromSelection_ = false;
   bool consoleTargetSet_ = false;
