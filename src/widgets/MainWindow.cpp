@@ -127,8 +127,6 @@ MainWindow::MainWindow(QWidget* parent)
                           "buffers, live.<br>GPL-3.0")
                            .arg(QCoreApplication::applicationVersion()));
   });
-  connect(sessions_, &SessionsPanel::newServerRequested, this, &MainWindow::openNewServerDialog);
-  connect(sessions_, &SessionsPanel::newClientRequested, this, &MainWindow::openNewClientDialog);
   connect(events_, &EventsPanel::selectionChanged, this, &MainWindow::updateLanes);
   connect(console_, &ConsoleWidget::logMessage, this, [this](const QString& line) {
     onLog({{QDateTime::currentDateTime(), LogLevel::Info, 0, tr("console: %1").arg(line)}});
@@ -141,6 +139,11 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+QToolBar* MainWindow::toolbar() const { return ui_->toolbar; }
+QAction* MainWindow::newServerAction() const { return ui_->actionNewServer; }
+QAction* MainWindow::newClientAction() const { return ui_->actionNewClient; }
+QAction* MainWindow::stopAllAction() const { return ui_->actionStopAll; }
 
 QStringList MainWindow::tabNames() {
   return {QStringLiteral("events"), QStringLiteral("timeline"), QStringLiteral("buffers"), QStringLiteral("stats"),

@@ -24,6 +24,7 @@ class MainWindow;
 class QLabel;
 class QPlainTextEdit;
 class QDockWidget;
+class QToolBar;
 
 namespace rs::gui {
 
@@ -55,6 +56,11 @@ class MainWindow : public QMainWindow {
   StatsView* stats() const { return stats_; }
   StateDiagramView* diagram() const { return diagram_; }
   QPlainTextEdit* logView() const { return log_; }
+  // The session commands, once each: in the toolbar and the Session menu.
+  QToolBar* toolbar() const;
+  QAction* newServerAction() const;
+  QAction* newClientAction() const;
+  QAction* stopAllAction() const;
   // The open New-server / New-client dialog, if any (tests drive them).
   NewServerDialog* serverDialog() const { return serverDialog_; }
   NewClientDialog* clientDialog() const { return clientDialog_; }
