@@ -477,29 +477,9 @@ DurationHistogram TraceAggregator::schedulingDelayHistogram() const {
   return h;
 }
 
-double TraceAggregator::transitionsPerSec() const {
-  double r = 0;
-  for (const auto& [id, st] : sessions_) r += st.transitionsPerSec;
-  return r;
-}
-
-double TraceAggregator::recordsPerSec() const {
-  double r = 0;
-  for (const auto& [id, st] : sessions_) r += st.recordsPerSec;
-  return r;
-}
-
-quint64 TraceAggregator::droppedTotal() const {
-  quint64 r = 0;
-  for (const auto& [id, st] : sessions_) r += st.dropped;
-  return r;
-}
-
-quint64 TraceAggregator::transitionsTotal() const {
-  quint64 r = 0;
-  for (const auto& [id, st] : sessions_) r += st.transitions;
-  return r;
-}
+double TraceAggregator::transitionsPerSec() const { return sumOverSessions(&SessionTraceStats::transitionsPerSec); }
+double TraceAggregator::recordsPerSec() const { return sumOverSessions(&SessionTraceStats::recordsPerSec); }
+quint64 TraceAggregator::droppedTotal() const { return sumOverSessions(&SessionTraceStats::dropped); }
 
 size_t TraceAggregator::memoryBytes() const {
   size_t b = rows_.capacity() * sizeof(EventRow);

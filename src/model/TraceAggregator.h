@@ -85,9 +85,6 @@ class TraceAggregator final : public FrameSource {
   const std::map<int, SessionFigures>& figures() const override { return figures_; }
   quint64 logLines(quint64 afterSeq, QVector<LogEntry>* out) const override;
 
-  quint64 transitionsTotal() const;
-  qint64 freedEvents() const { return freedEvents_; }
-
  private:
   static quint64 keyOf(int session, quint64 id) {
     return (static_cast<quint64>(static_cast<quint32>(session)) << 48) | (id & 0xffffffffffffULL);
@@ -95,6 +92,12 @@ class TraceAggregator final : public FrameSource {
   EventRow& rowFor(int session, const TraceRecord& r, const Tracer* infoSource, int* index);
   ConnectionSeries& connectionFor(int session, const TraceRecord& r);
   SessionTraceStats& statsFor(int session);
+  template <typename T>
+  T sumOverSessions(T SessionTraceStats::*field) const {
+    T sum{};
+    for (const auto& [id, st] : sessions_) sum += st.*field;
+    return sum;
+  }
   void markDirty(int index) {
     if (dirtyFirst_ < 0 || index < dirtyFirst_) dirtyFirst_ = index;
     if (index > dirtyLast_) dirtyLast_ = index;

@@ -182,7 +182,7 @@ void BuffersView::refresh(qint64 nowNs) {
   }
   if (follow_) {
     const double now = (static_cast<double>(nowNs) - origin) / 1e9;
-    plot_->xAxis->setRange(now - windowSec_, now);
+    plot_->xAxis->setRange(now - kWindowSec, now);
   }
   plot_->yAxis->setRange(0, maxY * 1.1);
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);

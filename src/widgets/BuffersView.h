@@ -31,7 +31,6 @@ class BuffersView : public QWidget {
   void refresh(qint64 nowNs);
   void setFollowLive(bool on) { follow_ = on; }
   void setPaused(bool on) { paused_ = on; }
-  void setWindowSec(double sec) { windowSec_ = sec; }
 
   QCustomPlot* plot() const { return plot_; }
   // Points currently plotted over all four buffers (tests).
@@ -48,7 +47,7 @@ class BuffersView : public QWidget {
   quint32 owner_ = 0;
   bool follow_ = true;
   bool paused_ = false;
-  double windowSec_ = 30.0;
+  static constexpr double kWindowSec = 30.0;  // followed live
 };
 
 }  // namespace rs::gui

@@ -32,9 +32,10 @@ namespace rs::gui {
 
 namespace {
 constexpr int kMaxLanes = 40;
-QWidget* wrapPage(QWidget* inner, const char* name) {
-  inner->setObjectName(QString::fromLatin1(name));
-  return inner;
+// A tab's page, named for showTab() and --tab.
+QWidget* named(QWidget* page, const char* name) {
+  page->setObjectName(QString::fromLatin1(name));
+  return page;
 }
 }  // namespace
 
@@ -52,11 +53,11 @@ MainWindow::MainWindow(QWidget* parent)
   buffers_ = new BuffersView(frame, this);
   stats_ = new StatsView(frame, this);
   console_ = new ConsoleWidget(this);
-  ui_->tabs->addTab(wrapPage(events_, "eventsPage"), tr("Events"));
-  ui_->tabs->addTab(wrapPage(timeline_, "timelinePage"), tr("Timeline"));
-  ui_->tabs->addTab(wrapPage(buffers_, "buffersPage"), tr("Buffers"));
-  ui_->tabs->addTab(wrapPage(stats_, "statsPage"), tr("Stats"));
-  ui_->tabs->addTab(wrapPage(console_, "consolePage"), tr("Console"));
+  ui_->tabs->addTab(named(events_, "eventsPage"), tr("Events"));
+  ui_->tabs->addTab(named(timeline_, "timelinePage"), tr("Timeline"));
+  ui_->tabs->addTab(named(buffers_, "buffersPage"), tr("Buffers"));
+  ui_->tabs->addTab(named(stats_, "statsPage"), tr("Stats"));
+  ui_->tabs->addTab(named(console_, "consolePage"), tr("Console"));
   setCentralWidget(ui_->tabs);
 
   // Docks.

@@ -221,7 +221,7 @@ void TimelineView::refresh(qint64 nowNs) {
   if (paused_) return;
   if (follow_) {
     const double now = static_cast<double>(nowNs - source_->originNs()) / 1e9;
-    plot_->xAxis->setRange(now - windowSec_, now);
+    plot_->xAxis->setRange(now - kWindowSec, now);
   }
   updateValueRange();
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);

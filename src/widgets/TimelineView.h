@@ -38,7 +38,6 @@ class TimelineView : public QWidget {
   bool followLive() const { return follow_; }
   void setPaused(bool on) { paused_ = on; }
   bool paused() const { return paused_; }
-  void setWindowSec(double sec) { windowSec_ = sec; }
 
   QCustomPlot* plot() const { return plot_; }
   // What the last replot drew (tests): state spans and callback spans.
@@ -61,7 +60,7 @@ class TimelineView : public QWidget {
   std::vector<std::pair<int, quint64>> lanes_;
   bool follow_ = true;
   bool paused_ = false;
-  double windowSec_ = 10.0;
+  static constexpr double kWindowSec = 10.0;  // followed live
   qint64 lastNowNs_ = 0;
 };
 
