@@ -141,12 +141,6 @@ EngineSession* SessionController::session(int id) {
   return it == slots_.end() ? nullptr : it->second.session.get();
 }
 
-std::vector<int> SessionController::sessionIds() const {
-  std::vector<int> out;
-  for (const auto& [id, slot] : slots_) out.push_back(id);
-  return out;
-}
-
 size_t SessionController::drainSession(Slot& slot) {
   EngineSession& s = *slot.session;
   size_t total = 0;

@@ -49,7 +49,6 @@ class SessionController : public QObject {
   bool anyRunning() const;
 
   EngineSession* session(int id);
-  std::vector<int> sessionIds() const;
 
   // What the views draw (one frame per tick).
   FrameSource& frameSource() { return agg_; }
