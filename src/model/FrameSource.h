@@ -8,8 +8,8 @@
 // then SessionController::ticked()). Views read it in their per-frame refresh and on
 // user input; they keep keys (session, event id, owner tag), never references into
 // it, from one frame to the next. A view must not read its source from its
-// destructor: the window deletes the source (the controller, its first Qt child)
-// before the views.
+// destructor: MainWindow deletes the source (with the controller, a Qt child
+// created before the views) first.
 //
 // Thread contract: GUI thread only.
 #pragma once

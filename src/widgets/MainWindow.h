@@ -3,9 +3,10 @@
 // One controller tick updates everything once from the frame source: the log, the
 // diagram's stats, the selected event's path, the timeline lanes, the buffers and
 // stats plots, the status bar.
-// Ownership: everything is a Qt child of the window or held by value; the
-// controller is the first child, so Qt deletes it (sessions stopped, frame source
-// gone) before the views, which never read their source while being destroyed.
+// Ownership: everything is a Qt child of the window or held by value. The
+// controller is created before the views and Qt deletes children in creation
+// order, so it goes first (sessions stopped, frame source gone); the views never
+// read their source while being destroyed.
 // Thread contract: GUI thread only.
 #pragma once
 #include <QMainWindow>
