@@ -10,41 +10,20 @@ EventFilterProxy::EventFilterProxy(QObject* parent) : QSortFilterProxyModel(pare
   setDynamicSortFilter(true);
 }
 
-void EventFilterProxy::setSessionFilter(int session) {
-  if (session == session_) return;
-  session_ = session;
+// Each filter changes in one place: a new value refilters, the same one does nothing.
+template <typename T>
+void EventFilterProxy::setFilter(T* field, const T& value) {
+  if (*field == value) return;
+  *field = value;
   invalidateFilter();
 }
 
-void EventFilterProxy::setOwnerFilter(qint64 owner) {
-  if (owner == owner_) return;
-  owner_ = owner;
-  invalidateFilter();
-}
-
-void EventFilterProxy::setKindFilter(int kind) {
-  if (kind == kind_) return;
-  kind_ = kind;
-  invalidateFilter();
-}
-
-void EventFilterProxy::setStateFilter(int state) {
-  if (state == state_) return;
-  state_ = state;
-  invalidateFilter();
-}
-
-void EventFilterProxy::setLabelFilter(const QString& text) {
-  if (text == label_) return;
-  label_ = text;
-  invalidateFilter();
-}
-
-void EventFilterProxy::setHideFreed(bool hide) {
-  if (hide == hideFreed_) return;
-  hideFreed_ = hide;
-  invalidateFilter();
-}
+void EventFilterProxy::setSessionFilter(int session) { setFilter(&session_, session); }
+void EventFilterProxy::setOwnerFilter(qint64 owner) { setFilter(&owner_, owner); }
+void EventFilterProxy::setKindFilter(int kind) { setFilter(&kind_, kind); }
+void EventFilterProxy::setStateFilter(int state) { setFilter(&state_, state); }
+void EventFilterProxy::setLabelFilter(const QString& text) { setFilter(&label_, text); }
+void EventFilterProxy::setHideFreed(bool hide) { setFilter(&hideFreed_, hide); }
 
 bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
   const QAbstractItemModel* m = sourceModel();

@@ -24,6 +24,9 @@ class EventFilterProxy : public QSortFilterProxyModel {
   bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
  private:
+  template <typename T>
+  void setFilter(T* field, const T& value);
+
   int session_ = -1;
   qint64 owner_ = -1;
   int kind_ = -1;

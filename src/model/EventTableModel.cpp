@@ -14,8 +14,8 @@ QString formatDuration(qint64 ns) {
   return QStringLiteral("%1 s").arg(static_cast<double>(ns) / 1e9, 0, 'f', 2);
 }
 
-EventTableModel::EventTableModel(TraceAggregator* aggregator, QObject* parent)
-    : QAbstractTableModel(parent), agg_(aggregator) {}
+EventTableModel::EventTableModel(FrameSource* source, QObject* parent)
+    : QAbstractTableModel(parent), source_(source) {}
 
 int EventTableModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : announced_;
@@ -46,7 +46,7 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
 
 QVariant EventTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= announced_ || index.column() >= ColumnCount) return {};
-  const EventRow& e = agg_->row(index.row());
+  const EventRow& e = source_->row(index.row());
   switch (role) {
     case StateRole: return static_cast<int>(e.state);
     case KindRole: return static_cast<int>(e.kind);
@@ -118,11 +118,11 @@ void EventTableModel::setSessionName(int session, const QString& name) {
 }
 
 void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
-  // 1. Changes of rows the views already know, at most ~10 times a second: one
+  // 1. Changes of rows the views already know, about 10 times a second: one
   //    dataChanged over the dirty range, only the columns that change after
   //    creation (so a proxy sorted by id/label/owner doesn't re-sort).
   if (++syncCount_ % kChangeEveryTicks == 0 || announced_ < 64) {
-    auto [first, last] = agg_->takeDirtyRange();
+    auto [first, last] = source_->takeDirtyRange();
     if (first >= 0 && first < announced_) {
       const int to = std::min(last, announced_ - 1);
       emit dataChanged(index(first, ColLabel), index(to, ColumnCount - 1),
@@ -131,13 +131,13 @@ void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
   }
   // 2. New rows, one batch. A burst that would scatter through a sorted proxy
   //    (thousands of connections at once) is cheaper as a reset.
-  const int total = agg_->rowCount();
+  const int total = source_->rowCount();
   if (total > announced_) {
     const int added = total - announced_;
     if (added > kBulkRows && added > announced_ / 4) {
       beginResetModel();
       announced_ = total;
-      (void)agg_->takeDirtyRange();
+      (void)source_->takeDirtyRange();
       endResetModel();
     } else {
       beginInsertRows({}, announced_, total - 1);
@@ -149,12 +149,12 @@ void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
   //    contiguous runs removed from the bottom up, or one reset for many.
   if (nowNs - lastPruneNs_ < 1'000'000'000) return;
   lastPruneNs_ = nowNs;
-  const std::vector<int> expired = agg_->expiredRows(nowNs, keepFreedNs);
+  const std::vector<int> expired = source_->expiredRows(nowNs, keepFreedNs);
   if (expired.empty()) return;
   if (static_cast<int>(expired.size()) > kBulkRows) {
     beginResetModel();
-    agg_->removeRowsSorted(expired);
-    announced_ = agg_->rowCount();
+    source_->removeRowsSorted(expired);
+    announced_ = source_->rowCount();
     endResetModel();
     return;
   }
@@ -165,7 +165,7 @@ void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
     const int a = expired[begin];
     const int b = expired[end - 1];
     beginRemoveRows({}, a, b);
-    agg_->removeRows(a, b);
+    source_->removeRows(a, b);
     announced_ -= b - a + 1;
     endRemoveRows();
     end = begin;

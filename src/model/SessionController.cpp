@@ -12,10 +12,11 @@ constexpr size_t kDrainChunk = 16384;
 // keeps it, or counts drops) so one frame stays bounded.
 constexpr size_t kMaxRecordsPerTick = size_t{1} << 19;
 constexpr qint64 kSnapshotMinIntervalNs = 500'000'000;
-constexpr int kStatsEveryTicks = 3;
+// The engines are asked for their stats about ten times a second.
+constexpr int kStatsEveryTicks = framesIn(100);
 // Per server and tick, at most this many accepted and this many closed lines;
-// the rest are counted, exactly, into one "… and N more" line per kind. At 30
-// ticks/s that is the ~200 lines/s per kind the log showed when it sampled.
+// the rest are counted, exactly, into one "… and N more" line per kind: about
+// 240 lines/s per kind at 30 ticks/s.
 constexpr int kMaxNoteLinesPerKind = 8;
 
 QDateTime wallTime(const ConnectionNote& n) { return QDateTime::fromMSecsSinceEpoch(n.wallTimeNs / 1'000'000); }
@@ -44,9 +45,8 @@ QString closedLine(const ConnectionNote& n) {
 
 SessionController::SessionController(QObject* parent)
     : QObject(parent), eventModel_(&agg_), sessionModel_() {
-  qRegisterMetaType<rs::gui::LogEntry>();
   buffer_.resize(kDrainChunk);
-  timer_.setInterval(33);  // 30 Hz
+  timer_.setInterval(kFrameIntervalMs);
   timer_.setTimerType(Qt::PreciseTimer);
   connect(&timer_, &QTimer::timeout, this, &SessionController::tick);
   timer_.start();
@@ -95,7 +95,7 @@ int SessionController::addSession(std::unique_ptr<EngineSession> s) {
   QVector<LogEntry> logs;
   logs.push_back({QDateTime::currentDateTime(), LogLevel::Info, id,
                   QStringLiteral("#%1 %2: starting").arg(id).arg(raw->title())});
-  emit logBatch(logs);
+  agg_.appendLog(logs);
   return id;
 }
 
@@ -141,17 +141,6 @@ EngineSession* SessionController::session(int id) {
   return it == slots_.end() ? nullptr : it->second.session.get();
 }
 
-std::vector<int> SessionController::sessionIds() const {
-  std::vector<int> out;
-  for (const auto& [id, slot] : slots_) out.push_back(id);
-  return out;
-}
-
-std::shared_ptr<const LatencyHistogram> SessionController::latencyHistogram(int id) const {
-  auto it = slots_.find(id);
-  return it == slots_.end() ? nullptr : it->second.histogram;
-}
-
 size_t SessionController::drainSession(Slot& slot) {
   EngineSession& s = *slot.session;
   size_t total = 0;
@@ -165,7 +154,7 @@ size_t SessionController::drainSession(Slot& slot) {
   return total;
 }
 
-void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* logs) {
+void SessionController::refreshRow(Slot& slot, QVector<LogEntry>* logs) {
   EngineSession& s = *slot.session;
   const EngineSession::Shared sh = s.shared();
   SessionRow row;
@@ -187,7 +176,6 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
     row.messages = messages = sh.client.messagesReceived;
     row.bytes = bytes = sh.client.bytesWritten + sh.client.bytesReceived;
     row.errors = sh.client.errors();
-    slot.intervals = sh.lastIntervals;  // a few; StatsView reads them from here
     if (sh.histogram) {
       slot.histogram = sh.histogram;
       row.p50Ns = sh.histogram->percentile(50);
@@ -219,6 +207,19 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
   liveConnections_ += row.connections;
   sessionModel_.updateSession(row);
 
+  SessionFigures figures;
+  figures.kind = row.kind;
+  figures.status = row.status;
+  figures.messagesPerSec = row.messagesPerSec;
+  figures.bytesPerSec = row.bytesPerSec;
+  if (s.kind() == EngineSession::Kind::Server) {
+    figures.server = sh.server;
+  } else {  // clients (and custom workloads, which report none)
+    figures.latency = slot.histogram;
+    figures.intervals = sh.lastIntervals;  // a few, newest last
+  }
+  agg_.setFigures(s.id(), std::move(figures));
+
   if (sh.status != slot.lastStatus) {
     slot.lastStatus = sh.status;
     QString text;
@@ -237,9 +238,8 @@ void SessionController::refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* 
         break;
     }
     logs->push_back({QDateTime::currentDateTime(), level, s.id(), QStringLiteral("#%1 %2").arg(s.id()).arg(text)});
-    emit sessionStatusChanged(s.id(), static_cast<int>(sh.status));
+    emit sessionStatusChanged(s.id(), sh.status);
   }
-  (void)nowNs;
 }
 
 void SessionController::logConnectionNotes(Slot& slot, QVector<LogEntry>* logs) {
@@ -324,12 +324,6 @@ void SessionController::takeEngineLogs(Slot& slot, const QDateTime& wallNow, qin
   }
 }
 
-const std::vector<IntervalStats>& SessionController::clientIntervals(int id) const {
-  static const std::vector<IntervalStats> kNone;
-  auto it = slots_.find(id);
-  return it == slots_.end() ? kNone : it->second.intervals;
-}
-
 void SessionController::tick() {
   QElapsedTimer t;
   t.start();
@@ -380,11 +374,11 @@ void SessionController::tick() {
 
   t.restart();
   liveConnections_ = 0;
-  for (auto& [id, slot] : slots_) refreshRow(slot, monoNow, &logs);
+  for (auto& [id, slot] : slots_) refreshRow(slot, &logs);
   eventModel_.sync(monoNow, keepFreedNs_);
   frame_.modelNs = t.nsecsElapsed();
 
-  if (!logs.isEmpty()) emit logBatch(logs);
+  agg_.appendLog(logs);
   emit ticked();
 }
 

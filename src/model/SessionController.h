@@ -1,7 +1,8 @@
-// Owns the running sessions, the trace aggregator and the models, and drives the
-// GUI tick: drain every session's trace ring in bulk, aggregate, resync after
-// drops, refresh session stats, sync the models once, then emit ticked() so views
-// replot once. Logs from the engines arrive as one batch per tick.
+// Owns the running sessions, the live frame source (TraceAggregator) and the
+// models, and drives the GUI tick, one every kFrameIntervalMs: drain every
+// session's trace ring in bulk, aggregate, resync after drops, refresh the
+// sessions' figures, sync the models once, append the tick's log lines to the
+// frame source, then emit ticked() so views draw the frame once.
 //
 // Thread contract: GUI thread only. Engine threads are reached through
 // EngineSession (queueInLoop + a mutex-guarded block), never directly.
@@ -22,13 +23,6 @@
 #include "model/TraceAggregator.h"
 
 namespace rs::gui {
-
-struct LogEntry {
-  QDateTime time;
-  LogLevel level = LogLevel::Info;
-  int session = 0;
-  QString text;
-};
 
 // Cost of the last tick's non-drawing work (views add their replot time).
 struct FrameCost {
@@ -55,14 +49,14 @@ class SessionController : public QObject {
   bool anyRunning() const;
 
   EngineSession* session(int id);
-  std::vector<int> sessionIds() const;
 
+  // What the views draw (one frame per tick).
+  FrameSource& frameSource() { return agg_; }
+  // The same object as its live type (the controller feeds it; tests inspect it).
   TraceAggregator& aggregator() { return agg_; }
   EventTableModel* eventModel() { return &eventModel_; }
   SessionListModel* sessionModel() { return &sessionModel_; }
 
-  void setTickIntervalMs(int ms) { timer_.setInterval(ms); }
-  int tickIntervalMs() const { return timer_.interval(); }
   void setRetentionSec(double sec);
   double retentionSec() const { return static_cast<double>(agg_.retentionNs()) / 1e9; }
   // How long freed (invalid) events stay in the table.
@@ -76,21 +70,15 @@ class SessionController : public QObject {
 
   const FrameCost& lastFrameCost() const { return frame_; }
   quint64 liveConnections() const { return liveConnections_; }
-  // Latency histogram of a client session (null before its first stats).
-  std::shared_ptr<const LatencyHistogram> latencyHistogram(int id) const;
-  // A client session's last few one-second intervals, as of the last tick
-  // (empty for servers and unknown ids).
-  const std::vector<IntervalStats>& clientIntervals(int id) const;
 
  public slots:
   void tick();
 
  signals:
-  // Once per tick, after models were synced: views replot now.
+  // Once per tick, after models were synced: views draw the frame now.
   void ticked();
-  void logBatch(const QVector<rs::gui::LogEntry>& entries);
   // A session's status changed (Running, Failed, Stopped, ...).
-  void sessionStatusChanged(int id, int status);
+  void sessionStatusChanged(int id, rs::gui::EngineSession::Status status);
 
  private:
   struct Slot {
@@ -105,8 +93,7 @@ class SessionController : public QObject {
     double msgsPerSec = 0;
     double bytesPerSec = 0;
     bool ended = false;  // thread joined, rows ended
-    std::shared_ptr<const LatencyHistogram> histogram;
-    std::vector<IntervalStats> intervals;  // client: the last few one-second intervals
+    std::shared_ptr<const LatencyHistogram> histogram;  // client: the latest (kept once the session ends)
     std::vector<ConnectionNote> notes;  // server: this tick's accepts/closes (storage reused)
     quint64 lastConnected = 0;          // client
     quint64 lastErrors = 0;
@@ -117,7 +104,7 @@ class SessionController : public QObject {
   void takeEngineLogs(Slot& slot, const QDateTime& wallNow, qint64 monoNow, QVector<LogEntry>* logs);
   int addSession(std::unique_ptr<EngineSession> s);
   size_t drainSession(Slot& slot);
-  void refreshRow(Slot& slot, qint64 nowNs, QVector<LogEntry>* logs);
+  void refreshRow(Slot& slot, QVector<LogEntry>* logs);
 
   QTimer timer_;
   TraceAggregator agg_;
@@ -135,5 +122,3 @@ class SessionController : public QObject {
 };
 
 }  // namespace rs::gui
-
-Q_DECLARE_METATYPE(rs::gui::LogEntry)

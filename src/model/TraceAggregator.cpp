@@ -259,6 +259,7 @@ void TraceAggregator::endSession(int session, qint64 nowNs) {
 
 void TraceAggregator::forgetSession(int session) {
   sessions_.erase(session);
+  figures_.erase(session);
   infoSources_.erase(session);
 }
 
@@ -476,29 +477,9 @@ DurationHistogram TraceAggregator::schedulingDelayHistogram() const {
   return h;
 }
 
-double TraceAggregator::transitionsPerSec() const {
-  double r = 0;
-  for (const auto& [id, st] : sessions_) r += st.transitionsPerSec;
-  return r;
-}
-
-double TraceAggregator::recordsPerSec() const {
-  double r = 0;
-  for (const auto& [id, st] : sessions_) r += st.recordsPerSec;
-  return r;
-}
-
-quint64 TraceAggregator::droppedTotal() const {
-  quint64 r = 0;
-  for (const auto& [id, st] : sessions_) r += st.dropped;
-  return r;
-}
-
-quint64 TraceAggregator::transitionsTotal() const {
-  quint64 r = 0;
-  for (const auto& [id, st] : sessions_) r += st.transitions;
-  return r;
-}
+double TraceAggregator::transitionsPerSec() const { return sumOverSessions(&SessionTraceStats::transitionsPerSec); }
+double TraceAggregator::recordsPerSec() const { return sumOverSessions(&SessionTraceStats::recordsPerSec); }
+quint64 TraceAggregator::droppedTotal() const { return sumOverSessions(&SessionTraceStats::dropped); }
 
 size_t TraceAggregator::memoryBytes() const {
   size_t b = rows_.capacity() * sizeof(EventRow);
@@ -506,6 +487,19 @@ size_t TraceAggregator::memoryBytes() const {
   for (const ConnectionSeries& c : connections_)
     for (const auto& ring : c.levels) b += ring.memoryBytes();
   return b;
+}
+
+void TraceAggregator::appendLog(const QVector<LogEntry>& lines) {
+  for (const LogEntry& line : lines) log_.push_back(line);
+  logEndSeq_ += static_cast<quint64>(lines.size());
+  while (log_.size() > kLogCapacity) log_.pop_front();
+}
+
+quint64 TraceAggregator::logLines(quint64 afterSeq, QVector<LogEntry>* out) const {
+  const quint64 firstSeq = logEndSeq_ - log_.size() + 1;
+  for (quint64 seq = std::max(afterSeq + 1, firstSeq); seq <= logEndSeq_; ++seq)
+    out->push_back(log_[static_cast<size_t>(seq - firstSeq)]);
+  return std::max(afterSeq, logEndSeq_);
 }
 
 }  // namespace rs::gui

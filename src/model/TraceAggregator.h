@@ -1,7 +1,9 @@
-// Turns drained trace records into what the GUI shows: each event's current state
-// and counters, its recent transitions and callbacks (bounded timelines), each
-// connection's four buffer levels over time, per-session statistics and the state
-// diagram's counts and edge rates.
+// The live FrameSource: turns drained trace records into what the GUI shows: each
+// event's current state and counters, its recent transitions and callbacks
+// (bounded timelines), each connection's four buffer levels over time, per-session
+// statistics and the state diagram's counts and edge rates. The controller also
+// hands it each tick's session figures and log lines, so one object answers for
+// the whole frame.
 //
 // ingest() is O(records) with no per-record allocation (hash lookups, ring writes;
 // rings grow geometrically up to their cap). finishTick() is called once per GUI
@@ -12,7 +14,8 @@
 #include <QString>
 #include <QtGlobal>
 
-#include <array>
+#include <deque>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -20,103 +23,11 @@
 #include "core/EventBase.h"
 #include "core/Trace.h"
 #include "core/Tracer.h"
-#include "model/DiagramStats.h"
-#include "model/DurationHistogram.h"
-#include "model/SpanRing.h"
+#include "model/FrameSource.h"
 
 namespace rs::gui {
 
-// One traced transition of an event (the timeline draws a span from one to the next).
-struct TransitionSample {
-  qint64 tsNs = 0;
-  EventState from = EventState::Invalid;
-  EventState to = EventState::Invalid;
-  TraceCause cause = TraceCause::None;
-};
-
-struct CallbackSample {
-  qint64 beginNs = 0;
-  qint64 durationNs = 0;
-};
-
-struct LevelSample {
-  qint64 tsNs = 0;
-  qint64 bytes = 0;
-};
-
-// The four data buffers of a connection, indexed 0..3 = KernelRecv..KernelSend.
-constexpr int kDataBufferCount = 4;
-inline int dataBufferIndex(BufferId b) { return static_cast<int>(b) - static_cast<int>(BufferId::KernelRecv); }
-
-struct EventRow {
-  quint64 key = 0;  // (session << 48) | event id
-  int session = 0;
-  quint64 id = 0;
-  quint32 owner = 0;
-  EventKind kind = EventKind::Io;
-  int fd = -1;
-  short events = 0;
-  int priority = 0;
-  QString label;
-  bool labelResolved = false;
-  EventState state = EventState::Invalid;
-  quint64 activations = 0;
-  qint64 lastCallbackNs = 0;
-  qint64 totalCallbackNs = 0;
-  TraceCause lastCause = TraceCause::None;
-  qint64 lastChangeNs = 0;
-  qint64 activatedNs = 0;  // pending activation (for scheduling delay); 0 = none
-  qint64 freedAtNs = 0;    // 0 while alive
-  SpanRing<TransitionSample> transitions{256};
-  SpanRing<CallbackSample> callbacks{128};
-};
-
-struct ConnectionSeries {
-  quint32 owner = 0;
-  int session = 0;
-  int fd = -1;
-  std::array<SpanRing<LevelSample>, kDataBufferCount> levels;
-  std::array<qint64, kDataBufferCount> current{};
-  // ReadLowWater, ReadHighWater, WriteLowWater, WriteHighWater; -1 = not reported.
-  std::array<qint64, 4> watermarks{-1, -1, -1, -1};
-  qint64 lastNs = 0;
-};
-
-// Cumulative counters of one session at one tick (rates come from differences).
-struct TickSample {
-  qint64 tNs = 0;
-  quint64 transitions = 0;
-  quint64 records = 0;
-  qint64 waitNs = 0;
-  std::array<quint64, kDiagramEdgeCount> edges{};
-};
-
-struct SessionTraceStats {
-  quint64 records = 0;
-  quint64 transitions = 0;
-  std::array<quint64, kDiagramEdgeCount> edgeTotal{};
-  std::array<quint64, kDiagramEdgeCount> edgeTick{};
-  qint64 waitClosedNs = 0;
-  qint64 waitOpenSinceNs = -1;
-  DurationHistogram callbackNs;
-  DurationHistogram schedulingDelayNs;
-  quint64 dropped = 0;
-  quint64 resyncs = 0;
-  qint64 snapshotNs = 0;  // records older than this don't change state (resync)
-  // Derived each tick over the last ~1 s.
-  double transitionsPerSec = 0;
-  double recordsPerSec = 0;
-  double busyPercent = 0;
-  std::array<double, kDiagramEdgeCount> edgeRate{};
-  qint64 liveEvents = 0;
-  SpanRing<TickSample> history{128};
-  // Sum of the session's live connections' levels, one sample per tick.
-  std::array<SpanRing<LevelSample>, kDataBufferCount> aggregate{
-      SpanRing<LevelSample>(4096), SpanRing<LevelSample>(4096), SpanRing<LevelSample>(4096),
-      SpanRing<LevelSample>(4096)};
-};
-
-class TraceAggregator {
+class TraceAggregator final : public FrameSource {
  public:
   TraceAggregator();
 
@@ -141,41 +52,38 @@ class TraceAggregator {
   // Upper bound on stored transition samples across all events (memory bound).
   void setSpanBudget(size_t spans) { spanBudget_ = spans; }
 
-  // Rows: appended by ingest(), removed only through removeRows() (the model calls it
-  // between beginRemoveRows/endRemoveRows).
-  int rowCount() const { return static_cast<int>(rows_.size()); }
-  const EventRow& row(int i) const { return rows_[static_cast<size_t>(i)]; }
-  int rowOf(int session, quint64 id) const;
-  // Dirty row range since the last takeDirtyRange(); {-1, -1} when none.
-  std::pair<int, int> takeDirtyRange();
-  // Rows freed more than keepNs ago, ascending.
-  std::vector<int> expiredRows(qint64 nowNs, qint64 keepNs) const;
-  // Removes rows [first, last]; indices after it shift down.
-  void removeRows(int first, int last);
-  // Removes the given rows (ascending) in one pass.
-  void removeRowsSorted(const std::vector<int>& rows);
+  // Sessions' workload figures, replaced every tick (forgetSession() drops them).
+  void setFigures(int session, SessionFigures figures) { figures_[session] = std::move(figures); }
+  // Appends log lines (the oldest go past kLogCapacity lines).
+  void appendLog(const QVector<LogEntry>& lines);
+  static constexpr size_t kLogCapacity = 5000;
 
-  // Connections (buffer series), keyed by owner tag.
-  const ConnectionSeries* connection(quint32 owner) const;
-  const std::vector<ConnectionSeries>& connections() const { return connections_; }
-  bool ownerAlive(quint32 owner) const;
-
-  // Stats.
-  const SessionTraceStats* sessionStats(int session) const;
-  std::vector<int> sessions() const;
-  DiagramStats diagramStats() const;
-  std::vector<PathStep> pathOf(int row, size_t maxSteps = 32) const;
-  DurationHistogram callbackHistogram() const;
-  DurationHistogram schedulingDelayHistogram() const;
-  double transitionsPerSec() const;
-  double recordsPerSec() const;
-  quint64 droppedTotal() const;
-  quint64 transitionsTotal() const;
-  qint64 liveEvents() const { return liveEvents_; }
-  qint64 freedEvents() const { return freedEvents_; }
-  // Time origin of the plots (monotonic ns of construction).
-  qint64 originNs() const { return originNs_; }
-  size_t memoryBytes() const;
+  // FrameSource. Rows are appended by ingest() and removed only through
+  // removeRows()/removeRowsSorted().
+  qint64 originNs() const override { return originNs_; }  // construction time
+  int rowCount() const override { return static_cast<int>(rows_.size()); }
+  const EventRow& row(int i) const override { return rows_[static_cast<size_t>(i)]; }
+  int rowOf(int session, quint64 id) const override;
+  std::vector<PathStep> pathOf(int row, size_t maxSteps = 32) const override;
+  std::pair<int, int> takeDirtyRange() override;
+  std::vector<int> expiredRows(qint64 nowNs, qint64 keepNs) const override;
+  void removeRows(int first, int last) override;
+  void removeRowsSorted(const std::vector<int>& rows) override;
+  const std::vector<ConnectionSeries>& connections() const override { return connections_; }
+  const ConnectionSeries* connection(quint32 owner) const override;
+  bool ownerAlive(quint32 owner) const override;
+  std::vector<int> sessions() const override;
+  const SessionTraceStats* sessionStats(int session) const override;
+  DiagramStats diagramStats() const override;
+  DurationHistogram callbackHistogram() const override;
+  DurationHistogram schedulingDelayHistogram() const override;
+  double transitionsPerSec() const override;
+  double recordsPerSec() const override;
+  quint64 droppedTotal() const override;
+  qint64 liveEvents() const override { return liveEvents_; }
+  size_t memoryBytes() const override;
+  const std::map<int, SessionFigures>& figures() const override { return figures_; }
+  quint64 logLines(quint64 afterSeq, QVector<LogEntry>* out) const override;
 
  private:
   static quint64 keyOf(int session, quint64 id) {
@@ -184,6 +92,12 @@ class TraceAggregator {
   EventRow& rowFor(int session, const TraceRecord& r, const Tracer* infoSource, int* index);
   ConnectionSeries& connectionFor(int session, const TraceRecord& r);
   SessionTraceStats& statsFor(int session);
+  template <typename T>
+  T sumOverSessions(T SessionTraceStats::*field) const {
+    T sum{};
+    for (const auto& [id, st] : sessions_) sum += st.*field;
+    return sum;
+  }
   void markDirty(int index) {
     if (dirtyFirst_ < 0 || index < dirtyFirst_) dirtyFirst_ = index;
     if (index > dirtyLast_) dirtyLast_ = index;
@@ -212,6 +126,9 @@ class TraceAggregator {
   qint64 freedEvents_ = 0;
   qint64 lastMaintainNs_ = 0;
   std::unordered_map<int, const Tracer*> infoSources_;
+  std::map<int, SessionFigures> figures_;
+  std::deque<LogEntry> log_;
+  quint64 logEndSeq_ = 0;  // number of the newest line in log_
 };
 
 }  // namespace rs::gui

@@ -29,8 +29,8 @@ void fitBoundLine(QCPItemStraightLine* line, qint64 level, double dataMaxY, doub
 }
 }  // namespace
 
-BuffersView::BuffersView(const TraceAggregator* aggregator, QWidget* parent)
-    : QWidget(parent), agg_(aggregator), plot_(new QCustomPlot(this)), sourceCombo_(new QComboBox(this)),
+BuffersView::BuffersView(const FrameSource* source, QWidget* parent)
+    : QWidget(parent), source_(source), plot_(new QCustomPlot(this)), sourceCombo_(new QComboBox(this)),
       title_(new QLabel(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -93,7 +93,7 @@ void BuffersView::setSessions(const QList<QPair<int, QString>>& sessions) {
 }
 
 bool BuffersView::showingAggregate() const {
-  return sourceCombo_->currentData().toInt() >= 0 || !agg_->connection(owner_);
+  return sourceCombo_->currentData().toInt() >= 0 || !source_->connection(owner_);
 }
 
 int BuffersView::pointCount() const {
@@ -103,19 +103,19 @@ int BuffersView::pointCount() const {
 }
 
 void BuffersView::refresh(qint64 nowNs) {
-  if (nowNs == 0) nowNs = agg_->originNs() + static_cast<qint64>(plot_->xAxis->range().upper * 1e9);
+  if (nowNs == 0) nowNs = source_->originNs() + static_cast<qint64>(plot_->xAxis->range().upper * 1e9);
   if (paused_) return;
-  const double origin = static_cast<double>(agg_->originNs());
-  const ConnectionSeries* conn = agg_->connection(owner_);
+  const double origin = static_cast<double>(source_->originNs());
+  const ConnectionSeries* conn = source_->connection(owner_);
   int sessionId = sourceCombo_->currentData().toInt();
   if (sessionId < 0 && !conn) {
     // Nothing selected: the first session that has buffer data.
-    for (const ConnectionSeries& c : agg_->connections()) {
+    for (const ConnectionSeries& c : source_->connections()) {
       sessionId = c.session;
       break;
     }
   }
-  const SessionTraceStats* st = sessionId >= 0 ? agg_->sessionStats(sessionId) : nullptr;
+  const SessionTraceStats* st = sessionId >= 0 ? source_->sessionStats(sessionId) : nullptr;
   double maxY = 1;
   QVector<double> keys;
   QVector<double> values;
@@ -146,8 +146,11 @@ void BuffersView::refresh(qint64 nowNs) {
     const qint64 level = (sessionId < 0 && conn) ? conn->watermarks[static_cast<size_t>(w)] : -1;
     fitBoundLine(watermarkLines_[w], level, dataMaxY, &maxY);
   }
-  std::optional<EchoServerStats> server;
-  if (sessionId >= 0 && serverStats_) server = serverStats_(sessionId);
+  const EchoServerStats* server = nullptr;
+  if (sessionId >= 0) {
+    const auto figures = source_->figures().find(sessionId);
+    if (figures != source_->figures().end() && figures->second.server) server = &*figures->second.server;
+  }
   fitBoundLine(budgetLine_, server ? static_cast<qint64>(server->memoryBudgetBytes) : -1, dataMaxY, &maxY);
   if (sessionId >= 0) {
     QString memory;
@@ -172,14 +175,14 @@ void BuffersView::refresh(qint64 nowNs) {
     title_->setText(tr("connection %1 (fd %2)%3%4")
                         .arg(conn->owner)
                         .arg(conn->fd)
-                        .arg(agg_->ownerAlive(conn->owner) ? QString() : tr(" — closed"))
+                        .arg(source_->ownerAlive(conn->owner) ? QString() : tr(" — closed"))
                         .arg(wm.isEmpty() ? QString() : tr(", watermarks:") + wm));
   } else {
     title_->setText(tr("no buffer data yet: start a server and a client"));
   }
   if (follow_) {
     const double now = (static_cast<double>(nowNs) - origin) / 1e9;
-    plot_->xAxis->setRange(now - windowSec_, now);
+    plot_->xAxis->setRange(now - kWindowSec, now);
   }
   plot_->yAxis->setRange(0, maxY * 1.1);
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);

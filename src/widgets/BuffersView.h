@@ -8,11 +8,7 @@
 #pragma once
 #include <QWidget>
 
-#include <functional>
-#include <optional>
-
-#include "model/TraceAggregator.h"
-#include "workload/EchoServer.h"
+#include "model/FrameSource.h"
 
 class QCustomPlot;
 class QCPItemStraightLine;
@@ -24,7 +20,7 @@ namespace rs::gui {
 class BuffersView : public QWidget {
   Q_OBJECT
  public:
-  explicit BuffersView(const TraceAggregator* aggregator, QWidget* parent = nullptr);
+  explicit BuffersView(const FrameSource* source, QWidget* parent = nullptr);
 
   // Shows this connection (owner tag); 0 = none (then the session aggregate).
   void setConnection(quint32 owner);
@@ -35,11 +31,6 @@ class BuffersView : public QWidget {
   void refresh(qint64 nowNs);
   void setFollowLive(bool on) { follow_ = on; }
   void setPaused(bool on) { paused_ = on; }
-  void setWindowSec(double sec) { windowSec_ = sec; }
-  // A server session's latest stats (nullopt for clients and unknown ids):
-  // the session sum view draws the memory budget from them.
-  using ServerStatsSource = std::function<std::optional<EchoServerStats>(int sessionId)>;
-  void setServerStatsSource(ServerStatsSource source) { serverStats_ = std::move(source); }
 
   QCustomPlot* plot() const { return plot_; }
   // Points currently plotted over all four buffers (tests).
@@ -47,17 +38,16 @@ class BuffersView : public QWidget {
   bool showingAggregate() const;
 
  private:
-  const TraceAggregator* agg_;
+  const FrameSource* source_;
   QCustomPlot* plot_;
   QComboBox* sourceCombo_;
   QLabel* title_;
   QCPItemStraightLine* watermarkLines_[4];
   QCPItemStraightLine* budgetLine_;
-  ServerStatsSource serverStats_;
   quint32 owner_ = 0;
   bool follow_ = true;
   bool paused_ = false;
-  double windowSec_ = 30.0;
+  static constexpr double kWindowSec = 30.0;  // followed live
 };
 
 }  // namespace rs::gui

@@ -32,36 +32,32 @@ namespace rs::gui {
 
 namespace {
 constexpr int kMaxLanes = 40;
-QWidget* wrapPage(QWidget* inner, const char* name) {
-  inner->setObjectName(QString::fromLatin1(name));
-  return inner;
+// A tab's page, named for showTab() and --tab.
+QWidget* named(QWidget* page, const char* name) {
+  page->setObjectName(QString::fromLatin1(name));
+  return page;
 }
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()),
-      controller_(std::make_unique<SessionController>()) {
+    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), controller_(new SessionController(this)) {
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/reactorscope.svg")));
-  SessionController* ctl = controller_.get();
+  SessionController* ctl = controller_;
+  const FrameSource* frame = &ctl->frameSource();
 
   // Tabs (central).
   events_ = new EventsPanel(ctl->eventModel(), this);
-  timeline_ = new TimelineView(&ctl->aggregator(), this);
-  buffers_ = new BuffersView(&ctl->aggregator(), this);
-  buffers_->setServerStatsSource([ctl](int id) -> std::optional<EchoServerStats> {
-    EngineSession* s = ctl->session(id);
-    if (!s || s->kind() != EngineSession::Kind::Server) return std::nullopt;
-    return s->shared().server;
-  });
-  stats_ = new StatsView(ctl, this);
+  timeline_ = new TimelineView(frame, this);
+  buffers_ = new BuffersView(frame, this);
+  stats_ = new StatsView(frame, this);
   console_ = new ConsoleWidget(this);
-  ui_->tabs->addTab(wrapPage(events_, "eventsPage"), tr("Events"));
-  ui_->tabs->addTab(wrapPage(timeline_, "timelinePage"), tr("Timeline"));
-  ui_->tabs->addTab(wrapPage(buffers_, "buffersPage"), tr("Buffers"));
-  ui_->tabs->addTab(wrapPage(stats_, "statsPage"), tr("Stats"));
-  ui_->tabs->addTab(wrapPage(console_, "consolePage"), tr("Console"));
+  ui_->tabs->addTab(named(events_, "eventsPage"), tr("Events"));
+  ui_->tabs->addTab(named(timeline_, "timelinePage"), tr("Timeline"));
+  ui_->tabs->addTab(named(buffers_, "buffersPage"), tr("Buffers"));
+  ui_->tabs->addTab(named(stats_, "statsPage"), tr("Stats"));
+  ui_->tabs->addTab(named(console_, "consolePage"), tr("Console"));
   setCentralWidget(ui_->tabs);
 
   // Docks.
@@ -132,26 +128,23 @@ MainWindow::MainWindow(QWidget* parent)
                           "buffers, live.<br>GPL-3.0")
                            .arg(QCoreApplication::applicationVersion()));
   });
-  connect(sessions_, &SessionsPanel::newServerRequested, this, &MainWindow::openNewServerDialog);
-  connect(sessions_, &SessionsPanel::newClientRequested, this, &MainWindow::openNewClientDialog);
   connect(events_, &EventsPanel::selectionChanged, this, &MainWindow::updateLanes);
   connect(console_, &ConsoleWidget::logMessage, this, [this](const QString& line) {
     onLog({{QDateTime::currentDateTime(), LogLevel::Info, 0, tr("console: %1").arg(line)}});
   });
 
   connect(ctl, &SessionController::ticked, this, &MainWindow::onTick);
-  connect(ctl, &SessionController::logBatch, this, &MainWindow::onLog);
   connect(ctl, &SessionController::sessionStatusChanged, this, &MainWindow::onSessionStatus);
   connect(ctl->sessionModel(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSessionLists);
   connect(ctl->sessionModel(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateSessionLists);
 }
 
-MainWindow::~MainWindow() {
-  // Views hold pointers into the controller's aggregator: delete them first.
-  delete takeCentralWidget();
-  delete diagramDock_;
-  delete sessionsDock_;
-}
+MainWindow::~MainWindow() = default;
+
+QToolBar* MainWindow::toolbar() const { return ui_->toolbar; }
+QAction* MainWindow::newServerAction() const { return ui_->actionNewServer; }
+QAction* MainWindow::newClientAction() const { return ui_->actionNewClient; }
+QAction* MainWindow::stopAllAction() const { return ui_->actionStopAll; }
 
 QStringList MainWindow::tabNames() {
   return {QStringLiteral("events"), QStringLiteral("timeline"), QStringLiteral("buffers"), QStringLiteral("stats"),
@@ -223,8 +216,7 @@ void MainWindow::applyLaunchOptions(const LaunchOptions& options) {
   }
 }
 
-void MainWindow::onSessionStatus(int id, int status) {
-  const auto st = static_cast<EngineSession::Status>(status);
+void MainWindow::onSessionStatus(int id, EngineSession::Status st) {
   if (id == launchServer_ && !pendingClients_.empty()) {
     if (st == EngineSession::Status::Running) {
       const uint16_t port = controller_->session(id)->shared().port;
@@ -283,16 +275,19 @@ void MainWindow::onTick() {
   t.start();
   ++tick_;
   const qint64 now = monotonicNowNs();
-  TraceAggregator& agg = controller_->aggregator();
+  const FrameSource& frame = controller_->frameSource();
+  QVector<LogEntry> lines;
+  logSeq_ = frame.logLines(logSeq_, &lines);
+  onLog(lines);
 
-  diagram_->setStats(agg.diagramStats());
+  diagram_->setStats(frame.diagramStats());
   const auto selected = events_->selectedEvents(1);
   quint32 owner = 0;
   if (!selected.empty()) {
-    const int row = agg.rowOf(selected.front().first, selected.front().second);
+    const int row = frame.rowOf(selected.front().first, selected.front().second);
     if (row >= 0) {
-      diagram_->setSelectedPath(agg.pathOf(row), agg.row(row).state);
-      owner = agg.row(row).owner;
+      diagram_->setSelectedPath(frame.pathOf(row), frame.row(row).state);
+      owner = frame.row(row).owner;
     }
   } else if (diagram_->hasSelection()) {
     diagram_->clearSelection();
@@ -300,7 +295,7 @@ void MainWindow::onTick() {
   buffers_->setConnection(owner);
 
   // Lanes follow the filter (not the selection) once a second as rows come and go.
-  if (!lanesFromSelection_ && (tick_ % 30 == 1 || timeline_->laneCount() == 0)) updateLanes();
+  if (!lanesFromSelection_ && (tick_ % framesIn(1000) == 1 || timeline_->laneCount() == 0)) updateLanes();
   timeline_->refresh(now);
   buffers_->refresh(now);
   stats_->refresh(now);
@@ -308,8 +303,8 @@ void MainWindow::onTick() {
 
   statusSessions_->setText(tr("%1 sessions").arg(controller_->sessionModel()->rowCount()));
   statusConnections_->setText(tr("%1 live connections").arg(controller_->liveConnections()));
-  statusTransitions_->setText(tr("%1 transitions/s").arg(StateDiagramView::formatRate(agg.transitionsPerSec()).remove(QStringLiteral("/s"))));
-  const quint64 drops = agg.droppedTotal();
+  statusTransitions_->setText(tr("%1 transitions/s").arg(StateDiagramView::formatRate(frame.transitionsPerSec()).remove(QStringLiteral("/s"))));
+  const quint64 drops = frame.droppedTotal();
   statusDrops_->setText(tr("%1 dropped records").arg(drops));
   statusDrops_->setStyleSheet(drops ? QStringLiteral("color:#c02020;font-weight:bold") : QString());
   lastViewNs_ = t.nsecsElapsed();

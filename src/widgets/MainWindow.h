@@ -1,7 +1,12 @@
 // The main window: sessions (dock), events table / timeline / buffers / stats /
 // console (tabs), the state diagram (dock), the log (dock) and a status bar.
-// One controller tick updates everything once: the diagram's stats, the selected
-// event's path, the timeline lanes, the buffers and stats plots, the status bar.
+// One controller tick updates everything once from the frame source: the log, the
+// diagram's stats, the selected event's path, the timeline lanes, the buffers and
+// stats plots, the status bar.
+// Ownership: everything is a Qt child of the window or held by value. The
+// controller is created before the views and Qt deletes children in creation
+// order, so it goes first (sessions stopped, frame source gone); the views never
+// read their source while being destroyed.
 // Thread contract: GUI thread only.
 #pragma once
 #include <QMainWindow>
@@ -20,6 +25,7 @@ class MainWindow;
 class QLabel;
 class QPlainTextEdit;
 class QDockWidget;
+class QToolBar;
 
 namespace rs::gui {
 
@@ -43,7 +49,7 @@ class MainWindow : public QMainWindow {
   void restoreSettings(bool layoutToo);
   void saveSettings() const;
 
-  SessionController* controller() { return controller_.get(); }
+  SessionController* controller() const { return controller_; }
   SessionsPanel* sessionsPanel() const { return sessions_; }
   EventsPanel* eventsPanel() const { return events_; }
   TimelineView* timeline() const { return timeline_; }
@@ -51,6 +57,11 @@ class MainWindow : public QMainWindow {
   StatsView* stats() const { return stats_; }
   StateDiagramView* diagram() const { return diagram_; }
   QPlainTextEdit* logView() const { return log_; }
+  // The session commands, once each: in the toolbar and the Session menu.
+  QToolBar* toolbar() const;
+  QAction* newServerAction() const;
+  QAction* newClientAction() const;
+  QAction* stopAllAction() const;
   // The open New-server / New-client dialog, if any (tests drive them).
   NewServerDialog* serverDialog() const { return serverDialog_; }
   NewClientDialog* clientDialog() const { return clientDialog_; }
@@ -71,13 +82,13 @@ class MainWindow : public QMainWindow {
  private:
   void onTick();
   void onLog(const QVector<LogEntry>& entries);
-  void onSessionStatus(int id, int status);
+  void onSessionStatus(int id, EngineSession::Status status);
   void updateLanes();
   void updateSessionLists();
   void chooseRetention();
 
   std::unique_ptr<Ui::MainWindow> ui_;
-  std::unique_ptr<SessionController> controller_;
+  SessionController* controller_;  // Qt child
   SessionsPanel* sessions_ = nullptr;
   EventsPanel* events_ = nullptr;
   TimelineView* timeline_ = nullptr;
@@ -98,6 +109,7 @@ class MainWindow : public QMainWindow {
   std::vector<LoadClientConfig> pendingClients_;  // waiting for a launch server's port
   int launchServer_ = -1;
   int tick_ = 0;
+  quint64 logSeq_ = 0;  // the newest log line shown (FrameSource::logLines)
   qint64 lastViewNs_ = 0;
   bool lanesFromSelection_ = false;
   bool consoleTargetSet_ = false;

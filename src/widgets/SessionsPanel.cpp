@@ -13,9 +13,6 @@ SessionsPanel::SessionsPanel(SessionController* controller, QWidget* parent)
     : QWidget(parent), ui_(std::make_unique<Ui::SessionsPanel>()), ctl_(controller) {
   ensureResources();
   ui_->setupUi(this);
-  ui_->newServerButton->setIcon(QIcon(QStringLiteral(":/icons/server.svg")));
-  ui_->newClientButton->setIcon(QIcon(QStringLiteral(":/icons/client.svg")));
-  ui_->stopAllButton->setIcon(QIcon(QStringLiteral(":/icons/stop.svg")));
   SessionListModel* model = ctl_->sessionModel();
   ui_->table->setModel(model);
   QHeaderView* h = ui_->table->horizontalHeader();
@@ -30,9 +27,6 @@ SessionsPanel::SessionsPanel(SessionController* controller, QWidget* parent)
   ui_->table->setColumnWidth(SessionListModel::ColLatency, 140);
   ui_->table->setColumnWidth(SessionListModel::ColAction, 80);
   ui_->table->verticalHeader()->setDefaultSectionSize(26);
-  connect(ui_->newServerButton, &QPushButton::clicked, this, &SessionsPanel::newServerRequested);
-  connect(ui_->newClientButton, &QPushButton::clicked, this, &SessionsPanel::newClientRequested);
-  connect(ui_->stopAllButton, &QPushButton::clicked, ctl_, &SessionController::stopAll);
   connect(model, &QAbstractItemModel::rowsInserted, this, &SessionsPanel::attachButtons);
   connect(model, &QAbstractItemModel::rowsRemoved, this, &SessionsPanel::attachButtons);
   connect(model, &QAbstractItemModel::dataChanged, this, &SessionsPanel::updateButtons);
@@ -41,8 +35,6 @@ SessionsPanel::SessionsPanel(SessionController* controller, QWidget* parent)
 SessionsPanel::~SessionsPanel() = default;
 
 QTableView* SessionsPanel::table() const { return ui_->table; }
-QPushButton* SessionsPanel::newServerButton() const { return ui_->newServerButton; }
-QPushButton* SessionsPanel::newClientButton() const { return ui_->newClientButton; }
 
 QPushButton* SessionsPanel::actionButton(int sessionId) const {
   const int row = ctl_->sessionModel()->rowOfId(sessionId);

@@ -1,6 +1,6 @@
-// The sessions panel: New echo server / New client buttons and the list of
-// running sessions, each row with its state, port, counters, error and a Stop
-// (then Remove) button.
+// The sessions panel: the list of sessions, each row with its state, port,
+// counters, error and a Stop (then Remove) button. New echo server, New client
+// and Stop all are the window's actions (toolbar and Session menu).
 // Thread contract: GUI thread only.
 #pragma once
 #include <QWidget>
@@ -23,14 +23,8 @@ class SessionsPanel : public QWidget {
   ~SessionsPanel() override;
 
   QTableView* table() const;
-  QPushButton* newServerButton() const;
-  QPushButton* newClientButton() const;
   // The row's Stop/Remove button (tests).
   QPushButton* actionButton(int sessionId) const;
-
- signals:
-  void newServerRequested();
-  void newClientRequested();
 
  private:
   void attachButtons();

@@ -13,19 +13,19 @@
 
 namespace rs::gui {
 
-// Paints the lanes directly from the aggregator (no copy into QCP data containers).
+// Paints the lanes directly from the frame source (no copy into QCP data containers).
 class TimelinePlottable : public QCPAbstractPlottable {
  public:
-  TimelinePlottable(QCPAxis* keyAxis, QCPAxis* valueAxis, const TraceAggregator* agg,
+  TimelinePlottable(QCPAxis* keyAxis, QCPAxis* valueAxis, const FrameSource* source,
                     const std::vector<std::pair<int, quint64>>* lanes)
-      : QCPAbstractPlottable(keyAxis, valueAxis), agg_(agg), lanes_(lanes) {
+      : QCPAbstractPlottable(keyAxis, valueAxis), source_(source), lanes_(lanes) {
     setAntialiased(false);
   }
 
   double selectTest(const QPointF&, bool, QVariant*) const override { return -1; }
   QCPRange getKeyRange(bool& found, QCP::SignDomain) const override {
     found = true;
-    return QCPRange(0, static_cast<double>(nowNs_ - agg_->originNs()) / 1e9);
+    return QCPRange(0, static_cast<double>(nowNs_ - source_->originNs()) / 1e9);
   }
   QCPRange getValueRange(bool& found, QCP::SignDomain, const QCPRange&) const override {
     found = true;
@@ -43,7 +43,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
     QCPAxis* kx = mKeyAxis.data();
     QCPAxis* vy = mValueAxis.data();
     if (!kx || !vy) return;
-    const double origin = static_cast<double>(agg_->originNs());
+    const double origin = static_cast<double>(source_->originNs());
     const QCPRange xr = kx->range();
     const auto visibleFrom = static_cast<qint64>(xr.lower * 1e9 + origin);
     const auto visibleTo = static_cast<qint64>(xr.upper * 1e9 + origin);
@@ -53,9 +53,9 @@ class TimelinePlottable : public QCPAbstractPlottable {
     painter->setPen(Qt::NoPen);
 
     for (size_t lane = 0; lane < lanes_->size(); ++lane) {
-      const int row = agg_->rowOf((*lanes_)[lane].first, (*lanes_)[lane].second);
+      const int row = source_->rowOf((*lanes_)[lane].first, (*lanes_)[lane].second);
       if (row < 0) continue;
-      const EventRow& e = agg_->row(row);
+      const EventRow& e = source_->row(row);
       const double yc = vy->coordToPixel(static_cast<double>(lane));
       const double top = yc - laneHeightPx / 2;
       const auto& ring = e.transitions;
@@ -135,13 +135,13 @@ class TimelinePlottable : public QCPAbstractPlottable {
   }
 
  private:
-  const TraceAggregator* agg_;
+  const FrameSource* source_;
   const std::vector<std::pair<int, quint64>>* lanes_;
   qint64 nowNs_ = 0;
 };
 
-TimelineView::TimelineView(const TraceAggregator* aggregator, QWidget* parent)
-    : QWidget(parent), agg_(aggregator), plot_(new QCustomPlot(this)) {
+TimelineView::TimelineView(const FrameSource* source, QWidget* parent)
+    : QWidget(parent), source_(source), plot_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_, 1);
@@ -154,7 +154,7 @@ TimelineView::TimelineView(const TraceAggregator* aggregator, QWidget* parent)
   plot_->yAxis->setRangeReversed(true);
   plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
   plot_->yAxis->grid()->setVisible(false);
-  spans_ = new TimelinePlottable(plot_->xAxis, plot_->yAxis, agg_, &lanes_);
+  spans_ = new TimelinePlottable(plot_->xAxis, plot_->yAxis, source_, &lanes_);
 
   // Legend of the state colours (the diagram's palette).
   auto* legend = new QLabel(this);
@@ -191,10 +191,10 @@ void TimelineView::setLanes(const std::vector<std::pair<int, quint64>>& lanes) {
   auto ticker = qSharedPointerCast<QCPAxisTickerText>(plot_->yAxis->ticker());
   ticker->clear();
   for (size_t i = 0; i < lanes_.size(); ++i) {
-    const int row = agg_->rowOf(lanes_[i].first, lanes_[i].second);
+    const int row = source_->rowOf(lanes_[i].first, lanes_[i].second);
     QString text = QStringLiteral("#%1").arg(lanes_[i].second);
     if (row >= 0) {
-      const EventRow& e = agg_->row(row);
+      const EventRow& e = source_->row(row);
       QString label = e.label;
       if (label.size() > 28) label = label.left(27) + QChar(0x2026);
       text = QStringLiteral("s%1 #%2 %3").arg(e.session).arg(e.id).arg(label);
@@ -220,8 +220,8 @@ void TimelineView::refresh(qint64 nowNs) {
   spans_->setNow(nowNs);
   if (paused_) return;
   if (follow_) {
-    const double now = static_cast<double>(nowNs - agg_->originNs()) / 1e9;
-    plot_->xAxis->setRange(now - windowSec_, now);
+    const double now = static_cast<double>(nowNs - source_->originNs()) / 1e9;
+    plot_->xAxis->setRange(now - kWindowSec, now);
   }
   updateValueRange();
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -232,10 +232,10 @@ quint64 TimelineView::drawnCallbacks() const { return spans_->callbacks; }
 
 QString TimelineView::describeAt(double timeSec, int lane) const {
   if (lane < 0 || lane >= laneCount()) return {};
-  const int row = agg_->rowOf(lanes_[static_cast<size_t>(lane)].first, lanes_[static_cast<size_t>(lane)].second);
+  const int row = source_->rowOf(lanes_[static_cast<size_t>(lane)].first, lanes_[static_cast<size_t>(lane)].second);
   if (row < 0) return {};
-  const EventRow& e = agg_->row(row);
-  const auto t = static_cast<qint64>(timeSec * 1e9) + agg_->originNs();
+  const EventRow& e = source_->row(row);
+  const auto t = static_cast<qint64>(timeSec * 1e9) + source_->originNs();
   const auto& ring = e.transitions;
   const TransitionSample* at = nullptr;
   const TransitionSample* next = nullptr;
@@ -248,7 +248,7 @@ QString TimelineView::describeAt(double timeSec, int lane) const {
   }
   QString text = QStringLiteral("#%1 %2 (%3, fd %4)").arg(e.id).arg(e.label).arg(QString::fromLatin1(toString(e.kind))).arg(e.fd);
   if (!at) return text + tr("\nno transition retained before this time");
-  const double since = static_cast<double>(at->tsNs - agg_->originNs()) / 1e9;
+  const double since = static_cast<double>(at->tsNs - source_->originNs()) / 1e9;
   text += tr("\n%1 since %2 s (%3 → %4, cause %5)")
               .arg(QString::fromLatin1(stateTitle(at->to)))
               .arg(since, 0, 'f', 6)
@@ -259,7 +259,7 @@ QString TimelineView::describeAt(double timeSec, int lane) const {
     const CallbackSample& c = e.callbacks[k];
     if (c.beginNs <= t) {
       if (t <= c.beginNs + c.durationNs + 1000)
-        text += tr("\ncallback %1 at %2 s").arg(formatDuration(c.durationNs)).arg(static_cast<double>(c.beginNs - agg_->originNs()) / 1e9, 0, 'f', 6);
+        text += tr("\ncallback %1 at %2 s").arg(formatDuration(c.durationNs)).arg(static_cast<double>(c.beginNs - source_->originNs()) / 1e9, 0, 'f', 6);
       break;
     }
   }

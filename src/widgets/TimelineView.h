@@ -2,7 +2,7 @@
 // time on x, a coloured span per state between consecutive transitions, callback
 // spans on top. Mouse wheel zooms and drag pans the time axis (which stops
 // following live); a tooltip names the state, its cause and time under the cursor.
-// Spans are painted straight from the aggregator's rings; spans narrower than a
+// Spans are painted straight from the frame source's rings; spans narrower than a
 // pixel are merged, so a frame costs O(visible samples), never O(all records).
 // Thread contract: GUI thread only.
 #pragma once
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/TraceAggregator.h"
+#include "model/FrameSource.h"
 
 class QCustomPlot;
 class QCPAxisTickerText;
@@ -24,7 +24,7 @@ class TimelinePlottable;
 class TimelineView : public QWidget {
   Q_OBJECT
  public:
-  explicit TimelineView(const TraceAggregator* aggregator, QWidget* parent = nullptr);
+  explicit TimelineView(const FrameSource* source, QWidget* parent = nullptr);
 
   // Lanes, top to bottom, as (session, event id).
   void setLanes(const std::vector<std::pair<int, quint64>>& lanes);
@@ -38,7 +38,6 @@ class TimelineView : public QWidget {
   bool followLive() const { return follow_; }
   void setPaused(bool on) { paused_ = on; }
   bool paused() const { return paused_; }
-  void setWindowSec(double sec) { windowSec_ = sec; }
 
   QCustomPlot* plot() const { return plot_; }
   // What the last replot drew (tests): state spans and callback spans.
@@ -55,13 +54,13 @@ class TimelineView : public QWidget {
   void userMovedView();
   void updateValueRange();
 
-  const TraceAggregator* agg_;
+  const FrameSource* source_;
   QCustomPlot* plot_;
   TimelinePlottable* spans_;
   std::vector<std::pair<int, quint64>> lanes_;
   bool follow_ = true;
   bool paused_ = false;
-  double windowSec_ = 10.0;
+  static constexpr double kWindowSec = 10.0;  // followed live
   qint64 lastNowNs_ = 0;
 };
 

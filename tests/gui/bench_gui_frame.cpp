@@ -144,7 +144,7 @@ int main(int argc, char* argv[]) {
   while (total.elapsed() < static_cast<qint64>(duration * 1000)) {
     // 30 Hz: wait for the next slot while letting Qt deliver events.
     while (frameClock.elapsed() < nextFrame) QCoreApplication::processEvents(QEventLoop::AllEvents, 2);
-    nextFrame += 33;
+    nextFrame += kFrameIntervalMs;
     QElapsedTimer f;
     f.start();
     ctl->tick();  // drain + aggregate + models, then MainWindow::onTick (views)

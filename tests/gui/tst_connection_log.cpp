@@ -74,11 +74,13 @@ struct Line {
   QString text;
 };
 
-// Collects the controller's log batches.
+// Collects the log lines of the controller's frame source, each frame.
 class LogCollector {
  public:
   explicit LogCollector(SessionController* ctl) {
-    QObject::connect(ctl, &SessionController::logBatch, ctl, [this](const QVector<LogEntry>& batch) {
+    QObject::connect(ctl, &SessionController::ticked, ctl, [this, ctl] {
+      QVector<LogEntry> batch;
+      seq_ = ctl->frameSource().logLines(seq_, &batch);
       for (const LogEntry& e : batch) lines_.push_back({e.time, e.level, e.text});
     });
   }
@@ -106,6 +108,7 @@ class LogCollector {
 
  private:
   std::vector<Line> lines_;
+  quint64 seq_ = 0;
 };
 
 int startRunningServer(SessionController& ctl, const EchoServerConfig& sc, uint16_t* port) {

@@ -2,6 +2,8 @@
 // dialogs (clicks and typing), watch the events table, diagram, timeline and
 // buffers fill with real data, stop everything (events end invalid). Invalid
 // input and engine errors (port in use) are shown and start nothing.
+#include <QAbstractButton>
+#include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -12,6 +14,7 @@
 #include <QSpinBox>
 #include <QItemSelectionModel>
 #include <QTableView>
+#include <QToolBar>
 #include <QtTest>
 #include <qcustomplot.h>
 
@@ -51,6 +54,17 @@ QPushButton* okButton(QWidget* dialog) {
   return dialog->findChild<QDialogButtonBox*>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
 }
 
+// The toolbar button a user clicks for one of the window's actions.
+QWidget* toolButton(const MainWindow& w, QAction* action) { return w.toolbar()->widgetForAction(action); }
+
+// A button's text as read: without the mnemonic '&' and a trailing ellipsis.
+QString readable(QString text) {
+  text.remove(QLatin1Char('&'));
+  text.remove(QChar(0x2026));
+  text.remove(QStringLiteral("..."));
+  return text.trimmed();
+}
+
 int countState(const QAbstractItemModel* m, EventState s) {
   int n = 0;
   for (int r = 0; r < m->rowCount(); ++r)
@@ -65,6 +79,7 @@ class TestMainWindow : public QObject {
 
  private slots:
   void initTestCase();
+  void sessionCommandsShowOnce();
   void serverAndClientThroughTheWidgets();
   void invalidInputStartsNothing();
   void portInUseIsReported();
@@ -79,6 +94,23 @@ void TestMainWindow::initTestCase() {
   QSettings().clear();
 }
 
+// New echo server, New client and Stop all: one button each on screen (the
+// toolbar's), the same actions as the Session menu's.
+void TestMainWindow::sessionCommandsShowOnce() {
+  MainWindow w;
+  w.resize(1400, 900);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  for (QAction* action : {w.newServerAction(), w.newClientAction(), w.stopAllAction()}) {
+    const QString name = readable(action->text());
+    int shown = 0;
+    for (QAbstractButton* b : w.findChildren<QAbstractButton*>())
+      if (b->isVisibleTo(&w) && readable(b->text()) == name) ++shown;
+    QVERIFY2(shown == 1, qPrintable(QStringLiteral("%1: %2 buttons").arg(name).arg(shown)));
+    QVERIFY(toolButton(w, action) && toolButton(w, action)->isVisibleTo(&w));
+  }
+}
+
 void TestMainWindow::serverAndClientThroughTheWidgets() {
   MainWindow w;
   w.resize(1400, 900);
@@ -87,7 +119,7 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   SessionController* ctl = w.controller();
 
   // New echo server on an ephemeral port.
-  QTest::mouseClick(w.sessionsPanel()->newServerButton(), Qt::LeftButton);
+  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
   QTRY_VERIFY(w.serverDialog() != nullptr);
   QWidget* sd = w.serverDialog();
   typeInto(sd->findChild<QLineEdit*>(QStringLiteral("bindEdit")), QStringLiteral("127.0.0.1"));
@@ -101,7 +133,7 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   QVERIFY(port != 0);
 
   // New client against it, typed by hand.
-  QTest::mouseClick(w.sessionsPanel()->newClientButton(), Qt::LeftButton);
+  QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
   QTRY_VERIFY(w.clientDialog() != nullptr);
   QWidget* cd = w.clientDialog();
   auto* target = cd->findChild<QComboBox*>(QStringLiteral("targetEdit"));
@@ -248,7 +280,7 @@ void TestMainWindow::invalidInputStartsNothing() {
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   SessionController* ctl = w.controller();
 
-  QTest::mouseClick(w.sessionsPanel()->newServerButton(), Qt::LeftButton);
+  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
   QTRY_VERIFY(w.serverDialog() != nullptr);
   QWidget* sd = w.serverDialog();
   auto* error = sd->findChild<QLabel*>(QStringLiteral("errorLabel"));
@@ -263,7 +295,7 @@ void TestMainWindow::invalidInputStartsNothing() {
   QTest::keyClick(sd, Qt::Key_Escape);
   QTRY_VERIFY(w.serverDialog() == nullptr);
 
-  QTest::mouseClick(w.sessionsPanel()->newClientButton(), Qt::LeftButton);
+  QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
   QTRY_VERIFY(w.clientDialog() != nullptr);
   QWidget* cd = w.clientDialog();
   auto* cerror = cd->findChild<QLabel*>(QStringLiteral("errorLabel"));
@@ -295,7 +327,7 @@ void TestMainWindow::portInUseIsReported() {
   QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(first)->status == EngineSession::Status::Running, 20000);
   const uint16_t port = ctl->sessionModel()->session(first)->port;
 
-  QTest::mouseClick(w.sessionsPanel()->newServerButton(), Qt::LeftButton);
+  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
   QTRY_VERIFY(w.serverDialog() != nullptr);
   QWidget* sd = w.serverDialog();
   typeInto(sd->findChild<QLineEdit*>(QStringLiteral("portEdit")), QString::number(port));
@@ -320,7 +352,7 @@ void TestMainWindow::formsAndLayoutPersist() {
     MainWindow w;
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QTest::mouseClick(w.sessionsPanel()->newClientButton(), Qt::LeftButton);
+    QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
     QTRY_VERIFY(w.clientDialog() != nullptr);
     QWidget* cd = w.clientDialog();
     typeInto(cd->findChild<QComboBox*>(QStringLiteral("targetEdit"))->lineEdit(), QStringLiteral("127.0.0.1:1"));
@@ -335,7 +367,7 @@ void TestMainWindow::formsAndLayoutPersist() {
   w2.restoreSettings(true);
   QCOMPARE(w2.controller()->retentionSec(), 42.0);
   w2.show();
-  QTest::mouseClick(w2.sessionsPanel()->newClientButton(), Qt::LeftButton);
+  QTest::mouseClick(toolButton(w2, w2.newClientAction()), Qt::LeftButton);
   QTRY_VERIFY(w2.clientDialog() != nullptr);
   QCOMPARE(w2.clientDialog()->findChild<QSpinBox*>(QStringLiteral("connSpin"))->value(), 37);
   QCOMPARE(w2.clientDialog()->findChild<QComboBox*>(QStringLiteral("targetEdit"))->currentText(), QStringLiteral("127.0.0.1:1"));

@@ -106,12 +106,7 @@ class TestServerBoundsGui : public QObject {
   // line; the session sum shows the memory budget and what is buffered.
   void buffersViewShowsCapAndBudget() {
     SessionController ctl;
-    BuffersView view(&ctl.aggregator());
-    view.setServerStatsSource([&ctl](int id) -> std::optional<EchoServerStats> {
-      EngineSession* s = ctl.session(id);
-      if (!s || s->kind() != EngineSession::Kind::Server) return std::nullopt;
-      return s->shared().server;
-    });
+    BuffersView view(&ctl.frameSource());
     view.resize(900, 500);
     view.show();
     EchoServerConfig sc;
@@ -142,7 +137,13 @@ class TestServerBoundsGui : public QObject {
     view.setSessions({{server, QStringLiteral("#%1 server").arg(server)}});
     auto* combo = view.findChild<QComboBox*>(QStringLiteral("bufferSourceCombo"));
     combo->setCurrentIndex(1);
-    QTRY_VERIFY_WITH_TIMEOUT(ctl.session(server)->shared().server.memoryBudgetBytes == sc.memoryBudgetBytes, 10000);
+    // The view reads the server's stats from the frame (copied there each tick).
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                               const auto f = ctl.frameSource().figures().find(server);
+                               return f != ctl.frameSource().figures().end() && f->second.server &&
+                                      f->second.server->memoryBudgetBytes == sc.memoryBudgetBytes;
+                             }()),
+                             10000);
     view.refresh(monotonicNowNs());
     QVERIFY(view.showingAggregate());
     QCPItemStraightLine* budget = line(view, QStringLiteral("memory budget"));

@@ -50,7 +50,7 @@ std::optional<double> valueAt(const StatsView& view, int session, Series series,
 // A view driven by the controller's own 30 Hz tick, as in the main window.
 struct Fixture {
   SessionController ctl;
-  StatsView view{&ctl};
+  StatsView view{&ctl.frameSource()};
   Fixture() {
     QObject::connect(&ctl, &SessionController::ticked, &view, [this] { view.refresh(monotonicNowNs()); });
     view.resize(1200, 700);

@@ -1,6 +1,7 @@
 // TraceAggregator fed by a real EventBase's trace: states, diagram edges, paths,
 // callback and scheduling-delay distributions, buffer series, snapshot resync,
-// retention and row removal.
+// retention and row removal; and the rest of its FrameSource: the sessions'
+// figures and the numbered, bounded log.
 #include <QtTest>
 
 #include <sys/socket.h>
@@ -59,6 +60,8 @@ class TestTraceAggregator : public QObject {
   void spanBudgetBoundsAllTimelines();
   void histogramPercentiles_data();
   void histogramPercentiles();
+  void logLinesAreNumberedAndBounded();
+  void figuresLeaveWithTheirSession();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -373,6 +376,64 @@ void TestTraceAggregator::histogramPercentiles() {
   const int b = DurationHistogram::bucketOf(value);
   QVERIFY(DurationHistogram::bucketLower(b) <= value);
   QVERIFY(DurationHistogram::bucketUpper(b) >= value);
+}
+
+// Each line is handed out once to a reader that passes back the number it got;
+// past the bound the oldest lines are gone and a stale reader gets what is kept.
+void TestTraceAggregator::logLinesAreNumberedAndBounded() {
+  TraceAggregator agg;
+  const FrameSource& frame = agg;
+  auto line = [](int n) { return LogEntry{QDateTime(), LogLevel::Info, 1, QString::number(n)}; };
+  QVector<LogEntry> out;
+  QCOMPARE(frame.logLines(0, &out), quint64{0});
+  QVERIFY(out.isEmpty());
+
+  agg.appendLog({line(1), line(2), line(3)});
+  quint64 seq = frame.logLines(0, &out);
+  QCOMPARE(seq, quint64{3});
+  QCOMPARE(out.size(), 3);
+  QCOMPARE(out.front().text, QStringLiteral("1"));
+  out.clear();
+  QCOMPARE(frame.logLines(seq, &out), seq);  // nothing new
+  QVERIFY(out.isEmpty());
+  agg.appendLog({});
+  QCOMPARE(frame.logLines(seq, &out), seq);
+  agg.appendLog({line(4)});
+  seq = frame.logLines(seq, &out);
+  QCOMPARE(seq, quint64{4});
+  QCOMPARE(out.size(), 1);
+  QCOMPARE(out.front().text, QStringLiteral("4"));
+
+  QVector<LogEntry> many;
+  for (int n = 5; n <= 4 + static_cast<int>(TraceAggregator::kLogCapacity); ++n) many.push_back(line(n));
+  agg.appendLog(many);  // lines 1..4 fall out
+  out.clear();
+  QCOMPARE(frame.logLines(0, &out), quint64{4 + TraceAggregator::kLogCapacity});
+  QCOMPARE(static_cast<size_t>(out.size()), TraceAggregator::kLogCapacity);
+  QCOMPARE(out.front().text, QStringLiteral("5"));
+  QCOMPARE(out.back().text, QString::number(4 + TraceAggregator::kLogCapacity));
+}
+
+void TestTraceAggregator::figuresLeaveWithTheirSession() {
+  TraceAggregator agg;
+  SessionFigures client;
+  client.kind = EngineSession::Kind::Client;
+  client.messagesPerSec = 10;
+  agg.setFigures(2, client);
+  SessionFigures server;
+  server.kind = EngineSession::Kind::Server;
+  server.server = EchoServerStats{};
+  agg.setFigures(1, server);
+  client.messagesPerSec = 20;
+  agg.setFigures(2, client);  // replaced, not added
+
+  const FrameSource& frame = agg;
+  QCOMPARE(frame.figures().size(), size_t{2});
+  QCOMPARE(frame.figures().begin()->first, 1);  // by session id
+  QCOMPARE(frame.figures().at(2).messagesPerSec, 20.0);
+  agg.forgetSession(1);
+  QCOMPARE(frame.figures().size(), size_t{1});
+  QVERIFY(!frame.figures().count(1));
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
