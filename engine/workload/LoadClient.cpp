@@ -16,6 +16,7 @@
 #include "net/InetAddress.h"
 #include "net/Socket.h"
 #include "workload/Payload.h"
+#include "workload/WorkloadSpec.h"
 
 namespace rs {
 
@@ -155,68 +156,17 @@ struct LoadClient::Impl {
 
   // ---- setup ---------------------------------------------------------------
 
-  bool validate(std::string* error) {
+  // validate() (WorkloadSpec.h) judges the config; then the target is
+  // resolved, the payload built and, for closed-port, a dead port found.
+  bool prepare(std::string* error) {
+    if (std::string problem = validate(cfg); !problem.empty()) {
+      *error = std::move(problem);
+      return false;
+    }
     std::string err;
     auto addr = InetAddress::resolve(cfg.host, cfg.port, &err);
-    if (!addr) {
+    if (!addr) {  // validate() resolved it already
       *error = err;
-      return false;
-    }
-    if (!sockets::checkLoopback(*addr, "connect", &err)) {
-      *error = err;
-      return false;
-    }
-    if (cfg.connections < 1 || cfg.connections > 100000) {
-      *error = "connections must be 1-100000 (got " + std::to_string(cfg.connections) + ")";
-      return false;
-    }
-    if (cfg.messageSize < 1 || cfg.messageSize > (64u << 20)) {
-      *error = "message size must be 1 B - 64 MiB (got " + std::to_string(cfg.messageSize) + ")";
-      return false;
-    }
-    if (static_cast<uint64_t>(cfg.connections) * cfg.messageSize > LoadClientConfig::kMaxBufferedBytes) {
-      *error = std::to_string(cfg.connections) + " connections x " + std::to_string(cfg.messageSize) +
-               " B messages would buffer more than 2 GiB in the client; lower the connections or the size";
-      return false;
-    }
-    if (!(cfg.durationSec >= 0 && cfg.durationSec <= LoadClientConfig::kMaxDurationSec)) {
-      *error = "duration must be 0-" + std::to_string(static_cast<long long>(LoadClientConfig::kMaxDurationSec)) +
-               " seconds";
-      return false;
-    }
-    if (cfg.connectRate != 0 &&
-        !(cfg.connectRate >= LoadClientConfig::kMinRate && cfg.connectRate <= LoadClientConfig::kMaxRate)) {
-      *error = "connect rate must be 0 (all at once) or 0.001-1e9 connections/s";
-      return false;
-    }
-    if (cfg.loopMode == LoadClientConfig::LoopMode::Open &&
-        !(cfg.rate >= LoadClientConfig::kMinRate && cfg.rate <= LoadClientConfig::kMaxRate)) {
-      *error = "open loop needs a rate of 0.001-1e9 messages/s";
-      return false;
-    }
-    if (!expectsEcho() && cfg.fault != LoadClientConfig::Fault::None &&
-        cfg.fault != LoadClientConfig::Fault::ClosedPort) {
-      *error = std::string("fault ") + (slowReader() ? "slow-reader" : halfClose() ? "half-close" : "rst") +
-               " needs an echo server (server mode " + (discardMode() ? "discard" : "source") + ")";
-      return false;
-    }
-    if (!expectsEcho() && cfg.loopMode == LoadClientConfig::LoopMode::Open) {
-      *error = std::string("open loop (a rate) needs an echo server; against a ") +
-               (discardMode() ? "discard" : "source") + " server the client " +
-               (discardMode() ? "sends" : "reads") + " as fast as it can";
-      return false;
-    }
-    if (sourceMode() && (cfg.durationSec == 0 || cfg.messageCount != 0)) {
-      *error = "against a source server the client only reads: give a duration, not a message count";
-      return false;
-    }
-    if (cfg.durationSec == 0 && cfg.messageCount == 0 && cfg.fault != LoadClientConfig::Fault::ClosedPort) {
-      *error = "a run needs a duration or a message count (both are 0)";
-      return false;
-    }
-    if (cfg.timeout <= 0 || static_cast<double>(cfg.timeout) > LoadClientConfig::kMaxTimeoutSec * 1e9) {
-      *error = "timeout must be > 0 and at most " +
-               std::to_string(static_cast<long long>(LoadClientConfig::kMaxTimeoutSec)) + " seconds";
       return false;
     }
     payload = Payload::create(cfg.payload, cfg.payloadSpec, cfg.seed, cfg.messageSize, &err);
@@ -234,9 +184,6 @@ struct LoadClient::Impl {
         return false;
       }
       addr->setPort(sockets::localAddress(probe.fd()).port());
-    } else if (addr->port() == 0) {
-      *error = "port 0 is not a valid target (1-65535)";
-      return false;
     }
     target = *addr;
     return true;
@@ -896,7 +843,7 @@ bool LoadClient::start(std::string* error) {
     return false;
   }
   std::string err;
-  if (!impl_->validate(&err)) {
+  if (!impl_->prepare(&err)) {
     if (error) *error = err;
     return false;
   }

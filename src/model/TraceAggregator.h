@@ -21,7 +21,7 @@
 #include "core/Trace.h"
 #include "core/Tracer.h"
 #include "model/DiagramStats.h"
-#include "model/DurationHistogram.h"
+#include "workload/LatencyHistogram.h"  // CallbackHistogram
 #include "model/SpanRing.h"
 
 namespace rs::gui {
@@ -98,8 +98,8 @@ struct SessionTraceStats {
   std::array<quint64, kDiagramEdgeCount> edgeTick{};
   qint64 waitClosedNs = 0;
   qint64 waitOpenSinceNs = -1;
-  DurationHistogram callbackNs;
-  DurationHistogram schedulingDelayNs;
+  CallbackHistogram callbackNs;
+  CallbackHistogram schedulingDelayNs;
   quint64 dropped = 0;
   quint64 resyncs = 0;
   qint64 snapshotNs = 0;  // records older than this don't change state (resync)
@@ -165,8 +165,8 @@ class TraceAggregator {
   std::vector<int> sessions() const;
   DiagramStats diagramStats() const;
   std::vector<PathStep> pathOf(int row, size_t maxSteps = 32) const;
-  DurationHistogram callbackHistogram() const;
-  DurationHistogram schedulingDelayHistogram() const;
+  CallbackHistogram callbackHistogram() const;
+  CallbackHistogram schedulingDelayHistogram() const;
   double transitionsPerSec() const;
   double recordsPerSec() const;
   quint64 droppedTotal() const;

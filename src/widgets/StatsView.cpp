@@ -238,10 +238,10 @@ void StatsView::refresh(qint64 nowNs) {
   set(5, busy.isEmpty() ? QStringLiteral("–") : busy.join(QStringLiteral(", ")));
   set(6, formatRate(agg.transitionsPerSec(), QString()));
   set(7, formatRate(agg.recordsPerSec(), QString()));
-  const DurationHistogram cb = agg.callbackHistogram();
-  const DurationHistogram sd = agg.schedulingDelayHistogram();
-  set(8, pct(cb.percentile(0.5), cb.percentile(0.99), cb.max()));
-  set(9, pct(sd.percentile(0.5), sd.percentile(0.99), sd.max()));
+  const CallbackHistogram cb = agg.callbackHistogram();
+  const CallbackHistogram sd = agg.schedulingDelayHistogram();
+  set(8, pct(cb.percentile(50), cb.percentile(99), cb.max()));
+  set(9, pct(sd.percentile(50), sd.percentile(99), sd.max()));
   quint64 resyncs = 0;
   for (int id : agg.sessions())
     if (const SessionTraceStats* st = agg.sessionStats(id)) resyncs += st->resyncs;
@@ -300,18 +300,19 @@ void StatsView::refresh(qint64 nowNs) {
   if (latencyPlot_->isVisible()) latencyPlot_->replot(QCustomPlot::rpQueuedReplot);
 
   double maxPct = 1;
-  const DurationHistogram* hs[2] = {&cb, &sd};
+  const CallbackHistogram* hs[2] = {&cb, &sd};
   for (int g = 0; g < 2; ++g) {
     keys.clear();
     values.clear();
-    const DurationHistogram& h = *hs[g];
+    const CallbackHistogram& h = *hs[g];
     if (h.count()) {
       // Merge the 8 sub-buckets per octave into 2 to smooth the curve.
-      for (int i = 0; i < DurationHistogram::kBuckets; i += 4) {
+      for (size_t i = 0; i < CallbackHistogram::bucketCount(); i += 4) {
+        const size_t last = std::min(i + 3, CallbackHistogram::bucketCount() - 1);
         quint64 c = 0;
-        for (int k = i; k < i + 4; ++k) c += h.bucketCount(k);
+        for (size_t k = i; k <= last; ++k) c += h.countAt(k);
         if (!c) continue;
-        const double mid = static_cast<double>(DurationHistogram::bucketLower(i) + DurationHistogram::bucketUpper(i + 3)) / 2 / 1e3;
+        const double mid = static_cast<double>(CallbackHistogram::bucketLowNs(i) + CallbackHistogram::bucketHighNs(last)) / 2 / 1e3;
         keys.push_back(std::max(0.001, mid));
         values.push_back(100.0 * static_cast<double>(c) / static_cast<double>(h.count()));
         maxPct = std::max(maxPct, values.back());
