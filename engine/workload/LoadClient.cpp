@@ -1,15 +1,15 @@
-// The load client's core: the connection state machine (LoadConnection.h),
-// what each mode and fault sends and when it stops, and receiving with
-// byte-exact verification. It delegates the rest, one concern a file:
+// The load client's core: the connection state machine (LoadConnection.h) and
+// what each mode and fault sends and when it stops. It delegates the rest, one
+// concern a file:
 //   RunDeadlines       when sending stops, when the run ends, overdue connections
 //   OpenLoopPacer,     how fast open loop queues, and how much discard mode and
 //   FloodGate          the slow reader queue per loop pass (LoadPacing.h)
+//   EchoVerifier       what comes back, checked byte for byte
 //   LoadClientReport   counters, histograms, intervals, errors, the verdicts' words
 // Thread contract: loop thread only, like LoadClient (LoadClient.h).
 #include "workload/LoadClient.h"
 
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,6 +21,7 @@
 #include "net/BufferEvent.h"
 #include "net/InetAddress.h"
 #include "net/Socket.h"
+#include "workload/EchoVerifier.h"
 #include "workload/LoadClientReport.h"
 #include "workload/LoadConnection.h"
 #include "workload/LoadPacing.h"
@@ -47,6 +48,8 @@ struct LoadClient::Impl final : LoadConnectionOwner {
   std::vector<std::unique_ptr<LoadConnection>> conns;
   size_t nextToConnect = 0;
   LoadClientReport report;
+  std::optional<EchoVerifier> verifier;  // from begin()
+  EchoVerifier::MessageBack messageBack = [this](LoadConnection* c, Nanos now) { return onMessageBack(c, now); };
   RunDeadlines deadlines;
   OpenLoopPacer pacer;
   FloodGate floodGate;
@@ -114,6 +117,7 @@ struct LoadClient::Impl final : LoadConnectionOwner {
     started = true;
     const Nanos startNs = monotonicNowNs();
     report.startIntervals(startNs);
+    verifier.emplace(&*payload, cfg.messageSize, &report);
     st().connectionsAsked = static_cast<uint64_t>(cfg.connections);
     conns.reserve(static_cast<size_t>(cfg.connections));
     for (int i = 0; i < cfg.connections; ++i) {
@@ -198,7 +202,7 @@ struct LoadClient::Impl final : LoadConnectionOwner {
   void closeConn(LoadConnection* c) {
     if (c->state == State::Connecting && st().connecting) --st().connecting;
     if (c->state == State::Open && st().connected) --st().connected;
-    if (c->recvMismatched) countMismatchedMessage(c, "its last, partial message");
+    if (c->recvMismatched) verifier->countMismatchedMessage(c, "its last, partial message");
     if (c->bev) {
       if (abortRst() && c->state == State::Open && c->bev->fd() >= 0) sockets::setLingerZero(c->bev->fd());
       c->bytesWrittenBefore = c->bev->bytesWritten();
@@ -377,94 +381,25 @@ struct LoadClient::Impl final : LoadConnectionOwner {
     finishIfDone();
   }
 
-  // ---- receiving and verifying ---------------------------------------------
-
-  // Source mode: every byte must continue the chargen stream.
-  void receiveSource(LoadConnection* c) {
-    Buffer& in = c->bev->input();
-    const std::string& pattern = chargenPattern();
-    iovec vec[16];
-    const int nvec = std::min(in.peek(-1, vec, 16), 16);
-    size_t done = 0;
-    uint64_t bad = 0;
-    for (int i = 0; i < nvec; ++i) {
-      const char* got = static_cast<const char*>(vec[i].iov_base);
-      for (size_t k = 0; k < vec[i].iov_len; ++k) {
-        bad += got[k] != pattern[c->sourceOffset];
-        if (++c->sourceOffset == pattern.size()) c->sourceOffset = 0;
-      }
-      done += vec[i].iov_len;
-    }
-    in.drain(done);
-    report.bytesReceived(done);
-    if (bad)
-      report.mismatch(bad, "connection " + std::to_string(c->index) + ": " + std::to_string(bad) +
-                               " bytes differ from the source server's chargen stream");
-  }
-
-  // A message (or, at close, the part of one received) that came back with
-  // c->recvMismatched wrong bytes: never counted as received.
-  void countMismatchedMessage(LoadConnection* c, const std::string& which) {
-    report.mismatch(c->recvMismatched, "connection " + std::to_string(c->index) + ": " + which +
-                                           " came back with " + std::to_string(c->recvMismatched) +
-                                           " mismatched bytes");
-    c->recvMismatched = 0;
-  }
+  // ---- receiving ------------------------------------------------------------
 
   void receive(LoadConnection* c) {
     if (sourceMode()) {
-      receiveSource(c);
+      verifier->receiveSource(c);
       return;
     }
-    Buffer& in = c->bev->input();
-    const size_t size = cfg.messageSize;
-    const Nanos now = monotonicNowNs();
-    while (in.length() > 0) {
-      if (c->recvSeq >= c->nextSeq || discardMode()) {
-        const size_t extra = in.length();
-        report.mismatch(extra, "connection " + std::to_string(c->index) + ": " + std::to_string(extra) +
-                                   " unexpected bytes from the server (nothing was in flight" +
-                                   (discardMode() ? "; a discard server sends nothing)" : ")"));
-        in.drain(extra);
-        break;
-      }
-      const size_t take = std::min(size - c->recvOffset, in.length());
-      const char* expect = payload->message(c->index, c->recvSeq) + c->recvOffset;
-      iovec vec[16];
-      const int nvec = std::min(in.peek(static_cast<ssize_t>(take), vec, 16), 16);
-      size_t done = 0;
-      for (int i = 0; i < nvec && done < take; ++i) {
-        const size_t len = std::min(vec[i].iov_len, take - done);
-        const char* got = static_cast<const char*>(vec[i].iov_base);
-        if (std::memcmp(got, expect + done, len) != 0) {
-          for (size_t k = 0; k < len; ++k) c->recvMismatched += got[k] != expect[done + k];
-        }
-        done += len;
-      }
-      in.drain(done);
-      c->recvOffset += done;
-      report.bytesReceived(done);
-      if (c->recvOffset < size) continue;
-      // One whole message back.
-      const Nanos intended = c->inflight.empty() ? now : c->inflight.front();
-      if (!c->inflight.empty()) c->inflight.pop_front();
-      c->headSince = now;  // the next message's echo is due one timeout from now
-      ++c->recvSeq;
-      c->recvOffset = 0;
-      if (c->recvMismatched) {
-        countMismatchedMessage(c, "message " + std::to_string(c->recvSeq - 1));
-      } else {
-        report.messageEchoed(now - intended);
-      }
-      if (!openLoop() && !slowReader() && !c->sendingDone) {
-        if (canSend())
-          sendOne(c, now);
-        else
-          connSendingDone(c);
-        if (!c->open()) return;
-      }
-    }
+    verifier->receiveEchoes(c, discardMode(), messageBack);
     maybeConnDone(c);
+  }
+
+  // After each verified (or mismatched) message: closed loop sends the next.
+  bool onMessageBack(LoadConnection* c, Nanos now) {
+    if (openLoop() || slowReader() || c->sendingDone) return true;
+    if (canSend())
+      sendOne(c, now);
+    else
+      connSendingDone(c);
+    return c->open();
   }
 
   // ---- bufferevent callbacks (LoadConnectionOwner) ----------------------------
