@@ -47,17 +47,17 @@ struct LoadClient::Impl final : LoadConnectionOwner {
   InetAddress target;
   std::vector<std::unique_ptr<LoadConnection>> conns;
   size_t nextToConnect = 0;
+  // Where the run is: started by start(), sending stops once, finished once.
+  bool started = false, sendingStopped = false, finished = false;
+  const char* sendingEndedBy = "";  // why sending stopped ("the duration ended", ...)
+  std::function<void()> finishedCb;
+  // The concerns the core delegates (see the top of this file).
   LoadClientReport report;
   std::optional<EchoVerifier> verifier;  // from begin()
   EchoVerifier::MessageBack messageBack = [this](LoadConnection* c, Nanos now) { return onMessageBack(c, now); };
   RunDeadlines deadlines;
   OpenLoopPacer pacer;
   FloodGate floodGate;
-  bool started = false;
-  bool finished = false;
-  bool sendingStopped = false;
-  const char* sendingEndedBy = "";  // why sending stopped ("the duration ended", ...)
-  std::function<void()> finishedCb;
 
   Event housekeeping;
   Event intervalTimer;

@@ -5,6 +5,7 @@
 #include <QSettings>
 
 #include "model/SessionSpec.h"
+#include "widgets/FormValidation.h"
 #include "widgets/Resources.h"
 #include "workload/WorkloadSpec.h"
 #include "ui_NewClientDialog.h"
@@ -101,10 +102,7 @@ QString NewClientDialog::errorText() const {
 void NewClientDialog::revalidate() {
   ui_->rateSpin->setEnabled(ui_->loopCombo->currentIndex() == 1);
   ui_->payloadEdit->setEnabled(ui_->payloadCombo->currentIndex() != 0);
-  const QString err = errorText();
-  ui_->errorLabel->setText(err);
-  ui_->errorLabel->setVisible(!err.isEmpty());
-  ui_->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(err.isEmpty());
+  showFormError(ui_->errorLabel, ui_->buttonBox, errorText());
 }
 
 void NewClientDialog::loadSettings() {

@@ -6,6 +6,7 @@
 
 #include "model/SessionSpec.h"
 #include "net/InetAddress.h"
+#include "widgets/FormValidation.h"
 #include "widgets/Resources.h"
 #include "workload/WorkloadSpec.h"
 #include "ui_NewServerDialog.h"
@@ -72,10 +73,7 @@ QString NewServerDialog::errorText() const {
 }
 
 void NewServerDialog::revalidate() {
-  const QString err = errorText();
-  ui_->errorLabel->setText(err);
-  ui_->errorLabel->setVisible(!err.isEmpty());
-  ui_->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(err.isEmpty());
+  showFormError(ui_->errorLabel, ui_->buttonBox, errorText());
 }
 
 void NewServerDialog::loadSettings() {
