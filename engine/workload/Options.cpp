@@ -411,15 +411,20 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
   return cmd;
 }
 
+// The defaults the help states are the config structs' own.
 std::string serverUsage() {
   using C = EchoServerConfig;
+  const C d;
   return "usage: reactorscope-cli server [options]\n"
          "  Runs an echo/discard/source server on a loopback address.\n"
-         "  --bind ADDR                 loopback address to bind (default 127.0.0.1; ::1, localhost)\n"
-         "  --port N                    port, 0 = ephemeral (default 0; the chosen port is printed)\n"
-         "  --mode echo|discard|source  what to do with received bytes (default echo)\n"
-         "  --max-connections N         accept and close connections beyond N (default 0 = unlimited)\n"
-         "  --delay MS                  echo each read after MS milliseconds (default 0)\n"
+         "  --bind ADDR                 loopback address to bind (default " + d.bindAddress + "; ::1, localhost)\n"
+         "  --port N                    port, 0 = ephemeral (default " + std::to_string(d.port) +
+         "; the chosen port is printed)\n"
+         "  --mode echo|discard|source  what to do with received bytes (default " + toString(d.mode) + ")\n"
+         "  --max-connections N         accept and close connections beyond N (default " +
+         std::to_string(d.maxConnections) + " = unlimited)\n"
+         "  --delay MS                  echo each read after MS milliseconds (default " +
+         std::to_string(d.responseDelayMs) + ")\n"
          "  --read-high-watermark B     most bytes a connection's input buffer holds, and the largest\n"
          "                              single read (default " + formatByteSize(C::kDefaultReadHighWatermark) + "; 0 = unlimited)\n"
          "  --output-cap B              back-pressure: a connection stops reading while what its peer\n"
@@ -440,24 +445,30 @@ std::string serverUsage() {
 }
 
 std::string clientUsage() {
-  return "usage: reactorscope-cli client HOST:PORT [options]\n"
+  using C = LoadClientConfig;
+  const C d;
+  return std::string() + "usage: reactorscope-cli client HOST:PORT [options]\n"
          "  Drives an echo server over loopback and verifies every echoed byte.\n"
          "  --mode echo|discard|source  the server's mode: echo verifies every echoed byte; discard\n"
          "                              only sends; source only reads and verifies the chargen stream\n"
-         "                              (default echo)\n"
-         "  --connections N             concurrent connections (default 1)\n"
+         "                              (default " + toString(d.serverMode) + ")\n"
+         "  --connections N             concurrent connections (default " + std::to_string(d.connections) + ")\n"
          "  --connect-rate R            open R connections per second (default: all at once); opening\n"
          "                              stops at the duration, the report says how many were opened\n"
-         "  --size B                    message size, e.g. 64, 4K, 1MiB (default 64)\n"
+         "  --size B                    message size, e.g. 64, 4K, 1MiB (default " + formatByteSize(d.messageSize) + ")\n"
          "  --payload SPEC              text:TEXT | hex:BYTES | random (default random)\n"
-         "  --seed N                    seed for random payloads (default 1)\n"
+         "  --seed N                    seed for random payloads (default " + std::to_string(d.seed) + ")\n"
          "  --rate R                    open loop at R messages/s in total (default: closed loop)\n"
-         "  --duration S                send for S seconds (default 10, or until --count)\n"
-         "  --count N                   send N messages in total (alone: stops after 600 s at most)\n"
-         "  --timeout S                 connect/response timeout per message (default 5); the run\n"
+         "  --duration S                send for S seconds (default " + formatNumber(d.durationSec) +
+         ", or until --count)\n"
+         "  --count N                   send N messages in total (alone: stops after " +
+         formatNumber(C::kCountOnlyTimeLimitSec) + " s at most)\n"
+         "  --timeout S                 connect/response timeout per message (default " +
+         formatNumber(static_cast<double>(d.timeout) / 1e9) + "); the run\n"
          "                              ends by duration + timeout at the latest, whatever the server does\n"
          "  --fault F                   slow-reader | half-close | rst | closed-port\n"
-         "  --slow-reader-rate B        bytes/s the slow reader consumes (default 1K)\n"
+         "  --slow-reader-rate B        bytes/s the slow reader consumes (default " +
+         formatByteSize(d.slowReaderBytesPerSec) + ")\n"
          "  --json                      print a JSON report instead of text\n"
          "  --help                      this text\n"
          "  Exit status: 0 all checks passed, 1 a check failed (mismatch, errors), 2 usage error.\n";
