@@ -14,6 +14,7 @@
 #include "net/InetAddress.h"
 #include "net/Listener.h"
 #include "net/Socket.h"
+#include "workload/WorkloadSpec.h"
 
 namespace rs {
 
@@ -510,15 +511,14 @@ EchoServer::~EchoServer() { stop(); }
 
 bool EchoServer::start(std::string* error) {
   if (impl_->listener) return true;
-  std::string err;
-  auto addr = InetAddress::resolve(impl_->config.bindAddress, impl_->config.port, &err);
-  if (!addr) {
+  std::string err = validate(impl_->config);
+  if (!err.empty()) {
     if (error) *error = err;
     return false;
   }
-  if (!addr->isLoopback()) {
-    if (error)
-      *error = "bind " + addr->toString() + ": refused, the echo server only binds loopback addresses (127.0.0.0/8, ::1, localhost)";
+  auto addr = InetAddress::resolve(impl_->config.bindAddress, impl_->config.port, &err);
+  if (!addr) {
+    if (error) *error = err;
     return false;
   }
   Listener* l = Listener::createBind(impl_->base, &Impl::onAccept, impl_.get(),

@@ -134,9 +134,10 @@ class EchoServer {
   EchoServer(const EchoServer&) = delete;
   EchoServer& operator=(const EchoServer&) = delete;
 
-  // Binds and listens. On failure returns false and sets *error to one clear line
-  // naming the address, port and errno text (e.g. "bind 127.0.0.1:9000: Address
-  // already in use"); nothing is left half-started.
+  // Checks the config with validate() (WorkloadSpec.h), then binds and
+  // listens. On failure returns false and sets *error to one clear line: the
+  // rule that failed, or the address, port and errno text (e.g. "bind
+  // 127.0.0.1:9000: Address already in use"); nothing is left half-started.
   bool start(std::string* error);
   // Closes the listener and every connection now; what connections had
   // received but not yet sent back is dropped.

@@ -7,51 +7,60 @@
 namespace rs {
 
 namespace {
-
-constexpr int kSubBucketBits = 7;
-constexpr uint64_t kSubBuckets = uint64_t{1} << kSubBucketBits;
-// Octave k holds [2^k, 2^(k+1)). 1 us lies in octave 9, 60 s in octave 35.
+// Octave k holds [2^k, 2^(k+1)).
 constexpr int octaveOf(uint64_t v) { return static_cast<int>(std::bit_width(v)) - 1; }
-constexpr int kLowestOctave = octaveOf(LatencyHistogram::kLowestTrackableNs);
-constexpr int kHighestOctave = octaveOf(LatencyHistogram::kHighestTrackableNs);
-// Bucket 0, whole octaves below 60 s's, then its octave up to 60 s's sub-bucket.
-constexpr size_t kBucketCount =
-    1 + static_cast<size_t>(kHighestOctave - kLowestOctave) * kSubBuckets +
-    static_cast<size_t>((static_cast<uint64_t>(LatencyHistogram::kHighestTrackableNs) >>
-                         (kHighestOctave - kSubBucketBits)) -
-                        kSubBuckets) +
-    1;
 
+// The layout of one instance: bucket 0, whole octaves below the highest
+// value's, then its octave up to the highest value's sub-bucket.
+template <int SubBucketBits, int64_t LowestNs, int64_t HighestNs>
+struct Layout {
+  static constexpr uint64_t kSubBuckets = uint64_t{1} << SubBucketBits;
+  static constexpr int kLowestOctave = octaveOf(LowestNs);
+  static constexpr int kHighestOctave = octaveOf(HighestNs);
+  static constexpr size_t kBucketCount =
+      1 + static_cast<size_t>(kHighestOctave - kLowestOctave) * kSubBuckets +
+      static_cast<size_t>((static_cast<uint64_t>(HighestNs) >> (kHighestOctave - SubBucketBits)) - kSubBuckets) + 1;
+};
 }  // namespace
 
-LatencyHistogram::LatencyHistogram() : counts_(kBucketCount, 0) {}
+#define RS_HISTOGRAM_TEMPLATE template <int SubBucketBits, int64_t LowestTrackableNs, int64_t HighestTrackableNs>
+#define RS_HISTOGRAM DurationHistogram<SubBucketBits, LowestTrackableNs, HighestTrackableNs>
+#define RS_LAYOUT Layout<SubBucketBits, LowestTrackableNs, HighestTrackableNs>
 
-size_t LatencyHistogram::bucketCount() { return kBucketCount; }
+RS_HISTOGRAM_TEMPLATE
+RS_HISTOGRAM::DurationHistogram() : counts_(RS_LAYOUT::kBucketCount, 0) {}
 
-size_t LatencyHistogram::bucketIndex(int64_t ns) {
+RS_HISTOGRAM_TEMPLATE
+size_t RS_HISTOGRAM::bucketCount() { return RS_LAYOUT::kBucketCount; }
+
+RS_HISTOGRAM_TEMPLATE
+size_t RS_HISTOGRAM::bucketIndex(int64_t ns) {
   if (ns < kLowestTrackableNs) return 0;
   const uint64_t v = static_cast<uint64_t>(std::min(ns, kHighestTrackableNs));
   const int octave = octaveOf(v);
-  // The top kSubBucketBits+1 bits of v: 1 followed by the sub-bucket number.
-  const uint64_t sub = (v >> (octave - kSubBucketBits)) - kSubBuckets;
-  return 1 + static_cast<size_t>(octave - kLowestOctave) * kSubBuckets + sub;
+  // The top SubBucketBits+1 bits of v: 1 followed by the sub-bucket number.
+  const uint64_t sub = (v >> (octave - SubBucketBits)) - RS_LAYOUT::kSubBuckets;
+  return 1 + static_cast<size_t>(octave - RS_LAYOUT::kLowestOctave) * RS_LAYOUT::kSubBuckets + sub;
 }
 
-int64_t LatencyHistogram::bucketLowNs(size_t index) {
+RS_HISTOGRAM_TEMPLATE
+int64_t RS_HISTOGRAM::bucketLowNs(size_t index) {
   if (index == 0) return 0;
   const size_t j = index - 1;
-  const int octave = kLowestOctave + static_cast<int>(j / kSubBuckets);
-  const uint64_t sub = j % kSubBuckets;
-  return static_cast<int64_t>((kSubBuckets + sub) << (octave - kSubBucketBits));
+  const int octave = RS_LAYOUT::kLowestOctave + static_cast<int>(j / RS_LAYOUT::kSubBuckets);
+  const uint64_t sub = j % RS_LAYOUT::kSubBuckets;
+  return static_cast<int64_t>((RS_LAYOUT::kSubBuckets + sub) << (octave - SubBucketBits));
 }
 
-int64_t LatencyHistogram::bucketHighNs(size_t index) {
+RS_HISTOGRAM_TEMPLATE
+int64_t RS_HISTOGRAM::bucketHighNs(size_t index) {
   if (index == 0) return kLowestTrackableNs;
-  const int octave = kLowestOctave + static_cast<int>((index - 1) / kSubBuckets);
-  return bucketLowNs(index) + (int64_t{1} << (octave - kSubBucketBits));
+  const int octave = RS_LAYOUT::kLowestOctave + static_cast<int>((index - 1) / RS_LAYOUT::kSubBuckets);
+  return bucketLowNs(index) + (int64_t{1} << (octave - SubBucketBits));
 }
 
-void LatencyHistogram::recordMany(int64_t ns, uint64_t times) {
+RS_HISTOGRAM_TEMPLATE
+void RS_HISTOGRAM::recordMany(int64_t ns, uint64_t times) {
   if (times == 0) return;
   if (ns < 0) ns = 0;
   if (ns > kHighestTrackableNs) {
@@ -69,11 +78,13 @@ void LatencyHistogram::recordMany(int64_t ns, uint64_t times) {
   sum_ += static_cast<double>(ns) * static_cast<double>(times);
 }
 
-double LatencyHistogram::mean() const {
+RS_HISTOGRAM_TEMPLATE
+double RS_HISTOGRAM::mean() const {
   return count_ > 0 ? sum_ / static_cast<double>(count_) : 0.0;
 }
 
-int64_t LatencyHistogram::percentile(double p) const {
+RS_HISTOGRAM_TEMPLATE
+int64_t RS_HISTOGRAM::percentile(double p) const {
   if (count_ == 0) return 0;
   if (!(p > 0.0)) return min_;
   if (p >= 100.0) return max_;
@@ -94,7 +105,8 @@ int64_t LatencyHistogram::percentile(double p) const {
   return max_;
 }
 
-void LatencyHistogram::merge(const LatencyHistogram& other) {
+RS_HISTOGRAM_TEMPLATE
+void RS_HISTOGRAM::merge(const DurationHistogram& other) {
   if (other.count_ == 0) return;
   for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
   if (count_ == 0) {
@@ -109,7 +121,8 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   sum_ += other.sum_;
 }
 
-void LatencyHistogram::reset() {
+RS_HISTOGRAM_TEMPLATE
+void RS_HISTOGRAM::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
   count_ = 0;
   overflow_ = 0;
@@ -117,10 +130,19 @@ void LatencyHistogram::reset() {
   sum_ = 0.0;
 }
 
-std::vector<LatencyHistogram::Bucket> LatencyHistogram::nonEmptyBuckets() const {
+RS_HISTOGRAM_TEMPLATE
+std::vector<typename RS_HISTOGRAM::Bucket> RS_HISTOGRAM::nonEmptyBuckets() const {
   std::vector<Bucket> out;
   forEachBucket([&out](int64_t low, int64_t high, uint64_t n) { out.push_back({low, high, n}); });
   return out;
 }
+
+#undef RS_LAYOUT
+#undef RS_HISTOGRAM
+#undef RS_HISTOGRAM_TEMPLATE
+
+// The two layouts LatencyHistogram.h names; no other is instantiated.
+template class DurationHistogram<7, 1'000, 60'000'000'000>;
+template class DurationHistogram<3, 8, 60'000'000'000>;
 
 }  // namespace rs

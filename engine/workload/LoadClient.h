@@ -10,6 +10,9 @@
 // callback is bounded (kFloodBytesPerYield), so timers, signals and intervals
 // keep running while the client floods.
 // Thread contract: loop thread only, like EchoServer.
+// The implementation is split by concern: LoadClient.cpp (connection state
+// machine, modes and faults), LoadConnection, RunDeadlines, LoadPacing,
+// EchoVerifier, LoadClientReport.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -112,7 +115,8 @@ class LoadClient {
   LoadClient(const LoadClient&) = delete;
   LoadClient& operator=(const LoadClient&) = delete;
 
-  // Validates the config (loopback target, sizes) and starts connecting. False
+  // Checks the config with validate() (WorkloadSpec.h: loopback target,
+  // ranges, mode/fault combinations) and starts connecting. False
   // with one clear line in *error when it cannot start.
   bool start(std::string* error);
   // Ends the run now: open connections are closed, unanswered messages stay

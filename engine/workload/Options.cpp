@@ -8,11 +8,15 @@
 #include <map>
 
 #include "net/InetAddress.h"
+#include "workload/Format.h"
 #include "workload/Payload.h"
+#include "workload/WorkloadSpec.h"
 
 namespace rs {
 
 namespace {
+
+namespace L = workload_limits;
 
 // A tiny table-driven parser: "--name value", "--name=value" and flags.
 struct OptionSpec {
@@ -35,12 +39,6 @@ bool parseUnsigned(std::string_view name, std::string_view text, uint64_t min, u
   }
   *out = v;
   return true;
-}
-
-std::string formatNumber(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
 }
 
 // A finite number in [min, max]; `zeroOk` also accepts exactly 0 below min
@@ -136,44 +134,45 @@ bool runTable(const std::vector<std::string>& args, const std::map<std::string, 
   return true;
 }
 
-// A day: long enough for any test, short enough for the timer's range.
-constexpr double kMaxIdleTimeoutSec = 86400;
+// --mode echo|discard|source, for the server's own mode and the client's idea of it.
+OptionSpec modeOption(EchoServerConfig::Mode* field) {
+  return {true, [field](std::string_view v, std::string* e) {
+            const auto mode = parseServerMode(v);
+            if (!mode) {
+              *e = "--mode: '" + std::string(v) + "' is not one of echo, discard, source";
+              return false;
+            }
+            *field = *mode;
+            return true;
+          }};
+}
 
 void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoServerConfig* c) {
-  t["--mode"] = {true, [c](std::string_view v, std::string* e) {
-                   if (v == "echo") c->mode = EchoServerConfig::Mode::Echo;
-                   else if (v == "discard") c->mode = EchoServerConfig::Mode::Discard;
-                   else if (v == "source") c->mode = EchoServerConfig::Mode::Source;
-                   else {
-                     *e = "--mode: '" + std::string(v) + "' is not one of echo, discard, source";
-                     return false;
-                   }
-                   return true;
-                 }};
+  t["--mode"] = modeOption(&c->mode);
   t["--max-connections"] = {true, [c](std::string_view v, std::string* e) {
                               uint64_t n;
-                              if (!parseUnsigned("--max-connections", v, 0, 1000000, &n, e)) return false;
+                              if (!parseUnsigned("--max-connections", v, 0, L::kMaxServerConnections, &n, e)) return false;
                               c->maxConnections = static_cast<int>(n);
                               return true;
                             }};
   t["--delay"] = {true, [c](std::string_view v, std::string* e) {
                     uint64_t n;
-                    if (!parseUnsigned("--delay", v, 0, 3600000, &n, e)) return false;
+                    if (!parseUnsigned("--delay", v, 0, L::kMaxResponseDelayMs, &n, e)) return false;
                     c->responseDelayMs = static_cast<int>(n);
                     return true;
                   }};
-  t["--read-high-watermark"] = sizeOption("--read-high-watermark", uint64_t{1} << 32, &c->readHighWatermark);
-  t["--output-cap"] = sizeOption("--output-cap", uint64_t{1} << 32, &c->outputCapBytes);
-  t["--memory-budget"] = sizeOption("--memory-budget", uint64_t{1} << 40, &c->memoryBudgetBytes);
+  t["--read-high-watermark"] = sizeOption("--read-high-watermark", L::kMaxReadHighWatermarkBytes, &c->readHighWatermark);
+  t["--output-cap"] = sizeOption("--output-cap", L::kMaxOutputCapBytes, &c->outputCapBytes);
+  t["--memory-budget"] = sizeOption("--memory-budget", L::kMaxMemoryBudgetBytes, &c->memoryBudgetBytes);
   t["--idle-timeout"] = {true, [c](std::string_view v, std::string* e) {
                            double sec = 0;
-                           if (!parseDouble("--idle-timeout", v, 0.001, kMaxIdleTimeoutSec, &sec, e, true)) return false;
+                           if (!parseDouble("--idle-timeout", v, L::kMinIdleTimeoutSec, L::kMaxIdleTimeoutSec, &sec, e, true)) return false;
                            c->idleTimeoutMs = sec > 0 ? std::max(1, static_cast<int>(std::lround(sec * 1000))) : 0;
                            return true;
                          }};
   t["--backlog"] = {true, [c](std::string_view v, std::string* e) {
                       uint64_t n;
-                      if (!parseUnsigned("--backlog", v, 1, 65535, &n, e)) return false;
+                      if (!parseUnsigned("--backlog", v, 1, L::kMaxBacklog, &n, e)) return false;
                       c->backlog = static_cast<int>(n);
                       return true;
                     }};
@@ -188,13 +187,13 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
   bool* durationGiven = &given->duration;
   t["--connections"] = {true, [c](std::string_view v, std::string* e) {
                           uint64_t n;
-                          if (!parseUnsigned("--connections", v, 1, 100000, &n, e)) return false;
+                          if (!parseUnsigned("--connections", v, L::kMinClientConnections, L::kMaxClientConnections, &n, e)) return false;
                           c->connections = static_cast<int>(n);
                           return true;
                         }};
   t["--size"] = {true, [c](std::string_view v, std::string* e) {
                    uint64_t n;
-                   if (!parseSize("--size", v, 1, uint64_t{64} << 20, &n, e)) return false;
+                   if (!parseSize("--size", v, 1, L::kMaxMessageSizeBytes, &n, e)) return false;
                    c->messageSize = static_cast<size_t>(n);
                    return true;
                  }};
@@ -225,40 +224,34 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
                   }};
   t["--timeout"] = {true, [c](std::string_view v, std::string* e) {
                       double s;
-                      if (!parseDouble("--timeout", v, 0.001, LoadClientConfig::kMaxTimeoutSec, &s, e)) return false;
+                      if (!parseDouble("--timeout", v, L::kMinTimeoutSec, LoadClientConfig::kMaxTimeoutSec, &s, e)) return false;
                       c->timeout = static_cast<Nanos>(s * 1e9);
                       return true;
                     }};
   t["--slow-reader-rate"] = {true, [c, given](std::string_view v, std::string* e) {
                                given->slowReaderRate = true;
-                               return parseSize("--slow-reader-rate", v, 1, uint64_t{1} << 32,
+                               return parseSize("--slow-reader-rate", v, 1, L::kMaxSlowReaderBytesPerSec,
                                                 &c->slowReaderBytesPerSec, e);
                              }};
   t["--fault"] = {true, [c](std::string_view v, std::string* e) {
-                    if (v == "none") c->fault = LoadClientConfig::Fault::None;
-                    else if (v == "slow-reader") c->fault = LoadClientConfig::Fault::SlowReader;
-                    else if (v == "half-close") c->fault = LoadClientConfig::Fault::HalfClose;
-                    else if (v == "rst") c->fault = LoadClientConfig::Fault::AbortRst;
-                    else if (v == "closed-port") c->fault = LoadClientConfig::Fault::ClosedPort;
-                    else {
+                    const auto fault = parseFault(v);
+                    if (!fault) {
                       *e = "--fault: '" + std::string(v) + "' is not one of slow-reader, half-close, rst, closed-port";
                       return false;
                     }
+                    c->fault = *fault;
                     return true;
                   }};
 }
 
 // --count alone means "until the count"; --duration alone or neither: 10 s.
-// Options that the chosen fault would silently ignore are usage errors.
+// An option given that the chosen fault would silently ignore is a usage
+// error; every rule about the values themselves is validate()'s.
 bool settleClient(LoadClientConfig* c, const ClientFlagsGiven& given, std::string* error) {
   if (given.count && !given.duration) c->durationSec = 0;
   const bool slow = c->fault == LoadClientConfig::Fault::SlowReader;
   if (given.slowReaderRate && !slow) {
     *error = "--slow-reader-rate only applies with --fault slow-reader";
-    return false;
-  }
-  if (slow && c->loopMode == LoadClientConfig::LoopMode::Open) {
-    *error = "--rate does not apply with --fault slow-reader (it sends as fast as the server takes)";
     return false;
   }
   return true;
@@ -324,6 +317,11 @@ std::optional<ServerCommand> parseServerArgs(const std::vector<std::string>& arg
     *error = "server: unexpected argument '" + positional[0] + "'";
     return std::nullopt;
   }
+  if (cmd.help) return cmd;
+  if (std::string problem = validate(cmd.config); !problem.empty()) {
+    *error = std::move(problem);
+    return std::nullopt;
+  }
   return cmd;
 }
 
@@ -332,17 +330,7 @@ std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& arg
   ClientFlagsGiven given;
   std::map<std::string, OptionSpec, std::less<>> t;
   addClientOptions(t, &cmd.config, &given);
-  t["--mode"] = {true, [&cmd](std::string_view v, std::string* e) {
-                   using M = LoadClientConfig::ServerMode;
-                   if (v == "echo") cmd.config.serverMode = M::Echo;
-                   else if (v == "discard") cmd.config.serverMode = M::Discard;
-                   else if (v == "source") cmd.config.serverMode = M::Source;
-                   else {
-                     *e = "--mode: '" + std::string(v) + "' is not one of echo, discard, source";
-                     return false;
-                   }
-                   return true;
-                 }};
+  t["--mode"] = modeOption(&cmd.config.serverMode);
   t["--json"] = {false, [&cmd](std::string_view, std::string*) { return cmd.json = true; }};
   t["--help"] = {false, [&cmd](std::string_view, std::string*) { return cmd.help = true; }};
   std::vector<std::string> positional;
@@ -359,8 +347,8 @@ std::optional<ClientCommand> parseClientArgs(const std::vector<std::string>& arg
   const bool closedPort = cmd.config.fault == LoadClientConfig::Fault::ClosedPort;
   if (!applyTarget(positional[0], &cmd.config.host, &cmd.config.port, error, closedPort)) return std::nullopt;
   if (!settleClient(&cmd.config, given, error)) return std::nullopt;
-  if (cmd.config.serverMode == LoadClientConfig::ServerMode::Source && given.count) {
-    *error = "--count does not apply with --mode source (the client only reads; use --duration)";
+  if (std::string problem = validate(cmd.config); !problem.empty()) {
+    *error = std::move(problem);
     return std::nullopt;
   }
   return cmd;
@@ -409,38 +397,43 @@ std::optional<AppCommand> parseAppArgs(const std::vector<std::string>& args, std
     return std::nullopt;
   }
   if (wantClient && !settleClient(&client, given, error)) return std::nullopt;
+  // The launch options are judged like the CLI's, by validate().
+  if (std::string problem = wantServer ? validate(server) : std::string(); !problem.empty()) {
+    *error = "--server: " + problem;
+    return std::nullopt;
+  }
+  if (std::string problem = wantClient ? validate(client) : std::string(); !problem.empty()) {
+    *error = "--client: " + problem;
+    return std::nullopt;
+  }
   if (wantServer) cmd.server = server;
   if (wantClient) cmd.client = client;
   return cmd;
 }
 
-namespace {
-// 65536 -> "64K", 1048576 -> "1M": how the help states a default size.
-std::string sizeText(size_t bytes) {
-  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + "M";
-  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + "K";
-  return std::to_string(bytes);
-}
-}  // namespace
-
+// The defaults the help states are the config structs' own.
 std::string serverUsage() {
   using C = EchoServerConfig;
+  const C d;
   return "usage: reactorscope-cli server [options]\n"
          "  Runs an echo/discard/source server on a loopback address.\n"
-         "  --bind ADDR                 loopback address to bind (default 127.0.0.1; ::1, localhost)\n"
-         "  --port N                    port, 0 = ephemeral (default 0; the chosen port is printed)\n"
-         "  --mode echo|discard|source  what to do with received bytes (default echo)\n"
-         "  --max-connections N         accept and close connections beyond N (default 0 = unlimited)\n"
-         "  --delay MS                  echo each read after MS milliseconds (default 0)\n"
+         "  --bind ADDR                 loopback address to bind (default " + d.bindAddress + "; ::1, localhost)\n"
+         "  --port N                    port, 0 = ephemeral (default " + std::to_string(d.port) +
+         "; the chosen port is printed)\n"
+         "  --mode echo|discard|source  what to do with received bytes (default " + toString(d.mode) + ")\n"
+         "  --max-connections N         accept and close connections beyond N (default " +
+         std::to_string(d.maxConnections) + " = unlimited)\n"
+         "  --delay MS                  echo each read after MS milliseconds (default " +
+         std::to_string(d.responseDelayMs) + ")\n"
          "  --read-high-watermark B     most bytes a connection's input buffer holds, and the largest\n"
-         "                              single read (default " + sizeText(C::kDefaultReadHighWatermark) + "; 0 = unlimited)\n"
+         "                              single read (default " + formatByteSize(C::kDefaultReadHighWatermark) + "; 0 = unlimited)\n"
          "  --output-cap B              back-pressure: a connection stops reading while what its peer\n"
          "                              has not taken (output + delayed echoes) would exceed B, and\n"
          "                              resumes at half of it; nothing is dropped (default " +
-         sizeText(C::kDefaultOutputCapBytes) + "; 0 = unlimited)\n"
+         formatByteSize(C::kDefaultOutputCapBytes) + "; 0 = unlimited)\n"
          "  --memory-budget B           bytes buffered over all connections: at the budget every\n"
          "                              connection stops reading until it is back at 3/4 (default " +
-         sizeText(C::kDefaultMemoryBudgetBytes) + ";\n"
+         formatByteSize(C::kDefaultMemoryBudgetBytes) + ";\n"
          "                              0 = unlimited)\n"
          "  --idle-timeout S            close a connection after S seconds without traffic in either\n"
          "                              direction, e.g. 0.5 or 300 (default 0 = never)\n"
@@ -452,24 +445,30 @@ std::string serverUsage() {
 }
 
 std::string clientUsage() {
-  return "usage: reactorscope-cli client HOST:PORT [options]\n"
+  using C = LoadClientConfig;
+  const C d;
+  return std::string() + "usage: reactorscope-cli client HOST:PORT [options]\n"
          "  Drives an echo server over loopback and verifies every echoed byte.\n"
          "  --mode echo|discard|source  the server's mode: echo verifies every echoed byte; discard\n"
          "                              only sends; source only reads and verifies the chargen stream\n"
-         "                              (default echo)\n"
-         "  --connections N             concurrent connections (default 1)\n"
+         "                              (default " + toString(d.serverMode) + ")\n"
+         "  --connections N             concurrent connections (default " + std::to_string(d.connections) + ")\n"
          "  --connect-rate R            open R connections per second (default: all at once); opening\n"
          "                              stops at the duration, the report says how many were opened\n"
-         "  --size B                    message size, e.g. 64, 4K, 1MiB (default 64)\n"
+         "  --size B                    message size, e.g. 64, 4K, 1MiB (default " + formatByteSize(d.messageSize) + ")\n"
          "  --payload SPEC              text:TEXT | hex:BYTES | random (default random)\n"
-         "  --seed N                    seed for random payloads (default 1)\n"
+         "  --seed N                    seed for random payloads (default " + std::to_string(d.seed) + ")\n"
          "  --rate R                    open loop at R messages/s in total (default: closed loop)\n"
-         "  --duration S                send for S seconds (default 10, or until --count)\n"
-         "  --count N                   send N messages in total (alone: stops after 600 s at most)\n"
-         "  --timeout S                 connect/response timeout per message (default 5); the run\n"
+         "  --duration S                send for S seconds (default " + formatNumber(d.durationSec) +
+         ", or until --count)\n"
+         "  --count N                   send N messages in total (alone: stops after " +
+         formatNumber(C::kCountOnlyTimeLimitSec) + " s at most)\n"
+         "  --timeout S                 connect/response timeout per message (default " +
+         formatNumber(static_cast<double>(d.timeout) / 1e9) + "); the run\n"
          "                              ends by duration + timeout at the latest, whatever the server does\n"
          "  --fault F                   slow-reader | half-close | rst | closed-port\n"
-         "  --slow-reader-rate B        bytes/s the slow reader consumes (default 1K)\n"
+         "  --slow-reader-rate B        bytes/s the slow reader consumes (default " +
+         formatByteSize(d.slowReaderBytesPerSec) + ")\n"
          "  --json                      print a JSON report instead of text\n"
          "  --help                      this text\n"
          "  Exit status: 0 all checks passed, 1 a check failed (mismatch, errors), 2 usage error.\n";
@@ -489,26 +488,6 @@ std::string appOptionsUsage() {
          "  --idle-timeout              server options (see reactorscope-cli server --help)\n"
          "  --client HOST:PORT          start a load client against a loopback target\n"
          "  --connections, --size, --payload, --rate, --duration, --count, --fault   client options\n";
-}
-
-const char* toString(EchoServerConfig::Mode mode) {
-  switch (mode) {
-    case EchoServerConfig::Mode::Echo: return "echo";
-    case EchoServerConfig::Mode::Discard: return "discard";
-    case EchoServerConfig::Mode::Source: return "source";
-  }
-  return "?";
-}
-
-const char* toString(LoadClientConfig::Fault fault) {
-  switch (fault) {
-    case LoadClientConfig::Fault::None: return "none";
-    case LoadClientConfig::Fault::SlowReader: return "slow-reader";
-    case LoadClientConfig::Fault::HalfClose: return "half-close";
-    case LoadClientConfig::Fault::AbortRst: return "rst";
-    case LoadClientConfig::Fault::ClosedPort: return "closed-port";
-  }
-  return "?";
 }
 
 }  // namespace rs

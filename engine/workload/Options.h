@@ -2,6 +2,7 @@
 // reactorscope-cli ("server ..." / "client HOST:PORT ...") and the desktop app's
 // "--server ADDR:PORT --client HOST:PORT --connections 20 ...".
 // Every parse error is one clear line (no trailing newline); callers exit 2.
+// A parsed config has passed validate() (WorkloadSpec.h), so what parses runs.
 // Thread contract: pure functions; safe from any thread.
 #pragma once
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "workload/EchoServer.h"
 #include "workload/LoadClient.h"
+#include "workload/WorkloadSpec.h"  // toString() of modes and faults, validate()
 
 namespace rs {
 
@@ -49,8 +51,5 @@ std::string appOptionsUsage();
 
 // "64", "4K", "4KiB", "1M", "1MiB", "2G" -> bytes (K = 1024); nullopt on junk.
 std::optional<uint64_t> parseByteSize(std::string_view text);
-
-const char* toString(EchoServerConfig::Mode mode);
-const char* toString(LoadClientConfig::Fault fault);
 
 }  // namespace rs

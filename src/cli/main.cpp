@@ -9,6 +9,7 @@
 
 #include "core/EventBase.h"
 #include "workload/EchoServer.h"
+#include "workload/Format.h"
 #include "workload/LoadClient.h"
 #include "workload/Options.h"
 #include "StatusWriter.h"
@@ -49,32 +50,6 @@ std::string jsonEscape(const std::string& s) {
     }
   }
   return out;
-}
-
-std::string formatDuration(int64_t ns) {
-  char buf[32];
-  if (ns < 1'000'000) std::snprintf(buf, sizeof buf, "%.1fus", static_cast<double>(ns) / 1e3);
-  else if (ns < 1'000'000'000) std::snprintf(buf, sizeof buf, "%.2fms", static_cast<double>(ns) / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.2fs", static_cast<double>(ns) / 1e9);
-  return buf;
-}
-
-std::string formatRate(double bytesPerSec) {
-  char buf[32];
-  if (bytesPerSec >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB/s", bytesPerSec / 1e9);
-  else if (bytesPerSec >= 1e6) std::snprintf(buf, sizeof buf, "%.2f MB/s", bytesPerSec / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.1f KB/s", bytesPerSec / 1e3);
-  return buf;
-}
-
-// A rate as the user gave it, with the precision it needs: "20000", "0.5", "0.001".
-std::string formatNumber(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", v);
-  std::string s = buf;
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
 }
 
 // SIGINT/SIGTERM end a run cleanly through the loop.
@@ -138,8 +113,8 @@ int runServer(const ServerCommand& cmd) {
     if (!cmd.json) {
       live.linef(stdout, "[%6.1fs] conns %4llu  accepted %6llu  in %s  out %s  buffered %llu B  paused %llu", t,
                  static_cast<unsigned long long>(s.active), static_cast<unsigned long long>(s.accepted),
-                 formatRate(static_cast<double>(s.bytesIn - last.bytesIn)).c_str(),
-                 formatRate(static_cast<double>(s.bytesOut - last.bytesOut)).c_str(),
+                 formatByteRateCompact(static_cast<double>(s.bytesIn - last.bytesIn)).c_str(),
+                 formatByteRateCompact(static_cast<double>(s.bytesOut - last.bytesOut)).c_str(),
                  static_cast<unsigned long long>(s.bufferedBytes),
                  static_cast<unsigned long long>(s.pausedConnections));
     }
@@ -239,8 +214,8 @@ int runClient(const ClientCommand& cmd) {
     if (cmd.json) return;
     const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
     live.linef(stdout, "[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu", s.startSec, s.endSec,
-               static_cast<double>(s.messages) / len, formatRate(static_cast<double>(s.bytes) / len).c_str(),
-               formatDuration(s.p50Ns).c_str(), formatDuration(s.p99Ns).c_str(), formatDuration(s.maxNs).c_str(),
+               static_cast<double>(s.messages) / len, formatByteRateCompact(static_cast<double>(s.bytes) / len).c_str(),
+               formatDurationCompact(s.p50Ns).c_str(), formatDurationCompact(s.p99Ns).c_str(), formatDurationCompact(s.maxNs).c_str(),
                static_cast<unsigned long long>(s.errors));
   });
   client.setFinishedCallback([&] { base.loopbreak(); });
@@ -306,7 +281,7 @@ int runClient(const ClientCommand& cmd) {
     const bool discard = cfg.serverMode == LoadClientConfig::ServerMode::Discard;
     const uint64_t bytes = discard ? s.bytesWritten : s.bytesReceived;
     std::printf("summary: %.2fs, %s %llu B (%s), mismatched bytes %llu\n", s.elapsedSec, discard ? "sent" : "received",
-                static_cast<unsigned long long>(bytes), formatRate(static_cast<double>(bytes) / elapsed).c_str(),
+                static_cast<unsigned long long>(bytes), formatByteRateCompact(static_cast<double>(bytes) / elapsed).c_str(),
                 static_cast<unsigned long long>(s.mismatchedBytes));
     printConnectionsAndBytes(s);
     printErrors(s);
@@ -315,15 +290,15 @@ int runClient(const ClientCommand& cmd) {
     std::printf("summary: %.2fs, sent %llu, received %llu (%.0f msgs/s, %s), mismatched bytes %llu\n", s.elapsedSec,
                 static_cast<unsigned long long>(s.messagesSent), static_cast<unsigned long long>(s.messagesReceived),
                 static_cast<double>(s.messagesReceived) / elapsed,
-                formatRate(static_cast<double>(s.bytesReceived) / elapsed).c_str(),
+                formatByteRateCompact(static_cast<double>(s.bytesReceived) / elapsed).c_str(),
                 static_cast<unsigned long long>(s.mismatchedBytes));
     printConnectionsAndBytes(s);
     printErrors(s);
     if (h.count() > 0)
       std::printf("latency: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%llu samples)\n",
-                  formatDuration(h.percentile(50)).c_str(), formatDuration(h.percentile(90)).c_str(),
-                  formatDuration(h.percentile(99)).c_str(), formatDuration(h.percentile(99.9)).c_str(),
-                  formatDuration(h.max()).c_str(), static_cast<unsigned long long>(h.count()));
+                  formatDurationCompact(h.percentile(50)).c_str(), formatDurationCompact(h.percentile(90)).c_str(),
+                  formatDurationCompact(h.percentile(99)).c_str(), formatDurationCompact(h.percentile(99.9)).c_str(),
+                  formatDurationCompact(h.max()).c_str(), static_cast<unsigned long long>(h.count()));
     std::printf("%s\n", ok ? "PASS" : ("FAIL: " + why).c_str());
   }
   std::fflush(stdout);

@@ -1,6 +1,7 @@
 #include "model/EngineSession.h"
 
 #include "core/Clock.h"
+#include "workload/WorkloadSpec.h"
 
 namespace rs::gui {
 
@@ -22,15 +23,6 @@ std::unique_ptr<EventBase> makeBase(size_t traceCapacity) {
   o.tracing = true;
   o.traceCapacity = traceCapacity;
   return std::make_unique<EventBase>(o);
-}
-
-const char* modeName(EchoServerConfig::Mode m) {
-  switch (m) {
-    case EchoServerConfig::Mode::Echo: return "echo";
-    case EchoServerConfig::Mode::Discard: return "discard";
-    case EchoServerConfig::Mode::Source: return "source";
-  }
-  return "?";
 }
 }  // namespace
 
@@ -59,7 +51,7 @@ QString EngineSession::title() const {
     return QStringLiteral("server %1:%2 %3")
         .arg(QString::fromStdString(serverConfig_.bindAddress))
         .arg(port)
-        .arg(QString::fromLatin1(modeName(serverConfig_.mode)));
+        .arg(QString::fromLatin1(toString(serverConfig_.mode)));
   }
   return QStringLiteral("client → %1:%2 ×%3")
       .arg(QString::fromStdString(clientConfig_.host))

@@ -4,15 +4,11 @@
 
 #include "core/Event.h"
 #include "model/StateColors.h"
+#include "workload/Format.h"
 
 namespace rs::gui {
 
-QString formatDuration(qint64 ns) {
-  if (ns < 1000) return QStringLiteral("%1 ns").arg(ns);
-  if (ns < 1000 * 1000) return QStringLiteral("%1 µs").arg(static_cast<double>(ns) / 1e3, 0, 'f', 1);
-  if (ns < 1000LL * 1000 * 1000) return QStringLiteral("%1 ms").arg(static_cast<double>(ns) / 1e6, 0, 'f', 2);
-  return QStringLiteral("%1 s").arg(static_cast<double>(ns) / 1e9, 0, 'f', 2);
-}
+QString formatDuration(qint64 ns) { return QString::fromStdString(formatDurationSpaced(ns)); }
 
 EventTableModel::EventTableModel(FrameSource* source, QObject* parent)
     : QAbstractTableModel(parent), source_(source) {}

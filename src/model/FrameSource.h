@@ -27,7 +27,7 @@
 
 #include "core/Trace.h"
 #include "model/DiagramStats.h"
-#include "model/DurationHistogram.h"
+#include "workload/LatencyHistogram.h"  // CallbackHistogram
 #include "model/EngineSession.h"
 #include "model/SpanRing.h"
 
@@ -110,8 +110,8 @@ struct SessionTraceStats {
   std::array<quint64, kDiagramEdgeCount> edgeTick{};
   qint64 waitClosedNs = 0;
   qint64 waitOpenSinceNs = -1;
-  DurationHistogram callbackNs;
-  DurationHistogram schedulingDelayNs;
+  CallbackHistogram callbackNs;
+  CallbackHistogram schedulingDelayNs;
   quint64 dropped = 0;
   quint64 resyncs = 0;
   qint64 snapshotNs = 0;  // records older than this don't change state (resync)
@@ -179,8 +179,8 @@ class FrameSource {
   virtual std::vector<int> sessions() const = 0;
   virtual const SessionTraceStats* sessionStats(int session) const = 0;
   virtual DiagramStats diagramStats() const = 0;
-  virtual DurationHistogram callbackHistogram() const = 0;
-  virtual DurationHistogram schedulingDelayHistogram() const = 0;
+  virtual CallbackHistogram callbackHistogram() const = 0;
+  virtual CallbackHistogram schedulingDelayHistogram() const = 0;
   virtual double transitionsPerSec() const = 0;
   virtual double recordsPerSec() const = 0;
   virtual quint64 droppedTotal() const = 0;

@@ -4,22 +4,15 @@
 #include <QColor>
 
 #include "model/EventTableModel.h"
+#include "workload/Format.h"
 
 namespace rs::gui {
 
 QString formatRate(double v, const QString& unit) {
-  if (v >= 1e9) return QStringLiteral("%1 G%2/s").arg(v / 1e9, 0, 'f', 2).arg(unit);
-  if (v >= 1e6) return QStringLiteral("%1 M%2/s").arg(v / 1e6, 0, 'f', 2).arg(unit);
-  if (v >= 1e3) return QStringLiteral("%1 k%2/s").arg(v / 1e3, 0, 'f', 1).arg(unit);
-  return QStringLiteral("%1 %2/s").arg(v, 0, 'f', 0).arg(unit);
+  return QString::fromStdString(formatRateSpaced(v, unit.toStdString()));
 }
 
-QString formatBytes(double b) {
-  if (b >= 1024.0 * 1024 * 1024) return QStringLiteral("%1 GiB").arg(b / (1024.0 * 1024 * 1024), 0, 'f', 2);
-  if (b >= 1024.0 * 1024) return QStringLiteral("%1 MiB").arg(b / (1024.0 * 1024), 0, 'f', 1);
-  if (b >= 1024.0) return QStringLiteral("%1 KiB").arg(b / 1024.0, 0, 'f', 1);
-  return QStringLiteral("%1 B").arg(b, 0, 'f', 0);
-}
+QString formatBytes(double b) { return QString::fromStdString(formatBytesSpaced(b)); }
 
 SessionListModel::SessionListModel(QObject* parent) : QAbstractTableModel(parent) {}
 

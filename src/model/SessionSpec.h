@@ -1,7 +1,7 @@
-// Turning what a person typed (a form field, a command-line option) into engine
-// configs, with one clear error line when it can't be. The New-server and
-// New-client dialogs validate with these as the user types, and `reactorscope
-// --server ... --client ...` parses with the same option names as reactorscope-cli.
+// The Qt side of the workload vocabulary (engine/workload/WorkloadSpec.h holds
+// the names, limits and rules): host:port fields, validate()'s message as a
+// QString for the New-server and New-client dialogs, and the app's launch
+// options, parsed by the engine's parser with reactorscope-cli's option names.
 // Thread contract: any thread (pure functions).
 #pragma once
 #include <QCommandLineParser>
@@ -16,25 +16,15 @@
 
 namespace rs::gui {
 
-// "127.0.0.1:9000", "[::1]:9000", "localhost:9000". allowZeroPort: servers may ask
-// for an ephemeral port. Returns false with *error set.
+// "127.0.0.1:9000", "[::1]:9000", "localhost:9000" (engine's InetAddress
+// rules; *host gets the numeric address). allowZeroPort: servers may ask for an
+// ephemeral port. Returns false with *error set.
 bool parseHostPort(const QString& text, std::string* host, uint16_t* port, QString* error,
                    bool allowZeroPort);
-// Numeric IPv4/IPv6 or "localhost".
-bool isValidBindAddress(const QString& address);
-bool isLoopbackHost(const QString& host);
 
-// Empty when the config can be started; otherwise what is wrong, for a person.
-QString validateServerConfig(const EchoServerConfig& c);
-QString validateClientConfig(const LoadClientConfig& c);
-
-// "random", "text:hello", "hex:de ad be ef" <-> payload kind + spec.
-bool parsePayload(const QString& text, LoadClientConfig* c, QString* error);
-// "none", "slow-reader", "half-close", "rst", "closed-port".
-bool parseFault(const QString& text, LoadClientConfig::Fault* fault, QString* error);
-QString faultName(LoadClientConfig::Fault f);
-bool parseMode(const QString& text, EchoServerConfig::Mode* mode, QString* error);
-QString modeName(EchoServerConfig::Mode m);
+// rs::validate()'s message as a QString: empty when the config can be started.
+QString validationMessage(const EchoServerConfig& c);
+QString validationMessage(const LoadClientConfig& c);
 
 // Command line of the app: sessions to start at launch.
 struct LaunchOptions {

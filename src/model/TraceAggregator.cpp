@@ -138,7 +138,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         int i;
         EventRow& e = rowFor(session, r, infoSource, &i);
         if (e.activatedNs) {
-          st.schedulingDelayNs.add(r.tsNs - e.activatedNs);
+          st.schedulingDelayNs.record(r.tsNs - e.activatedNs);
           e.activatedNs = 0;
         }
         break;
@@ -150,7 +150,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         e.lastCallbackNs = r.value;
         e.totalCallbackNs += r.value;
         e.callbacks.push({r.tsNs - r.value, r.value});
-        st.callbackNs.add(r.value);
+        st.callbackNs.record(r.value);
         markDirty(i);
         break;
       }
@@ -465,14 +465,14 @@ std::vector<PathStep> TraceAggregator::pathOf(int row, size_t maxSteps) const {
   return out;
 }
 
-DurationHistogram TraceAggregator::callbackHistogram() const {
-  DurationHistogram h;
+CallbackHistogram TraceAggregator::callbackHistogram() const {
+  CallbackHistogram h;
   for (const auto& [id, st] : sessions_) h.merge(st.callbackNs);
   return h;
 }
 
-DurationHistogram TraceAggregator::schedulingDelayHistogram() const {
-  DurationHistogram h;
+CallbackHistogram TraceAggregator::schedulingDelayHistogram() const {
+  CallbackHistogram h;
   for (const auto& [id, st] : sessions_) h.merge(st.schedulingDelayNs);
   return h;
 }

@@ -75,8 +75,8 @@ class TraceAggregator final : public FrameSource {
   std::vector<int> sessions() const override;
   const SessionTraceStats* sessionStats(int session) const override;
   DiagramStats diagramStats() const override;
-  DurationHistogram callbackHistogram() const override;
-  DurationHistogram schedulingDelayHistogram() const override;
+  CallbackHistogram callbackHistogram() const override;
+  CallbackHistogram schedulingDelayHistogram() const override;
   double transitionsPerSec() const override;
   double recordsPerSec() const override;
   quint64 droppedTotal() const override;

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 
+#include "net/InetAddress.h"
+#include "workload/WorkloadSpec.h"
 #include "ui_ConsoleWidget.h"
 
 namespace rs::gui {
@@ -121,19 +123,16 @@ bool ConsoleWidget::isAllowedHost(const QString& hostText, QString* why) {
     return false;
   };
   if (h.isEmpty()) return refuse(QStringLiteral("Enter a host: 127.0.0.1, ::1 or localhost."));
-  if (h.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0) return true;
-  QString bare = h;
-  if (bare.startsWith(QLatin1Char('[')) && bare.endsWith(QLatin1Char(']')))
-    bare = bare.mid(1, bare.size() - 2);
-  QHostAddress address;
-  if (!address.setAddress(bare))
+  // The rule is the workloads' (rs::isLoopbackHost); "LocalHost" is localhost here.
+  const std::string typed =
+      h.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ? std::string("localhost") : h.toStdString();
+  if (isLoopbackHost(typed)) return true;
+  if (!InetAddress::resolve(typed, 0, nullptr))
     return refuse(QStringLiteral("\"%1\" is not an IP address or localhost: %2.")
                       .arg(h, QLatin1String(kLoopbackRule)));
-  if (!address.isLoopback())
-    return refuse(QStringLiteral("%1 is not a loopback address: %2, so the console never "
-                                 "talks to another machine.")
-                      .arg(h, QLatin1String(kLoopbackRule)));
-  return true;
+  return refuse(QStringLiteral("%1 is not a loopback address: %2, so the console never "
+                               "talks to another machine.")
+                    .arg(h, QLatin1String(kLoopbackRule)));
 }
 
 void ConsoleWidget::setConnectTimeoutMs(int ms) { connectTimer_->setInterval(std::max(1, ms)); }
@@ -147,9 +146,7 @@ QString ConsoleWidget::host() const {
 }
 
 quint16 ConsoleWidget::port() const {
-  bool ok = false;
-  const uint p = ui_->portEdit->text().trimmed().toUInt(&ok);
-  return ok && p >= 1 && p <= 65535 ? static_cast<quint16>(p) : 0;
+  return InetAddress::parsePort(ui_->portEdit->text().trimmed().toStdString(), nullptr, false).value_or(0);
 }
 
 QString ConsoleWidget::addressError() const {

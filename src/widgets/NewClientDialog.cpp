@@ -5,15 +5,26 @@
 #include <QSettings>
 
 #include "model/SessionSpec.h"
+#include "widgets/FormValidation.h"
 #include "widgets/Resources.h"
+#include "workload/WorkloadSpec.h"
 #include "ui_NewClientDialog.h"
 
 namespace rs::gui {
+
+namespace {
+template <size_t N>
+void fillNames(QComboBox* combo, const char* const (&names)[N]) {
+  for (const char* name : names) combo->addItem(QString::fromLatin1(name));
+}
+}  // namespace
 
 NewClientDialog::NewClientDialog(QWidget* parent) : QDialog(parent), ui_(std::make_unique<Ui::NewClientDialog>()) {
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/client.svg")));
+  fillNames(ui_->faultCombo, kFaultNames);
+  fillNames(ui_->serverModeCombo, kServerModeNames);
   ui_->targetEdit->setEditText(QStringLiteral("127.0.0.1:9000"));
   connect(ui_->buttonBox, &QDialogButtonBox::accepted, this, [this] {
     if (isValid()) accept();
@@ -29,6 +40,7 @@ NewClientDialog::NewClientDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
   connect(ui_->durationSpin, &QDoubleSpinBox::valueChanged, this, &NewClientDialog::revalidate);
   connect(ui_->countSpin, &QSpinBox::valueChanged, this, &NewClientDialog::revalidate);
   connect(ui_->faultCombo, &QComboBox::currentIndexChanged, this, &NewClientDialog::revalidate);
+  connect(ui_->serverModeCombo, &QComboBox::currentIndexChanged, this, &NewClientDialog::revalidate);
   revalidate();
 }
 
@@ -57,7 +69,9 @@ LoadClientConfig NewClientDialog::config() const {
   c.rate = c.loopMode == LoadClientConfig::LoopMode::Open ? ui_->rateSpin->value() : 0;
   c.durationSec = ui_->durationSpin->value();
   c.messageCount = static_cast<uint64_t>(ui_->countSpin->value());
-  parseFault(ui_->faultCombo->currentText(), &c.fault, &e);
+  c.fault = parseFault(ui_->faultCombo->currentText().toStdString()).value_or(LoadClientConfig::Fault::None);
+  c.serverMode =
+      parseServerMode(ui_->serverModeCombo->currentText().toStdString()).value_or(LoadClientConfig::ServerMode::Echo);
   return c;
 }
 
@@ -73,7 +87,8 @@ void NewClientDialog::setConfig(const LoadClientConfig& c) {
   if (c.rate > 0) ui_->rateSpin->setValue(c.rate);
   ui_->durationSpin->setValue(c.durationSec);
   ui_->countSpin->setValue(static_cast<int>(std::min<uint64_t>(c.messageCount, 2000000000)));
-  ui_->faultCombo->setCurrentText(faultName(c.fault));
+  ui_->faultCombo->setCurrentText(QString::fromLatin1(toString(c.fault)));
+  ui_->serverModeCombo->setCurrentText(QString::fromLatin1(toString(c.serverMode)));
   revalidate();
 }
 
@@ -81,16 +96,13 @@ QString NewClientDialog::errorText() const {
   LoadClientConfig c;
   QString e;
   if (!parseHostPort(ui_->targetEdit->currentText(), &c.host, &c.port, &e, false)) return tr("Target: %1.").arg(e);
-  return validateClientConfig(config());
+  return validationMessage(config());
 }
 
 void NewClientDialog::revalidate() {
   ui_->rateSpin->setEnabled(ui_->loopCombo->currentIndex() == 1);
   ui_->payloadEdit->setEnabled(ui_->payloadCombo->currentIndex() != 0);
-  const QString err = errorText();
-  ui_->errorLabel->setText(err);
-  ui_->errorLabel->setVisible(!err.isEmpty());
-  ui_->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(err.isEmpty());
+  showFormError(ui_->errorLabel, ui_->buttonBox, errorText());
 }
 
 void NewClientDialog::loadSettings() {
@@ -107,6 +119,7 @@ void NewClientDialog::loadSettings() {
   ui_->durationSpin->setValue(s.value(QStringLiteral("duration"), 60.0).toDouble());
   ui_->countSpin->setValue(s.value(QStringLiteral("count"), 0).toInt());
   ui_->faultCombo->setCurrentIndex(s.value(QStringLiteral("fault"), 0).toInt());
+  ui_->serverModeCombo->setCurrentIndex(s.value(QStringLiteral("serverMode"), 0).toInt());
   revalidate();
 }
 
@@ -123,6 +136,7 @@ void NewClientDialog::saveSettings() const {
   s.setValue(QStringLiteral("duration"), ui_->durationSpin->value());
   s.setValue(QStringLiteral("count"), ui_->countSpin->value());
   s.setValue(QStringLiteral("fault"), ui_->faultCombo->currentIndex());
+  s.setValue(QStringLiteral("serverMode"), ui_->serverModeCombo->currentIndex());
 }
 
 }  // namespace rs::gui

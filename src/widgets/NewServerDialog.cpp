@@ -5,7 +5,10 @@
 #include <QSettings>
 
 #include "model/SessionSpec.h"
+#include "net/InetAddress.h"
+#include "widgets/FormValidation.h"
 #include "widgets/Resources.h"
+#include "workload/WorkloadSpec.h"
 #include "ui_NewServerDialog.h"
 
 namespace rs::gui {
@@ -19,6 +22,7 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/server.svg")));
+  for (const char* name : kServerModeNames) ui_->modeCombo->addItem(QString::fromLatin1(name));
   connect(ui_->buttonBox, &QDialogButtonBox::accepted, this, [this] {
     if (isValid()) accept();
   });
@@ -37,8 +41,7 @@ EchoServerConfig NewServerDialog::config() const {
   EchoServerConfig c;
   c.bindAddress = ui_->bindEdit->text().trimmed().toStdString();
   c.port = static_cast<uint16_t>(ui_->portEdit->text().trimmed().toUInt());
-  QString e;
-  parseMode(ui_->modeCombo->currentText(), &c.mode, &e);
+  c.mode = parseServerMode(ui_->modeCombo->currentText().toStdString()).value_or(EchoServerConfig::Mode::Echo);
   c.maxConnections = ui_->maxConnSpin->value();
   c.responseDelayMs = ui_->delaySpin->value();
   c.readHighWatermark = static_cast<size_t>(ui_->rhwSpin->value());
@@ -51,7 +54,7 @@ EchoServerConfig NewServerDialog::config() const {
 void NewServerDialog::setConfig(const EchoServerConfig& c) {
   ui_->bindEdit->setText(QString::fromStdString(c.bindAddress));
   ui_->portEdit->setText(QString::number(c.port));
-  ui_->modeCombo->setCurrentText(modeName(c.mode));
+  ui_->modeCombo->setCurrentText(QString::fromLatin1(toString(c.mode)));
   ui_->maxConnSpin->setValue(c.maxConnections);
   ui_->delaySpin->setValue(c.responseDelayMs);
   ui_->rhwSpin->setValue(spinBytes(c.readHighWatermark));
@@ -63,18 +66,14 @@ void NewServerDialog::setConfig(const EchoServerConfig& c) {
 }
 
 QString NewServerDialog::errorText() const {
-  const QString port = ui_->portEdit->text().trimmed();
-  bool ok = false;
-  const uint p = port.toUInt(&ok);
-  if (!ok || p > 65535) return tr("Port must be a number 0..65535 (0 = any free port), got \"%1\".").arg(port);
-  return validateServerConfig(config());
+  std::string portError;
+  if (!InetAddress::parsePort(ui_->portEdit->text().trimmed().toStdString(), &portError, true))
+    return QString::fromStdString(portError) + tr(" (0 = any free port)");
+  return validationMessage(config());
 }
 
 void NewServerDialog::revalidate() {
-  const QString err = errorText();
-  ui_->errorLabel->setText(err);
-  ui_->errorLabel->setVisible(!err.isEmpty());
-  ui_->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(err.isEmpty());
+  showFormError(ui_->errorLabel, ui_->buttonBox, errorText());
 }
 
 void NewServerDialog::loadSettings() {
@@ -83,8 +82,8 @@ void NewServerDialog::loadSettings() {
   EchoServerConfig c;
   c.bindAddress = s.value(QStringLiteral("bind"), QStringLiteral("127.0.0.1")).toString().toStdString();
   c.port = static_cast<uint16_t>(s.value(QStringLiteral("port"), 9000).toUInt());
-  QString e;
-  parseMode(s.value(QStringLiteral("mode"), QStringLiteral("echo")).toString(), &c.mode, &e);
+  c.mode = parseServerMode(s.value(QStringLiteral("mode"), QStringLiteral("echo")).toString().toStdString())
+               .value_or(EchoServerConfig::Mode::Echo);
   c.maxConnections = s.value(QStringLiteral("maxConnections"), 0).toInt();
   c.responseDelayMs = s.value(QStringLiteral("delayMs"), 0).toInt();
   // Keys named with their unit: older settings saved "readHighWatermark" = 0
@@ -102,7 +101,7 @@ void NewServerDialog::saveSettings() const {
   const EchoServerConfig c = config();
   s.setValue(QStringLiteral("bind"), QString::fromStdString(c.bindAddress));
   s.setValue(QStringLiteral("port"), c.port);
-  s.setValue(QStringLiteral("mode"), modeName(c.mode));
+  s.setValue(QStringLiteral("mode"), QString::fromLatin1(toString(c.mode)));
   s.setValue(QStringLiteral("maxConnections"), c.maxConnections);
   s.setValue(QStringLiteral("delayMs"), c.responseDelayMs);
   s.setValue(QStringLiteral("readHighWatermarkBytes"), static_cast<qulonglong>(c.readHighWatermark));

@@ -196,8 +196,8 @@ void StatsView::refresh(qint64 nowNs) {
       merged->merge(*f.latency);
     }
   }
-  const DurationHistogram cb = source_->callbackHistogram();
-  const DurationHistogram sd = source_->schedulingDelayHistogram();
+  const CallbackHistogram cb = source_->callbackHistogram();
+  const CallbackHistogram sd = source_->schedulingDelayHistogram();
   refreshFigures(msgs, bytes, merged.get(), cb, sd);
   refreshRatePlot(nowNs, msgs);
 
@@ -215,7 +215,7 @@ void StatsView::refresh(qint64 nowNs) {
 }
 
 void StatsView::refreshFigures(double msgs, double bytes, const LatencyHistogram* merged,
-                               const DurationHistogram& cb, const DurationHistogram& sd) {
+                               const CallbackHistogram& cb, const CallbackHistogram& sd) {
   setFigure(Figure::Messages, formatRate(msgs, QStringLiteral("msg")));
   setFigure(Figure::Bytes, formatRate(bytes, QStringLiteral("B")));
   if (merged && merged->count()) {
@@ -232,8 +232,8 @@ void StatsView::refreshFigures(double msgs, double bytes, const LatencyHistogram
   setFigure(Figure::LoopBusy, busy.isEmpty() ? QStringLiteral("–") : busy.join(QStringLiteral(", ")));
   setFigure(Figure::Transitions, formatRate(source_->transitionsPerSec(), QString()));
   setFigure(Figure::TraceRecords, formatRate(source_->recordsPerSec(), QString()));
-  setFigure(Figure::Callback, pct(cb.percentile(0.5), cb.percentile(0.99), cb.max()));
-  setFigure(Figure::SchedulingDelay, pct(sd.percentile(0.5), sd.percentile(0.99), sd.max()));
+  setFigure(Figure::Callback, pct(cb.percentile(50), cb.percentile(99), cb.max()));
+  setFigure(Figure::SchedulingDelay, pct(sd.percentile(50), sd.percentile(99), sd.max()));
   quint64 resyncs = 0;
   for (int id : source_->sessions())
     if (const SessionTraceStats* st = source_->sessionStats(id)) resyncs += st->resyncs;
@@ -290,22 +290,23 @@ void StatsView::refreshLatencyPlot(const LatencyHistogram* merged) {
   if (latencyPlot_->isVisible()) latencyPlot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void StatsView::refreshDistributionPlot(const DurationHistogram& cb, const DurationHistogram& sd) {
+void StatsView::refreshDistributionPlot(const CallbackHistogram& cb, const CallbackHistogram& sd) {
   QVector<double> keys;
   QVector<double> values;
   double maxPct = 1;
-  const DurationHistogram* hs[2] = {&cb, &sd};
+  const CallbackHistogram* hs[2] = {&cb, &sd};
   for (int g = 0; g < 2; ++g) {
     keys.clear();
     values.clear();
-    const DurationHistogram& h = *hs[g];
+    const CallbackHistogram& h = *hs[g];
     if (h.count()) {
       // Merge the 8 sub-buckets per octave into 2 to smooth the curve.
-      for (int i = 0; i < DurationHistogram::kBuckets; i += 4) {
+      for (size_t i = 0; i < CallbackHistogram::bucketCount(); i += 4) {
+        const size_t last = std::min(i + 3, CallbackHistogram::bucketCount() - 1);
         quint64 c = 0;
-        for (int k = i; k < i + 4; ++k) c += h.bucketCount(k);
+        for (size_t k = i; k <= last; ++k) c += h.countAt(k);
         if (!c) continue;
-        const double mid = static_cast<double>(DurationHistogram::bucketLower(i) + DurationHistogram::bucketUpper(i + 3)) / 2 / 1e3;
+        const double mid = static_cast<double>(CallbackHistogram::bucketLowNs(i) + CallbackHistogram::bucketHighNs(last)) / 2 / 1e3;
         keys.push_back(std::max(0.001, mid));
         values.push_back(100.0 * static_cast<double>(c) / static_cast<double>(h.count()));
         maxPct = std::max(maxPct, values.back());

@@ -71,10 +71,10 @@ class StatsView : public QWidget {
   void setFigure(Figure figure, const QString& text);
   // The figures and plots of one frame, by concern.
   void refreshFigures(double clientMessagesPerSec, double bytesPerSec, const LatencyHistogram* latency,
-                      const DurationHistogram& callbacks, const DurationHistogram& schedulingDelays);
+                      const CallbackHistogram& callbacks, const CallbackHistogram& schedulingDelays);
   void refreshRatePlot(qint64 nowNs, double clientMessagesPerSec);
   void refreshLatencyPlot(const LatencyHistogram* latency);
-  void refreshDistributionPlot(const DurationHistogram& callbacks, const DurationHistogram& schedulingDelays);
+  void refreshDistributionPlot(const CallbackHistogram& callbacks, const CallbackHistogram& schedulingDelays);
   void replotVisiblePage();
 
   const FrameSource* source_;

@@ -166,7 +166,7 @@ class TestCli : public QObject {
     QTest::newRow("slow-reader-rate without the fault")
         << QStringList{"client", "127.0.0.1:9", "--slow-reader-rate", "4K"} << "only applies with --fault slow-reader";
     QTest::newRow("rate with slow-reader") << QStringList{"client", "127.0.0.1:9", "--fault", "slow-reader", "--rate",
-                                                          "100"} << "--rate does not apply";
+                                                          "100"} << "does not apply with fault slow-reader";
     // Values whose derived nanosecond counts would overflow (UB) are refused.
     QTest::newRow("duration huge") << QStringList{"client", "127.0.0.1:9", "--duration", "1e300"} << "--duration";
     QTest::newRow("server duration huge") << QStringList{"server", "--duration", "1e300"} << "--duration";

@@ -12,6 +12,7 @@
 #include "FuzzCheck.h"
 #include "net/InetAddress.h"
 #include "workload/Options.h"
+#include "workload/WorkloadSpec.h"
 
 namespace {
 
@@ -57,6 +58,7 @@ void checkServer(const rs::EchoServerConfig& c) {
   FUZZ_CHECK(isLoopback(c.bindAddress));
   FUZZ_CHECK(c.maxConnections >= 0 && c.responseDelayMs >= 0);
   FUZZ_CHECK(c.backlog == -1 || c.backlog >= 1);
+  FUZZ_CHECK(rs::validate(c).empty());  // what parses runs (WorkloadSpec.h)
 }
 
 void checkClient(const rs::LoadClientConfig& c) {
@@ -71,6 +73,7 @@ void checkClient(const rs::LoadClientConfig& c) {
   FUZZ_CHECK(c.timeout > 0 && c.timeout <= static_cast<rs::Nanos>(C::kMaxTimeoutSec * 1e9));
   FUZZ_CHECK(c.slowReaderBytesPerSec >= 1);
   FUZZ_CHECK(c.port != 0 || c.fault == C::Fault::ClosedPort);
+  FUZZ_CHECK(rs::validate(c).empty());  // what parses runs (WorkloadSpec.h)
 }
 
 }  // namespace

@@ -95,8 +95,8 @@ class CannedFrame final : public FrameSource {
   std::vector<int> sessions() const override { return {}; }
   const SessionTraceStats* sessionStats(int) const override { return nullptr; }
   DiagramStats diagramStats() const override { return {}; }
-  DurationHistogram callbackHistogram() const override { return {}; }
-  DurationHistogram schedulingDelayHistogram() const override { return {}; }
+  CallbackHistogram callbackHistogram() const override { return {}; }
+  CallbackHistogram schedulingDelayHistogram() const override { return {}; }
   double transitionsPerSec() const override { return 42; }
   double recordsPerSec() const override { return 84; }
   quint64 droppedTotal() const override { return 3; }

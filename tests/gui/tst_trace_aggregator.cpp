@@ -366,16 +366,16 @@ void TestTraceAggregator::histogramPercentiles_data() {
 
 void TestTraceAggregator::histogramPercentiles() {
   QFETCH(qint64, value);
-  DurationHistogram h;
-  for (int i = 0; i < 100; ++i) h.add(value);
+  CallbackHistogram h;
+  for (int i = 0; i < 100; ++i) h.record(value);
   QCOMPARE(h.count(), 100u);
   QCOMPARE(h.max(), value);
-  const qint64 p50 = h.percentile(0.5);
+  const qint64 p50 = h.percentile(50);
   // Bucket precision: within 1/8 of the value.
   QVERIFY2(p50 <= value && p50 >= value - value / 8 - 1, qPrintable(QString::number(p50)));
-  const int b = DurationHistogram::bucketOf(value);
-  QVERIFY(DurationHistogram::bucketLower(b) <= value);
-  QVERIFY(DurationHistogram::bucketUpper(b) >= value);
+  const size_t b = CallbackHistogram::bucketIndex(value);
+  QVERIFY(CallbackHistogram::bucketLowNs(b) <= value);
+  QVERIFY(CallbackHistogram::bucketHighNs(b) > value);  // exclusive upper bound
 }
 
 // Each line is handed out once to a reader that passes back the number it got;
