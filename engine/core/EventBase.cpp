@@ -97,6 +97,7 @@ const char* EventBase::method() const { return poller_ ? poller_->name() : "none
 Nanos EventBase::now() { return cachedNow_ ? cachedNow_ : monotonicNowNs(); }
 
 int EventBase::priorityInit(int n) {
+  assertInLoopThread("event_base_priority_init");
   if (activeCount_ > 0 || n < 1 || n >= kMaxPriorities) return -1;
   if (n == priorities()) return 0;
   activeQueues_.assign(static_cast<size_t>(n), ActiveQueue{});
@@ -107,6 +108,7 @@ int EventBase::priorityInit(int n) {
 // Registration (all initialized events, for snapshots)
 
 void EventBase::registerEvent(Event* ev) {
+  assertInLoopThread("event_assign");
   ev->id_ = nextId_++;
   ev->flags_ |= Event::kListInit;
   ev->priority_ = priorities() / 2;
@@ -117,6 +119,7 @@ void EventBase::registerEvent(Event* ev) {
 }
 
 void EventBase::unregisterEvent(Event* ev) {
+  assertInLoopThread("event_free");
   // Called after delEvent(): a detach-when-idle event is already unlinked.
   if (!(ev->flags_ & Event::kListDetachIdle)) unlinkAll(ev);
   --liveEvents_;
@@ -163,6 +166,32 @@ inline int EventBase::pollerUpdate(int fd, short oldInterest, short newInterest)
   return epoll_ ? epoll_->update(fd, oldInterest, newInterest) : poller_->update(fd, oldInterest, newInterest);
 }
 
+void EventBase::checkNotIn(const Event* ev, uint16_t bits, const char* op) {
+  if (!(ev->flags_ & bits)) return;
+  char msg[160];
+  std::snprintf(msg, sizeof msg, "list helper: %s: event %llu is already there (list bits 0x%x)", op,
+                static_cast<unsigned long long>(ev->id_), static_cast<unsigned>(ev->flags_));
+  debugReport(msg);
+}
+
+void EventBase::checkIn(const Event* ev, uint16_t bits, const char* op) {
+  if ((ev->flags_ & bits) == bits) return;
+  char msg[160];
+  std::snprintf(msg, sizeof msg, "list helper: %s: event %llu is not there (list bits 0x%x)", op,
+                static_cast<unsigned long long>(ev->id_), static_cast<unsigned>(ev->flags_));
+  debugReport(msg);
+}
+
+void EventBase::checkInLoopThread(const char* op) const {
+  // While no loop runs, the constructing (or bound) thread owns the base.
+  if (!running_.load(std::memory_order_acquire) ||
+      loopThread_.load(std::memory_order_relaxed) == std::this_thread::get_id())
+    return;
+  char msg[160];
+  std::snprintf(msg, sizeof msg, "%s called from another thread while the loop runs (loop thread only)", op);
+  debugReport(msg);
+}
+
 inline int EventBase::insertIo(Event* ev) {
   const int fd = ev->fd_;
   if (fd < 0) {
@@ -194,15 +223,9 @@ inline int EventBase::insertIo(Event* ev) {
   return 0;
 }
 
-inline void EventBase::markInserted(Event* ev) {
-  trackBusy(ev);
-  ev->flags_ |= Event::kListInserted;
-}
-
 inline void EventBase::removeIo(Event* ev) {
   if (ev->fd_ < 0) {
-    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
-      trackIdle(ev);
+    markRemoved(ev);
     return;
   }
   FdSlot& slot = fds_[static_cast<size_t>(ev->fd_)];
@@ -217,11 +240,11 @@ inline void EventBase::removeIo(Event* ev) {
     pollerUpdate(ev->fd_, slot.interest, next);
     slot.interest = next;
   }
-  ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
-  trackIdle(ev);
+  markRemoved(ev);
 }
 
 inline void EventBase::insertTimeout(Event* ev, Nanos deadline) {
+  if (debugChecksEnabled()) [[unlikely]] checkNotIn(ev, Event::kListTimeout, "insert into the timer heap");
   trackBusy(ev);
   ev->deadline_ = deadline;
   heapPush(ev);
@@ -229,6 +252,7 @@ inline void EventBase::insertTimeout(Event* ev, Nanos deadline) {
 }
 
 inline void EventBase::removeTimeout(Event* ev) {
+  if (debugChecksEnabled()) [[unlikely]] checkIn(ev, Event::kListTimeout, "remove from the timer heap");
   heapErase(ev);
   ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListTimeout);
   trackIdle(ev);
@@ -236,49 +260,23 @@ inline void EventBase::removeTimeout(Event* ev) {
 
 inline void EventBase::insertActive(Event* ev) {
   trackBusy(ev);
-  ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
-  ev->activeNext_ = nullptr;
-  ev->activePrev_ = q.tail;
-  if (q.tail) q.tail->activeNext_ = ev;
-  else q.head = ev;
-  q.tail = ev;
-  ev->flags_ |= Event::kListActive;
+  linkActive(activeQueues_[static_cast<size_t>(ev->priority_)], ev, ev->flags_, Event::kListActive,
+             debugChecksEnabled());
   ++activeCount_;
 }
 
 inline void EventBase::removeActive(Event* ev) {
-  if (ev->flags_ & Event::kListActiveLater) {
-    if (ev->activePrev_) ev->activePrev_->activeNext_ = ev->activeNext_;
-    else laterHead_ = ev->activeNext_;
-    if (ev->activeNext_) ev->activeNext_->activePrev_ = ev->activePrev_;
-    else laterTail_ = ev->activePrev_;
-    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActiveLater);
-  } else {
-    ActiveQueue& q = activeQueues_[static_cast<size_t>(ev->priority_)];
-    if (ev->activePrev_) ev->activePrev_->activeNext_ = ev->activeNext_;
-    else q.head = ev->activeNext_;
-    if (ev->activeNext_) ev->activeNext_->activePrev_ = ev->activePrev_;
-    else q.tail = ev->activePrev_;
-    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
-  }
-  ev->activeNext_ = ev->activePrev_ = nullptr;
+  const bool checks = debugChecksEnabled();
+  if (ev->flags_ & Event::kListActiveLater)
+    unlinkActive(laterQueue_, ev, ev->activePrev_, Event::kListActiveLater, checks);
+  else
+    unlinkActive(activeQueues_[static_cast<size_t>(ev->priority_)], ev, ev->activePrev_, Event::kListActive, checks);
   --activeCount_;
   trackIdle(ev);
 }
 
-void EventBase::insertActiveLater(Event* ev) {
-  trackBusy(ev);
-  ev->activeNext_ = nullptr;
-  ev->activePrev_ = laterTail_;
-  if (laterTail_) laterTail_->activeNext_ = ev;
-  else laterHead_ = ev;
-  laterTail_ = ev;
-  ev->flags_ |= Event::kListActiveLater;
-  ++activeCount_;
-}
-
 void EventBase::makeLaterEventsActive() {
-  while (Event* ev = laterHead_) {
+  while (Event* ev = laterQueue_.head) {
     removeActive(ev);
     insertActive(ev);
   }
@@ -288,6 +286,7 @@ void EventBase::makeLaterEventsActive() {
 // add / del / activate
 
 int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace) {
+  assertInLoopThread("event_add");
   const bool tracing = trace && tracer_.enabled();
   const EventState from = tracing ? ev->state() : EventState::Invalid;
   const bool hasTimeout = absolute || relTimeout >= 0;
@@ -325,6 +324,7 @@ int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDea
 }
 
 int EventBase::delEvent(Event* ev, TraceCause cause, bool trace) {
+  assertInLoopThread("event_del");
   // Non-pending: nothing to remove, nothing to trace (a running signal
   // callback's remaining calls are still cancelled below).
   if (!(ev->flags_ & Event::kListAny) && !(ev->events_ & kEvSignal)) return 0;
@@ -348,38 +348,39 @@ void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cau
     return;
   }
   if (ev->flags_ & Event::kListActiveLater) {
-    ev->res_ = static_cast<short>(ev->res_ | res);
+    res = static_cast<short>(ev->res_ | res);
     removeActive(ev);
-  } else {
-    ev->res_ = res;
   }
   if (ev->priority_ < runningPriority_) continue_ = true;
   if (ev->events_ & kEvSignal) {
     ev->ncalls_ = ncalls;
     ev->pncalls_ = nullptr;
   }
-  insertActive(ev);
-  ++ev->activations_;
-  ev->lastCause_ = cause;
+  trackBusy(ev);
+  enterActive(activeQueues_[static_cast<size_t>(ev->priority_)], ev, ev->flags_, Event::kListActive, res, cause,
+              debugChecksEnabled());
+  ++activeCount_;
   if (tracer_.enabled()) traceTransition(ev, from, cause, res, lateness);
 }
 
 void EventBase::activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness) {
+  assertInLoopThread("event_active");
   // The state before activation is needed only for the trace record.
   const EventState from = tracer_.enabled() ? ev->state() : EventState::Invalid;
   activateEvent(ev, res, ncalls, cause, lateness, from);
 }
 
 void EventBase::activateLater(Event* ev, short res) {
+  assertInLoopThread("activateLater");
   if (ev->flags_ & (Event::kListActive | Event::kListActiveLater)) {
     ev->res_ = static_cast<short>(ev->res_ | res);
     return;
   }
   const EventState from = ev->state();
-  ev->res_ = res;
-  insertActiveLater(ev);
-  ++ev->activations_;
-  ev->lastCause_ = TraceCause::ManualActivate;
+  trackBusy(ev);
+  enterActive(laterQueue_, ev, ev->flags_, Event::kListActiveLater, res, TraceCause::ManualActivate,
+              debugChecksEnabled());
+  ++activeCount_;
   if (tracer_.enabled()) traceTransition(ev, from, TraceCause::ManualActivate, res);
 }
 
@@ -577,38 +578,28 @@ int EventBase::processActiveQueue(int priority) {
   constexpr bool tracing = kTraced;
   int count = 0;
   OwedEnd owed{};
+  const bool checks = debugChecksEnabled();  // read once per queue pass
   while (Event* ev = q.head) {
     // Leave the active queue exactly as libevent does: a PERSIST event only
     // stops being active (it stays pending); any other event is deleted.
-    if ((ev->events_ & kEvPersist) && (ev->flags_ & Event::kListInserted) && ev->ioTimeout_ <= 0 &&
-        !(ev->events_ & kEvSignal)) [[likely]] {
-      // Hot path: a pending PERSIST I/O event without timeout. It stays
-      // inserted (so busy: no trackIdle) and runs its callback directly.
-      q.head = ev->activeNext_;
-      if (q.head) q.head->activePrev_ = nullptr;
-      else q.tail = nullptr;
-      ev->activeNext_ = nullptr;
-      ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
-      --activeCount_;
-      count += !(ev->flags_ & Event::kListInternal);
-      ++stats_.dispatched;
-      if constexpr (!kTraced) ev->callback_(ev->fd_, ev->res_, ev->arg_);
-      else runTracedCallback<kTsc, true>(ev, EventState::Pending, owed);
-      if (gotBreak_.load(std::memory_order_relaxed)) [[unlikely]] {
-        flushOwedEnd(owed);
-        currentEvent_ = nullptr;
-        return -1;
-      }
-      if (continue_) break;
-      continue;
-    }
     if (ev->events_ & kEvPersist) {
-      q.head = ev->activeNext_;
-      if (q.head) q.head->activePrev_ = nullptr;
-      else q.tail = nullptr;
-      ev->activeNext_ = nullptr;
-      ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListActive);
+      unlinkActive(q, ev, nullptr, Event::kListActive, checks);
       --activeCount_;
+      if ((ev->flags_ & Event::kListInserted) && ev->ioTimeout_ <= 0 && !(ev->events_ & kEvSignal)) [[likely]] {
+        // Hot path: a pending PERSIST I/O event without timeout. It stays
+        // inserted (so busy: no trackIdle) and runs its callback directly.
+        count += !(ev->flags_ & Event::kListInternal);
+        ++stats_.dispatched;
+        if constexpr (!kTraced) ev->callback_(ev->fd_, ev->res_, ev->arg_);
+        else runTracedCallback<kTsc, true>(ev, EventState::Pending, owed);
+        if (gotBreak_.load(std::memory_order_relaxed)) [[unlikely]] {
+          flushOwedEnd(owed);
+          currentEvent_ = nullptr;
+          return -1;
+        }
+        if (continue_) break;
+        continue;
+      }
       trackIdle(ev);
       // A PERSIST event's timeout re-arms at each activation: relative to the
       // expired deadline when it timed out, otherwise relative to now.
@@ -692,22 +683,16 @@ void EventBase::activateReady(int n) {
         ev = next;
         continue;
       }
-      if (!tracing && !(f & (Event::kListActive | Event::kListActiveLater))) [[likely]] {
-        // Hot path: a pending I/O event becomes active. No priority check:
-        // nothing runs during this phase (runningPriority_ is -1).
-        ev->res_ = match;
-        ++ev->activations_;
-        ev->lastCause_ = TraceCause::None;  // "I/O readiness": snapshot() derives it from res_
-        appendActiveInserted(queues[static_cast<size_t>(ev->priority_)], ev, f);
+      if (!(f & (Event::kListActive | Event::kListActiveLater))) [[likely]] {
+        // A pending I/O event becomes active (the branch is enterActive()'s
+        // precondition; inserted, hence busy). No priority check: nothing runs
+        // during this phase (runningPriority_ is -1). Untraced, the cause stays
+        // "I/O readiness", which snapshot() derives from res_.
+        const TraceCause cause = tracing ? readyCause(match) : TraceCause::None;
+        enterActive(queues[static_cast<size_t>(ev->priority_)], ev, f, Event::kListActive, match, cause, false);
         ++activated;
-      } else if (tracing && !(f & (Event::kListActive | Event::kListActiveLater))) {
-        // Traced hot path: the same, plus one record stamped with the wait's end.
-        const TraceCause cause = readyCause(match);
-        ev->res_ = match;
-        ++ev->activations_;
-        ev->lastCause_ = cause;
-        insertActive(ev);
-        traceTransitionAt(ev, EventState::Pending, EventState::Active, cause, match, 0, cachedStamp_);
+        // Stamped with the wait's end, like every activation this wait found.
+        if (tracing) traceTransitionAt(ev, EventState::Pending, EventState::Active, cause, match, 0, cachedStamp_);
       } else {
         activateEvent(ev, match, 1, readyCause(match), 0);
       }
@@ -736,8 +721,8 @@ constexpr ActivationWords makeActivationWords() {
 constexpr ActivationWords kActivationWords = makeActivationWords();
 }  // namespace
 
-// activateReady() for the untraced epoll path, from the raw epoll events: the
-// same activations in the same order.
+// activateReady() for the epoll backend, from the raw epoll events (no ReadyFd
+// copy): the same activations in the same order.
 template <bool kTraced>
 void EventBase::activateEpollReady(const epoll_event* events, int n) {
   FdSlot* const fdSlots = fds_.data();
@@ -777,17 +762,12 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
       const uint16_t f = ev->flags_;
       if ((match & (kEvRead | kEvWrite | kEvClosed)) && !(f & (Event::kListActive | Event::kListActiveLater)))
           [[likely]] {
-        // A pending I/O event becomes active (insertActive() without trackBusy():
-        // it is inserted, hence busy). No priority check: nothing runs now.
-        ev->res_ = match;
-        ++ev->activations_;
-        // Untraced: "I/O readiness", which snapshot() derives from res_.
-        // Traced: cause and flags of the record come packed from a table.
+        // A pending I/O event becomes active, as in activateReady(). Traced:
+        // cause and flags of the record come packed from a table.
         uint64_t causeFlags = 0;
         if constexpr (kTraced) causeFlags = kActivationWords.w[static_cast<uint8_t>(match)];
         const TraceCause cause = kTraced ? static_cast<TraceCause>(causeFlags >> 32) : TraceCause::None;
-        ev->lastCause_ = cause;
-        appendActiveInserted(queues[static_cast<size_t>(ev->priority_)], ev, f);
+        enterActive(queues[static_cast<size_t>(ev->priority_)], ev, f, Event::kListActive, match, cause, false);
         ++activated;
         // Stamped with the wait's end, like every activation this wait found.
         if constexpr (kTraced) {
@@ -932,6 +912,7 @@ struct EventBase::OnceEvent {
 };
 
 int EventBase::once(int fd, short events, EventCallback cb, void* arg, Nanos timeout) {
+  assertInLoopThread("event_base_once");
   // Like event_base_once: no signals, no PERSIST; a pure timer or an fd event.
   if (!cb || (events & (kEvSignal | kEvPersist))) return -1;
   const bool timerOnly = (events & (kEvTimeout | kEvRead | kEvWrite | kEvClosed)) == kEvTimeout;
@@ -961,10 +942,6 @@ int EventBase::runOnce(int fd, short events, Nanos delay, std::function<void()> 
   }
   if (rc != 0) onces_.erase(once->self);
   return rc;
-}
-
-void EventBase::runAfter(Nanos delay, std::function<void()> fn) {
-  runOnce(-1, 0, delay < 0 ? 0 : delay, std::move(fn), nullptr, nullptr, "runAfter");
 }
 
 void EventBase::onceCallback(int fd, short what, void* arg) {
@@ -1065,8 +1042,7 @@ void EventBase::removeSignal(Event* ev) {
     sigaction(ev->fd_, &g_oldActions[ev->fd_], nullptr);
     g_handlerInstalled[ev->fd_] = 0;
   }
-  ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
-  trackIdle(ev);
+  markRemoved(ev);
 }
 
 void EventBase::signalCallback(int fd, short, void* arg) {
@@ -1115,6 +1091,7 @@ void EventBase::traceLoop(TraceType type, int64_t value, Nanos ts) {
 
 void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which,
                                      int64_t bytes) {
+  assertInLoopThread("traceBufferLevel");
   // Written in place: kind Io, states Invalid, no cause or flags, `which` in
   // the buffer byte (byte 5 of the type..flags word).
   const int64_t ts = tracer_.stamp();
@@ -1126,6 +1103,7 @@ void EventBase::traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, B
 }
 
 std::vector<EventSnapshot> EventBase::snapshot() const {
+  assertInLoopThread("snapshot");
   std::vector<EventSnapshot> out;
   out.reserve(liveEvents_);
   // Callback durations are kept in trace-stamp units (TSC ticks or ns).

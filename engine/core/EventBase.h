@@ -129,8 +129,6 @@ class EventBase {
     if (tracer_.enabled()) traceBufferLevelSlow(eventId, owner, fd, which, bytes);
   }
 
-  // Schedules `fn` once after `delay`. Loop thread only.
-  void runAfter(Nanos delay, std::function<void()> fn);
   // event_base_once: a one-shot timer (events == kEvTimeout) or fd event that frees
   // itself after its callback; timeout < 0 means none (a timer then runs at once,
   // as does a timer with timeout 0). -1 for SIGNAL/PERSIST or no event. Loop thread only.
@@ -158,9 +156,6 @@ class EventBase {
   template <bool kTraced>
   static int assignPlainImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
 
- public:
-
- private:
   friend class Event;
   struct FdSlot {
     Event* head = nullptr;
@@ -168,15 +163,81 @@ class EventBase {
   };
 
   int pollerUpdate(int fd, short oldInterest, short newInterest);
-  // Paired insert/remove helpers: the only places list bits change.
+  struct ActiveQueue {
+    Event* head = nullptr;
+    Event* tail = nullptr;
+  };
+  // Paired insert/remove helpers, like libevent's event_queue_insert_* /
+  // event_queue_remove_*: the only places list bits (Event::kList{Inserted,
+  // Timeout,Active,ActiveLater}) change. Each checks its precondition (the event
+  // is / is not in that list) when debug checks are on.
   int insertIo(Event* ev);
   void removeIo(Event* ev);
+  int insertSignal(Event* ev);
+  void removeSignal(Event* ev);
+  // The fd/signal map's bit, set / cleared once the event is linked / unlinked
+  // there (insertIo, insertSignal / removeIo, removeSignal, and compat's plain
+  // fast path).
+  // `checks`: false only where the caller's own test is the precondition.
+  void markInserted(Event* ev, bool checks = debugChecksEnabled()) {
+    if (checks) [[unlikely]] checkNotIn(ev, Event::kListInserted, "insert into the fd/signal map");
+    trackBusy(ev);
+    ev->flags_ |= Event::kListInserted;
+  }
+  void markRemoved(Event* ev, bool checks = debugChecksEnabled()) {
+    if (checks) [[unlikely]] checkIn(ev, Event::kListInserted, "remove from the fd/signal map");
+    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~Event::kListInserted);
+    trackIdle(ev);
+  }
   void insertTimeout(Event* ev, Nanos deadline);
   void removeTimeout(Event* ev);
   void insertActive(Event* ev);
+  // Out of either active queue (whichever its bit says).
   void removeActive(Event* ev);
-  void insertActiveLater(Event* ev);
   void makeLaterEventsActive();
+  // The queue primitives under those: `ev` (whose flags are `f`) enters `q` at
+  // the tail with list bit `bit`; leaves `q` with `prev` its predecessor (nullptr
+  // for the head, which the dispatch loop always takes). Neither touches the
+  // busy tracking nor the active count of the queue it does not know (later).
+  [[gnu::always_inline]] static void linkActive(ActiveQueue& q, Event* ev, uint16_t f, uint16_t bit, bool checks) {
+    if (checks) [[unlikely]] checkNotIn(ev, Event::kListActive | Event::kListActiveLater, "insert into an active queue");
+    Event* const tail = q.tail;
+    ev->activeNext_ = nullptr;
+    ev->activePrev_ = tail;
+    if (tail) tail->activeNext_ = ev;
+    else q.head = ev;
+    q.tail = ev;
+    ev->flags_ = static_cast<uint16_t>(f | bit);
+  }
+  [[gnu::always_inline]] static void unlinkActive(ActiveQueue& q, Event* ev, Event* prev, uint16_t bit, bool checks) {
+    if (checks) [[unlikely]] checkIn(ev, bit, "remove from an active queue");
+    Event* const next = ev->activeNext_;
+    if (prev) prev->activeNext_ = next;
+    else q.head = next;
+    if (next) next->activePrev_ = prev;
+    else q.tail = prev;
+    ev->activeNext_ = nullptr;
+    if (prev) ev->activePrev_ = nullptr;  // a head's is already
+    ev->flags_ = static_cast<uint16_t>(ev->flags_ & ~bit);
+  }
+  // Every activation route's bookkeeping (activateEvent(), the ready-fd paths,
+  // activateLater()): the result, the counters, the cause, then the queue.
+  [[gnu::always_inline]] static void enterActive(ActiveQueue& q, Event* ev, uint16_t f, uint16_t bit, short res,
+                                                 TraceCause cause, bool checks) {
+    ev->res_ = res;
+    ++ev->activations_;
+    ev->lastCause_ = cause;
+    linkActive(q, ev, f, bit, checks);
+  }
+  // Debug-check reports for the helpers' preconditions (cold).
+  [[gnu::cold, gnu::noinline]] static void checkNotIn(const Event* ev, uint16_t bits, const char* op);
+  [[gnu::cold, gnu::noinline]] static void checkIn(const Event* ev, uint16_t bits, const char* op);
+  // muduo's assertInLoopThread: a loop-thread-only entry point called from
+  // another thread while the loop runs is reported (debug checks only).
+  void assertInLoopThread(const char* op) const {
+    if (debugChecksEnabled()) [[unlikely]] checkInLoopThread(op);
+  }
+  [[gnu::cold, gnu::noinline]] void checkInLoopThread(const char* op) const;
 
   int addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace = true);
   int delEvent(Event* ev, TraceCause cause, bool trace);
@@ -184,8 +245,6 @@ class EventBase {
   // `from` is the state to report (a timed-out event is deleted before activation).
   void activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness,
                      EventState from);
-  int insertSignal(Event* ev);
-  void removeSignal(Event* ev);
   struct OnceEvent;
   int runOnce(int fd, short events, Nanos delay, std::function<void()> fn, EventCallback cb,
               void* arg, std::string_view label);
@@ -214,7 +273,6 @@ class EventBase {
     if (ev->allNext_) ev->allNext_->allPrev_ = ev->allPrev_;
     ev->allNext_ = ev->allPrev_ = nullptr;
   }
-  void markInserted(Event* ev);
   // Called before a list bit is set / after one is cleared. An event in no list
   // becoming busy (or the reverse) changes the loop's "have events" count (unless
   // internal) and, for a detach-when-idle event, its all-events list membership.
@@ -261,7 +319,6 @@ class EventBase {
   bool haveEvents() const { return userEventCount_ > 0; }
   Nanos nextTimeout(bool* has);
   void doPendingFunctors();
-  void handleSignals();
 
   // Heap helpers (min-heap on deadline, index stored in the event).
   void heapPush(Event* ev);
@@ -294,25 +351,8 @@ class EventBase {
   std::vector<FdSlot> fds_;
   std::unique_ptr<ReadyFd[]> ready_;  // Poller::kMaxReady entries, filled by each wait
   std::vector<Event*> heap_;
-  struct ActiveQueue {
-    Event* head = nullptr;
-    Event* tail = nullptr;
-  };
   std::vector<ActiveQueue> activeQueues_;  // one per priority, FIFO
-  // The activation hot paths' insertActive(): appends an inserted (hence busy)
-  // event whose flags were `f`, without trackBusy() or the active count (the
-  // caller adds those up once per wait).
-  [[gnu::always_inline]] static void appendActiveInserted(ActiveQueue& q, Event* ev, uint16_t f) {
-    Event* const tail = q.tail;
-    ev->activeNext_ = nullptr;
-    ev->activePrev_ = tail;
-    if (tail) tail->activeNext_ = ev;
-    else q.head = ev;
-    q.tail = ev;
-    ev->flags_ = static_cast<uint16_t>(f | Event::kListActive);
-  }
-  Event* laterHead_ = nullptr;
-  Event* laterTail_ = nullptr;
+  ActiveQueue laterQueue_;                 // activateLater(): made active at the next iteration
   int activeCount_ = 0;       // events in active queues (incl. internal)
   int userEventCount_ = 0;    // non-internal events in at least one list
   size_t liveEvents_ = 0;
@@ -432,8 +472,7 @@ inline int EventBase::addPlainIoImpl(Event* ev) {
   }
   ev->ioPrev_ = ev->ioNext_ = nullptr;
   slot.head = ev;
-  b->becameBusy(ev);  // it was in no list
-  ev->flags_ = static_cast<uint16_t>(f | Event::kListInserted);
+  b->markInserted(ev, false);  // the entry test above is its precondition
   if constexpr (kTraced)
     b->traceTransitionAt(ev, EventState::NonPending, EventState::Pending, TraceCause::Add, events, 0,
                          b->tracer_.stamp());
@@ -461,8 +500,7 @@ inline int EventBase::delPlainIoImpl(Event* ev) {
     b->epoll_->update(fd, slot.interest, 0);
     slot.interest = 0;
   }
-  ev->flags_ = static_cast<uint16_t>(f & ~Event::kListInserted);
-  b->becameIdle(ev);  // now in no list
+  b->markRemoved(ev, false);  // the entry test above is its precondition
   if constexpr (kTraced)
     b->traceTransitionAt(ev, EventState::Pending, EventState::NonPending, TraceCause::Del, 0, 0, b->tracer_.stamp());
   return 0;
