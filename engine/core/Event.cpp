@@ -112,7 +112,7 @@ void Event::resetFields() {
   owner_ = 0;
   kind_ = EventKind::Io;
   activations_ = 0;
-  totalCallbackNs_ = lastCallbackNs_ = 0;
+  totalCallbackTicks_ = lastCallbackTicks_ = 0;
   lastCause_ = TraceCause::None;
 }
 
