@@ -32,6 +32,13 @@ struct PlainFastPath {
   }
 
  private:
+  // The part of the plain case add and del share: an I/O event of an epoll base
+  // whose list bits are exactly `lists`, debug checks off.
+  static bool plainIoIn(const Event* ev, uint16_t lists) {
+    const EventBase* const b = ev->base_;
+    return (ev->flags_ & (Event::kListInit | Event::kListAny)) == lists && b && b->epoll_ &&
+           !(ev->events_ & kEvSignal) && ev->fd_ >= 0 && !debugChecksEnabled();
+  }
   template <bool kTraced>
   static int assignImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
   template <bool kTraced>
@@ -60,15 +67,14 @@ inline int PlainFastPath::assignImpl(Event* ev, EventBase* base, int fd, short e
 
 template <bool kTraced>
 inline int PlainFastPath::addIoImpl(Event* ev) {
-  EventBase* const b = ev->base_;
-  const uint16_t f = ev->flags_;
-  const short events = ev->events_;
-  const int fd = ev->fd_;
-  if ((f & (Event::kListInit | Event::kListAny)) != Event::kListInit || !b || !b->epoll_ ||
-      (events & kEvSignal) || !(events & (kEvRead | kEvWrite | kEvClosed)) || fd < 0 ||
-      static_cast<size_t>(fd) >= b->fds_.size() || b->fds_[static_cast<size_t>(fd)].head || debugChecksEnabled())
+  // Also: READ/WRITE/CLOSED wanted, and no other event on the fd.
+  if (!plainIoIn(ev, Event::kListInit) || !(ev->events_ & (kEvRead | kEvWrite | kEvClosed)) ||
+      static_cast<size_t>(ev->fd_) >= ev->base_->fds_.size() || ev->base_->fds_[static_cast<size_t>(ev->fd_)].head)
       [[unlikely]]
     return ev->add(nullptr);
+  EventBase* const b = ev->base_;
+  const short events = ev->events_;
+  const int fd = ev->fd_;
   EventBase::FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
   const short want = static_cast<short>(events & (kEvRead | kEvWrite | kEvClosed | kEvET));
   if (want != slot.interest) {
@@ -86,14 +92,12 @@ inline int PlainFastPath::addIoImpl(Event* ev) {
 
 template <bool kTraced>
 inline int PlainFastPath::delIoImpl(Event* ev) {
-  EventBase* const b = ev->base_;
-  const uint16_t f = ev->flags_;
-  const int fd = ev->fd_;
-  if ((f & (Event::kListInit | Event::kListAny)) != (Event::kListInit | Event::kListInserted) || !b ||
-      !b->epoll_ || (ev->events_ & kEvSignal) || fd < 0 || ev->ioNext_ || ev->ioPrev_ || debugChecksEnabled())
-      [[unlikely]]
+  // Also: no other event on the fd (no neighbours in its list).
+  if (!plainIoIn(ev, Event::kListInit | Event::kListInserted) || ev->ioNext_ || ev->ioPrev_) [[unlikely]]
     return ev->del();
-  // The only event on its fd (no neighbours in the fd's list): the fd leaves epoll.
+  EventBase* const b = ev->base_;
+  const int fd = ev->fd_;
+  // The only event on its fd: the fd leaves epoll.
   EventBase::FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
   slot.head = nullptr;
   if (slot.interest) {
