@@ -123,6 +123,7 @@ EventInfo EventBase::infoOf(const Event* ev) {
 }
 
 void EventBase::publishInfo(const Event* ev) {
+  assertInLoopThread("setLabel");
   if (!trace_.enabled()) return;
   trace_.tracer().publishInfo(infoOf(ev));
 }
