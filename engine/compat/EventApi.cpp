@@ -5,6 +5,7 @@
 
 #include "CompatBase.h"
 #include "CompatLog.h"
+#include "PlainFastPath.h"
 #include "event2/event_compat.h"
 
 using rs::compat::toBase;
@@ -197,7 +198,7 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (!base) return -1;
   if (arg == &g_selfCbArg) arg = ev;
   // Re-assigning a non-pending event: inline (falls back to Event::assign()).
-  return rs::EventBase::assignPlain(constructIn(ev), base, fd, events, cb, arg);
+  return rs::PlainFastPath::assign(constructIn(ev), base, fd, events, cb, arg);
 }
 
 void event_free(struct event* ev) {
@@ -210,13 +211,13 @@ void event_free(struct event* ev) {
 
 int event_add(struct event* ev, const struct timeval* timeout) {
   if (!ev) return -1;
-  if (!timeout) return rs::EventBase::addPlainIo(toEvent(ev));  // falls back to Event::add()
+  if (!timeout) return rs::PlainFastPath::addIo(toEvent(ev));  // falls back to Event::add()
   return toEvent(ev)->add(timeout);
 }
 
 int event_del(struct event* ev) {
   if (!ev) return -1;
-  return rs::EventBase::delPlainIo(toEvent(ev));  // falls back to Event::del()
+  return rs::PlainFastPath::delIo(toEvent(ev));  // falls back to Event::del()
 }
 
 int event_del_noblock(struct event* ev) { return event_del(ev); }

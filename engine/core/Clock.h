@@ -17,4 +17,13 @@ constexpr Nanos kNsPerUs = 1'000;
 constexpr Nanos kNsPerMs = 1'000'000;
 constexpr Nanos kNsPerSec = 1'000'000'000;
 
+// A relative timeout for ppoll()/epoll_pwait2(): `ts` filled and returned, or
+// nullptr (wait without limit) when timeoutNs < 0.
+inline const timespec* relativeTimespec(Nanos timeoutNs, timespec& ts) {
+  if (timeoutNs < 0) return nullptr;
+  ts.tv_sec = static_cast<time_t>(timeoutNs / kNsPerSec);
+  ts.tv_nsec = static_cast<long>(timeoutNs % kNsPerSec);
+  return &ts;
+}
+
 }  // namespace rs

@@ -43,13 +43,7 @@ int EpollPoller::waitRaw(Nanos timeoutNs, int capacity, const epoll_event** out)
   const int maxEvents = std::min(static_cast<int>(events_.size()), capacity);
   if (havePwait2_) {
     timespec ts{};
-    timespec* tsp = nullptr;
-    if (timeoutNs >= 0) {
-      ts.tv_sec = static_cast<time_t>(timeoutNs / kNsPerSec);
-      ts.tv_nsec = static_cast<long>(timeoutNs % kNsPerSec);
-      tsp = &ts;
-    }
-    n = epoll_pwait2(epfd_, events_.data(), maxEvents, tsp, nullptr);
+    n = epoll_pwait2(epfd_, events_.data(), maxEvents, relativeTimespec(timeoutNs, ts), nullptr);
     if (n < 0 && errno == ENOSYS) {
       havePwait2_ = false;
       return waitRaw(timeoutNs, capacity, out);

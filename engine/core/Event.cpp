@@ -112,7 +112,7 @@ void Event::resetFields() {
   owner_ = 0;
   kind_ = EventKind::Io;
   activations_ = 0;
-  totalCallbackNs_ = lastCallbackNs_ = 0;
+  totalCallbackTicks_ = lastCallbackTicks_ = 0;
   lastCause_ = TraceCause::None;
 }
 
@@ -238,6 +238,7 @@ void Event::release() {
 int Event::setPriority(int priority) {
   if (!checkLive(this, "event_priority_set")) return -1;
   if (!base_ || (flags_ & kListActive)) return -1;
+  base_->assertInLoopThread("event_priority_set");
   if (priority < 0 || priority >= base_->priorities()) return -1;
   priority_ = priority;
   return 0;

@@ -23,6 +23,7 @@
 namespace rs {
 
 class EventBase;
+struct PlainFastPath;
 
 // libevent's flag values, so the compat layer passes them straight through.
 constexpr short kEvTimeout = 0x01;
@@ -34,6 +35,11 @@ constexpr short kEvET = 0x20;
 constexpr short kEvClosed = 0x80;
 
 using EventCallback = void (*)(int fd, short what, void* arg);
+
+// The cause of a pending -> active step for I/O readiness `res` (EV_* bits).
+constexpr TraceCause readyCause(short res) {
+  return (res & kEvClosed) ? TraceCause::ReadyClosed : (res & kEvRead) ? TraceCause::ReadyRead : TraceCause::ReadyWrite;
+}
 
 class Event {
  public:
@@ -98,7 +104,12 @@ class Event {
   bool hasEventMagic() const { return magic_ == kMagicLive || magic_ == kMagicReleased; }
 
  private:
+  // The loop and its parts keep their per-event state here (libevent style).
   friend class EventBase;
+  friend class TimerQueue;
+  friend class SignalSource;
+  friend class TraceEmitter;
+  friend struct PlainFastPath;
 
   // libevent-style list membership bits; state() is derived from them.
   enum : uint16_t {
@@ -167,9 +178,9 @@ class Event {
   std::function<void(int, short)> fn_;
 
   // Counters (activations_ and lastCause_ live with the hot fields). Callback
-  // durations in trace-stamp units (Tracer::stamp(): TSC ticks or ns).
-  int64_t totalCallbackNs_ = 0;
-  int64_t lastCallbackNs_ = 0;
+  // durations in trace-stamp units (TSC ticks or ns; snapshot() converts).
+  StampTicks totalCallbackTicks_ = 0;
+  StampTicks lastCallbackTicks_ = 0;
 };
 
 // libevent's debug mode: misuse (adding a freed or never-initialized event,

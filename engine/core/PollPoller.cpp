@@ -43,13 +43,7 @@ int PollPoller::update(int fd, short, short newInterest) {
 
 int PollPoller::wait(Nanos timeoutNs, ReadyFd* ready, int capacity) {
   timespec ts{};
-  timespec* tsp = nullptr;
-  if (timeoutNs >= 0) {
-    ts.tv_sec = static_cast<time_t>(timeoutNs / kNsPerSec);
-    ts.tv_nsec = static_cast<long>(timeoutNs % kNsPerSec);
-    tsp = &ts;
-  }
-  const int n = ppoll(pollfds_.data(), pollfds_.size(), tsp, nullptr);
+  const int n = ppoll(pollfds_.data(), pollfds_.size(), relativeTimespec(timeoutNs, ts), nullptr);
   if (n < 0) return errno == EINTR ? 0 : -errno;
   int found = 0;
   int count = 0;

@@ -55,7 +55,7 @@ enum class BufferId : uint8_t {
 };
 
 struct TraceRecord {
-  int64_t tsNs = 0;      // CLOCK_MONOTONIC
+  int64_t tsNs = 0;      // CLOCK_MONOTONIC ns as drained; a raw TraceStamp while in the ring
   uint64_t eventId = 0;  // never reused within a base; 0 for loop-level records
   int64_t value = 0;     // meaning depends on type (see TraceType)
   uint32_t owner = 0;    // owner tag (e.g. connection id) for grouping

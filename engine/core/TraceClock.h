@@ -19,6 +19,15 @@
 #include <x86intrin.h>
 #endif
 
+namespace rs {
+// A raw trace stamp: a tagged TSC reading or monotonic ns (traceclock::stamp()).
+// Not nanoseconds: traceclock::Converter::toNs() makes it so.
+using TraceStamp = int64_t;
+// The difference of two stamps of one clock: TSC ticks or ns. Not nanoseconds:
+// traceclock::Converter::ticksToNs() / durationToNs() make it so.
+using StampTicks = int64_t;
+}  // namespace rs
+
 namespace rs::traceclock {
 
 constexpr uint64_t kTscTag = uint64_t{1} << 63;
@@ -26,16 +35,16 @@ constexpr uint64_t kTscTag = uint64_t{1} << 63;
 // Decided once per process (thread-safe); takes the calibration base pair.
 bool useTsc();
 
-inline bool isTsc(int64_t stamp) { return stamp < 0; }
+inline bool isTsc(TraceStamp stamp) { return stamp < 0; }
 
 // monotonicNowNs() out of line: keeps the clock call (and the registers it
 // clobbers) off the inline TSC path.
-[[gnu::noinline]] int64_t monotonicStamp();
+[[gnu::noinline]] TraceStamp monotonicStamp();
 
 // A raw stamp: tagged TSC or monotonic ns (tsc chooses; pass useTsc()).
-inline int64_t stamp(bool tsc) {
+inline TraceStamp stamp(bool tsc) {
 #if defined(__x86_64__)
-  if (tsc) [[likely]] return static_cast<int64_t>(__rdtsc() | kTscTag);
+  if (tsc) [[likely]] return static_cast<TraceStamp>(__rdtsc() | kTscTag);
 #endif
   (void)tsc;
   return monotonicStamp();
@@ -47,13 +56,13 @@ class Converter {
   // Takes a fresh (tsc, ns) pair.
   static Converter sample();
   // A stamp (tagged TSC or ns) -> monotonic ns.
-  int64_t toNs(int64_t stamp) const {
+  Nanos toNs(TraceStamp stamp) const {
     if (!isTsc(stamp)) return stamp;
     const auto age = static_cast<int64_t>(tscNow_ - (static_cast<uint64_t>(stamp) & ~kTscTag));
     return nsNow_ - static_cast<int64_t>(static_cast<double>(age) * nsPerTick_);
   }
   // A difference of two TSC stamps (ticks) -> ns.
-  int64_t ticksToNs(int64_t ticks) const {
+  Nanos ticksToNs(StampTicks ticks) const {
     if (!tsc_) return ticks;
     return static_cast<int64_t>(static_cast<double>(ticks) * nsPerTick_ + 0.5);
   }
@@ -66,6 +75,6 @@ class Converter {
 };
 
 // A duration measured as the difference of two stamps -> ns.
-int64_t durationToNs(int64_t units);
+Nanos durationToNs(StampTicks units);
 
 }  // namespace rs::traceclock

@@ -118,10 +118,6 @@ class TraceRing {
     return head_.load(std::memory_order_relaxed) + extra_.load(std::memory_order_relaxed);
   }
   size_t capacity() const { return capacity_; }
-  size_t sizeApprox() const {
-    return static_cast<size_t>(head_.load(std::memory_order_acquire) -
-                               tail_.load(std::memory_order_acquire));
-  }
 
  private:
   void expandGroup(const TraceRecord& slot, TraceRecord* dst);

@@ -35,7 +35,7 @@ class Tracer {
   // Loop thread: a record timestamp (raw TSC when invariant, else monotonic ns;
   // drain() hands out monotonic ns). Differences of two stamps are durations in
   // stamp units: traceclock::durationToNs() converts them.
-  int64_t stamp() const { return traceclock::stamp(tsc_); }
+  TraceStamp stamp() const { return traceclock::stamp(tsc_); }
   bool usesTsc() const { return tsc_; }
   bool record(const TraceRecord& r) { return ring_.push(r); }
   template <class Fill>

@@ -596,6 +596,87 @@ class TestEventLoop : public QObject {
     QVERIFY(g_debugMessages[4].contains("edge-triggered"));
   }
 
+  // muduo's assertInLoopThread: a loop-thread-only entry point called from
+  // another thread while the loop runs is reported; before the loop runs, the
+  // base belongs to whichever thread uses it (no report).
+  void loopThreadOnlyCallsFromAnotherThreadAreReported() {
+    setDebugChecks(true);
+    g_debugMessages.clear();
+    setDebugCheckHandler(captureDebugMessage);
+    const uint64_t failuresBefore = debugCheckFailures();
+    EventBase base;
+    Event idle(&base, -1, kEvTimeout, nullptr, nullptr);  // never added: del() changes nothing
+    std::thread([&] { idle.del(); }).join();             // no loop runs yet
+    Event trigger(&base, -1, 0, [&](int, short) {
+      // The loop thread waits for `other` here, so the calls race with nothing.
+      std::thread other([&] {
+        idle.del();
+        (void)base.snapshot();
+      });
+      other.join();
+      idle.del();  // on the loop thread
+    });
+    trigger.activate(kEvTimeout);
+    QCOMPARE(base.loop(kLoopOnce), 0);
+    setDebugCheckHandler(nullptr);
+    QCOMPARE(debugCheckFailures() - failuresBefore, uint64_t{2});
+    QCOMPARE(g_debugMessages.size(), 2);
+    QVERIFY(g_debugMessages[0].contains("event_del") && g_debugMessages[0].contains("another thread"));
+    QVERIFY(g_debugMessages[1].contains("snapshot") && g_debugMessages[1].contains("another thread"));
+  }
+
+  // The list helpers check their preconditions under debug checks: every route
+  // through them (I/O, timeouts, PERSIST re-arm, manual and "later" activation,
+  // del of an active event, re-add cancelling a timeout activation, signals)
+  // raises no report.
+  void listHelpersHoldTheirPreconditions_data() { backends(); }
+  void listHelpersHoldTheirPreconditions() {
+    QFETCH(Poller::Backend, backend);
+    setDebugChecks(true);
+    g_debugMessages.clear();
+    setDebugCheckHandler(captureDebugMessage);
+    const uint64_t failuresBefore = debugCheckFailures();
+    {
+      EventBase::Options opts;
+      opts.backend = backend;
+      opts.tracing = true;
+      EventBase base(opts);
+      QVERIFY(base.valid());
+      QCOMPARE(base.priorityInit(2), 0);
+      SocketPair sp;
+      int reads = 0, ticks = 0, lates = 0, sigCalls = 0;
+      Event reader(&base, sp.fd[0], kEvRead | kEvPersist, [&](int fd, short) {
+        ++reads;
+        char c;
+        [[maybe_unused]] ssize_t n = ::read(fd, &c, 1);
+      });
+      Event ticker(&base, -1, kEvPersist, [&](int, short) { ++ticks; });
+      Event later(&base, -1, 0, [&](int, short) { ++lates; });
+      Event victim(&base, -1, 0, nullptr, nullptr);
+      Event sig(&base, SIGUSR2, kEvSignal | kEvPersist, [&](int, short) { ++sigCalls; });
+      const timeval tick{0, 1000};
+      QCOMPARE(reader.add(&tick), 0);
+      QCOMPARE(ticker.add(&tick), 0);
+      QCOMPARE(sig.add(nullptr), 0);
+      QCOMPARE(victim.add(&tick), 0);
+      victim.activate(kEvTimeout);
+      QCOMPARE(victim.del(), 0);  // active -> non-pending before dispatch
+      base.activateLater(&later, kEvTimeout);
+      base.activateLater(&later, kEvTimeout);  // merged
+      QCOMPARE(::write(sp.fd[1], "ab", 2), ssize_t{2});
+      ::raise(SIGUSR2);
+      for (int i = 0; i < 200 && (reads < 1 || ticks < 3 || lates < 1 || sigCalls < 1); ++i)
+        QVERIFY(base.loop(kLoopOnce) >= 0);
+      QVERIFY(reads >= 1 && ticks >= 3 && lates == 1 && sigCalls == 1);
+      QCOMPARE(reader.del(), 0);
+      QCOMPARE(ticker.del(), 0);
+      QCOMPARE(sig.del(), 0);
+    }
+    setDebugCheckHandler(nullptr);
+    QCOMPARE(debugCheckFailures() - failuresBefore, uint64_t{0});
+    QVERIFY2(g_debugMessages.isEmpty(), qPrintable(g_debugMessages.join('\n')));
+  }
+
   void pipesWork_data() { backends(); }
   void pipesWork() {
     QFETCH(Poller::Backend, backend);

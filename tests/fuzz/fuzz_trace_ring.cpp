@@ -42,7 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Drain the rest: every pushed slot comes out as one to three records.
   for (size_t n; (n = ring.drain(out.data(), out.size())) > 0;) recordsOut += n;
-  FUZZ_CHECK(ring.sizeApprox() == 0);
   FUZZ_CHECK(recordsOut >= slotsPushed && recordsOut <= 3 * slotsPushed);
   return 0;
 }
