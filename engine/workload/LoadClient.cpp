@@ -63,6 +63,8 @@ struct LoadClient::Impl final : LoadConnectionOwner {
   Event intervalTimer;
   Event connector;
   Event finishEvent;
+  Event resetTimer;        // the rst fault during the run (cfg.rstIntervalSec)
+  size_t resetCursor = 0;  // where the round robin of resets goes on
 
   Impl(EventBase* b, LoadClientConfig c) : base(b), cfg(std::move(c)) {}
 
@@ -142,6 +144,11 @@ struct LoadClient::Impl final : LoadConnectionOwner {
       pacer.start(base, tag, cfg.rate, &conns,
                   [this](LoadConnection* c, Nanos now, size_t budget) { return pace(c, now, budget); });
     }
+    if (abortRst() && cfg.rstIntervalSec > 0) {
+      resetTimer.assign(base, -1, kEvPersist, &Impl::onResetTick, this);
+      resetTimer.setLabel("load client rst fault", tag);
+      resetTimer.addTimeoutNs(static_cast<Nanos>(cfg.rstIntervalSec * 1e9));
+    }
     if (cfg.connectRate > 0) {
       connector.assign(base, -1, kEvPersist, &Impl::onConnector, this);
       connector.setLabel("load client connector", tag);
@@ -196,6 +203,29 @@ struct LoadClient::Impl final : LoadConnectionOwner {
       return;
     }
     c->bev->enable(kEvRead | kEvWrite);
+  }
+
+  // The rst fault during the run: the next open connection (round robin) is
+  // reset (closeConn() sets SO_LINGER 0 for this fault) and a new connection
+  // takes its place, so resets keep coming while the load goes on. Its
+  // unanswered messages end with it (the fault expects them lost).
+  void resetOne() {
+    if (sendingStopped || nextToConnect < conns.size()) return;  // ending, or --connect-rate still opening
+    for (size_t tried = 0; tried < conns.size(); ++tried) {
+      LoadConnection* c = conns[resetCursor++ % conns.size()].get();
+      if (!c->open() || c->sendingDone) continue;
+      ++st().resets;
+      report.log(LogLevel::Info, "rst fault: " + c->name(target) + " reset (RST) during the run, replaced");
+      c->inflight.clear();
+      closeConn(c);
+      auto fresh = std::make_unique<LoadConnection>();
+      fresh->owner = this;
+      fresh->index = static_cast<uint32_t>(conns.size());
+      conns.push_back(std::move(fresh));
+      nextToConnect = conns.size();
+      startConnect(conns.back().get());
+      return;
+    }
   }
 
   // Connecting or Open -> Closed.
@@ -506,6 +536,7 @@ struct LoadClient::Impl final : LoadConnectionOwner {
     self->finish(true);
   }
 
+  static void onResetTick(int, short, void* arg) { static_cast<Impl*>(arg)->resetOne(); }
   static void onConnector(int, short, void* arg) { static_cast<Impl*>(arg)->connectDue(monotonicNowNs()); }
 
   static void onInterval(int, short, void* arg) { static_cast<Impl*>(arg)->report.closeInterval(monotonicNowNs()); }
@@ -529,7 +560,7 @@ struct LoadClient::Impl final : LoadConnectionOwner {
     for (auto& c : conns)
       if (c->state != State::Closed) closeConn(c.get());
     nextToConnect = conns.size();
-    for (Event* ev : {&housekeeping, &intervalTimer})
+    for (Event* ev : {&housekeeping, &intervalTimer, &resetTimer})
       if (ev->initialized()) ev->del();
     pacer.cancel();
     if (connector.initialized()) connector.del();

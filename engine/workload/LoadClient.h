@@ -66,6 +66,9 @@ struct LoadClientConfig {
   uint64_t messageCount = 0;   // total messages; 0 = until duration
   Fault fault = Fault::None;
   uint64_t slowReaderBytesPerSec = 1024;
+  // Fault::AbortRst: one open connection is reset (RST) every this many
+  // seconds during the run and replaced by a new one; 0 = only at the end.
+  double rstIntervalSec = 1;
   Nanos timeout = 5 * kNsPerSec;  // connect / response timeout (<= kMaxTimeoutSec)
 };
 
@@ -92,6 +95,7 @@ struct LoadClientStats {
   uint64_t errTimeout = 0;
   uint64_t errMismatch = 0;
   uint64_t errOther = 0;
+  uint64_t resets = 0;  // rst fault: connections reset during the run (each replaced)
   uint64_t errors() const { return errRefused + errReset + errTimeout + errMismatch + errOther; }
   bool finished = false;
   double elapsedSec = 0;

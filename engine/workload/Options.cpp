@@ -179,7 +179,7 @@ void addServerOptions(std::map<std::string, OptionSpec, std::less<>>& t, EchoSer
 }
 
 struct ClientFlagsGiven {
-  bool count = false, duration = false, slowReaderRate = false;
+  bool count = false, duration = false, slowReaderRate = false, rstEvery = false;
 };
 
 void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadClientConfig* c, ClientFlagsGiven* given) {
@@ -233,6 +233,10 @@ void addClientOptions(std::map<std::string, OptionSpec, std::less<>>& t, LoadCli
                                return parseSize("--slow-reader-rate", v, 1, L::kMaxSlowReaderBytesPerSec,
                                                 &c->slowReaderBytesPerSec, e);
                              }};
+  t["--rst-every"] = {true, [c, given](std::string_view v, std::string* e) {
+                        given->rstEvery = true;
+                        return parseDouble("--rst-every", v, 0, L::kMaxRstIntervalSec, &c->rstIntervalSec, e);
+                      }};
   t["--fault"] = {true, [c](std::string_view v, std::string* e) {
                     const auto fault = parseFault(v);
                     if (!fault) {
@@ -252,6 +256,10 @@ bool settleClient(LoadClientConfig* c, const ClientFlagsGiven& given, std::strin
   const bool slow = c->fault == LoadClientConfig::Fault::SlowReader;
   if (given.slowReaderRate && !slow) {
     *error = "--slow-reader-rate only applies with --fault slow-reader";
+    return false;
+  }
+  if (given.rstEvery && c->fault != LoadClientConfig::Fault::AbortRst) {
+    *error = "--rst-every only applies with --fault rst";
     return false;
   }
   return true;
@@ -469,6 +477,9 @@ std::string clientUsage() {
          "  --fault F                   slow-reader | half-close | rst | closed-port\n"
          "  --slow-reader-rate B        bytes/s the slow reader consumes (default " +
          formatByteSize(d.slowReaderBytesPerSec) + ")\n"
+         "  --rst-every S               rst: reset one connection every S seconds during the run, each\n"
+         "                              replaced by a new one (default " + formatNumber(d.rstIntervalSec) +
+         "; 0 = reset them all only at the end)\n"
          "  --json                      print a JSON report instead of text\n"
          "  --help                      this text\n"
          "  Exit status: 0 all checks passed, 1 a check failed (mismatch, errors), 2 usage error.\n";

@@ -41,6 +41,80 @@ std::optional<ServerMode> parseServerMode(std::string_view name) { return lookUp
 std::optional<Fault> parseFault(std::string_view name) { return lookUp<Fault>(name, kFaultNames); }
 std::optional<LoopMode> parseLoopMode(std::string_view name) { return lookUp<LoopMode>(name, kLoopModeNames); }
 
+// ---- Descriptions ------------------------------------------------------------
+
+const char* describeFault(Fault fault) {
+  switch (fault) {
+    case Fault::None:
+      return "No fault: each connection sends its messages, verifies every echoed byte and closes normally (FIN).";
+    case Fault::SlowReader:
+      return "Each connection sends as fast as the server takes but reads the echoes back only at the slow-reader "
+             "rate, so the server's output backs up until its output cap pauses reading from that connection. "
+             "Watch: Buffers (the server's output and kernel send queue grow, then hold at the cap) and the log "
+             "(paused connections).";
+    case Fault::HalfClose:
+      return "When a connection has sent its last message it shuts down its write side (FIN) but keeps reading: "
+             "the server sees end-of-file while its echoes are still owed and must deliver them before closing. "
+             "Watch: the state diagram and Timeline of the server's read events, and the log (closes after EOF).";
+    case Fault::AbortRst:
+      return "Connections end with a reset (RST, SO_LINGER 0) instead of FIN: one connection every reset interval "
+             "during the run (then replaced by a new one), and the rest at the end. The server's next read fails "
+             "with ECONNRESET. Watch: the log (reset by peer), the events table and Timeline of the reset "
+             "connections.";
+    case Fault::ClosedPort:
+      return "Connects to a port nobody listens on: every connect is refused (ECONNREFUSED) and counted. Watch: "
+             "the client's errors in Sessions and Stats and the log; no server is involved.";
+  }
+  return "";
+}
+
+namespace {
+void addSetting(std::string* out, const std::string& setting) {
+  if (!out->empty()) *out += ", ";
+  *out += setting;
+}
+std::string seconds(double sec) { return formatNumber(sec) + " s"; }
+std::string milliseconds(int64_t ms) { return std::to_string(ms) + " ms"; }
+}  // namespace
+
+std::string nonDefaultSettings(const LoadClientConfig& c) {
+  const LoadClientConfig d;
+  std::string s;
+  if (c.fault != d.fault) addSetting(&s, std::string("fault ") + toString(c.fault));
+  if (c.serverMode != d.serverMode) addSetting(&s, std::string("server mode ") + toString(c.serverMode));
+  if (c.messageSize != d.messageSize)
+    addSetting(&s, formatBytesSpaced(static_cast<double>(c.messageSize)) + " messages");
+  if (c.loopMode == LoopMode::Open) addSetting(&s, "open loop " + formatNumber(c.rate) + " msg/s total");
+  if (c.messageCount != d.messageCount) addSetting(&s, formatNumber(static_cast<double>(c.messageCount)) + " messages in all");
+  if (c.durationSec != d.durationSec) addSetting(&s, c.durationSec > 0 ? seconds(c.durationSec) : "no duration");
+  if (c.connectRate != d.connectRate) addSetting(&s, "connect " + formatNumber(c.connectRate) + "/s");
+  if (c.fault == Fault::SlowReader && c.slowReaderBytesPerSec != d.slowReaderBytesPerSec)
+    addSetting(&s, "reads " + formatBytesSpaced(static_cast<double>(c.slowReaderBytesPerSec)) + "/s");
+  if (c.fault == Fault::AbortRst && c.rstIntervalSec != d.rstIntervalSec)
+    addSetting(&s, c.rstIntervalSec > 0 ? "a reset every " + seconds(c.rstIntervalSec) : "resets only at the end");
+  if (c.timeout != d.timeout) addSetting(&s, "timeout " + formatDurationSpaced(c.timeout));
+  if (c.payload != d.payload) addSetting(&s, c.payload == LoadClientConfig::PayloadKind::Text ? "text payload" : "hex payload");
+  return s;
+}
+
+std::string nonDefaultSettings(const EchoServerConfig& c) {
+  const EchoServerConfig d;
+  std::string s;
+  if (c.responseDelayMs != d.responseDelayMs) addSetting(&s, "delay " + milliseconds(c.responseDelayMs));
+  if (c.maxConnections != d.maxConnections) addSetting(&s, "at most " + std::to_string(c.maxConnections) + " connections");
+  if (c.readHighWatermark != d.readHighWatermark)
+    addSetting(&s, c.readHighWatermark ? "read high watermark " + formatBytesSpaced(static_cast<double>(c.readHighWatermark))
+                                       : "no read high watermark");
+  if (c.outputCapBytes != d.outputCapBytes)
+    addSetting(&s, c.outputCapBytes ? "output cap " + formatBytesSpaced(static_cast<double>(c.outputCapBytes))
+                                    : "no output cap");
+  if (c.memoryBudgetBytes != d.memoryBudgetBytes)
+    addSetting(&s, c.memoryBudgetBytes ? "memory budget " + formatBytesSpaced(static_cast<double>(c.memoryBudgetBytes))
+                                       : "no memory budget");
+  if (c.idleTimeoutMs != d.idleTimeoutMs) addSetting(&s, "idle timeout " + milliseconds(c.idleTimeoutMs));
+  return s;
+}
+
 // ---- The loopback rule -----------------------------------------------------
 
 bool isLoopbackHost(std::string_view host) {
@@ -150,6 +224,10 @@ std::string validate(const LoadClientConfig& c) {
   if (c.fault == Fault::SlowReader &&
       (c.slowReaderBytesPerSec < 1 || c.slowReaderBytesPerSec > L::kMaxSlowReaderBytesPerSec))
     return "slow reader rate must be 1 B/s - " + formatByteSize(L::kMaxSlowReaderBytesPerSec) + "/s";
+  if (!(c.rstIntervalSec == 0 ||
+        (c.rstIntervalSec >= L::kMinRstIntervalSec && c.rstIntervalSec <= L::kMaxRstIntervalSec)))
+    return "reset interval must be 0 (resets only at the end) or " + formatNumber(L::kMinRstIntervalSec) + "-" +
+           formatNumber(L::kMaxRstIntervalSec) + " seconds";
   return validatePayload(c);
 }
 

@@ -35,6 +35,8 @@ inline constexpr uint64_t kMinClientConnections = 1;
 inline constexpr uint64_t kMaxClientConnections = 100'000;
 inline constexpr uint64_t kMaxMessageSizeBytes = uint64_t{64} << 20;
 inline constexpr uint64_t kMaxSlowReaderBytesPerSec = uint64_t{1} << 32;
+inline constexpr double kMinRstIntervalSec = 0.01;  // --rst-every (or 0 = only at the end)
+inline constexpr double kMaxRstIntervalSec = 3600;
 inline constexpr double kMinTimeoutSec = 0.001;
 }  // namespace workload_limits
 
@@ -52,6 +54,16 @@ std::optional<LoadClientConfig::LoopMode> parseLoopMode(std::string_view name);
 inline constexpr const char* kServerModeNames[] = {"echo", "discard", "source"};
 inline constexpr const char* kFaultNames[] = {"none", "slow-reader", "half-close", "rst", "closed-port"};
 inline constexpr const char* kLoopModeNames[] = {"closed", "open"};
+
+// ---- Descriptions ------------------------------------------------------------
+// What a fault does and where to watch it, one paragraph, for forms and help.
+const char* describeFault(LoadClientConfig::Fault fault);
+// The settings that differ from a default-constructed config, for session
+// titles: "fault rst, 1 KiB messages, open loop 500 msg/s total, 30 s".
+// Empty when nothing but the target/port and connections (shown anyway) differs.
+std::string nonDefaultSettings(const LoadClientConfig& config);
+// "delay 200 ms, output cap 4 MiB, idle timeout 30 s" (mode and address not included).
+std::string nonDefaultSettings(const EchoServerConfig& config);
 
 // ---- The loopback rule -----------------------------------------------------
 // True for a numeric address in 127.0.0.0/8, ::1 or IPv4-mapped 127.0.0.0/8,

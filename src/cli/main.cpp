@@ -74,9 +74,12 @@ std::string hostPort(const std::string& host, uint16_t port) {
 
 // Connections opened of those asked, and bytes queued vs handed to the kernel.
 void printConnectionsAndBytes(const LoadClientStats& s) {
-  const unsigned long long asked = s.connectionsAsked, opened = s.connectionsOpened;
+  // Replacements for connections the rst fault reset count apart.
+  const unsigned long long asked = s.connectionsAsked, resets = s.resets;
+  const unsigned long long opened = s.connectionsOpened - std::min<uint64_t>(s.resets, s.connectionsOpened);
   std::printf("connections: opened %llu of %llu asked%s\n", opened, asked,
               opened < asked ? (" (" + std::to_string(asked - opened) + " not opened)").c_str() : "");
+  if (resets) std::printf("rst fault: %llu connections reset during the run, each replaced by a new one\n", resets);
   std::printf("bytes: queued %llu, written %llu (handed to the kernel), received %llu\n",
               static_cast<unsigned long long>(s.bytesQueued), static_cast<unsigned long long>(s.bytesWritten),
               static_cast<unsigned long long>(s.bytesReceived));
@@ -256,7 +259,7 @@ int runClient(const ClientCommand& cmd) {
     }
     std::printf(
         "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections_asked\":%llu,"
-        "\"connections_attempted\":%llu,\"connections_opened\":%llu,\"message_size\":%zu,\"fault\":\"%s\","
+        "\"connections_attempted\":%llu,\"connections_opened\":%llu,\"resets\":%llu,\"message_size\":%zu,\"fault\":\"%s\","
         "\"elapsed_s\":%.3f,\"messages_sent\":%llu,\"messages_received\":%llu,\"bytes_queued\":%llu,"
         "\"bytes_written\":%llu,\"bytes_received\":%llu,\"msgs_per_s\":%.1f,\"mismatched_bytes\":%llu,"
         "\"errors\":{\"refused\":%llu,\"reset\":%llu,\"timeout\":%llu,\"mismatch\":%llu,\"other\":%llu},"
@@ -264,7 +267,7 @@ int runClient(const ClientCommand& cmd) {
         "\"intervals\":[%s],\"passed\":%s,\"error\":\"%s\"}\n",
         jsonEscape(target).c_str(), toString(cfg.serverMode), static_cast<unsigned long long>(s.connectionsAsked),
         static_cast<unsigned long long>(s.connectionsAttempted), static_cast<unsigned long long>(s.connectionsOpened),
-        cfg.messageSize, toString(cfg.fault), s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
+        static_cast<unsigned long long>(s.resets), cfg.messageSize, toString(cfg.fault), s.elapsedSec, static_cast<unsigned long long>(s.messagesSent),
         static_cast<unsigned long long>(s.messagesReceived), static_cast<unsigned long long>(s.bytesQueued),
         static_cast<unsigned long long>(s.bytesWritten), static_cast<unsigned long long>(s.bytesReceived),
         static_cast<double>(cfg.serverMode == LoadClientConfig::ServerMode::Discard ? s.messagesSent

@@ -43,20 +43,31 @@ EngineSession::~EngineSession() {
   }
 }
 
+namespace {
+// " · fault rst, 1 KiB messages", or nothing.
+QString settingsSuffix(const std::string& settings) {
+  return settings.empty() ? QString() : QStringLiteral(" · ") + QString::fromStdString(settings);
+}
+}  // namespace
+
 QString EngineSession::title() const {
   if (kind_ == Kind::Custom) return custom_.title;
   if (kind_ == Kind::Server) {
     const Shared s = shared();
     const uint16_t port = s.port ? s.port : serverConfig_.port;
     return QStringLiteral("server %1:%2 %3")
-        .arg(QString::fromStdString(serverConfig_.bindAddress))
-        .arg(port)
-        .arg(QString::fromLatin1(toString(serverConfig_.mode)));
+               .arg(QString::fromStdString(serverConfig_.bindAddress))
+               .arg(port)
+               .arg(QString::fromLatin1(toString(serverConfig_.mode))) +
+           settingsSuffix(nonDefaultSettings(serverConfig_));
   }
+  // The fault and every other non-default setting, so the row says how the run
+  // differs from a plain one.
   return QStringLiteral("client → %1:%2 ×%3")
-      .arg(QString::fromStdString(clientConfig_.host))
-      .arg(clientConfig_.port)
-      .arg(clientConfig_.connections);
+             .arg(QString::fromStdString(clientConfig_.host))
+             .arg(clientConfig_.port)
+             .arg(clientConfig_.connections) +
+         settingsSuffix(nonDefaultSettings(clientConfig_));
 }
 
 void EngineSession::setStatus(Status s, const std::string& error) {

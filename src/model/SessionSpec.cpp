@@ -71,6 +71,9 @@ void addLaunchOptions(QCommandLineParser* p) {
       {QStringLiteral("seed"), QStringLiteral("Client random payload seed."), QStringLiteral("N")},
       {QStringLiteral("timeout"), QStringLiteral("Client connect/response timeout in seconds."), QStringLiteral("S")},
       {QStringLiteral("slow-reader-rate"), QStringLiteral("Bytes/s the slow-reader fault consumes."), QStringLiteral("B")},
+      {QStringLiteral("rst-every"),
+       QStringLiteral("The rst fault resets one connection every SEC seconds during the run (0: all at the end)."),
+       QStringLiteral("SEC")},
       {QStringLiteral("retention"), QStringLiteral("Timeline retention in seconds."), QStringLiteral("SEC")},
       {QStringLiteral("fresh"), QStringLiteral("Ignore the saved window layout.")},
   });

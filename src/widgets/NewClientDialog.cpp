@@ -41,6 +41,7 @@ NewClientDialog::NewClientDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
   connect(ui_->countSpin, &QSpinBox::valueChanged, this, &NewClientDialog::revalidate);
   connect(ui_->faultCombo, &QComboBox::currentIndexChanged, this, &NewClientDialog::revalidate);
   connect(ui_->serverModeCombo, &QComboBox::currentIndexChanged, this, &NewClientDialog::revalidate);
+  connect(ui_->rstEverySpin, &QDoubleSpinBox::valueChanged, this, &NewClientDialog::revalidate);
   revalidate();
 }
 
@@ -70,6 +71,7 @@ LoadClientConfig NewClientDialog::config() const {
   c.durationSec = ui_->durationSpin->value();
   c.messageCount = static_cast<uint64_t>(ui_->countSpin->value());
   c.fault = parseFault(ui_->faultCombo->currentText().toStdString()).value_or(LoadClientConfig::Fault::None);
+  if (c.fault == LoadClientConfig::Fault::AbortRst) c.rstIntervalSec = ui_->rstEverySpin->value();
   c.serverMode =
       parseServerMode(ui_->serverModeCombo->currentText().toStdString()).value_or(LoadClientConfig::ServerMode::Echo);
   return c;
@@ -88,6 +90,7 @@ void NewClientDialog::setConfig(const LoadClientConfig& c) {
   ui_->durationSpin->setValue(c.durationSec);
   ui_->countSpin->setValue(static_cast<int>(std::min<uint64_t>(c.messageCount, 2000000000)));
   ui_->faultCombo->setCurrentText(QString::fromLatin1(toString(c.fault)));
+  ui_->rstEverySpin->setValue(c.rstIntervalSec);
   ui_->serverModeCombo->setCurrentText(QString::fromLatin1(toString(c.serverMode)));
   revalidate();
 }
@@ -102,6 +105,11 @@ QString NewClientDialog::errorText() const {
 void NewClientDialog::revalidate() {
   ui_->rateSpin->setEnabled(ui_->loopCombo->currentIndex() == 1);
   ui_->payloadEdit->setEnabled(ui_->payloadCombo->currentIndex() != 0);
+  const auto fault = parseFault(ui_->faultCombo->currentText().toStdString()).value_or(LoadClientConfig::Fault::None);
+  ui_->faultHelpLabel->setText(QString::fromUtf8(describeFault(fault)));
+  const bool rst = fault == LoadClientConfig::Fault::AbortRst;
+  ui_->rstEveryLabel->setVisible(rst);
+  ui_->rstEverySpin->setVisible(rst);
   showFormError(ui_->errorLabel, ui_->buttonBox, errorText());
 }
 
@@ -118,7 +126,8 @@ void NewClientDialog::loadSettings() {
   ui_->rateSpin->setValue(s.value(QStringLiteral("rate"), 1000.0).toDouble());
   ui_->durationSpin->setValue(s.value(QStringLiteral("duration"), 60.0).toDouble());
   ui_->countSpin->setValue(s.value(QStringLiteral("count"), 0).toInt());
-  ui_->faultCombo->setCurrentIndex(s.value(QStringLiteral("fault"), 0).toInt());
+  // The fault is never restored: a run is faulted only when the user picks it
+  // (a remembered "rst" would fault the next run without them noticing).
   ui_->serverModeCombo->setCurrentIndex(s.value(QStringLiteral("serverMode"), 0).toInt());
   revalidate();
 }
@@ -135,7 +144,7 @@ void NewClientDialog::saveSettings() const {
   s.setValue(QStringLiteral("rate"), ui_->rateSpin->value());
   s.setValue(QStringLiteral("duration"), ui_->durationSpin->value());
   s.setValue(QStringLiteral("count"), ui_->countSpin->value());
-  s.setValue(QStringLiteral("fault"), ui_->faultCombo->currentIndex());
+  s.remove(QStringLiteral("fault"));  // not remembered (see loadSettings)
   s.setValue(QStringLiteral("serverMode"), ui_->serverModeCombo->currentIndex());
 }
 

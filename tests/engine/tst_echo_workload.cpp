@@ -579,6 +579,7 @@ class TestEchoWorkload : public QObject {
     cfg.durationSec = 0;
     cfg.messageSize = 512;
     cfg.fault = static_cast<LoadClientConfig::Fault>(fault);
+    cfg.rstIntervalSec = 0;  // rst: every connection reset at its end, none during the run
     LoadClient client(&base, cfg);
     NoteLog log;
     server->setConnectionNoteSink([&](Note&& n) { log.notes.push_back(std::move(n)); });
@@ -594,6 +595,42 @@ class TestEchoWorkload : public QObject {
     const Reason expected =
         cfg.fault == LoadClientConfig::Fault::HalfClose ? Reason::PeerClosed : Reason::Reset;
     QCOMPARE(log.closedWith(expected).size(), size_t{8});
+  }
+
+  // The rst fault happens while the run goes on: one connection reset every
+  // interval, the server sees each RST before the client is done, a new
+  // connection takes its place, and the run passes.
+  void rstFaultResetsDuringTheRun() {
+    EventBase base;
+    auto server = startServer(base);
+    LoadClientConfig cfg;
+    cfg.port = server->port();
+    cfg.connections = 4;
+    cfg.durationSec = 1;
+    cfg.fault = LoadClientConfig::Fault::AbortRst;
+    cfg.rstIntervalSec = 0.1;
+    LoadClient client(&base, cfg);
+    NoteLog log;
+    server->setConnectionNoteSink([&](Note&& n) { log.notes.push_back(std::move(n)); });
+    std::vector<std::string> clientLog;
+    client.setLogSink([&](LogLevel, const std::string& text) { clientLog.push_back(text); });
+    std::string err;
+    QVERIFY2(client.start(&err), err.c_str());
+    QVERIFY(runUntil(base, [&] { return !log.closedWith(Reason::Reset).empty() || client.finished(); }, 30000));
+    QVERIFY2(!client.finished(), "the first reset reached the server only after the run");
+    QVERIFY(runUntil(base, [&] { return client.finished(); }, 60000));
+    std::string why;
+    QVERIFY2(client.passed(&why), why.c_str());
+    const LoadClientStats& s = client.stats();
+    QVERIFY(s.resets >= 1);
+    QCOMPARE(s.connectionsOpened, 4 + s.resets);  // each reset connection replaced
+    QCOMPARE(std::count_if(clientLog.begin(), clientLog.end(),
+                           [](const std::string& l) { return l.find("reset (RST) during the run") != std::string::npos; }),
+             static_cast<long>(s.resets));
+    QVERIFY(runUntil(base, [&] { return server->stats().active == 0; }));
+    // Every connection the server saw ended with a reset: mid-run ones and the rest at the end.
+    QCOMPARE(log.count(Note::Kind::Accepted), static_cast<size_t>(s.connectionsOpened));
+    QCOMPARE(log.closedWith(Reason::Reset).size(), static_cast<size_t>(s.connectionsOpened));
   }
 
   void closedPortFault() {

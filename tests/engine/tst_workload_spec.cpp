@@ -3,6 +3,7 @@
 // rule that moves, loosens or rewords shows up as a failing row; the names
 // round-trip; the loopback rule holds for every spelling the front ends accept.
 #include <QtTest>
+#include <cstring>
 
 #include <cmath>
 #include <functional>
@@ -118,6 +119,13 @@ class TestWorkloadSpec : public QObject {
                                                c.slowReaderBytesPerSec = 0;
                                              })
                                           << "slow reader rate must be 1 B/s - 4G/s";
+    QTest::newRow("rst interval below 10 ms") << ClientEdit([](auto& c) {
+                                                 c.fault = F::AbortRst;
+                                                 c.rstIntervalSec = 0.005;
+                                               })
+                                            << "reset interval must be 0 (resets only at the end) or 0.01-3600 seconds";
+    QTest::newRow("negative rst interval") << ClientEdit([](auto& c) { c.rstIntervalSec = -1; })
+                                           << "reset interval must be 0 (resets only at the end) or 0.01-3600 seconds";
     QTest::newRow("empty text payload") << ClientEdit([](auto& c) { c.payload = LoadClientConfig::PayloadKind::Text; })
                                         << "text payload is empty";
     QTest::newRow("bad hex payload") << ClientEdit([](auto& c) {
@@ -204,6 +212,32 @@ class TestWorkloadSpec : public QObject {
     std::string error;
     QVERIFY(!server.start(&error));
     QCOMPARE(QString::fromStdString(error), message);
+  }
+
+  // Every fault is explained (forms show it), and a session title names what
+  // differs from a default run.
+  void faultsAreDescribed() {
+    for (const char* name : kFaultNames) {
+      const auto fault = parseFault(name);
+      QVERIFY(fault);
+      QVERIFY2(std::strlen(describeFault(*fault)) > 40, name);
+    }
+    QVERIFY(QString(describeFault(LoadClientConfig::Fault::SlowReader)).contains("Watch: Buffers"));
+    QVERIFY(QString(describeFault(LoadClientConfig::Fault::AbortRst)).contains("during the run"));
+  }
+
+  void nonDefaultSettingsAreNamed() {
+    LoadClientConfig c;
+    QCOMPARE(QString::fromStdString(nonDefaultSettings(c)), QString());
+    c.fault = LoadClientConfig::Fault::AbortRst;
+    c.messageSize = 1024;
+    c.rstIntervalSec = 0.5;
+    QCOMPARE(QString::fromStdString(nonDefaultSettings(c)), QString("fault rst, 1.0 KiB messages, a reset every 0.5 s"));
+    EchoServerConfig s;
+    QCOMPARE(QString::fromStdString(nonDefaultSettings(s)), QString());
+    s.responseDelayMs = 200;
+    s.outputCapBytes = 0;
+    QCOMPARE(QString::fromStdString(nonDefaultSettings(s)), QString("delay 200 ms, no output cap"));
   }
 
   void namesRoundTrip() {
