@@ -210,16 +210,21 @@ bool RecordingReader::records(int64_t session, int64_t fromNs, int64_t toNs, std
   std::string why;
   while (q.step()) {
     ++lastBlocksRead_;
-    const int64_t id = q.int64(0);
+    const int64_t id = q.int64(0), codec = q.int64(1), recordCount = q.int64(2);
     const std::string where = "block " + std::to_string(id) + " of session " + std::to_string(session);
-    if (q.int64(1) != BlockCodec::kCodecId)
-      return q.reset(), fail(error, where + " uses unknown codec " + std::to_string(q.int64(1)));
+    if (codec != BlockCodec::kCodecId) {
+      q.reset();
+      return fail(error, where + " uses unknown codec " + std::to_string(codec));
+    }
     const auto* data = static_cast<const uint8_t*>(q.blob(3));
-    if (!impl_->codec.decode(data, q.blobSize(3), impl_->scratch, &why))
-      return q.reset(), fail(error, where + ": " + why);
-    if (static_cast<uint64_t>(q.int64(2)) != impl_->scratch.size())
-      return q.reset(), fail(error, where + ": record_count " + std::to_string(q.int64(2)) + " but the block holds " +
-                                        std::to_string(impl_->scratch.size()));
+    const bool decoded = impl_->codec.decode(data, q.blobSize(3), impl_->scratch, &why);
+    if (decoded && static_cast<uint64_t>(recordCount) != impl_->scratch.size())
+      why = "record_count " + std::to_string(recordCount) + " but the block holds " +
+            std::to_string(impl_->scratch.size());
+    if (!why.empty()) {
+      q.reset();
+      return fail(error, where + ": " + why);
+    }
     for (const TraceRecord& r : impl_->scratch)
       if (r.tsNs >= fromNs && r.tsNs <= toNs) out.push_back(r);
   }
