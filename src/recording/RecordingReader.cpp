@@ -234,73 +234,58 @@ bool RecordingReader::records(int64_t session, int64_t fromNs, int64_t toNs, std
   return ok || fail(error, why);
 }
 
-bool RecordingReader::events(int64_t session, std::vector<EventInfo>& out, std::string* error) {
-  out.clear();
+template <typename Row>
+bool RecordingReader::query(Statement Impl::*statement, std::initializer_list<int64_t> params, Row&& row,
+                            std::string* error) {
   if (!impl_) return fail(error, "not open");
-  Statement& q = impl_->events;
+  Statement& q = (*impl_).*statement;
   q.reset();
-  q.bind(1, session);
-  while (q.step())
-    out.push_back(EventInfo{static_cast<uint64_t>(q.int64(0)), q.text(1),
-                            static_cast<EventKind>(static_cast<uint8_t>(q.int64(2) & 0x3)),
-                            static_cast<int32_t>(q.int64(3)), static_cast<uint32_t>(q.int64(4)), q.text(5)});
+  int index = 1;
+  for (int64_t p : params) q.bind(index++, p);
+  while (q.step()) row(q);
   const bool ok = q.ok();
   const std::string why = ok ? "" : q.error();
   q.reset();
   return ok || fail(error, why);
+}
+
+bool RecordingReader::events(int64_t session, std::vector<EventInfo>& out, std::string* error) {
+  out.clear();
+  return query(&Impl::events, {session}, [&](const Statement& q) {
+    out.push_back(EventInfo{static_cast<uint64_t>(q.int64(0)), q.text(1),
+                            static_cast<EventKind>(static_cast<uint8_t>(q.int64(2) & 0x3)),
+                            static_cast<int32_t>(q.int64(3)), static_cast<uint32_t>(q.int64(4)), q.text(5)});
+  }, error);
 }
 
 bool RecordingReader::log(int64_t session, int64_t fromNs, int64_t toNs, std::vector<LogEntry>& out,
                           std::string* error) {
   out.clear();
-  if (!impl_) return fail(error, "not open");
-  Statement& q = impl_->log;
-  q.reset();
-  q.bind(1, session);
-  q.bind(2, fromNs);
-  q.bind(3, toNs);
-  while (q.step()) out.push_back(LogEntry{q.int64(0), static_cast<int>(q.int64(1)), q.text(2)});
-  const bool ok = q.ok();
-  const std::string why = ok ? "" : q.error();
-  q.reset();
-  return ok || fail(error, why);
+  return query(&Impl::log, {session, fromNs, toNs}, [&](const Statement& q) {
+    out.push_back(LogEntry{q.int64(0), static_cast<int>(q.int64(1)), q.text(2)});
+  }, error);
 }
 
 bool RecordingReader::clientIntervals(int64_t session, int64_t fromNs, int64_t toNs,
                                       std::vector<ClientInterval>& out, std::string* error) {
   out.clear();
-  if (!impl_) return fail(error, "not open");
-  Statement& q = impl_->intervals;
-  q.reset();
-  q.bind(1, session);
-  q.bind(2, fromNs);
-  q.bind(3, toNs);
-  while (q.step()) out.push_back(ClientInterval{q.int64(0), q.text(1)});
-  const bool ok = q.ok();
-  const std::string why = ok ? "" : q.error();
-  q.reset();
-  return ok || fail(error, why);
+  return query(&Impl::intervals, {session, fromNs, toNs}, [&](const Statement& q) {
+    out.push_back(ClientInterval{q.int64(0), q.text(1)});
+  }, error);
 }
 
 bool RecordingReader::keyframeAtOrBefore(int64_t session, int64_t tsNs, int64_t& keyframeTsNs,
                                          std::vector<uint8_t>& state, std::string* error) {
   state.clear();
   if (error) error->clear();
-  if (!impl_) return fail(error, "not open");
-  Statement& q = impl_->keyframe;
-  q.reset();
-  q.bind(1, session);
-  q.bind(2, tsNs);
-  const bool found = q.step();
-  if (found) {
+  bool found = false;
+  const bool ok = query(&Impl::keyframe, {session, tsNs}, [&](const Statement& q) {
+    found = true;
     keyframeTsNs = q.int64(0);
     const auto* data = static_cast<const uint8_t*>(q.blob(1));
     state.assign(data, data + q.blobSize(1));
-  }
-  const bool ok = q.ok();
-  const std::string why = ok ? "" : q.error();
-  q.reset();
-  return found || (!ok && fail(error, why));
+  }, error);
+  return ok && found;
 }
 
 }  // namespace rs::recording

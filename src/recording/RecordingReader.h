@@ -7,6 +7,7 @@
 // Thread contract: one thread at a time (the owner's); open two readers for two threads.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 #include "RecordingWriter.h"  // EventInfo, SessionInfo
 
 namespace rs::recording {
+
+class Statement;
 
 struct RecordingMeta {
   int formatVersion = 0;
@@ -76,6 +79,9 @@ class RecordingReader {
  private:
   struct Impl;
   bool fail(std::string* error, const std::string& message);
+  // Binds params to the statement in order, calls row(q) per result row; false with *error on failure.
+  template <typename Row>
+  bool query(Statement Impl::*statement, std::initializer_list<int64_t> params, Row&& row, std::string* error);
   std::unique_ptr<Impl> impl_;
   std::string path_;
   RecordingMeta meta_;
