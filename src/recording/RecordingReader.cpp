@@ -69,43 +69,65 @@ bool RecordingReader::fail(std::string* error, const std::string& message) {
 bool RecordingReader::open(const std::string& path, std::string* error) {
   close();
   path_ = path;
-  if (const std::string problem = checkSqliteFile(path); !problem.empty()) return fail(error, problem);
   impl_ = std::make_unique<Impl>();
-  Db& db = impl_->db;
-  std::string why;
-  // Read-write only so SQLite can recover a killed writer's journal; nothing is written.
-  if (!db.open(path, Db::Mode::ReadWrite, &why) && !db.open(path, Db::Mode::ReadOnly, &why))
-    return close(), fail(error, "cannot open: " + why);
+  // Each step returns what is wrong, or "" to go on.
+  std::string problem = checkSqliteFile(path);
+  for (auto step : {&RecordingReader::openDatabase, &RecordingReader::checkIdentity, &RecordingReader::checkTables,
+                    &RecordingReader::loadMeta, &RecordingReader::loadSessions,
+                    &RecordingReader::prepareStatements}) {
+    if (!problem.empty()) break;
+    problem = (this->*step)();
+  }
+  if (problem.empty()) return true;
+  close();
+  return fail(error, problem);
+}
 
+std::string RecordingReader::openDatabase() {
+  std::string why;
+  // Read-write only so SQLite can recover a killed writer's WAL or journal; nothing is written.
+  if (impl_->db.open(path_, Db::Mode::ReadWrite, &why) || impl_->db.open(path_, Db::Mode::ReadOnly, &why)) return "";
+  return "cannot open: " + why;
+}
+
+std::string RecordingReader::checkIdentity() {
   Statement q;
-  if (!q.prepare(db, "PRAGMA application_id", &why) || !q.step()) {
-    close();
-    return fail(error, "not a ReactorScope recording (" + (why.empty() ? db.lastMessage() : why) + ")");
-  }
-  if (q.int64(0) != RecordingSchema::kApplicationId) {
-    close();
-    return fail(error, "not a ReactorScope recording (SQLite application_id is " + std::to_string(q.int64(0)) + ")");
-  }
+  std::string why;
+  if (!q.prepare(impl_->db, "PRAGMA application_id", &why) || !q.step())
+    return "not a ReactorScope recording (" + (why.empty() ? impl_->db.lastMessage() : why) + ")";
+  if (q.int64(0) != RecordingSchema::kApplicationId)
+    return "not a ReactorScope recording (SQLite application_id is " + std::to_string(q.int64(0)) + ")";
+  return "";
+}
+
+std::string RecordingReader::checkTables() {
+  Statement q;
+  std::string why;
   for (const auto& table : RecordingSchema::tables()) {
+    const std::string name(table.name);
     std::vector<std::string> have;
-    if (!q.prepare(db, "PRAGMA table_info(" + std::string(table.name) + ")", &why)) return close(), fail(error, why);
+    if (!q.prepare(impl_->db, "PRAGMA table_info(" + name + ")", &why)) return why;
     while (q.step()) have.push_back(q.text(1));
-    if (!q.ok()) return close(), fail(error, q.error());
-    if (have.empty()) return close(), fail(error, "table '" + std::string(table.name) + "' is missing");
+    if (!q.ok()) return q.error();
+    if (have.empty()) return "table '" + name + "' is missing";
     for (std::string_view column : table.columns)
       if (std::find(have.begin(), have.end(), column) == have.end())
-        return close(), fail(error, "table '" + std::string(table.name) + "' has no column '" + std::string(column) + "'");
+        return "table '" + name + "' has no column '" + std::string(column) + "'";
   }
-  if (!q.prepare(db, "SELECT key, value FROM meta", &why)) return close(), fail(error, why);
+  return "";
+}
+
+std::string RecordingReader::loadMeta() {
+  Statement q;
+  std::string why;
+  if (!q.prepare(impl_->db, "SELECT key, value FROM meta", &why)) return why;
+  std::string version;
   bool haveVersion = false;
   while (q.step()) {
     const std::string key = q.text(0), value = q.text(1);
     if (key == "format_version") {
       haveVersion = true;
-      meta_.formatVersion = static_cast<int>(std::strtol(value.c_str(), nullptr, 10));
-      if (value != std::to_string(RecordingSchema::kFormatVersion))
-        return close(), fail(error, "format version '" + value + "' is not supported (this build reads version " +
-                                        std::to_string(RecordingSchema::kFormatVersion) + ")");
+      version = value;
     } else if (key == "app_version") {
       meta_.appVersion = value;
     } else if (key == "engine_version") {
@@ -116,14 +138,23 @@ bool RecordingReader::open(const std::string& path, std::string* error) {
       meta_.droppedRecords = std::strtoull(value.c_str(), nullptr, 10);
     }
   }
-  if (!q.ok()) return close(), fail(error, q.error());
-  if (!haveVersion) return close(), fail(error, "meta has no format_version");
+  if (!q.ok()) return q.error();
+  if (!haveVersion) return "meta has no format_version";
+  if (version != std::to_string(RecordingSchema::kFormatVersion))
+    return "format version '" + version + "' is not supported (this build reads version " +
+           std::to_string(RecordingSchema::kFormatVersion) + ")";
+  meta_.formatVersion = RecordingSchema::kFormatVersion;
+  return "";
+}
 
-  if (!q.prepare(db,
+std::string RecordingReader::loadSessions() {
+  Statement q;
+  std::string why;
+  if (!q.prepare(impl_->db,
                  "SELECT id, kind, name, pid, start_ns, end_ns, settings, record_count, dropped_records, "
                  "max_block_span_ns FROM sessions ORDER BY id",
                  &why))
-    return close(), fail(error, why);
+    return why;
   while (q.step()) {
     SessionSummary s;
     s.id = q.int64(0);
@@ -134,33 +165,29 @@ bool RecordingReader::open(const std::string& path, std::string* error) {
     s.maxBlockSpanNs = std::max<int64_t>(0, q.int64(9));
     sessions_.push_back(std::move(s));
   }
-  if (!q.ok()) return close(), fail(error, q.error());
+  return q.ok() ? "" : q.error();
+}
 
-  Impl& m = *impl_;
-  const bool prepared =
-      m.blocks.prepare(db,
-                       "SELECT id, codec, record_count, data FROM blocks WHERE session = ?1 AND first_ts >= ?2 "
-                       "AND first_ts <= ?3 AND last_ts >= ?4 ORDER BY first_ts, id",
-                       &why) &&
-      m.span.prepare(db,
-                     "SELECT min(first_ts), (SELECT max(last_ts) FROM blocks WHERE session = ?1 AND first_ts >= "
-                     "(SELECT max(first_ts) FROM blocks WHERE session = ?1) - ?2) FROM blocks WHERE session = ?1",
-                     &why) &&
-      m.events.prepare(db,
-                       "SELECT event_id, label, kind, fd, owner, callback FROM events WHERE session = ? "
-                       "ORDER BY event_id",
-                       &why) &&
-      m.log.prepare(db, "SELECT ts, level, text FROM log WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid",
-                    &why) &&
-      m.intervals.prepare(db,
-                          "SELECT ts, json FROM client_intervals WHERE session = ? AND ts BETWEEN ? AND ? "
-                          "ORDER BY ts, rowid",
-                          &why) &&
-      m.keyframe.prepare(db,
-                         "SELECT ts, data FROM keyframes WHERE session = ? AND ts <= ? ORDER BY ts DESC LIMIT 1",
-                         &why);
-  if (!prepared) return close(), fail(error, why);
-  return true;
+std::string RecordingReader::prepareStatements() {
+  const std::pair<Statement Impl::*, const char*> statements[] = {
+      // A block overlapping [?4, ?3] starts at or after ?2 = ?4 - max_block_span_ns: an index range.
+      {&Impl::blocks,
+       "SELECT id, codec, record_count, data FROM blocks WHERE session = ?1 AND first_ts >= ?2 "
+       "AND first_ts <= ?3 AND last_ts >= ?4 ORDER BY first_ts, id"},
+      {&Impl::span,
+       "SELECT min(first_ts), (SELECT max(last_ts) FROM blocks WHERE session = ?1 AND first_ts >= "
+       "(SELECT max(first_ts) FROM blocks WHERE session = ?1) - ?2) FROM blocks WHERE session = ?1"},
+      {&Impl::events,
+       "SELECT event_id, label, kind, fd, owner, callback FROM events WHERE session = ? ORDER BY event_id"},
+      {&Impl::log, "SELECT ts, level, text FROM log WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
+      {&Impl::intervals,
+       "SELECT ts, json FROM client_intervals WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
+      {&Impl::keyframe, "SELECT ts, data FROM keyframes WHERE session = ? AND ts <= ? ORDER BY ts DESC LIMIT 1"},
+  };
+  std::string why;
+  for (const auto& [member, sql] : statements)
+    if (!((*impl_).*member).prepare(impl_->db, sql, &why)) return why;
+  return "";
 }
 
 void RecordingReader::close() {

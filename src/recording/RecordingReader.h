@@ -79,6 +79,13 @@ class RecordingReader {
  private:
   struct Impl;
   bool fail(std::string* error, const std::string& message);
+  // open()'s steps, in order: each returns what is wrong, or "".
+  std::string openDatabase();
+  std::string checkIdentity();
+  std::string checkTables();
+  std::string loadMeta();
+  std::string loadSessions();
+  std::string prepareStatements();
   // Binds params to the statement in order, calls row(q) per result row; false with *error on failure.
   template <typename Row>
   bool query(Statement Impl::*statement, std::initializer_list<int64_t> params, Row&& row, std::string* error);
