@@ -12,8 +12,9 @@
 //   - addSession, endSession, append, addEvent, addLog, addClientInterval,
 //     addKeyframe, the counters, failed() and error(): any thread, concurrently.
 //   - flush(): any thread except the writer's own (asserted).
-//   - Only the writer's thread touches the database between open() and close()
-//     (asserted in its functions).
+//   - Only the writer's thread touches the database between open() and close().
+//   Each rule is checked in every build (a thread-id compare); a violation prints
+//   what was broken and aborts.
 // Loss policy: records that do not fit in the queue (queueCapacityRecords), that go
 // over the size cap without ring mode, that name an unknown session or have
 // out-of-range enum fields, or that arrive after a write error are dropped and

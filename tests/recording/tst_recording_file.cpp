@@ -406,6 +406,29 @@ class TestRecordingFile : public QObject {
     QVERIFY(reader.sessions().empty());
   }
 
+  // open() off the owner thread breaks the stated thread contract: the writer aborts
+  // with a message instead of racing.
+  void threadContractIsEnforced() {
+    const QString path = freshPath();
+    const pid_t child = fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+      signal(SIGABRT, SIG_DFL);  // not Qt Test's crash handler: just die
+      RecordingWriter writer;
+      std::thread other([&] {
+        std::string error;
+        writer.open(path.toStdString(), &error);
+      });
+      other.join();
+      _exit(0);
+    }
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+    QVERIFY(WIFSIGNALED(status));
+    QCOMPARE(WTERMSIG(status), SIGABRT);
+    QVERIFY(!QFile::exists(path));
+  }
+
   void dropsAreCountedWithATinyQueue() {
     const QString path = freshPath();
     RecordingWriterOptions options;
