@@ -38,6 +38,9 @@
 
 namespace rs::recording {
 
+struct WriterItem;
+class WriterStore;
+
 struct RecordingWriterOptions {
   size_t queueCapacityRecords = size_t{1} << 21;  // 80 MiB of queued records at most
   size_t blockRecords = 65536;                     // records per block (<= BlockCodec::kMaxRecordsPerBlock)
@@ -101,24 +104,20 @@ class RecordingWriter {
   std::string error() const;  // the first write error, empty while none
 
  private:
-  struct Item;
-  struct SessionState;
-  class Store;
-
   void writerMain();
-  void enqueue(Item item);
+  void enqueue(WriterItem item);
   void countDropped(int64_t session, uint64_t count);
   void setFailed(const std::string& message);
 
   const RecordingWriterOptions options_;
   const std::thread::id ownerThread_;
-  std::unique_ptr<Store> store_;  // the database; the writer thread's between open and close
+  std::unique_ptr<WriterStore> store_;  // the database; the writer thread's between open and close
   std::thread thread_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;       // writer: work queued or stop requested
   std::condition_variable committed_;  // flush(): a cycle finished
-  std::deque<Item> queue_;
+  std::deque<WriterItem> queue_;
   size_t queuedRecords_ = 0;
   std::map<int64_t, uint64_t> droppedBySession_;
   uint64_t enqueuedSeq_ = 0, committedSeq_ = 0;
