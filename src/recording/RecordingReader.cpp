@@ -1,0 +1,318 @@
+#include "RecordingReader.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "BlockCodec.h"
+#include "RecordingSchema.h"
+#include "SqliteDb.h"
+
+namespace rs::recording {
+namespace {
+
+// The SQLite file header (https://sqlite.org/fileformat.html, 1.3): magic, page size
+// at 16, change counter at 24, page count at 28, valid-for at 92.
+constexpr size_t kSqliteHeaderBytes = 100;
+constexpr char kSqliteMagic[] = "SQLite format 3";
+
+uint32_t bigEndian32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+// The file-level checks SQLite itself defers or skips: a plain reason, or "".
+std::string checkSqliteFile(const std::string& path) {
+  struct stat st{};
+  if (stat(path.c_str(), &st) != 0) return std::string("cannot read it: ") + std::strerror(errno);
+  if (!S_ISREG(st.st_mode)) return "not a regular file";
+  if (st.st_size == 0) return "the file is empty";
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return std::string("cannot read it: ") + std::strerror(errno);
+  unsigned char header[kSqliteHeaderBytes];
+  const size_t got = std::fread(header, 1, sizeof header, f);
+  std::fclose(f);
+  if (got < 16 || std::memcmp(header, kSqliteMagic, sizeof kSqliteMagic) != 0)
+    return "not a ReactorScope recording (not an SQLite database)";
+  if (got < kSqliteHeaderBytes)
+    return "truncated: " + std::to_string(got) + " bytes, shorter than an SQLite header";
+  const uint32_t pageSize = header[16] == 0 && header[17] == 1 ? 65536u : (uint32_t{header[16]} << 8) | header[17];
+  const bool countValid = std::memcmp(header + 24, header + 92, 4) == 0;
+  const uint64_t pages = bigEndian32(header + 28);
+  // A WAL left by a killed writer holds pages the main file does not have yet.
+  const bool walPresent = access((path + "-wal").c_str(), F_OK) == 0;
+  if (countValid && !walPresent && pages * pageSize > static_cast<uint64_t>(st.st_size))
+    return "truncated: " + std::to_string(st.st_size) + " bytes, the SQLite header says " +
+           std::to_string(pages * pageSize);
+  return "";
+}
+
+}  // namespace
+
+struct RecordingReader::Impl {
+  Db db;
+  Statement blocks, span, events, log, intervals, keyframe;
+  BlockCodec codec;
+  std::vector<TraceRecord> scratch;
+};
+
+RecordingReader::RecordingReader() = default;
+RecordingReader::~RecordingReader() = default;
+
+bool RecordingReader::fail(std::string* error, const std::string& message) {
+  if (error) *error = "recording '" + path_ + "': " + message;
+  return false;
+}
+
+bool RecordingReader::open(const std::string& path, std::string* error) {
+  close();
+  path_ = path;
+  impl_ = std::make_unique<Impl>();
+  // Each step returns what is wrong, or "" to go on.
+  std::string problem = checkSqliteFile(path);
+  for (auto step : {&RecordingReader::openDatabase, &RecordingReader::checkIdentity, &RecordingReader::checkTables,
+                    &RecordingReader::loadMeta, &RecordingReader::loadSessions,
+                    &RecordingReader::prepareStatements}) {
+    if (!problem.empty()) break;
+    problem = (this->*step)();
+  }
+  if (problem.empty()) return true;
+  close();
+  return fail(error, problem);
+}
+
+std::string RecordingReader::openDatabase() {
+  std::string why;
+  // Read-write only so SQLite can recover a killed writer's WAL or journal; nothing is written.
+  if (impl_->db.open(path_, Db::Mode::ReadWrite, &why) || impl_->db.open(path_, Db::Mode::ReadOnly, &why)) return "";
+  return "cannot open: " + why;
+}
+
+std::string RecordingReader::checkIdentity() {
+  Statement q;
+  std::string why;
+  if (!q.prepare(impl_->db, "PRAGMA application_id", &why) || !q.step())
+    return "not a ReactorScope recording (" + (why.empty() ? impl_->db.lastMessage() : why) + ")";
+  if (q.int64(0) != RecordingSchema::kApplicationId)
+    return "not a ReactorScope recording (SQLite application_id is " + std::to_string(q.int64(0)) + ")";
+  return "";
+}
+
+std::string RecordingReader::checkTables() {
+  Statement q;
+  std::string why;
+  for (const auto& table : RecordingSchema::tables()) {
+    const std::string name(table.name);
+    std::vector<std::string> have;
+    if (!q.prepare(impl_->db, "PRAGMA table_info(" + name + ")", &why)) return why;
+    while (q.step()) have.push_back(q.text(1));
+    if (!q.ok()) return q.error();
+    if (have.empty()) return "table '" + name + "' is missing";
+    for (std::string_view column : table.columns)
+      if (std::find(have.begin(), have.end(), column) == have.end())
+        return "table '" + name + "' has no column '" + std::string(column) + "'";
+  }
+  return "";
+}
+
+std::string RecordingReader::loadMeta() {
+  Statement q;
+  std::string why;
+  if (!q.prepare(impl_->db, "SELECT key, value FROM meta", &why)) return why;
+  std::string version;
+  bool haveVersion = false;
+  while (q.step()) {
+    const std::string key = q.text(0), value = q.text(1);
+    if (key == "format_version") {
+      haveVersion = true;
+      version = value;
+    } else if (key == "app_version") {
+      meta_.appVersion = value;
+    } else if (key == "engine_version") {
+      meta_.engineVersion = value;
+    } else if (key == "created_utc") {
+      meta_.createdUtc = value;
+    } else if (key == "dropped_records") {
+      meta_.droppedRecords = std::strtoull(value.c_str(), nullptr, 10);
+    }
+  }
+  if (!q.ok()) return q.error();
+  if (!haveVersion) return "meta has no format_version";
+  if (version != std::to_string(RecordingSchema::kFormatVersion))
+    return "format version '" + version + "' is not supported (this build reads version " +
+           std::to_string(RecordingSchema::kFormatVersion) + ")";
+  meta_.formatVersion = RecordingSchema::kFormatVersion;
+  return "";
+}
+
+std::string RecordingReader::loadSessions() {
+  Statement q;
+  std::string why;
+  if (!q.prepare(impl_->db,
+                 "SELECT id, kind, name, pid, start_ns, end_ns, settings, record_count, dropped_records, "
+                 "max_block_span_ns FROM sessions ORDER BY id",
+                 &why))
+    return why;
+  while (q.step()) {
+    SessionSummary s;
+    s.id = q.int64(0);
+    s.info = SessionInfo{q.text(1), q.text(2), q.int64(3), q.int64(4), q.text(6)};
+    if (!q.isNull(5)) s.endNs = q.int64(5);
+    s.recordCount = static_cast<uint64_t>(q.int64(7));
+    s.droppedRecords = static_cast<uint64_t>(q.int64(8));
+    s.maxBlockSpanNs = std::max<int64_t>(0, q.int64(9));
+    sessions_.push_back(std::move(s));
+  }
+  return q.ok() ? "" : q.error();
+}
+
+std::string RecordingReader::prepareStatements() {
+  const std::pair<Statement Impl::*, const char*> statements[] = {
+      // A block overlapping [?4, ?3] starts at or after ?2 = ?4 - max_block_span_ns: an index range.
+      {&Impl::blocks,
+       "SELECT id, codec, record_count, data FROM blocks WHERE session = ?1 AND first_ts >= ?2 "
+       "AND first_ts <= ?3 AND last_ts >= ?4 ORDER BY first_ts, id"},
+      {&Impl::span,
+       "SELECT min(first_ts), (SELECT max(last_ts) FROM blocks WHERE session = ?1 AND first_ts >= "
+       "(SELECT max(first_ts) FROM blocks WHERE session = ?1) - ?2) FROM blocks WHERE session = ?1"},
+      {&Impl::events,
+       "SELECT event_id, label, kind, fd, owner, callback FROM events WHERE session = ? ORDER BY event_id"},
+      {&Impl::log, "SELECT ts, level, text FROM log WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
+      {&Impl::intervals,
+       "SELECT ts, json FROM client_intervals WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
+      {&Impl::keyframe, "SELECT ts, data FROM keyframes WHERE session = ? AND ts <= ? ORDER BY ts DESC LIMIT 1"},
+  };
+  std::string why;
+  for (const auto& [member, sql] : statements)
+    if (!((*impl_).*member).prepare(impl_->db, sql, &why)) return why;
+  return "";
+}
+
+void RecordingReader::close() {
+  impl_.reset();
+  meta_ = {};
+  sessions_.clear();
+}
+
+namespace {
+const SessionSummary* findSession(const std::vector<SessionSummary>& sessions, int64_t id) {
+  for (const auto& s : sessions)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+}  // namespace
+
+bool RecordingReader::span(int64_t session, TimeSpan& out, std::string* error) {
+  out = {};
+  const SessionSummary* s = impl_ ? findSession(sessions_, session) : nullptr;
+  if (!s) return fail(error, "no session " + std::to_string(session));
+  Statement& q = impl_->span;
+  q.reset();
+  q.bind(1, session);
+  q.bind(2, s->maxBlockSpanNs);
+  if (!q.step()) return fail(error, q.error());
+  if (!q.isNull(0) && !q.isNull(1)) out = TimeSpan{q.int64(0), q.int64(1), false};
+  q.reset();
+  return true;
+}
+
+bool RecordingReader::records(int64_t session, int64_t fromNs, int64_t toNs, std::vector<TraceRecord>& out,
+                              std::string* error) {
+  out.clear();
+  lastBlocksRead_ = 0;
+  const SessionSummary* s = impl_ ? findSession(sessions_, session) : nullptr;
+  if (!s) return fail(error, "no session " + std::to_string(session));
+  if (fromNs > toNs) return true;
+  // A block overlapping [from, to] starts at most maxBlockSpanNs before from.
+  const int64_t earliestStart =
+      fromNs < INT64_MIN + s->maxBlockSpanNs ? INT64_MIN : fromNs - s->maxBlockSpanNs;
+  Statement& q = impl_->blocks;
+  q.reset();
+  q.bind(1, session);
+  q.bind(2, earliestStart);
+  q.bind(3, toNs);
+  q.bind(4, fromNs);
+  std::string why;
+  while (q.step()) {
+    ++lastBlocksRead_;
+    const int64_t id = q.int64(0), codec = q.int64(1), recordCount = q.int64(2);
+    const std::string where = "block " + std::to_string(id) + " of session " + std::to_string(session);
+    if (codec != BlockCodec::kCodecId) {
+      q.reset();
+      return fail(error, where + " uses unknown codec " + std::to_string(codec));
+    }
+    const auto* data = static_cast<const uint8_t*>(q.blob(3));
+    const bool decoded = impl_->codec.decode(data, q.blobSize(3), impl_->scratch, &why);
+    if (decoded && static_cast<uint64_t>(recordCount) != impl_->scratch.size())
+      why = "record_count " + std::to_string(recordCount) + " but the block holds " +
+            std::to_string(impl_->scratch.size());
+    if (!why.empty()) {
+      q.reset();
+      return fail(error, where + ": " + why);
+    }
+    for (const TraceRecord& r : impl_->scratch)
+      if (r.tsNs >= fromNs && r.tsNs <= toNs) out.push_back(r);
+  }
+  const bool ok = q.ok();
+  if (!ok) why = q.error();
+  q.reset();
+  return ok || fail(error, why);
+}
+
+template <typename Row>
+bool RecordingReader::query(Statement Impl::*statement, std::initializer_list<int64_t> params, Row&& row,
+                            std::string* error) {
+  if (!impl_) return fail(error, "not open");
+  Statement& q = (*impl_).*statement;
+  q.reset();
+  int index = 1;
+  for (int64_t p : params) q.bind(index++, p);
+  while (q.step()) row(q);
+  const bool ok = q.ok();
+  const std::string why = ok ? "" : q.error();
+  q.reset();
+  return ok || fail(error, why);
+}
+
+bool RecordingReader::events(int64_t session, std::vector<EventInfo>& out, std::string* error) {
+  out.clear();
+  return query(&Impl::events, {session}, [&](const Statement& q) {
+    out.push_back(EventInfo{static_cast<uint64_t>(q.int64(0)), q.text(1),
+                            static_cast<EventKind>(static_cast<uint8_t>(q.int64(2) & 0x3)),
+                            static_cast<int32_t>(q.int64(3)), static_cast<uint32_t>(q.int64(4)), q.text(5)});
+  }, error);
+}
+
+bool RecordingReader::log(int64_t session, int64_t fromNs, int64_t toNs, std::vector<LogEntry>& out,
+                          std::string* error) {
+  out.clear();
+  return query(&Impl::log, {session, fromNs, toNs}, [&](const Statement& q) {
+    out.push_back(LogEntry{q.int64(0), static_cast<int>(q.int64(1)), q.text(2)});
+  }, error);
+}
+
+bool RecordingReader::clientIntervals(int64_t session, int64_t fromNs, int64_t toNs,
+                                      std::vector<ClientInterval>& out, std::string* error) {
+  out.clear();
+  return query(&Impl::intervals, {session, fromNs, toNs}, [&](const Statement& q) {
+    out.push_back(ClientInterval{q.int64(0), q.text(1)});
+  }, error);
+}
+
+bool RecordingReader::keyframeAtOrBefore(int64_t session, int64_t tsNs, int64_t& keyframeTsNs,
+                                         std::vector<uint8_t>& state, std::string* error) {
+  state.clear();
+  if (error) error->clear();
+  bool found = false;
+  const bool ok = query(&Impl::keyframe, {session, tsNs}, [&](const Statement& q) {
+    found = true;
+    keyframeTsNs = q.int64(0);
+    const auto* data = static_cast<const uint8_t*>(q.blob(1));
+    state.assign(data, data + q.blobSize(1));
+  }, error);
+  return ok && found;
+}
+
+}  // namespace rs::recording

@@ -1,0 +1,99 @@
+// Reads a recording file (docs/recording-format.md). open() checks, in order, that
+// the file is an SQLite database of the right length, a ReactorScope recording
+// (application_id), of format version RecordingSchema::kFormatVersion, with every
+// table and column the reader uses; each failure names what is wrong. Trace records
+// are read per time range through the (session, first_ts) block index: only the
+// blocks that overlap the range are read and decoded, never the whole file.
+// Thread contract: one thread at a time (the owner's); open two readers for two threads.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "RecordingWriter.h"  // EventInfo, SessionInfo
+
+namespace rs::recording {
+
+class Statement;
+
+struct RecordingMeta {
+  int formatVersion = 0;
+  std::string appVersion, engineVersion, createdUtc;
+  uint64_t droppedRecords = 0;
+};
+
+struct SessionSummary {
+  int64_t id = 0;
+  SessionInfo info;
+  std::optional<int64_t> endNs;
+  uint64_t recordCount = 0, droppedRecords = 0;
+  int64_t maxBlockSpanNs = 0;
+};
+
+struct TimeSpan {
+  int64_t firstNs = 0, lastNs = 0;  // valid when !empty
+  bool empty = true;
+};
+
+struct LogEntry {
+  int64_t tsNs = 0;
+  int level = 0;
+  std::string text;
+};
+
+struct ClientInterval {
+  int64_t tsNs = 0;
+  std::string json;
+};
+
+class RecordingReader {
+ public:
+  RecordingReader();
+  ~RecordingReader();
+  RecordingReader(const RecordingReader&) = delete;
+  RecordingReader& operator=(const RecordingReader&) = delete;
+
+  bool open(const std::string& path, std::string* error);
+  void close();
+
+  const RecordingMeta& meta() const { return meta_; }
+  const std::vector<SessionSummary>& sessions() const { return sessions_; }
+  // The earliest and latest record timestamp of a session's stored blocks.
+  bool span(int64_t session, TimeSpan& out, std::string* error);
+  // The session's records with fromNs <= tsNs <= toNs, block by block in block
+  // order (within a block, in append order). False with *error on a bad block.
+  bool records(int64_t session, int64_t fromNs, int64_t toNs, std::vector<TraceRecord>& out, std::string* error);
+  // How many blocks records() read for its last call (for tests and the benchmark).
+  size_t lastBlocksRead() const { return lastBlocksRead_; }
+  bool events(int64_t session, std::vector<EventInfo>& out, std::string* error);
+  bool log(int64_t session, int64_t fromNs, int64_t toNs, std::vector<LogEntry>& out, std::string* error);
+  bool clientIntervals(int64_t session, int64_t fromNs, int64_t toNs, std::vector<ClientInterval>& out,
+                       std::string* error);
+  // The latest keyframe at or before tsNs: false with error empty when there is none.
+  bool keyframeAtOrBefore(int64_t session, int64_t tsNs, int64_t& keyframeTsNs, std::vector<uint8_t>& state,
+                          std::string* error);
+
+ private:
+  struct Impl;
+  bool fail(std::string* error, const std::string& message);
+  // open()'s steps, in order: each returns what is wrong, or "".
+  std::string openDatabase();
+  std::string checkIdentity();
+  std::string checkTables();
+  std::string loadMeta();
+  std::string loadSessions();
+  std::string prepareStatements();
+  // Binds params to the statement in order, calls row(q) per result row; false with *error on failure.
+  template <typename Row>
+  bool query(Statement Impl::*statement, std::initializer_list<int64_t> params, Row&& row, std::string* error);
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+  RecordingMeta meta_;
+  std::vector<SessionSummary> sessions_;
+  size_t lastBlocksRead_ = 0;
+};
+
+}  // namespace rs::recording
