@@ -395,7 +395,8 @@ void TraceAggregator::maintain(qint64 nowNs) {
   for (EventRow& e : rows_) {
     applyFineCap(e);
     e.coarse.setBucketNs(bucketNs);
-    e.transitions.dropFrontWhile([&](const TransitionSample& s) { return s.tsNs < cutoff; });
+    // The last transition before the cutoff stays: it names the state at the cutoff.
+    while (e.transitions.size() > 1 && e.transitions[1].tsNs <= cutoff) e.transitions.dropFront(1);
     e.callbacks.dropFrontWhile([&](const CallbackSample& s) { return s.beginNs < cutoff; });
     e.coarse.dropBefore(cutoff);
     if (!e.labelResolved && !e.freedAtNs) {

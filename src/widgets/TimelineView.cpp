@@ -10,6 +10,7 @@
 #include <array>
 #include <climits>
 #include <functional>
+#include <vector>
 
 #include "model/EventTableModel.h"
 #include "model/StateColors.h"
@@ -18,40 +19,58 @@ namespace rs::gui {
 
 namespace {
 // Sub-pixel merging: one column per pixel, coloured by the state that held the
-// most time in it (weights in any unit: ns or pixels).
+// most time in it (weights in any unit: ns or pixels); adjacent rectangles of one
+// state are drawn as one. finish() draws what is pending.
 class ColumnMerger {
  public:
   ColumnMerger(QCPPainter* painter, double top, double height, quint64* drawn, int alpha)
       : painter_(painter), top_(top), height_(height), drawn_(drawn), alpha_(alpha) {}
+  ~ColumnMerger() { finish(); }
   void add(double x, EventState state, double weight) {
     const int cx = static_cast<int>(x);
     if (cx != colX_) {
-      flush();
+      flushColumn();
       colX_ = cx;
     }
     time_[static_cast<size_t>(state)] += weight;
   }
   void rect(double x0, double x1, EventState state) {
-    flush();
-    fill(x0, x1 - x0, state);
+    flushColumn();
+    fill(x0, x1, state);
   }
-  void flush() {
+  void finish() {
+    flushColumn();
+    drawRun();
+  }
+
+ private:
+  void flushColumn() {
     if (colX_ == INT_MIN) return;
     int best = -1;
     for (int k = 1; k < 4; ++k)
       if (time_[static_cast<size_t>(k)] > 0 && (best < 0 || time_[static_cast<size_t>(k)] > time_[static_cast<size_t>(best)])) best = k;
-    if (best > 0) fill(colX_, 1, static_cast<EventState>(best));
+    if (best > 0) fill(colX_, colX_ + 1, static_cast<EventState>(best));
     colX_ = INT_MIN;
     time_.fill(0);
   }
-
- private:
-  void fill(double x, double w, EventState state) {
-    QColor c = stateColor(state);
+  void fill(double x0, double x1, EventState state) {
+    if (state == runState_ && x0 <= runX1_ + 0.5) {
+      runX1_ = std::max(runX1_, x1);
+      return;
+    }
+    drawRun();
+    runState_ = state;
+    runX0_ = x0;
+    runX1_ = x1;
+  }
+  void drawRun() {
+    if (runState_ == EventState::Invalid) return;
+    QColor c = stateColor(runState_);
     c.setAlpha(alpha_);
     painter_->setBrush(c);
-    painter_->drawRect(QRectF(x, top_, w, height_));
+    painter_->drawRect(QRectF(runX0_, top_, runX1_ - runX0_, height_));
     ++*drawn_;
+    runState_ = EventState::Invalid;
   }
   QCPPainter* painter_;
   double top_, height_;
@@ -59,6 +78,8 @@ class ColumnMerger {
   int alpha_;
   int colX_ = INT_MIN;
   std::array<double, 4> time_{};
+  EventState runState_ = EventState::Invalid;
+  double runX0_ = 0, runX1_ = 0;
 };
 }  // namespace
 
@@ -101,7 +122,10 @@ class TimelinePlottable : public QCPAbstractPlottable {
     const QCPRange xr = kx->range();
     const auto visibleFrom = static_cast<qint64>(xr.lower * 1e9 + origin);
     const auto visibleTo = static_cast<qint64>(xr.upper * 1e9 + origin);
-    auto px = [&](qint64 ns) { return kx->coordToPixel((static_cast<double>(ns) - origin) / 1e9); };
+    // The time axis is linear: pixel = left + (ns - visibleFrom) * pxPerNs.
+    const double leftPx = kx->coordToPixel(xr.lower);
+    const double pxPerNs = (kx->coordToPixel(xr.upper) - leftPx) / std::max(1.0, (xr.upper - xr.lower) * 1e9);
+    auto px = [=](qint64 ns) { return leftPx + static_cast<double>(ns - visibleFrom) * pxPerNs; };
     const double laneHeightPx = std::abs(vy->coordToPixel(0.35) - vy->coordToPixel(-0.35));
     painter->setPen(Qt::NoPen);
 
@@ -132,7 +156,8 @@ class TimelinePlottable : public QCPAbstractPlottable {
     ColumnMerger cols(painter, top, h, &coarseSpans, 190);
     const qint64 w = c.bucketNs();
     const size_t first = c.bucketStartNs(0) >= from ? 0 : static_cast<size_t>((from - c.bucketStartNs(0)) / w);
-    int lastCbPx = INT_MIN;
+    double cbX0 = 0, cbX1 = -1;  // a run of buckets with callbacks: one strip
+    std::vector<QRectF> strips;
     for (size_t i = first; i < c.size() && c.bucketStartNs(i) < to; ++i) {
       const HistoryBucket& b = c[i];
       const EventState st = b.dominant();
@@ -145,14 +170,17 @@ class TimelinePlottable : public QCPAbstractPlottable {
         for (int k = 0; k < 3; ++k)
           cols.add(x0, static_cast<EventState>(k + 1), b.stateNs[static_cast<size_t>(k)]);
       }
-      if (b.callbacks && static_cast<int>(x0) != lastCbPx) {
-        cols.flush();
-        painter->setBrush(QColor(0x20, 0x20, 0x20, 120));
-        painter->drawRect(QRectF(x0, top, std::max(1.0, x1 - x0), h * 0.3));
-        lastCbPx = static_cast<int>(x0);
+      if (!b.callbacks) continue;
+      if (x0 > cbX1 + 1.0) {
+        if (cbX1 >= cbX0) strips.emplace_back(cbX0, top, std::max(1.0, cbX1 - cbX0), h * 0.3);
+        cbX0 = x0;
       }
+      cbX1 = std::max(x1, x0 + 1.0);
     }
-    cols.flush();
+    if (cbX1 >= cbX0) strips.emplace_back(cbX0, top, std::max(1.0, cbX1 - cbX0), h * 0.3);
+    cols.finish();
+    painter->setBrush(QColor(0x20, 0x20, 0x20, 120));
+    for (const QRectF& r : strips) painter->drawRect(r);
   }
 
   template <typename Px>
@@ -178,7 +206,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
       if (x1 - x0 >= 1.0) cols.rect(x0, x1, s.to);
       else cols.add(x0, s.to, std::max(1e-6, x1 - x0));
     }
-    cols.flush();
+    cols.finish();
   }
 
   // Callback spans on top: a dark bar in the lane's upper part.
@@ -193,18 +221,26 @@ class TimelinePlottable : public QCPAbstractPlottable {
       if (cbs[mid].beginNs + cbs[mid].durationNs < from) lo = mid + 1;
       else hi = mid;
     }
+    // Callbacks that touch or overlap (within a pixel) are drawn as one strip.
     painter->setBrush(QColor(0x20, 0x20, 0x20, 170));
-    int lastPx = INT_MIN;
+    double runX0 = 0, runX1 = -2;
+    auto drawRun = [&] {
+      if (runX1 < runX0) return;
+      painter->drawRect(QRectF(runX0, top, runX1 - runX0, h * 0.3));
+      ++callbacks;
+    };
     for (size_t k = lo; k < cbs.size(); ++k) {
       const CallbackSample& c = cbs[k];
       if (c.beginNs > to) break;
       const double x0 = px(c.beginNs);
-      const double w = std::max(1.0, px(c.beginNs + c.durationNs) - x0);
-      if (w <= 1.0 && static_cast<int>(x0) == lastPx) continue;
-      lastPx = static_cast<int>(x0);
-      painter->drawRect(QRectF(x0, top, w, h * 0.3));
-      ++callbacks;
+      const double x1 = x0 + std::max(1.0, px(c.beginNs + c.durationNs) - x0);
+      if (x0 > runX1 + 1.0) {
+        drawRun();
+        runX0 = x0;
+      }
+      runX1 = std::max(runX1, x1);
     }
+    drawRun();
   }
 
   const FrameSource* source_;

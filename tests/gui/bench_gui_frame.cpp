@@ -13,11 +13,12 @@
 // (retained) and how far at full resolution, min / median / max over the events,
 // the selected event's (--select), and the aggregator's memory against its bound.
 //
-//   bench_gui_frame [--duration SEC] [--events N] [--echo CONNS] [--tab NAME] [--select LABEL]
+//   bench_gui_frame [--duration SEC] [--events N] [--echo CONNS] [--tab NAME] [--select REGEX]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTabWidget>
 #include <QTableView>
 #include <qcustomplot.h>
@@ -83,14 +84,15 @@ EngineSession::CustomWorkload activationStorm(int events, Nanos periodNs) {
   return w;
 }
 
-// Selects the first events-table row whose label contains `text`; its key, or 0.
-quint64 selectEvent(MainWindow& w, const QString& text) {
+// Selects the first events-table row whose label matches the pattern; its key, or 0.
+quint64 selectEvent(MainWindow& w, const QString& pattern) {
+  const QRegularExpression re(pattern);
   auto* panel = w.findChild<EventsPanel*>();
   QTableView* table = panel ? panel->table() : nullptr;
-  if (!table || text.isEmpty()) return 0;
+  if (!table || pattern.isEmpty()) return 0;
   QAbstractItemModel* m = table->model();
   for (int r = 0; r < m->rowCount(); ++r) {
-    if (!m->index(r, EventTableModel::ColLabel).data().toString().contains(text)) continue;
+    if (!re.match(m->index(r, EventTableModel::ColLabel).data().toString()).hasMatch()) continue;
     table->selectRow(r);
     return m->index(r, 0).data(EventTableModel::KeyRole).toULongLong();
   }
@@ -146,8 +148,8 @@ int main(int argc, char* argv[]) {
                  QStringLiteral("CONNS"), QStringLiteral("0")},
                 {QStringLiteral("tab"), QStringLiteral("Visible tab: events, timeline, buffers, stats (default events)."),
                  QStringLiteral("NAME"), QStringLiteral("events")},
-                {QStringLiteral("select"), QStringLiteral("After 3 s, select the first event whose label contains LABEL (the timeline shows it)."),
-                 QStringLiteral("LABEL")}});
+                {QStringLiteral("select"), QStringLiteral("After 3 s, select the first event whose label matches REGEX (the timeline shows it)."),
+                 QStringLiteral("REGEX")}});
   p.process(app);
   const double duration = p.value(QStringLiteral("duration")).toDouble();
   const int events = p.value(QStringLiteral("events")).toInt();
@@ -248,6 +250,8 @@ int main(int argc, char* argv[]) {
   std::printf("  dropped records          %llu\n", static_cast<unsigned long long>(agg.droppedTotal()));
   std::printf("  events in table          %d\n", ctl->eventModel()->rowCount());
   std::printf("  aggregator memory        %.1f MiB\n", static_cast<double>(agg.memoryBytes()) / (1024.0 * 1024.0));
+  if (!selectText.isEmpty() && !selectedKey)
+    std::printf("  (--select: no event label matches \"%s\")\n", qPrintable(selectText));
   printHistory(agg, monotonicNowNs(), selectedKey);
   std::printf("  RSS                      %.1f MiB at start, %.1f MiB after %.0f s\n", static_cast<double>(rssStart) / 1024.0,
               static_cast<double>(rssKiB()) / 1024.0, elapsed);
