@@ -81,6 +81,18 @@ class ColumnMerger {
   EventState runState_ = EventState::Invalid;
   double runX0_ = 0, runX1_ = 0;
 };
+// Index of the first sample whose time (timeOf, ascending along the ring) is >= ns.
+template <typename T, typename TimeOf>
+size_t firstNotBefore(const SpanRing<T>& ring, qint64 ns, TimeOf timeOf) {
+  size_t lo = 0;
+  size_t hi = ring.size();
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (timeOf(ring[mid]) < ns) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 }  // namespace
 
 // Paints the lanes directly from the frame source (no copy into QCP data
@@ -187,14 +199,8 @@ class TimelinePlottable : public QCPAbstractPlottable {
   void drawFine(QCPPainter* painter, const EventRow& e, double top, double h, qint64 from, qint64 to, Px px) {
     const auto& ring = e.transitions;
     if (ring.empty()) return;
-    // First transition that ends inside the view: binary search on time.
-    size_t lo = 0;
-    size_t hi = ring.size();
-    while (lo < hi) {
-      const size_t mid = (lo + hi) / 2;
-      if (ring[mid].tsNs < from) lo = mid + 1;
-      else hi = mid;
-    }
+    // The transition before the first one inside the view starts the view's span.
+    const size_t lo = firstNotBefore(ring, from, [](const TransitionSample& t) { return t.tsNs; });
     ColumnMerger cols(painter, top, h, &spans, 255);
     for (size_t i = lo > 0 ? lo - 1 : 0; i < ring.size(); ++i) {
       const TransitionSample& s = ring[i];
@@ -214,13 +220,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
   void drawCallbacks(QCPPainter* painter, const EventRow& e, double top, double h, qint64 from, qint64 to, Px px) {
     const auto& cbs = e.callbacks;
     if (cbs.empty()) return;
-    size_t lo = 0;
-    size_t hi = cbs.size();
-    while (lo < hi) {
-      const size_t mid = (lo + hi) / 2;
-      if (cbs[mid].beginNs + cbs[mid].durationNs < from) lo = mid + 1;
-      else hi = mid;
-    }
+    const size_t lo = firstNotBefore(cbs, from, [](const CallbackSample& c) { return c.beginNs + c.durationNs; });
     // Callbacks that touch or overlap (within a pixel) are drawn as one strip.
     painter->setBrush(QColor(0x20, 0x20, 0x20, 170));
     double runX0 = 0, runX1 = -2;

@@ -82,6 +82,20 @@ class Simulation {
   std::vector<TraceRecord> records_;
 };
 
+// A real TimelineView on a fresh aggregator, shown offscreen, one tick fed.
+struct ShownTimeline {
+  TraceAggregator agg;
+  TimelineView view{&agg};
+  Simulation sim{&agg, &view};
+  bool start() {
+    view.resize(1000, 400);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view)) return false;
+    sim.runUntil(sim.t0() + kTickNs);
+    return true;
+  }
+};
+
 size_t transitionsBetween(const EventRow& e, qint64 fromNs, qint64 toNs) {
   size_t n = 0;
   for (size_t i = 0; i < e.transitions.size(); ++i)
@@ -126,14 +140,10 @@ void TestTimelineHistory::coarseBucketsSumTheTimeInEachState() {
 }
 
 void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
-  TraceAggregator agg;
+  ShownTimeline shown;
+  QVERIFY(shown.start());
+  auto& [agg, view, sim] = shown;
   QCOMPARE(agg.retentionNs(), 60 * kSec);  // the README's promise
-  TimelineView view(&agg);
-  view.resize(1000, 400);
-  view.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&view));
-  Simulation sim(&agg, &view);
-  sim.runUntil(sim.t0() + kTickNs);
   QCOMPARE(agg.rowCount(), 1 + kQuietEvents);
   view.setLanes({{1, kShownId}, {1, kBusyId}});  // the selection: shown while we run
   sim.runUntil(sim.t0() + 70 * kSec);
@@ -151,10 +161,10 @@ void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
   QVERIFY(now - fullResolutionFromNs(quiet) < 10 * kSec);
 
   // The shown event keeps every transition of the view's 10 s window.
-  const EventRow& shown = agg.row(agg.rowOf(1, kShownId));
-  QVERIFY2(now - fullResolutionFromNs(shown) >= 10 * kSec,
-           qPrintable(QString::number(static_cast<double>(now - fullResolutionFromNs(shown)) / 1e9)));
-  QCOMPARE(transitionsBetween(shown, now - 10 * kSec, now), size_t{10 * kSec / kQuietPeriodNs});
+  const EventRow& selected = agg.row(agg.rowOf(1, kShownId));
+  QVERIFY2(now - fullResolutionFromNs(selected) >= 10 * kSec,
+           qPrintable(QString::number(static_cast<double>(now - fullResolutionFromNs(selected)) / 1e9)));
+  QCOMPARE(transitionsBetween(selected, now - 10 * kSec, now), size_t{10 * kSec / kQuietPeriodNs});
 
   // Memory stays under the stated bound (96 MiB by default).
   QCOMPARE(agg.historyBudgetBytes(), size_t{96} << 20);
@@ -184,13 +194,9 @@ void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
 }
 
 void TestTimelineHistory::pausedViewDoesNotChange() {
-  TraceAggregator agg;
-  TimelineView view(&agg);
-  view.resize(1000, 400);
-  view.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&view));
-  Simulation sim(&agg, &view);
-  sim.runUntil(sim.t0() + kTickNs);
+  ShownTimeline shown;
+  QVERIFY(shown.start());
+  auto& [agg, view, sim] = shown;
   view.setLanes({{1, kBusyId}});
   sim.runUntil(sim.t0() + 3 * kSec);
   view.setPaused(true);
