@@ -489,6 +489,7 @@ void TraceAggregator::rebuildIndex() {
   rowIndex_.clear();
   rowIndex_.reserve(rows_.size());
   for (size_t i = 0; i < rows_.size(); ++i) rowIndex_.emplace(rows_[i].key, static_cast<int>(i));
+  std::erase_if(lastShownNs_, [&](const auto& kv) { return !rowIndex_.count(kv.first); });
   cacheKey_ = ~0ULL;
   cacheRow_ = -1;
 }
