@@ -363,8 +363,11 @@ void TraceAggregator::setShownEvents(const std::vector<quint64>& keys) {
 
 void TraceAggregator::enforceHistoryBudget(qint64 nowNs) {
   for (quint64 key : shown_) lastShownNs_[key] = nowNs;
+  // Trimmed to 7/8 of the bound: the rest is headroom for the second until the
+  // next maintenance (rings keep filling in between).
+  const size_t target = historyBudgetBytes_ / 8 * 7;
   size_t total = historyBytes();
-  if (total <= historyBudgetBytes_) return;
+  if (total <= target) return;
   // Least recently shown first (never shown: 0), then the largest coarse history.
   std::vector<EventRow*> victims;
   for (EventRow& e : rows_)
@@ -377,13 +380,23 @@ void TraceAggregator::enforceHistoryBudget(qint64 nowNs) {
     const qint64 sa = shownAt(a), sb = shownAt(b);
     return sa != sb ? sa < sb : a->coarse.memoryBytes() > b->coarse.memoryBytes();
   });
-  for (EventRow* e : victims) {
-    while (total > historyBudgetBytes_ && e->coarse.maxBuckets() > 16) {
-      const size_t before = e->coarse.memoryBytes();
-      e->coarse.setMaxBuckets(e->coarse.maxBuckets() / 2);  // keeps the newest buckets
-      total -= before - std::min(before, e->coarse.memoryBytes());
+  // Events last shown at the same time (e.g. never) lose their oldest history
+  // evenly: each round halves every one of them once.
+  for (size_t first = 0; first < victims.size() && total > target;) {
+    size_t last = first;
+    while (last < victims.size() && shownAt(victims[last]) == shownAt(victims[first])) ++last;
+    for (bool shrunk = true; shrunk && total > target;) {
+      shrunk = false;
+      for (size_t i = first; i < last && total > target; ++i) {
+        CoarseHistory& c = victims[i]->coarse;
+        if (c.maxBuckets() <= 16) continue;
+        const size_t before = c.memoryBytes();
+        c.setMaxBuckets(c.maxBuckets() / 2);  // keeps the newest buckets
+        total -= before - std::min(before, c.memoryBytes());
+        shrunk = true;
+      }
     }
-    if (total <= historyBudgetBytes_) break;
+    first = last;
   }
 }
 

@@ -13,8 +13,10 @@
 // (setShownEvents) get full-resolution rings of up to kShownSamplesMax samples.
 // Memory bound: historyBytes() <= historyBudgetBytes() (default 96 MiB): a quarter
 // of it for the fine rings of the events not shown, a quarter for the shown ones,
-// the rest for coarse buckets; past the bound, the oldest coarse history of the
-// least recently shown events goes first (never a shown event's). Buffer series
+// the rest for coarse buckets. Each maintenance (once a second) trims to 7/8 of
+// the bound, the rest being headroom for the rings filling until the next one:
+// the oldest coarse history of the least recently shown events goes first (events
+// last shown at the same time lose it evenly), never a shown event's. Buffer series
 // are bounded separately (kLevelSampleBudget samples).
 //
 // ingest() is O(records) with no per-record allocation (hash lookups, ring writes;

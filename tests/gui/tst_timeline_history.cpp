@@ -4,11 +4,15 @@
 // event keeps >= 60 s of history (decimated when busy), the shown event keeps
 // full-resolution spans for the view's whole window, memory stays under the
 // stated bound, the view states the retained window and hatches what is not
-// retained, and a paused view does not change under the user.
+// retained, and a paused view does not change under the user. Past a small bound,
+// the least recently shown events lose their oldest history first (never the
+// shown one's).
 #include <QLabel>
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include <algorithm>
+#include <climits>
 #include <vector>
 
 #include "core/Clock.h"
@@ -114,6 +118,7 @@ class TestTimelineHistory : public QObject {
   void coarseBucketsSumTheTimeInEachState();
   void everyEventKeepsSixtySecondsUnderLoad();
   void pausedViewDoesNotChange();
+  void pastTheBoundTheLeastRecentlyShownLoseHistoryFirst();
 };
 
 void TestTimelineHistory::coarseBucketsSumTheTimeInEachState() {
@@ -211,6 +216,32 @@ void TestTimelineHistory::pausedViewDoesNotChange() {
   QVERIFY(view.retainedText().startsWith(label.left(20)));
   view.setPaused(false);  // live again: the source's current history
   QVERIFY(view.describeAt(at, 0) != before);
+}
+
+void TestTimelineHistory::pastTheBoundTheLeastRecentlyShownLoseHistoryFirst() {
+  ShownTimeline shown;
+  QVERIFY(shown.start());
+  auto& [agg, view, sim] = shown;
+  agg.setHistoryBudgetBytes(size_t{3} << 20);  // far less than 51 busy minutes need
+  view.setLanes({{1, 7}});                     // shown for a while, then not
+  sim.runUntil(sim.t0() + 20 * kSec);
+  view.setLanes({{1, kShownId}});
+  sim.runUntil(sim.t0() + 70 * kSec);
+  const qint64 now = sim.nowNs();
+  QVERIFY2(agg.historyBytes() <= agg.historyBudgetBytes(), qPrintable(QString::number(agg.historyBytes())));
+  auto retained = [&](quint64 id) { return now - retainedFromNs(agg.row(agg.rowOf(1, id))); };
+  // The shown event keeps its whole retention, and its full-resolution window.
+  QVERIFY2(retained(kShownId) >= 60 * kSec, qPrintable(QString::number(retained(kShownId))));
+  QVERIFY(now - fullResolutionFromNs(agg.row(agg.rowOf(1, kShownId))) >= 10 * kSec);
+  // The others paid, the never shown ones first and evenly (halving steps: within
+  // a factor of two of each other).
+  qint64 least = INT64_MAX, most = 0;
+  for (quint64 id = 8; id < 2 + kQuietEvents; ++id) {
+    least = std::min(least, retained(id));
+    most = std::max(most, retained(id));
+  }
+  QVERIFY2(most < 60 * kSec && most <= 2 * least + kSec / 10, qPrintable(QStringLiteral("%1 %2").arg(least).arg(most)));
+  QVERIFY2(retained(7) > most, qPrintable(QStringLiteral("%1 %2").arg(retained(7)).arg(most)));
 }
 
 QTEST_MAIN(TestTimelineHistory)
