@@ -23,8 +23,8 @@ namespace {
 // state are drawn as one. finish() draws what is pending.
 class ColumnMerger {
  public:
-  ColumnMerger(QCPPainter* painter, double top, double height, quint64* drawn, int alpha)
-      : painter_(painter), top_(top), height_(height), drawn_(drawn), alpha_(alpha) {}
+  ColumnMerger(QCPPainter* painter, double top, double height, quint64* drawn)
+      : painter_(painter), top_(top), height_(height), drawn_(drawn) {}
   ~ColumnMerger() { finish(); }
   void add(double x, EventState state, double weight) {
     const int cx = static_cast<int>(x);
@@ -65,9 +65,7 @@ class ColumnMerger {
   }
   void drawRun() {
     if (runState_ == EventState::Invalid) return;
-    QColor c = stateColor(runState_);
-    c.setAlpha(alpha_);
-    painter_->setBrush(c);
+    painter_->setBrush(stateColor(runState_));
     painter_->drawRect(QRectF(runX0_, top_, runX1_ - runX0_, height_));
     ++*drawn_;
     runState_ = EventState::Invalid;
@@ -75,12 +73,85 @@ class ColumnMerger {
   QCPPainter* painter_;
   double top_, height_;
   quint64* drawn_;
-  int alpha_;
   int colX_ = INT_MIN;
   std::array<double, 4> time_{};
   EventState runState_ = EventState::Invalid;
   double runX0_ = 0, runX1_ = 0;
 };
+// Coarse history: each column (a bucket, or the buckets within one pixel) drawn as
+// a stack of its states' time shares, in eighths of the lane, active on top, then
+// pending, non-pending; equal neighbouring columns are drawn as one.
+class StackMerger {
+ public:
+  StackMerger(QCPPainter* painter, double top, double height, quint64* drawn)
+      : painter_(painter), top_(top), height_(height), drawn_(drawn) {}
+  ~StackMerger() { finish(); }
+  void add(double x0, double x1, const HistoryBucket& b) {
+    const std::array<double, 3> ns{static_cast<double>(b.stateNs[0]), static_cast<double>(b.stateNs[1]),
+                                   static_cast<double>(b.stateNs[2])};
+    if (x1 - x0 >= 1.0) {
+      flushColumn();
+      put(x0, x1, ns);
+      return;
+    }
+    const int cx = static_cast<int>(x0);
+    if (cx != colX_) {
+      flushColumn();
+      colX_ = cx;
+    }
+    for (size_t k = 0; k < 3; ++k) col_[k] += ns[k];
+  }
+  void finish() {
+    flushColumn();
+    drawRun();
+  }
+
+ private:
+  void flushColumn() {
+    if (colX_ == INT_MIN) return;
+    put(colX_, colX_ + 1, col_);
+    colX_ = INT_MIN;
+    col_.fill(0);
+  }
+  void put(double x0, double x1, const std::array<double, 3>& ns) {
+    const double total = ns[0] + ns[1] + ns[2];
+    if (total <= 0) return;
+    std::array<int, 3> eighths{};
+    for (size_t k = 0; k < 3; ++k) eighths[k] = static_cast<int>(std::lround(8.0 * ns[k] / total));
+    if (eighths == run_ && x0 <= runX1_ + 0.5) {
+      runX1_ = std::max(runX1_, x1);
+      return;
+    }
+    drawRun();
+    run_ = eighths;
+    runX0_ = x0;
+    runX1_ = x1;
+  }
+  void drawRun() {
+    const int sum = run_[0] + run_[1] + run_[2];
+    if (sum <= 0) return;
+    double y = top_;
+    for (size_t k = 3; k-- > 0;) {
+      if (run_[k] <= 0) continue;
+      const double hk = height_ * run_[k] / sum;
+      QColor c = stateColor(static_cast<EventState>(k + 1));
+      c.setAlpha(190);
+      painter_->setBrush(c);
+      painter_->drawRect(QRectF(runX0_, y, runX1_ - runX0_, hk));
+      y += hk;
+    }
+    ++*drawn_;
+    run_.fill(0);
+  }
+  QCPPainter* painter_;
+  double top_, height_;
+  quint64* drawn_;
+  int colX_ = INT_MIN;
+  std::array<double, 3> col_{};
+  std::array<int, 3> run_{};
+  double runX0_ = 0, runX1_ = 0;
+};
+
 // Index of the first sample whose time (timeOf, ascending along the ring) is >= ns.
 template <typename T, typename TimeOf>
 size_t firstNotBefore(const SpanRing<T>& ring, qint64 ns, TimeOf timeOf) {
@@ -165,23 +236,17 @@ class TimelinePlottable : public QCPAbstractPlottable {
   void drawCoarse(QCPPainter* painter, const EventRow& e, double top, double h, qint64 from, qint64 to, Px px) {
     const CoarseHistory& c = e.coarse;
     if (c.empty() || from >= to) return;
-    ColumnMerger cols(painter, top, h, &coarseSpans, 190);
+    StackMerger cols(painter, top, h, &coarseSpans);
     const qint64 w = c.bucketNs();
     const size_t first = c.bucketStartNs(0) >= from ? 0 : static_cast<size_t>((from - c.bucketStartNs(0)) / w);
     double cbX0 = 0, cbX1 = -1;  // a run of buckets with callbacks: one strip
     std::vector<QRectF> strips;
     for (size_t i = first; i < c.size() && c.bucketStartNs(i) < to; ++i) {
       const HistoryBucket& b = c[i];
-      const EventState st = b.dominant();
-      if (st == EventState::Invalid) continue;
+      if (b.dominant() == EventState::Invalid) continue;
       const double x0 = px(c.bucketStartNs(i));
       const double x1 = px(std::min(to, c.bucketStartNs(i) + w));
-      if (x1 - x0 >= 1.0) {
-        cols.rect(x0, x1, st);
-      } else {
-        for (int k = 0; k < 3; ++k)
-          cols.add(x0, static_cast<EventState>(k + 1), b.stateNs[static_cast<size_t>(k)]);
-      }
+      cols.add(x0, x1, b);
       if (!b.callbacks) continue;
       if (x0 > cbX1 + 1.0) {
         if (cbX1 >= cbX0) strips.emplace_back(cbX0, top, std::max(1.0, cbX1 - cbX0), h * 0.3);
@@ -201,7 +266,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
     if (ring.empty()) return;
     // The transition before the first one inside the view starts the view's span.
     const size_t lo = firstNotBefore(ring, from, [](const TransitionSample& t) { return t.tsNs; });
-    ColumnMerger cols(painter, top, h, &spans, 255);
+    ColumnMerger cols(painter, top, h, &spans);
     for (size_t i = lo > 0 ? lo - 1 : 0; i < ring.size(); ++i) {
       const TransitionSample& s = ring[i];
       if (s.tsNs > to) break;
@@ -279,7 +344,7 @@ TimelineView::TimelineView(FrameSource* source, QWidget* parent)
   layout->insertWidget(0, legend);
   retained_->setObjectName(QStringLiteral("timelineRetained"));
   retained_->setWordWrap(true);
-  retained_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  retained_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Minimum);  // wraps in a narrow window
   layout->insertWidget(1, retained_);
 
   connect(plot_, &QCustomPlot::mouseMove, this, &TimelineView::onMouseMove);
@@ -308,6 +373,7 @@ void TimelineView::setPaused(bool on) {
 // Frozen: a copy of each lane's row, taken once (bounded: the lanes' rings).
 void TimelineView::updateFreeze() {
   frozenRows_.clear();
+  retained_->setText(retainedText());
   if (!frozen()) return;
   for (size_t lane = 0; lane < lanes_.size(); ++lane) {
     const int row = source_->rowOf(lanes_[lane].first, lanes_[lane].second);
@@ -378,7 +444,10 @@ quint64 TimelineView::drawnCoarseSpans() const { return spans_->coarseSpans; }
 quint64 TimelineView::drawnNotRetainedLanes() const { return spans_->notRetainedLanes; }
 
 void TimelineView::updateRetainedLabel(qint64 nowNs) {
-  if (frozen() && !frozenRows_.empty() && retainedSec_ > 0) return;  // frozen: the label too
+  if (frozen() && !frozenRows_.empty() && retainedSec_ > 0) {  // frozen: the figures too
+    retained_->setText(retainedText());
+    return;
+  }
   qint64 retained = INT64_MAX;
   qint64 full = INT64_MAX;
   for (size_t lane = 0; lane < lanes_.size(); ++lane) {
@@ -396,12 +465,12 @@ void TimelineView::updateRetainedLabel(qint64 nowNs) {
 
 QString TimelineView::retainedText() const {
   if (lanes_.empty() || retainedSec_ <= 0) return tr("History: nothing retained yet for these lanes.");
-  QString text = tr("History: %1 s retained per lane (at least), full resolution for the last %2 s; "
-                    "older spans are %3 summaries (faded); hatched: not retained.")
+  QString text = tr("History: %1 s retained per lane, the last %2 s at full resolution, older as %3 "
+                    "summaries (faded, state shares stacked); hatched: not retained.")
                      .arg(retainedSec_, 0, 'f', 1)
                      .arg(fullResolutionSec_, 0, 'f', 1)
                      .arg(formatDuration(bucketNs_));
-  if (frozen()) text += tr(" Frozen while paused or zoomed (follow live to resume).");
+  if (frozen()) text += tr(" Frozen while paused or zoomed.");
   return text;
 }
 

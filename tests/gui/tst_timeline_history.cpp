@@ -190,6 +190,7 @@ void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
   view.plot()->replot(QCustomPlot::rpImmediateRefresh);
   QVERIFY2(view.drawnCoarseSpans() >= 1, qPrintable(QString::number(view.drawnCoarseSpans())));
   QVERIFY(view.drawnNotRetainedLanes() >= 1);
+  QVERIFY2(label->text().contains(QStringLiteral("Frozen")), qPrintable(label->text()));
   const QString busyPast = view.describeAt(nowSec - 59, 1);
   QVERIFY2(busyPast.contains(QStringLiteral("summary")) && busyPast.contains(QStringLiteral("transitions")), qPrintable(busyPast));
   QVERIFY2(view.describeAt(nowSec - 64, 1).contains(QStringLiteral("not retained")), qPrintable(view.describeAt(nowSec - 64, 1)));
