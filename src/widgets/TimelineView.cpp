@@ -18,77 +18,29 @@
 namespace rs::gui {
 
 namespace {
-// Sub-pixel merging: one column per pixel, coloured by the state that held the
-// most time in it (weights in any unit: ns or pixels); adjacent rectangles of one
-// state are drawn as one. finish() draws what is pending.
-class ColumnMerger {
- public:
-  ColumnMerger(QCPPainter* painter, double top, double height, quint64* drawn)
-      : painter_(painter), top_(top), height_(height), drawn_(drawn) {}
-  ~ColumnMerger() { finish(); }
-  void add(double x, EventState state, double weight) {
-    const int cx = static_cast<int>(x);
-    if (cx != colX_) {
-      flushColumn();
-      colX_ = cx;
-    }
-    time_[static_cast<size_t>(state)] += weight;
-  }
-  void rect(double x0, double x1, EventState state) {
-    flushColumn();
-    fill(x0, x1, state);
-  }
-  void finish() {
-    flushColumn();
-    drawRun();
-  }
-
- private:
-  void flushColumn() {
-    if (colX_ == INT_MIN) return;
-    int best = -1;
-    for (int k = 1; k < 4; ++k)
-      if (time_[static_cast<size_t>(k)] > 0 && (best < 0 || time_[static_cast<size_t>(k)] > time_[static_cast<size_t>(best)])) best = k;
-    if (best > 0) fill(colX_, colX_ + 1, static_cast<EventState>(best));
-    colX_ = INT_MIN;
-    time_.fill(0);
-  }
-  void fill(double x0, double x1, EventState state) {
-    if (state == runState_ && x0 <= runX1_ + 0.5) {
-      runX1_ = std::max(runX1_, x1);
-      return;
-    }
-    drawRun();
-    runState_ = state;
-    runX0_ = x0;
-    runX1_ = x1;
-  }
-  void drawRun() {
-    if (runState_ == EventState::Invalid) return;
-    painter_->setBrush(stateColor(runState_));
-    painter_->drawRect(QRectF(runX0_, top_, runX1_ - runX0_, height_));
-    ++*drawn_;
-    runState_ = EventState::Invalid;
-  }
-  QCPPainter* painter_;
-  double top_, height_;
-  quint64* drawn_;
-  int colX_ = INT_MIN;
-  std::array<double, 4> time_{};
-  EventState runState_ = EventState::Invalid;
-  double runX0_ = 0, runX1_ = 0;
-};
-// Coarse history: each column (a bucket, or the buckets within one pixel) drawn as
-// a stack of its states' time shares, in eighths of the lane, active on top, then
-// pending, non-pending; equal neighbouring columns are drawn as one.
+// One lane's spans, merged: a span of a pixel or more is drawn as is; spans
+// narrower share one column per pixel. Each column (a span, a coarse bucket, or
+// what fell in one pixel) is a stack of its states' time shares, in eighths of the
+// lane, active on top, then pending, non-pending; equal neighbouring columns are
+// drawn as one rectangle (a run). finish() (or the destructor) draws what is pending.
 class StackMerger {
  public:
-  StackMerger(QCPPainter* painter, double top, double height, quint64* drawn)
-      : painter_(painter), top_(top), height_(height), drawn_(drawn) {}
+  StackMerger(QCPPainter* painter, double top, double height, quint64* drawn, int alpha)
+      : painter_(painter), top_(top), height_(height), drawn_(drawn), alpha_(alpha) {}
   ~StackMerger() { finish(); }
+  // A span [x0, x1) in one state (sub-pixel spans weigh by their width).
+  void add(double x0, double x1, EventState state) {
+    if (state == EventState::Invalid) return;
+    std::array<double, 3> ns{};
+    ns[static_cast<size_t>(state) - 1] = std::max(1e-6, x1 - x0);
+    add(x0, x1, ns);
+  }
+  // A coarse bucket drawn over [x0, x1).
   void add(double x0, double x1, const HistoryBucket& b) {
-    const std::array<double, 3> ns{static_cast<double>(b.stateNs[0]), static_cast<double>(b.stateNs[1]),
-                                   static_cast<double>(b.stateNs[2])};
+    add(x0, x1, std::array<double, 3>{static_cast<double>(b.stateNs[0]), static_cast<double>(b.stateNs[1]),
+                                      static_cast<double>(b.stateNs[2])});
+  }
+  void add(double x0, double x1, const std::array<double, 3>& ns) {
     if (x1 - x0 >= 1.0) {
       flushColumn();
       put(x0, x1, ns);
@@ -135,7 +87,7 @@ class StackMerger {
       if (run_[k] <= 0) continue;
       const double hk = height_ * run_[k] / sum;
       QColor c = stateColor(static_cast<EventState>(k + 1));
-      c.setAlpha(190);
+      c.setAlpha(alpha_);
       painter_->setBrush(c);
       painter_->drawRect(QRectF(runX0_, y, runX1_ - runX0_, hk));
       y += hk;
@@ -146,6 +98,7 @@ class StackMerger {
   QCPPainter* painter_;
   double top_, height_;
   quint64* drawn_;
+  int alpha_;
   int colX_ = INT_MIN;
   std::array<double, 3> col_{};
   std::array<int, 3> run_{};
@@ -236,7 +189,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
   void drawCoarse(QCPPainter* painter, const EventRow& e, double top, double h, qint64 from, qint64 to, Px px) {
     const CoarseHistory& c = e.coarse;
     if (c.empty() || from >= to) return;
-    StackMerger cols(painter, top, h, &coarseSpans);
+    StackMerger cols(painter, top, h, &coarseSpans, 190);
     const qint64 w = c.bucketNs();
     const size_t first = c.bucketStartNs(0) >= from ? 0 : static_cast<size_t>((from - c.bucketStartNs(0)) / w);
     double cbX0 = 0, cbX1 = -1;  // a run of buckets with callbacks: one strip
@@ -266,7 +219,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
     if (ring.empty()) return;
     // The transition before the first one inside the view starts the view's span.
     const size_t lo = firstNotBefore(ring, from, [](const TransitionSample& t) { return t.tsNs; });
-    ColumnMerger cols(painter, top, h, &spans);
+    StackMerger cols(painter, top, h, &spans, 255);
     for (size_t i = lo > 0 ? lo - 1 : 0; i < ring.size(); ++i) {
       const TransitionSample& s = ring[i];
       if (s.tsNs > to) break;
@@ -274,8 +227,7 @@ class TimelinePlottable : public QCPAbstractPlottable {
       const qint64 end = i + 1 < ring.size() ? ring[i + 1].tsNs : (e.freedAtNs ? e.freedAtNs : nowNs_);
       const double x0 = px(s.tsNs);
       const double x1 = px(end);
-      if (x1 - x0 >= 1.0) cols.rect(x0, x1, s.to);
-      else cols.add(x0, s.to, std::max(1e-6, x1 - x0));
+      cols.add(x0, x1, s.to);
     }
     cols.finish();
   }
@@ -465,12 +417,12 @@ void TimelineView::updateRetainedLabel(qint64 nowNs) {
 
 QString TimelineView::retainedText() const {
   if (lanes_.empty() || retainedSec_ <= 0) return tr("History: nothing retained yet for these lanes.");
-  QString text = tr("History: %1 s retained per lane, the last %2 s at full resolution, older as %3 "
-                    "summaries (faded, state shares stacked); hatched: not retained.")
+  QString text = tr("History: %1 s per lane, the last %2 s at full resolution, older in %3 summaries "
+                    "(faded); hatched: not retained.")
                      .arg(retainedSec_, 0, 'f', 1)
                      .arg(fullResolutionSec_, 0, 'f', 1)
                      .arg(formatDuration(bucketNs_));
-  if (frozen()) text += tr(" Frozen while paused or zoomed.");
+  if (frozen()) text += tr(" Frozen (paused or zoomed).");
   return text;
 }
 

@@ -3,9 +3,10 @@
 // spans on top. Mouse wheel zooms and drag pans the time axis (which stops
 // following live); a tooltip names the state, its cause and time under the cursor.
 // Spans are painted straight from the frame source's rings (full resolution) and
-// coarse buckets (older, decimated history, drawn slightly faded); spans narrower
-// than a pixel are merged, so a frame costs O(visible samples + buckets), never
-// O(all records). Time the source no longer holds is hatched ("not retained") and
+// coarse buckets (older, decimated history, drawn slightly faded); what falls in
+// one pixel is drawn as one column of stacked state shares and equal neighbouring
+// columns as one rectangle, so a frame iterates the visible samples and buckets
+// (bounded by the rings) and draws at most a few rectangles per pixel and lane. Time the source no longer holds is hatched ("not retained") and
 // a label above states the retained window. The shown events are reported to the
 // source (FrameSource::setShownEvents) so it keeps them at full resolution; while
 // paused or zoomed/panned (not following live) the view draws a frozen copy of

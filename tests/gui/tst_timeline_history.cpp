@@ -180,7 +180,7 @@ void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
   QVERIFY(view.fullResolutionSec() >= 0.1);
   auto* label = view.findChild<QLabel*>(QStringLiteral("timelineRetained"));
   QVERIFY(label);
-  QVERIFY2(label->text().contains(QStringLiteral("s retained")), qPrintable(label->text()));
+  QVERIFY2(label->text().contains(QStringLiteral("s per lane")), qPrintable(label->text()));
   // ...and zoomed to 55-65 s ago (paused), the busy lane shows its decimated past,
   // with the time before the retention hatched and named as not retained.
   view.setPaused(true);
