@@ -18,7 +18,9 @@
 #include <QVector>
 #include <QtGlobal>
 
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +31,7 @@
 #include "model/DiagramStats.h"
 #include "workload/LatencyHistogram.h"  // CallbackHistogram
 #include "model/EngineSession.h"
+#include "model/CoarseHistory.h"
 #include "model/SpanRing.h"
 
 namespace rs::gui {
@@ -79,9 +82,22 @@ struct EventRow {
   qint64 lastChangeNs = 0;
   qint64 activatedNs = 0;  // pending activation (for scheduling delay); 0 = none
   qint64 freedAtNs = 0;    // 0 while alive
+  // The timeline: recent transitions and callbacks at full resolution (bounded
+  // rings), and before them the older part decimated into time buckets.
   SpanRing<TransitionSample> transitions{256};
   SpanRing<CallbackSample> callbacks{128};
+  CoarseHistory coarse;
 };
+
+// Oldest time an event's timeline still shows (coarse or full resolution);
+// INT64_MAX when it shows nothing.
+inline qint64 retainedFromNs(const EventRow& e) {
+  return std::min(e.coarse.firstRecordedNs(), e.transitions.empty() ? INT64_MAX : e.transitions.front().tsNs);
+}
+// Oldest time shown at full resolution (INT64_MAX when none).
+inline qint64 fullResolutionFromNs(const EventRow& e) {
+  return e.transitions.empty() ? INT64_MAX : e.transitions.front().tsNs;
+}
 
 struct ConnectionSeries {
   quint32 owner = 0;
@@ -161,6 +177,10 @@ class FrameSource {
   virtual int rowOf(int session, quint64 id) const = 0;
   // The event's recent path through the state diagram, oldest first.
   virtual std::vector<PathStep> pathOf(int row, size_t maxSteps = 32) const = 0;
+  // The events a view shows now, as EventRow::key (replaces the previous set). A
+  // live source keeps their full-resolution spans (and never evicts their history)
+  // while they are shown; a source that keeps everything (a replay) may ignore it.
+  virtual void setShownEvents(const std::vector<quint64>& keys) { (void)keys; }
   // Row lifecycle, for the table model only (between its begin/end signals):
   // rows changed since the last call as {first, last} ({-1, -1}: none); rows
   // freed more than keepNs ago, ascending; removal of [first, last] or of a sorted

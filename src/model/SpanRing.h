@@ -72,6 +72,12 @@ class SpanRing {
     }
   }
 
+  void dropFront(size_t n) {
+    n = std::min(n, size_);
+    head_ = (head_ + n) & mask_;
+    size_ -= n;
+  }
+
   void clear() {
     buf_.clear();
     buf_.shrink_to_fit();

@@ -57,6 +57,8 @@ EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r, const Trace
     e.state = r.type == TraceType::Transition ? r.from : EventState::Pending;
     if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
     e.lastChangeNs = r.tsNs;
+    e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
+    applyFineCap(e);
     resolveLabel(e, infoSource);
     rowIndex_.emplace(key, i);
     ++liveEvents_;
@@ -118,6 +120,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
           ++edgeTick[ei];
           ++edgeTickAll_[ei];
         }
+        if (e.transitions.size() == e.transitions.cap()) foldOldest(e, e.transitions.size() - 1, e.callbacks.cap());
         e.transitions.push({r.tsNs, r.from, r.to, r.cause});
         e.lastCause = r.cause;
         e.lastChangeNs = r.tsNs;
@@ -149,6 +152,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         EventRow& e = rowFor(session, r, infoSource, &i);
         e.lastCallbackNs = r.value;
         e.totalCallbackNs += r.value;
+        if (e.callbacks.size() == e.callbacks.cap()) foldOldest(e, e.transitions.cap(), e.callbacks.size() - 1);
         e.callbacks.push({r.tsNs - r.value, r.value});
         st.callbackNs.record(r.value);
         markDirty(i);
@@ -310,29 +314,114 @@ void TraceAggregator::finishTick(qint64 nowNs) {
   }
 }
 
-void TraceAggregator::maintain(qint64 nowNs) {
-  // Bounded memory: split the span budget over the live events, and drop samples
-  // older than the retention.
-  const size_t n = std::max<size_t>(1, static_cast<size_t>(std::max<qint64>(1, liveEvents_)));
-  // Power of two at or below the share, so the budget holds (callbacks get half).
-  const size_t perEvent = SpanRing<TransitionSample>::roundDown(std::clamp<size_t>(spanBudget_ / n, 64, 16384));
-  const qint64 cutoff = nowNs - retentionNs_;
-  for (EventRow& e : rows_) {
-    if (e.transitions.cap() != SpanRing<TransitionSample>::roundUp(perEvent)) {
-      e.transitions.setCap(perEvent);
-      e.callbacks.setCap(perEvent / 2);
+// The sample a full ring overwrites next is folded into the coarse buckets first.
+void TraceAggregator::foldOldest(EventRow& e, size_t keepTransitions, size_t keepCallbacks) {
+  auto& ts = e.transitions;
+  while (ts.size() > keepTransitions) {
+    const TransitionSample& s = ts.front();
+    e.coarse.addSpan(s.to, s.tsNs, ts.size() > 1 ? ts[1].tsNs : s.tsNs);
+    ts.dropFront(1);
+  }
+  auto& cbs = e.callbacks;
+  while (cbs.size() > keepCallbacks) {
+    e.coarse.addCallback(cbs.front().beginNs, cbs.front().durationNs);
+    cbs.dropFront(1);
+  }
+}
+
+// A quarter of the history budget for the full-resolution rings of the events
+// not shown, a quarter for the shown ones; the coarse buckets take the rest.
+size_t TraceAggregator::fineCapFor(const EventRow& e) const {
+  constexpr size_t kSampleBytes = sizeof(TransitionSample) + sizeof(CallbackSample) / 2;
+  const bool shown = shown_.count(e.key) > 0;
+  const size_t sharing = std::max<size_t>(1, shown ? shown_.size() : rows_.size());
+  const size_t share = historyBudgetBytes_ / 4 / kSampleBytes / sharing;
+  return SpanRing<TransitionSample>::roundDown(
+      shown ? std::clamp(share, kFineSamplesPerEvent, kShownSamplesMax) : std::clamp<size_t>(share, 16, kFineSamplesPerEvent));
+}
+
+void TraceAggregator::applyFineCap(EventRow& e) {
+  const size_t cap = fineCapFor(e);
+  if (e.transitions.cap() == cap) return;
+  foldOldest(e, cap, cap / 2);
+  e.transitions.setCap(cap);
+  e.callbacks.setCap(cap / 2);
+  if (shown_.count(e.key)) e.coarse.setMaxBuckets(CoarseHistory::kMaxBuckets);
+}
+
+void TraceAggregator::setShownEvents(const std::vector<quint64>& keys) {
+  std::unordered_set<quint64> now(keys.begin(), keys.end());
+  if (now == shown_) return;
+  std::vector<quint64> touched(shown_.begin(), shown_.end());
+  touched.insert(touched.end(), keys.begin(), keys.end());
+  shown_ = std::move(now);
+  for (quint64 key : touched) {
+    auto it = rowIndex_.find(key);
+    if (it != rowIndex_.end()) applyFineCap(rows_[static_cast<size_t>(it->second)]);
+  }
+}
+
+void TraceAggregator::enforceHistoryBudget(qint64 nowNs) {
+  for (quint64 key : shown_) lastShownNs_[key] = nowNs;
+  // Trimmed to 7/8 of the bound: the rest is headroom for the second until the
+  // next maintenance (rings keep filling in between).
+  const size_t target = historyBudgetBytes_ / 8 * 7;
+  size_t total = historyBytes();
+  if (total <= target) return;
+  // Least recently shown first (never shown: 0), then the largest coarse history.
+  std::vector<EventRow*> victims;
+  for (EventRow& e : rows_)
+    if (!shown_.count(e.key) && !e.coarse.empty()) victims.push_back(&e);
+  auto shownAt = [&](const EventRow* e) {
+    auto it = lastShownNs_.find(e->key);
+    return it == lastShownNs_.end() ? qint64{0} : it->second;
+  };
+  std::sort(victims.begin(), victims.end(), [&](const EventRow* a, const EventRow* b) {
+    const qint64 sa = shownAt(a), sb = shownAt(b);
+    return sa != sb ? sa < sb : a->coarse.memoryBytes() > b->coarse.memoryBytes();
+  });
+  // Events last shown at the same time (e.g. never) lose their oldest history
+  // evenly: each round halves every one of them once.
+  for (size_t first = 0; first < victims.size() && total > target;) {
+    size_t last = first;
+    while (last < victims.size() && shownAt(victims[last]) == shownAt(victims[first])) ++last;
+    for (bool shrunk = true; shrunk && total > target;) {
+      shrunk = false;
+      for (size_t i = first; i < last && total > target; ++i) {
+        CoarseHistory& c = victims[i]->coarse;
+        if (c.maxBuckets() <= 16) continue;
+        const size_t before = c.memoryBytes();
+        c.setMaxBuckets(c.maxBuckets() / 2);  // keeps the newest buckets
+        total -= before - std::min(before, c.memoryBytes());
+        shrunk = true;
+      }
     }
-    e.transitions.dropFrontWhile([&](const TransitionSample& s) { return s.tsNs < cutoff; });
+    first = last;
+  }
+}
+
+void TraceAggregator::maintain(qint64 nowNs) {
+  // Per-event history (fine rings, coarse buckets) within the retention, then the
+  // global memory bound.
+  const qint64 cutoff = nowNs - retentionNs_;
+  const qint64 bucketNs = CoarseHistory::bucketNsFor(retentionNs_);
+  for (EventRow& e : rows_) {
+    applyFineCap(e);
+    e.coarse.setBucketNs(bucketNs);
+    // The last transition before the cutoff stays: it names the state at the cutoff.
+    while (e.transitions.size() > 1 && e.transitions[1].tsNs <= cutoff) e.transitions.dropFront(1);
     e.callbacks.dropFrontWhile([&](const CallbackSample& s) { return s.beginNs < cutoff; });
+    e.coarse.dropBefore(cutoff);
     if (!e.labelResolved && !e.freedAtNs) {
       auto src = infoSources_.find(e.session);
       if (src != infoSources_.end()) resolveLabel(e, src->second);
       e.labelResolved = true;  // one late attempt is enough
     }
   }
+  enforceHistoryBudget(nowNs);
   const size_t conns = std::max<size_t>(1, connections_.size());
   const size_t perBuffer = SpanRing<LevelSample>::roundDown(
-      std::clamp<size_t>(spanBudget_ / (conns * kDataBufferCount), 64, kLevelCapPerBuffer));
+      std::clamp<size_t>(kLevelSampleBudget / (conns * kDataBufferCount), 64, kLevelCapPerBuffer));
   for (ConnectionSeries& c : connections_) {
     for (auto& ring : c.levels) {
       ring.setCap(perBuffer);
@@ -413,6 +502,7 @@ void TraceAggregator::rebuildIndex() {
   rowIndex_.clear();
   rowIndex_.reserve(rows_.size());
   for (size_t i = 0; i < rows_.size(); ++i) rowIndex_.emplace(rows_[i].key, static_cast<int>(i));
+  std::erase_if(lastShownNs_, [&](const auto& kv) { return !rowIndex_.count(kv.first); });
   cacheKey_ = ~0ULL;
   cacheRow_ = -1;
 }
@@ -481,9 +571,14 @@ double TraceAggregator::transitionsPerSec() const { return sumOverSessions(&Sess
 double TraceAggregator::recordsPerSec() const { return sumOverSessions(&SessionTraceStats::recordsPerSec); }
 quint64 TraceAggregator::droppedTotal() const { return sumOverSessions(&SessionTraceStats::dropped); }
 
-size_t TraceAggregator::memoryBytes() const {
+size_t TraceAggregator::historyBytes() const {
   size_t b = rows_.capacity() * sizeof(EventRow);
-  for (const EventRow& e : rows_) b += e.transitions.memoryBytes() + e.callbacks.memoryBytes();
+  for (const EventRow& e : rows_) b += e.transitions.memoryBytes() + e.callbacks.memoryBytes() + e.coarse.memoryBytes();
+  return b;
+}
+
+size_t TraceAggregator::memoryBytes() const {
+  size_t b = historyBytes();
   for (const ConnectionSeries& c : connections_)
     for (const auto& ring : c.levels) b += ring.memoryBytes();
   return b;

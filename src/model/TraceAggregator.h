@@ -5,6 +5,20 @@
 // hands it each tick's session figures and log lines, so one object answers for
 // the whole frame.
 //
+// Timeline history (per event, independent of other events): the newest
+// transitions (callbacks: half as many) at full resolution, up to
+// kFineSamplesPerEvent per event; each sample the ring overwrites is folded into
+// the event's CoarseHistory buckets (16 ms wide at the default 60 s retention), so
+// every event keeps its whole retention, coarser when busy. Shown events
+// (setShownEvents) get full-resolution rings of up to kShownSamplesMax samples.
+// Memory bound: historyBytes() <= historyBudgetBytes() (default 96 MiB): a quarter
+// of it for the fine rings of the events not shown, a quarter for the shown ones,
+// the rest for coarse buckets. Each maintenance (once a second) trims to 7/8 of
+// the bound, the rest being headroom for the rings filling until the next one:
+// the oldest coarse history of the least recently shown events goes first (events
+// last shown at the same time lose it evenly), never a shown event's. Buffer series
+// are bounded separately (kLevelSampleBudget samples).
+//
 // ingest() is O(records) with no per-record allocation (hash lookups, ring writes;
 // rings grow geometrically up to their cap). finishTick() is called once per GUI
 // tick after all sessions were drained; it computes rates over a ~1 s window.
@@ -18,6 +32,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/EventBase.h"
@@ -49,8 +64,13 @@ class TraceAggregator final : public FrameSource {
   // Settings.
   void setRetentionNs(qint64 ns) { retentionNs_ = ns; }
   qint64 retentionNs() const { return retentionNs_; }
-  // Upper bound on stored transition samples across all events (memory bound).
-  void setSpanBudget(size_t spans) { spanBudget_ = spans; }
+  // Memory bound of the events' timelines (see above).
+  void setHistoryBudgetBytes(size_t bytes) { historyBudgetBytes_ = bytes; }
+  size_t historyBudgetBytes() const { return historyBudgetBytes_; }
+  size_t historyBytes() const;
+  static constexpr size_t kFineSamplesPerEvent = 4096;
+  static constexpr size_t kShownSamplesMax = size_t{1} << 17;
+  static constexpr size_t kLevelSampleBudget = size_t{2} << 20;
 
   // Sessions' workload figures, replaced every tick (forgetSession() drops them).
   void setFigures(int session, SessionFigures figures) { figures_[session] = std::move(figures); }
@@ -65,6 +85,7 @@ class TraceAggregator final : public FrameSource {
   const EventRow& row(int i) const override { return rows_[static_cast<size_t>(i)]; }
   int rowOf(int session, quint64 id) const override;
   std::vector<PathStep> pathOf(int row, size_t maxSteps = 32) const override;
+  void setShownEvents(const std::vector<quint64>& keys) override;
   std::pair<int, int> takeDirtyRange() override;
   std::vector<int> expiredRows(qint64 nowNs, qint64 keepNs) const override;
   void removeRows(int first, int last) override;
@@ -106,10 +127,16 @@ class TraceAggregator final : public FrameSource {
   void resolveLabel(EventRow& e, const Tracer* infoSource);
   void rebuildIndex();
   void maintain(qint64 nowNs);
+  size_t fineCapFor(const EventRow& e) const;
+  void applyFineCap(EventRow& e);
+  static void foldOldest(EventRow& e, size_t keepTransitions, size_t keepCallbacks);
+  void enforceHistoryBudget(qint64 nowNs);
 
   qint64 originNs_ = 0;
   qint64 retentionNs_ = 60LL * 1000 * 1000 * 1000;
-  size_t spanBudget_ = size_t{2} << 20;
+  size_t historyBudgetBytes_ = size_t{96} << 20;
+  std::unordered_set<quint64> shown_;                // EventRow::key
+  std::unordered_map<quint64, qint64> lastShownNs_;  // key -> last maintain() it was shown
   std::vector<EventRow> rows_;
   std::unordered_map<quint64, int> rowIndex_;
   quint64 cacheKey_ = ~0ULL;

@@ -49,7 +49,7 @@ MainWindow::MainWindow(QWidget* parent)
 
   // Tabs (central).
   events_ = new EventsPanel(ctl->eventModel(), this);
-  timeline_ = new TimelineView(frame, this);
+  timeline_ = new TimelineView(&ctl->frameSource(), this);  // reports the lanes it shows
   buffers_ = new BuffersView(frame, this);
   stats_ = new StatsView(frame, this);
   console_ = new ConsoleWidget(this);

@@ -2,12 +2,20 @@
 // time on x, a coloured span per state between consecutive transitions, callback
 // spans on top. Mouse wheel zooms and drag pans the time axis (which stops
 // following live); a tooltip names the state, its cause and time under the cursor.
-// Spans are painted straight from the frame source's rings; spans narrower than a
-// pixel are merged, so a frame costs O(visible samples), never O(all records).
+// Spans are painted straight from the frame source's rings (full resolution) and
+// coarse buckets (older, decimated history, drawn slightly faded); what falls in
+// one pixel is drawn as one column of stacked state shares and equal neighbouring
+// columns as one rectangle, so a frame iterates the visible samples and buckets
+// (bounded by the rings) and draws at most a few rectangles per pixel and lane. Time the source no longer holds is hatched ("not retained") and
+// a label above states the retained window. The shown events are reported to the
+// source (FrameSource::setShownEvents) so it keeps them at full resolution; while
+// paused or zoomed/panned (not following live) the view draws a frozen copy of
+// its lanes, so what is shown does not change under the user.
 // Thread contract: GUI thread only.
 #pragma once
 #include <QWidget>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -15,6 +23,7 @@
 
 class QCustomPlot;
 class QCPAxisTickerText;
+class QLabel;
 class QMouseEvent;
 
 namespace rs::gui {
@@ -24,7 +33,7 @@ class TimelinePlottable;
 class TimelineView : public QWidget {
   Q_OBJECT
  public:
-  explicit TimelineView(const FrameSource* source, QWidget* parent = nullptr);
+  explicit TimelineView(FrameSource* source, QWidget* parent = nullptr);
 
   // Lanes, top to bottom, as (session, event id).
   void setLanes(const std::vector<std::pair<int, quint64>>& lanes);
@@ -36,13 +45,21 @@ class TimelineView : public QWidget {
 
   void setFollowLive(bool on);
   bool followLive() const { return follow_; }
-  void setPaused(bool on) { paused_ = on; }
+  void setPaused(bool on);
   bool paused() const { return paused_; }
 
   QCustomPlot* plot() const { return plot_; }
   // What the last replot drew (tests): state spans and callback spans.
   quint64 drawnSpans() const;
   quint64 drawnCallbacks() const;
+  quint64 drawnCoarseSpans() const;       // decimated buckets (merged per pixel)
+  quint64 drawnNotRetainedLanes() const;  // lanes with a hatched "not retained" part
+  bool frozen() const { return paused_ || !follow_; }
+  // The retained window of the lanes, as the label states it (seconds; 0: none):
+  // the shortest lane's retained history and full-resolution part.
+  double retainedSec() const { return retainedSec_; }
+  double fullResolutionSec() const { return fullResolutionSec_; }
+  QString retainedText() const;
   // Tooltip text for a plot position (tests use it without a mouse).
   QString describeAt(double timeSec, int lane) const;
 
@@ -53,8 +70,11 @@ class TimelineView : public QWidget {
   void onMouseMove(QMouseEvent* event);
   void userMovedView();
   void updateValueRange();
+  void updateFreeze();
+  void updateRetainedLabel(qint64 nowNs);
+  const EventRow* laneRow(size_t lane) const;
 
-  const FrameSource* source_;
+  FrameSource* source_;
   QCustomPlot* plot_;
   TimelinePlottable* spans_;
   std::vector<std::pair<int, quint64>> lanes_;
@@ -62,6 +82,11 @@ class TimelineView : public QWidget {
   bool paused_ = false;
   static constexpr double kWindowSec = 10.0;  // followed live
   qint64 lastNowNs_ = 0;
+  std::vector<std::optional<EventRow>> frozenRows_;  // per lane, while frozen()
+  QLabel* retained_;
+  double retainedSec_ = 0;
+  double fullResolutionSec_ = 0;
+  qint64 bucketNs_ = 0;
 };
 
 }  // namespace rs::gui

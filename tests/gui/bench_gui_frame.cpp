@@ -9,11 +9,16 @@
 // the visible plots. Prints the median/p90/p99/max frame time, the ingest rate,
 // transitions/s, drops and the process RSS at the end.
 //
-//   bench_gui_frame [--duration SEC] [--events N] [--echo CONNS] [--tab NAME]
+// Then the timelines' history: per event, how far back its timeline reaches
+// (retained) and how far at full resolution, min / median / max over the events,
+// the selected event's (--select), and the aggregator's memory against its bound.
+//
+//   bench_gui_frame [--duration SEC] [--events N] [--echo CONNS] [--tab NAME] [--select REGEX]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTabWidget>
 #include <QTableView>
 #include <qcustomplot.h>
@@ -23,7 +28,9 @@
 #include <memory>
 #include <vector>
 
+#include "core/Clock.h"
 #include "core/Event.h"
+#include "model/EventTableModel.h"
 #include "widgets/EventsPanel.h"
 #include "widgets/MainWindow.h"
 
@@ -77,6 +84,53 @@ EngineSession::CustomWorkload activationStorm(int events, Nanos periodNs) {
   return w;
 }
 
+// Selects the first events-table row whose label matches the pattern; its key, or 0.
+quint64 selectEvent(MainWindow& w, const QString& pattern) {
+  const QRegularExpression re(pattern);
+  auto* panel = w.findChild<EventsPanel*>();
+  QTableView* table = panel ? panel->table() : nullptr;
+  if (!table || pattern.isEmpty()) return 0;
+  QAbstractItemModel* m = table->model();
+  for (int r = 0; r < m->rowCount(); ++r) {
+    if (!re.match(m->index(r, EventTableModel::ColLabel).data().toString()).hasMatch()) continue;
+    table->selectRow(r);
+    return m->index(r, 0).data(EventTableModel::KeyRole).toULongLong();
+  }
+  return 0;
+}
+
+void printHistory(const TraceAggregator& agg, qint64 nowNs, quint64 selectedKey) {
+  std::vector<double> retained;
+  std::vector<double> full;
+  QString shortest;
+  double selectedRetained = -1, selectedFull = -1;
+  for (int i = 0; i < agg.rowCount(); ++i) {
+    const EventRow& e = agg.row(i);
+    if (e.freedAtNs || (e.transitions.empty() && e.coarse.empty())) continue;
+    const double r = static_cast<double>(nowNs - std::min(nowNs, retainedFromNs(e))) / 1e9;
+    const double f = static_cast<double>(nowNs - std::min(nowNs, fullResolutionFromNs(e))) / 1e9;
+    if (retained.empty() || r < *std::min_element(retained.begin(), retained.end())) shortest = e.label;
+    retained.push_back(r);
+    full.push_back(f);
+    if (e.key == selectedKey) {
+      selectedRetained = r;
+      selectedFull = f;
+    }
+  }
+  std::printf("  timeline history         %zu live events with transitions (retention %.0f s)\n", retained.size(),
+              static_cast<double>(agg.retentionNs()) / 1e9);
+  std::printf("    retained span          min %.1f s (%s), median %.1f s, max %.1f s\n", pct(retained, 0),
+              qPrintable(shortest), pct(retained, 0.5), pct(retained, 1.0));
+  std::printf("    full resolution        min %.2f s, median %.2f s, max %.2f s\n", pct(full, 0), pct(full, 0.5),
+              pct(full, 1.0));
+  if (selectedKey)
+    std::printf("    selected event         retained %.1f s, full resolution %.1f s\n", selectedRetained, selectedFull);
+  std::printf("    history memory         %.1f MiB (bound %.0f MiB); aggregator %.1f MiB in all\n",
+              static_cast<double>(agg.historyBytes()) / (1024.0 * 1024.0),
+              static_cast<double>(agg.historyBudgetBytes()) / (1024.0 * 1024.0),
+              static_cast<double>(agg.memoryBytes()) / (1024.0 * 1024.0));
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
@@ -93,7 +147,9 @@ int main(int argc, char* argv[]) {
                 {QStringLiteral("echo"), QStringLiteral("Also run an echo server and a client with this many connections (0: none)."),
                  QStringLiteral("CONNS"), QStringLiteral("0")},
                 {QStringLiteral("tab"), QStringLiteral("Visible tab: events, timeline, buffers, stats (default events)."),
-                 QStringLiteral("NAME"), QStringLiteral("events")}});
+                 QStringLiteral("NAME"), QStringLiteral("events")},
+                {QStringLiteral("select"), QStringLiteral("After 3 s, select the first event whose label matches REGEX (the timeline shows it)."),
+                 QStringLiteral("REGEX")}});
   p.process(app);
   const double duration = p.value(QStringLiteral("duration")).toDouble();
   const int events = p.value(QStringLiteral("events")).toInt();
@@ -141,6 +197,8 @@ int main(int argc, char* argv[]) {
   frameClock.start();
   qint64 nextFrame = 0;
   const auto plots = w.findChildren<QCustomPlot*>();
+  const QString selectText = p.value(QStringLiteral("select"));
+  quint64 selectedKey = 0;
   while (total.elapsed() < static_cast<qint64>(duration * 1000)) {
     // 30 Hz: wait for the next slot while letting Qt deliver events.
     while (frameClock.elapsed() < nextFrame) QCoreApplication::processEvents(QEventLoop::AllEvents, 2);
@@ -161,6 +219,7 @@ int main(int argc, char* argv[]) {
     worst.push_back({frameMs.back(), static_cast<double>(ctl->lastFrameCost().drainNs) / 1e6,
                      static_cast<double>(ctl->lastFrameCost().modelNs) / 1e6, static_cast<double>(w.lastViewNs()) / 1e6,
                      replotMs.back(), ctl->lastFrameCost().records});
+    if (!selectedKey && !selectText.isEmpty() && total.elapsed() > 3000) selectedKey = selectEvent(w, selectText);
     if (total.elapsed() > 2000) {
       transitionsSum += ctl->aggregator().transitionsPerSec();
       ++transitionSamples;
@@ -191,6 +250,9 @@ int main(int argc, char* argv[]) {
   std::printf("  dropped records          %llu\n", static_cast<unsigned long long>(agg.droppedTotal()));
   std::printf("  events in table          %d\n", ctl->eventModel()->rowCount());
   std::printf("  aggregator memory        %.1f MiB\n", static_cast<double>(agg.memoryBytes()) / (1024.0 * 1024.0));
+  if (!selectText.isEmpty() && !selectedKey)
+    std::printf("  (--select: no event label matches \"%s\")\n", qPrintable(selectText));
+  printHistory(agg, monotonicNowNs(), selectedKey);
   std::printf("  RSS                      %.1f MiB at start, %.1f MiB after %.0f s\n", static_cast<double>(rssStart) / 1024.0,
               static_cast<double>(rssKiB()) / 1024.0, elapsed);
   std::fflush(stdout);

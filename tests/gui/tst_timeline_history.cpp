@@ -1,0 +1,249 @@
+// Timelines keep their history (issue 12): one event at 100 000 transitions/s and
+// 50 others at 2 000/s each, fed as trace records over a simulated 70 s (no
+// wall-clock waits), into a TraceAggregator shown by a real TimelineView. Every
+// event keeps >= 60 s of history (decimated when busy), the shown event keeps
+// full-resolution spans for the view's whole window, memory stays under the
+// stated bound, the view states the retained window and hatches what is not
+// retained, and a paused view does not change under the user. Past a small bound,
+// the least recently shown events lose their oldest history first (never the
+// shown one's).
+#include <QLabel>
+#include <QtTest>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <climits>
+#include <vector>
+
+#include "core/Clock.h"
+#include "model/TraceAggregator.h"
+#include "widgets/TimelineView.h"
+
+using namespace rs;
+using namespace rs::gui;
+
+namespace {
+
+constexpr qint64 kSec = 1'000'000'000;
+constexpr qint64 kTickNs = 100'000'000;  // one simulated GUI tick
+constexpr quint64 kBusyId = 1;           // 100 000 transitions/s
+constexpr int kQuietEvents = 50;         // ids 2..51, 2 000 transitions/s each
+constexpr quint64 kShownId = 5;
+constexpr qint64 kBusyPeriodNs = 10'000;
+constexpr qint64 kQuietPeriodNs = 500'000;
+
+// Feeds the aggregator (and refreshes the view) tick by tick from fromNs to toNs:
+// each event alternates pending -> active (ready) -> pending (dispatch) at its
+// period, with a callback record for every dispatch.
+class Simulation {
+ public:
+  Simulation(TraceAggregator* agg, TimelineView* view) : agg_(agg), view_(view), t0_(agg->originNs()) {}
+  qint64 nowNs() const { return nowNs_; }
+  qint64 t0() const { return t0_; }
+
+  void runUntil(qint64 untilNs) {
+    while (nowNs_ < untilNs) {
+      const qint64 tickEnd = nowNs_ + kTickNs;
+      records_.clear();
+      emitEvent(kBusyId, kBusyPeriodNs, nowNs_, tickEnd);
+      for (int i = 0; i < kQuietEvents; ++i) emitEvent(static_cast<quint64>(2 + i), kQuietPeriodNs, nowNs_, tickEnd);
+      agg_->ingest(1, records_.data(), records_.size(), nullptr);
+      nowNs_ = tickEnd;
+      agg_->finishTick(nowNs_);
+      if (view_) view_->refresh(nowNs_);
+    }
+  }
+
+ private:
+  void emitEvent(quint64 id, qint64 periodNs, qint64 fromNs, qint64 toNs) {
+    const qint64 offset = static_cast<qint64>(id) * 37;
+    for (qint64 n = (fromNs - t0_) / periodNs; t0_ + n * periodNs + offset < toNs; ++n) {
+      const qint64 ts = t0_ + n * periodNs + offset;
+      if (ts < fromNs) continue;
+      TraceRecord r;
+      r.type = TraceType::Transition;
+      r.eventId = id;
+      r.tsNs = ts;
+      const bool ready = n % 2 == 0;
+      r.from = ready ? EventState::Pending : EventState::Active;
+      r.to = ready ? EventState::Active : EventState::Pending;
+      r.cause = ready ? TraceCause::ReadyRead : TraceCause::Dispatch;
+      records_.push_back(r);
+      if (!ready) {
+        TraceRecord cb = r;
+        cb.type = TraceType::CallbackEnd;
+        cb.value = periodNs / 4;
+        cb.tsNs = ts + periodNs / 4;
+        records_.push_back(cb);
+      }
+    }
+  }
+
+  TraceAggregator* agg_;
+  TimelineView* view_;
+  qint64 t0_;
+  qint64 nowNs_ = t0_;
+  std::vector<TraceRecord> records_;
+};
+
+// A real TimelineView on a fresh aggregator, shown offscreen, one tick fed.
+struct ShownTimeline {
+  TraceAggregator agg;
+  TimelineView view{&agg};
+  Simulation sim{&agg, &view};
+  bool start() {
+    view.resize(1000, 400);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view)) return false;
+    sim.runUntil(sim.t0() + kTickNs);
+    return true;
+  }
+};
+
+size_t transitionsBetween(const EventRow& e, qint64 fromNs, qint64 toNs) {
+  size_t n = 0;
+  for (size_t i = 0; i < e.transitions.size(); ++i)
+    if (e.transitions[i].tsNs >= fromNs && e.transitions[i].tsNs < toNs) ++n;
+  return n;
+}
+
+double secFromOrigin(const FrameSource& s, qint64 ns) { return static_cast<double>(ns - s.originNs()) / 1e9; }
+
+}  // namespace
+
+class TestTimelineHistory : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void coarseBucketsSumTheTimeInEachState();
+  void everyEventKeepsSixtySecondsUnderLoad();
+  void pausedViewDoesNotChange();
+  void pastTheBoundTheLeastRecentlyShownLoseHistoryFirst();
+};
+
+void TestTimelineHistory::coarseBucketsSumTheTimeInEachState() {
+  CoarseHistory c;
+  c.setBucketNs(1'000'000);
+  c.addSpan(EventState::Pending, 10'500'000, 12'250'000);  // 0.5 + 1 + 0.25 ms
+  c.addSpan(EventState::Active, 12'250'000, 12'500'000);
+  QCOMPARE(c.size(), size_t{3});
+  QCOMPARE(c.bucketStartNs(0), qint64{10'000'000});
+  QCOMPARE(c[0].stateNs[1], 500'000u);
+  QCOMPARE(c[1].stateNs[1], 1'000'000u);
+  QCOMPARE(c[2].stateNs[1], 250'000u);
+  QCOMPARE(c[2].stateNs[2], 250'000u);
+  QCOMPARE(c[2].transitions, 1u);
+  QCOMPARE(c[2].dominant(), EventState::Pending);  // a tie keeps the first
+  // Past its cap the ring stays contiguous and drops the oldest buckets.
+  c.setMaxBuckets(16);
+  c.addSpan(EventState::NonPending, 12'500'000, 40'000'000);
+  QCOMPARE(c.size(), size_t{16});
+  QCOMPARE(c.bucketStartNs(15), qint64{39'000'000});
+  QCOMPARE(c.firstRecordedNs(), qint64{24'000'000});
+  c.dropBefore(30'000'000);
+  QCOMPARE(c.bucketStartNs(0), qint64{30'000'000});
+}
+
+void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
+  ShownTimeline shown;
+  QVERIFY(shown.start());
+  auto& [agg, view, sim] = shown;
+  QCOMPARE(agg.retentionNs(), 60 * kSec);  // the README's promise
+  QCOMPARE(agg.rowCount(), 1 + kQuietEvents);
+  view.setLanes({{1, kShownId}, {1, kBusyId}});  // the selection: shown while we run
+  sim.runUntil(sim.t0() + 70 * kSec);
+  const qint64 now = sim.nowNs();
+
+  // Every event, busy or not, still has >= 60 s of history.
+  for (int row = 0; row < agg.rowCount(); ++row) {
+    const EventRow& e = agg.row(row);
+    const qint64 retained = now - retainedFromNs(e);
+    QVERIFY2(retained >= 60 * kSec, qPrintable(QStringLiteral("event %1 keeps %2 s").arg(e.id).arg(static_cast<double>(retained) / 1e9)));
+  }
+  // A busy event not shown: full resolution for its recent part, buckets before.
+  const EventRow& quiet = agg.row(agg.rowOf(1, 6));
+  QVERIFY(!quiet.coarse.empty());
+  QVERIFY(now - fullResolutionFromNs(quiet) < 10 * kSec);
+
+  // The shown event keeps every transition of the view's 10 s window.
+  const EventRow& selected = agg.row(agg.rowOf(1, kShownId));
+  QVERIFY2(now - fullResolutionFromNs(selected) >= 10 * kSec,
+           qPrintable(QString::number(static_cast<double>(now - fullResolutionFromNs(selected)) / 1e9)));
+  QCOMPARE(transitionsBetween(selected, now - 10 * kSec, now), size_t{10 * kSec / kQuietPeriodNs});
+
+  // Memory stays under the stated bound (96 MiB by default).
+  QCOMPARE(agg.historyBudgetBytes(), size_t{96} << 20);
+  QVERIFY2(agg.memoryBytes() <= agg.historyBudgetBytes(), qPrintable(QString::number(agg.memoryBytes())));
+
+  // The view states the retained window...
+  QVERIFY2(view.retainedSec() >= 60.0, qPrintable(view.retainedText()));
+  QVERIFY(view.fullResolutionSec() >= 0.1);
+  auto* label = view.findChild<QLabel*>(QStringLiteral("timelineRetained"));
+  QVERIFY(label);
+  QVERIFY2(label->text().contains(QStringLiteral("s per lane")), qPrintable(label->text()));
+  // ...and zoomed to 55-65 s ago (paused), the busy lane shows its decimated past,
+  // with the time before the retention hatched and named as not retained.
+  view.setPaused(true);
+  view.setFollowLive(false);
+  const double nowSec = secFromOrigin(agg, now);
+  view.plot()->xAxis->setRange(nowSec - 65, nowSec - 55);
+  view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+  QVERIFY2(view.drawnCoarseSpans() >= 1, qPrintable(QString::number(view.drawnCoarseSpans())));
+  QVERIFY(view.drawnNotRetainedLanes() >= 1);
+  QVERIFY2(label->text().contains(QStringLiteral("Frozen")), qPrintable(label->text()));
+  const QString busyPast = view.describeAt(nowSec - 59, 1);
+  QVERIFY2(busyPast.contains(QStringLiteral("summary")) && busyPast.contains(QStringLiteral("transitions")), qPrintable(busyPast));
+  QVERIFY2(view.describeAt(nowSec - 64, 1).contains(QStringLiteral("not retained")), qPrintable(view.describeAt(nowSec - 64, 1)));
+  // The shown lane, 9 s back: a real transition, not a summary.
+  const QString shownPast = view.describeAt(nowSec - 9, 0);
+  QVERIFY2(shownPast.contains(QStringLiteral("since")) && !shownPast.contains(QStringLiteral("summary")), qPrintable(shownPast));
+}
+
+void TestTimelineHistory::pausedViewDoesNotChange() {
+  ShownTimeline shown;
+  QVERIFY(shown.start());
+  auto& [agg, view, sim] = shown;
+  view.setLanes({{1, kBusyId}});
+  sim.runUntil(sim.t0() + 3 * kSec);
+  view.setPaused(true);
+  const double at = secFromOrigin(agg, sim.nowNs()) - 0.01;
+  const QString before = view.describeAt(at, 0);
+  const QString label = view.retainedText();
+  QVERIFY2(before.contains(QStringLiteral("since")), qPrintable(before));
+  // 5 s more at 100 000 transitions/s overwrite the busy event's full-resolution ring.
+  sim.runUntil(sim.t0() + 8 * kSec);
+  QVERIFY(fullResolutionFromNs(agg.row(agg.rowOf(1, kBusyId))) > sim.t0() + 3 * kSec);
+  QCOMPARE(view.describeAt(at, 0), before);
+  QVERIFY(view.retainedText().startsWith(label.left(20)));
+  view.setPaused(false);  // live again: the source's current history
+  QVERIFY(view.describeAt(at, 0) != before);
+}
+
+void TestTimelineHistory::pastTheBoundTheLeastRecentlyShownLoseHistoryFirst() {
+  ShownTimeline shown;
+  QVERIFY(shown.start());
+  auto& [agg, view, sim] = shown;
+  agg.setHistoryBudgetBytes(size_t{3} << 20);  // far less than 51 busy minutes need
+  view.setLanes({{1, 7}});                     // shown for a while, then not
+  sim.runUntil(sim.t0() + 20 * kSec);
+  view.setLanes({{1, kShownId}});
+  sim.runUntil(sim.t0() + 70 * kSec);
+  const qint64 now = sim.nowNs();
+  QVERIFY2(agg.historyBytes() <= agg.historyBudgetBytes(), qPrintable(QString::number(agg.historyBytes())));
+  auto retained = [&](quint64 id) { return now - retainedFromNs(agg.row(agg.rowOf(1, id))); };
+  // The shown event keeps its whole retention, and its full-resolution window.
+  QVERIFY2(retained(kShownId) >= 60 * kSec, qPrintable(QString::number(retained(kShownId))));
+  QVERIFY(now - fullResolutionFromNs(agg.row(agg.rowOf(1, kShownId))) >= 10 * kSec);
+  // The others paid, the never shown ones first and evenly (halving steps: within
+  // a factor of two of each other).
+  qint64 least = INT64_MAX, most = 0;
+  for (quint64 id = 8; id < 2 + kQuietEvents; ++id) {
+    least = std::min(least, retained(id));
+    most = std::max(most, retained(id));
+  }
+  QVERIFY2(most < 60 * kSec && most <= 2 * least + kSec / 10, qPrintable(QStringLiteral("%1 %2").arg(least).arg(most)));
+  QVERIFY2(retained(7) > most, qPrintable(QStringLiteral("%1 %2").arg(retained(7)).arg(most)));
+}
+
+QTEST_MAIN(TestTimelineHistory)
+#include "tst_timeline_history.moc"
