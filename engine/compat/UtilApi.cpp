@@ -15,6 +15,14 @@
 #include <ctime>
 #include <new>
 
+namespace {
+// An int socket option set to 1: what libevent's evutil_make_*_socket_* do.
+int turnOn(int sock, int level, int option) {
+  const int one = 1;
+  return ::setsockopt(sock, level, option, &one, static_cast<socklen_t>(sizeof one));
+}
+}  // namespace
+
 extern "C" {
 
 int evutil_socketpair(int d, int type, int protocol, evutil_socket_t sv[2]) {
@@ -35,15 +43,9 @@ int evutil_make_socket_closeonexec(evutil_socket_t sock) {
   return 0;
 }
 
-int evutil_make_listen_socket_reuseable(evutil_socket_t sock) {
-  const int one = 1;
-  return ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, static_cast<socklen_t>(sizeof one));
-}
+int evutil_make_listen_socket_reuseable(evutil_socket_t sock) { return turnOn(sock, SOL_SOCKET, SO_REUSEADDR); }
 
-int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock) {
-  const int one = 1;
-  return ::setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, &one, static_cast<socklen_t>(sizeof one));
-}
+int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock) { return turnOn(sock, SOL_SOCKET, SO_REUSEPORT); }
 
 int evutil_closesocket(evutil_socket_t sock) { return ::close(sock); }
 
@@ -68,15 +70,9 @@ int evutil_snprintf(char* buf, size_t buflen, const char* format, ...) {
   return r;
 }
 
-int evutil_make_listen_socket_ipv6only(evutil_socket_t sock) {
-  const int one = 1;
-  return ::setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &one, static_cast<socklen_t>(sizeof one));
-}
+int evutil_make_listen_socket_ipv6only(evutil_socket_t sock) { return turnOn(sock, IPPROTO_IPV6, IPV6_V6ONLY); }
 
-int evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock) {
-  const int one = 1;
-  return ::setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, static_cast<socklen_t>(sizeof one));
-}
+int evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock) { return turnOn(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT); }
 
 int evutil_ascii_strncasecmp(const char* str1, const char* str2, size_t n) {
   const auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; };
