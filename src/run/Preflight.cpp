@@ -1,9 +1,9 @@
 #include "run/Preflight.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 
 namespace rs::run {
@@ -30,6 +30,24 @@ std::string groupedByPrefix(const std::vector<std::string>& names) {
     text += prefix + " (" + std::to_string(count) + ")";
   }
   return text;
+}
+
+// "2.1" for "libevent-2.1.so.7" or "libevent_core-2.1.so.7" (a libevent
+// soname: "libevent", an optional "_part", "-MAJOR.MINOR.so"); empty otherwise.
+std::string libeventVersionOf(const std::string& soname) {
+  if (soname.rfind("libevent", 0) != 0) return {};
+  const size_t dash = soname.find('-');
+  const size_t so = soname.find(".so", dash == std::string::npos ? 0 : dash);
+  if (dash == std::string::npos || so == std::string::npos) return {};
+  const std::string part = soname.substr(8, dash - 8);  // "" or "_core"
+  if (!part.empty() && (part[0] != '_' || part.size() == 1)) return {};
+  const std::string version = soname.substr(dash + 1, so - dash - 1);
+  const size_t dot = version.find('.');
+  const auto digits = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  };
+  if (dot == std::string::npos || !digits(version.substr(0, dot)) || !digits(version.substr(dot + 1))) return {};
+  return version;
 }
 
 }  // namespace
@@ -72,13 +90,12 @@ PreflightResult preflight(const std::string& program, const std::vector<std::str
                             : program + " is statically linked and does not use libevent: there is nothing to watch.";
     return r;
   }
-  static const std::regex kLibevent(R"(^libevent(_[a-z]+)?-([0-9]+\.[0-9]+)\.so(\..*)?$)");
   std::vector<std::string> libevents;
   for (const std::string& lib : image->needed) {
-    std::smatch m;
-    if (!std::regex_match(lib, m, kLibevent)) continue;
-    if (m[2] != "2.1") {
-      r.message = program + " is built against libevent " + m[2].str() + " (" + lib +
+    const std::string version = libeventVersionOf(lib);
+    if (version.empty()) continue;
+    if (version != "2.1") {
+      r.message = program + " is built against libevent " + version + " (" + lib +
                   "); ReactorScope provides libevent 2.1's API and ABI. Rebuild it against libevent 2.1 "
                   "(Debian 12's libevent-dev).";
       return r;

@@ -124,8 +124,8 @@ int main(void) {
 
   {
     unsigned char lo[4] = {127, 0, 0, 1};
-    char small[9];
-    LOG("ntop4 into 9 bytes -> %s", evutil_inet_ntop(AF_INET, lo, small, sizeof small) ? small : "(null)");
+    char small[16];
+    LOG("ntop4 into 9 bytes -> %s", evutil_inet_ntop(AF_INET, lo, small, 9) ? small : "(null)");
     LOG("ntop4 into 10 bytes -> %s", evutil_inet_ntop(AF_INET, lo, small, 10) ? "ok" : "(null)");
     LOG("ntop of family 99 -> %s", evutil_inet_ntop(99, lo, small, sizeof small) ? "text" : "(null)");
     LOG("pton of family 99 -> %d", evutil_inet_pton(99, "1.2.3.4", lo));
