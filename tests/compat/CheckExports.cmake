@@ -1,11 +1,8 @@
 # The shared compat library LIBRARY must export only names from SYMBOLS (libevent
 # 2.1's public API) and at least MIN_EXPORTS of them: no engine C++ and no
 # helper of ours leaks into a program's symbol space.
-foreach(var LIBRARY SYMBOLS MIN_EXPORTS)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "CheckExports.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/ScriptChecks.cmake)
+require_args(LIBRARY SYMBOLS MIN_EXPORTS)
 execute_process(COMMAND nm -D --defined-only ${LIBRARY} OUTPUT_VARIABLE table RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "nm -D ${LIBRARY} failed (${rc})")

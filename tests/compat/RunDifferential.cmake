@@ -2,11 +2,8 @@
 # (THEIRS); fails unless both succeed, report the expected backend, and print
 # byte-identical logs of at least MIN_LINES lines (two empty logs are not a
 # pass). Both logs stay in WORK_DIR for inspection.
-foreach(var OURS THEIRS BACKEND WORK_DIR MIN_LINES)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "RunDifferential.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/ScriptChecks.cmake)
+require_args(OURS THEIRS BACKEND WORK_DIR MIN_LINES)
 file(MAKE_DIRECTORY ${WORK_DIR})
 
 foreach(side OURS THEIRS)
@@ -28,8 +25,7 @@ if(NOT out_OURS STREQUAL out_THEIRS)
   message(FATAL_ERROR "ReactorScope and libevent disagree (${BACKEND}); diff -u libevent reactorscope:\n${delta}")
 endif()
 foreach(side OURS THEIRS)
-  string(REGEX MATCHALL "\n" lines "${out_${side}}")
-  list(LENGTH lines count_${side})
+  count_lines("${out_${side}}" count_${side})
   if(count_${side} LESS MIN_LINES)
     message(FATAL_ERROR "${${side}} printed ${count_${side}} lines on ${BACKEND}, fewer than the scenario's ${MIN_LINES}:\n${out_${side}}")
   endif()

@@ -2,11 +2,8 @@
 # LD_LIBRARY_PATH=COMPAT_DIR: the second run must load ReactorScope's library
 # (stderr names the object event_base_new came from), the first Debian's, and
 # both must print the same log of at least MIN_LINES lines.
-foreach(var PROGRAM COMPAT_DIR MIN_LINES WORK_DIR)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "RunForeign.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/ScriptChecks.cmake)
+require_args(PROGRAM COMPAT_DIR MIN_LINES WORK_DIR)
 file(MAKE_DIRECTORY ${WORK_DIR})
 execute_process(COMMAND ${PROGRAM} OUTPUT_VARIABLE theirs ERROR_VARIABLE theirs_err RESULT_VARIABLE rc_theirs TIMEOUT 30)
 execute_process(COMMAND ${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${COMPAT_DIR} ${PROGRAM}
@@ -26,8 +23,7 @@ if(NOT ours STREQUAL theirs)
   execute_process(COMMAND diff -u ${WORK_DIR}/theirs.log ${WORK_DIR}/ours.log OUTPUT_VARIABLE delta)
   message(FATAL_ERROR "Debian's libevent and ReactorScope's disagree; diff -u libevent reactorscope:\n${delta}")
 endif()
-string(REGEX MATCHALL "\n" lines "${ours}")
-list(LENGTH lines count)
+count_lines("${ours}" count)
 if(count LESS MIN_LINES)
   message(FATAL_ERROR "the program printed ${count} lines, fewer than ${MIN_LINES}:\n${ours}")
 endif()

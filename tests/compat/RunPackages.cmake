@@ -3,11 +3,8 @@
 # library -- gcc with `pkg-config --cflags --libs reactorscope-event`, and a CMake
 # project with find_package(ReactorScopeEvent) -- runs each without
 # LD_LIBRARY_PATH, and requires that it ran on the library in COMPAT_DIR.
-foreach(var SOURCE BUILD_DIR COMPAT_DIR WORK_DIR C_COMPILER)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "RunPackages.cmake: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/ScriptChecks.cmake)
+require_args(SOURCE BUILD_DIR COMPAT_DIR WORK_DIR C_COMPILER)
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 
