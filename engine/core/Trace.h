@@ -55,7 +55,7 @@ enum class BufferId : uint8_t {
 };
 
 struct TraceRecord {
-  int64_t tsNs = 0;      // CLOCK_MONOTONIC ns as drained; a raw TraceStamp while in the ring
+  int64_t tsNs = 0;      // CLOCK_MONOTONIC ns (the ring holds raw stamps: TraceSlot)
   uint64_t eventId = 0;  // never reused within a base; 0 for loop-level records
   int64_t value = 0;     // meaning depends on type (see TraceType)
   uint32_t owner = 0;    // owner tag (e.g. connection id) for grouping
@@ -70,8 +70,8 @@ struct TraceRecord {
 };
 static_assert(sizeof(TraceRecord) == 40, "trace records are fixed-size");
 
-// Records are written in place into the ring with five stores: ts, id, value,
-// then two packed words, owner|fd (bytes 24..31) and type..flags (32..39).
+// The ring writes a record as five words (TraceSlot, core/TraceRing.h): ts, id,
+// value, then owner|fd (bytes 24..31) and type..flags (bytes 32..39) packed below.
 
 // owner (low half) and fd (high half) in one word, as Event keeps them
 // (Event::traceOwnerFd()).
@@ -86,48 +86,6 @@ constexpr uint64_t packRecordWord(TraceType type, EventKind kind, EventState fro
   return uint64_t{static_cast<uint8_t>(type)} | (uint64_t{static_cast<uint8_t>(kind)} << 8) |
          (uint64_t{static_cast<uint8_t>(from)} << 16) | (uint64_t{static_cast<uint8_t>(to)} << 24) |
          (uint64_t{static_cast<uint8_t>(cause)} << 32) | (uint64_t{static_cast<uint16_t>(flags)} << 48);
-}
-
-// Fills every field of a record from the two packed words.
-inline void fillRecordWords(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
-                            uint64_t w1) {
-  r.tsNs = ts;
-  r.eventId = eventId;
-  r.value = value;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  static_assert(offsetof(TraceRecord, owner) == 24 && offsetof(TraceRecord, fd) == 28 &&
-                offsetof(TraceRecord, type) == 32 && offsetof(TraceRecord, kind) == 33 &&
-                offsetof(TraceRecord, from) == 34 && offsetof(TraceRecord, to) == 35 &&
-                offsetof(TraceRecord, cause) == 36 && offsetof(TraceRecord, buffer) == 37 &&
-                offsetof(TraceRecord, flags) == 38);
-  auto* bytes = reinterpret_cast<unsigned char*>(&r);
-  std::memcpy(bytes + 24, &ownerFd, 8);
-  std::memcpy(bytes + 32, &w1, 8);
-#else
-  r.owner = static_cast<uint32_t>(ownerFd);
-  r.fd = static_cast<int32_t>(ownerFd >> 32);
-  r.type = static_cast<TraceType>(w1 & 0xff);
-  r.kind = static_cast<EventKind>((w1 >> 8) & 0xff);
-  r.from = static_cast<EventState>((w1 >> 16) & 0xff);
-  r.to = static_cast<EventState>((w1 >> 24) & 0xff);
-  r.cause = static_cast<TraceCause>((w1 >> 32) & 0xff);
-  r.buffer = static_cast<BufferId>((w1 >> 40) & 0xff);
-  r.flags = static_cast<int16_t>(w1 >> 48);
-#endif
-}
-
-// fillRecordWords() with owner|fd already packed and the rest as fields.
-inline void fillRecordPacked(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint64_t ownerFd,
-                             TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
-                             int16_t flags) {
-  fillRecordWords(r, ts, eventId, value, ownerFd, packRecordWord(type, kind, from, to, cause, flags));
-}
-
-// fillRecordWords() with every field given on its own (buffer = None).
-inline void fillRecord(TraceRecord& r, int64_t ts, uint64_t eventId, int64_t value, uint32_t owner, int32_t fd,
-                       TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
-                       int16_t flags) {
-  fillRecordWords(r, ts, eventId, value, packOwnerFd(owner, fd), packRecordWord(type, kind, from, to, cause, flags));
 }
 
 // Process-wide unique owner tags (connections, listeners, sessions); never 0.

@@ -3,10 +3,10 @@
 namespace rs {
 
 bool TraceEmitter::signalCallbackBegin(const CallbackOf& cb, TraceStamp begin) {
-  TraceRecord r;
-  fillRecordPacked(r, begin, cb.eventId, 0, cb.ownerFd, TraceType::CallbackBegin, cb.kind, EventState::Active,
-                   EventState::Active, TraceCause::None, cb.res);
-  return tracer_.record(r);
+  return tracer_.emplace([&](TraceSlot& s) {
+    fillSlot(s, begin, cb.eventId, 0, cb.ownerFd, TraceType::CallbackBegin, cb.kind, EventState::Active,
+             EventState::Active, TraceCause::None, cb.res);
+  });
 }
 
 void TraceEmitter::signalCallbackEnd(const CallbackOf& cb, TraceStamp begin, TraceStamp end, bool opened) {
@@ -16,19 +16,17 @@ void TraceEmitter::signalCallbackEnd(const CallbackOf& cb, TraceStamp begin, Tra
     tracer_.ring().countDropped(1);
     return;
   }
-  TraceRecord r;
-  fillRecordPacked(r, end, cb.eventId, end - begin, cb.ownerFd, TraceType::CallbackEnd, cb.kind, EventState::Active,
-                   EventState::Active, TraceCause::None, cb.res);
-  tracer_.record(r);
+  tracer_.emplace([&](TraceSlot& s) {
+    fillSlot(s, end, cb.eventId, end - begin, cb.ownerFd, TraceType::CallbackEnd, cb.kind, EventState::Active,
+             EventState::Active, TraceCause::None, cb.res);
+  });
 }
 
 void TraceEmitter::loopRecord(TraceType type, int64_t value, TraceStamp ts) {
-  TraceRecord r;
-  r.tsNs = ts;
-  r.type = type;
-  r.kind = EventKind::Internal;
-  r.value = value;
-  tracer_.record(r);
+  tracer_.emplace([&](TraceSlot& s) {
+    fillSlot(s, ts, 0, value, packOwnerFd(0, -1), type, EventKind::Internal, EventState::Invalid, EventState::Invalid,
+             TraceCause::None, 0);
+  });
 }
 
 void TraceEmitter::bufferLevel(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes) {
@@ -39,7 +37,7 @@ void TraceEmitter::bufferLevel(uint64_t eventId, uint32_t owner, int fd, BufferI
   const uint64_t w1 = packRecordWord(TraceType::BufferLevel, EventKind::Io, EventState::Invalid, EventState::Invalid,
                                      TraceCause::None, 0) |
                       (uint64_t{static_cast<uint8_t>(which)} << 40);
-  tracer_.emplace([&](TraceRecord& r) { fillRecordWords(r, ts, eventId, bytes, ownerFd, w1); });
+  tracer_.emplace([&](TraceSlot& s) { fillSlot(s, ts, eventId, bytes, ownerFd, w1); });
 }
 
 }  // namespace rs

@@ -60,9 +60,8 @@ class TraceEmitter {
   // signal event; value = the timer's lateness for a timeout.
   [[gnu::always_inline]] void transition(const Event* ev, EventState from, EventState to, TraceCause cause,
                                          short flags, int64_t value, TraceStamp ts) {
-    tracer_.emplace([&](TraceRecord& r) {
-      fillRecordPacked(r, ts, ev->id_, value, ev->traceOwnerFd(), TraceType::Transition, ev->kind_, from, to, cause,
-                       flags);
+    tracer_.emplace([&](TraceSlot& s) {
+      fillSlot(s, ts, ev->id_, value, ev->traceOwnerFd(), TraceType::Transition, ev->kind_, from, to, cause, flags);
     });
   }
   // `ev` became active (from `from`) with result `res`, outside a wait's burst.
@@ -78,7 +77,7 @@ class TraceEmitter {
   // after it.
   struct ActivationBurst {
     TraceRing::Burst ring{};
-    TraceRecord* waitEnd = nullptr;
+    TraceSlot* waitEnd = nullptr;
     TraceStamp ts = 0;  // the wait's end: every activation it found shares it
   };
   [[gnu::always_inline]] ActivationBurst beginActivations(int readyFds, TraceStamp ts) {
@@ -90,13 +89,13 @@ class TraceEmitter {
   }
   [[gnu::always_inline]] void activatedInBurst(ActivationBurst& b, const Event* ev, short match) {
     const uint64_t w1 = detail::kActivationWords.w[static_cast<uint8_t>(match)] | (uint64_t{static_cast<uint8_t>(ev->kind_)} << 8);
-    tracer_.ring().fillNext(b.ring, [&](TraceRecord& r) { fillRecordWords(r, b.ts, ev->id_, 0, ev->traceOwnerFd(), w1); });
+    tracer_.ring().fillNext(b.ring, [&](TraceSlot& s) { fillSlot(s, b.ts, ev->id_, 0, ev->traceOwnerFd(), w1); });
   }
   // Publishes the burst; the first call also completes its wait-end record.
   [[gnu::always_inline]] void endActivations(ActivationBurst& b, int readyFds) {
     if (b.waitEnd)
-      fillRecord(*b.waitEnd, b.ts, 0, readyFds, 0, -1, TraceType::WaitEnd, EventKind::Internal, EventState::Invalid,
-                 EventState::Invalid, TraceCause::None, 0);
+      fillSlot(*b.waitEnd, b.ts, 0, readyFds, packOwnerFd(0, -1), TraceType::WaitEnd, EventKind::Internal,
+               EventState::Invalid, EventState::Invalid, TraceCause::None, 0);
     b.waitEnd = nullptr;
     tracer_.endBurst(b.ring);
   }
@@ -129,11 +128,11 @@ class TraceEmitter {
       constexpr uint64_t kToTriple = static_cast<uint64_t>(TraceRing::kDispatchBeginPair) ^
                                      static_cast<uint64_t>(TraceRing::kEndDispatchBegin);
       opened = tracer_.emplaceGroup<3>(
-          [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, dur, ev->traceOwnerFd(), w1 ^ kToTriple); });
+          [&](TraceSlot& d) { fillSlot(d, begin, ev->id_, dur, ev->traceOwnerFd(), w1 ^ kToTriple); });
     } else {
       begin = traceclock::stamp(kTsc);
       opened = tracer_.emplaceGroup<2>(
-          [&](TraceRecord& d) { fillRecordWords(d, begin, ev->id_, 0, ev->traceOwnerFd(), w1); });
+          [&](TraceSlot& d) { fillSlot(d, begin, ev->id_, 0, ev->traceOwnerFd(), w1); });
     }
     return begin;
   }
@@ -152,9 +151,9 @@ class TraceEmitter {
   [[gnu::always_inline]] void flushOwedEnd(OwedEnd& owed) {
     if (!owed.due) [[likely]] return;
     owed.due = false;
-    tracer_.emplace([&](TraceRecord& r) {
-      r.value = owed.duration;
-      r.type = TraceRing::kEndOfOpen;
+    tracer_.emplace([&](TraceSlot& s) {
+      s.value = owed.duration;
+      s.setType(TraceRing::kEndOfOpen);
     });
   }
 

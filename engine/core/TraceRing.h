@@ -5,17 +5,91 @@
 //
 // A full ring never blocks the loop: the record is dropped and counted, and the
 // consumer reads the count (dropped()) so losses are reported, never silent.
-// Timestamps may travel as raw TSC stamps (core/TraceClock.h); drain() hands
-// out CLOCK_MONOTONIC ns (and a CallbackEnd's duration in ns) either way.
+// The ring holds TraceSlots, timed with raw stamps (core/TraceClock.h); drain()
+// hands out TraceRecords in CLOCK_MONOTONIC ns (a CallbackEnd's duration too).
 #pragma once
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "core/Trace.h"
+#include "core/TraceClock.h"
 
 namespace rs {
+
+// One slot of the ring: a record as the loop writes it, in five stores. Its time
+// is a raw TraceStamp (TSC ticks or ns) and a callback's duration is in stamp
+// units; its type may be one of TraceRing's internal group types. The same 40
+// bytes as a TraceRecord; drain() turns slots into records.
+struct TraceSlot {
+  TraceStamp stamp = 0;
+  uint64_t eventId = 0;
+  int64_t value = 0;
+  uint64_t ownerFd = 0;  // packOwnerFd()
+  uint64_t word = 0;     // packRecordWord(), with the BufferId in byte 5
+
+  TraceType type() const { return static_cast<TraceType>(word & 0xff); }
+  void setByte(unsigned index, uint8_t byte) {
+    const unsigned shift = index * 8;
+    word = (word & ~(uint64_t{0xff} << shift)) | (uint64_t{byte} << shift);
+  }
+  void setType(TraceType t) { setByte(0, static_cast<uint8_t>(t)); }
+};
+static_assert(sizeof(TraceSlot) == sizeof(TraceRecord));
+
+// Fills every word of a slot.
+inline void fillSlot(TraceSlot& s, TraceStamp ts, uint64_t eventId, int64_t value, uint64_t ownerFd, uint64_t word) {
+  s.stamp = ts;
+  s.eventId = eventId;
+  s.value = value;
+  s.ownerFd = ownerFd;
+  s.word = word;
+}
+
+// fillSlot() with the type..flags word given as fields (buffer = None).
+inline void fillSlot(TraceSlot& s, TraceStamp ts, uint64_t eventId, int64_t value, uint64_t ownerFd, TraceType type,
+                     EventKind kind, EventState from, EventState to, TraceCause cause, int16_t flags) {
+  fillSlot(s, ts, eventId, value, ownerFd, packRecordWord(type, kind, from, to, cause, flags));
+}
+
+// The slot standing for a record whose time is already ns (tests, replays): ns
+// is a valid stamp, as on a machine without an invariant TSC.
+inline TraceSlot slotOf(const TraceRecord& r) {
+  TraceSlot s;
+  fillSlot(s, r.tsNs, r.eventId, r.value, packOwnerFd(r.owner, r.fd), r.type, r.kind, r.from, r.to, r.cause, r.flags);
+  s.setByte(5, static_cast<uint8_t>(r.buffer));
+  return s;
+}
+
+// The record a slot's words stand for, timed `ns`.
+inline TraceRecord recordOf(const TraceSlot& s, int64_t ns) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  static_assert(offsetof(TraceRecord, owner) == 24 && offsetof(TraceRecord, fd) == 28 &&
+                offsetof(TraceRecord, type) == 32 && offsetof(TraceRecord, kind) == 33 &&
+                offsetof(TraceRecord, from) == 34 && offsetof(TraceRecord, to) == 35 &&
+                offsetof(TraceRecord, cause) == 36 && offsetof(TraceRecord, buffer) == 37 &&
+                offsetof(TraceRecord, flags) == 38);
+  auto r = std::bit_cast<TraceRecord>(s);  // the words are the fields' bytes
+#else
+  TraceRecord r;
+  r.eventId = s.eventId;
+  r.value = s.value;
+  r.owner = static_cast<uint32_t>(s.ownerFd);
+  r.fd = static_cast<int32_t>(s.ownerFd >> 32);
+  r.type = static_cast<TraceType>(s.word & 0xff);
+  r.kind = static_cast<EventKind>((s.word >> 8) & 0xff);
+  r.from = static_cast<EventState>((s.word >> 16) & 0xff);
+  r.to = static_cast<EventState>((s.word >> 24) & 0xff);
+  r.cause = static_cast<TraceCause>((s.word >> 32) & 0xff);
+  r.buffer = static_cast<BufferId>((s.word >> 40) & 0xff);
+  r.flags = static_cast<int16_t>(s.word >> 48);
+#endif
+  r.tsNs = ns;
+  return r;
+}
 
 class TraceRing {
  public:
@@ -40,12 +114,12 @@ class TraceRing {
   TraceRing& operator=(const TraceRing&) = delete;
 
   // Producer thread only.
-  bool push(const TraceRecord& r) {
-    return emplace([&](TraceRecord& slot) { slot = r; });
+  bool push(const TraceSlot& s) {
+    return emplace([&](TraceSlot& slot) { slot = s; });
   }
 
   // Producer thread only: fills the next slot in place (no temporary record).
-  // `fill(TraceRecord&)` must set every field it cares about; the slot holds
+  // `fill(TraceSlot&)` must set every word it cares about; the slot holds
   // an old record otherwise.
   template <class Fill>
   bool emplace(Fill&& fill) {
@@ -75,7 +149,7 @@ class TraceRing {
   // returns the next slot, or nullptr (the record is counted as dropped) once
   // the room is used up. Nothing else may push between begin and end.
   struct Burst {
-    TraceRecord* base;
+    TraceSlot* base;
     uint64_t mask;
     uint64_t head;
     uint64_t end;
@@ -86,12 +160,12 @@ class TraceRing {
     const uint64_t room = limit_ - head;
     return {slots_.get(), mask_, head, head + (room < max ? room : max)};
   }
-  TraceRecord* next(Burst& b) {
+  TraceSlot* next(Burst& b) {
     if (b.head < b.end) [[likely]] return &b.base[b.head++ & b.mask];
     countDropped(1);
     return nullptr;
   }
-  // next() and fill in one: `fill(TraceRecord&)` runs only when there is room.
+  // next() and fill in one: `fill(TraceSlot&)` runs only when there is room.
   template <class Fill>
   void fillNext(Burst& b, Fill&& fill) {
     if (b.head < b.end) [[likely]] {
@@ -120,7 +194,10 @@ class TraceRing {
   size_t capacity() const { return capacity_; }
 
  private:
-  void expandGroup(const TraceRecord& slot, TraceRecord* dst);
+  int64_t nsOf(TraceStamp stamp, const traceclock::Converter& conv);
+  TraceRecord convert(const TraceSlot& slot, const traceclock::Converter& conv);
+  TraceRecord openEnd(StampTicks duration, const traceclock::Converter& conv);
+  unsigned expandGroup(const TraceSlot& slot, TraceRecord* dst, const traceclock::Converter& conv);
 
   // Producer: whether slot `head` may be written. The room is checked against
   // the cached limit (tail + capacity) and the tail reloaded only when that is
@@ -135,7 +212,7 @@ class TraceRing {
 
   size_t capacity_;
   uint64_t mask_;
-  std::unique_ptr<TraceRecord[]> slots_;
+  std::unique_ptr<TraceSlot[]> slots_;
   alignas(64) std::atomic<uint64_t> head_{0};
   // Producer: its view of tail + capacity (head may reach it), refreshed only
   // when full. Set from capacity_ by the constructor.
@@ -143,15 +220,17 @@ class TraceRing {
   std::atomic<uint64_t> extra_{0};  // records beyond one per slot (pairs, triples; for pushed())
   alignas(64) std::atomic<uint64_t> dropped_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
-  int64_t lastTscNs_ = 0;  // consumer: the last converted TSC stamp (keeps order)
+  int64_t lastTscNs_ = 0;  // consumer: the last converted TSC stamp, in ns (keeps order)
   // Consumer: records of a pair or triple that did not fit the last drain
-  // (pending_[pendingFirst_ ..], pendingCount_ of them).
+  // (pending_[pendingFirst_ ..], pendingCount_ of them), already converted.
   TraceRecord pending_[2];
   unsigned pendingFirst_ = 0;
   unsigned pendingCount_ = 0;
   // Consumer: the CallbackBegin of the last pair or triple (a triple's
-  // CallbackEnd belongs to it).
+  // CallbackEnd belongs to it), and its raw stamp (its end's stamp is that
+  // plus the duration).
   TraceRecord open_;
+  TraceStamp openStamp_ = 0;
 };
 
 }  // namespace rs

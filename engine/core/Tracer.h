@@ -37,13 +37,13 @@ class Tracer {
   // stamp units: traceclock::durationToNs() converts them.
   TraceStamp stamp() const { return traceclock::stamp(tsc_); }
   bool usesTsc() const { return tsc_; }
-  bool record(const TraceRecord& r) { return ring_.push(r); }
+  // Writes the next slot in place (TraceRing::emplace); false: dropped.
   template <class Fill>
-  void emplace(Fill&& fill) {
-    ring_.emplace(static_cast<Fill&&>(fill));
+  bool emplace(Fill&& fill) {
+    return ring_.emplace(static_cast<Fill&&>(fill));
   }
   TraceRing::Burst beginBurst(size_t max) { return ring_.beginBurst(max); }
-  TraceRecord* next(TraceRing::Burst& b) { return ring_.next(b); }
+  TraceSlot* next(TraceRing::Burst& b) { return ring_.next(b); }
   void endBurst(const TraceRing::Burst& b) { ring_.endBurst(b); }
   // A slot standing for kRecords records (TraceRing::emplaceGroup).
   template <unsigned kRecords, class Fill>

@@ -29,12 +29,12 @@ enum class Stamp { None, Clock, Tsc };
 // stamped with nothing, clock_gettime(CLOCK_MONOTONIC) or the engine's trace
 // stamp (rdtsc where the TSC is invariant, converted by drain()).
 double pushAlone(TraceRing& ring, size_t n, Stamp stamp) {
-  TraceRecord r;
+  TraceSlot r;
   r.eventId = 42;
   const bool tsc = traceclock::useTsc();
   const Nanos start = monotonicNowNs();
   for (size_t i = 0; i < n; ++i) {
-    r.tsNs = stamp == Stamp::Clock ? monotonicNowNs()
+    r.stamp = stamp == Stamp::Clock ? monotonicNowNs()
              : stamp == Stamp::Tsc ? traceclock::stamp(tsc)
                                    : static_cast<int64_t>(i);
     r.value = static_cast<int64_t>(i);
@@ -66,7 +66,7 @@ Concurrent pushWithReader(size_t n) {
       if (got == 0 && finished) break;
     }
   });
-  TraceRecord r;
+  TraceSlot r;
   const Nanos start = monotonicNowNs();
   for (size_t i = 0; i < n; ++i) {
     r.value = static_cast<int64_t>(i);

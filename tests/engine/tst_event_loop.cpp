@@ -337,7 +337,7 @@ class TestEventLoop : public QObject {
   void ringDropCounterExact() {
     TraceRing ring(16);
     QCOMPARE(ring.capacity(), size_t{16});
-    TraceRecord r;
+    TraceSlot r;
     for (int i = 0; i < 100; ++i) {
       r.value = i;
       ring.push(r);
@@ -507,7 +507,7 @@ class TestEventLoop : public QObject {
       }
     });
     uint64_t pushed = 0;
-    TraceRecord r;
+    TraceSlot r;
     for (int i = 0; i < kRecords; ++i) {
       r.value = i;
       if (ring.push(r)) ++pushed;

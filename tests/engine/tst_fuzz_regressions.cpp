@@ -15,13 +15,13 @@ class TestFuzzRegressions : public QObject {
   Q_OBJECT
 
  private:
-  static TraceRecord slot(TraceType type, int64_t ts, int64_t value) {
-    TraceRecord r;
-    r.type = type;
-    r.tsNs = ts;
-    r.value = value;
-    r.eventId = 7;
-    return r;
+  static TraceSlot slot(TraceType type, TraceStamp stamp, int64_t value) {
+    TraceSlot s;
+    s.setType(type);
+    s.stamp = stamp;
+    s.value = value;
+    s.eventId = 7;
+    return s;
   }
 
  private slots:

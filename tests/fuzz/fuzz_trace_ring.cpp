@@ -20,14 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (in.remaining_bytes() > 0) {
     if (in.ConsumeIntegralInRange<int>(0, 3) != 0) {
       // A hostile slot: raw bytes, often with one of the ring-internal types.
-      rs::TraceRecord r;
+      rs::TraceSlot r;
       const std::vector<uint8_t> raw = in.ConsumeBytes<uint8_t>(sizeof r);
       std::memset(&r, 0, sizeof r);
       if (!raw.empty()) std::memcpy(&r, raw.data(), raw.size());
       switch (in.ConsumeIntegralInRange<int>(0, 4)) {
-        case 0: r.type = rs::TraceRing::kDispatchBeginPair; break;
-        case 1: r.type = rs::TraceRing::kEndDispatchBegin; break;
-        case 2: r.type = rs::TraceRing::kEndOfOpen; break;
+        case 0: r.setType(rs::TraceRing::kDispatchBeginPair); break;
+        case 1: r.setType(rs::TraceRing::kEndDispatchBegin); break;
+        case 2: r.setType(rs::TraceRing::kEndOfOpen); break;
         default: break;
       }
       if (ring.push(r)) ++slotsPushed;

@@ -32,8 +32,17 @@ class EchoLikeRecords {
   void push(std::vector<TraceRecord>& out, uint64_t id, int64_t value, uint32_t owner, int32_t fd, TraceType type,
             EventState from, EventState to, TraceCause cause, BufferId buffer, int16_t flags) {
     TraceRecord r;
-    fillRecord(r, tick(200), id, value, owner, fd, type, EventKind::Io, from, to, cause, flags);
+    r.tsNs = tick(200);
+    r.eventId = id;
+    r.value = value;
+    r.owner = owner;
+    r.fd = fd;
+    r.type = type;
+    r.from = from;
+    r.to = to;
+    r.cause = cause;
     r.buffer = buffer;
+    r.flags = flags;
     out.push_back(r);
   }
 
