@@ -8,6 +8,7 @@
 
 #include "model/SessionListModel.h"
 #include "widgets/ByteAxisTicker.h"
+#include "widgets/PlotLegend.h"
 
 namespace rs::gui {
 
@@ -71,8 +72,7 @@ BuffersView::BuffersView(const FrameSource* source, QWidget* parent)
   plot_->xAxis->setLabel(tr("time (s)"));
   plot_->yAxis->setLabel(tr("bytes"));
   ByteAxisTicker::install(plot_->yAxis);
-  plot_->legend->setVisible(true);
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  placeLegendAboveRect(plot_, 0, 2);
   for (int b = 0; b < kDataBufferCount; ++b) {
     QCPGraph* g = plot_->addGraph();
     g->setName(QString::fromLatin1(kBufferNames[b]));

@@ -13,14 +13,15 @@ DiagramScope scopeDiagram(const FrameSource& frame, const QAbstractProxyModel& s
     out.stats.edgeTotal = st->edgeTotal;
     out.stats.edgeTick = st->edgeTick;
   }
-  const int total = frame.rowCount();
+  // The table announces new rows in batches: compare with what it has.
+  const int total = shown.sourceModel() ? shown.sourceModel()->rowCount() : frame.rowCount();
   const int rows = shown.rowCount();
   const bool all = rows == total && session < 0;
   if (!all) {
     std::array<qint64, 4> counts{};
     for (int r = 0; r < rows; ++r) {
       const int source = shown.mapToSource(shown.index(r, 0)).row();
-      if (source < 0 || source >= total) continue;
+      if (source < 0 || source >= frame.rowCount()) continue;
       const EventRow& e = frame.row(source);
       if (!e.freedAtNs) ++counts[static_cast<size_t>(e.state)];
     }

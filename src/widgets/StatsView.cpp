@@ -16,6 +16,7 @@
 
 #include "model/EventTableModel.h"
 #include "model/SessionListModel.h"
+#include "widgets/PlotLegend.h"
 
 namespace rs::gui {
 
@@ -33,20 +34,6 @@ QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title
   p->plotLayout()->addElement(0, 0, t);
   p->setMinimumHeight(120);  // four fit a 700-pixel-high window
   return p;
-}
-
-// The legend in a row of its own between the title and the axis rect, its entries
-// side by side: it never covers a point.
-void placeLegendAboveRect(QCustomPlot* p) {
-  p->axisRect()->insetLayout()->take(p->legend);
-  p->plotLayout()->insertRow(1);
-  p->plotLayout()->addElement(1, 0, p->legend);
-  p->plotLayout()->setRowStretchFactor(1, 0.001);
-  p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  p->legend->setLayer(QStringLiteral("legend"));
-  p->legend->setMargins(QMargins(4, 2, 4, 2));
-  p->legend->setBorderPen(Qt::NoPen);
-  p->legend->setVisible(true);
 }
 
 // A log x axis for durations or latencies in µs.
@@ -68,7 +55,7 @@ QCustomPlot* makeRatePlot(QWidget* parent) {
   p->yAxis2->setVisible(true);
   p->yAxis2->setLabel(StatsView::tr("messages/s"));
   p->xAxis->setLabel(StatsView::tr("time (s)"));
-  placeLegendAboveRect(p);
+  placeLegendAboveRect(p, 1, 2);
   return p;
 }
 
@@ -98,7 +85,7 @@ QCustomPlot* makeDistributionPlot(QWidget* parent) {
   }
   setLogKeyAxis(p, StatsView::tr("µs (log)"));
   p->yAxis->setLabel(StatsView::tr("% of samples"));
-  placeLegendAboveRect(p);
+  placeLegendAboveRect(p, 1, 2);
   return p;
 }
 

@@ -293,7 +293,9 @@ TimelineView::TimelineView(FrameSource* source, QWidget* parent)
              "<i>wheel: zoom, drag: pan, hover: details</i>");
   legend->setText(html);
   legend->setWordWrap(true);  // wraps rather than widening a narrow window
-  legend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Minimum);
+  QSizePolicy legendPolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  legendPolicy.setHeightForWidth(true);
+  legend->setSizePolicy(legendPolicy);
   layout->insertWidget(0, legend);
   retained_->setObjectName(QStringLiteral("timelineRetained"));
   retained_->setWordWrap(true);

@@ -102,6 +102,8 @@ void TestPlots::buffersAxisShrinksBackAndCountsBytes() {
   const QStringList big = tickLabels(view.plot()->yAxis);
   QVERIFY2(big.join(QLatin1Char(' ')).contains(QStringLiteral("GiB")), qPrintable(big.join(QLatin1Char('|'))));
   for (const QString& l : big) QVERIFY2(!l.contains(QLatin1Char('e')), qPrintable(l));  // no 4e9
+  QVERIFY(view.plot()->legend->visible());
+  QVERIFY(!view.plot()->legend->outerRect().intersects(view.plot()->axisRect()->rect()));  // beside the data
 
   // 30 s later the backlog has scrolled out of the followed window: the axis fits KiB.
   view.refresh(frame.ns(60));
