@@ -59,7 +59,9 @@ BuffersView::BuffersView(const FrameSource* source, QWidget* parent)
   // The title can be long (a server's memory figures): it wraps rather than
   // widening the window.
   title_->setWordWrap(true);
-  title_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  QSizePolicy wraps(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  wraps.setHeightForWidth(true);  // as tall as its wrapped lines
+  title_->setSizePolicy(wraps);
   title_->setObjectName(QStringLiteral("buffersTitle"));
   top->addWidget(title_, 1);
   layout->addLayout(top);

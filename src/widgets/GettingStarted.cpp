@@ -24,7 +24,9 @@ GettingStartedBanner::GettingStartedBanner(QWidget* parent) : QFrame(parent), la
   label_->setText(gettingStartedHtml());
   label_->setWordWrap(true);
   label_->setTextInteractionFlags(Qt::TextBrowserInteraction);
-  label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  QSizePolicy wraps(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  wraps.setHeightForWidth(true);  // as tall as its wrapped lines
+  label_->setSizePolicy(wraps);
   auto* layout = new QHBoxLayout(this);
   layout->addWidget(label_, 1);
   connect(label_, &QLabel::linkActivated, this, &GettingStartedBanner::linkActivated);

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -126,6 +127,12 @@ void TestWindowFit::gettingStartedOnTheEmptyScreenAndUnderHelp() {
   QVERIFY(banner->text().contains(QStringLiteral("Getting started")));
   QVERIFY(banner->text().contains(QStringLiteral("Start an echo server")));
   QVERIFY(banner->text().contains(QStringLiteral("Timeline")));
+  // All its lines show (as tall as the wrapped text) at 1024x700.
+  w.resize(1024, 700);
+  QCoreApplication::processEvents();
+  auto* text = banner->findChild<QLabel*>();
+  QVERIFY2(text->height() >= text->heightForWidth(text->width()),
+           qPrintable(QStringLiteral("%1 < %2").arg(text->height()).arg(text->heightForWidth(text->width()))));
 
   // Its first link opens the New server dialog.
   emit banner->linkActivated(QStringLiteral("newServer"));
