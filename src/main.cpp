@@ -13,6 +13,7 @@
 #include "model/SessionSpec.h"
 #include "widgets/MainWindow.h"
 #include "widgets/QuitOnSignal.h"
+#include "widgets/TimelineView.h"
 
 namespace {
 
@@ -30,6 +31,21 @@ const QCommandLineOption& tabOption() {
   return option;
 }
 
+const QCommandLineOption& selectOption() {
+  static const QCommandLineOption option(
+      QStringLiteral("select"),
+      QStringLiteral("Select the first event whose label matches this regular expression, once it appears."),
+      QStringLiteral("REGEX"));
+  return option;
+}
+
+const QCommandLineOption& timelineWindowOption() {
+  static const QCommandLineOption option(QStringLiteral("timeline-window"),
+                                         QStringLiteral("Seconds the followed timeline shows (default 10)."),
+                                         QStringLiteral("SEC"));
+  return option;
+}
+
 void configureParser(QCommandLineParser* parser) {
   parser->setApplicationDescription(
       QStringLiteral("Event-loop inspector and network testing tool: spawn echo servers and load "
@@ -38,6 +54,8 @@ void configureParser(QCommandLineParser* parser) {
   parser->addVersionOption();
   rs::gui::addLaunchOptions(parser);
   parser->addOption(tabOption());
+  parser->addOption(selectOption());
+  parser->addOption(timelineWindowOption());
 }
 
 int usageError(const QString& message) {
@@ -87,6 +105,12 @@ int main(int argc, char* argv[]) {
     return usageError(QStringLiteral("--tab: '%1' is not one of %2")
                           .arg(tab, rs::gui::MainWindow::tabNames().join(QStringLiteral(", "))));
 
+  bool windowOk = true;
+  const double timelineWindowSec =
+      parser.isSet(timelineWindowOption()) ? parser.value(timelineWindowOption()).toDouble(&windowOk) : 10.0;
+  if (!windowOk || timelineWindowSec < 1 || timelineWindowSec > 3600)
+    return usageError(QStringLiteral("--timeline-window: '%1' is not 1-3600 seconds").arg(parser.value(timelineWindowOption())));
+
   rs::gui::LaunchOptions options;
   QString error;
   if (!rs::gui::readLaunchOptions(parser, QCoreApplication::arguments(), &options, &error))
@@ -96,6 +120,8 @@ int main(int argc, char* argv[]) {
   window.restoreSettings(!options.fresh);
   window.show();
   if (parser.isSet(tabOption())) window.showTab(tab + QStringLiteral("Page"));
+  window.timeline()->setWindowSec(timelineWindowSec);
+  if (parser.isSet(selectOption())) window.selectEventWhenSeen(parser.value(selectOption()));
   window.applyLaunchOptions(options);
   new rs::gui::QuitOnSignal(&window);  // owned by the window
   return app.exec();

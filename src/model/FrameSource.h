@@ -183,8 +183,9 @@ class FrameSource {
   virtual void setShownEvents(const std::vector<quint64>& keys) { (void)keys; }
   // Row lifecycle, for the table model only (between its begin/end signals):
   // rows changed since the last call as {first, last} ({-1, -1}: none); rows
-  // freed more than keepNs ago, ascending; removal of [first, last] or of a sorted
-  // set (indices after them shift down).
+  // freed more than keepNs ago, ascending (a live source keeps the rows of a
+  // session that ended and is not yet removed); removal of [first, last] or of a
+  // sorted set (indices after them shift down).
   virtual std::pair<int, int> takeDirtyRange() = 0;
   virtual std::vector<int> expiredRows(qint64 nowNs, qint64 keepNs) const = 0;
   virtual void removeRows(int first, int last) = 0;

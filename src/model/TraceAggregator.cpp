@@ -259,9 +259,11 @@ void TraceAggregator::endSession(int session, qint64 nowNs) {
   }
   SessionTraceStats& st = statsFor(session);
   st.waitOpenSinceNs = -1;
+  endedSessions_.insert(session);
 }
 
 void TraceAggregator::forgetSession(int session) {
+  endedSessions_.erase(session);
   sessions_.erase(session);
   figures_.erase(session);
   infoSources_.erase(session);
@@ -465,7 +467,7 @@ std::vector<int> TraceAggregator::expiredRows(qint64 nowNs, qint64 keepNs) const
   std::vector<int> out;
   for (int i = 0; i < rowCount(); ++i) {
     const EventRow& e = rows_[static_cast<size_t>(i)];
-    if (e.freedAtNs && nowNs - e.freedAtNs > keepNs) out.push_back(i);
+    if (e.freedAtNs && nowNs - e.freedAtNs > keepNs && !endedSessions_.count(e.session)) out.push_back(i);
   }
   return out;
 }

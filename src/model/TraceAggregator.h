@@ -33,6 +33,7 @@
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <set>
 #include <vector>
 
 #include "core/EventBase.h"
@@ -56,9 +57,11 @@ class TraceAggregator final : public FrameSource {
   void setDropped(int session, quint64 dropped);
   // Once per GUI tick, after ingest() of every session.
   void finishTick(qint64 nowNs);
-  // The session's engine is gone: whatever is still alive ends invalid.
+  // The session's engine is gone: whatever is still alive ends invalid. Its rows
+  // then stay (expiredRows() skips them) so a finished run can be inspected...
   void endSession(int session, qint64 nowNs);
-  // A session is gone for good: its stats disappear (its rows are pruned normally).
+  // ... until the session is gone for good: its stats disappear and its rows are
+  // pruned normally.
   void forgetSession(int session);
 
   // Settings.
@@ -151,6 +154,7 @@ class TraceAggregator final : public FrameSource {
   std::array<quint64, kDiagramEdgeCount> lastTickEdges_{};
   qint64 liveEvents_ = 0;
   qint64 freedEvents_ = 0;
+  std::set<int> endedSessions_;  // ended, not yet forgotten: rows kept
   qint64 lastMaintainNs_ = 0;
   std::unordered_map<int, const Tracer*> infoSources_;
   std::map<int, SessionFigures> figures_;

@@ -7,6 +7,8 @@
 #include <qcustomplot.h>
 
 #include "model/SessionListModel.h"
+#include "widgets/ByteAxisTicker.h"
+#include "widgets/PlotLegend.h"
 
 namespace rs::gui {
 
@@ -27,6 +29,18 @@ void fitBoundLine(QCPItemStraightLine* line, qint64 level, double dataMaxY, doub
   line->point2->setCoords(1, static_cast<double>(level));
   if (dataMaxY * 4 >= static_cast<double>(level)) *maxY = std::max(*maxY, static_cast<double>(level) * 1.05);
 }
+
+// The largest level a step plot shows between lo and hi (s): the samples inside,
+// and the one before lo, whose level holds into the window.
+double visibleMax(const QVector<double>& keys, const QVector<double>& values, double lo, double hi) {
+  double maxY = 0;
+  for (qsizetype i = 0; i < keys.size(); ++i) {
+    if (keys[i] > hi) break;
+    const bool holdsIntoWindow = i + 1 < keys.size() && keys[i + 1] > lo;
+    if (keys[i] >= lo || holdsIntoWindow) maxY = std::max(maxY, values[i]);
+  }
+  return maxY;
+}
 }  // namespace
 
 BuffersView::BuffersView(const FrameSource* source, QWidget* parent)
@@ -38,8 +52,17 @@ BuffersView::BuffersView(const FrameSource* source, QWidget* parent)
   top->addWidget(new QLabel(tr("Show"), this));
   sourceCombo_->setObjectName(QStringLiteral("bufferSourceCombo"));
   sourceCombo_->addItem(tr("selected connection"), -1);
-  sourceCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  // Session names can be long: the combo does not widen the window for them.
+  sourceCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  sourceCombo_->setMinimumContentsLength(24);
   top->addWidget(sourceCombo_);
+  // The title can be long (a server's memory figures): it wraps rather than
+  // widening the window.
+  title_->setWordWrap(true);
+  QSizePolicy wraps(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  wraps.setHeightForWidth(true);  // as tall as its wrapped lines
+  title_->setSizePolicy(wraps);
+  title_->setObjectName(QStringLiteral("buffersTitle"));
   top->addWidget(title_, 1);
   layout->addLayout(top);
   layout->addWidget(plot_, 1);
@@ -50,8 +73,8 @@ BuffersView::BuffersView(const FrameSource* source, QWidget* parent)
   plot_->axisRect()->setRangeZoom(Qt::Horizontal);
   plot_->xAxis->setLabel(tr("time (s)"));
   plot_->yAxis->setLabel(tr("bytes"));
-  plot_->legend->setVisible(true);
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  ByteAxisTicker::install(plot_->yAxis);
+  placeLegendAboveRect(plot_, 0, 2);
   for (int b = 0; b < kDataBufferCount; ++b) {
     QCPGraph* g = plot_->addGraph();
     g->setName(QString::fromLatin1(kBufferNames[b]));
@@ -116,6 +139,13 @@ void BuffersView::refresh(qint64 nowNs) {
     }
   }
   const SessionTraceStats* st = sessionId >= 0 ? source_->sessionStats(sessionId) : nullptr;
+  if (follow_) {
+    const double now = (static_cast<double>(nowNs) - origin) / 1e9;
+    plot_->xAxis->setRange(now - kWindowSec, now);
+  }
+  // The y axis fits what the x window shows, so it shrinks back once a large
+  // level scrolls out (or the user pans away from it).
+  const QCPRange shown = plot_->xAxis->range();
   double maxY = 1;
   QVector<double> keys;
   QVector<double> values;
@@ -132,13 +162,13 @@ void BuffersView::refresh(qint64 nowNs) {
         const LevelSample& s = (*ring)[i];
         keys.push_back((static_cast<double>(s.tsNs) - origin) / 1e9);
         values.push_back(static_cast<double>(s.bytes));
-        maxY = std::max(maxY, static_cast<double>(s.bytes));
       }
       if (!ring->empty()) {  // hold the last level up to now
         keys.push_back((static_cast<double>(nowNs) - origin) / 1e9);
         values.push_back(static_cast<double>(ring->back().bytes));
       }
     }
+    maxY = std::max(maxY, visibleMax(keys, values, shown.lower, shown.upper));
     plot_->graph(b)->setData(keys, values, true);
   }
   const double dataMaxY = maxY;
@@ -179,10 +209,6 @@ void BuffersView::refresh(qint64 nowNs) {
                         .arg(wm.isEmpty() ? QString() : tr(", watermarks:") + wm));
   } else {
     title_->setText(tr("no buffer data yet: start a server and a client"));
-  }
-  if (follow_) {
-    const double now = (static_cast<double>(nowNs) - origin) / 1e9;
-    plot_->xAxis->setRange(now - kWindowSec, now);
   }
   plot_->yAxis->setRange(0, maxY * 1.1);
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);

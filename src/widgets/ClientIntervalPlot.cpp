@@ -31,7 +31,7 @@ ClientIntervalPlot::ClientIntervalPlot(const QString& title, QWidget* parent)
   setObjectName(QStringLiteral("intervalPlot"));
   plotLayout()->insertRow(0);
   plotLayout()->addElement(0, 0, new QCPTextElement(this, title, QFont(font().family(), 10, QFont::Bold)));
-  setMinimumHeight(320);
+  setMinimumHeight(240);  // two rects, readable in a 700-pixel-high window
   setAutoAddPlottableToLegend(false);  // addTrack() picks the legend entries
   layOutRects();
   layOutLegends();

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 
+#include <cerrno>
+
 #include "net/InetAddress.h"
 #include "workload/WorkloadSpec.h"
 #include "ui_ConsoleWidget.h"
@@ -49,6 +51,14 @@ bool isAsciiHexDigit(QChar c) {
   return (u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f') || (u >= u'A' && u <= u'F');
 }
 
+// Qt reports a peer's orderly close (FIN: read() returned 0) and a reset (RST:
+// read() or write() failed with ECONNRESET or EPIPE) alike, as
+// RemoteHostClosedError, and has closed the socket by the time it says so. The
+// errno of its failing call is still set when errorOccurred is emitted (Qt emits
+// it straight after the call, and close() succeeding leaves errno alone), so it
+// tells the two apart.
+bool errnoSaysReset(int savedErrno) { return savedErrno == ECONNRESET || savedErrno == EPIPE; }
+
 void setLabelColor(QLabel* label, const QColor& color) {
   label->setStyleSheet(QStringLiteral("color: %1;").arg(color.name()));
 }
@@ -80,7 +90,7 @@ ConsoleWidget::ConsoleWidget(QWidget* parent)
                             .arg(connectedTarget_)
                             .arg(static_cast<double>(connectTimer_->interval()) / 1000.0, 0, 'g', 3);
     appendEntry(Entry::Error, msg);
-    emit logMessage(QStringLiteral("console: ") + msg);
+    emit logMessage(msg);
     socket_->abort();
   });
 
@@ -246,7 +256,7 @@ void ConsoleWidget::onStateChanged(QAbstractSocket::SocketState state) {
                               .arg(connectedTarget_, local)
                               .arg(socket_->localPort());
       appendEntry(Entry::Info, msg);
-      emit logMessage(QStringLiteral("console: ") + msg);
+      emit logMessage(msg);
       break;
     }
     case QAbstractSocket::UnconnectedState:
@@ -256,7 +266,7 @@ void ConsoleWidget::onStateChanged(QAbstractSocket::SocketState state) {
         wasConnected_ = false;
         const QString msg = QStringLiteral("disconnected from %1").arg(connectedTarget_);
         appendEntry(Entry::Info, msg);
-        emit logMessage(QStringLiteral("console: ") + msg);
+        emit logMessage(msg);
       }
       break;
     default:
@@ -267,6 +277,7 @@ void ConsoleWidget::onStateChanged(QAbstractSocket::SocketState state) {
 }
 
 void ConsoleWidget::onError(QAbstractSocket::SocketError error) {
+  const int savedErrno = errno;  // first: see errnoSaysReset()
   flushReceived();
   const QString target = connectedTarget_;
   QString msg;
@@ -280,9 +291,10 @@ void ConsoleWidget::onError(QAbstractSocket::SocketError error) {
       addDetail = false;
       break;
     case QAbstractSocket::RemoteHostClosedError:
-      // Qt reports an orderly close and a reset (ECONNRESET) alike.
-      msg = QStringLiteral("%1 closed or reset the connection").arg(target);
+      msg = errnoSaysReset(savedErrno) ? QStringLiteral("%1 reset the connection (RST)").arg(target)
+                                       : QStringLiteral("%1 closed the connection (FIN)").arg(target);
       kind = Entry::Info;
+      addDetail = false;
       break;
     case QAbstractSocket::HostNotFoundError:
       msg = QStringLiteral("host %1 not found").arg(host());
@@ -309,7 +321,7 @@ void ConsoleWidget::onError(QAbstractSocket::SocketError error) {
   if (addDetail && !detail.isEmpty()) msg += QStringLiteral(" (%1)").arg(detail);
   lastError_ = brief;
   appendEntry(kind, msg);
-  emit logMessage(QStringLiteral("console: ") + msg);
+  emit logMessage(msg);
   updateControls();
 }
 
@@ -360,14 +372,20 @@ void ConsoleWidget::showSendError(const QString& message) {
   ui_->sendError->setVisible(!message.isEmpty());
 }
 
-void ConsoleWidget::validateSendLine() {
+QString ConsoleWidget::sendLineError() const {
   // Hex is checked as it is typed; text needs no checking.
-  if (sendMode() == SendMode::Hex && !ui_->sendEdit->text().trimmed().isEmpty()) {
-    QString error;
-    showSendError(parseHex(ui_->sendEdit->text(), &error) ? QString() : error);
-  } else {
-    showSendError(QString());
-  }
+  if (sendMode() != SendMode::Hex || ui_->sendEdit->text().trimmed().isEmpty()) return {};
+  QString error;
+  return parseHex(ui_->sendEdit->text(), &error) ? QString() : error;
+}
+
+void ConsoleWidget::validateSendLine() {
+  showSendError(sendLineError());
+  updateSendButton();
+}
+
+void ConsoleWidget::updateSendButton() {
+  ui_->sendButton->setEnabled(socket_->state() == QAbstractSocket::ConnectedState && sendLineError().isEmpty());
 }
 
 bool ConsoleWidget::send() {
@@ -563,12 +581,11 @@ void ConsoleWidget::appendEntry(Entry kind, const QString& headline, const QByte
 void ConsoleWidget::updateControls() {
   const QAbstractSocket::SocketState state = socket_->state();
   const bool idle = state == QAbstractSocket::UnconnectedState;
-  const bool connected = state == QAbstractSocket::ConnectedState;
   ui_->hostEdit->setEnabled(idle);
   ui_->portEdit->setEnabled(idle);
   ui_->connectButton->setEnabled(idle && addressValid());
   ui_->disconnectButton->setEnabled(!idle);
-  ui_->sendButton->setEnabled(connected);
+  updateSendButton();
 
   QString text;
   QColor color = kMuted;

@@ -89,7 +89,8 @@ class ConsoleWidget : public QWidget {
 
  signals:
   void connectionStateChanged(QAbstractSocket::SocketState state);
-  // One line for the application log: connected, closed, errors.
+  // One line for the application log: connected, closed, errors (the log names
+  // the console as its source: the line has no prefix).
   void logMessage(const QString& line);
 
  protected:
@@ -103,6 +104,10 @@ class ConsoleWidget : public QWidget {
   void flushReceived();
   void validateAddress();
   void validateSendLine();
+  // The typed line's error ("" when it can be sent, or is empty).
+  QString sendLineError() const;
+  // Send: connected, and the line is not malformed hex.
+  void updateSendButton();
   void updateControls();
   void updateCounters();
   void onStateChanged(QAbstractSocket::SocketState state);

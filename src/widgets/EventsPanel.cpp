@@ -20,8 +20,10 @@ EventsPanel::EventsPanel(EventTableModel* model, QWidget* parent)
   ui_->table->verticalHeader()->setDefaultSectionSize(22);
   QHeaderView* h = ui_->table->horizontalHeader();
   h->setSectionResizeMode(QHeaderView::Interactive);
-  const int widths[EventTableModel::ColumnCount] = {90, 60, 60, 260, 60, 45, 150, 95, 90, 100, 110, 110};
+  // Every column fits a 1500-pixel window beside the diagram: the label takes what is left.
+  const int widths[EventTableModel::ColumnCount] = {80, 45, 50, 140, 45, 35, 110, 80, 80, 90, 95, 95};
   for (int c = 0; c < EventTableModel::ColumnCount; ++c) ui_->table->setColumnWidth(c, widths[c]);
+  h->setSectionResizeMode(EventTableModel::ColLabel, QHeaderView::Stretch);
   ui_->sessionCombo->addItem(tr("all"), -1);
 
   connect(ui_->sessionCombo, &QComboBox::currentIndexChanged, this, &EventsPanel::applyFilters);

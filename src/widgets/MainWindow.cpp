@@ -9,18 +9,23 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QVBoxLayout>
 #include <qcustomplot.h>
 
 #include "core/Clock.h"
 #include "model/EventFilterProxy.h"
+#include "model/EventTableModel.h"
 #include "widgets/Resources.h"
 #include "ui_MainWindow.h"
 #include "widgets/BuffersView.h"
 #include "widgets/ConsoleWidget.h"
+#include "widgets/DiagramScope.h"
 #include "widgets/EventsPanel.h"
+#include "widgets/GettingStarted.h"
 #include "widgets/NewClientDialog.h"
 #include "widgets/NewServerDialog.h"
 #include "widgets/SessionsPanel.h"
@@ -32,6 +37,9 @@ namespace rs::gui {
 
 namespace {
 constexpr int kMaxLanes = 40;
+// The diagram dock's width when the window sets it (at start, on a resize): its
+// figure's text stays legible (about 7 px) in a 1024-pixel-wide window.
+constexpr int kMinDiagramWidth = 420;
 // A tab's page, named for showTab() and --tab.
 QWidget* named(QWidget* page, const char* name) {
   page->setObjectName(QString::fromLatin1(name));
@@ -58,7 +66,15 @@ MainWindow::MainWindow(QWidget* parent)
   ui_->tabs->addTab(named(buffers_, "buffersPage"), tr("Buffers"));
   ui_->tabs->addTab(named(stats_, "statsPage"), tr("Stats"));
   ui_->tabs->addTab(named(console_, "consolePage"), tr("Console"));
-  setCentralWidget(ui_->tabs);
+  // Above the tabs while there is no session: the first steps (GettingStarted.h).
+  auto* central = new QWidget(this);
+  auto* column = new QVBoxLayout(central);
+  column->setContentsMargins(0, 0, 0, 0);
+  column->setSpacing(0);
+  gettingStarted_ = new GettingStartedBanner(central);
+  column->addWidget(gettingStarted_);
+  column->addWidget(ui_->tabs, 1);
+  setCentralWidget(central);
 
   // Docks.
   sessions_ = new SessionsPanel(ctl, this);
@@ -82,9 +98,13 @@ MainWindow::MainWindow(QWidget* parent)
   logDock_->setObjectName(QStringLiteral("logDock"));
   logDock_->setWidget(log_);
   addDockWidget(Qt::BottomDockWidgetArea, logDock_);
-  resizeDocks({sessionsDock_}, {170}, Qt::Vertical);
-  resizeDocks({logDock_}, {140}, Qt::Vertical);
-  resizeDocks({diagramDock_}, {560}, Qt::Horizontal);
+  // The diagram takes the right edge full height (its figure is tall), so it
+  // stays readable in a 700-pixel-high window.
+  setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+  resizeDocks({sessionsDock_}, {150}, Qt::Vertical);
+  resizeDocks({logDock_}, {120}, Qt::Vertical);
+  resizeDocks({diagramDock_}, {std::max(kMinDiagramWidth, width() / 3)}, Qt::Horizontal);
 
   ui_->menuView->addAction(sessionsDock_->toggleViewAction());
   ui_->menuView->addAction(diagramDock_->toggleViewAction());
@@ -119,7 +139,23 @@ MainWindow::MainWindow(QWidget* parent)
     timeline_->setPaused(on);
     buffers_->setPaused(on);
     stats_->setPaused(on);
+    diagram_->setPaused(on);
     statusBar()->showMessage(on ? tr("Plots paused (data keeps being collected)") : QString(), on ? 0 : 1);
+  });
+  auto* gettingStartedAction = new QAction(tr("&Getting started"), this);
+  gettingStartedAction->setObjectName(QStringLiteral("actionGettingStarted"));
+  ui_->menuHelp->insertAction(ui_->actionAbout, gettingStartedAction);
+  connect(gettingStartedAction, &QAction::triggered, this, [this] {
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Getting started"), gettingStartedHtml(),
+                                QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("gettingStartedBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextFormat(Qt::RichText);
+    box->open();
+  });
+  connect(gettingStarted_, &GettingStartedBanner::linkActivated, this, [this](const QString& link) {
+    if (link == QLatin1String("newServer")) openNewServerDialog();
+    else if (link == QLatin1String("newClient")) openNewClientDialog();
   });
   connect(ui_->actionAbout, &QAction::triggered, this, [this] {
     QMessageBox::about(this, tr("About ReactorScope"),
@@ -155,6 +191,8 @@ void MainWindow::showTab(const QString& objectName) {
   for (int i = 0; i < ui_->tabs->count(); ++i)
     if (ui_->tabs->widget(i)->objectName() == objectName) ui_->tabs->setCurrentIndex(i);
 }
+
+void MainWindow::selectEventWhenSeen(const QString& pattern) { pendingSelect_ = pattern; }
 
 void MainWindow::openNewServerDialog() {
   if (serverDialog_) {
@@ -244,6 +282,7 @@ void MainWindow::onSessionStatus(int id, EngineSession::Status st) {
 }
 
 void MainWindow::updateSessionLists() {
+  gettingStarted_->setVisible(controller_->sessionModel()->rowCount() == 0);
   QList<QPair<int, QString>> list;
   for (const SessionRow& r : controller_->sessionModel()->rows())
     list.push_back({r.id, QStringLiteral("#%1 %2").arg(r.id).arg(r.title)});
@@ -279,14 +318,27 @@ void MainWindow::onTick() {
   QVector<LogEntry> lines;
   logSeq_ = frame.logLines(logSeq_, &lines);
   onLog(lines);
+  if (!pendingSelect_.isEmpty()) {
+    const QRegularExpression re(pendingSelect_);
+    const QAbstractItemModel* shown = events_->table()->model();
+    for (int r = 0; r < shown->rowCount(); ++r)
+      if (re.match(shown->index(r, EventTableModel::ColLabel).data().toString()).hasMatch()) {
+        events_->table()->selectRow(r);
+        pendingSelect_.clear();
+        break;
+      }
+  }
 
-  diagram_->setStats(frame.diagramStats());
+  const DiagramScope scope = scopeDiagram(frame, *events_->proxy(), events_->proxy()->sessionFilter());
+  diagram_->setStats(scope.stats, scope.description);
   const auto selected = events_->selectedEvents(1);
   quint32 owner = 0;
   if (!selected.empty()) {
     const int row = frame.rowOf(selected.front().first, selected.front().second);
     if (row >= 0) {
-      diagram_->setSelectedPath(frame.pathOf(row), frame.row(row).state);
+      const EventRow& e = frame.row(row);
+      diagram_->setSelectedPath(frame.pathOf(row), e.state,
+                                tr("#%1 %2 (id %3)").arg(e.session).arg(e.label).arg(e.id));
       owner = frame.row(row).owner;
     }
   } else if (diagram_->hasSelection()) {
@@ -338,6 +390,17 @@ void MainWindow::saveSettings() const {
   s.setValue(QStringLiteral("window/eventsHeader"), events_->table()->horizontalHeader()->saveState());
   s.setValue(QStringLiteral("window/tab"), ui_->tabs->currentIndex());
   s.setValue(QStringLiteral("retentionSec"), controller_->retentionSec());
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+  const int oldWidth = event->oldSize().width();
+  const int dockWidth = diagramDock_->width();
+  QMainWindow::resizeEvent(event);
+  // The diagram keeps its share of the width (it scales with its dock): a
+  // maximized window shows it larger instead of giving every new pixel to the tabs.
+  if (oldWidth > 0 && diagramDock_->isVisible() && !diagramDock_->isFloating() && event->size().width() != oldWidth)
+    resizeDocks({diagramDock_}, {std::max(dockWidth * event->size().width() / oldWidth, kMinDiagramWidth)},
+                Qt::Horizontal);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

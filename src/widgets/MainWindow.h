@@ -32,6 +32,7 @@ namespace rs::gui {
 class BuffersView;
 class ConsoleWidget;
 class EventsPanel;
+class GettingStartedBanner;
 class SessionsPanel;
 class StateDiagramView;
 class StatsView;
@@ -69,6 +70,9 @@ class MainWindow : public QMainWindow {
   qint64 lastViewNs() const { return lastViewNs_; }
   // Shows the tab whose page has this object name ("<name>Page").
   void showTab(const QString& objectName);
+  // Selects the first event whose label matches `pattern` (a regular
+  // expression) as soon as the events table has one (--select).
+  void selectEventWhenSeen(const QString& pattern);
   // The tab names --tab accepts, in tab order ("events", "timeline", ...).
   static QStringList tabNames();
 
@@ -78,6 +82,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void onTick();
@@ -97,6 +102,7 @@ class MainWindow : public QMainWindow {
   StateDiagramView* diagram_ = nullptr;
   ConsoleWidget* console_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
+  GettingStartedBanner* gettingStarted_ = nullptr;
   QDockWidget* sessionsDock_ = nullptr;
   QDockWidget* diagramDock_ = nullptr;
   QDockWidget* logDock_ = nullptr;
@@ -113,6 +119,7 @@ class MainWindow : public QMainWindow {
   qint64 lastViewNs_ = 0;
   bool lanesFromSelection_ = false;
   bool consoleTargetSet_ = false;
+  QString pendingSelect_;  // selectEventWhenSeen(), until found
 };
 
 }  // namespace rs::gui

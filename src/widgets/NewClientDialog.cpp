@@ -1,5 +1,7 @@
 #include "widgets/NewClientDialog.h"
 
+#include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -23,7 +25,16 @@ NewClientDialog::NewClientDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/client.svg")));
+  openSpinRanges(this);
   fillNames(ui_->faultCombo, kFaultNames);
+  runLengthLabel_ = new QLabel(this);
+  runLengthLabel_->setObjectName(QStringLiteral("runLengthLabel"));
+  runLengthLabel_->setWordWrap(true);
+  runLengthLabel_->setStyleSheet(QStringLiteral("color: palette(dark);"));
+  int countRow = 0;
+  QFormLayout::ItemRole role{};
+  ui_->form->getWidgetPosition(ui_->countSpin, &countRow, &role);
+  ui_->form->insertRow(countRow + 1, QString(), runLengthLabel_);
   fillNames(ui_->serverModeCombo, kServerModeNames);
   ui_->targetEdit->setEditText(QStringLiteral("127.0.0.1:9000"));
   connect(ui_->buttonBox, &QDialogButtonBox::accepted, this, [this] {
@@ -46,6 +57,23 @@ NewClientDialog::NewClientDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
 }
 
 NewClientDialog::~NewClientDialog() = default;
+
+QString NewClientDialog::runLengthText(const LoadClientConfig& c) {
+  const QString stays = tr(" Its figures, events and timelines stay to inspect until you remove the session.");
+  if (c.fault == LoadClientConfig::Fault::ClosedPort) return tr("Tries to connect to a closed port, then ends.");
+  if (c.durationSec > 0 && c.messageCount > 0)
+    return tr("Runs until %1 messages are answered or %2 s have passed, whichever comes first.")
+               .arg(c.messageCount)
+               .arg(c.durationSec) +
+           stays;
+  if (c.durationSec > 0) return tr("Runs for %1 s, then stops by itself.").arg(c.durationSec) + stays;
+  if (c.messageCount > 0)
+    return tr("Runs until %1 messages are answered (at most %2 s).")
+               .arg(c.messageCount)
+               .arg(LoadClientConfig::kCountOnlyTimeLimitSec) +
+           stays;
+  return {};
+}
 
 void NewClientDialog::setSuggestedTargets(const QStringList& targets) {
   const QString current = ui_->targetEdit->currentText();
@@ -107,6 +135,7 @@ void NewClientDialog::revalidate() {
   ui_->payloadEdit->setEnabled(ui_->payloadCombo->currentIndex() != 0);
   const auto fault = parseFault(ui_->faultCombo->currentText().toStdString()).value_or(LoadClientConfig::Fault::None);
   ui_->faultHelpLabel->setText(QString::fromUtf8(describeFault(fault)));
+  runLengthLabel_->setText(runLengthText(config()));
   const bool rst = fault == LoadClientConfig::Fault::AbortRst;
   ui_->rstEveryLabel->setVisible(rst);
   ui_->rstEverySpin->setVisible(rst);

@@ -8,6 +8,8 @@
 
 #include "workload/LoadClient.h"
 
+class QLabel;
+
 namespace Ui {
 class NewClientDialog;
 }
@@ -25,6 +27,8 @@ class NewClientDialog : public QDialog {
   LoadClientConfig config() const;
   void setConfig(const LoadClientConfig& c);
   QString errorText() const;
+  // How long a run with these settings lasts, as the form says under the count.
+  static QString runLengthText(const LoadClientConfig& c);
   bool isValid() const { return errorText().isEmpty(); }
 
   void loadSettings();
@@ -33,6 +37,7 @@ class NewClientDialog : public QDialog {
  private:
   void revalidate();
   std::unique_ptr<Ui::NewClientDialog> ui_;
+  QLabel* runLengthLabel_ = nullptr;
 };
 
 }  // namespace rs::gui

@@ -2,6 +2,7 @@
 
 #include <QPushButton>
 #include <algorithm>
+#include <climits>
 #include <QSettings>
 
 #include "model/SessionSpec.h"
@@ -22,6 +23,7 @@ NewServerDialog::NewServerDialog(QWidget* parent) : QDialog(parent), ui_(std::ma
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/server.svg")));
+  openSpinRanges(this);
   for (const char* name : kServerModeNames) ui_->modeCombo->addItem(QString::fromLatin1(name));
   connect(ui_->buttonBox, &QDialogButtonBox::accepted, this, [this] {
     if (isValid()) accept();
@@ -47,7 +49,8 @@ EchoServerConfig NewServerDialog::config() const {
   c.readHighWatermark = static_cast<size_t>(ui_->rhwSpin->value());
   c.outputCapBytes = static_cast<size_t>(ui_->outputCapSpin->value());
   c.memoryBudgetBytes = static_cast<size_t>(ui_->budgetSpin->value());
-  c.idleTimeoutMs = ui_->idleSpin->value() * 1000;
+  // Seconds in the form, ms in the engine (kept in int: validate() rejects past its bound).
+  c.idleTimeoutMs = static_cast<int>(std::min<qint64>(qint64{ui_->idleSpin->value()} * 1000, INT_MAX));
   return c;
 }
 

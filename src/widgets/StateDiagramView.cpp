@@ -85,8 +85,10 @@ constexpr EdgeGeometry kDispatchOnce{EventState::Active, EventState::NonPending,
 constexpr EdgeGeometry kDelActive{EventState::Active, EventState::NonPending, {-kHalfW, 0}, {0, kHalfH},
                                   {-20, 40}, 0.35, {0, 0}};
 
+// The selected event's step list has a band of its own below the caption (it
+// never covers an arrow or a label, however long the event's name).
 const DiagramLayout kWideLayout{
-    QRectF{0.0, 28.0, 1110.0, 560.0},
+    QRectF{0.0, 28.0, 1110.0, 760.0},
     {QPointF{112.0, 130.0}, QPointF{487.0, 130.0}, QPointF{900.0, 130.0}, QPointF{900.0, 480.0}},
     {{
         // New and Free: along the top row, forward above, back below.
@@ -94,12 +96,12 @@ const DiagramLayout kWideLayout{
         kAdd, kDelPending, kReady, kManualActivate, kDispatchPersist, kDispatchOnce, kDelActive,
         {EventState::NonPending, EventState::Invalid, {-kHalfW, 18}, {kHalfW, 18}, {0, 34}, 0.5, {0, 30}},
     }},
-    QPointF{20.0, 250.0},
+    QPointF{20.0, 600.0},
     QPointF{16.0, 560.0},
 };
 
 const DiagramLayout kCompactLayout{
-    QRectF{0.0, 28.0, 850.0, 720.0},
+    QRectF{0.0, 28.0, 850.0, 930.0},
     {QPointF{180.0, 110.0}, QPointF{180.0, 360.0}, QPointF{630.0, 360.0}, QPointF{630.0, 650.0}},
     {{
         // New and Free: straight down from Invalid ptr and back, labels outside.
@@ -107,7 +109,7 @@ const DiagramLayout kCompactLayout{
         kAdd, kDelPending, kReady, kManualActivate, kDispatchPersist, kDispatchOnce, kDelActive,
         {EventState::NonPending, EventState::Invalid, {-40, -kHalfH}, {-40, kHalfH}, {-16, 0}, 0.5, {-62, 0}},
     }},
-    QPointF{350.0, 60.0},
+    QPointF{20.0, 770.0},
     QPointF{16.0, 718.0},
 };
 
@@ -406,6 +408,10 @@ void StateDiagramView::buildScene() {
   caption_->setFont(uiFont(14));
   caption_->setBrush(QColor(0x6a, 0x70, 0x78));
   caption_->setZValue(0);
+  scope_ = scene_->addSimpleText(QString());
+  scope_->setFont(uiFont(14, true));
+  scope_->setBrush(QColor(0x4a, 0x4f, 0x57));
+  scope_->setZValue(0);
 
   pathList_ = new QGraphicsSimpleTextItem;
   QFont mono(QStringLiteral("monospace"));
@@ -433,6 +439,7 @@ void StateDiagramView::applyLayout(bool compact) {
     labels_[e]->setPos(edges_[e]->path().pointAtPercent(g.labelT) + g.labelOffset);
   }
   caption_->setPos(l.captionPos);
+  scope_->setPos(l.captionPos + QPointF(0, 20));
   pathList_->setPos(l.pathListPos);
   advanceReplay();
 }
@@ -460,7 +467,9 @@ QString StateDiagramView::edgeName(DiagramEdge edge) {
     case DiagramEdge::Ready: return QStringLiteral("fd ready / timeout / signal");
     case DiagramEdge::ManualActivate: return QStringLiteral("event_active");
     case DiagramEdge::DispatchPersist: return QStringLiteral("dispatch (PERSIST)");
-    case DiagramEdge::DispatchOnce: return QStringLiteral("dispatch (not PERSIST)");
+    // Back to pending only if PERSIST and added (pending) when activated: an
+    // event made active by event_active while not added ends here too.
+    case DiagramEdge::DispatchOnce: return QStringLiteral("dispatch (not PERSIST, or not added)");
     case DiagramEdge::DelActive: return QStringLiteral("event_del");
     case DiagramEdge::Free: return QStringLiteral("event_free");
     case DiagramEdge::Count: break;
@@ -487,7 +496,14 @@ QString StateDiagramView::formatCount(quint64 count) {
   return QStringLiteral("%1G").arg(static_cast<double>(count) / 1e9, 0, 'f', 2);
 }
 
-void StateDiagramView::setStats(const DiagramStats& stats) {
+void StateDiagramView::setPaused(bool on) {
+  paused_ = on;
+  updatePathList();
+}
+
+void StateDiagramView::setStats(const DiagramStats& stats, const QString& scope) {
+  if (paused_) return;
+  scope_->setText(scope);
   stats_ = stats;
   for (int s = 0; s < 4; ++s) nodes_[static_cast<size_t>(s)]->setCount(stats.stateCounts[static_cast<size_t>(s)]);
   const qint64 now = clock_.elapsed();
@@ -521,7 +537,10 @@ void StateDiagramView::updateFlashes() {
   }
 }
 
-void StateDiagramView::setSelectedPath(const std::vector<PathStep>& path, EventState current) {
+void StateDiagramView::setSelectedPath(const std::vector<PathStep>& path, EventState current,
+                                       const QString& eventName) {
+  if (paused_) return;
+  selectedName_ = eventName;
   // The owner may call this every tick with the same, growing path: animate only
   // the steps not seen yet, so the replay keeps moving instead of restarting.
   size_t firstNew = 0;
@@ -566,7 +585,9 @@ void StateDiagramView::setSelectedPath(const std::vector<PathStep>& path, EventS
 }
 
 void StateDiagramView::clearSelection() {
+  if (paused_) return;
   hasSelection_ = false;
+  selectedName_.clear();
   selectedState_ = EventState::Invalid;
   path_.clear();
   replayQueue_.clear();
@@ -615,7 +636,12 @@ void StateDiagramView::updatePathList() {
     return;
   }
   QStringList lines;
-  lines << QStringLiteral("Selected event: now %1").arg(stateTitle(selectedState_));
+  // Bounded, so the list stays inside its band of the scene.
+  constexpr int kMaxNameChars = 48;
+  QString name = selectedName_.isEmpty() ? QStringLiteral("Selected event") : selectedName_;
+  if (name.size() > kMaxNameChars) name = name.left(kMaxNameChars - 1) + QChar(0x2026);
+  lines << QStringLiteral("%1: now %2%3")
+               .arg(name, stateTitle(selectedState_), paused_ ? QStringLiteral("  (paused)") : QString());
   if (path_.empty()) {
     lines << QStringLiteral("  (no transitions recorded)");
   } else {
@@ -652,6 +678,9 @@ EventState StateDiagramView::highlightedState() const {
   return hasSelection_ ? selectedState_ : EventState::Invalid;
 }
 QString StateDiagramView::pathListText() const { return pathList_->text(); }
+QString StateDiagramView::scopeText() const { return scope_->text(); }
+QRectF StateDiagramView::pathListSceneRect() const { return pathList_->sceneBoundingRect(); }
+QRectF StateDiagramView::labelSceneRect(DiagramEdge e) const { return labels_[index(e)]->sceneBoundingRect(); }
 bool StateDiagramView::replayRunning() const { return !replayQueue_.empty(); }
 
 void StateDiagramView::fitScene() {

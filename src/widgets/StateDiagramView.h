@@ -35,10 +35,17 @@ class StateDiagramView : public QGraphicsView {
   ~StateDiagramView() override;
 
   // Counts, rates and totals of one GUI tick; edges with edgeTick > 0 flash.
-  void setStats(const rs::gui::DiagramStats& stats);
-  // Highlights `current` and replays the last steps of `path` (oldest first).
-  void setSelectedPath(const std::vector<rs::gui::PathStep>& path, rs::EventState current);
+  // `scope` says which events they are of (shown under the figure).
+  void setStats(const rs::gui::DiagramStats& stats, const QString& scope = {});
+  // Highlights `current` and replays the last steps of `path` (oldest first);
+  // the step list is headed by `eventName`.
+  void setSelectedPath(const std::vector<rs::gui::PathStep>& path, rs::EventState current,
+                       const QString& eventName = {});
   void clearSelection();
+  // Paused: counts, rates, selection and step list stay as they are (readable
+  // under load) until resumed; the next update then shows the present.
+  void setPaused(bool on);
+  bool isPaused() const { return paused_; }
 
   // The one palette of the four states (model/StateColors.h), as the events table
   // and timeline draw them.
@@ -66,6 +73,11 @@ class StateDiagramView : public QGraphicsView {
   rs::EventState highlightedState() const;
   // The corner list of the selection's last steps ("" when nothing is selected).
   QString pathListText() const;
+  // What the counts are of (the Events tab's filter), as shown under the figure.
+  QString scopeText() const;
+  // Scene rectangles of the step list and of an edge's label (tests: no overlap).
+  QRectF pathListSceneRect() const;
+  QRectF labelSceneRect(rs::gui::DiagramEdge edge) const;
   // Edge the replay is currently moving along; Count when idle.
   rs::gui::DiagramEdge replayEdge() const { return replayEdge_; }
   bool replayRunning() const;
@@ -105,7 +117,10 @@ class StateDiagramView : public QGraphicsView {
   QElapsedTimer clock_;
   QTimer* flashTimer_ = nullptr;
 
+  QGraphicsSimpleTextItem* scope_ = nullptr;
+  bool paused_ = false;
   bool hasSelection_ = false;
+  QString selectedName_;
   rs::EventState selectedState_ = rs::EventState::Invalid;
   struct ReplayStep {
     rs::gui::DiagramEdge edge;

@@ -4,21 +4,27 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include "model/EventTableModel.h"
 #include "model/SessionListModel.h"
+#include "widgets/PlotLegend.h"
 
 namespace rs::gui {
 
 namespace {
 constexpr double kHistoryWindowSec = 60;
+// Frames come ~30 a second; a longer hole (plots paused, the GUI stalled) has no
+// data, and the rate lines break there instead of drawing a straight line over it.
+constexpr double kRateGapSec = 0.5;
 
 QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title) {
   auto* p = new QCustomPlot(parent);
@@ -26,7 +32,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title
   p->plotLayout()->insertRow(0);
   auto* t = new QCPTextElement(p, title, QFont(p->font().family(), 10, QFont::Bold));
   p->plotLayout()->addElement(0, 0, t);
-  p->setMinimumHeight(180);
+  p->setMinimumHeight(120);  // four fit a 700-pixel-high window
   return p;
 }
 
@@ -49,8 +55,7 @@ QCustomPlot* makeRatePlot(QWidget* parent) {
   p->yAxis2->setVisible(true);
   p->yAxis2->setLabel(StatsView::tr("messages/s"));
   p->xAxis->setLabel(StatsView::tr("time (s)"));
-  p->legend->setVisible(true);
-  p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+  placeLegendAboveRect(p, 1, 2);
   return p;
 }
 
@@ -70,7 +75,7 @@ QCustomPlot* makeDistributionPlot(QWidget* parent) {
   QCustomPlot* p =
       makePlot(parent, QStringLiteral("distributionPlot"), StatsView::tr("Callback duration and scheduling delay"));
   const QString names[2] = {StatsView::tr("callback duration"),
-                            StatsView::tr("scheduling delay (activation → dispatch)")};
+                            StatsView::tr("scheduling delay")};  // activation -> dispatch
   const QColor colors[2] = {QColor(0x20, 0x20, 0x20), QColor(0x56, 0xb4, 0xe9)};
   for (int g = 0; g < 2; ++g) {
     p->addGraph();
@@ -80,7 +85,7 @@ QCustomPlot* makeDistributionPlot(QWidget* parent) {
   }
   setLogKeyAxis(p, StatsView::tr("µs (log)"));
   p->yAxis->setLabel(StatsView::tr("% of samples"));
-  p->legend->setVisible(true);
+  placeLegendAboveRect(p, 1, 2);
   return p;
 }
 
@@ -131,7 +136,7 @@ QWidget* StatsView::makeIntervalPage() {
   page->setObjectName(QStringLiteral("intervalPage"));
   auto* layout = new QVBoxLayout(page);
   intervalPlot_ =
-      new ClientIntervalPlot(tr("Load clients, second by second (each point: one 1-s interval, at its start)"), page);
+      new ClientIntervalPlot(tr("Load clients, second by second (a point per 1-s interval)"), page);
   layout->addWidget(intervalPlot_);
   return page;
 }
@@ -147,7 +152,14 @@ QWidget* StatsView::makeOverviewPage() {
   form->setLabelAlignment(Qt::AlignRight);
   box->setLayout(form);
   addFigureRows(form, box);
-  grid->addWidget(box, 0, 0);
+  // Fourteen rows: they scroll in a low window rather than making it taller.
+  auto* scroll = new QScrollArea(page);
+  scroll->setObjectName(QStringLiteral("figuresScroll"));
+  scroll->setWidget(box);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setMinimumHeight(120);
+  grid->addWidget(scroll, 0, 0);
   ratePlot_ = makeRatePlot(page);
   grid->addWidget(ratePlot_, 0, 1);
   latencyPlot_ = makeLatencyPlot(page);
@@ -250,6 +262,11 @@ void StatsView::refreshFigures(double msgs, double bytes, const LatencyHistogram
 // Every frame: the last kHistoryWindowSec of transitions/s and client messages/s.
 void StatsView::refreshRatePlot(qint64 nowNs, double msgs) {
   const double t = static_cast<double>(nowNs - source_->originNs()) / 1e9;
+  if (!ratePlot_->graph(0)->data()->isEmpty()) {
+    const double last = (ratePlot_->graph(0)->data()->constEnd() - 1)->key;
+    if (t - last > kRateGapSec)
+      for (int g = 0; g < 2; ++g) ratePlot_->graph(g)->addData((last + t) / 2, std::numeric_limits<double>::quiet_NaN());
+  }
   ratePlot_->graph(0)->addData(t, source_->transitionsPerSec());
   ratePlot_->graph(1)->addData(t, msgs);
   ratePlot_->graph(0)->data()->removeBefore(t - kHistoryWindowSec);

@@ -292,7 +292,10 @@ TimelineView::TimelineView(FrameSource* source, QWidget* parent)
   html += tr("<span style='background:#202020'>&nbsp;&nbsp;</span>&nbsp;callback (top strip) &nbsp;&nbsp;"
              "<i>wheel: zoom, drag: pan, hover: details</i>");
   legend->setText(html);
-  legend->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+  legend->setWordWrap(true);  // wraps rather than widening a narrow window
+  QSizePolicy legendPolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  legendPolicy.setHeightForWidth(true);
+  legend->setSizePolicy(legendPolicy);
   layout->insertWidget(0, legend);
   retained_->setObjectName(QStringLiteral("timelineRetained"));
   retained_->setWordWrap(true);
@@ -316,6 +319,8 @@ void TimelineView::setFollowLive(bool on) {
   updateFreeze();
   emit followLiveChanged(on);
 }
+
+void TimelineView::setWindowSec(double sec) { windowSec_ = std::clamp(sec, 1.0, 3600.0); }
 
 void TimelineView::setPaused(bool on) {
   paused_ = on;
@@ -384,7 +389,7 @@ void TimelineView::refresh(qint64 nowNs) {
   if (paused_) return;
   if (follow_) {
     const double now = static_cast<double>(nowNs - source_->originNs()) / 1e9;
-    plot_->xAxis->setRange(now - kWindowSec, now);
+    plot_->xAxis->setRange(now - windowSec_, now);
   }
   updateValueRange();
   if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);

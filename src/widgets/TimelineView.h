@@ -47,6 +47,9 @@ class TimelineView : public QWidget {
   bool followLive() const { return follow_; }
   void setPaused(bool on);
   bool paused() const { return paused_; }
+  // How many seconds the followed time axis spans (default 10; 1-3600).
+  void setWindowSec(double sec);
+  double windowSec() const { return windowSec_; }
 
   QCustomPlot* plot() const { return plot_; }
   // What the last replot drew (tests): state spans and callback spans.
@@ -80,7 +83,7 @@ class TimelineView : public QWidget {
   std::vector<std::pair<int, quint64>> lanes_;
   bool follow_ = true;
   bool paused_ = false;
-  static constexpr double kWindowSec = 10.0;  // followed live
+  double windowSec_ = 10.0;  // followed live
   qint64 lastNowNs_ = 0;
   std::vector<std::optional<EventRow>> frozenRows_;  // per lane, while frozen()
   QLabel* retained_;

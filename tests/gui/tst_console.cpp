@@ -465,6 +465,7 @@ void TestConsole::invalidHexSendsNothing() {
   QtEchoServer server;
   QVERIFY(server.listen());
   ConsoleWidget w;
+  w.resize(900, 560);
   w.show();
   connectTo(w, QStringLiteral("127.0.0.1"), server.port());
   QTRY_VERIFY_WITH_TIMEOUT(w.isConnected(), 5000);
@@ -472,10 +473,16 @@ void TestConsole::invalidHexSendsNothing() {
 
   w.setSendMode(ConsoleWidget::SendMode::Hex);
   auto* sendEdit = child<QLineEdit>(w, "sendEdit");
+  QCoreApplication::processEvents();
+  const QPoint inputRow = sendEdit->mapTo(&w, QPoint(0, 0));
+  QVERIFY(child<QPushButton>(w, "sendButton")->isEnabled());
   typeInto(sendEdit, QStringLiteral("48 6g"));
-  // Said while typing, before any click.
+  // Said while typing, before any click; Send is disabled; the input row stays put.
   QVERIFY2(w.sendError().contains(QStringLiteral("not a hex digit")), qPrintable(w.sendError()));
   QVERIFY(child<QLabel>(w, "sendError")->isVisible());
+  QVERIFY(!child<QPushButton>(w, "sendButton")->isEnabled());
+  QCoreApplication::processEvents();
+  QCOMPARE(sendEdit->mapTo(&w, QPoint(0, 0)), inputRow);
   QTest::mouseClick(child<QPushButton>(w, "sendButton"), Qt::LeftButton);
   QVERIFY(w.sendError().contains(QStringLiteral("'g' at column 5")));
 
@@ -494,6 +501,7 @@ void TestConsole::invalidHexSendsNothing() {
   // Fixing the line clears the error and sends.
   typeInto(sendEdit, QStringLiteral("4869"));
   QVERIFY(w.sendError().isEmpty());
+  QVERIFY(child<QPushButton>(w, "sendButton")->isEnabled());
   QVERIFY(w.send());
   QTRY_COMPARE_WITH_TIMEOUT(server.received(), QByteArray("Hi"), 5000);
 }
@@ -562,12 +570,16 @@ void TestConsole::unansweredConnectGivesUp() {
 
 void TestConsole::peerCloseAndResetAreShown_data() {
   QTest::addColumn<int>("mode");
-  QTest::newRow("close") << static_cast<int>(QtEchoServer::OnAccept::Close);
-  QTest::newRow("reset") << static_cast<int>(QtEchoServer::OnAccept::Reset);
+  QTest::addColumn<QString>("said");
+  QTest::newRow("close") << static_cast<int>(QtEchoServer::OnAccept::Close)
+                         << QStringLiteral(" closed the connection (FIN)");
+  QTest::newRow("reset") << static_cast<int>(QtEchoServer::OnAccept::Reset)
+                         << QStringLiteral(" reset the connection (RST)");
 }
 
 void TestConsole::peerCloseAndResetAreShown() {
   QFETCH(int, mode);
+  QFETCH(QString, said);
   QtEchoServer server(static_cast<QtEchoServer::OnAccept>(mode));
   QVERIFY(server.listen());
   ConsoleWidget w;
@@ -579,7 +591,7 @@ void TestConsole::peerCloseAndResetAreShown() {
     typeInto(child<QLineEdit>(w, "sendEdit"), QStringLiteral("ping"));
     QVERIFY(w.send());
   }
-  QTRY_VERIFY2_WITH_TIMEOUT(w.transcriptText().contains(target + QStringLiteral(" closed or reset the connection")),
+  QTRY_VERIFY2_WITH_TIMEOUT(w.transcriptText().contains(target + said),
                             qPrintable(w.transcriptText()), 5000);
   QTRY_COMPARE_WITH_TIMEOUT(w.socketState(), QAbstractSocket::UnconnectedState, 5000);
   QVERIFY(w.transcriptText().contains(QStringLiteral("disconnected from ") + target));

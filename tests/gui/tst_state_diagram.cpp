@@ -2,6 +2,8 @@
 // the edge of every traced cause, flashing, selection replay, resizing, rendering.
 // Set RS_GUI_SNAPSHOT_DIR to also save what the view draws as PNG files.
 #include <QElapsedTimer>
+#include <QGraphicsItem>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QPixmap>
 #include <QtTest>
@@ -76,6 +78,9 @@ class TestStateDiagram : public QObject {
   void selectionHighlightsAndReplays();
   void repeatedPathDoesNotRestartReplay();
   void resizeAndRender();
+  void stepListHasItsOwnBand();
+  void stepListNamesTheEventAndPauses();
+  void scopeIsShown();
 };
 
 void TestStateDiagram::initialView() {
@@ -179,7 +184,7 @@ void TestStateDiagram::edgeForEveryCause_data() {
       "event_active");
   row("dispatch persist", S::Active, S::Pending, C::Dispatch, E::DispatchPersist, "dispatch (PERSIST)");
   row("dispatch once", S::Active, S::NonPending, C::Dispatch, E::DispatchOnce,
-      "dispatch (not PERSIST)");
+      "dispatch (not PERSIST, or not added)");
   row("del active", S::Active, S::NonPending, C::Del, E::DelActive, "event_del");
   row("free", S::NonPending, S::Invalid, C::Free, E::Free, "event_free");
 }
@@ -385,6 +390,63 @@ void TestStateDiagram::resizeAndRender() {
   v.resize(800, 500);
   QCoreApplication::processEvents();
   QVERIFY(!v.compactLayout());
+}
+
+// The step list never covers a label or a state box, in either arrangement, even
+// for a long event name and a full list.
+void TestStateDiagram::stepListHasItsOwnBand() {
+  StateDiagramView v;
+  v.setStats(busyStats());
+  std::vector<PathStep> path;
+  qint64 t = 1'000'000;
+  for (int i = 0; i < StateDiagramView::kMaxListedSteps; ++i)
+    path.push_back({t += 123'456'789, EventState::NonPending, EventState::Active, TraceCause::ManualActivate});
+  v.setSelectedPath(path, EventState::Active,
+                    QStringLiteral("#12 echo conn 12345 write (a long name that goes on and on and on) (id 99999)"));
+  v.show();
+  for (const QSize size : {QSize(1100, 600), QSize(500, 600)}) {
+    v.resize(size);
+    QCoreApplication::processEvents();
+    const QRectF list = v.pathListSceneRect();
+    QVERIFY(!list.isEmpty());
+    QVERIFY2(v.sceneRect().contains(list), qPrintable(QStringLiteral("%1x%2").arg(size.width()).arg(size.height())));
+    for (int e = 0; e < static_cast<int>(DiagramEdge::Count); ++e)
+      QVERIFY2(!list.intersects(v.labelSceneRect(static_cast<DiagramEdge>(e))),
+               qPrintable(QStringLiteral("%1 at %2 px wide").arg(StateDiagramView::edgeName(static_cast<DiagramEdge>(e))).arg(size.width())));
+    for (QGraphicsItem* item : v.scene()->items(list))
+      QVERIFY2(item->zValue() != 3, "a state box under the step list");  // boxes are at z 3
+  }
+}
+
+void TestStateDiagram::stepListNamesTheEventAndPauses() {
+  StateDiagramView v;
+  v.show();
+  v.setSelectedPath(samplePath(), EventState::Pending, QStringLiteral("#2 echo conn 5 read (id 17)"));
+  QVERIFY2(v.pathListText().startsWith(QStringLiteral("#2 echo conn 5 read (id 17): now pending")),
+           qPrintable(v.pathListText()));
+  v.setPaused(true);
+  QVERIFY(v.isPaused());
+  QVERIFY(v.pathListText().contains(QStringLiteral("(paused)")));
+  const QString frozen = v.pathListText();
+  // Under load the owner sends a new path every frame: the list stays readable.
+  std::vector<PathStep> more = samplePath();
+  more.push_back({more.back().tsNs + 1'000'000, EventState::Pending, EventState::Active, TraceCause::ReadyRead});
+  v.setSelectedPath(more, EventState::Active, QStringLiteral("#2 echo conn 5 read (id 17)"));
+  v.setStats(busyStats());
+  v.clearSelection();
+  QCOMPARE(v.pathListText(), frozen);
+  QCOMPARE(v.highlightedState(), EventState::Pending);
+  QCOMPARE(v.displayedCount(EventState::Pending), 0);
+  v.setPaused(false);
+  v.setSelectedPath(more, EventState::Active, QStringLiteral("#2 echo conn 5 read (id 17)"));
+  QVERIFY(v.pathListText().contains(QStringLiteral("now active")));
+  QVERIFY(!v.pathListText().contains(QStringLiteral("(paused)")));
+}
+
+void TestStateDiagram::scopeIsShown() {
+  StateDiagramView v;
+  v.setStats(busyStats(), QStringLiteral("Showing the 3 of 40 events the Events tab's filter shows"));
+  QVERIFY(v.scopeText().contains(QStringLiteral("3 of 40")));
 }
 
 QTEST_MAIN(TestStateDiagram)

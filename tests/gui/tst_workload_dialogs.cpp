@@ -7,7 +7,10 @@
 #include <QtTest>
 
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
 #include <QPushButton>
+#include <QSpinBox>
 
 #include <functional>
 
@@ -36,12 +39,81 @@ bool okEnabled(const QDialog& d) {
   auto* box = d.findChild<QDialogButtonBox*>();
   return box && box->button(QDialogButtonBox::Ok)->isEnabled();
 }
+
+// Types a value into a spin box as a user does (select all, type, leave).
+void typeInto(QAbstractSpinBox* spin, const QString& text) {
+  spin->setFocus();
+  spin->selectAll();
+  QTest::keyClicks(spin, text);
+  QTest::keyClick(spin, Qt::Key_Tab);
+}
+
+QString errorOf(const QDialog& d) { return d.findChild<QLabel*>(QStringLiteral("errorLabel"))->text(); }
 }  // namespace
 
 class TestWorkloadDialogs : public QObject {
   Q_OBJECT
 
  private slots:
+  // Spin boxes do not change what was typed: size 0 and 999999 connections stay,
+  // with the validator's message and OK disabled, as for a text field.
+  void spinBoxesAreValidatedNotClamped() {
+    NewClientDialog client;
+    client.show();
+    auto* size = client.findChild<QSpinBox*>(QStringLiteral("sizeSpin"));
+    typeInto(size, QStringLiteral("0"));
+    QCOMPARE(size->value(), 0);
+    QVERIFY2(errorOf(client).contains(QStringLiteral("message size")), qPrintable(errorOf(client)));
+    QVERIFY(!okEnabled(client));
+    typeInto(size, QStringLiteral("64"));
+    QVERIFY(okEnabled(client));
+    auto* connections = client.findChild<QSpinBox*>(QStringLiteral("connSpin"));
+    typeInto(connections, QStringLiteral("999999"));
+    QCOMPARE(connections->value(), 999999);
+    QVERIFY2(errorOf(client).contains(QStringLiteral("999999")), qPrintable(errorOf(client)));
+    QVERIFY(!okEnabled(client));
+    typeInto(connections, QStringLiteral("50"));
+    QVERIFY(okEnabled(client));
+
+    NewServerDialog server;
+    server.show();
+    auto* delay = server.findChild<QSpinBox*>(QStringLiteral("delaySpin"));
+    typeInto(delay, QStringLiteral("99999999"));
+    QCOMPARE(delay->value(), 99999999);
+    QVERIFY2(errorOf(server).contains(QStringLiteral("response delay")), qPrintable(errorOf(server)));
+    QVERIFY(!okEnabled(server));
+    typeInto(delay, QStringLiteral("0"));
+    QVERIFY(okEnabled(server));
+    auto* idle = server.findChild<QSpinBox*>(QStringLiteral("idleSpin"));
+    typeInto(idle, QStringLiteral("1999999999"));  // seconds: no int overflow in ms
+    QVERIFY2(errorOf(server).contains(QStringLiteral("idle")), qPrintable(errorOf(server)));
+    QVERIFY(!okEnabled(server));
+  }
+
+  // The rate says it is the total, and the form says how long the run lasts.
+  void clientFormSaysRateAndRunLength() {
+    NewClientDialog d;
+    d.show();
+    QVERIFY(d.findChild<QDoubleSpinBox*>(QStringLiteral("rateSpin"))->suffix().contains(QStringLiteral("total")));
+    auto* runLength = d.findChild<QLabel*>(QStringLiteral("runLengthLabel"));
+    QVERIFY(runLength);
+    LoadClientConfig c;
+    c.host = "127.0.0.1";
+    c.port = 9000;
+    c.durationSec = 30;
+    c.messageCount = 0;
+    d.setConfig(c);
+    QVERIFY2(runLength->text().contains(QStringLiteral("30 s")), qPrintable(runLength->text()));
+    QVERIFY2(runLength->text().contains(QStringLiteral("until you remove")), qPrintable(runLength->text()));
+    c.durationSec = 0;
+    c.messageCount = 5000;
+    d.setConfig(c);
+    QVERIFY2(runLength->text().contains(QStringLiteral("5000 messages")), qPrintable(runLength->text()));
+    c.durationSec = 20;
+    d.setConfig(c);
+    QVERIFY2(runLength->text().contains(QStringLiteral("whichever comes first")), qPrintable(runLength->text()));
+  }
+
   void clientDialogRefusesWhatTheCliRefuses_data() {
     QTest::addColumn<QStringList>("cliArgs");
     QTest::addColumn<ClientEdit>("edit");

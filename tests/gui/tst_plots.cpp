@@ -1,0 +1,160 @@
+// The Buffers and Stats plots read as a user needs them: the Buffers y axis fits
+// what its x window shows (it shrinks back after a large level scrolls out) and
+// counts bytes in B/KiB/MiB/GiB; the overview's rate lines break where there was
+// no data; legends sit outside the data rectangles.
+#include <QtTest>
+#include <qcustomplot.h>
+
+#include <cmath>
+
+#include "model/FrameSource.h"
+#include "widgets/BuffersView.h"
+#include "widgets/StatsView.h"
+
+using namespace rs;
+using namespace rs::gui;
+
+namespace {
+
+constexpr qint64 kSec = 1'000'000'000;
+constexpr quint32 kOwner = 3;
+
+// A frame with one connection whose buffer levels the test writes.
+class LevelsFrame final : public FrameSource {
+ public:
+  LevelsFrame() {
+    ConnectionSeries c;
+    c.owner = kOwner;
+    c.session = 1;
+    c.fd = 8;
+    connections_.push_back(std::move(c));
+  }
+  // A level of every buffer at t seconds after the origin.
+  void addLevel(double tSec, qint64 bytes) {
+    for (auto& ring : connections_.front().levels) ring.push({origin_ + static_cast<qint64>(tSec * 1e9), bytes});
+  }
+  qint64 ns(double tSec) const { return origin_ + static_cast<qint64>(tSec * 1e9); }
+
+  qint64 originNs() const override { return origin_; }
+  int rowCount() const override { return 0; }
+  const EventRow& row(int) const override { return none_; }
+  int rowOf(int, quint64) const override { return -1; }
+  std::vector<PathStep> pathOf(int, size_t) const override { return {}; }
+  std::pair<int, int> takeDirtyRange() override { return {-1, -1}; }
+  std::vector<int> expiredRows(qint64, qint64) const override { return {}; }
+  void removeRows(int, int) override {}
+  void removeRowsSorted(const std::vector<int>&) override {}
+  const std::vector<ConnectionSeries>& connections() const override { return connections_; }
+  const ConnectionSeries* connection(quint32 owner) const override {
+    return owner == kOwner ? &connections_.front() : nullptr;
+  }
+  bool ownerAlive(quint32) const override { return true; }
+  std::vector<int> sessions() const override { return {}; }
+  const SessionTraceStats* sessionStats(int) const override { return nullptr; }
+  DiagramStats diagramStats() const override { return {}; }
+  CallbackHistogram callbackHistogram() const override { return {}; }
+  CallbackHistogram schedulingDelayHistogram() const override { return {}; }
+  double transitionsPerSec() const override { return 5000; }
+  double recordsPerSec() const override { return 0; }
+  quint64 droppedTotal() const override { return 0; }
+  qint64 liveEvents() const override { return 0; }
+  size_t memoryBytes() const override { return 0; }
+  const std::map<int, SessionFigures>& figures() const override { return figures_; }
+  quint64 logLines(quint64 afterSeq, QVector<LogEntry>*) const override { return afterSeq; }
+
+ private:
+  qint64 origin_ = kSec;
+  EventRow none_;
+  std::vector<ConnectionSeries> connections_;
+  std::map<int, SessionFigures> figures_;
+};
+
+QStringList tickLabels(QCPAxis* axis) {
+  QStringList out;
+  for (const QString& l : axis->tickVectorLabels()) out << l;
+  return out;
+}
+
+}  // namespace
+
+class TestPlots : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void buffersAxisShrinksBackAndCountsBytes();
+  void ratePlotBreaksAtGapsAndLegendsAreOutside();
+};
+
+void TestPlots::buffersAxisShrinksBackAndCountsBytes() {
+  LevelsFrame frame;
+  BuffersView view(&frame);
+  view.resize(900, 400);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  view.setConnection(kOwner);
+  // A 5 GiB backlog at 1-2 s, then KB-sized traffic.
+  frame.addLevel(1, 5LL << 30);
+  frame.addLevel(2, 2048);
+  for (int t = 3; t <= 60; ++t) frame.addLevel(t, 1024 + 64 * (t % 8));
+  view.refresh(frame.ns(10));
+  view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+  QVERIFY2(view.plot()->yAxis->range().upper >= 5.0 * (1LL << 30), qPrintable(QString::number(view.plot()->yAxis->range().upper)));
+  const QStringList big = tickLabels(view.plot()->yAxis);
+  QVERIFY2(big.join(QLatin1Char(' ')).contains(QStringLiteral("GiB")), qPrintable(big.join(QLatin1Char('|'))));
+  for (const QString& l : big) QVERIFY2(!l.contains(QLatin1Char('e')), qPrintable(l));  // no 4e9
+  QVERIFY(view.plot()->legend->visible());
+  QVERIFY(!view.plot()->legend->outerRect().intersects(view.plot()->axisRect()->rect()));  // beside the data
+
+  // 30 s later the backlog has scrolled out of the followed window: the axis fits KiB.
+  view.refresh(frame.ns(60));
+  view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+  const double upper = view.plot()->yAxis->range().upper;
+  QVERIFY2(upper < 4096, qPrintable(QString::number(upper)));
+  QVERIFY2(upper > 1024 + 64 * 7, qPrintable(QString::number(upper)));
+  const QStringList small = tickLabels(view.plot()->yAxis);
+  QVERIFY2(small.join(QLatin1Char(' ')).contains(QStringLiteral("KiB")) ||
+               small.join(QLatin1Char(' ')).contains(QStringLiteral(" B")),
+           qPrintable(small.join(QLatin1Char('|'))));
+
+  // Panned back to the backlog (not following), the axis fits it again.
+  view.setFollowLive(false);
+  view.plot()->xAxis->setRange(0, 5);
+  view.refresh(frame.ns(60));
+  QVERIFY(view.plot()->yAxis->range().upper >= 5.0 * (1LL << 30));
+}
+
+void TestPlots::ratePlotBreaksAtGapsAndLegendsAreOutside() {
+  LevelsFrame frame;
+  StatsView view(&frame);
+  view.resize(1200, 700);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  view.plotTabs()->setCurrentIndex(1);  // Overview
+  // Frames every 33 ms for a second, then none for 5 s (paused), then frames again.
+  for (int i = 0; i < 30; ++i) view.refresh(frame.ns(1 + i * 0.033));
+  view.setPaused(true);
+  for (int i = 0; i < 30; ++i) view.refresh(frame.ns(2 + i * 0.1));
+  view.setPaused(false);
+  for (int i = 0; i < 30; ++i) view.refresh(frame.ns(7 + i * 0.033));
+  QCPGraph* transitions = view.ratePlot()->graph(0);
+  int breaks = 0;
+  for (auto it = transitions->data()->constBegin(); it != transitions->data()->constEnd(); ++it)
+    if (std::isnan(it->value)) {
+      ++breaks;
+      QVERIFY2(it->key > 1.9 && it->key < 7.1, qPrintable(QString::number(it->key)));
+    }
+  QCOMPARE(breaks, 1);
+  QCOMPARE(view.ratePlot()->graph(1)->dataCount(), transitions->dataCount());
+
+  // Legends: outside the axis rect (they never cover a point).
+  for (QCustomPlot* p : {view.ratePlot(), view.distributionPlot()}) {
+    p->replot(QCustomPlot::rpImmediateRefresh);
+    QVERIFY(p->legend->visible());
+    const QRect legend = p->legend->outerRect();
+    const QRect data = p->axisRect()->rect();
+    QVERIFY2(!legend.intersects(data), qPrintable(p->objectName()));
+  }
+}
+
+QTEST_MAIN(TestPlots)
+#include "tst_plots.moc"
