@@ -69,6 +69,13 @@ void answerNextBox(const QString& button, bool dontAsk, bool* seen) {
   });
 }
 
+// Waits for the server to run; aims *client at it.
+bool waitUntilListening(SessionController* ctl, int server, LoadClientConfig* client) {
+  if (!QTest::qWaitFor([&] { return statusOf(ctl, server) == Status::Running; }, 20000)) return false;
+  client->port = ctl->sessionModel()->session(server)->port;
+  return true;
+}
+
 }  // namespace
 
 class TestSessionsPanel : public QObject {
@@ -177,9 +184,8 @@ class TestSessionsPanel : public QObject {
     w.show();
     SessionController* ctl = w.controller();
     const int server = ctl->startServer(EchoServerConfig{});
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(ctl, server) == Status::Running, 20000);
     LoadClientConfig c;
-    c.port = ctl->sessionModel()->session(server)->port;
+    QVERIFY(waitUntilListening(ctl, server, &c));
     c.connections = 2;
     c.durationSec = 0.5;
     const int client = ctl->startClient(c);
@@ -245,9 +251,8 @@ class TestSessionsPanel : public QObject {
     w.show();
     SessionController* ctl = w.controller();
     const int server = ctl->startServer(EchoServerConfig{});
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(ctl, server) == Status::Running, 20000);
     LoadClientConfig c;
-    c.port = ctl->sessionModel()->session(server)->port;
+    QVERIFY(waitUntilListening(ctl, server, &c));
     c.connections = 4;
     c.durationSec = 2;
     c.fault = LoadClientConfig::Fault::AbortRst;
