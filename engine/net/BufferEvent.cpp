@@ -82,13 +82,18 @@ void BufferEvent::relabel() {
   if (sampleEvent_) sampleEvent_->setLabel(labelFor("buffer sampler"), owner_);
 }
 
-// "<prefix> <owner> <what>", e.g. "echo conn 17 read".
+// "<prefix> <number> <what>", e.g. "echo conn 17 read".
 std::string BufferEvent::labelFor(const char* what) const {
-  return labelPrefix_ + " " + std::to_string(owner_) + " " + what;
+  return labelPrefix_ + " " + std::to_string(labelNumber_ ? labelNumber_ : owner_) + " " + what;
 }
 
 void BufferEvent::setLabelPrefix(std::string_view prefix) {
   labelPrefix_.assign(prefix);
+  relabel();
+}
+
+void BufferEvent::setLabelNumber(uint32_t number) {
+  labelNumber_ = number;
   relabel();
 }
 

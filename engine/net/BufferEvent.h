@@ -141,8 +141,11 @@ class BufferEvent {
   uint32_t ownerTag() const { return owner_; }
   const Event& readEvent() const { return readEvent_; }
   const Event& writeEvent() const { return writeEvent_; }
-  // "conn" by default: events are labelled "<prefix> <tag> read|write".
+  // "conn" by default: events are labelled "<prefix> <number> read|write", the
+  // number being the owner tag unless setLabelNumber() gave one (a workload's own
+  // count of its connections, 1, 2, ...; 0 = the owner tag again).
   void setLabelPrefix(std::string_view prefix);
+  void setLabelNumber(uint32_t number);
   // libevent 2.1 details the compat layer turns on (off by default: native
   // users rely on the high watermark to pause without being re-polled, and
   // may use both ends of both buffers):
@@ -203,6 +206,7 @@ class BufferEvent {
   int options_;
   uint32_t owner_;
   std::string labelPrefix_ = "conn";
+  uint32_t labelNumber_ = 0;  // 0: the owner tag
   Buffer input_;
   Buffer output_;
   Event readEvent_;

@@ -94,8 +94,10 @@ struct EchoServer::Impl {
     Impl* server = nullptr;
     BufferEvent* bev = nullptr;
     uint32_t id = 0;
+    uint32_t number = 0;  // 1, 2, ... in this server: "echo conn N"
     int fd = -1;
     std::string peer;
+    std::string local;  // the accepted socket's own address
     uint64_t bytesIn = 0;
     bool closing = false;       // EOF seen or draining: close once the output has drained
     ConnectionNote::CloseReason closeReason = ConnectionNote::CloseReason::PeerClosed;  // when closing
@@ -124,6 +126,7 @@ struct EchoServer::Impl {
   LogSink sink;
   ConnectionNoteSink noteSink;
   EchoServerStats totals;
+  uint32_t connectionsNumbered = 0;  // the last Conn::number given
   uint64_t closedBytesOut = 0;
   std::unordered_map<uint32_t, std::unique_ptr<Conn>> conns;
   // Memory accounting: kept exact by the connections' buffer callbacks.
@@ -168,6 +171,7 @@ struct EchoServer::Impl {
 
   void noteClosed(const Conn& c, ConnectionNote::CloseReason reason, std::string error) {
     ConnectionNote n = makeNote(ConnectionNote::Kind::Closed, wallNowNs(), c.id, c.fd, c.peer);
+    n.number = c.number;
     n.reason = reason;
     n.error = std::move(error);
     n.bytesIn = c.bytesIn;
@@ -202,9 +206,12 @@ struct EchoServer::Impl {
     c->server = this;
     c->fd = fd;
     c->peer = peer.toString();
+    c->local = sockets::localAddress(fd).toString();
     c->bev = BufferEvent::create(base, fd, BufferEvent::kOptCloseOnFree);
     c->id = c->bev->ownerTag();
+    c->number = ++connectionsNumbered;
     c->bev->setLabelPrefix("echo conn");
+    c->bev->setLabelNumber(c->number);
     c->bev->setKernelSampleInterval(config.kernelSampleInterval);
     c->bev->setCallbacks(&Impl::onRead, &Impl::onWrite, &Impl::onEvent, c);
     c->bev->input().addCallback(&Impl::onInputChanged, c);
@@ -219,16 +226,20 @@ struct EchoServer::Impl {
     }
     if (config.responseDelayMs > 0) {
       c->delayTimer = std::make_unique<Event>(base, -1, 0, &Impl::onDelayTimer, c);
-      c->delayTimer->setLabel("echo conn " + std::to_string(c->id) + " delay", c->id);
+      c->delayTimer->setLabel("echo conn " + std::to_string(c->number) + " delay", c->id);
     }
     c->lastActivity = base->now();
     if (config.idleTimeoutMs > 0) {
       c->idleTimer = std::make_unique<Event>(base, -1, 0, &Impl::onIdleTimer, c);
-      c->idleTimer->setLabel("echo conn " + std::to_string(c->id) + " idle", c->id);
+      c->idleTimer->setLabel("echo conn " + std::to_string(c->number) + " idle", c->id);
       c->idleTimer->addTimeoutNs(config.idleTimeoutMs * kNsPerMs);
     }
     conns.emplace(c->id, std::move(conn));
-    if (noteSink) noteSink(makeNote(ConnectionNote::Kind::Accepted, acceptedNs, c->id, c->fd, c->peer));
+    if (noteSink) {
+      ConnectionNote n = makeNote(ConnectionNote::Kind::Accepted, acceptedNs, c->id, c->fd, c->peer);
+      n.number = c->number;
+      noteSink(std::move(n));
+    }
     c->bev->enable(kEvWrite);
     if (budgetPaused) setPaused(c, kPauseBudget, true);  // waits with the others
     else c->bev->enable(kEvRead);
@@ -448,8 +459,8 @@ struct EchoServer::Impl {
       return;
     }
     if (what & (BufferEvent::kError | BufferEvent::kTimeout)) {
-      ++s->totals.connectionErrors;
       const int err = bev->socketError();
+      ++(err == ECONNRESET ? s->totals.peerResets : s->totals.connectionErrors);
       const std::string text = err ? std::string(std::strerror(err)) : std::string("timeout");
       if (!s->noteSink) s->log(LogLevel::Info, "connection " + c->peer + ": " + text);
       s->close(c, err == ECONNRESET ? ConnectionNote::CloseReason::Reset : ConnectionNote::CloseReason::Error,
@@ -585,6 +596,15 @@ std::vector<ConnectionStats> EchoServer::connections() const {
     out.push_back(std::move(cs));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<ConnectionEnds> EchoServer::ends(size_t max) const {
+  std::vector<ConnectionEnds> out;
+  for (const auto& [id, c] : impl_->conns) {
+    if (out.size() >= max) break;
+    out.push_back({c->id, c->local, c->peer});
+  }
   return out;
 }
 

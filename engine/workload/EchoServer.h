@@ -69,6 +69,15 @@ struct ConnectionStats {
   bool readPaused = false;    // back-pressure: output cap or memory budget
 };
 
+// An open connection's two ends ("127.0.0.1:54321"), as its own socket sees
+// them: a client connection and the server's connection it reached have the same
+// 4-tuple, swapped.
+struct ConnectionEnds {
+  uint32_t owner = 0;  // owner tag of the connection's events
+  std::string local;
+  std::string peer;
+};
+
 struct EchoServerStats {
   uint64_t accepted = 0;
   uint64_t active = 0;
@@ -76,8 +85,13 @@ struct EchoServerStats {
   uint64_t rejected = 0;  // over maxConnections
   uint64_t bytesIn = 0;
   uint64_t bytesOut = 0;
+  // Errors are the server's real failures; a peer's reset is not one. The rule:
+  // acceptErrors and connectionErrors (socket errors other than ECONNRESET, and
+  // timeouts) count as errors, and so do refusals (rejected); a connection the
+  // peer aborted (ECONNRESET, e.g. a client's rst fault) counts in peerResets only.
   uint64_t acceptErrors = 0;  // EMFILE/ENFILE pauses and other accept failures
   uint64_t connectionErrors = 0;
+  uint64_t peerResets = 0;  // closed because the peer reset them (RST)
   uint64_t idleClosed = 0;  // closed by idleTimeoutMs
   // Memory: input + output + delayed bytes over the open connections.
   uint64_t bufferedBytes = 0;
@@ -113,6 +127,7 @@ struct ConnectionNote {
   CloseReason reason = CloseReason::None;
   int64_t wallTimeNs = 0;  // CLOCK_REALTIME, ns since the epoch (see EchoServer.cpp)
   uint32_t id = 0;         // owner tag of the connection's events; 0 for refusals
+  uint32_t number = 0;     // its number in this server (1, 2, ...: "echo conn N"); 0 for refusals
   int fd = -1;
   std::string peer;        // "127.0.0.1:54321"
   std::string error;       // Error: the errno text or "timeout"; MaxConnections: the limit;
@@ -152,6 +167,8 @@ class EchoServer {
   const EchoServerConfig& config() const;
   EchoServerStats stats() const;
   std::vector<ConnectionStats> connections() const;
+  // The open connections' ends, at most `max` of them.
+  std::vector<ConnectionEnds> ends(size_t max) const;
   void setLogSink(LogSink sink);
   // Every accept and every close, as it happens (stop(), drain() and the
   // destructor included). While a note sink is set, the notes carry the

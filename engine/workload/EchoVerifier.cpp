@@ -27,12 +27,12 @@ void EchoVerifier::receiveSource(LoadConnection* c) {
   in.drain(done);
   report_->bytesReceived(done);
   if (bad)
-    report_->mismatch(bad, "connection " + std::to_string(c->index) + ": " + std::to_string(bad) +
+    report_->mismatch(bad, "connection " + std::to_string(c->number()) + ": " + std::to_string(bad) +
                                " bytes differ from the source server's chargen stream");
 }
 
 void EchoVerifier::countMismatchedMessage(LoadConnection* c, const std::string& which) {
-  report_->mismatch(c->recvMismatched, "connection " + std::to_string(c->index) + ": " + which +
+  report_->mismatch(c->recvMismatched, "connection " + std::to_string(c->number()) + ": " + which +
                                            " came back with " + std::to_string(c->recvMismatched) +
                                            " mismatched bytes");
   c->recvMismatched = 0;
@@ -45,7 +45,7 @@ void EchoVerifier::receiveEchoes(LoadConnection* c, bool discardMode, const Mess
   while (in.length() > 0) {
     if (c->recvSeq >= c->nextSeq || discardMode) {
       const size_t extra = in.length();
-      report_->mismatch(extra, "connection " + std::to_string(c->index) + ": " + std::to_string(extra) +
+      report_->mismatch(extra, "connection " + std::to_string(c->number()) + ": " + std::to_string(extra) +
                                    " unexpected bytes from the server (nothing was in flight" +
                                    (discardMode ? "; a discard server sends nothing)" : ")"));
       in.drain(extra);

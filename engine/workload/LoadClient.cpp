@@ -251,6 +251,7 @@ struct LoadClient::Impl final : LoadConnectionOwner {
     ++st().connectionsOpened;
     c->state = State::Open;
     sockets::setNoDelay(c->bev->fd(), true);
+    c->local = sockets::localAddress(c->bev->fd()).toString();
     if (sendingStopped) {
       // Connected after the duration/count ended (or drain()): nothing to
       // send, so finish it now -- no mode below would ever get to.
@@ -603,6 +604,16 @@ bool LoadClient::start(std::string* error) {
 void LoadClient::stop() { impl_->finish(true); }
 void LoadClient::drain() { impl_->drain(); }
 bool LoadClient::finished() const { return impl_->finished; }
+
+std::vector<ConnectionEnds> LoadClient::ends(size_t max) const {
+  std::vector<ConnectionEnds> out;
+  const std::string peer = impl_->target.toString();
+  for (const auto& c : impl_->conns) {
+    if (out.size() >= max) break;
+    if (c->open() && c->bev) out.push_back({c->bev->ownerTag(), c->local, peer});
+  }
+  return out;
+}
 const LoadClientConfig& LoadClient::config() const { return impl_->cfg; }
 
 LoadClientStats LoadClient::stats() const {

@@ -133,6 +133,8 @@ class LoadClient {
   bool finished() const;
   const LoadClientConfig& config() const;
   LoadClientStats stats() const;
+  // The open connections' ends, at most `max` of them.
+  std::vector<ConnectionEnds> ends(size_t max) const;
   const LatencyHistogram& histogram() const;
   std::vector<IntervalStats> intervals() const;  // one per elapsed second
   void setLogSink(LogSink sink);

@@ -20,11 +20,12 @@ void onEvent(BufferEvent*, short what, void* ctx) {
 void LoadConnection::createBufferEvent(EventBase* base) {
   bev = BufferEvent::create(base, -1, BufferEvent::kOptCloseOnFree);
   bev->setLabelPrefix("load conn");
+  bev->setLabelNumber(number());
   bev->setCallbacks(&onRead, &onWrite, &onEvent, this);
 }
 
 std::string LoadConnection::name(const InetAddress& target) const {
-  return "connection " + std::to_string(index) + " to " + target.toString();
+  return "connection " + std::to_string(number()) + " to " + target.toString();
 }
 
 }  // namespace rs

@@ -43,6 +43,7 @@ struct LoadConnection {
   BufferEvent* bev = nullptr;  // Connecting and Open only
   State state = State::Idle;
   Nanos connectStarted = 0;
+  std::string local;  // Open: its socket's own address ("127.0.0.1:54321")
   uint64_t nextSeq = 0;   // next message to send
   uint64_t recvSeq = 0;   // message being received
   size_t recvOffset = 0;  // bytes of it received so far
@@ -62,6 +63,9 @@ struct LoadConnection {
   bool open() const { return state == State::Open; }
   // A new socketless bufferevent (close on free) whose callbacks go to owner.
   void createBufferEvent(EventBase* base);
+  // Its number in the client, 1, 2, ... (replacements continue the count): the
+  // N of "load conn N" labels and of "connection N to ..." messages.
+  uint32_t number() const { return index + 1; }
   // "connection 3 to 127.0.0.1:9000": how messages name it.
   std::string name(const InetAddress& target) const;
 };

@@ -166,22 +166,23 @@ int runServer(const ServerCommand& cmd) {
     std::printf(
         "{\"role\":\"server\",\"address\":\"%s\",\"port\":%u,\"mode\":\"%s\",\"elapsed_s\":%.3f,"
         "\"accepted\":%llu,\"closed\":%llu,\"rejected\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
-        "\"accept_errors\":%llu,\"connection_errors\":%llu,\"idle_closed\":%llu,\"peak_buffered_bytes\":%llu,"
+        "\"accept_errors\":%llu,\"connection_errors\":%llu,\"peer_resets\":%llu,\"idle_closed\":%llu,\"peak_buffered_bytes\":%llu,"
         "\"memory_budget_bytes\":%llu,\"budget_pauses\":%llu}\n",
         jsonEscape(cmd.config.bindAddress).c_str(), server.port(), toString(cmd.config.mode), elapsed,
         static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.closed),
         static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.bytesIn),
         static_cast<unsigned long long>(s.bytesOut), static_cast<unsigned long long>(s.acceptErrors),
-        static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.idleClosed),
-        static_cast<unsigned long long>(s.peakBufferedBytes), static_cast<unsigned long long>(s.memoryBudgetBytes),
+        static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.peerResets),
+        static_cast<unsigned long long>(s.idleClosed), static_cast<unsigned long long>(s.peakBufferedBytes), static_cast<unsigned long long>(s.memoryBudgetBytes),
         static_cast<unsigned long long>(s.budgetPauses));
   } else {
     std::printf("summary: %.1fs, accepted %llu, rejected %llu, in %llu B, out %llu B, accept errors %llu, "
-                "connection errors %llu, idle closed %llu\n",
+                "connection errors %llu, peer resets %llu, idle closed %llu\n",
                 elapsed, static_cast<unsigned long long>(s.accepted), static_cast<unsigned long long>(s.rejected),
                 static_cast<unsigned long long>(s.bytesIn), static_cast<unsigned long long>(s.bytesOut),
                 static_cast<unsigned long long>(s.acceptErrors),
-                static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.idleClosed));
+                static_cast<unsigned long long>(s.connectionErrors), static_cast<unsigned long long>(s.peerResets),
+                static_cast<unsigned long long>(s.idleClosed));
     std::printf("memory: peak buffered %llu B (budget %s), %llu budget pause(s)\n",
                 static_cast<unsigned long long>(s.peakBufferedBytes),
                 s.memoryBudgetBytes ? (std::to_string(s.memoryBudgetBytes) + " B").c_str() : "unlimited",

@@ -179,9 +179,13 @@ bool EngineSession::pollFinished() {
 
 void EngineSession::publishStats() {
   Shared fresh;
-  if (server_) fresh.server = server_->stats();
+  if (server_) {
+    fresh.server = server_->stats();
+    fresh.ends = server_->ends(kMaxPublishedEnds);
+  }
   if (client_) {
     fresh.client = client_->stats();
+    fresh.ends = client_->ends(kMaxPublishedEnds);
     fresh.histogram = std::make_shared<LatencyHistogram>(client_->histogram());
     std::vector<IntervalStats> iv = client_->intervals();
     const size_t keep = std::min<size_t>(iv.size(), 5);
@@ -192,6 +196,7 @@ void EngineSession::publishStats() {
   std::lock_guard lock(mutex_);
   shared_.server = fresh.server;
   shared_.client = fresh.client;
+  shared_.ends = std::move(fresh.ends);
   if (fresh.histogram) shared_.histogram = std::move(fresh.histogram);
   if (!fresh.lastIntervals.empty()) shared_.lastIntervals = std::move(fresh.lastIntervals);
   shared_.loop = fresh.loop;

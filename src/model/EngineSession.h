@@ -57,6 +57,7 @@ class EngineSession {
     LoadClientStats client;
     std::shared_ptr<const LatencyHistogram> histogram;
     std::vector<IntervalStats> lastIntervals;  // at most a few, newest last
+    std::vector<ConnectionEnds> ends;          // open connections, at most kMaxPublishedEnds
     LoopStats loop;
     size_t liveEvents = 0;
     qint64 statsNs = 0;
@@ -65,6 +66,7 @@ class EngineSession {
 
   // 20 MiB of records per session: ~0.3 s at 1.5 M records/s.
   static constexpr size_t kDefaultTraceCapacity = size_t{1} << 19;
+  static constexpr size_t kMaxPublishedEnds = 4096;
   EngineSession(int id, const EchoServerConfig& config, size_t traceCapacity = kDefaultTraceCapacity);
   EngineSession(int id, const LoadClientConfig& config, size_t traceCapacity = kDefaultTraceCapacity);
   EngineSession(int id, CustomWorkload workload, size_t traceCapacity = kDefaultTraceCapacity);

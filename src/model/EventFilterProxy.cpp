@@ -19,18 +19,23 @@ void EventFilterProxy::setFilter(T* field, const T& value) {
 }
 
 void EventFilterProxy::setSessionFilter(int session) { setFilter(&session_, session); }
-void EventFilterProxy::setOwnerFilter(qint64 owner) { setFilter(&owner_, owner); }
+void EventFilterProxy::setOwnerFilter(const QString& text) { setFilter(&owner_, text); }
 void EventFilterProxy::setKindFilter(int kind) { setFilter(&kind_, kind); }
 void EventFilterProxy::setStateFilter(int state) { setFilter(&state_, state); }
 void EventFilterProxy::setLabelFilter(const QString& text) { setFilter(&label_, text); }
 void EventFilterProxy::setHideFreed(bool hide) { setFilter(&hideFreed_, hide); }
+void EventFilterProxy::setShowInternal(bool show) { setFilter(&showInternal_, show); }
 
 bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
   const QAbstractItemModel* m = sourceModel();
   const QModelIndex idx = m->index(sourceRow, 0, sourceParent);
   if (session_ >= 0 && m->data(idx, EventTableModel::SessionRole).toInt() != session_) return false;
-  if (owner_ >= 0 && m->data(idx, EventTableModel::OwnerRole).toLongLong() != owner_) return false;
-  if (kind_ >= 0 && m->data(idx, EventTableModel::KindRole).toInt() != kind_) return false;
+  if (!owner_.isEmpty() &&
+      !m->data(idx, EventTableModel::OwnerTextRole).toString().contains(owner_, Qt::CaseInsensitive))
+    return false;
+  const int kind = m->data(idx, EventTableModel::KindRole).toInt();
+  if (kind_ >= 0 && kind != kind_) return false;
+  if (!showInternal_ && kind == static_cast<int>(EventKind::Internal) && kind_ != kind) return false;
   const int state = m->data(idx, EventTableModel::StateRole).toInt();
   if (state_ >= 0 && state != state_) return false;
   if (hideFreed_ && state == static_cast<int>(EventState::Invalid)) return false;

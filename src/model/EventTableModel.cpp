@@ -1,6 +1,8 @@
 #include "model/EventTableModel.h"
 
 #include <QBrush>
+#include <QFont>
+#include <QStringList>
 
 #include "core/Event.h"
 #include "model/StateColors.h"
@@ -9,6 +11,16 @@
 namespace rs::gui {
 
 QString formatDuration(qint64 ns) { return QString::fromStdString(formatDurationSpaced(ns)); }
+
+QString ownerName(const QString& label) {
+  const QStringList words = label.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+  for (int i = 0; i < words.size(); ++i) {
+    bool number = false;
+    (void)words[i].toULongLong(&number);
+    if (number) return words.mid(0, i + 1).join(QLatin1Char(' '));
+  }
+  return words.size() > 1 ? words.mid(0, words.size() - 1).join(QLatin1Char(' ')) : label;
+}
 
 EventTableModel::EventTableModel(FrameSource* source, QObject* parent)
     : QAbstractTableModel(parent), source_(source) {}
@@ -36,6 +48,7 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
     case ColLastCallback: return tr("Last callback");
     case ColTotalCallback: return tr("Total callback");
     case ColLastCause: return tr("Last cause");
+    case ColEnds: return tr("Local → peer");
     default: return {};
   }
 }
@@ -49,6 +62,13 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
     case OwnerRole: return e.owner;
     case SessionRole: return e.session;
     case KeyRole: return e.key;
+    case OwnerTextRole: {
+      auto it = ends_.constFind(e.owner);
+      const QString text = QStringLiteral("%1 %2").arg(e.owner).arg(ownerName(e.label));
+      return it == ends_.constEnd() ? text : text + QLatin1Char(' ') + it->local;
+    }
+    case ConnectionRole: return e.owner != 0 && source_->connection(e.owner) != nullptr;
+    case PinnedRole: return pinned_.contains(e.key);
     default: break;
   }
   const int col = index.column();
@@ -69,6 +89,10 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
       case ColLastCallback: return formatDuration(e.lastCallbackNs);
       case ColTotalCallback: return formatDuration(e.totalCallbackNs);
       case ColLastCause: return QString::fromLatin1(toString(e.lastCause));
+      case ColEnds: {
+        auto it = ends_.constFind(e.owner);
+        return it == ends_.constEnd() ? QString() : it->local + QStringLiteral(" → ") + it->peer;
+      }
       default: return {};
     }
   }
@@ -86,6 +110,7 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
       case ColLastCallback: return e.lastCallbackNs;
       case ColTotalCallback: return e.totalCallbackNs;
       case ColLastCause: return static_cast<int>(e.lastCause);
+      case ColEnds: return data(index, Qt::DisplayRole);
       default: return {};
     }
   }
@@ -104,7 +129,58 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
     }
   }
   if (role == Qt::ToolTipRole && col == ColLabel) return e.label;
+  if (role == Qt::ToolTipRole && col == ColOwner) return ownerName(e.label);
+  if (role == Qt::FontRole && pinned_.contains(e.key)) {
+    QFont bold;
+    bold.setBold(true);
+    return bold;
+  }
   return {};
+}
+
+void EventTableModel::setPinned(const QSet<quint64>& keys) {
+  if (keys == pinned_) return;
+  pinned_ = keys;
+  if (announced_ > 0) emit dataChanged(index(0, 0), index(announced_ - 1, ColumnCount - 1), {Qt::FontRole, PinnedRole});
+}
+
+void EventTableModel::addEnds(const std::vector<ConnectionEnds>& ends) {
+  for (const ConnectionEnds& c : ends) {
+    if (ends_.contains(c.owner)) continue;
+    const Ends e{QString::fromStdString(c.local), QString::fromStdString(c.peer)};
+    ends_.insert(c.owner, e);
+    byEnds_.insert(e.local + QLatin1Char('|') + e.peer, c.owner);  // a reused port: the newest
+  }
+}
+
+quint32 EventTableModel::peerOf(quint32 owner) const {
+  auto it = ends_.constFind(owner);
+  if (it == ends_.constEnd()) return 0;
+  return byEnds_.value(it->peer + QLatin1Char('|') + it->local, 0);
+}
+
+// Ends of owners without rows go (once a second, with the freed rows).
+void EventTableModel::pruneEnds() {
+  QSet<quint32> owners;
+  for (int i = 0; i < source_->rowCount(); ++i) owners.insert(source_->row(i).owner);
+  for (auto it = ends_.begin(); it != ends_.end();) {
+    if (owners.contains(it.key())) {
+      ++it;
+      continue;
+    }
+    const QString key = it->local + QLatin1Char('|') + it->peer;
+    if (byEnds_.value(key) == it.key()) byEnds_.remove(key);  // not a newer connection's
+    it = ends_.erase(it);
+  }
+}
+
+std::array<int, 4> EventTableModel::statesOfKind(EventKind kind) const {
+  std::array<int, 4> n{};
+  for (int i = 0; i < announced_; ++i) {
+    const EventRow& e = source_->row(i);
+    if (e.kind == kind) ++n[static_cast<size_t>(e.state)];
+  }
+  return n;
 }
 
 void EventTableModel::setSessionName(int session, const QString& name) {
@@ -145,6 +221,7 @@ void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
   //    contiguous runs removed from the bottom up, or one reset for many.
   if (nowNs - lastPruneNs_ < 1'000'000'000) return;
   lastPruneNs_ = nowNs;
+  pruneEnds();
   const std::vector<int> expired = source_->expiredRows(nowNs, keepFreedNs);
   if (expired.empty()) return;
   if (static_cast<int>(expired.size()) > kBulkRows) {

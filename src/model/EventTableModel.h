@@ -6,8 +6,12 @@
 #pragma once
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
+
+#include <array>
 
 #include "model/FrameSource.h"
+#include "workload/EchoServer.h"  // ConnectionEnds
 
 namespace rs::gui {
 
@@ -27,6 +31,7 @@ class EventTableModel : public QAbstractTableModel {
     ColLastCallback,
     ColTotalCallback,
     ColLastCause,
+    ColEnds,  // a connection's "local → peer" addresses
     ColumnCount
   };
   enum Role {
@@ -36,6 +41,9 @@ class EventTableModel : public QAbstractTableModel {
     OwnerRole,                    // owner tag
     SessionRole,                  // session id
     KeyRole,                      // EventRow::key
+    OwnerTextRole,                // "105 load conn 7": owner tag and name (the Owner filter's text)
+    ConnectionRole,               // bool: the owner is a connection with buffer series
+    PinnedRole,                   // bool: pinned (stays in the timeline)
   };
 
   explicit EventTableModel(FrameSource* source, QObject* parent = nullptr);
@@ -50,6 +58,17 @@ class EventTableModel : public QAbstractTableModel {
   void sync(qint64 nowNs, qint64 keepFreedNs);
   // Session display names ("server :9000").
   void setSessionName(int session, const QString& name);
+  // Pinned events (EventRow::key): shown bold, PinnedRole true.
+  void setPinned(const QSet<quint64>& keys);
+  const QSet<quint64>& pinned() const { return pinned_; }
+  // Rows of this kind now, by state (indexed by EventState): the events panel
+  // counts the internal ones it hides, the diagram leaves them out with them.
+  std::array<int, 4> statesOfKind(EventKind kind) const;
+  // Connections' ends as their sessions publish them (kept while the owner has
+  // rows). A connection's peer is the connection with the same ends swapped: a
+  // client's connection and the server's connection it reached. 0 = none known.
+  void addEnds(const std::vector<ConnectionEnds>& ends);
+  quint32 peerOf(quint32 owner) const;
 
  private:
   FrameSource* source_;
@@ -59,8 +78,20 @@ class EventTableModel : public QAbstractTableModel {
   quint64 syncCount_ = 0;
   qint64 lastPruneNs_ = 0;
   QHash<int, QString> sessionNames_;
+  QSet<quint64> pinned_;
+  struct Ends {
+    QString local;
+    QString peer;
+  };
+  QHash<quint32, Ends> ends_;         // owner -> its ends
+  QHash<QString, quint32> byEnds_;    // "local|peer" -> owner
+  void pruneEnds();
 };
 
 QString formatDuration(qint64 ns);
+// The name of what owns an event, from its label: up to its first number
+// ("echo conn 3 read" -> "echo conn 3"), else without its last word ("load client
+// housekeeping" -> "load client"), else the label.
+QString ownerName(const QString& label);
 
 }  // namespace rs::gui

@@ -21,9 +21,11 @@ constexpr int kMaxNoteLinesPerKind = 8;
 
 QDateTime wallTime(const ConnectionNote& n) { return QDateTime::fromMSecsSinceEpoch(n.wallTimeNs / 1'000'000); }
 
-// "connection 17, fd 12"; refusals never became a connection: "fd 12".
+// "echo conn 3, owner 17, fd 12" (the number is the server's own count, as in its
+// events' labels); refusals never became a connection: "fd 12".
 QString noteConnection(const ConnectionNote& n) {
-  return n.id ? QStringLiteral("connection %1, fd %2").arg(n.id).arg(n.fd) : QStringLiteral("fd %1").arg(n.fd);
+  return n.id ? QStringLiteral("echo conn %1, owner %2, fd %3").arg(n.number).arg(n.id).arg(n.fd)
+              : QStringLiteral("fd %1").arg(n.fd);
 }
 
 QString acceptedLine(const ConnectionNote& n) {
@@ -120,10 +122,39 @@ void SessionController::stopSession(int id) {
 
 void SessionController::removeSession(int id) {
   auto it = slots_.find(id);
-  if (it == slots_.end() || !it->second.ended) return;
-  slots_.erase(it);
+  const SessionRow* row = sessionModel_.session(id);
+  if (it == slots_.end() || !row || !isOver(row->status)) return;
+  Slot& slot = it->second;
+  slot.removed = true;
+  slot.session->stop();  // a finished client's loop still runs: end it
   sessionModel_.removeSession(id);
-  agg_.forgetSession(id);
+  dropRemovedSlots();
+}
+
+int SessionController::clearFinished() {
+  std::vector<int> over;
+  for (const SessionRow& r : sessionModel_.rows())
+    if (isOver(r.status)) over.push_back(r.id);
+  for (int id : over) removeSession(id);
+  return static_cast<int>(over.size());
+}
+
+bool SessionController::anyOver() const {
+  for (const SessionRow& r : sessionModel_.rows())
+    if (isOver(r.status)) return true;
+  return false;
+}
+
+// Removed rows whose threads have ended leave with their stats.
+void SessionController::dropRemovedSlots() {
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    if (it->second.removed && it->second.ended) {
+      agg_.forgetSession(it->first);
+      it = slots_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void SessionController::stopAll() {
@@ -171,6 +202,7 @@ void SessionController::refreshRow(Slot& slot, QVector<LogEntry>* logs) {
     row.connections = sh.server.active;
     row.bytes = bytes = sh.server.bytesIn + sh.server.bytesOut;
     row.errors = sh.server.acceptErrors + sh.server.connectionErrors + sh.server.rejected;
+    row.resets = sh.server.peerResets;
   } else {
     row.connections = sh.client.connected;
     row.messages = messages = sh.client.messagesReceived;
@@ -183,6 +215,7 @@ void SessionController::refreshRow(Slot& slot, QVector<LogEntry>* logs) {
     }
   }
   if (sh.statsSeq != slot.lastStatsSeq && s.kind() == EngineSession::Kind::Client) logClientChanges(slot, sh, logs);
+  if (sh.statsSeq != slot.lastStatsSeq) eventModel_.addEnds(sh.ends);
   if (sh.statsSeq != slot.lastStatsSeq && sh.statsNs > slot.prevStatsNs) {
     if (slot.prevStatsNs > 0) {
       const double dt = static_cast<double>(sh.statsNs - slot.prevStatsNs) / 1e9;
@@ -374,7 +407,9 @@ void SessionController::tick() {
 
   t.restart();
   liveConnections_ = 0;
-  for (auto& [id, slot] : slots_) refreshRow(slot, &logs);
+  dropRemovedSlots();
+  for (auto& [id, slot] : slots_)
+    if (!slot.removed) refreshRow(slot, &logs);
   eventModel_.sync(monoNow, keepFreedNs_);
   frame_.modelNs = t.nsecsElapsed();
 

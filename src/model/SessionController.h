@@ -43,8 +43,12 @@ class SessionController : public QObject {
   int startClient(const LoadClientConfig& config);
   int startCustom(EngineSession::CustomWorkload workload);
   void stopSession(int id);
-  // Stopped sessions only: drops the row and its stats.
+  // Sessions that are over only (isOver()): drops the row at once and the stats
+  // once the thread has ended (a finished client's loop is stopped first).
   void removeSession(int id);
+  // removeSession() of every session that is over; returns how many.
+  int clearFinished();
+  bool anyOver() const;
   void stopAll();
   bool anyRunning() const;
 
@@ -93,6 +97,7 @@ class SessionController : public QObject {
     double msgsPerSec = 0;
     double bytesPerSec = 0;
     bool ended = false;  // thread joined, rows ended
+    bool removed = false;  // row gone; the slot goes once ended
     std::shared_ptr<const LatencyHistogram> histogram;  // client: the latest (kept once the session ends)
     std::vector<ConnectionNote> notes;  // server: this tick's accepts/closes (storage reused)
     quint64 lastConnected = 0;          // client
@@ -105,6 +110,7 @@ class SessionController : public QObject {
   int addSession(std::unique_ptr<EngineSession> s);
   size_t drainSession(Slot& slot);
   void refreshRow(Slot& slot, QVector<LogEntry>* logs);
+  void dropRemovedSlots();
 
   QTimer timer_;
   TraceAggregator agg_;

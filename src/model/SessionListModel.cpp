@@ -58,7 +58,10 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const {
                       : formatRate(r.bytesPerSec, QStringLiteral("B"));
       case ColTotals:
         return client ? QStringLiteral("%1 msgs, %2, %3 errors").arg(r.messages).arg(formatBytes(static_cast<double>(r.bytes))).arg(r.errors)
-                      : QStringLiteral("%1, %2 errors").arg(formatBytes(static_cast<double>(r.bytes))).arg(r.errors);
+                      : QStringLiteral("%1, %2 errors, %3 resets")
+                            .arg(formatBytes(static_cast<double>(r.bytes)))
+                            .arg(r.errors)
+                            .arg(r.resets);
       case ColLatency:
         return client && r.p50Ns ? formatDuration(r.p50Ns) + QStringLiteral(" / ") + formatDuration(r.p99Ns)
                                  : QString();
@@ -67,6 +70,10 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const {
     }
   }
   if (role == Qt::ToolTipRole && index.column() == ColError) return r.error;
+  if (role == Qt::ToolTipRole && index.column() == ColTotals)
+    return client ? tr("errors: connections refused or reset by the server, timeouts, echo mismatches")
+                  : tr("errors: accept failures, refusals over max connections, socket errors and timeouts.\n"
+                       "resets: connections the peer aborted (RST, e.g. an rst-fault client): not a server error.");
   if (role == Qt::ForegroundRole && (index.column() == ColError || index.column() == ColStatus) &&
       r.status == EngineSession::Status::Failed)
     return QBrush(QColor(0xc0, 0x20, 0x20));
@@ -97,7 +104,7 @@ void SessionListModel::updateSession(const SessionRow& row) {
   SessionRow& r = rows_[i];
   const bool changed = r.status != row.status || r.error != row.error || r.port != row.port ||
                        r.connections != row.connections || r.messages != row.messages ||
-                       r.bytes != row.bytes || r.errors != row.errors ||
+                       r.bytes != row.bytes || r.errors != row.errors || r.resets != row.resets ||
                        r.messagesPerSec != row.messagesPerSec || r.bytesPerSec != row.bytesPerSec ||
                        r.p50Ns != row.p50Ns || r.p99Ns != row.p99Ns || r.title != row.title;
   if (!changed) return;

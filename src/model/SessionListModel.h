@@ -9,6 +9,13 @@
 
 namespace rs::gui {
 
+// A session is over once it is Finished (a client's run ended on its own), Failed
+// or Stopped: its row offers Remove (never Stop), and "Clear finished" removes it.
+inline bool isOver(EngineSession::Status s) {
+  return s == EngineSession::Status::Finished || s == EngineSession::Status::Failed ||
+         s == EngineSession::Status::Stopped;
+}
+
 struct SessionRow {
   int id = 0;
   EngineSession::Kind kind = EngineSession::Kind::Server;
@@ -19,7 +26,8 @@ struct SessionRow {
   quint64 connections = 0;
   quint64 messages = 0;  // client: echoed and verified
   quint64 bytes = 0;     // in + out
-  quint64 errors = 0;
+  quint64 errors = 0;  // real failures (see EchoServerStats, LoadClientStats)
+  quint64 resets = 0;  // server: connections the peer reset (not errors)
   double messagesPerSec = 0;
   double bytesPerSec = 0;
   qint64 p50Ns = 0;

@@ -1,5 +1,6 @@
 #include "widgets/MainWindow.h"
 
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <algorithm>
 #include <QDockWidget>
@@ -10,6 +11,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
@@ -128,7 +130,14 @@ MainWindow::MainWindow(QWidget* parent)
   connect(ui_->actionNewServer, &QAction::triggered, this, &MainWindow::openNewServerDialog);
   connect(ui_->actionNewClient, &QAction::triggered, this, &MainWindow::openNewClientDialog);
   connect(ui_->actionStopAll, &QAction::triggered, ctl, &SessionController::stopAll);
-  connect(ui_->actionQuit, &QAction::triggered, this, &QWidget::close);
+  connect(ui_->actionQuit, &QAction::triggered, this, [this] {
+    if (confirmQuit()) close();
+  });
+  {  // The sessions panel's "Clear finished", after Stop all.
+    const QList<QAction*> sessionActions = ui_->menuSession->actions();
+    ui_->menuSession->insertAction(sessionActions.value(sessionActions.indexOf(ui_->actionStopAll) + 1),
+                                   sessions_->clearFinishedAction());
+  }
   connect(ui_->actionRetention, &QAction::triggered, this, &MainWindow::chooseRetention);
   connect(ui_->actionFollowLive, &QAction::toggled, this, [this](bool on) {
     timeline_->setFollowLive(on);
@@ -165,6 +174,12 @@ MainWindow::MainWindow(QWidget* parent)
                            .arg(QCoreApplication::applicationVersion()));
   });
   connect(events_, &EventsPanel::selectionChanged, this, &MainWindow::updateLanes);
+  connect(events_, &EventsPanel::pinsChanged, this, &MainWindow::updateLanes);
+  connect(events_, &EventsPanel::showInTimeline, this, [this] { showTab(QStringLiteral("timelinePage")); });
+  connect(events_, &EventsPanel::showInBuffers, this, [this](quint32 owner) {
+    buffers_->setConnection(owner);
+    showTab(QStringLiteral("buffersPage"));
+  });
   connect(console_, &ConsoleWidget::logMessage, this, [this](const QString& line) {
     onLog({{QDateTime::currentDateTime(), LogLevel::Info, 0, tr("console: %1").arg(line)}});
   });
@@ -303,9 +318,13 @@ void MainWindow::onLog(const QVector<LogEntry>& entries) {
 
 void MainWindow::updateLanes() {
   const int fit = std::min(kMaxLanes, timeline_->lanesThatFit());
-  std::vector<std::pair<int, quint64>> lanes = events_->selectedEvents(fit);
+  // Pinned events first (they stay), then the selection, else what the filter shows.
+  std::vector<std::pair<int, quint64>> lanes = events_->pinnedEvents();
+  for (const auto& event : events_->selectedEvents(fit))
+    if (std::find(lanes.begin(), lanes.end(), event) == lanes.end()) lanes.push_back(event);
   lanesFromSelection_ = !lanes.empty();
   if (lanes.empty()) lanes = events_->visibleEvents(fit);
+  if (static_cast<int>(lanes.size()) > fit) lanes.resize(static_cast<size_t>(fit));
   timeline_->setLanes(lanes);
 }
 
@@ -403,7 +422,30 @@ void MainWindow::resizeEvent(QResizeEvent* event) {
                 Qt::Horizontal);
 }
 
+bool MainWindow::confirmQuit() {
+  if (!controller_->anyRunning() || QSettings().value(QLatin1String(kQuitWithoutAskingKey), false).toBool()) return true;
+  QMessageBox box(QMessageBox::Question, tr("Quit ReactorScope"),
+                  tr("Sessions are still running. Quit and stop them?"), QMessageBox::NoButton, this);
+  box.setObjectName(QStringLiteral("confirmQuitBox"));
+  QPushButton* quit = box.addButton(tr("Quit"), QMessageBox::AcceptRole);
+  box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(quit);
+  auto* dontAsk = new QCheckBox(tr("Don't ask again"), &box);
+  dontAsk->setObjectName(QStringLiteral("dontAskCheck"));
+  box.setCheckBox(dontAsk);
+  box.exec();
+  if (box.clickedButton() != quit) return false;
+  if (dontAsk->isChecked()) QSettings().setValue(QLatin1String(kQuitWithoutAskingKey), true);
+  return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  // The window manager's close asks like Session > Quit; close() from code
+  // (SIGTERM, tests) does not.
+  if (event->spontaneous() && !confirmQuit()) {
+    event->ignore();
+    return;
+  }
   saveSettings();
   controller_->stopAll();
   event->accept();

@@ -68,6 +68,10 @@ class MainWindow : public QMainWindow {
   NewClientDialog* clientDialog() const { return clientDialog_; }
   // Wall time of the last tick's view updates (excl. the queued replot).
   qint64 lastViewNs() const { return lastViewNs_; }
+  // Quitting (Session > Quit, the window's close button) while sessions run asks
+  // first, unless this setting is true ("Don't ask again"). True: go ahead.
+  static constexpr const char* kQuitWithoutAskingKey = "quit/withoutAsking";
+  bool confirmQuit();
   // Shows the tab whose page has this object name ("<name>Page").
   void showTab(const QString& objectName);
   // Selects the first event whose label matches `pattern` (a regular

@@ -1,5 +1,6 @@
 #include "widgets/SessionsPanel.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QPushButton>
 
@@ -23,13 +24,27 @@ SessionsPanel::SessionsPanel(SessionController* controller, QWidget* parent)
   ui_->table->setColumnWidth(SessionListModel::ColPort, 60);
   ui_->table->setColumnWidth(SessionListModel::ColConnections, 55);
   ui_->table->setColumnWidth(SessionListModel::ColRate, 180);
-  ui_->table->setColumnWidth(SessionListModel::ColTotals, 230);
+  ui_->table->setColumnWidth(SessionListModel::ColTotals, 250);
   ui_->table->setColumnWidth(SessionListModel::ColLatency, 140);
   ui_->table->setColumnWidth(SessionListModel::ColAction, 80);
   ui_->table->verticalHeader()->setDefaultSectionSize(26);
-  connect(model, &QAbstractItemModel::rowsInserted, this, &SessionsPanel::attachButtons);
+
+  clearFinished_ = new QAction(tr("Clear finished"), this);
+  clearFinished_->setObjectName(QStringLiteral("actionClearFinished"));
+  clearFinished_->setToolTip(tr("Remove every session that has finished, failed or been stopped"));
+  clearFinished_->setEnabled(false);
+  connect(clearFinished_, &QAction::triggered, this, [this] { ctl_->clearFinished(); });
+  ui_->clearFinishedButton->setDefaultAction(clearFinished_);
+  ui_->table->setContextMenuPolicy(Qt::ActionsContextMenu);
+  ui_->table->addAction(clearFinished_);
+
+  connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex&, int, int last) {
+    attachButtons();
+    reveal(ctl_->sessionModel()->rows()[last].id);
+  });
   connect(model, &QAbstractItemModel::rowsRemoved, this, &SessionsPanel::attachButtons);
   connect(model, &QAbstractItemModel::dataChanged, this, &SessionsPanel::updateButtons);
+  connect(ctl_, &SessionController::sessionStatusChanged, this, &SessionsPanel::onStatusChanged);
 }
 
 SessionsPanel::~SessionsPanel() = default;
@@ -40,6 +55,18 @@ QPushButton* SessionsPanel::actionButton(int sessionId) const {
   const int row = ctl_->sessionModel()->rowOfId(sessionId);
   if (row < 0) return nullptr;
   return qobject_cast<QPushButton*>(ui_->table->indexWidget(ctl_->sessionModel()->index(row, SessionListModel::ColAction)));
+}
+
+void SessionsPanel::reveal(int sessionId) {
+  const int row = ctl_->sessionModel()->rowOfId(sessionId);
+  if (row < 0) return;
+  const QModelIndex idx = ctl_->sessionModel()->index(row, SessionListModel::ColSession);
+  ui_->table->selectRow(row);
+  ui_->table->scrollTo(idx, QAbstractItemView::EnsureVisible);
+}
+
+void SessionsPanel::onStatusChanged(int sessionId, EngineSession::Status status) {
+  if (status == EngineSession::Status::Failed) reveal(sessionId);
 }
 
 void SessionsPanel::attachButtons() {
@@ -53,10 +80,8 @@ void SessionsPanel::attachButtons() {
     connect(button, &QPushButton::clicked, this, [this, id] {
       const SessionRow* r = ctl_->sessionModel()->session(id);
       if (!r) return;
-      if (r->status == EngineSession::Status::Stopped || r->status == EngineSession::Status::Failed)
-        ctl_->removeSession(id);
-      else
-        ctl_->stopSession(id);
+      if (isOver(r->status)) ctl_->removeSession(id);
+      else ctl_->stopSession(id);
     });
     ui_->table->setIndexWidget(idx, button);
   }
@@ -67,11 +92,12 @@ void SessionsPanel::updateButtons() {
   for (const SessionRow& r : ctl_->sessionModel()->rows()) {
     QPushButton* b = actionButton(r.id);
     if (!b) continue;
-    const bool ended = r.status == EngineSession::Status::Stopped || r.status == EngineSession::Status::Failed;
+    const bool over = isOver(r.status);
     const bool stopping = r.status == EngineSession::Status::Stopping;
-    b->setText(ended ? tr("Remove") : stopping ? tr("Stopping…") : tr("Stop"));
+    b->setText(over ? tr("Remove") : stopping ? tr("Stopping…") : tr("Stop"));
     b->setEnabled(!stopping);
   }
+  clearFinished_->setEnabled(ctl_->anyOver());
 }
 
 }  // namespace rs::gui

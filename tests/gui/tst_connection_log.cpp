@@ -158,22 +158,24 @@ void TestConnectionLog::shortLivedConnectionsGetExactLines() {
   QVERIFY(log.matching(QStringLiteral("more accepted")).empty());
 
   static const QRegularExpression acceptedRe(
-      QStringLiteral("^#(\\d+) accepted (127\\.0\\.0\\.1:\\d+) \\(connection (\\d+), fd (\\d+)\\)$"));
+      QStringLiteral("^#(\\d+) accepted (127\\.0\\.0\\.1:\\d+) \\(echo conn (\\d+), owner (\\d+), fd (\\d+)\\)$"));
   std::set<QString> connectionIds;
+  std::set<int> numbers;
   for (const Line& l : log.matching(QStringLiteral(" accepted 127.0.0.1:"))) {
     const QRegularExpressionMatch m = acceptedRe.match(l.text);
     QVERIFY2(m.hasMatch(), qPrintable(l.text));
     QCOMPARE(m.captured(1).toInt(), id);
     const QString peer = m.captured(2);
     QVERIFY2(resetByPeer.count(peer), qPrintable(l.text));
-    QVERIFY2(connectionIds.insert(m.captured(3)).second, "one connection id per connection");
+    QVERIFY2(connectionIds.insert(m.captured(4)).second, "one connection id per connection");
+    numbers.insert(m.captured(3).toInt());  // the server's own count, 1..6
     QCOMPARE(l.level, LogLevel::Info);
     QVERIFY(l.time >= before && l.time <= after);
     // Its close: same connection and fd, the reason, the bytes, not earlier.
     const QString closed =
-        QStringLiteral("#%1 closed %2 (connection %3, fd %4): %5, 5 B in, 5 B out")
+        QStringLiteral("#%1 closed %2 (echo conn %3, owner %4, fd %5): %6, 5 B in, 5 B out")
             .arg(id)
-            .arg(peer, m.captured(3), m.captured(4),
+            .arg(peer, m.captured(3), m.captured(4), m.captured(5),
                  resetByPeer[peer] ? QStringLiteral("reset by peer") : QStringLiteral("peer closed"));
     const std::vector<Line> closes = log.matching(closed);
     QCOMPARE(closes.size(), size_t{1});
@@ -181,6 +183,7 @@ void TestConnectionLog::shortLivedConnectionsGetExactLines() {
     QVERIFY(closes.front().time >= l.time && closes.front().time <= after);
   }
   QCOMPARE(connectionIds.size(), size_t{6});
+  QCOMPARE(numbers, (std::set<int>{1, 2, 3, 4, 5, 6}));
 }
 
 // 300 connections opened and closed as fast as the test can: at most a few
@@ -291,7 +294,7 @@ void TestConnectionLog::refusalsAndServerStop() {
 
   ctl.stopSession(id);
   QTRY_VERIFY_WITH_TIMEOUT(!ctl.anyRunning(), 20000);
-  const std::vector<Line> stopped = log.matching(QStringLiteral("closed %1 (connection ").arg(held.peer()));
+  const std::vector<Line> stopped = log.matching(QStringLiteral("closed %1 (echo conn ").arg(held.peer()));
   QCOMPARE(stopped.size(), size_t{1});
   QVERIFY2(stopped.front().text.endsWith(QStringLiteral(": server stop, 1 B in, 1 B out")), qPrintable(stopped.front().text));
   QCOMPARE(log.total(QStringLiteral("accepted")), qint64{3});

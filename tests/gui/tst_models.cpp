@@ -74,11 +74,11 @@ void TestModels::eventTableFromBase() {
   base.loop(kLoopOnce | kLoopNonblock);
   tick(monotonicNowNs());
 
-  proxy.setOwnerFilter(101);
+  proxy.setOwnerFilter(QStringLiteral("101 odd"));
   QVERIFY(proxy.rowCount() > 0);
   for (int r = 0; r < proxy.rowCount(); ++r)
     QCOMPARE(proxy.data(proxy.index(r, 0), EventTableModel::OwnerRole).toUInt(), 101u);
-  proxy.setOwnerFilter(-1);
+  proxy.setOwnerFilter(QString());
   // The state filter shows exactly the rows in that state: the 10 zero-timeout
   // timers fired (non-pending), the other 40 and the wakeup event are pending.
   auto rowsInState = [&](EventState st) {
