@@ -38,6 +38,13 @@ void ChromeJsonWriter::open(char phase, uint64_t track, int64_t tsNs) {
   first_ = false;
 }
 
+void ChromeJsonWriter::flow(char phase, uint64_t track, int64_t tsNs, uint64_t id) {
+  open(phase, track, tsNs);
+  // A flow's end binds to the slice beginning there ("bp":"e"), its start to the enclosing slice.
+  std::fprintf(out_, "%s,\"cat\":\"flow\",\"name\":\"ready\",\"id\":%llu}", phase == 'f' ? ",\"bp\":\"e\"" : "",
+               static_cast<unsigned long long>(id));
+}
+
 void ChromeJsonWriter::track(const ExportTrack& track) {
   tracks_[track.uuid] = {track.session, track.name};
   if (track.counter) return;  // a counter is named by its "C" events
@@ -52,11 +59,7 @@ void ChromeJsonWriter::track(const ExportTrack& track) {
 void ChromeJsonWriter::sliceBegin(uint64_t track, int64_t tsNs, const std::string& name, uint64_t flowEndId) {
   open('B', track, tsNs);
   std::fprintf(out_, ",\"cat\":\"reactorscope\",\"name\":\"%s\"}", jsonEscaped(name).c_str());
-  if (flowEndId) {
-    open('f', track, tsNs);
-    std::fprintf(out_, ",\"bp\":\"e\",\"cat\":\"flow\",\"name\":\"ready\",\"id\":%llu}",
-                 static_cast<unsigned long long>(flowEndId));
-  }
+  if (flowEndId) flow('f', track, tsNs, flowEndId);
 }
 
 void ChromeJsonWriter::sliceEnd(uint64_t track, int64_t tsNs) {
@@ -67,11 +70,7 @@ void ChromeJsonWriter::sliceEnd(uint64_t track, int64_t tsNs) {
 void ChromeJsonWriter::instant(uint64_t track, int64_t tsNs, const std::string& name, uint64_t flowStartId) {
   open('i', track, tsNs);
   std::fprintf(out_, ",\"s\":\"t\",\"cat\":\"reactorscope\",\"name\":\"%s\"}", jsonEscaped(name).c_str());
-  if (flowStartId) {
-    open('s', track, tsNs);
-    std::fprintf(out_, ",\"cat\":\"flow\",\"name\":\"ready\",\"id\":%llu}",
-                 static_cast<unsigned long long>(flowStartId));
-  }
+  if (flowStartId) flow('s', track, tsNs, flowStartId);
 }
 
 void ChromeJsonWriter::counter(uint64_t track, int64_t tsNs, int64_t value) {

@@ -33,6 +33,8 @@ class ChromeJsonWriter final : public ExportSink {
   };
   // Starts one event object: {"ph":"X","pid":..,"tid":..,"ts":.. (no closing brace).
   void open(char phase, uint64_t track, int64_t tsNs);
+  // A flow event: 's' (start) or 'f' (end) of flow `id`.
+  void flow(char phase, uint64_t track, int64_t tsNs, uint64_t id);
   std::FILE* out_;
   std::map<uint64_t, Track> tracks_;
   bool first_ = true;

@@ -36,7 +36,7 @@ PerfettoWriter::PerfettoWriter(std::FILE* out) : out_(out), packet_(std::make_un
 
 PerfettoWriter::~PerfettoWriter() = default;
 
-void PerfettoWriter::emit() {
+void PerfettoWriter::writePacket() {
   packet_->message.set_trusted_packet_sequence_id(kSequenceId);
   if (first_) packet_->message.set_sequence_flags(pp::TracePacket::SEQ_INCREMENTAL_STATE_CLEARED);
   first_ = false;
@@ -58,44 +58,39 @@ void PerfettoWriter::track(const ExportTrack& track) {
     d->set_parent_uuid(track.parentUuid);
   }
   if (track.counter) d->mutable_counter()->set_unit(pp::CounterDescriptor::UNIT_SIZE_BYTES);
-  emit();
+  writePacket();
+}
+
+pp::TrackEvent* PerfettoWriter::event(int type, uint64_t track, int64_t tsNs) {
+  packet_->message.set_timestamp(static_cast<uint64_t>(tsNs));
+  auto* e = packet_->message.mutable_track_event();
+  e->set_type(static_cast<pp::TrackEvent::Type>(type));
+  e->set_track_uuid(track);
+  return e;
 }
 
 void PerfettoWriter::sliceBegin(uint64_t track, int64_t tsNs, const std::string& name, uint64_t flowEndId) {
-  packet_->message.set_timestamp(static_cast<uint64_t>(tsNs));
-  auto* e = packet_->message.mutable_track_event();
-  e->set_type(pp::TrackEvent::TYPE_SLICE_BEGIN);
-  e->set_track_uuid(track);
+  auto* e = event(pp::TrackEvent::TYPE_SLICE_BEGIN, track, tsNs);
   e->set_name(name);
   if (flowEndId) e->add_terminating_flow_ids(flowEndId);
-  emit();
+  writePacket();
 }
 
 void PerfettoWriter::sliceEnd(uint64_t track, int64_t tsNs) {
-  packet_->message.set_timestamp(static_cast<uint64_t>(tsNs));
-  auto* e = packet_->message.mutable_track_event();
-  e->set_type(pp::TrackEvent::TYPE_SLICE_END);
-  e->set_track_uuid(track);
-  emit();
+  event(pp::TrackEvent::TYPE_SLICE_END, track, tsNs);
+  writePacket();
 }
 
 void PerfettoWriter::instant(uint64_t track, int64_t tsNs, const std::string& name, uint64_t flowStartId) {
-  packet_->message.set_timestamp(static_cast<uint64_t>(tsNs));
-  auto* e = packet_->message.mutable_track_event();
-  e->set_type(pp::TrackEvent::TYPE_INSTANT);
-  e->set_track_uuid(track);
+  auto* e = event(pp::TrackEvent::TYPE_INSTANT, track, tsNs);
   e->set_name(name);
   if (flowStartId) e->add_flow_ids(flowStartId);
-  emit();
+  writePacket();
 }
 
 void PerfettoWriter::counter(uint64_t track, int64_t tsNs, int64_t value) {
-  packet_->message.set_timestamp(static_cast<uint64_t>(tsNs));
-  auto* e = packet_->message.mutable_track_event();
-  e->set_type(pp::TrackEvent::TYPE_COUNTER);
-  e->set_track_uuid(track);
-  e->set_counter_value(value);
-  emit();
+  event(pp::TrackEvent::TYPE_COUNTER, track, tsNs)->set_counter_value(value);
+  writePacket();
 }
 
 bool PerfettoWriter::finish(std::string* error) {

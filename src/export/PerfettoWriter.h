@@ -13,6 +13,10 @@
 
 #include "ExportSink.h"
 
+namespace perfetto::protos {
+class TrackEvent;
+}
+
 namespace rs::exporting {
 
 class PerfettoWriter final : public ExportSink {
@@ -30,8 +34,10 @@ class PerfettoWriter final : public ExportSink {
 
  private:
   struct Packet;  // the generated TracePacket, kept out of this header
+  // The packet's track event of `type` (TrackEvent::Type) on `track` at tsNs.
+  perfetto::protos::TrackEvent* event(int type, uint64_t track, int64_t tsNs);
   // Writes the packet (sequence id and the first packet's flags set here) and clears it.
-  void emit();
+  void writePacket();
   std::FILE* out_;
   std::unique_ptr<Packet> packet_;
   std::string bytes_;

@@ -16,7 +16,7 @@ void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
     if (ts >= nextNs_) {
       states_.apply(records + applied, i - applied);
       applied = i;
-      emit_(ts, states_.encode());
+      onKeyframe_(ts, states_.encode());
       nextNs_ = ts + intervalNs_;
     }
   }

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,13 @@ namespace rs::recording {
 class KeyframeMaker {
  public:
   using Emit = std::function<void(int64_t keyframeTsNs, std::vector<uint8_t> state)>;
-  KeyframeMaker(int64_t intervalNs, Emit emit) : intervalNs_(intervalNs), emit_(std::move(emit)) {}
+  KeyframeMaker(int64_t intervalNs, Emit onKeyframe) : intervalNs_(intervalNs), onKeyframe_(std::move(onKeyframe)) {}
   void feed(const TraceRecord* records, size_t count);
   const EventStates& states() const { return states_; }
 
  private:
   const int64_t intervalNs_;
-  Emit emit_;
+  Emit onKeyframe_;
   EventStates states_;
   int64_t nextNs_ = 0;
   bool started_ = false;
