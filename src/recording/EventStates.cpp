@@ -120,14 +120,19 @@ bool EventStates::decode(const uint8_t* data, size_t size, std::string* error) {
     e.lastChangeNs = get<int64_t>(p);
     e.lastCallbackNs = get<int64_t>(p);
     e.totalCallbackNs = get<int64_t>(p);
-    if (!events.emplace(id, e).second) return fail("event " + std::to_string(id) + " appears twice");
+    if (!events.empty() && id <= events.rbegin()->first)
+      return fail("event " + std::to_string(id) + " is out of order (ids ascend, each once)");
+    events.emplace_hint(events.end(), id, e);
   }
   for (uint64_t i = 0; i < levelCount; ++i) {
     const auto owner = get<uint32_t>(p);
     const auto buffer = get<uint8_t>(p);
     const auto bytes = get<int64_t>(p);
     if (buffer >= static_cast<uint8_t>(BufferId::Count)) return fail("a buffer id out of range");
-    levels[{owner, static_cast<BufferId>(buffer)}] = bytes;
+    const std::pair<uint32_t, BufferId> key{owner, static_cast<BufferId>(buffer)};
+    if (!levels.empty() && key <= levels.rbegin()->first)
+      return fail("buffer levels out of order (ascending owner and buffer, each once)");
+    levels.emplace_hint(levels.end(), key, bytes);
   }
   events_ = std::move(events);
   levels_ = std::move(levels);

@@ -81,6 +81,13 @@ class TestReplayState : public QObject {
     badEnum[28 + 9] = 99;  // the first event's state
     QVERIFY(!out.decode(badEnum.data(), badEnum.size(), &error));
     QVERIFY(QString::fromStdString(error).contains("out of range"));
+    // Two events swapped: out of order.
+    if (s.events().size() >= 2) {
+      auto swapped = blob;
+      std::swap_ranges(swapped.begin() + 28, swapped.begin() + 28 + 59, swapped.begin() + 28 + 59);
+      QVERIFY(!out.decode(swapped.data(), swapped.size(), &error));
+      QVERIFY2(QString::fromStdString(error).contains("out of order"), error.c_str());
+    }
     // Random mutations never crash and either decode or say why.
     std::mt19937 rng(7);
     for (int round = 0; round < 2000; ++round) {
