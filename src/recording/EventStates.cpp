@@ -1,6 +1,8 @@
 #include "EventStates.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace rs::recording {
 
@@ -35,7 +37,7 @@ T get(const uint8_t*& p) {
 void EventStates::apply(const TraceRecord& r) {
   ++recordsApplied_;
   if (r.type == TraceType::BufferLevel) {
-    levels_[{r.owner, r.buffer}] = r.value;
+    levels_[levelKey(r.owner, r.buffer)] = r.value;
     return;
   }
   if (r.eventId == 0) return;  // loop-level (waits)
@@ -68,7 +70,12 @@ std::vector<uint8_t> EventStates::encode() const {
   put<uint64_t>(p, events_.size());
   put<uint64_t>(p, levels_.size());
   put<uint64_t>(p, recordsApplied_);
-  for (const auto& [id, e] : events_) {
+  std::vector<uint64_t> keys;
+  keys.reserve(std::max(events_.size(), levels_.size()));
+  for (const auto& [id, e] : events_) keys.push_back(id);
+  std::sort(keys.begin(), keys.end());
+  for (const uint64_t id : keys) {
+    const EventSnapshot& e = events_.at(id);
     put<uint64_t>(p, id);
     put<uint8_t>(p, static_cast<uint8_t>(e.kind));
     put<uint8_t>(p, static_cast<uint8_t>(e.state));
@@ -81,10 +88,13 @@ std::vector<uint8_t> EventStates::encode() const {
     put<int64_t>(p, e.lastCallbackNs);
     put<int64_t>(p, e.totalCallbackNs);
   }
-  for (const auto& [key, bytes] : levels_) {
-    put<uint32_t>(p, key.first);
-    put<uint8_t>(p, static_cast<uint8_t>(key.second));
-    put<int64_t>(p, bytes);
+  keys.clear();
+  for (const auto& [key, bytes] : levels_) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  for (const uint64_t key : keys) {
+    put<uint32_t>(p, static_cast<uint32_t>(key >> 8));
+    put<uint8_t>(p, static_cast<uint8_t>(key & 0xff));
+    put<int64_t>(p, levels_.at(key));
   }
   return out;
 }
@@ -101,8 +111,10 @@ bool EventStates::decode(const uint8_t* data, size_t size, std::string* error) {
   if (eventCount > kMaxEntries || levelCount > kMaxEntries) return fail("more entries than a keyframe may hold");
   if (size != kHeaderBytes + eventCount * kEventBytes + levelCount * kLevelBytes)
     return fail("size " + std::to_string(size) + " does not match its counts");
-  std::map<uint64_t, EventSnapshot> events;
-  std::map<std::pair<uint32_t, BufferId>, int64_t> levels;
+  std::unordered_map<uint64_t, EventSnapshot> events;
+  std::unordered_map<uint64_t, int64_t> levels;
+  events.reserve(static_cast<size_t>(std::min<uint64_t>(eventCount, size / kEventBytes)));
+  uint64_t previousId = 0, previousLevel = 0;
   for (uint64_t i = 0; i < eventCount; ++i) {
     const auto id = get<uint64_t>(p);
     const auto kind = get<uint8_t>(p), state = get<uint8_t>(p), cause = get<uint8_t>(p);
@@ -120,19 +132,21 @@ bool EventStates::decode(const uint8_t* data, size_t size, std::string* error) {
     e.lastChangeNs = get<int64_t>(p);
     e.lastCallbackNs = get<int64_t>(p);
     e.totalCallbackNs = get<int64_t>(p);
-    if (!events.empty() && id <= events.rbegin()->first)
+    if (i > 0 && id <= previousId)
       return fail("event " + std::to_string(id) + " is out of order (ids ascend, each once)");
-    events.emplace_hint(events.end(), id, e);
+    previousId = id;
+    events.emplace(id, e);
   }
   for (uint64_t i = 0; i < levelCount; ++i) {
     const auto owner = get<uint32_t>(p);
     const auto buffer = get<uint8_t>(p);
     const auto bytes = get<int64_t>(p);
     if (buffer >= static_cast<uint8_t>(BufferId::Count)) return fail("a buffer id out of range");
-    const std::pair<uint32_t, BufferId> key{owner, static_cast<BufferId>(buffer)};
-    if (!levels.empty() && key <= levels.rbegin()->first)
+    const uint64_t key = levelKey(owner, static_cast<BufferId>(buffer));
+    if (i > 0 && key <= previousLevel)
       return fail("buffer levels out of order (ascending owner and buffer, each once)");
-    levels.emplace_hint(levels.end(), key, bytes);
+    previousLevel = key;
+    levels.emplace(key, bytes);
   }
   events_ = std::move(events);
   levels_ = std::move(levels);

@@ -6,7 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,9 +39,13 @@ class EventStates {
     for (size_t i = 0; i < count; ++i) apply(records[i]);
   }
 
-  const std::map<uint64_t, EventSnapshot>& events() const { return events_; }
-  // (owner, BufferId) -> bytes (buffer levels and watermarks) at the last record.
-  const std::map<std::pair<uint32_t, BufferId>, int64_t>& levels() const { return levels_; }
+  // Event id -> state (hashed: apply() runs per record; encode() sorts).
+  const std::unordered_map<uint64_t, EventSnapshot>& events() const { return events_; }
+  // levelKey(owner, BufferId) -> bytes (buffer levels and watermarks) at the last record.
+  static uint64_t levelKey(uint32_t owner, BufferId buffer) {
+    return (uint64_t{owner} << 8) | static_cast<uint8_t>(buffer);
+  }
+  const std::unordered_map<uint64_t, int64_t>& levels() const { return levels_; }
   uint64_t recordsApplied() const { return recordsApplied_; }
 
   // The keyframe blob: header "RSK1", counts, then fixed-width little-endian entries.
@@ -50,8 +54,8 @@ class EventStates {
   bool decode(const uint8_t* data, size_t size, std::string* error);
 
  private:
-  std::map<uint64_t, EventSnapshot> events_;
-  std::map<std::pair<uint32_t, BufferId>, int64_t> levels_;
+  std::unordered_map<uint64_t, EventSnapshot> events_;
+  std::unordered_map<uint64_t, int64_t> levels_;
   uint64_t recordsApplied_ = 0;
 };
 

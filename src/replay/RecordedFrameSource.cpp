@@ -94,6 +94,8 @@ bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
       if (const auto label = labels.find(id); label != labels.end()) snap.label = label->second;
       snapshot.push_back(std::move(snap));
     }
+    // Rows in id order (the order the events appeared in), not the table's hash order.
+    std::sort(snapshot.begin(), snapshot.end(), [](const EventSnapshot& a, const EventSnapshot& b) { return a.id < b.id; });
     agg_->applySnapshot(static_cast<int>(s.id), snapshot, tNs);
   }
   return true;
