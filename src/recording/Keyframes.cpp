@@ -1,5 +1,7 @@
 #include "Keyframes.h"
 
+#include <zstd.h>
+
 #include <climits>
 
 namespace rs::recording {
@@ -16,11 +18,36 @@ void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
     if (ts >= nextNs_) {
       states_.apply(records + applied, i - applied);
       applied = i;
-      onKeyframe_(ts, states_.encode());
+      onKeyframe_(ts, packKeyframe(states_.encode()));
       nextNs_ = ts + intervalNs_;
     }
   }
   states_.apply(records + applied, count - applied);
+}
+
+std::vector<uint8_t> packKeyframe(const std::vector<uint8_t>& table) {
+  std::vector<uint8_t> out(ZSTD_compressBound(table.size()));
+  const size_t n = ZSTD_compress(out.data(), out.size(), table.data(), table.size(), 1);
+  out.resize(ZSTD_isError(n) ? 0 : n);  // cannot fail with a bound-sized buffer
+  return out;
+}
+
+bool unpackKeyframe(const uint8_t* data, size_t size, std::vector<uint8_t>& table, std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error) *error = "bad keyframe: " + why;
+    table.clear();
+    return false;
+  };
+  const unsigned long long declared = ZSTD_getFrameContentSize(data, size);
+  if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN)
+    return fail("not a zstd frame with its content size");
+  if (declared > kMaxKeyframeBytes) return fail("declares " + std::to_string(declared) + " bytes, more than allowed");
+  if (ZSTD_findFrameCompressedSize(data, size) != size) return fail("bytes after the zstd frame, or a cut frame");
+  table.resize(static_cast<size_t>(declared));
+  const size_t n = ZSTD_decompress(table.data(), table.size(), data, size);
+  if (ZSTD_isError(n)) return fail(std::string("zstd: ") + ZSTD_getErrorName(n));
+  if (n != declared) return fail("the zstd frame holds another size than it declares");
+  return true;
 }
 
 bool stateAt(RecordingReader& reader, int64_t session, int64_t tNs, EventStates& out, std::string* error,
@@ -31,7 +58,9 @@ bool stateAt(RecordingReader& reader, int64_t session, int64_t tNs, EventStates&
   out = EventStates();
   int64_t fromNs = INT64_MIN;
   if (reader.keyframeAtOrBefore(session, tNs, keyTs, blob, &why)) {
-    if (!out.decode(blob.data(), blob.size(), error)) return false;
+    std::vector<uint8_t> table;
+    if (!unpackKeyframe(blob.data(), blob.size(), table, error) || !out.decode(table.data(), table.size(), error))
+      return false;
     fromNs = keyTs;
   } else if (!why.empty()) {
     if (error) *error = why;

@@ -33,6 +33,13 @@ class KeyframeMaker {
   bool started_ = false;
 };
 
+// A keyframe as stored (`keyframes.data`): one zstd frame, with its content size,
+// of the EventStates::encode() table. unpackKeyframe() refuses anything else, or a
+// frame declaring more than kMaxKeyframeBytes, with a message ("bad keyframe: ...").
+constexpr size_t kMaxKeyframeBytes = size_t{256} << 20;
+std::vector<uint8_t> packKeyframe(const std::vector<uint8_t>& table);
+bool unpackKeyframe(const uint8_t* data, size_t size, std::vector<uint8_t>& table, std::string* error);
+
 struct SeekCost {
   int64_t keyframeTsNs = 0;  // the keyframe used (0: none)
   size_t recordsReplayed = 0;

@@ -9,10 +9,19 @@
 
 #include "EventStates.h"
 #include "FuzzCheck.h"
+#include "Keyframes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rs::recording::EventStates states;
   std::string error;
+  // The stored form first: a zstd frame around the table.
+  std::vector<uint8_t> table;
+  if (rs::recording::unpackKeyframe(data, size, table, &error)) {
+    if (!states.decode(table.data(), table.size(), &error)) FUZZ_CHECK(error.rfind("bad keyframe: ", 0) == 0);
+    states = rs::recording::EventStates();
+  } else {
+    FUZZ_CHECK(table.empty() && error.rfind("bad keyframe: ", 0) == 0);
+  }
   if (!states.decode(data, size, &error)) {
     FUZZ_CHECK(error.rfind("bad keyframe: ", 0) == 0);
     FUZZ_CHECK(states.events().empty() && states.levels().empty());

@@ -24,6 +24,7 @@
 #include <map>
 #include <set>
 
+#include "Keyframes.h"
 #include "RecordingReader.h"
 #include "perfetto_trace.pb.h"
 
@@ -362,6 +363,13 @@ class TestCliRecording : public QObject {
     QVERIFY(!records.empty());
     QCOMPARE(quint64{records.size()}, reader.sessions()[0].recordCount);
     QCOMPARE(run({"info", path}).code, 0);
+    // Its keyframes (every 250 ms of a 2 s run) make a seek: the state at the end from one of them.
+    EventStates state;
+    SeekCost cost;
+    QVERIFY2(stateAt(reader, reader.sessions()[0].id, records.back().tsNs, state, &error, &cost), error.c_str());
+    QVERIFY(cost.keyframeTsNs > 0);
+    QVERIFY(cost.recordsReplayed < records.size());
+    QVERIFY(state.events().size() >= 4);
   }
 };
 

@@ -88,6 +88,16 @@ class TestReplayState : public QObject {
       QVERIFY(!out.decode(swapped.data(), swapped.size(), &error));
       QVERIFY2(QString::fromStdString(error).contains("out of order"), error.c_str());
     }
+    // The stored form: a zstd frame around the table.
+    const auto packed = packKeyframe(blob);
+    QVERIFY(packed.size() < blob.size());
+    std::vector<uint8_t> table;
+    QVERIFY(unpackKeyframe(packed.data(), packed.size(), table, &error));
+    QVERIFY(table == blob);
+    QVERIFY(!unpackKeyframe(packed.data(), packed.size() - 1, table, &error));
+    QVERIFY(table.empty() && QString::fromStdString(error).startsWith("bad keyframe: "));
+    QVERIFY(!unpackKeyframe(blob.data(), blob.size(), table, &error));
+    QVERIFY(QString::fromStdString(error).contains("not a zstd frame"));
     // Random mutations never crash and either decode or say why.
     std::mt19937 rng(7);
     for (int round = 0; round < 2000; ++round) {
