@@ -3,7 +3,7 @@
 // time, then measures: open (RecordingReader::open + every session's span: index
 // reads, no scan), and seeks (recording/Keyframes stateAt: keyframe + the records
 // after it) at --seeks random times. Prints figures; asserts nothing.
-//   bench_replay [--mib 256] [--keyframe-ms 1000] [--connections 1000] [--seeks 50]
+//   bench_replay [--mib 256] [--keyframe-ms 250] [--connections 1000] [--seeks 50]
 //                [--out FILE] [--keep] [--reuse]
 // --reuse: measure an existing --out file without writing it.
 #include <sys/stat.h>
@@ -46,7 +46,7 @@ long long fileBytes(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double mib = 256, keyframeMs = 1000;
+  double mib = 256, keyframeMs = 250;
   int connections = 1000, seeks = 50;
   std::string out = "/tmp/bench-replay-" + std::to_string(getpid()) + ".rsrec";
   bool keep = false, reuse = false;
