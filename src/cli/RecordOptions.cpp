@@ -86,6 +86,7 @@ std::optional<RecordOptions> takeRecordOptions(std::vector<std::string>& args, s
 
 std::string recordUsage() {
   return
+      "Recording (reactorscope-cli info / export read the file):\n"
       "  --record FILE               record the run (trace records, events, log, intervals) to FILE\n"
       "                              (docs/recording-format.md); a write error is reported, the run goes on\n"
       "  --record-cap B              store at most B bytes of trace blocks; with --record-last the\n"

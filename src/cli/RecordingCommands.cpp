@@ -183,11 +183,11 @@ int runRecordingCommand(const std::string& verb, const std::vector<std::string>&
 }
 
 std::string recordingCommandsUsage() {
-  return "       reactorscope-cli info FILE [--json]\n"
-         "       reactorscope-cli export FILE --format perfetto|chrome-json -o OUT [--from S] [--to S]\n"
-         "Recordings (server/client --record FILE): 'info' lists sessions, span, counts and drops;\n"
-         "'export' writes a Perfetto trace or Chrome trace-event JSON (--from/--to: seconds from the\n"
-         "recording's first record).\n";
+  return "Recordings (server|client ... --record FILE; see their --help):\n"
+         "  reactorscope-cli info FILE [--json]      sessions, span, counts and drops\n"
+         "  reactorscope-cli export FILE --format perfetto|chrome-json -o OUT [--from S] [--to S]\n"
+         "                                           a Perfetto trace or Chrome trace-event JSON;\n"
+         "                                           --from/--to: seconds from the first record\n";
 }
 
 }  // namespace rs::cli
