@@ -1,6 +1,8 @@
 // reactorscope-cli: the echo server and load client, headless. iperf-like
 // per-second lines, a summary, --json for a machine report.
 // Exit status: 0 success, 1 a check failed or the run could not start, 2 usage.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +14,10 @@
 #include "workload/Format.h"
 #include "workload/LoadClient.h"
 #include "workload/Options.h"
+#include "CliRecorder.h"
+#include "IntervalJson.h"
+#include "RecordOptions.h"
+#include "RecordingCommands.h"
 #include "StatusWriter.h"
 
 using namespace rs;
@@ -92,18 +98,43 @@ void printErrors(const LoadClientStats& s) {
               static_cast<unsigned long long>(s.errOther));
 }
 
-int runServer(const ServerCommand& cmd) {
+// --record: starts recording `base`; a file that cannot be created is reported and
+// the run goes on without it.
+void startRecording(cli::CliRecorder& recorder, EventBase& base, const cli::RecordOptions& options,
+                    recording::SessionInfo session) {
+  if (options.path.empty()) return;
+  session.pid = getpid();
+  session.startNs = monotonicNowNs();
+  std::string error;
+  if (!recorder.start(base, options, std::move(session), &error))
+    std::fprintf(stderr, "reactorscope-cli: --record: %s; the run goes on without recording\n", error.c_str());
+}
+
+void finishRecording(cli::CliRecorder& recorder) {
+  if (recorder.active()) std::fprintf(stderr, "reactorscope-cli: %s\n", recorder.finish().c_str());
+}
+
+std::string joined(const std::vector<std::string>& args) {
+  std::string out;
+  for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+int runServer(const ServerCommand& cmd, const cli::RecordOptions& record, const std::string& settings) {
   EventBase base;
   if (!base.valid()) return runtimeError(base.error());
   // Everything printed while the server runs goes through `live`: never blocks.
   StatusWriter live;
+  cli::CliRecorder recorder;
   EchoServer server(&base, cmd.config);
   server.setLogSink([&](LogLevel level, const std::string& msg) {
+    recorder.log(static_cast<int>(level), msg);
     if (level != LogLevel::Info) live.line(stderr, "reactorscope-cli: " + msg);
   });
   std::string error;
   if (!server.start(&error)) return runtimeError(error);
   const std::string where = hostPort(cmd.config.bindAddress, server.port());
+  startRecording(recorder, base, record, {"server", "server " + where, 0, 0, settings});
   if (!cmd.json) {
     live.linef(stdout, "listening on %s (mode %s)", where.c_str(), toString(cmd.config.mode));
   }
@@ -161,6 +192,7 @@ int runServer(const ServerCommand& cmd) {
   const EchoServerStats s = server.stats();
   const double elapsed = static_cast<double>(monotonicNowNs() - start) / 1e9;
   server.stop();
+  finishRecording(recorder);
   if (live.droppedLines()) std::fprintf(stderr, "reactorscope-cli: %s\n", live.dropNote().c_str());
   if (cmd.json) {
     std::printf(
@@ -191,10 +223,15 @@ int runServer(const ServerCommand& cmd) {
   return kExitOk;
 }
 
-int runClient(const ClientCommand& cmd) {
+int runClient(const ClientCommand& cmd, const cli::RecordOptions& record, const std::string& settings) {
   EventBase base;
   if (!base.valid()) return runtimeError(base.error());
+  cli::CliRecorder recorder;
+  // Recording starts before the client does: its connections' first records count.
+  startRecording(recorder, base, record,
+                 {"client", "client " + hostPort(cmd.config.host, cmd.config.port), 0, 0, settings});
   LoadClient client(&base, cmd.config);
+  client.setLogSink([&](LogLevel level, const std::string& msg) { recorder.log(static_cast<int>(level), msg); });
   std::string error;
   if (!client.start(&error)) return usageError(error);
   const auto& cfg = client.config();
@@ -215,6 +252,7 @@ int runClient(const ClientCommand& cmd) {
                    : "");
   }
   client.setIntervalCallback([&](const IntervalStats& s) {
+    recorder.interval(monotonicNowNs(), cli::intervalJson(s));
     if (cmd.json) return;
     const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
     live.linef(stdout, "[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu", s.startSec, s.endSec,
@@ -238,6 +276,7 @@ int runClient(const ClientCommand& cmd) {
   });
   if (!client.finished()) base.dispatch();
   if (!client.finished()) client.stop();
+  finishRecording(recorder);
   if (live.droppedLines()) std::fprintf(stderr, "reactorscope-cli: %s\n", live.dropNote().c_str());
 
   const LoadClientStats s = client.stats();
@@ -247,17 +286,7 @@ int runClient(const ClientCommand& cmd) {
   const double elapsed = s.elapsedSec > 0 ? s.elapsedSec : 1e-9;
   if (cmd.json) {
     std::string intervals;
-    for (const auto& iv : client.intervals()) {
-      char buf[256];
-      std::snprintf(buf, sizeof buf,
-                    "%s{\"start_s\":%.3f,\"end_s\":%.3f,\"messages\":%llu,\"bytes\":%llu,\"p50_ns\":%lld,"
-                    "\"p99_ns\":%lld,\"max_ns\":%lld,\"errors\":%llu}",
-                    intervals.empty() ? "" : ",", iv.startSec, iv.endSec, static_cast<unsigned long long>(iv.messages),
-                    static_cast<unsigned long long>(iv.bytes), static_cast<long long>(iv.p50Ns),
-                    static_cast<long long>(iv.p99Ns), static_cast<long long>(iv.maxNs),
-                    static_cast<unsigned long long>(iv.errors));
-      intervals += buf;
-    }
+    for (const auto& iv : client.intervals()) intervals += (intervals.empty() ? "" : ",") + cli::intervalJson(iv);
     std::printf(
         "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections_asked\":%llu,"
         "\"connections_attempted\":%llu,\"connections_opened\":%llu,\"resets\":%llu,\"message_size\":%zu,\"fault\":\"%s\","
@@ -319,35 +348,40 @@ int runClient(const ClientCommand& cmd) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::fputs(cliUsage().c_str(), stderr);
+    std::fputs((cliUsage() + cli::recordingCommandsUsage()).c_str(), stderr);
     return kExitUsage;
   }
   const std::string verb = args[0];
   args.erase(args.begin());
   if (verb == "--help" || verb == "-h" || verb == "help") {
-    if (!args.empty() && args[0] == "server") std::fputs(serverUsage().c_str(), stdout);
-    else if (!args.empty() && args[0] == "client") std::fputs(clientUsage().c_str(), stdout);
-    else std::fputs(cliUsage().c_str(), stdout);
+    if (!args.empty() && args[0] == "server") std::fputs((serverUsage() + cli::recordUsage()).c_str(), stdout);
+    else if (!args.empty() && args[0] == "client") std::fputs((clientUsage() + cli::recordUsage()).c_str(), stdout);
+    else std::fputs((cliUsage() + cli::recordingCommandsUsage()).c_str(), stdout);
     return kExitOk;
   }
   std::string error;
+  if (verb == "info" || verb == "export") return cli::runRecordingCommand(verb, args);
+  const std::string settings = joined(args);
+  const auto record = (verb == "server" || verb == "client") ? cli::takeRecordOptions(args, &error)
+                                                             : std::optional<cli::RecordOptions>();
+  if ((verb == "server" || verb == "client") && !record) return usageError(error);
   if (verb == "server") {
     auto cmd = parseServerArgs(args, &error);
     if (!cmd) return usageError(error);
     if (cmd->help) {
-      std::fputs(serverUsage().c_str(), stdout);
+      std::fputs((serverUsage() + cli::recordUsage()).c_str(), stdout);
       return kExitOk;
     }
-    return runServer(*cmd);
+    return runServer(*cmd, *record, settings);
   }
   if (verb == "client") {
     auto cmd = parseClientArgs(args, &error);
     if (!cmd) return usageError(error);
     if (cmd->help) {
-      std::fputs(clientUsage().c_str(), stdout);
+      std::fputs((clientUsage() + cli::recordUsage()).c_str(), stdout);
       return kExitOk;
     }
-    return runClient(*cmd);
+    return runClient(*cmd, *record, settings);
   }
-  return usageError("unknown command '" + verb + "' (expected server or client; see --help)");
+  return usageError("unknown command '" + verb + "' (expected server, client, info or export; see --help)");
 }

@@ -47,6 +47,8 @@ struct RecordingWriterOptions {
   int64_t blockMaxAgeMs = 500;                     // a partial block is committed after this long
   int64_t sizeCapBytes = 0;     // cap on the stored block bytes; 0 = none
   bool ringMode = false;        // at the cap: delete the oldest blocks (true) or drop new ones (false)
+  int64_t keepLastNs = 0;       // time ring: keep a session's last keepLastNs of blocks, keyframes, log and
+                                // intervals (by record time); older rows are deleted as new blocks arrive. 0 = all
   int64_t maxFileBytes = 0;     // hard file limit (SQLite max_page_count); hitting it is a write error
   bool overwrite = false;       // replace an existing file at the path
   int zstdLevel = 1;

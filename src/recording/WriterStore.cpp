@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -85,7 +86,13 @@ bool WriterStore::prepareAll(std::string* why) {
          oldestBlock_.prepare(db_, "SELECT id, session, record_count, length(data) FROM blocks ORDER BY id LIMIT 1",
                               why) &&
          deleteBlock_.prepare(db_, "DELETE FROM blocks WHERE id = ?", why) &&
-         setMeta_.prepare(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", why);
+         setMeta_.prepare(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", why) &&
+         staleBlocks_.prepare(db_,
+                              "SELECT coalesce(sum(record_count), 0), coalesce(sum(length(data)), 0) FROM blocks "
+                              "WHERE session = ?1 AND last_ts < ?2",
+                              why) &&
+         forgetRows_.prepare(db_,
+                             "DELETE FROM blocks WHERE session = ?1 AND last_ts < ?2", why);
 }
 
 void WriterStore::seal(int64_t session, Pending& pending) {
@@ -123,6 +130,31 @@ void WriterStore::seal(int64_t session, Pending& pending) {
   pending.dirty = true;
   uncommittedRecords_ += count;
   ++uncommittedBlocks_;
+  if (options_.keepLastNs > 0) forgetBefore(session, pending, lastTs);
+}
+
+void WriterStore::forgetBefore(int64_t session, Pending& pending, int64_t newestNs) {
+  if (newestNs < INT64_MIN + options_.keepLastNs) return;  // nothing can be older
+  const int64_t cutoffNs = newestNs - options_.keepLastNs;
+  staleBlocks_.reset();
+  staleBlocks_.bind(1, session);
+  staleBlocks_.bind(2, cutoffNs);
+  if (!staleBlocks_.step()) {
+    if (!staleBlocks_.ok()) error_ = staleBlocks_.error();
+    staleBlocks_.reset();
+    return;
+  }
+  const int64_t records = staleBlocks_.int64(0), bytes = staleBlocks_.int64(1);
+  staleBlocks_.reset();
+  if (records == 0) return;
+  for (const char* table : {"keyframes", "log", "client_intervals"})
+    if (!check(db_.exec(std::string("DELETE FROM ") + table + " WHERE session = " + std::to_string(session) +
+                            " AND ts < " + std::to_string(cutoffNs),
+                        &error_)))
+      return;
+  write(forgetRows_, {session, cutoffNs}, {});
+  storedBlockBytes_ -= bytes;
+  pending.recordCount -= std::min<uint64_t>(pending.recordCount, static_cast<uint64_t>(records));
 }
 
 bool WriterStore::makeRoom(int64_t bytes) {

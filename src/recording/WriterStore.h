@@ -107,6 +107,8 @@ class WriterStore {
 
   // Ring mode: deletes the oldest blocks until `bytes` more fit under the cap.
   bool makeRoom(int64_t bytes);
+  // Time ring (keepLastNs): deletes what of `session` is older than newestNs - keepLastNs.
+  void forgetBefore(int64_t session, Pending& pending, int64_t newestNs);
 
   bool writeMeta(std::string* why);
 
@@ -114,7 +116,8 @@ class WriterStore {
 
   void finalizeStatements() {
     for (Statement* s : {&insertSession_, &endSession_, &updateSession_, &insertEvent_, &insertLog_, &insertInterval_,
-                         &insertKeyframe_, &insertBlock_, &oldestBlock_, &deleteBlock_, &setMeta_})
+                         &insertKeyframe_, &insertBlock_, &oldestBlock_, &deleteBlock_, &setMeta_, &staleBlocks_,
+                         &forgetRows_})
       s->finalize();
   }
 
@@ -143,7 +146,7 @@ class WriterStore {
   std::vector<uint8_t> encoded_;
   std::map<int64_t, Pending> sessions_;
   Statement insertSession_, endSession_, updateSession_, insertEvent_, insertLog_, insertInterval_, insertKeyframe_,
-      insertBlock_, oldestBlock_, deleteBlock_, setMeta_;
+      insertBlock_, oldestBlock_, deleteBlock_, setMeta_, staleBlocks_, forgetRows_;
   bool inTransaction_ = false;
   int64_t storedBlockBytes_ = 0;
   uint64_t uncommittedRecords_ = 0, uncommittedBlocks_ = 0;

@@ -1,0 +1,106 @@
+#include "CliRecorder.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "core/EventBase.h"
+
+namespace rs::cli {
+
+namespace {
+constexpr size_t kDrainBatch = size_t{1} << 16;
+constexpr auto kIdleSleep = std::chrono::milliseconds(5);
+}  // namespace
+
+CliRecorder::~CliRecorder() {
+  if (active()) finish();
+}
+
+bool CliRecorder::start(EventBase& base, const RecordOptions& options, recording::SessionInfo session,
+                        std::string* error) {
+  recording::RecordingWriterOptions writerOptions;
+  writerOptions.sizeCapBytes = options.capBytes;
+  writerOptions.keepLastNs = static_cast<int64_t>(options.keepLastMinutes * 60e9);
+  writerOptions.ringMode = options.keepLastMinutes > 0;
+  writerOptions.overwrite = options.overwrite;
+  auto writer = std::make_unique<recording::RecordingWriter>(writerOptions);
+  if (!writer->open(options.path, error)) return false;
+  session_ = writer->addSession(std::move(session));
+  writer_ = std::move(writer);
+  path_ = options.path;
+  base_ = &base;
+  buffer_.resize(kDrainBatch);
+  keyframes_ = std::make_unique<recording::KeyframeMaker>(
+      kKeyframeIntervalNs, [this](int64_t tsNs, std::vector<uint8_t> state) {
+        writer_->addKeyframe(session_, tsNs, std::move(state));
+      });
+  base.tracer().setEnabled(true);
+  drainer_ = std::thread([this] { drainMain(); });
+  return true;
+}
+
+void CliRecorder::log(int level, std::string text) {
+  if (writer_) writer_->addLog(session_, monotonicNowNs(), level, std::move(text));
+}
+
+void CliRecorder::interval(int64_t tsNs, std::string json) {
+  if (writer_) writer_->addClientInterval(session_, tsNs, std::move(json));
+}
+
+void CliRecorder::drainMain() {
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (drainOnce() == 0) std::this_thread::sleep_for(kIdleSleep);
+    reportWriteErrorOnce();
+  }
+}
+
+size_t CliRecorder::drainOnce() {
+  Tracer& tracer = base_->tracer();
+  const size_t n = tracer.drain(buffer_.data(), buffer_.size());
+  for (size_t i = 0; i < n; ++i) {
+    const TraceRecord& r = buffer_[i];
+    if (r.eventId != 0 && described_.insert(r.eventId).second) {
+      recording::EventInfo info;
+      info.eventId = r.eventId;
+      info.kind = r.kind;
+      info.fd = r.fd;
+      info.owner = r.owner;
+      if (const auto known = tracer.info(r.eventId)) info.label = known->label;
+      writer_->addEvent(session_, std::move(info));
+    }
+  }
+  // Keyframes before the records they precede: a reader never sees records past a keyframe without it.
+  keyframes_->feed(buffer_.data(), n);
+  if (n) writer_->append(session_, buffer_.data(), n);
+  return n;
+}
+
+void CliRecorder::reportWriteErrorOnce() {
+  if (writer_->failed() && !errorReported_.exchange(true))
+    std::fprintf(stderr, "reactorscope-cli: --record %s: %s; the run goes on without recording\n", path_.c_str(),
+                 writer_->error().c_str());
+}
+
+std::string CliRecorder::finish() {
+  if (!writer_) return "";
+  stop_.store(true, std::memory_order_release);
+  drainer_.join();
+  while (drainOnce() > 0) {
+  }
+  const uint64_t ringDropped = base_->tracer().dropped();
+  if (ringDropped)
+    writer_->addLog(session_, monotonicNowNs(), 1,
+                    "the trace ring dropped " + std::to_string(ringDropped) + " records (the drain fell behind)");
+  writer_->endSession(session_, monotonicNowNs());
+  writer_->close();
+  reportWriteErrorOnce();
+  base_->tracer().setEnabled(false);
+  auto writer = std::move(writer_);
+  if (writer->failed()) return "recording " + path_ + " stopped early: " + writer->error();
+  return "recorded " + std::to_string(writer->committedRecords()) + " trace records (" +
+         std::to_string(writer->dropped() + ringDropped) + " dropped) in " +
+         std::to_string(writer->committedBlocks()) + " blocks, " + std::to_string(writer->storedBlockBytes()) +
+         " B, to " + path_;
+}
+
+}  // namespace rs::cli

@@ -1,0 +1,24 @@
+// One client interval as a JSON object: the form of `--json`'s "intervals" array and
+// of a recording's client_intervals.json column (one place for both).
+// Thread contract: a pure function.
+#pragma once
+#include <cstdio>
+#include <string>
+
+#include "workload/LoadClient.h"
+
+namespace rs::cli {
+
+inline std::string intervalJson(const IntervalStats& iv) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"start_s\":%.3f,\"end_s\":%.3f,\"messages\":%llu,\"bytes\":%llu,\"p50_ns\":%lld,"
+                "\"p99_ns\":%lld,\"max_ns\":%lld,\"errors\":%llu}",
+                iv.startSec, iv.endSec, static_cast<unsigned long long>(iv.messages),
+                static_cast<unsigned long long>(iv.bytes), static_cast<long long>(iv.p50Ns),
+                static_cast<long long>(iv.p99Ns), static_cast<long long>(iv.maxNs),
+                static_cast<unsigned long long>(iv.errors));
+  return buf;
+}
+
+}  // namespace rs::cli

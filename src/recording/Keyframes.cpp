@@ -1,0 +1,76 @@
+#include "Keyframes.h"
+
+#include <zstd.h>
+
+#include <climits>
+
+namespace rs::recording {
+
+void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
+  size_t applied = 0;  // records [0, applied) are in states_
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t ts = records[i].tsNs;
+    if (!started_) {
+      started_ = true;
+      nextNs_ = ts + intervalNs_;
+    }
+    // Records come in time order: every record before i is older than ts.
+    if (ts >= nextNs_) {
+      states_.apply(records + applied, i - applied);
+      applied = i;
+      onKeyframe_(ts, packKeyframe(states_.encode()));
+      nextNs_ = ts + intervalNs_;
+    }
+  }
+  states_.apply(records + applied, count - applied);
+}
+
+std::vector<uint8_t> packKeyframe(const std::vector<uint8_t>& table) {
+  std::vector<uint8_t> out(ZSTD_compressBound(table.size()));
+  const size_t n = ZSTD_compress(out.data(), out.size(), table.data(), table.size(), 1);
+  out.resize(ZSTD_isError(n) ? 0 : n);  // cannot fail with a bound-sized buffer
+  return out;
+}
+
+bool unpackKeyframe(const uint8_t* data, size_t size, std::vector<uint8_t>& table, std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error) *error = "bad keyframe: " + why;
+    table.clear();
+    return false;
+  };
+  const unsigned long long declared = ZSTD_getFrameContentSize(data, size);
+  if (declared == ZSTD_CONTENTSIZE_ERROR || declared == ZSTD_CONTENTSIZE_UNKNOWN)
+    return fail("not a zstd frame with its content size");
+  if (declared > kMaxKeyframeBytes) return fail("declares " + std::to_string(declared) + " bytes, more than allowed");
+  if (ZSTD_findFrameCompressedSize(data, size) != size) return fail("bytes after the zstd frame, or a cut frame");
+  table.resize(static_cast<size_t>(declared));
+  const size_t n = ZSTD_decompress(table.data(), table.size(), data, size);
+  if (ZSTD_isError(n)) return fail(std::string("zstd: ") + ZSTD_getErrorName(n));
+  if (n != declared) return fail("the zstd frame holds another size than it declares");
+  return true;
+}
+
+bool stateAt(RecordingReader& reader, int64_t session, int64_t tNs, EventStates& out, std::string* error,
+             SeekCost* cost) {
+  int64_t keyTs = 0;
+  std::vector<uint8_t> blob;
+  std::string why;
+  out = EventStates();
+  int64_t fromNs = INT64_MIN;
+  if (reader.keyframeAtOrBefore(session, tNs, keyTs, blob, &why)) {
+    std::vector<uint8_t> table;
+    if (!unpackKeyframe(blob.data(), blob.size(), table, error) || !out.decode(table.data(), table.size(), error))
+      return false;
+    fromNs = keyTs;
+  } else if (!why.empty()) {
+    if (error) *error = why;
+    return false;
+  }
+  std::vector<TraceRecord> records;
+  if (!reader.records(session, fromNs, tNs, records, error)) return false;
+  out.apply(records.data(), records.size());
+  if (cost) *cost = {fromNs == INT64_MIN ? 0 : keyTs, records.size(), reader.lastBlocksRead()};
+  return true;
+}
+
+}  // namespace rs::recording

@@ -1,0 +1,220 @@
+#include "RecordedFrameSource.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <climits>
+
+#include "Keyframes.h"
+
+namespace rs::gui {
+
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+// The client interval a recording stores (cli/IntervalJson.h's form).
+IntervalStats intervalFrom(const std::string& json) {
+  const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+  IntervalStats s;
+  s.startSec = o.value("start_s").toDouble();
+  s.endSec = o.value("end_s").toDouble();
+  s.messages = o.value("messages").toVariant().toULongLong();
+  s.bytes = o.value("bytes").toVariant().toULongLong();
+  s.p50Ns = o.value("p50_ns").toVariant().toLongLong();
+  s.p99Ns = o.value("p99_ns").toVariant().toLongLong();
+  s.maxNs = o.value("max_ns").toVariant().toLongLong();
+  s.errors = o.value("errors").toVariant().toULongLong();
+  return s;
+}
+
+LogLevel levelFrom(int level) {
+  return level <= 0 ? LogLevel::Info : level == 1 ? LogLevel::Warning : LogLevel::Error;
+}
+
+}  // namespace
+
+RecordedFrameSource::RecordedFrameSource() : agg_(std::make_unique<TraceAggregator>()) {}
+RecordedFrameSource::~RecordedFrameSource() = default;
+
+bool RecordedFrameSource::open(const QString& path, QString* error) {
+  auto reader = std::make_unique<recording::RecordingReader>();
+  std::string why;
+  if (!reader->open(path.toStdString(), &why)) {
+    if (error) *error = q(why);
+    return false;
+  }
+  qint64 first = INT64_MAX, last = INT64_MIN;
+  std::map<int64_t, std::map<uint64_t, std::string>> labels;
+  for (const auto& s : reader->sessions()) {
+    recording::TimeSpan span;
+    std::vector<recording::EventInfo> events;
+    if (!reader->span(s.id, span, &why) || !reader->events(s.id, events, &why)) {
+      if (error) *error = q(why);
+      return false;
+    }
+    if (!span.empty) {
+      first = std::min<qint64>(first, span.firstNs);
+      last = std::max<qint64>(last, span.lastNs);
+    }
+    for (const auto& e : events) labels[s.id][e.eventId] = e.label;
+  }
+  if (first > last) first = last = 0;
+  reader_ = std::move(reader);
+  labels_ = std::move(labels);
+  createdUtc_ = QDateTime::fromString(q(reader_->meta().createdUtc), Qt::ISODate);
+  firstNs_ = first;
+  lastNs_ = last;
+  return seek(firstNs_, error);
+}
+
+bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
+  for (const auto& s : reader_->sessions()) {
+    recording::EventStates states;
+    std::string why;
+    if (!recording::stateAt(*reader_, s.id, tNs, states, &why)) {
+      if (error) *error = q(why);
+      return false;
+    }
+    std::vector<EventSnapshot> snapshot;
+    const auto& labels = labels_[s.id];
+    for (const auto& [id, e] : states.events()) {
+      if (e.state == EventState::Invalid) continue;  // freed before t
+      EventSnapshot snap;
+      snap.id = id;
+      snap.owner = e.owner;
+      snap.kind = e.kind;
+      snap.fd = e.fd;
+      snap.state = e.state;
+      snap.activations = e.activations;
+      snap.totalCallbackNs = e.totalCallbackNs;
+      snap.lastCallbackNs = e.lastCallbackNs;
+      snap.lastCause = e.lastCause;
+      if (const auto label = labels.find(id); label != labels.end()) snap.label = label->second;
+      snapshot.push_back(std::move(snap));
+    }
+    // Rows in id order (the order the events appeared in), not the table's hash order.
+    std::sort(snapshot.begin(), snapshot.end(), [](const EventSnapshot& a, const EventSnapshot& b) { return a.id < b.id; });
+    agg_->applySnapshot(static_cast<int>(s.id), snapshot, tNs);
+  }
+  return true;
+}
+
+bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, QString* error) {
+  std::string why;
+  std::vector<TraceRecord> records;
+  for (const auto& s : reader_->sessions()) {
+    if (!reader_->records(s.id, fromNs + 1, toNs, records, &why)) {
+      if (error) *error = q(why);
+      return false;
+    }
+    std::stable_sort(records.begin(), records.end(),
+                     [](const TraceRecord& a, const TraceRecord& b) { return a.tsNs < b.tsNs; });
+    // One aggregator tick per kStepNs of record time, as the live source ticks.
+    size_t begin = 0;
+    for (qint64 tick = fromNs + kStepNs; begin < records.size(); tick += kStepNs) {
+      size_t end = begin;
+      while (end < records.size() && records[end].tsNs <= tick) ++end;
+      agg_->ingest(static_cast<int>(s.id), records.data() + begin, end - begin, nullptr);
+      agg_->finishTick(std::min(tick, toNs));
+      begin = end;
+    }
+    std::vector<recording::LogEntry> log;
+    if (!reader_->log(s.id, fromNs + 1, toNs, log, &why)) {
+      if (error) *error = q(why);
+      return false;
+    }
+    QVector<LogEntry> lines;
+    for (const auto& l : log)
+      lines.push_back({createdUtc_.addMSecs((l.tsNs - s.info.startNs) / 1'000'000), levelFrom(l.level),
+                       static_cast<int>(s.id), q(l.text)});
+    agg_->appendLog(lines);
+  }
+  agg_->finishTick(toNs);
+  updateFigures(toNs, error);
+  return true;
+}
+
+void RecordedFrameSource::updateFigures(qint64 tNs, QString* error) {
+  for (const auto& s : reader_->sessions()) {
+    SessionFigures f;
+    f.kind = s.info.kind == "client" ? EngineSession::Kind::Client
+             : s.info.kind == "server" ? EngineSession::Kind::Server
+                                       : EngineSession::Kind::Custom;
+    f.status = s.endNs && *s.endNs <= tNs ? EngineSession::Status::Finished : EngineSession::Status::Running;
+    std::vector<recording::ClientInterval> intervals;
+    std::string why;
+    // The last few intervals up to t (the live source keeps a few too).
+    if (!reader_->clientIntervals(s.id, tNs - 5'000'000'000, tNs, intervals, &why) && error) *error = q(why);
+    for (const auto& iv : intervals) f.intervals.push_back(intervalFrom(iv.json));
+    if (!f.intervals.empty()) {
+      const IntervalStats& lastIv = f.intervals.back();
+      const double len = std::max(1e-9, lastIv.endSec - lastIv.startSec);
+      f.messagesPerSec = static_cast<double>(lastIv.messages) / len;
+      f.bytesPerSec = static_cast<double>(lastIv.bytes) / len;
+    }
+    agg_->setFigures(static_cast<int>(s.id), std::move(f));
+  }
+}
+
+bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
+  if (!reader_) return false;
+  tNs = std::clamp(tNs, firstNs_, lastNs_);
+  if (tNs >= timeNs_ && tNs - timeNs_ <= kIncrementalLimitNs && timeNs_ > 0) {
+    if (!advance(timeNs_, tNs, error)) return false;
+    timeNs_ = tNs;
+    return true;
+  }
+  agg_ = std::make_unique<TraceAggregator>();
+  agg_->setRetentionNs(kIncrementalLimitNs + kWindowNs);
+  // The log up to the window's start in one step (the aggregator keeps the newest lines).
+  const qint64 windowStart = std::max(firstNs_ - 1, tNs - kWindowNs);
+  if (!snapshotAt(windowStart, error)) return false;
+  for (const auto& s : reader_->sessions()) {
+    std::vector<recording::LogEntry> log;
+    std::string why;
+    if (!reader_->log(s.id, INT64_MIN, windowStart, log, &why)) {
+      if (error) *error = q(why);
+      return false;
+    }
+    const size_t keep = std::min(log.size(), TraceAggregator::kLogCapacity);
+    QVector<LogEntry> lines;
+    for (size_t i = log.size() - keep; i < log.size(); ++i)
+      lines.push_back({createdUtc_.addMSecs((log[i].tsNs - s.info.startNs) / 1'000'000), levelFrom(log[i].level),
+                       static_cast<int>(s.id), q(log[i].text)});
+    agg_->appendLog(lines);
+  }
+  if (!advance(windowStart, tNs, error)) return false;
+  timeNs_ = tNs;
+  return true;
+}
+
+std::optional<qint64> RecordedFrameSource::adjacentTransition(int session, quint64 eventId, bool forward,
+                                                              QString* error) {
+  if (!reader_) return std::nullopt;
+  std::vector<TraceRecord> records;
+  std::string why;
+  // Chunks of growing length away from t, up to the recording's edge.
+  qint64 chunk = 10'000'000;
+  for (qint64 near = timeNs_;;) {
+    const qint64 from = forward ? near + 1 : std::max(firstNs_, near - chunk);
+    const qint64 to = forward ? std::min(lastNs_, near + chunk) : near - 1;
+    if (from > to) return std::nullopt;
+    if (!reader_->records(session, from, to, records, &why)) {
+      if (error) *error = q(why);
+      return std::nullopt;
+    }
+    std::optional<qint64> found;
+    for (const auto& r : records) {
+      if (r.eventId != eventId || r.type != TraceType::Transition) continue;
+      if (!found || (forward ? r.tsNs < *found : r.tsNs > *found)) found = r.tsNs;
+    }
+    if (found) return found;
+    if (forward ? to >= lastNs_ : from <= firstNs_) return std::nullopt;
+    near = forward ? to : from;
+    chunk = std::min<qint64>(chunk * 2, 10'000'000'000);
+  }
+}
+
+}  // namespace rs::gui

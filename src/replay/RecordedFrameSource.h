@@ -1,0 +1,87 @@
+// The recorded FrameSource: what every view shows for a recording at the replay
+// time t. It answers through a TraceAggregator (the live implementation) filled
+// from the file, so views cannot tell a replay from a live run:
+//   - seek(t): for each session, the state at t - kWindowNs from the latest keyframe
+//     and the records after it (recording/Keyframes stateAt: no replay from the
+//     start), given to the aggregator as a snapshot; then the records of the window
+//     (t - kWindowNs, t] are ingested in frame-sized steps, so timelines, buffer plots
+//     and rates cover the window before t; the client intervals and log lines up to t.
+//   - a short step forward (play, <= kIncrementalLimitNs) only ingests the records in
+//     between; a step back or a long jump is a seek.
+//   - previous/next transition of one event from t (step buttons).
+// The rows are rebuilt on a seek: views keep keys (session, event id), never rows.
+// Thread contract: GUI thread only (FrameSource's); owns its RecordingReader.
+#pragma once
+#include <QDateTime>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+#include "RecordingReader.h"
+#include "model/TraceAggregator.h"
+
+namespace rs::gui {
+
+class RecordedFrameSource final : public FrameSource {
+ public:
+  static constexpr qint64 kWindowNs = 100'000'000;           // history ingested before t on a seek
+  static constexpr qint64 kIncrementalLimitNs = 1'000'000'000; // longer steps forward seek
+  static constexpr qint64 kStepNs = kFrameIntervalMs * 1'000'000LL;  // record time per aggregator tick
+
+  RecordedFrameSource();
+  ~RecordedFrameSource() override;
+
+  // Opens a recording (index reads only) and shows its first instant. False with
+  // *error naming what is wrong with the file.
+  bool open(const QString& path, QString* error);
+  qint64 firstNs() const { return firstNs_; }
+  qint64 lastNs() const { return lastNs_; }
+  qint64 timeNs() const { return timeNs_; }
+  // Shows the recording at tNs (clamped to its span). False with *error on a bad block.
+  bool seek(qint64 tNs, QString* error);
+  // The time of the event's previous/next transition before/after the current time
+  // (nullopt: none in the recording).
+  std::optional<qint64> adjacentTransition(int session, quint64 eventId, bool forward, QString* error);
+
+  // FrameSource: the aggregator's answers, the time origin is the recording's start.
+  qint64 originNs() const override { return firstNs_; }
+  int rowCount() const override { return agg_->rowCount(); }
+  const EventRow& row(int i) const override { return agg_->row(i); }
+  int rowOf(int session, quint64 id) const override { return agg_->rowOf(session, id); }
+  std::vector<PathStep> pathOf(int row, size_t maxSteps = 32) const override { return agg_->pathOf(row, maxSteps); }
+  std::pair<int, int> takeDirtyRange() override { return agg_->takeDirtyRange(); }
+  std::vector<int> expiredRows(qint64, qint64) const override { return {}; }  // a replay keeps its rows
+  void removeRows(int first, int last) override { agg_->removeRows(first, last); }
+  void removeRowsSorted(const std::vector<int>& rows) override { agg_->removeRowsSorted(rows); }
+  const std::vector<ConnectionSeries>& connections() const override { return agg_->connections(); }
+  const ConnectionSeries* connection(quint32 owner) const override { return agg_->connection(owner); }
+  bool ownerAlive(quint32 owner) const override { return agg_->ownerAlive(owner); }
+  std::vector<int> sessions() const override { return agg_->sessions(); }
+  const SessionTraceStats* sessionStats(int session) const override { return agg_->sessionStats(session); }
+  DiagramStats diagramStats() const override { return agg_->diagramStats(); }
+  CallbackHistogram callbackHistogram() const override { return agg_->callbackHistogram(); }
+  CallbackHistogram schedulingDelayHistogram() const override { return agg_->schedulingDelayHistogram(); }
+  double transitionsPerSec() const override { return agg_->transitionsPerSec(); }
+  double recordsPerSec() const override { return agg_->recordsPerSec(); }
+  quint64 droppedTotal() const override { return agg_->droppedTotal(); }
+  qint64 liveEvents() const override { return agg_->liveEvents(); }
+  size_t memoryBytes() const override { return agg_->memoryBytes(); }
+  const std::map<int, SessionFigures>& figures() const override { return agg_->figures(); }
+  quint64 logLines(quint64 afterSeq, QVector<LogEntry>* out) const override { return agg_->logLines(afterSeq, out); }
+
+ private:
+  // Ingests every session's records in (fromNs, toNs] in kStepNs ticks, then the
+  // log lines and intervals of that range.
+  bool advance(qint64 fromNs, qint64 toNs, QString* error);
+  bool snapshotAt(qint64 tNs, QString* error);
+  void updateFigures(qint64 tNs, QString* error);
+
+  std::unique_ptr<recording::RecordingReader> reader_;
+  std::unique_ptr<TraceAggregator> agg_;
+  std::map<int64_t, std::map<uint64_t, std::string>> labels_;  // session -> event id -> label
+  QDateTime createdUtc_;
+  qint64 firstNs_ = 0, lastNs_ = 0, timeNs_ = 0;
+};
+
+}  // namespace rs::gui

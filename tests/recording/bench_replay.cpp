@@ -1,0 +1,134 @@
+// bench_replay (scripts/bench-replay): the replay side's figures. Writes (or reuses)
+// a recording of echo-like records with keyframes every --keyframe-ms of record
+// time, then measures: open (RecordingReader::open + every session's span: index
+// reads, no scan), and seeks (recording/Keyframes stateAt: keyframe + the records
+// after it) at --seeks random times. Prints figures; asserts nothing.
+//   bench_replay [--mib 256] [--keyframe-ms 250] [--connections 1000] [--seeks 50]
+//                [--out FILE] [--keep] [--reuse]
+// --reuse: measure an existing --out file without writing it.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "EchoLikeRecords.h"
+#include "Keyframes.h"
+#include "RecordingReader.h"
+#include "RecordingWriter.h"
+
+using namespace rs::recording;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+int usage(const char* message) {
+  std::fprintf(stderr,
+               "bench_replay: %s\nusage: bench_replay [--mib N] [--keyframe-ms K] [--connections C] [--seeks S] "
+               "[--out FILE] [--keep] [--reuse]\n",
+               message);
+  return 2;
+}
+
+long long fileBytes(const std::string& path) {
+  struct stat st{};
+  return stat(path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double mib = 256, keyframeMs = 250;
+  int connections = 1000, seeks = 50;
+  std::string out = "/tmp/bench-replay-" + std::to_string(getpid()) + ".rsrec";
+  bool keep = false, reuse = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool valued = arg == "--mib" || arg == "--keyframe-ms" || arg == "--connections" || arg == "--seeks" ||
+                        arg == "--out";
+    if (valued && i + 1 >= argc) return usage("missing value");
+    if (arg == "--mib") mib = std::atof(argv[++i]);
+    else if (arg == "--keyframe-ms") keyframeMs = std::atof(argv[++i]);
+    else if (arg == "--connections") connections = std::atoi(argv[++i]);
+    else if (arg == "--seeks") seeks = std::atoi(argv[++i]);
+    else if (arg == "--out") out = argv[++i];
+    else if (arg == "--keep") keep = true;
+    else if (arg == "--reuse") reuse = keep = true;
+    else return usage(("unknown argument '" + arg + "'").c_str());
+  }
+  if (mib <= 0 || mib > 8192 || keyframeMs <= 0 || connections < 1 || connections > 100000 || seeks < 1 ||
+      seeks > 10000)
+    return usage("a value is out of range (--mib 0-8192, --keyframe-ms > 0, --connections 1-100000, --seeks 1-10000)");
+
+  if (!reuse) {
+    RecordingWriterOptions options;
+    options.blockMaxAgeMs = 100'000;  // blocks are cut by count here
+    RecordingWriter writer(options);
+    std::string error;
+    std::remove(out.c_str());
+    if (!writer.open(out, &error)) return usage(error.c_str());
+    const int64_t s = writer.addSession(SessionInfo{"client", "bench", getpid(), 0, "bench_replay"});
+    KeyframeMaker maker(static_cast<int64_t>(keyframeMs * 1e6),
+                        [&](int64_t ts, std::vector<uint8_t> state) { writer.addKeyframe(s, ts, std::move(state)); });
+    testing::EchoLikeRecords gen(1, static_cast<uint32_t>(connections));
+    std::vector<rs::TraceRecord> chunk;
+    const auto target = static_cast<int64_t>(mib * 1024 * 1024);
+    const auto t0 = Clock::now();
+    uint64_t records = 0;
+    while (writer.storedBlockBytes() < target) {
+      chunk.clear();
+      gen.generate(65536, chunk);
+      maker.feed(chunk.data(), chunk.size());
+      for (size_t done = 0; done < chunk.size();) {
+        done += writer.append(s, chunk.data() + done, chunk.size() - done);
+        if (done < chunk.size()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+      records += chunk.size();
+      if (records % (64 * 65536) == 0) writer.flush();
+    }
+    writer.close();
+    std::printf("wrote %llu records (%.1f s of record time, keyframes every %.0f ms) in %.1f s: %lld bytes, %.2f B/record\n",
+                static_cast<unsigned long long>(records), static_cast<double>(gen.nowNs() - 1'000'000'000) / 1e9,
+                keyframeMs, msSince(t0) / 1000, fileBytes(out),
+                static_cast<double>(fileBytes(out)) / static_cast<double>(records));
+  }
+
+  const auto t0 = Clock::now();
+  RecordingReader reader;
+  std::string error;
+  if (!reader.open(out, &error)) return usage(error.c_str());
+  TimeSpan span;
+  for (const auto& s : reader.sessions())
+    if (!reader.span(s.id, span, &error)) return usage(error.c_str());
+  const double openMs = msSince(t0);
+  std::printf("open: %.1f ms (%lld bytes, %zu session(s), span %.1f s)\n", openMs, fileBytes(out),
+              reader.sessions().size(), static_cast<double>(span.lastNs - span.firstNs) / 1e9);
+
+  std::mt19937_64 rng(42);
+  std::vector<double> times;
+  size_t maxReplayed = 0, events = 0;
+  for (int i = 0; i < seeks; ++i) {
+    const int64_t t = span.firstNs + static_cast<int64_t>(rng() % static_cast<uint64_t>(span.lastNs - span.firstNs + 1));
+    EventStates state;
+    SeekCost cost;
+    const auto s0 = Clock::now();
+    if (!stateAt(reader, reader.sessions()[0].id, t, state, &error, &cost)) return usage(error.c_str());
+    times.push_back(msSince(s0));
+    maxReplayed = std::max(maxReplayed, cost.recordsReplayed);
+    events = state.events().size();
+  }
+  std::sort(times.begin(), times.end());
+  std::printf("seek: %d random times, p50 %.1f ms, p90 %.1f ms, max %.1f ms (at most %zu records replayed after "
+              "the keyframe; %zu events in the state)\n",
+              seeks, times[times.size() / 2], times[times.size() * 9 / 10], times.back(), maxReplayed, events);
+  if (!keep) std::remove(out.c_str());
+  return 0;
+}

@@ -1,0 +1,377 @@
+// reactorscope-cli with recordings, run as a user runs it (QProcess):
+//   - `client --record FILE` against a loopback server: the file reads back with
+//     the counts of the run's report (records the CLI says it stored, one client
+//     interval per reported interval, the connections' events, nothing dropped);
+//   - `server --record` ends its session cleanly on SIGTERM;
+//   - an unwritable --record path: one clear error, the run still passes;
+//   - `info FILE [--json]`, and exit 1 with a message for a file it cannot read;
+//   - `export --format perfetto`: the generated Perfetto parser reads the file; its
+//     tracks, balanced slices, flows from ready to callback and counter tracks;
+//   - `export --format chrome-json`: QJsonDocument parses it, B/E balance per
+//     thread, every flow start has its end, counters; --from/--to narrow the range;
+//   - kill -9 of a recording client leaves a file that opens with its blocks.
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "Keyframes.h"
+#include "RecordingReader.h"
+#include "perfetto_trace.pb.h"
+
+using namespace rs::recording;
+
+namespace {
+
+QString cliPath() { return QStringLiteral(REACTORSCOPE_CLI_PATH); }
+
+struct Result {
+  int code = -1;
+  QString out, err;
+};
+
+Result run(const QStringList& args, int timeoutMs = 60000) {
+  QProcess p;
+  p.start(cliPath(), args);
+  Result r;
+  if (!p.waitForStarted(5000)) return r;
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished();
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+// A server process; the port is read from its first line.
+struct ServerProcess {
+  QProcess p;
+  int port = 0;
+  explicit ServerProcess(const QStringList& extra = {}) {
+    p.start(cliPath(), QStringList{"server", "--port", "0"} + extra);
+    if (!p.waitForStarted(5000)) return;
+    QString line;
+    for (int i = 0; i < 100 && !line.contains('\n'); ++i) {
+      p.waitForReadyRead(100);
+      line += QString::fromUtf8(p.readAllStandardOutput());
+    }
+    auto m = QRegularExpression(R"(listening on 127\.0\.0\.1:(\d+))").match(line);
+    if (m.hasMatch()) port = m.captured(1).toInt();
+  }
+  ~ServerProcess() {
+    if (p.state() != QProcess::NotRunning) {
+      p.terminate();
+      if (!p.waitForFinished(10000)) p.kill();
+      p.waitForFinished();
+    }
+  }
+  QString target() const { return QString("127.0.0.1:%1").arg(port); }
+};
+
+}  // namespace
+
+class TestCliRecording : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+  ServerProcess* server_ = nullptr;
+  QString recorded_;     // the client's recording, made once in initTestCase
+  QJsonObject report_;   // its --json report
+  quint64 storedRecords_ = 0;
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    server_ = new ServerProcess();
+    QVERIFY2(server_->port > 0, "the server did not start");
+    recorded_ = dir_.filePath("client.rsrec");
+    // Bounded in count and time: 4 connections, 3000 messages, 10 s at most.
+    const Result r = run({"client", server_->target(), "--connections", "4", "--count", "3000", "--duration", "10",
+                          "--size", "64", "--json", "--record", recorded_});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    report_ = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QVERIFY(report_.value("passed").toBool());
+    const auto m = QRegularExpression(R"(recorded (\d+) trace records \((\d+) dropped\))").match(r.err);
+    QVERIFY2(m.hasMatch(), qPrintable(r.err));
+    storedRecords_ = m.captured(1).toULongLong();
+    QCOMPARE(m.captured(2), QString("0"));
+  }
+
+  void cleanupTestCase() { delete server_; }
+
+  void recordingMatchesTheRunsReport() {
+    RecordingReader reader;
+    std::string error;
+    QVERIFY2(reader.open(recorded_.toStdString(), &error), error.c_str());
+    QCOMPARE(reader.sessions().size(), size_t{1});
+    const SessionSummary& s = reader.sessions()[0];
+    QCOMPARE(QString::fromStdString(s.info.kind), QString("client"));
+    QVERIFY(s.endNs.has_value());
+    QVERIFY(QString::fromStdString(s.info.settings).contains("--connections 4"));
+    QCOMPARE(s.recordCount, storedRecords_);
+    QCOMPARE(s.droppedRecords, quint64{0});
+    std::vector<rs::TraceRecord> records;
+    QVERIFY(reader.records(s.id, INT64_MIN, INT64_MAX, records, &error));
+    QCOMPARE(quint64{records.size()}, storedRecords_);
+    // One stored interval per reported interval.
+    std::vector<ClientInterval> intervals;
+    QVERIFY(reader.clientIntervals(s.id, INT64_MIN, INT64_MAX, intervals, &error));
+    QCOMPARE(intervals.size(), size_t(report_.value("intervals").toArray().size()));
+    quint64 messages = 0;
+    for (const auto& iv : intervals) messages += QJsonDocument::fromJson(QByteArray::fromStdString(iv.json))
+                                                     .object().value("messages").toVariant().toULongLong();
+    QCOMPARE(messages, report_.value("messages_received").toVariant().toULongLong());
+    // Every event whose records were stored is described; the 4 connections' fds among them.
+    std::vector<EventInfo> events;
+    QVERIFY(reader.events(s.id, events, &error));
+    std::set<uint64_t> described, seen;
+    std::set<int32_t> ioFds;
+    for (const auto& e : events) described.insert(e.eventId);
+    for (const auto& r : records)
+      if (r.eventId) seen.insert(r.eventId);
+    QVERIFY(std::includes(described.begin(), described.end(), seen.begin(), seen.end()));
+    for (const auto& r : records)
+      if (r.type == rs::TraceType::CallbackBegin && r.kind == rs::EventKind::Io) ioFds.insert(r.fd);
+    QVERIFY2(ioFds.size() >= 4, qPrintable(QString::number(ioFds.size())));
+    // Records are the run's: the span lies within the run's elapsed time (3x slack).
+    TimeSpan span;
+    QVERIFY(reader.span(s.id, span, &error));
+    QVERIFY(!span.empty);
+    QVERIFY(span.lastNs - span.firstNs <= static_cast<int64_t>(3e9 * (report_.value("elapsed_s").toDouble() + 1)));
+    // Keyframes: the state before a time in the run exists once the run is longer than 1 s.
+    int64_t keyTs = 0;
+    std::vector<uint8_t> state;
+    if (span.lastNs - span.firstNs > 1'100'000'000) {
+      QVERIFY(reader.keyframeAtOrBefore(s.id, span.lastNs, keyTs, state, &error));
+      QVERIFY(!state.empty());
+    }
+  }
+
+  void serverRecordingEndsOnSigterm() {
+    const QString path = dir_.filePath("server.rsrec");
+    {
+      ServerProcess server({"--record", path});
+      QVERIFY(server.port > 0);
+      QVERIFY(run({"client", server.target(), "--connections", "2", "--count", "200", "--duration", "10"}).code == 0);
+      server.p.terminate();
+      QVERIFY(server.p.waitForFinished(30000));
+      QVERIFY(QString::fromUtf8(server.p.readAllStandardError()).contains("recorded "));
+    }
+    RecordingReader reader;
+    std::string error;
+    QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
+    QCOMPARE(reader.sessions().size(), size_t{1});
+    QCOMPARE(QString::fromStdString(reader.sessions()[0].info.kind), QString("server"));
+    QVERIFY(reader.sessions()[0].endNs.has_value());
+    QVERIFY(reader.sessions()[0].recordCount > 0);
+  }
+
+  void unwritablePathIsOneErrorAndTheRunGoesOn() {
+    const Result r = run({"client", server_->target(), "--connections", "2", "--count", "100", "--duration", "10",
+                          "--record", "/nonexistent-dir/x.rsrec"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.err.contains("--record: cannot create recording '/nonexistent-dir/x.rsrec'"), qPrintable(r.err));
+    QVERIFY(r.err.contains("the run goes on without recording"));
+    QVERIFY(r.out.contains("PASS"));
+    QCOMPARE(r.err.count('\n'), 1);
+    // An existing file is refused, not overwritten (unless asked).
+    const Result again = run({"client", server_->target(), "--count", "10", "--record", recorded_});
+    QVERIFY(again.err.contains("the file exists"));
+    QCOMPARE(run({"client", server_->target(), "--record-cap", "1M"}).code, 2);
+    QCOMPARE(run({"client", server_->target(), "--record", "x", "--record-last", "-1"}).code, 2);
+  }
+
+  void infoReportsSessionsAndRefusesBadFiles() {
+    const Result text = run({"info", recorded_});
+    QCOMPARE(text.code, 0);
+    QVERIFY(text.out.contains("1 session(s), " + QString::number(storedRecords_) + " trace records, 0 dropped"));
+    const Result json = run({"info", recorded_, "--json"});
+    QCOMPARE(json.code, 0);
+    QJsonParseError perr;
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8(), &perr).object();
+    QCOMPARE(perr.error, QJsonParseError::NoError);
+    QCOMPARE(o.value("records").toVariant().toULongLong(), storedRecords_);
+    QCOMPARE(o.value("sessions").toArray().size(), 1);
+    QCOMPARE(o.value("sessions").toArray()[0].toObject().value("client_intervals").toInt(),
+             report_.value("intervals").toArray().size());
+
+    const QString junk = dir_.filePath("junk.rsrec");
+    std::ofstream(junk.toStdString()) << "not a recording at all, but long enough to have a header......";
+    const Result bad = run({"info", junk});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("not a ReactorScope recording"), qPrintable(bad.err));
+    QCOMPARE(run({"info", dir_.filePath("absent.rsrec")}).code, 1);
+    QCOMPARE(run({"info"}).code, 2);
+  }
+
+  void perfettoExportParses() {
+    const QString out = dir_.filePath("trace.pftrace");
+    const Result r = run({"export", recorded_, "--format", "perfetto", "-o", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    std::ifstream in(out.toStdString(), std::ios::binary);
+    perfetto::protos::Trace trace;
+    QVERIFY(trace.ParseFromIstream(&in));
+    QVERIFY(trace.packet_size() > 0);
+    std::map<uint64_t, const perfetto::protos::TrackDescriptor*> tracks;
+    std::map<uint64_t, int> depth;
+    std::set<uint64_t> flowsStarted;
+    int processes = 0, counterTracks = 0, counters = 0, slices = 0, flowsEnded = 0;
+    for (const auto& p : trace.packet()) {
+      QCOMPARE(p.trusted_packet_sequence_id(), 1u);
+      if (p.has_track_descriptor()) {
+        const auto& d = p.track_descriptor();
+        QVERIFY(d.uuid() != 0 && !tracks.count(d.uuid()));
+        QVERIFY(!d.has_parent_uuid() || tracks.count(d.parent_uuid()));
+        tracks[d.uuid()] = &d;
+        processes += d.has_process();
+        counterTracks += d.has_counter();
+        continue;
+      }
+      QVERIFY(p.has_track_event());
+      const auto& e = p.track_event();
+      QVERIFY2(tracks.count(e.track_uuid()), "an event on an undeclared track");
+      const bool counterTrack = tracks[e.track_uuid()]->has_counter();
+      QCOMPARE(counterTrack, e.type() == perfetto::protos::TrackEvent::TYPE_COUNTER);
+      switch (e.type()) {
+        case perfetto::protos::TrackEvent::TYPE_SLICE_BEGIN:
+          ++depth[e.track_uuid()];
+          ++slices;
+          for (auto id : e.terminating_flow_ids()) {
+            QVERIFY2(flowsStarted.count(id), "a flow ends that never started");
+            ++flowsEnded;
+          }
+          break;
+        case perfetto::protos::TrackEvent::TYPE_SLICE_END:
+          QVERIFY2(--depth[e.track_uuid()] >= 0, "a slice ends that never began");
+          break;
+        case perfetto::protos::TrackEvent::TYPE_INSTANT:
+          for (auto id : e.flow_ids()) flowsStarted.insert(id);
+          break;
+        case perfetto::protos::TrackEvent::TYPE_COUNTER:
+          ++counters;
+          break;
+        default:
+          QFAIL("unexpected track event type");
+      }
+    }
+    for (const auto& [track, d] : depth) QCOMPARE(d, 0);
+    QCOMPARE(processes, 1);
+    QVERIFY(slices > 100);
+    QVERIFY2(flowsEnded > 0, "no flow from a ready event to its callback");
+    QVERIFY(counterTracks >= 4 && counters > 0);  // the connections' buffers
+    // The track names say what they are.
+    int callbackTracks = 0, stateTracks = 0;
+    for (const auto& [uuid, d] : tracks) {
+      callbackTracks += QString::fromStdString(d->name()).endsWith(" callbacks");
+      stateTracks += QString::fromStdString(d->name()).endsWith(" states");
+    }
+    QVERIFY(callbackTracks >= 4);
+    QCOMPARE(callbackTracks, stateTracks);
+  }
+
+  void chromeJsonExportParsesAndHonoursTheRange() {
+    const QString out = dir_.filePath("trace.json");
+    const Result r = run({"export", recorded_, "--format", "chrome-json", "-o", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &perr);
+    QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
+    const QJsonArray events = doc.object().value("traceEvents").toArray();
+    QVERIFY(events.size() > 100);
+    std::map<qint64, int> depth;
+    std::set<qint64> flowStarts;
+    int flowEnds = 0, counters = 0, names = 0;
+    double minTs = 1e300, maxTs = -1;
+    for (const auto& v : events) {
+      const QJsonObject e = v.toObject();
+      const QString ph = e.value("ph").toString();
+      const qint64 tid = e.value("tid").toVariant().toLongLong();
+      if (ph != "M") {
+        minTs = std::min(minTs, e.value("ts").toDouble());
+        maxTs = std::max(maxTs, e.value("ts").toDouble());
+      }
+      if (ph == "B") ++depth[tid];
+      else if (ph == "E") QVERIFY(--depth[tid] >= 0);
+      else if (ph == "s") flowStarts.insert(e.value("id").toVariant().toLongLong());
+      else if (ph == "f") {
+        QVERIFY(flowStarts.count(e.value("id").toVariant().toLongLong()));
+        ++flowEnds;
+      } else if (ph == "C") {
+        ++counters;
+        QVERIFY(e.value("args").toObject().contains("bytes"));
+      } else if (ph == "M") {
+        ++names;
+      }
+    }
+    for (const auto& [tid, d] : depth) QCOMPARE(d, 0);
+    QVERIFY(flowEnds > 0 && counters > 0 && names > 4);
+
+    // --from/--to: only records in the window, in seconds from the first record.
+    const QString part = dir_.filePath("part.json");
+    QVERIFY(run({"export", recorded_, "--format", "chrome-json", "-o", part, "--from", "0", "--to", "0.2"}).code ==
+            0);
+    QFile pf(part);
+    QVERIFY(pf.open(QIODevice::ReadOnly));
+    double partMax = -1;
+    for (const auto& v : QJsonDocument::fromJson(pf.readAll()).object().value("traceEvents").toArray())
+      if (v.toObject().value("ph").toString() != "M") partMax = std::max(partMax, v.toObject().value("ts").toDouble());
+    QVERIFY(partMax >= minTs && partMax <= minTs + 200'000 + 1);
+
+    QCOMPARE(run({"export", recorded_, "--format", "svg", "-o", part}).code, 2);
+    QCOMPARE(run({"export", recorded_, "--format", "perfetto"}).code, 2);
+    const Result unwritable = run({"export", recorded_, "--format", "perfetto", "-o", "/nonexistent-dir/t.pftrace"});
+    QCOMPARE(unwritable.code, 1);
+    QVERIFY(unwritable.err.contains("cannot write '/nonexistent-dir/t.pftrace'"));
+  }
+
+  void killedRecordingClientLeavesAReadableFile() {
+    const QString path = dir_.filePath("killed.rsrec");
+    QProcess c;
+    // Bounded: it would end by itself after 20 s; killed after its first second.
+    c.start(cliPath(), {"client", server_->target(), "--connections", "4", "--duration", "20", "--record", path});
+    QVERIFY(c.waitForStarted(5000));
+    QString out;
+    for (int i = 0; i < 150 && out.count("msgs/s") < 2; ++i) {
+      c.waitForReadyRead(100);
+      out += QString::fromUtf8(c.readAllStandardOutput());
+    }
+    QVERIFY2(out.count("msgs/s") >= 2, qPrintable(out));
+    ::kill(static_cast<pid_t>(c.processId()), SIGKILL);
+    QVERIFY(c.waitForFinished(10000));
+    QCOMPARE(c.exitStatus(), QProcess::CrashExit);
+    RecordingReader reader;
+    std::string error;
+    QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
+    QCOMPARE(reader.sessions().size(), size_t{1});
+    QVERIFY(!reader.sessions()[0].endNs.has_value());
+    std::vector<rs::TraceRecord> records;
+    QVERIFY2(reader.records(reader.sessions()[0].id, INT64_MIN, INT64_MAX, records, &error), error.c_str());
+    QVERIFY(!records.empty());
+    QCOMPARE(quint64{records.size()}, reader.sessions()[0].recordCount);
+    QCOMPARE(run({"info", path}).code, 0);
+    // Its keyframes (every 250 ms of a 2 s run) make a seek: the state at the end from one of them.
+    EventStates state;
+    SeekCost cost;
+    QVERIFY2(stateAt(reader, reader.sessions()[0].id, records.back().tsNs, state, &error, &cost), error.c_str());
+    QVERIFY(cost.keyframeTsNs > 0);
+    QVERIFY(cost.recordsReplayed < records.size());
+    QVERIFY(state.events().size() >= 4);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliRecording)
+#include "tst_cli_recording.moc"
