@@ -30,7 +30,7 @@ EventsPanel::EventsPanel(EventTableModel* model, QWidget* parent)
   QHeaderView* h = ui_->table->horizontalHeader();
   h->setSectionResizeMode(QHeaderView::Interactive);
   // Every column fits a 1500-pixel window beside the diagram: the label takes what is left.
-  const int widths[EventTableModel::ColumnCount] = {80, 45, 50, 140, 45, 35, 110, 80, 80, 90, 95, 95, 170};
+  const int widths[EventTableModel::ColumnCount] = {58, 40, 48, 120, 42, 30, 88, 76, 78, 90, 93, 80, 128};
   for (int c = 0; c < EventTableModel::ColumnCount; ++c) ui_->table->setColumnWidth(c, widths[c]);
   h->setSectionResizeMode(EventTableModel::ColLabel, QHeaderView::Stretch);
   ui_->sessionCombo->addItem(tr("all"), -1);

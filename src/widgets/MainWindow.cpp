@@ -12,6 +12,7 @@
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
@@ -391,11 +392,24 @@ void MainWindow::chooseRetention() {
   QSettings().setValue(QStringLiteral("retentionSec"), sec);
 }
 
+// First start (no saved geometry): a size that fits the screen, never wider or
+// taller than what it has room for (a laptop's 1024x700 included).
+void MainWindow::fitToScreen() {
+  const QScreen* screen = this->screen();
+  if (!screen) return;
+  const QRect room = screen->availableGeometry();
+  resize(std::min(1500, room.width() * 95 / 100), std::min(950, room.height() * 95 / 100));
+  resizeDocks({diagramDock_}, {std::max(kMinDiagramWidth, width() / 3)}, Qt::Horizontal);
+}
+
 void MainWindow::restoreSettings(bool layoutToo) {
   QSettings s;
   controller_->setRetentionSec(s.value(QStringLiteral("retentionSec"), 60.0).toDouble());
-  if (!layoutToo) return;
-  restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+  if (!layoutToo) {
+    fitToScreen();
+    return;
+  }
+  if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) fitToScreen();
   restoreState(s.value(QStringLiteral("window/state")).toByteArray());
   events_->table()->horizontalHeader()->restoreState(s.value(QStringLiteral("window/eventsHeader")).toByteArray());
   const int tab = s.value(QStringLiteral("window/tab"), 0).toInt();

@@ -47,6 +47,7 @@ class MainWindow : public QMainWindow {
   // Starts the launch sessions; clients aimed at port 0 wait for the first
   // launch server's port.
   void applyLaunchOptions(const LaunchOptions& options);
+  void fitToScreen();
   void restoreSettings(bool layoutToo);
   void saveSettings() const;
 
