@@ -1,30 +1,63 @@
 // Internal to the C API: what `struct event_base` and `struct event` are on the
-// C++ side. A C program only ever holds pointers to them.
+// C++ side. A C program holds pointers to bases and its own struct events.
 #pragma once
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
-#include <new>
+#include <cstring>
+
+#include "EventRecords.h"
 
 #include "core/Event.h"
 #include "core/EventBase.h"
 
-// The C API's base is the engine's base; nothing else is needed per base.
+namespace rs::compat {
+// Every C API base that exists (any thread): event_free() of an event whose base
+// was freed first must not look at the base's records.
+void noteBase(const ::event_base* base, bool live);
+bool isLiveBase(const ::event_base* base);
+}  // namespace rs::compat
+
+// The C API's base: the engine's base plus the records of its C events.
 struct event_base final : rs::EventBase {
-  using rs::EventBase::EventBase;
+  explicit event_base(const Options& options) : rs::EventBase(options) { rs::compat::noteBase(this, true); }
+  ~event_base() { rs::compat::noteBase(this, false); }
+  event_base(const event_base&) = delete;
+  event_base& operator=(const event_base&) = delete;
+  rs::compat::EventRecords records;  // destroyed first: pending records leave the base
 };
 
 namespace rs::compat {
 
-static_assert(sizeof(::event) >= sizeof(rs::Event), "struct event storage must hold an rs::Event");
-static_assert(alignof(::event) >= alignof(rs::Event), "struct event storage must align an rs::Event");
+static_assert(sizeof(void*) != 8 || sizeof(::event) == 128, "struct event must be libevent 2.1's 128 bytes");
 
-// The rs::Event living in a struct event's storage (constructed by event_new or
-// event_assign).
-inline rs::Event* toEvent(::event* ev) { return std::launder(reinterpret_cast<rs::Event*>(ev)); }
-inline const rs::Event* toEvent(const ::event* ev) {
-  return std::launder(reinterpret_cast<const rs::Event*>(ev));
+// The handle a struct event holds: its record's address and index, in the two
+// words of ev_evcallback.evcb_active_next (see EventRecords.h).
+inline EventRecord* storedRecord(const ::event* ev) {
+  EventRecord* r;
+  std::memcpy(&r, &ev->ev_evcallback.evcb_active_next.tqe_next, sizeof r);
+  return r;
 }
+inline uint64_t storedIndex(const ::event* ev) {
+  uint64_t index;
+  std::memcpy(&index, &ev->ev_evcallback.evcb_active_next.tqe_prev, sizeof index);
+  return index;
+}
+inline void storeHandle(::event* ev, EventRecord* r) {
+  const uint64_t index = r ? r->index : ~uint64_t{0};
+  std::memcpy(&ev->ev_evcallback.evcb_active_next.tqe_next, &r, sizeof r);
+  std::memcpy(&ev->ev_evcallback.evcb_active_next.tqe_prev, &index, sizeof index);
+}
+
+// The engine event of an assigned struct event while its record is still its
+// own (not freed or reclaimed), else null. Trusts the stored address, as
+// libevent trusts an assigned event's fields: only event_assign() must cope
+// with stale bytes (it uses the stored index, checked against its base).
+inline rs::Event* liveEvent(const ::event* ev) {
+  EventRecord* r = storedRecord(ev);
+  return r && r->owner == ev ? &r->event : nullptr;
+}
+
 inline ::event_base* toBase(rs::EventBase* base) { return static_cast<::event_base*>(base); }
 
 // event_init()'s base (the "current base" of libevent's 1.4-era API), or null.

@@ -1,15 +1,19 @@
 // libevent's event.h API over the engine: bases, events, the loop.
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <unordered_set>
 
 #include "CompatBase.h"
 #include "CompatLog.h"
+#include "CrossThread.h"
 #include "PlainFastPath.h"
 #include "event2/event_compat.h"
 
-using rs::compat::toBase;
-using rs::compat::toEvent;
+using rs::compat::EventRecord;
+using rs::compat::liveEvent;
 using rs::compat::toNanos;
 
 struct event_config {
@@ -56,28 +60,169 @@ struct event_base* makeBase(const event_config* cfg) {
   return base;
 }
 
-// Constructs an rs::Event in `ev`'s storage unless one already lives there.
-rs::Event* constructIn(struct event* ev) {
-  rs::Event* e = toEvent(ev);
-  if (e->hasEventMagic()) return e;
-  e = new (ev) rs::Event();
-  // C programs may release a non-pending event's memory with plain free().
-  e->setDetachWhenIdle(true);
-  return e;
+// libevent's debug mode (rs::debugChecksEnabled()): every struct event assigned
+// and not yet freed, so misuse of any other memory is reported without reading it.
+std::mutex g_debugMutex;
+std::unordered_set<const struct event*> g_debugAssigned;
+
+[[gnu::noinline]] void noteAssignedSlow(const struct event* ev, bool assigned) {
+  std::lock_guard lock(g_debugMutex);
+  if (assigned) g_debugAssigned.insert(ev);
+  else g_debugAssigned.erase(ev);
 }
 
-bool liveOrReport(const rs::Event* e, const char* op) {
-  if (!rs::debugChecksEnabled() || rs::debugIsLiveEvent(e)) return true;
+inline void noteAssigned(const struct event* ev, bool assigned) {
+  if (rs::debugChecksEnabled()) [[unlikely]]
+    noteAssignedSlow(ev, assigned);
+}
+
+[[gnu::noinline]] bool knownOrReportSlow(const struct event* ev, const char* op) {
+  {
+    std::lock_guard lock(g_debugMutex);
+    if (g_debugAssigned.count(ev)) return true;
+  }
   char msg[160];
   std::snprintf(msg, sizeof msg, "%s on event %p, which was never initialized or was already freed", op,
-                static_cast<const void*>(e));
+                static_cast<const void*>(ev));
   rs::debugReport(msg);
   return false;
+}
+
+inline bool knownOrReport(const struct event* ev, const char* op) {
+  if (!rs::debugChecksEnabled()) [[likely]]
+    return true;
+  return knownOrReportSlow(ev, op);
+}
+
+std::mutex g_basesMutex;
+std::unordered_set<const event_base*> g_liveBases;
+
+// The record `base` keeps for `ev` at ev's stored index, if it is ev's own.
+// Safe on any bytes: the index is bounds-checked, the owner compared.
+[[gnu::always_inline]] inline EventRecord* ownRecordIn(event_base* base, const struct event* ev) {
+  EventRecord* r = base->records.at(rs::compat::storedIndex(ev));
+  return r && r->owner == ev ? r : nullptr;
+}
+
+// The public fields event_struct.h says we keep, for a freshly assigned event.
+[[gnu::always_inline]] inline void writeAssigned(struct event* ev, event_base* base, const rs::Event& e) {
+  const evutil_socket_t fd = e.fd();
+  const short events = e.events();
+  event_callback_fn cb = e.callback();
+  void* arg = e.callbackArg();
+  ev->ev_evcallback.evcb_flags = EVLIST_INIT;
+  ev->ev_evcallback.evcb_pri = static_cast<ev_uint8_t>(e.priority());
+  ev->ev_evcallback.evcb_cb_union.evcb_callback = cb;
+  ev->ev_evcallback.evcb_arg = arg;
+  ev->ev_fd = fd;
+  ev->ev_base = base;
+  ev->ev_events = events;
+}
+
+// A new record for an assigned event whose record the base reclaimed while it
+// was idle, built from its fields. Null if `ev` is not assigned.
+[[gnu::noinline]] rs::Event* rebuild(struct event* ev) {
+  event_base* const base = ev->ev_base;
+  if (!(ev->ev_evcallback.evcb_flags & EVLIST_INIT) || !base) return nullptr;
+  EventRecord* r = base->records.acquire(ev, base->runningEvent());
+  if (!r) return nullptr;
+  if (r->event.assign(base, ev->ev_fd, ev->ev_events, ev->ev_evcallback.evcb_cb_union.evcb_callback,
+                      ev->ev_evcallback.evcb_arg) != 0) {
+    base->records.release(r);
+    return nullptr;
+  }
+  r->event.setPriority(ev->ev_evcallback.evcb_pri);
+  rs::compat::storeHandle(ev, r);
+  return &r->event;
+}
+
+// The engine event of an assigned event (rebuilt if its record was reclaimed).
+[[gnu::always_inline]] inline rs::Event* eventOf(struct event* ev) {
+  if (rs::Event* e = liveEvent(ev)) [[likely]]
+    return e;
+  return rebuild(ev);
+}
+
+// Gives back ev's record (deleting the event if pending), unless its base is
+// gone (the base took its records along).
+void dropRecord(struct event* ev) {
+  event_base* const base = ev->ev_base;
+  if (!base || !rs::compat::isLiveBase(base)) return;
+  if (EventRecord* r = ownRecordIn(base, ev)) base->records.release(r);
+  rs::compat::storeHandle(ev, nullptr);
+}
+
+// The end of a successful event_assign: the storage names its record (stored
+// unless it already does) and has libevent's fields.
+[[gnu::always_inline]] inline void assigned(struct event* ev, event_base* base, EventRecord* r, bool store) {
+  if (store) rs::compat::storeHandle(ev, r);
+  writeAssigned(ev, base, r->event);
+  noteAssigned(ev, true);
+}
+
+// event_assign refused: a pending event in debug mode stays as it was;
+// otherwise the record goes back and the memory is not an event.
+[[gnu::noinline]] int assignFailed(struct event* ev, event_base* base, EventRecord* r) {
+  if (r->event.initialized()) return -1;
+  base->records.release(r);
+  rs::compat::storeHandle(ev, nullptr);
+  ev->ev_evcallback.evcb_flags = 0;
+  return -1;
+}
+
+// event_assign on memory the base does not know: a new record.
+[[gnu::noinline]] int assignNew(struct event* ev, event_base* base, evutil_socket_t fd, short events,
+                                event_callback_fn cb, void* arg) {
+  EventRecord* const r = base->records.acquire(ev, base->runningEvent());
+  if (!r) return -1;
+  if (r->event.assign(base, fd, events, cb, arg) != 0) return assignFailed(ev, base, r);
+  assigned(ev, base, r, true);
+  return 0;
+}
+
+[[gnu::always_inline]] inline int addNow(struct event* ev, const struct timeval* timeout) {
+  rs::Event* const e = eventOf(ev);
+  if (!e) return -1;
+  if (!timeout) return rs::PlainFastPath::addIo(e);  // falls back to Event::add()
+  return e->add(timeout);
+}
+
+[[gnu::always_inline]] inline int delNow(struct event* ev) {
+  rs::Event* const e = liveEvent(ev);
+  if (!e) return ev->ev_base ? 0 : -1;  // no record: not pending
+  return rs::PlainFastPath::delIo(e);    // falls back to Event::del()
+}
+
+// event_add / event_del with debug checks on or threads enabled: the memory
+// must be an assigned event; from another thread, the loop does it.
+[[gnu::noinline]] int addChecked(struct event* ev, const struct timeval* timeout) {
+  if (!knownOrReport(ev, "event_add")) return -1;
+  if (!rs::compat::fromOtherThread(ev->ev_base)) return addNow(ev, timeout);
+  const timeval tv = timeout ? *timeout : timeval{};
+  return rs::compat::callInLoop(ev->ev_base,
+                                [ev, tv, has = timeout != nullptr] { return addNow(ev, has ? &tv : nullptr); });
+}
+
+[[gnu::noinline]] int delChecked(struct event* ev) {
+  if (!knownOrReport(ev, "event_del")) return -1;
+  if (!rs::compat::fromOtherThread(ev->ev_base)) return delNow(ev);
+  return rs::compat::callInLoop(ev->ev_base, [ev] { return delNow(ev); });
 }
 
 }  // namespace
 
 ::event_base* rs::compat::currentBase() { return g_currentBase; }
+
+void rs::compat::noteBase(const ::event_base* base, bool live) {
+  std::lock_guard lock(g_basesMutex);
+  if (live) g_liveBases.insert(base);
+  else g_liveBases.erase(base);
+}
+
+bool rs::compat::isLiveBase(const ::event_base* base) {
+  std::lock_guard lock(g_basesMutex);
+  return g_liveBases.count(base) != 0;
+}
 
 extern "C" {
 
@@ -171,21 +316,16 @@ int event_base_gettimeofday_cached(struct event_base* base, struct timeval* tv) 
 
 void* event_self_cbarg(void) { return &g_selfCbArg; }
 
-size_t event_get_struct_event_size(void) { return sizeof(rs::Event); }
+size_t event_get_struct_event_size(void) { return sizeof(struct event); }
 
 struct event* event_new(struct event_base* base, evutil_socket_t fd, short events, event_callback_fn cb,
                         void* arg) {
   if (!base) return nullptr;
   // malloc, not new: the tutorial's server releases events with plain free().
-  void* mem = std::malloc(sizeof(struct event));
-  if (!mem) return nullptr;
-  auto* ev = static_cast<struct event*>(mem);
-  rs::Event* e = new (mem) rs::Event();
-  e->setDetachWhenIdle(true);
-  if (arg == &g_selfCbArg) arg = ev;
-  if (e->assign(base, fd, events, cb, arg) != 0) {
-    e->~Event();
-    std::free(mem);
+  auto* ev = static_cast<struct event*>(std::malloc(sizeof(struct event)));
+  if (!ev) return nullptr;
+  if (event_assign(ev, base, fd, events, cb, arg) != 0) {
+    std::free(ev);
     return nullptr;
   }
   return ev;
@@ -197,27 +337,43 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (!base) base = g_currentBase;
   if (!base) return -1;
   if (arg == &g_selfCbArg) arg = ev;
+  // The memory is raw unless the base knows it (its record's owner is ev).
+  EventRecord* const r = ownRecordIn(base, ev);
+  if (!r) [[unlikely]]
+    return assignNew(ev, base, fd, events, cb, arg);
   // Re-assigning a non-pending event: inline (falls back to Event::assign()).
-  return rs::PlainFastPath::assign(constructIn(ev), base, fd, events, cb, arg);
+  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg) != 0) [[unlikely]]
+    return assignFailed(ev, base, r);
+  assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
+  return 0;
 }
 
 void event_free(struct event* ev) {
-  if (!ev) return;
-  rs::Event* e = toEvent(ev);
-  if (!liveOrReport(e, "event_free")) return;  // double free: reported, memory untouched
-  e->~Event();                                 // deletes it first if pending (both traced)
+  if (!ev || !knownOrReport(ev, "event_free")) return;  // double free: reported, memory untouched
+  noteAssigned(ev, false);
+  dropRecord(ev);  // deletes it first if pending (both traced)
   std::free(ev);
+}
+
+void event_debug_unassign(struct event* ev) {
+  if (!ev || !knownOrReport(ev, "event_debug_unassign")) return;
+  noteAssigned(ev, false);
+  dropRecord(ev);
+  ev->ev_evcallback.evcb_flags = static_cast<short>(ev->ev_evcallback.evcb_flags & ~EVLIST_INIT);
 }
 
 int event_add(struct event* ev, const struct timeval* timeout) {
   if (!ev) return -1;
-  if (!timeout) return rs::PlainFastPath::addIo(toEvent(ev));  // falls back to Event::add()
-  return toEvent(ev)->add(timeout);
+  if (rs::debugChecksEnabled() || rs::compat::threadsEnabled()) [[unlikely]]
+    return addChecked(ev, timeout);
+  return addNow(ev, timeout);
 }
 
 int event_del(struct event* ev) {
   if (!ev) return -1;
-  return rs::PlainFastPath::delIo(toEvent(ev));  // falls back to Event::del()
+  if (rs::debugChecksEnabled() || rs::compat::threadsEnabled()) [[unlikely]]
+    return delChecked(ev);
+  return delNow(ev);
 }
 
 int event_del_noblock(struct event* ev) { return event_del(ev); }
@@ -225,41 +381,50 @@ int event_del_noblock(struct event* ev) { return event_del(ev); }
 int event_del_block(struct event* ev) { return event_del(ev); }
 
 void event_active(struct event* ev, int res, short ncalls) {
-  if (!ev) return;
-  toEvent(ev)->activate(static_cast<short>(res), ncalls);
+  if (!ev || !knownOrReport(ev, "event_active")) return;
+  if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]] {
+    rs::compat::callInLoop(ev->ev_base, [ev, res, ncalls] {
+      event_active(ev, res, ncalls);
+      return 0;
+    });
+    return;
+  }
+  if (rs::Event* const e = eventOf(ev)) e->activate(static_cast<short>(res), ncalls);
 }
 
 int event_pending(const struct event* ev, short events, struct timeval* tv) {
   if (!ev) return 0;
-  const rs::Event* e = toEvent(ev);
-  if (!rs::debugChecksEnabled() && !e->base()) return 0;
+  const rs::Event* e = liveEvent(ev);
+  if (!e || (!rs::debugChecksEnabled() && !e->base())) return 0;
   return e->pending(events, tv);
 }
 
 int event_initialized(const struct event* ev) {
-  if (!ev) return 0;
-  const rs::Event* e = toEvent(ev);
-  return e->hasEventMagic() && e->initialized() ? 1 : 0;
+  return ev && (ev->ev_evcallback.evcb_flags & EVLIST_INIT) ? 1 : 0;
 }
 
 int event_priority_set(struct event* ev, int priority) {
-  if (!ev) return -1;
-  return toEvent(ev)->setPriority(priority);
+  if (!ev || !knownOrReport(ev, "event_priority_set")) return -1;
+  rs::Event* const e = eventOf(ev);
+  if (!e || e->setPriority(priority) != 0) return -1;
+  ev->ev_evcallback.evcb_pri = static_cast<ev_uint8_t>(priority);
+  return 0;
 }
 
-int event_get_priority(const struct event* ev) { return ev ? toEvent(ev)->priority() : -1; }
+// The accessors read libevent's public fields, as libevent's do.
+int event_get_priority(const struct event* ev) { return ev ? ev->ev_evcallback.evcb_pri : -1; }
 
-evutil_socket_t event_get_fd(const struct event* ev) { return ev ? toEvent(ev)->fd() : -1; }
+evutil_socket_t event_get_fd(const struct event* ev) { return ev ? ev->ev_fd : -1; }
 
-struct event_base* event_get_base(const struct event* ev) {
-  return ev && toEvent(ev)->base() ? toBase(toEvent(ev)->base()) : nullptr;
+struct event_base* event_get_base(const struct event* ev) { return ev ? ev->ev_base : nullptr; }
+
+short event_get_events(const struct event* ev) { return ev ? ev->ev_events : 0; }
+
+event_callback_fn event_get_callback(const struct event* ev) {
+  return ev ? ev->ev_evcallback.evcb_cb_union.evcb_callback : nullptr;
 }
 
-short event_get_events(const struct event* ev) { return ev ? toEvent(ev)->events() : 0; }
-
-event_callback_fn event_get_callback(const struct event* ev) { return ev ? toEvent(ev)->callback() : nullptr; }
-
-void* event_get_callback_arg(const struct event* ev) { return ev ? toEvent(ev)->callbackArg() : nullptr; }
+void* event_get_callback_arg(const struct event* ev) { return ev ? ev->ev_evcallback.evcb_arg : nullptr; }
 
 void event_enable_debug_mode(void) { rs::setDebugChecks(true); }
 
@@ -299,10 +464,12 @@ void event_set(struct event* ev, evutil_socket_t fd, short events, event_callbac
 
 int event_base_set(struct event_base* base, struct event* ev) {
   if (!base || !ev || !event_initialized(ev)) return -1;
-  rs::Event* e = toEvent(ev);
-  if (e->state() != rs::EventState::NonPending) return -1;
-  if (e->base() == base) return 0;
-  return e->assign(base, e->fd(), e->events(), e->callback(), e->callbackArg());
+  const rs::Event* e = liveEvent(ev);
+  if (e && e->state() != rs::EventState::NonPending) return -1;
+  if (ev->ev_base == base) return 0;
+  dropRecord(ev);  // the record belongs to the old base; the priority becomes the new base's middle one
+  return event_assign(ev, base, ev->ev_fd, ev->ev_events, ev->ev_evcallback.evcb_cb_union.evcb_callback,
+                      ev->ev_evcallback.evcb_arg);
 }
 
 }  // extern "C"

@@ -13,7 +13,8 @@
 namespace rs {
 
 struct PlainFastPath {
-  // event_assign() of an initialized, non-pending, unlabelled event of `base`.
+  // event_assign() of an initialized, non-pending event of `base` (not null),
+  // an event of the C API (no label, no std::function callback).
   static int assign(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
     // Traced or not: one instantiation each, chosen once (same transitions/records).
     if (base && base->trace_.enabled()) return assignImpl<true>(ev, base, fd, events, cb, arg);
@@ -49,8 +50,9 @@ struct PlainFastPath {
 
 template <bool kTraced>
 inline int PlainFastPath::assignImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
-  if ((ev->flags_ & (Event::kListInit | Event::kListAny)) != Event::kListInit || base != ev->base_ || !base ||
-      !ev->label_.empty() || ev->fn_ || debugChecksEnabled() ||
+  // (The C API's events -- EventRecords' -- never carry a label or a std::function.)
+  if ((ev->flags_ & (Event::kListInit | Event::kListAny)) != Event::kListInit || base != ev->base_ ||
+      debugChecksEnabled() ||
       ((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) [[unlikely]]
     return ev->assign(base, fd, events, cb, arg);
   if constexpr (kTraced) {

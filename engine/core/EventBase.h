@@ -99,6 +99,11 @@ class EventBase {
   int loopexit(const timeval* tv);
   int loopbreak();
   bool gotExit() const { return gotTerm_; }
+  // The event whose callback runs now, or null. Only while tracing: the
+  // untraced dispatch does not record it (one store per event less).
+  const Event* runningEvent() const { return currentEvent_; }
+  // True while loop() runs (any thread; acquire, like runInLoop()).
+  bool loopRunning() const { return running_.load(std::memory_order_acquire); }
   bool gotBreak() const { return gotBreak_; }
 
   // event_base_priority_init: fails while events are active; n in [1, 256).

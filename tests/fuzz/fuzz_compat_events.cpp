@@ -57,7 +57,10 @@ void expectReports(uint64_t expected, F&& call) {
   FUZZ_CHECK(g_reports - before == expected);
 }
 
-rs::EventState stateOf(const Slot& s) { return rs::compat::toEvent(s.ev)->state(); }
+rs::EventState stateOf(const Slot& s) {
+  const rs::Event* e = rs::compat::liveEvent(s.ev);
+  return e ? e->state() : rs::EventState::NonPending;  // no record: assigned, idle
+}
 
 void onEvent(evutil_socket_t fd, short what, void* arg);
 
@@ -299,7 +302,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Embedded: what event_debug_unassign() does; heap: event_free().
     expectReports(0, [&] {
       if (s.heap) event_free(s.ev);
-      else rs::compat::toEvent(s.ev)->~Event();
+      else event_debug_unassign(s.ev);
     });
   }
   if (ownBase && !baseFirst) event_base_free(r.base);

@@ -3,13 +3,15 @@
  * same binary twice, once as built and once with LD_LIBRARY_PATH at
  * ReactorScope's shared compat library, and requires the same log on stdout;
  * stderr names the object that event_base_new came from, so the test knows
- * which library ran. It holds events only through pointers (event_new), since
- * its struct event size is libevent's. */
+ * which library ran. Its ticker is a struct event of its own (libevent's 128
+ * bytes, from Debian's header) that it event_assign()s, as programs that embed
+ * events in their own structs do; event_get_struct_event_size() must agree. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <event2/util.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #define LOG(...) (printf(__VA_ARGS__), putchar('\n'), fflush(stdout))
 
 static struct event_base *base;
+static struct event tick; /* the program's own storage */
 static int ticks;
 
 static void on_tick(evutil_socket_t fd, short what, void *arg) {
@@ -60,9 +63,11 @@ int main(void) {
   if (!base) return 1;
   LOG("method %s", event_base_get_method(base));
 
-  struct event *tick = event_new(base, -1, EV_PERSIST, on_tick, event_self_cbarg());
+  LOG("struct event: %zu bytes here, %zu in the library", sizeof(struct event), event_get_struct_event_size());
+  if (event_assign(&tick, base, -1, EV_PERSIST, on_tick, event_self_cbarg()) != 0) return 1;
+  LOG("assigned: fd %d, events %#x, base ours %d", (int)tick.ev_fd, tick.ev_events, tick.ev_base == base);
   struct timeval ten_ms = {0, 10000};
-  event_add(tick, &ten_ms);
+  event_add(&tick, &ten_ms);
   struct event *sig = evsignal_new(base, SIGUSR1, on_signal, NULL);
   event_add(sig, NULL);
   raise(SIGUSR1);
@@ -86,7 +91,6 @@ int main(void) {
   event_free(sig);
   const int rc = event_base_dispatch(base);
   LOG("dispatch -> %d (ticks %d)", rc, ticks);
-  event_free(tick);
 
   struct evbuffer *buf = evbuffer_new();
   evbuffer_add_printf(buf, "line one\r\nline two\n");

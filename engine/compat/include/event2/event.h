@@ -95,6 +95,8 @@ int event_del_block(struct event *ev);
 void event_active(struct event *ev, int res, short ncalls);
 int event_pending(const struct event *ev, short events, struct timeval *tv);
 int event_initialized(const struct event *ev);
+/* Forgets an event_assign()ed event before its memory is reused (libevent: for debug mode). */
+void event_debug_unassign(struct event *ev);
 int event_priority_set(struct event *ev, int priority);
 int event_get_priority(const struct event *ev);
 evutil_socket_t event_get_fd(const struct event *ev);
