@@ -5,6 +5,7 @@
 
 #include "CompatBase.h"
 #include "CompatLog.h"
+#include "LiveCollector.h"
 #include "PlainFastPath.h"
 #include "event2/event_compat.h"
 
@@ -53,6 +54,7 @@ struct event_base* makeBase(const event_config* cfg) {
     delete base;
     return nullptr;
   }
+  rs::live::baseCreated(base);
   return base;
 }
 
@@ -119,6 +121,7 @@ void event_base_free(struct event_base* base) {
     return;
   }
   if (base == g_currentBase) g_currentBase = nullptr;
+  rs::live::baseFreed(base);
   delete base;
 }
 
@@ -188,6 +191,7 @@ struct event* event_new(struct event_base* base, evutil_socket_t fd, short event
     std::free(mem);
     return nullptr;
   }
+  rs::live::callbackSet(base, e->id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
   return ev;
 }
 
@@ -198,7 +202,11 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (!base) return -1;
   if (arg == &g_selfCbArg) arg = ev;
   // Re-assigning a non-pending event: inline (falls back to Event::assign()).
-  return rs::PlainFastPath::assign(constructIn(ev), base, fd, events, cb, arg);
+  rs::Event* const e = constructIn(ev);
+  const int result = rs::PlainFastPath::assign(e, base, fd, events, cb, arg);
+  if (result == 0)
+    rs::live::callbackSet(base, e->id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
+  return result;
 }
 
 void event_free(struct event* ev) {

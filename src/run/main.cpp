@@ -1,10 +1,13 @@
 // reactorscope-run: runs a libevent program, unmodified, on ReactorScope's
 // libevent (the shared compat library under libevent's sonames, found first
 // through LD_LIBRARY_PATH), after a pre-flight check of its ELF file.
-//   reactorscope-run [--check] [--force] [--] PROGRAM [ARGS...]
-// The program keeps its stdin/stdout/stderr and its exit status: this process
-// becomes the program (exec). Exit codes of our own: 1 refused by the check,
+//   reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]
+// The program keeps its stdin/stdout/stderr and its exit status: untraced,
+// this process becomes the program (exec); with --trace-text it runs as a
+// child streaming its trace (TracedRun.h) and its exit status (or the signal
+// that ended it) becomes ours. Exit codes of our own: 1 refused by the check,
 // 2 usage error, 126 cannot execute, 127 program not found.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,15 +21,20 @@
 
 #include "run/ElfImage.h"
 #include "run/Preflight.h"
+#include "run/TracedRun.h"
 
 namespace {
 
 const char kUsage[] =
-    "usage: reactorscope-run [--check] [--force] [--] PROGRAM [ARGS...]\n"
+    "usage: reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]\n"
     "Runs a program built against libevent 2.1 (e.g. gcc server.c -levent) unmodified on\n"
     "ReactorScope's libevent, with its own stdin, stdout, stderr and exit status.\n"
     "  --check   only check whether PROGRAM can run on it (exit 0 yes, 1 no) and say why\n"
     "  --force   run even when it uses libevent functions ReactorScope does not provide\n"
+    "  --trace-text FILE  write the program's trace to FILE as text while it runs: one line per\n"
+    "            record (time, pid, base, event id, callback name, kind, fd, from -> to (cause))\n"
+    "  --no-app  do not look for a running ReactorScope app (streaming to the app is not built\n"
+    "            yet: this is the default)\n"
     "  --help    this text\n"
     "REACTORSCOPE_LIBEVENT_DIR overrides where the library is looked for.\n";
 
@@ -81,11 +89,33 @@ std::string resolveProgram(const std::string& program) {
   return {};
 }
 
+// Runs the program with its trace written to `path`; exits as it did (a
+// program killed by a signal kills this process with the same signal).
+int runTracedAndExit(const std::string& program, char** argv, const std::string& path) {
+  std::FILE* text = path == "-" ? stdout : std::fopen(path.c_str(), "w");
+  if (!text) {
+    std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
+    return 2;
+  }
+  std::string error;
+  const rs::run::TracedExit result = rs::run::runTraced(program, argv, text, &error);
+  if (text != stdout) std::fclose(text);
+  if (!error.empty()) {
+    std::fprintf(stderr, "reactorscope-run: %s\n", error.c_str());
+    return result.code;
+  }
+  if (!result.signaled) return result.code;
+  ::signal(result.code, SIG_DFL);
+  ::raise(result.code);
+  return 128 + result.code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool checkOnly = false;
   bool force = false;
+  std::string traceTextPath;
   int first = 1;
   for (; first < argc; ++first) {
     const std::string arg = argv[first];
@@ -101,6 +131,14 @@ int main(int argc, char** argv) {
       checkOnly = true;
     } else if (arg == "--force") {
       force = true;
+    } else if (arg == "--no-app") {
+      // Nothing to do until the app listens for programs.
+    } else if (arg == "--trace-text") {
+      if (first + 1 >= argc || !*argv[first + 1]) {
+        std::fprintf(stderr, "reactorscope-run: --trace-text needs a file name\n%s", kUsage);
+        return 2;
+      }
+      traceTextPath = argv[++first];
     } else if (arg.rfind("-", 0) == 0) {
       std::fprintf(stderr, "reactorscope-run: unknown option '%s'\n%s", arg.c_str(), kUsage);
       return 2;
@@ -146,6 +184,7 @@ int main(int argc, char** argv) {
   std::string libraryPath = libraryDir;
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
+  if (!traceTextPath.empty()) return runTracedAndExit(program, argv + first, traceTextPath);
   ::execv(program.c_str(), argv + first);
   std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
   return 126;

@@ -1,0 +1,148 @@
+#include "live/TextTraceWriter.h"
+
+#include <cinttypes>
+
+namespace rs::live {
+
+const char* stateName(EventState s) {
+  switch (s) {
+    case EventState::Invalid: return "invalid";
+    case EventState::NonPending: return "non_pending";
+    case EventState::Pending: return "pending";
+    case EventState::Active: return "active";
+  }
+  return "?";
+}
+
+const char* causeName(TraceCause c) {
+  switch (c) {
+    case TraceCause::None: return "none";
+    case TraceCause::New: return "event_new";
+    case TraceCause::Add: return "event_add";
+    case TraceCause::Del: return "event_del";
+    case TraceCause::Free: return "event_free";
+    case TraceCause::ReadyRead: return "fd ready: read";
+    case TraceCause::ReadyWrite: return "fd ready: write";
+    case TraceCause::ReadyClosed: return "fd ready: peer closed";
+    case TraceCause::Timeout: return "timeout";
+    case TraceCause::Signal: return "signal";
+    case TraceCause::ManualActivate: return "event_active";
+    case TraceCause::Dispatch: return "callback dispatched";
+    case TraceCause::Count: break;
+  }
+  return "?";
+}
+
+namespace {
+
+const char* roleName(CallbackRole role) {
+  switch (role) {
+    case CallbackRole::Event: return "";
+    case CallbackRole::BufferRead: return "bufferevent-read";
+    case CallbackRole::BufferWrite: return "bufferevent-write";
+    case CallbackRole::BufferEventCb: return "bufferevent-read";
+    case CallbackRole::Listener: return "listener";
+  }
+  return "";
+}
+
+const char* severityName(int severity) {
+  switch (severity) {
+    case 0: return "debug";
+    case 1: return "msg";
+    case 2: return "warn";
+    case 3: return "err";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void TextTraceWriter::hello(const Hello& h) {
+  pid_ = h.pid;
+  startNs_ = h.startNs;
+  std::fprintf(out_, "# pid %" PRIu32 " (%s) %s, trace protocol %" PRIu32 "\n", h.pid, h.processName.c_str(),
+               h.executable.c_str(), h.version);
+}
+
+void TextTraceWriter::baseCreated(uint64_t base, const std::string& method) {
+  std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " created (%s)\n", pid_, base, method.c_str());
+}
+
+void TextTraceWriter::baseFreed(uint64_t base) {
+  std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " freed\n", pid_, base);
+  std::fflush(out_);
+}
+
+void TextTraceWriter::callback(const CallbackInfo& info) {
+  Label& label = labels_[{info.base, info.eventId}];
+  const std::string name = symbols_.resolve(info.module, info.fileAddress);
+  if (info.role == CallbackRole::BufferEventCb) {
+    label.eventCb = name;
+  } else {
+    label.callback = name;
+  }
+  label.role = roleName(info.role);
+}
+
+std::string TextTraceWriter::label(uint64_t base, uint64_t eventId) const {
+  const auto it = labels_.find({base, eventId});
+  if (it == labels_.end()) return "-";
+  const Label& l = it->second;
+  std::string text = l.callback.empty() ? "-" : l.callback;
+  std::string extra = l.role;
+  if (!l.eventCb.empty()) extra += (extra.empty() ? "" : ",") + l.eventCb;
+  if (!extra.empty()) text += "[" + extra + "]";
+  return text;
+}
+
+void TextTraceWriter::records(uint64_t base, const TraceRecord* records, size_t count) {
+  for (size_t i = 0; i < count; ++i) writeRecord(base, records[i]);
+  std::fflush(out_);
+}
+
+void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
+  std::fprintf(out_, "%.6f pid=%" PRIu32 " base=%" PRIu64 " ", seconds(r.tsNs), pid_, base);
+  switch (r.type) {
+    case TraceType::WaitBegin:
+      if (r.value < 0) std::fprintf(out_, "loop wait (no timeout)\n");
+      else std::fprintf(out_, "loop wait (timeout %.3f ms)\n", static_cast<double>(r.value) / 1e6);
+      return;
+    case TraceType::WaitEnd:
+      std::fprintf(out_, "loop woke (%" PRId64 " ready)\n", r.value);
+      return;
+    default:
+      break;
+  }
+  std::fprintf(out_, "ev=%" PRIu64 " %s %s fd=%d ", r.eventId, label(base, r.eventId).c_str(), toString(r.kind), r.fd);
+  switch (r.type) {
+    case TraceType::Transition:
+      std::fprintf(out_, "%s -> %s (%s)\n", stateName(r.from), stateName(r.to), causeName(r.cause));
+      if (r.to == EventState::Invalid) labels_.erase({base, r.eventId});
+      return;
+    case TraceType::CallbackBegin:
+      std::fprintf(out_, "callback begin (%s)\n", eventFlagsToString(r.flags).c_str());
+      return;
+    case TraceType::CallbackEnd:
+      std::fprintf(out_, "callback end (%.1f us)\n", static_cast<double>(r.value) / 1e3);
+      return;
+    case TraceType::BufferLevel:
+      std::fprintf(out_, "buffer %s = %" PRId64 " bytes (owner %" PRIu32 ")\n", toString(r.buffer), r.value, r.owner);
+      return;
+    default:
+      std::fprintf(out_, "record type %d\n", static_cast<int>(r.type));
+      return;
+  }
+}
+
+void TextTraceWriter::log(int severity, const std::string& text) {
+  std::fprintf(out_, "pid=%" PRIu32 " log [%s] %s\n", pid_, severityName(severity), text.c_str());
+}
+
+void TextTraceWriter::dropped(const DropCounts& counts) {
+  std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " dropped: %" PRIu64 " in the ring, %" PRIu64
+               " by the collector (totals)\n",
+               pid_, counts.base, counts.ring, counts.stream);
+}
+
+}  // namespace rs::live

@@ -1,0 +1,53 @@
+// --trace-text: one line per message of a live trace stream, records labelled
+// with the program's own callback names (SymbolResolver). Line formats are in
+// docs/trace-protocol.md ("Text form"); e.g.
+//   0.002113 pid=4242 base=1 ev=7 read_cb[bufferevent-read,event_cb] io fd=8 pending -> active (fd ready: read)
+// Thread contract: one thread (the TraceDecoder's).
+#pragma once
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "live/SymbolResolver.h"
+#include "live/TraceDecoder.h"
+
+namespace rs::live {
+
+// The tutorial's names for states and the causes of transitions.
+const char* stateName(EventState s);
+const char* causeName(TraceCause c);
+
+class TextTraceWriter : public TraceSink {
+ public:
+  // Writes to `out` (not owned), flushed after every records message.
+  explicit TextTraceWriter(std::FILE* out) : out_(out) {}
+
+  void hello(const Hello& h) override;
+  void baseCreated(uint64_t base, const std::string& method) override;
+  void baseFreed(uint64_t base) override;
+  void callback(const CallbackInfo& info) override;
+  void records(uint64_t base, const TraceRecord* records, size_t count) override;
+  void log(int severity, const std::string& text) override;
+  void dropped(const DropCounts& counts) override;
+
+  // The label an event carries now ("-" when no callback was reported).
+  std::string label(uint64_t base, uint64_t eventId) const;
+
+ private:
+  struct Label {
+    std::string callback;  // function name
+    std::string role;      // "", "bufferevent-read", ...
+    std::string eventCb;   // a bufferevent's event callback, on its read event
+  };
+  void writeRecord(uint64_t base, const TraceRecord& r);
+  double seconds(int64_t ns) const { return static_cast<double>(ns - startNs_) / 1e9; }
+
+  std::FILE* out_;
+  uint32_t pid_ = 0;
+  int64_t startNs_ = 0;
+  SymbolResolver symbols_;
+  std::map<std::pair<uint64_t, uint64_t>, Label> labels_;  // (base, event id)
+};
+
+}  // namespace rs::live

@@ -1,0 +1,195 @@
+// reactorscope-run --trace-text on the tutorial's servers: section 4.5 (plain
+// events) built against Debian's libevent and against our library, section
+// 5.2 (listener + bufferevents) built against Debian's libevent. Each runs
+// under reactorscope-run, a real client talks to it over loopback, and the
+// text trace must show the program's own callback names moving through the
+// tutorial's states: the listening event pending; the accepted connection's
+// read event non_pending -> pending -> active (fd ready) -> its callback
+// (c_cb / read_cb) begins; buffer levels for the bufferevent server; the run
+// ends as the program does (5.2: SIGINT, a clean exit 0 with its base freed).
+// Waits are bounded hang guards, never timing assertions.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+class Client {
+ public:
+  explicit Client(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), port_(port) {}
+  ~Client() { close(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  bool connect() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  bool send(const QByteArray& bytes) {
+    return ::send(fd_, bytes.constData(), static_cast<size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+  }
+  // Reads until at least n bytes arrived, the peer closed, or 10 s passed.
+  QByteArray receive(qsizetype n) {
+    QByteArray got;
+    QDeadlineTimer guard(10000);
+    while (got.size() < n && !guard.hasExpired()) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+      if (r <= 0) break;
+      got.append(buf, static_cast<qsizetype>(r));
+    }
+    return got;
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+  uint16_t port_;
+};
+
+// reactorscope-run --trace-text <file> PROGRAM, and its trace as it grows.
+class TracedRun {
+ public:
+  explicit TracedRun(const QString& program) : path_(dir_.filePath("trace.txt")) {
+    proc_.setProgram(RUN_PATH);
+    proc_.setArguments({"--trace-text", path_, "--", program});
+    proc_.start();
+  }
+  ~TracedRun() {
+    if (proc_.state() != QProcess::NotRunning) {
+      proc_.kill();
+      proc_.waitForFinished(10000);
+    }
+  }
+  QProcess& proc() { return proc_; }
+  QString trace() const {
+    QFile f(path_);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+  }
+  // The first match of `pattern` once the trace has it (10 s hang guard).
+  QRegularExpressionMatch waitFor(const QString& pattern) {
+    const QRegularExpression re(pattern, QRegularExpression::MultilineOption);
+    QDeadlineTimer guard(10000);
+    for (;;) {
+      const QRegularExpressionMatch m = re.match(trace());
+      if (m.hasMatch() || guard.hasExpired() || proc_.state() == QProcess::NotRunning) return m;
+      QTest::qWait(20);
+    }
+  }
+  bool ends() { return proc_.state() == QProcess::NotRunning || proc_.waitForFinished(15000); }
+
+ private:
+  QTemporaryDir dir_;
+  QString path_;
+  QProcess proc_;
+};
+
+#define VERIFY_MATCH(m, what, run) QVERIFY2((m).hasMatch(), qPrintable(QString(what) + " not in the trace:\n" + (run).trace()))
+
+}  // namespace
+
+class TestRunTrace : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void tutorial45_data() {
+    QTest::addColumn<QString>("server");
+    QTest::newRow("built with -levent (Debian's)") << QString(SERVER_4_5_LIBEVENT);
+    QTest::newRow("linked to our libevent-2.1.so.7") << QString(SERVER_4_5_OURS);
+  }
+
+  // c_cb / s_cb are the tutorial 4.5's names for the client and server callbacks.
+  void tutorial45() {
+    QFETCH(QString, server);
+    TracedRun run(server);
+    QVERIFY2(run.proc().waitForStarted(10000), qPrintable(run.proc().errorString()));
+    const auto listening = run.waitFor(R"(ev=(\d+) s_cb io fd=(\d+) non_pending -> pending \(event_add\))");
+    VERIFY_MATCH(listening, "the listening event (s_cb) pending", run);
+    QVERIFY(run.trace().contains(QRegularExpression("^# pid \\d+ \\(", QRegularExpression::MultilineOption)));
+
+    Client client(8080);
+    QVERIFY(client.connect());
+    const QByteArray hello = "hello, traced server\n";
+    QVERIFY(client.send(hello));
+    QCOMPARE(client.receive(hello.size()), hello);
+
+    const auto added = run.waitFor(R"(ev=(\d+) c_cb io fd=(\d+) non_pending -> pending \(event_add\))");
+    VERIFY_MATCH(added, "the connection's event (c_cb) pending", run);
+    const QString ev = added.captured(1);
+    const auto active = run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ pending -> active \(fd ready: read\))");
+    VERIFY_MATCH(active, "c_cb pending -> active (fd ready: read)", run);
+    const auto begins = run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ callback begin \(READ\))");
+    VERIFY_MATCH(begins, "c_cb's callback", run);
+    QVERIFY(added.capturedStart() < active.capturedStart());
+    QVERIFY(active.capturedStart() < begins.capturedStart());
+
+    // The client leaves: c_cb event_del()s its event.
+    client.close();
+    VERIFY_MATCH(run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ pending -> non_pending \(event_del\))"),
+                 "c_cb's event_del", run);
+
+    // 4.5 has no clean way out: SIGTERM (passed on) ends it, and the run says so.
+    run.proc().terminate();
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::CrashExit);
+  }
+
+  // 5.2: the listener's and the bufferevents' internal events carry the
+  // program's callbacks (listener_cb; read_cb, write_cb, event_cb).
+  void tutorial52() {
+    TracedRun run(SERVER_5_2_LIBEVENT);
+    QVERIFY2(run.proc().waitForStarted(10000), qPrintable(run.proc().errorString()));
+    VERIFY_MATCH(run.waitFor(R"(ev=\d+ listener_cb\[listener\] io fd=\d+ non_pending -> pending)"),
+                 "the listener's event (listener_cb) pending", run);
+    VERIFY_MATCH(run.waitFor(R"(ev=\d+ signal_cb signal fd=2 non_pending -> pending \(event_add\))"),
+                 "the SIGINT event (signal_cb) pending", run);
+
+    Client client(8888);
+    QVERIFY(client.connect());
+    QVERIFY(client.receive(1).size() >= 1);  // the server's greeting
+    QVERIFY(client.send("ping\n"));
+    QVERIFY(client.receive(5).size() >= 5);  // echoed (the tutorial sends its whole buffer)
+
+    const QString readLabel = R"(read_cb\[bufferevent-read,event_cb\])";
+    const auto active = run.waitFor(R"(ev=(\d+) )" + readLabel + R"( io fd=\d+ pending -> active \(fd ready: read\))");
+    VERIFY_MATCH(active, "read_cb's event pending -> active (fd ready: read)", run);
+    const QString ev = active.captured(1);
+    VERIFY_MATCH(run.waitFor("ev=" + ev + " " + readLabel + R"( io fd=\d+ non_pending -> pending)"),
+                 "read_cb's event pending", run);
+    VERIFY_MATCH(run.waitFor("ev=" + ev + " " + readLabel + R"( io fd=\d+ callback begin)"), "read_cb's callback", run);
+    VERIFY_MATCH(run.waitFor(R"(write_cb\[bufferevent-write\] io fd=\d+ )"), "write_cb's event", run);
+    VERIFY_MATCH(run.waitFor(R"(buffer (input|output) = \d+ bytes)"), "a buffer level", run);
+
+    client.close();
+    // SIGINT to reactorscope-run reaches the program: signal_cb, a clean exit
+    // two seconds later, the base freed, exit status 0.
+    ::kill(static_cast<pid_t>(run.proc().processId()), SIGINT);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    QVERIFY(run.proc().readAllStandardOutput().contains("done"));
+    const QString trace = run.trace();
+    QVERIFY2(trace.contains(QRegularExpression(R"(signal_cb signal fd=2 pending -> active \(signal\))")),
+             qPrintable(trace));
+    QVERIFY2(trace.contains(QRegularExpression(R"(^pid=\d+ base=1 freed$)", QRegularExpression::MultilineOption)),
+             qPrintable(trace));
+  }
+};
+
+QTEST_MAIN(TestRunTrace)
+#include "tst_run_trace.moc"
