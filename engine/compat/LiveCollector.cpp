@@ -85,9 +85,7 @@ class Collector {
     e.str(base->method());
     e.end();
     queueMeta(frame);
-    std::call_once(started_, [this] {
-      thread_ = std::thread([this] { run(); });
-    });
+    std::call_once(started_, [this] { thread_ = std::thread([this] { run(); }); });
   }
 
   void baseFreed(event_base* base) {
@@ -170,8 +168,8 @@ class Collector {
   struct Base {
     event_base* base;
     uint64_t id;
-    uint64_t ringDropped;    // last reported
-    uint64_t streamDropped;  // records this collector could not send
+    uint64_t ringDropped;     // last reported
+    uint64_t streamDropped;   // records this collector could not send
     uint64_t streamReported;  // last reported
   };
   struct Symbol {
@@ -270,8 +268,8 @@ class Collector {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                                std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         pollfd p{fd_, POLLOUT, 0};
         ::poll(&p, 1, static_cast<int>(left.count()));
@@ -351,8 +349,7 @@ struct Start {
 
 void detail::baseCreated(event_base* base) { g_collector->baseCreated(base); }
 void detail::baseFreed(event_base* base) { g_collector->baseFreed(base); }
-void detail::callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd,
-                         short events) {
+void detail::callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events) {
   g_collector->callbackSet(base, eventId, role, fn, fd, events);
 }
 void detail::logLine(int severity, const char* text) { g_collector->logLine(severity, text); }
@@ -367,8 +364,8 @@ void detail::bufferEventCallbacksSet(bufferevent* bev) {
 }
 
 void detail::listenerCreated(evconnlistener* lev) {
-  rs::live::callbackSet(lev->base, lev->impl->listenEvent().id(), CallbackRole::Listener, reinterpret_cast<const void*>(lev->cb),
-              lev->impl->fd(), EV_READ);
+  rs::live::callbackSet(lev->base, lev->impl->listenEvent().id(), CallbackRole::Listener,
+                        reinterpret_cast<const void*>(lev->cb), lev->impl->fd(), EV_READ);
 }
 
 }  // namespace rs::live

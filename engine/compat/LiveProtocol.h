@@ -36,11 +36,11 @@ constexpr uint16_t kLastType = 7;
 
 // Which of the program's callbacks an event runs.
 enum class CallbackRole : uint8_t {
-  Event = 0,            // event_new / event_assign: the event's own callback
-  BufferRead = 1,       // a bufferevent's read event: bufferevent_setcb's readcb
-  BufferWrite = 2,      // its write event: writecb
-  BufferEventCb = 3,    // eventcb (on the read event's id)
-  Listener = 4,         // an evconnlistener's listening event: its callback
+  Event = 0,          // event_new / event_assign: the event's own callback
+  BufferRead = 1,     // a bufferevent's read event: bufferevent_setcb's readcb
+  BufferWrite = 2,    // its write event: writecb
+  BufferEventCb = 3,  // eventcb (on the read event's id)
+  Listener = 4,       // an evconnlistener's listening event: its callback
 };
 constexpr uint8_t kLastRole = 4;
 

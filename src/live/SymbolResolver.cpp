@@ -1,5 +1,6 @@
 #include "live/SymbolResolver.h"
 
+#include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -24,7 +25,37 @@ void readFunctions(Elf* elf, Elf_Scn* section, const GElf_Shdr& header, std::vec
   });
 }
 
+const Dwfl_Callbacks kOffline = {dwfl_build_id_find_elf, dwfl_standard_find_debuginfo, dwfl_offline_section_address,
+                                 nullptr};
+
 }  // namespace
+
+SymbolResolver::~SymbolResolver() {
+  for (auto& [module, info] : debugInfo_)
+    if (info.session) dwfl_end(static_cast<Dwfl*>(info.session));
+}
+
+std::string SymbolResolver::sourceLine(const std::string& module, uint64_t fileAddress) {
+  auto [it, inserted] = debugInfo_.try_emplace(module);
+  if (inserted) {
+    if (Dwfl* dwfl = dwfl_begin(&kOffline)) {
+      dwfl_report_begin(dwfl);
+      Dwfl_Module* mod = dwfl_report_offline(dwfl, "target", module.c_str(), -1);
+      dwfl_report_end(dwfl, nullptr, nullptr);
+      it->second = {dwfl, mod};
+    }
+  }
+  auto* mod = static_cast<Dwfl_Module*>(it->second.module);
+  GElf_Addr bias = 0;
+  if (!mod || !dwfl_module_getelf(mod, &bias)) return {};
+  Dwfl_Line* line = dwfl_module_getsrc(mod, fileAddress + bias);
+  int lineNo = 0;
+  const char* file = line ? dwfl_lineinfo(line, nullptr, &lineNo, nullptr, nullptr, nullptr) : nullptr;
+  if (!file) return {};
+  const std::string path(file);
+  const size_t slash = path.rfind('/');
+  return (slash == std::string::npos ? path : path.substr(slash + 1)) + ":" + std::to_string(lineNo);
+}
 
 const SymbolResolver::Table& SymbolResolver::load(const std::string& module) {
   auto [it, inserted] = tables_.try_emplace(module);

@@ -1,60 +1,44 @@
 #include "live/TextTraceWriter.h"
 
 #include <cinttypes>
+#include <iterator>
+
+#include "live/PeerAddress.h"
 
 namespace rs::live {
 
+namespace {
+
+// names[value], or "?" out of range (the decoder lets no such value through).
+template <size_t N>
+const char* nameOf(const char* const (&names)[N], size_t value) {
+  return value < N ? names[value] : "?";
+}
+
+}  // namespace
+
 const char* stateName(EventState s) {
-  switch (s) {
-    case EventState::Invalid: return "invalid";
-    case EventState::NonPending: return "non_pending";
-    case EventState::Pending: return "pending";
-    case EventState::Active: return "active";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"invalid", "non_pending", "pending", "active"};
+  return nameOf(kNames, static_cast<size_t>(s));
 }
 
 const char* causeName(TraceCause c) {
-  switch (c) {
-    case TraceCause::None: return "none";
-    case TraceCause::New: return "event_new";
-    case TraceCause::Add: return "event_add";
-    case TraceCause::Del: return "event_del";
-    case TraceCause::Free: return "event_free";
-    case TraceCause::ReadyRead: return "fd ready: read";
-    case TraceCause::ReadyWrite: return "fd ready: write";
-    case TraceCause::ReadyClosed: return "fd ready: peer closed";
-    case TraceCause::Timeout: return "timeout";
-    case TraceCause::Signal: return "signal";
-    case TraceCause::ManualActivate: return "event_active";
-    case TraceCause::Dispatch: return "callback dispatched";
-    case TraceCause::Count: break;
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"none",       "event_new",      "event_add",       "event_del",
+                                           "event_free", "fd ready: read", "fd ready: write", "fd ready: peer closed",
+                                           "timeout",    "signal",         "event_active",    "callback dispatched"};
+  static_assert(std::size(kNames) == static_cast<size_t>(TraceCause::Count));
+  return nameOf(kNames, static_cast<size_t>(c));
 }
 
 namespace {
 
-const char* roleName(CallbackRole role) {
-  switch (role) {
-    case CallbackRole::Event: return "";
-    case CallbackRole::BufferRead: return "bufferevent-read";
-    case CallbackRole::BufferWrite: return "bufferevent-write";
-    case CallbackRole::BufferEventCb: return "bufferevent-read";
-    case CallbackRole::Listener: return "listener";
-  }
-  return "";
-}
-
-const char* severityName(int severity) {
-  switch (severity) {
-    case 0: return "debug";
-    case 1: return "msg";
-    case 2: return "warn";
-    case 3: return "err";
-  }
-  return "?";
-}
+// By CallbackRole: the label's tag, and what a callback message says.
+constexpr const char* kRoleTags[] = {"", "bufferevent-read", "bufferevent-write", "bufferevent-read", "listener"};
+constexpr const char* kRoleNames[] = {"event", "bufferevent readcb", "bufferevent writecb", "bufferevent eventcb",
+                                      "listener"};
+static_assert(std::size(kRoleTags) == kLastRole + 1 && std::size(kRoleNames) == kLastRole + 1);
+// By libevent's EVENT_LOG_* severity.
+constexpr const char* kSeverities[] = {"debug", "msg", "warn", "err"};
 
 }  // namespace
 
@@ -82,7 +66,12 @@ void TextTraceWriter::callback(const CallbackInfo& info) {
   } else {
     label.callback = name;
   }
-  label.role = roleName(info.role);
+  label.role = nameOf(kRoleTags, static_cast<size_t>(info.role));
+  const std::string where = symbols_.sourceLine(info.module, info.fileAddress);
+  const std::string peer = peerAddress(static_cast<pid_t>(pid_), info.fd);
+  std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " ev=%" PRIu64 " callback %s (%s)%s%s%s%s\n", pid_, info.base,
+               info.eventId, name.c_str(), nameOf(kRoleNames, static_cast<size_t>(info.role)),
+               where.empty() ? "" : " at ", where.c_str(), peer.empty() ? "" : ", peer ", peer.c_str());
 }
 
 std::string TextTraceWriter::label(uint64_t base, uint64_t eventId) const {
@@ -105,8 +94,10 @@ void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
   std::fprintf(out_, "%.6f pid=%" PRIu32 " base=%" PRIu64 " ", seconds(r.tsNs), pid_, base);
   switch (r.type) {
     case TraceType::WaitBegin:
-      if (r.value < 0) std::fprintf(out_, "loop wait (no timeout)\n");
-      else std::fprintf(out_, "loop wait (timeout %.3f ms)\n", static_cast<double>(r.value) / 1e6);
+      if (r.value < 0)
+        std::fprintf(out_, "loop wait (no timeout)\n");
+      else
+        std::fprintf(out_, "loop wait (timeout %.3f ms)\n", static_cast<double>(r.value) / 1e6);
       return;
     case TraceType::WaitEnd:
       std::fprintf(out_, "loop woke (%" PRId64 " ready)\n", r.value);
@@ -136,11 +127,13 @@ void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
 }
 
 void TextTraceWriter::log(int severity, const std::string& text) {
-  std::fprintf(out_, "pid=%" PRIu32 " log [%s] %s\n", pid_, severityName(severity), text.c_str());
+  std::fprintf(out_, "pid=%" PRIu32 " log [%s] %s\n", pid_, nameOf(kSeverities, static_cast<size_t>(severity)),
+               text.c_str());
 }
 
 void TextTraceWriter::dropped(const DropCounts& counts) {
-  std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " dropped: %" PRIu64 " in the ring, %" PRIu64
+  std::fprintf(out_,
+               "pid=%" PRIu32 " base=%" PRIu64 " dropped: %" PRIu64 " in the ring, %" PRIu64
                " by the collector (totals)\n",
                pid_, counts.base, counts.ring, counts.stream);
 }

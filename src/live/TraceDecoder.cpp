@@ -18,7 +18,8 @@ class Reader {
   uint64_t uint(int bytes) {
     if (!take(static_cast<size_t>(bytes))) return 0;
     uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | data_[pos_ - static_cast<size_t>(bytes) + static_cast<size_t>(i)];
+    const uint8_t* first = data_ + pos_ - static_cast<size_t>(bytes);
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | first[i];
     return v;
   }
   std::string str() {

@@ -5,7 +5,8 @@
 // text trace must show the program's own callback names moving through the
 // tutorial's states: the listening event pending; the accepted connection's
 // read event non_pending -> pending -> active (fd ready) -> its callback
-// (c_cb / read_cb) begins; buffer levels for the bufferevent server; the run
+// (c_cb / read_cb) begins; each callback's source line and the connection's
+// peer address; buffer levels for the bufferevent server; the run
 // ends as the program does (5.2: SIGINT, a clean exit 0 with its base freed).
 // And a stream nobody reads never stops a loop: records are dropped and the
 // drops counted in the stream.
@@ -134,7 +135,8 @@ class TracedRun {
   QProcess proc_;
 };
 
-#define VERIFY_MATCH(m, what, run) QVERIFY2((m).hasMatch(), qPrintable(QString(what) + " not in the trace:\n" + (run).trace()))
+#define VERIFY_MATCH(m, what, run) \
+  QVERIFY2((m).hasMatch(), qPrintable(QString(what) + " not in the trace:\n" + (run).trace()))
 
 }  // namespace
 
@@ -166,6 +168,10 @@ class TestRunTrace : public QObject {
     const auto added = run.waitFor(R"(ev=(\d+) c_cb io fd=(\d+) non_pending -> pending \(event_add\))");
     VERIFY_MATCH(added, "the connection's event (c_cb) pending", run);
     const QString ev = added.captured(1);
+    // The callback's source line (debug info, libdw) and the connection's peer (/proc).
+    VERIFY_MATCH(run.waitFor("^pid=\\d+ base=1 ev=" + ev +
+                             R"( callback c_cb \(event\) at server_4_5\.c:\d+, peer 127\.0\.0\.1:\d+$)"),
+                 "c_cb's callback line with its source line and peer", run);
     const auto active = run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ pending -> active \(fd ready: read\))");
     VERIFY_MATCH(active, "c_cb pending -> active (fd ready: read)", run);
     const auto begins = run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ callback begin \(READ\))");
@@ -204,6 +210,9 @@ class TestRunTrace : public QObject {
     const auto active = run.waitFor(R"(ev=(\d+) )" + readLabel + R"( io fd=\d+ pending -> active \(fd ready: read\))");
     VERIFY_MATCH(active, "read_cb's event pending -> active (fd ready: read)", run);
     const QString ev = active.captured(1);
+    const QString where = R"( callback read_cb \(bufferevent readcb\) at server_5_2\.c:\d+, peer 127\.0\.0\.1:\d+$)";
+    VERIFY_MATCH(run.waitFor("^pid=\\d+ base=1 ev=" + ev + where),
+                 "read_cb's callback line with its source line and peer", run);
     VERIFY_MATCH(run.waitFor("ev=" + ev + " " + readLabel + R"( io fd=\d+ non_pending -> pending)"),
                  "read_cb's event pending", run);
     VERIFY_MATCH(run.waitFor("ev=" + ev + " " + readLabel + R"( io fd=\d+ callback begin)"), "read_cb's callback", run);

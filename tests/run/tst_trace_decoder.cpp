@@ -248,7 +248,7 @@ class TestTraceDecoder : public QObject {
     QVERIFY(refused > 0);
   }
 
-  void staticFunctionsResolveByName() {
+  void staticFunctionsResolveByNameAndLine() {
     Dl_info info{};
     link_map* map = nullptr;
     const auto address = reinterpret_cast<const void*>(&staticProbe);
@@ -259,6 +259,10 @@ class TestTraceDecoder : public QObject {
     const std::string name = symbols.resolve("/proc/self/exe", fileAddress);
     QVERIFY2(name.find("staticProbe") != std::string::npos, name.c_str());
     QCOMPARE(symbols.resolve("/nonexistent/module.so", 0x42), std::string("0x42@module.so"));
+    // Built with -g: libdw finds the source line.
+    const std::string where = symbols.sourceLine("/proc/self/exe", fileAddress);
+    QVERIFY2(QString::fromStdString(where).startsWith("tst_trace_decoder.cpp:"), where.c_str());
+    QCOMPARE(symbols.sourceLine("/nonexistent/module.so", 0x42), std::string());
   }
 
   void textLinesUseTheTutorialsNames() {
@@ -275,8 +279,8 @@ class TestTraceDecoder : public QObject {
     std::fclose(out);
     const QString lines = QString::fromUtf8(text, static_cast<qsizetype>(size));
     std::free(text);
-    QVERIFY2(lines.contains("pid=4242 base=1 ev=5 0x234@server[bufferevent-read] io fd=7 pending -> active (fd ready: read)"),
-             qPrintable(lines));
+    const QString line = "pid=4242 base=1 ev=5 0x234@server[bufferevent-read] io fd=7 pending -> active (fd ready: read)";
+    QVERIFY2(lines.contains(line), qPrintable(lines));
     QVERIFY2(lines.contains("log [warn] Error from accept() call"), qPrintable(lines));
     QVERIFY2(lines.contains("dropped: 3 in the ring, 4 by the collector"), qPrintable(lines));
   }
