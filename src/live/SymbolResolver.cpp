@@ -2,6 +2,7 @@
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <unistd.h>
@@ -25,6 +26,13 @@ void readFunctions(Elf* elf, Elf_Scn* section, const GElf_Shdr& header, std::vec
   });
 }
 
+// Only regular files are read: a module path naming a FIFO or a device (from
+// a hostile stream) must not block or feed the readers endless bytes.
+bool isRegularFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 const Dwfl_Callbacks kOffline = {dwfl_build_id_find_elf, dwfl_standard_find_debuginfo, dwfl_offline_section_address,
                                  nullptr};
 
@@ -37,7 +45,7 @@ SymbolResolver::~SymbolResolver() {
 
 std::string SymbolResolver::sourceLine(const std::string& module, uint64_t fileAddress) {
   auto [it, inserted] = debugInfo_.try_emplace(module);
-  if (inserted) {
+  if (inserted && isRegularFile(module)) {
     if (Dwfl* dwfl = dwfl_begin(&kOffline)) {
       dwfl_report_begin(dwfl);
       Dwfl_Module* mod = dwfl_report_offline(dwfl, "target", module.c_str(), -1);
@@ -61,7 +69,7 @@ const SymbolResolver::Table& SymbolResolver::load(const std::string& module) {
   auto [it, inserted] = tables_.try_emplace(module);
   if (!inserted) return it->second;
   Table& table = it->second;
-  if (elf_version(EV_CURRENT) == EV_NONE) return table;
+  if (elf_version(EV_CURRENT) == EV_NONE || !isRegularFile(module)) return table;
   const int fd = ::open(module.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return table;
   if (Elf* elf = elf_begin(fd, ELF_C_READ, nullptr)) {

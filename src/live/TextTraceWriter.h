@@ -41,7 +41,8 @@ class TextTraceWriter : public TraceSink {
     std::string eventCb;   // a bufferevent's event callback, on its read event
   };
   void writeRecord(uint64_t base, const TraceRecord& r);
-  double seconds(int64_t ns) const { return static_cast<double>(ns - startNs_) / 1e9; }
+  // (In double: hostile stamps may be any int64, the difference must not overflow.)
+  double seconds(int64_t ns) const { return (static_cast<double>(ns) - static_cast<double>(startNs_)) / 1e9; }
 
   std::FILE* out_;
   uint32_t pid_ = 0;

@@ -9,6 +9,7 @@
 #include <link.h>
 
 #include <QtTest>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -283,6 +284,21 @@ class TestTraceDecoder : public QObject {
     QVERIFY2(lines.contains(line), qPrintable(lines));
     QVERIFY2(lines.contains("log [warn] Error from accept() call"), qPrintable(lines));
     QVERIFY2(lines.contains("dropped: 3 in the ring, 4 by the collector"), qPrintable(lines));
+  }
+
+  // fuzz_trace_decoder: a record stamped INT64_MIN made the text writer's
+  // "seconds since hello" overflow (UBSan, signed integer overflow).
+  void extremeStampsDoNotOverflow() {
+    std::string s;
+    hello(s);
+    TraceRecord r = transition(1, EventState::Pending, EventState::Active, TraceCause::ReadyRead);
+    r.tsNs = std::numeric_limits<int64_t>::min();
+    records(s, {r}, 1);
+    std::FILE* out = std::fopen("/dev/null", "w");
+    TextTraceWriter writer(out);
+    TraceDecoder d;
+    QVERIFY(d.feed(s.data(), s.size(), writer) && d.finish());
+    std::fclose(out);
   }
 };
 
