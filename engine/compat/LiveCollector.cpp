@@ -74,8 +74,12 @@ class Collector {
     base->tracer().setEnabled(true);
     uint64_t id = 0;
     {
-      std::lock_guard lock(basesMutex_);
+      std::lock_guard lock(idsMutex_);
       id = ++lastBaseId_;
+      ids_[base] = id;
+    }
+    {
+      std::lock_guard lock(basesMutex_);
       bases_.push_back({base, id, 0, 0, 0});
     }
     std::string frame;
@@ -89,6 +93,10 @@ class Collector {
   }
 
   void baseFreed(event_base* base) {
+    {
+      std::lock_guard lock(idsMutex_);
+      ids_.erase(base);
+    }
     std::lock_guard lock(basesMutex_);
     for (size_t i = 0; i < bases_.size(); ++i) {
       if (bases_[i].base != base) continue;
@@ -177,11 +185,11 @@ class Collector {
     std::string module;
   };
 
+  // Never waits for a drain (a loop thread asks): ids have their own lock.
   uint64_t idOf(event_base* base) {
-    std::lock_guard lock(basesMutex_);
-    for (const Base& b : bases_)
-      if (b.base == base) return b.id;
-    return 0;
+    std::lock_guard lock(idsMutex_);
+    const auto it = ids_.find(base);
+    return it == ids_.end() ? 0 : it->second;
   }
 
   // The callback's module and its address in that file (dladdr's link map
@@ -304,11 +312,13 @@ class Collector {
   std::once_flag started_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::mutex basesMutex_;  // bases_, finalRecords_, chunk_, lastBaseId_
+  std::mutex idsMutex_;  // ids_, lastBaseId_
+  std::unordered_map<const event_base*, uint64_t> ids_;
+  uint64_t lastBaseId_ = 0;
+  std::mutex basesMutex_;  // bases_, finalRecords_, chunk_ (held while draining)
   std::vector<Base> bases_;
   std::string finalRecords_;  // frames of bases freed since the last tick
   std::vector<TraceRecord> chunk_ = std::vector<TraceRecord>(1024);
-  uint64_t lastBaseId_ = 0;
   std::mutex metaMutex_;  // meta_
   std::string meta_;
   std::mutex symbolsMutex_;

@@ -7,9 +7,11 @@
 // every hook below is one predictable branch: no thread, tracing off.
 // Hooks, called by the C API: a base created / about to be freed, a callback
 // attached to an event, a libevent log line.
-// Thread contract: every hook is safe from any thread; the collector thread is
-// the only consumer of the rings of the bases it knows (a base's final drain in
-// baseFreed() holds the same lock).
+// Thread contract: every hook is safe from any thread and takes only short
+// locks (base ids, the metadata queue, the callback-address cache), never one
+// held across a drain, except baseFreed(), which drains that base one last time.
+// The collector thread is the only consumer of the rings of the bases it knows
+// (baseFreed()'s final drain holds the same lock).
 #pragma once
 #include <cstdint>
 
