@@ -1,7 +1,8 @@
 // reactorscope-run as a user meets it: a program built against Debian's
 // libevent runs unmodified on ReactorScope's (same output, same exit status,
 // the library it loaded is ours), a script's programs inherit the setup, and
-// every program it cannot run gets one message naming the cause and the fix.
+// every program it cannot run gets one message naming the cause and the fix;
+// --trace-text changes neither the program's output nor its exit status.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -51,6 +52,30 @@ class TestReactorscopeRun : public QObject {
     QVERIFY2(r.err.contains(QStringLiteral("library: %1/libevent-2.1.so.7").arg(COMPAT_DIR)), qPrintable(r.err));
     QCOMPARE(r.out, runDirectly(FOREIGN_PROGRAM));
     QVERIFY(r.out.count('\n') >= 12);
+  }
+
+  // --trace-text: the same output and exit status as untraced, the trace in
+  // the file; a program without libevent runs (an empty trace); a missing or
+  // unwritable file name is a usage error with its own message.
+  void traceTextKeepsOutputAndStatus() {
+    QTemporaryDir dir;
+    const QString trace = dir.filePath("trace.txt");
+    const Result r = run({"--trace-text", trace, FOREIGN_PROGRAM});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, runDirectly(FOREIGN_PROGRAM));
+    QFile file(trace);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(file.readAll());
+    QVERIFY2(text.startsWith("# pid ") && text.contains("base=1 created (epoll)"), qPrintable(text));
+    QCOMPARE(run({"--force", "--trace-text", trace, NO_LIBEVENT, "7"}).exitCode, 7);
+
+    const Result missing = run({"--trace-text"});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.err.contains("--trace-text needs a file name"), qPrintable(missing.err));
+    const Result unwritable = run({"--trace-text", "/nonexistent-dir/trace.txt", FOREIGN_PROGRAM});
+    QCOMPARE(unwritable.exitCode, 2);
+    QVERIFY2(unwritable.err.contains("cannot write the trace to /nonexistent-dir/trace.txt"),
+             qPrintable(unwritable.err));
   }
 
   void keepsTheProgramsExitStatusAndArguments() {
