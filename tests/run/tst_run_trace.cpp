@@ -234,6 +234,28 @@ class TestRunTrace : public QObject {
              qPrintable(trace));
   }
 
+  // Two bases on two threads are base 1 and base 2, each with its own
+  // callbacks, both freed; a forked child runs untraced (one pid in the trace)
+  // and exits cleanly; the program's exit status is kept.
+  void twoBasesAndAForkedChild() {
+    TracedRun run(TWO_BASES);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    QVERIFY(run.proc().readAllStandardOutput().contains("children done"));
+    const QString trace = run.trace();
+    const auto count = [&](const QString& pattern) {
+      return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
+    };
+    QCOMPARE(count(R"(^pid=\d+ base=1 created)"), 1);
+    QCOMPARE(count(R"(^pid=\d+ base=2 created)"), 1);
+    QCOMPARE(count(R"(^pid=\d+ base=3 created)"), 0);
+    QCOMPARE(count(R"(^pid=\d+ base=[12] freed$)"), 2);
+    QCOMPARE(count(R"(base=1 ev=\d+ tick_a timer fd=-1 callback begin)"), 3);
+    QCOMPARE(count(R"(base=2 ev=\d+ tick_b timer fd=-1 callback begin)"), 4);
+    QCOMPARE(count(R"(^# pid )"), 1);
+  }
+
   // The stream's reader takes nothing while the program spins through 300 000
   // callbacks: the loop still finishes (the collector never blocks it), the
   // records it could not send are counted and the count arrives in the stream.
