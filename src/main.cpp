@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include "model/SessionSpec.h"
+#include "live/AppSocket.h"
+#include "model/ProgramSessions.h"
 #include "widgets/MainWindow.h"
 #include "widgets/QuitOnSignal.h"
 
@@ -94,6 +96,7 @@ int main(int argc, char* argv[]) {
 
   rs::gui::MainWindow window;
   window.restoreSettings(!options.fresh);
+  window.programs()->listen(QString::fromStdString(rs::live::appSocketPath()));  // reactorscope-run's programs
   window.show();
   if (parser.isSet(tabOption())) window.showTab(tab + QStringLiteral("Page"));
   window.applyLaunchOptions(options);

@@ -32,11 +32,6 @@ const char* causeName(TraceCause c) {
 
 namespace {
 
-// By CallbackRole: the label's tag, and what a callback message says.
-constexpr const char* kRoleTags[] = {"", "bufferevent-read", "bufferevent-write", "bufferevent-read", "listener"};
-constexpr const char* kRoleNames[] = {"event", "bufferevent readcb", "bufferevent writecb", "bufferevent eventcb",
-                                      "listener"};
-static_assert(std::size(kRoleTags) == kLastRole + 1 && std::size(kRoleNames) == kLastRole + 1);
 // By libevent's EVENT_LOG_* severity.
 constexpr const char* kSeverities[] = {"debug", "msg", "warn", "err"};
 
@@ -59,30 +54,12 @@ void TextTraceWriter::baseFreed(uint64_t base) {
 }
 
 void TextTraceWriter::callback(const CallbackInfo& info) {
-  Label& label = labels_[{info.base, info.eventId}];
-  const std::string name = symbols_.resolve(info.module, info.fileAddress);
-  if (info.role == CallbackRole::BufferEventCb) {
-    label.eventCb = name;
-  } else {
-    label.callback = name;
-  }
-  label.role = nameOf(kRoleTags, static_cast<size_t>(info.role));
-  const std::string where = symbols_.sourceLine(info.module, info.fileAddress);
+  const std::string name = labels_.add(info);
+  const std::string where = labels_.symbols().sourceLine(info.module, info.fileAddress);
   const std::string peer = peerAddress(static_cast<pid_t>(pid_), info.fd);
   std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " ev=%" PRIu64 " callback %s (%s)%s%s%s%s\n", pid_, info.base,
-               info.eventId, name.c_str(), nameOf(kRoleNames, static_cast<size_t>(info.role)),
-               where.empty() ? "" : " at ", where.c_str(), peer.empty() ? "" : ", peer ", peer.c_str());
-}
-
-std::string TextTraceWriter::label(uint64_t base, uint64_t eventId) const {
-  const auto it = labels_.find({base, eventId});
-  if (it == labels_.end()) return "-";
-  const Label& l = it->second;
-  std::string text = l.callback.empty() ? "-" : l.callback;
-  std::string extra = l.role;
-  if (!l.eventCb.empty()) extra += (extra.empty() ? "" : ",") + l.eventCb;
-  if (!extra.empty()) text += "[" + extra + "]";
-  return text;
+               info.eventId, name.c_str(), roleName(info.role), where.empty() ? "" : " at ", where.c_str(),
+               peer.empty() ? "" : ", peer ", peer.c_str());
 }
 
 void TextTraceWriter::records(uint64_t base, const TraceRecord* records, size_t count) {
@@ -105,11 +82,11 @@ void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
     default:
       break;
   }
-  std::fprintf(out_, "ev=%" PRIu64 " %s %s fd=%d ", r.eventId, label(base, r.eventId).c_str(), toString(r.kind), r.fd);
+  std::fprintf(out_, "ev=%" PRIu64 " %s %s fd=%d ", r.eventId, labels_.label(base, r.eventId).c_str(), toString(r.kind), r.fd);
   switch (r.type) {
     case TraceType::Transition:
       std::fprintf(out_, "%s -> %s (%s)\n", stateName(r.from), stateName(r.to), causeName(r.cause));
-      if (r.to == EventState::Invalid) labels_.erase({base, r.eventId});
+      if (r.to == EventState::Invalid) labels_.forget(base, r.eventId);
       return;
     case TraceType::CallbackBegin:
       std::fprintf(out_, "callback begin (%s)\n", eventFlagsToString(r.flags).c_str());

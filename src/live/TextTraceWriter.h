@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "live/SymbolResolver.h"
+#include "live/EventLabels.h"
 #include "live/TraceDecoder.h"
 
 namespace rs::live {
@@ -31,15 +31,7 @@ class TextTraceWriter : public TraceSink {
   void log(int severity, const std::string& text) override;
   void dropped(const DropCounts& counts) override;
 
-  // The label an event carries now ("-" when no callback was reported).
-  std::string label(uint64_t base, uint64_t eventId) const;
-
  private:
-  struct Label {
-    std::string callback;  // function name
-    std::string role;      // "", "bufferevent-read", ...
-    std::string eventCb;   // a bufferevent's event callback, on its read event
-  };
   void writeRecord(uint64_t base, const TraceRecord& r);
   // (In double: hostile stamps may be any int64, the difference must not overflow.)
   double seconds(int64_t ns) const { return (static_cast<double>(ns) - static_cast<double>(startNs_)) / 1e9; }
@@ -47,8 +39,7 @@ class TextTraceWriter : public TraceSink {
   std::FILE* out_;
   uint32_t pid_ = 0;
   int64_t startNs_ = 0;
-  SymbolResolver symbols_;
-  std::map<std::pair<uint64_t, uint64_t>, Label> labels_;  // (base, event id)
+  EventLabels labels_;
 };
 
 }  // namespace rs::live

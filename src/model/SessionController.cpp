@@ -113,6 +113,13 @@ int SessionController::startCustom(EngineSession::CustomWorkload workload) {
   return addSession(std::make_unique<EngineSession>(nextId_++, std::move(workload), traceCapacity_));
 }
 
+int SessionController::addExternalSession(SessionRow row, const QString& name) {
+  row.id = nextId_++;
+  eventModel_.setSessionName(row.id, QStringLiteral("#%1 %2").arg(row.id).arg(name));
+  sessionModel_.addSession(row);
+  return row.id;
+}
+
 void SessionController::stopSession(int id) {
   auto it = slots_.find(id);
   if (it != slots_.end()) it->second.session->stop();

@@ -42,6 +42,10 @@ class SessionController : public QObject {
   int startServer(const EchoServerConfig& config);
   int startClient(const LoadClientConfig& config);
   int startCustom(EngineSession::CustomWorkload workload);
+  // A session fed from outside the controller (a traced program's base:
+  // ProgramSession feeds aggregator() and updates its row itself): a new id,
+  // `row` (its id set) in sessionModel() and `name` in eventModel().
+  int addExternalSession(SessionRow row, const QString& name);
   void stopSession(int id);
   // Stopped sessions only: drops the row and its stats.
   void removeSession(int id);

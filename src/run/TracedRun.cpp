@@ -32,9 +32,31 @@ TracedExit fromStatus(int status) {
   return {false, WIFEXITED(status) ? WEXITSTATUS(status) : 1};
 }
 
+// Sends all of buf to the app (a send timeout bounds each wait); false once it
+// failed, with a line saying so.
+bool forwardToApp(int appFd, const char* buf, size_t n) {
+  while (n > 0) {
+    const ssize_t sent = ::send(appFd, buf, n, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) {
+      const bool slow = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      std::fprintf(stderr, "reactorscope-run: the app %s; the program goes on without it\n",
+                   slow ? "stopped taking the trace" : "went away");
+      return false;
+    }
+    buf += sent;
+    n -= static_cast<size_t>(sent);
+  }
+  return true;
+}
+
 }  // namespace
 
-TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, std::string* error) {
+TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error) {
+  if (appFd >= 0) {
+    const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
+    ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  }
   int ends[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
     *error = std::string("cannot create the trace stream: ") + std::strerror(errno);
@@ -45,6 +67,7 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
     *error = std::string("cannot start the program: fork: ") + std::strerror(errno);
     ::close(ends[0]);
     ::close(ends[1]);
+    if (appFd >= 0) ::close(appFd);
     return {false, 126};
   }
   if (child == 0) {
@@ -90,9 +113,20 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
     const ssize_t n = ::read(stream, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      if (!decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
+      if (text && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
       ::close(stream);
       stream = -1;
+      continue;
+    }
+    if (appFd >= 0 && !forwardToApp(appFd, buf, static_cast<size_t>(n))) {
+      ::close(appFd);
+      appFd = -1;
+    }
+    if (!text) {
+      if (appFd < 0) {  // nobody wants the trace any more
+        ::close(stream);
+        stream = -1;
+      }
       continue;
     }
     if (!decoder.feed(buf, static_cast<size_t>(n), writer)) {
@@ -103,7 +137,8 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
     }
   }
   if (stream >= 0) ::close(stream);
-  std::fflush(text);
+  if (appFd >= 0) ::close(appFd);  // the app sees the end of the stream: the session ends
+  if (text) std::fflush(text);
   g_child = 0;
   return fromStatus(status);
 }

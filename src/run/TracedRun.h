@@ -1,6 +1,7 @@
-// reactorscope-run --trace-text: runs the program as a child with a stream
-// (a socketpair; its end passed as REACTORSCOPE_TRACE_FD) and writes the
-// decoded trace as text while the program runs. The program keeps its stdin,
+// reactorscope-run traced: runs the program as a child with a stream
+// (a socketpair; its end passed as REACTORSCOPE_TRACE_FD), writes the
+// decoded trace as text (--trace-text) and forwards the stream to a running
+// app while the program runs. The program keeps its stdin,
 // stdout and stderr. SIGTERM, SIGHUP, SIGINT and SIGQUIT sent to
 // reactorscope-run with kill() are passed on; the terminal's Ctrl-C and Ctrl-Backslash
 // reach the program directly (same process group) and are not sent twice.
@@ -19,8 +20,14 @@ struct TracedExit {
   int code = 0;  // exit status, or the signal that ended the program
 };
 
-// `argv` is the program's argv (null-terminated); `text` receives the trace.
-// nullopt-like failure: *error set and code 126 (cannot run it).
-TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, std::string* error);
+// `argv` is the program's argv (null-terminated); `text` (may be null)
+// receives the trace as text; `appFd` (-1: none; owned, closed at the end) a
+// connection to the app, which gets the stream's bytes unchanged. A send to
+// the app waits at most kAppSendTimeoutMs; an app that takes longer, or goes
+// away, is dropped (one line on stderr) and the program goes on: only this
+// relay waits, never the program (its collector drops and counts instead).
+// Failure to start: *error set and code 126 (cannot run it).
+constexpr int kAppSendTimeoutMs = 2000;
+TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error);
 
 }  // namespace rs::run

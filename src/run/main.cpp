@@ -4,7 +4,8 @@
 //   reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]
 // The program keeps its stdin/stdout/stderr and its exit status: untraced,
 // this process becomes the program (exec); with --trace-text it runs as a
-// child streaming its trace (TracedRun.h) and its exit status (or the signal
+// child streaming its trace (TracedRun.h) to the text file and/or a running
+// app (live/AppSocket.h) and its exit status (or the signal
 // that ended it) becomes ours. Exit codes of our own: 1 refused by the check,
 // 2 usage error, 126 cannot execute, 127 program not found.
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "run/ElfImage.h"
 #include "run/Preflight.h"
 #include "run/TracedRun.h"
+#include "live/AppSocket.h"
 
 namespace {
 
@@ -33,8 +35,9 @@ const char kUsage[] =
     "  --force   run even when it uses libevent functions ReactorScope does not provide\n"
     "  --trace-text FILE  write the program's trace to FILE as text while it runs: one line per\n"
     "            record (time, pid, base, event id, callback name, kind, fd, from -> to (cause))\n"
-    "  --no-app  do not look for a running ReactorScope app (streaming to the app is not built\n"
-    "            yet: this is the default)\n"
+    "  --no-app  do not stream to a running ReactorScope app (by default the trace goes to the\n"
+    "            app listening at $REACTORSCOPE_APP_SOCKET, else $XDG_RUNTIME_DIR/reactorscope/app.sock\n"
+    "            or /tmp/reactorscope-$UID/app.sock, when one runs)\n"
     "  --help    this text\n"
     "REACTORSCOPE_LIBEVENT_DIR overrides where the library is looked for.\n";
 
@@ -89,17 +92,32 @@ std::string resolveProgram(const std::string& program) {
   return {};
 }
 
-// Runs the program with its trace written to `path`; exits as it did (a
-// program killed by a signal kills this process with the same signal).
-int runTracedAndExit(const std::string& program, char** argv, const std::string& path) {
-  std::FILE* text = path == "-" ? stdout : std::fopen(path.c_str(), "w");
-  if (!text) {
+// A connection to the running app, or -1 after one line saying how to start it.
+int connectApp() {
+  std::string error;
+  const std::string path = rs::live::appSocketPath();
+  const int fd = rs::live::connectToApp(path, &error);
+  if (fd < 0)
+    std::fprintf(stderr,
+                 "reactorscope-run: no ReactorScope app is listening (%s); start one with `reactorscope &` to watch "
+                 "this program live (--no-app: don't look). Running it anyway.\n",
+                 error.c_str());
+  return fd;
+}
+
+// Runs the program with its trace written to `path` (empty: none) and sent to
+// the app on appFd (-1: none); exits as it did (a program killed by a signal
+// kills this process with the same signal).
+int runTracedAndExit(const std::string& program, char** argv, const std::string& path, int appFd) {
+  std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "w");
+  if (!path.empty() && !text) {
     std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
+    if (appFd >= 0) ::close(appFd);
     return 2;
   }
   std::string error;
-  const rs::run::TracedExit result = rs::run::runTraced(program, argv, text, &error);
-  if (text != stdout) std::fclose(text);
+  const rs::run::TracedExit result = rs::run::runTraced(program, argv, text, appFd, &error);
+  if (text && text != stdout) std::fclose(text);
   if (!error.empty()) {
     std::fprintf(stderr, "reactorscope-run: %s\n", error.c_str());
     return result.code;
@@ -115,6 +133,7 @@ int runTracedAndExit(const std::string& program, char** argv, const std::string&
 int main(int argc, char** argv) {
   bool checkOnly = false;
   bool force = false;
+  bool useApp = true;
   std::string traceTextPath;
   int first = 1;
   for (; first < argc; ++first) {
@@ -132,7 +151,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--force") {
       force = true;
     } else if (arg == "--no-app") {
-      // Nothing to do until the app listens for programs.
+      useApp = false;
     } else if (arg == "--trace-text") {
       if (first + 1 >= argc || !*argv[first + 1]) {
         std::fprintf(stderr, "reactorscope-run: --trace-text needs a file name\n%s", kUsage);
@@ -184,7 +203,8 @@ int main(int argc, char** argv) {
   std::string libraryPath = libraryDir;
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
-  if (!traceTextPath.empty()) return runTracedAndExit(program, argv + first, traceTextPath);
+  const int appFd = useApp ? connectApp() : -1;
+  if (!traceTextPath.empty() || appFd >= 0) return runTracedAndExit(program, argv + first, traceTextPath, appFd);
   ::execv(program.c_str(), argv + first);
   std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
   return 126;

@@ -16,6 +16,7 @@
 
 #include "core/Clock.h"
 #include "model/EventFilterProxy.h"
+#include "model/ProgramSessions.h"
 #include "widgets/Resources.h"
 #include "ui_MainWindow.h"
 #include "widgets/BuffersView.h"
@@ -40,7 +41,8 @@ QWidget* named(QWidget* page, const char* name) {
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), controller_(new SessionController(this)) {
+    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), controller_(new SessionController(this)),
+      programs_(new ProgramSessions(controller_, this)) {
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/reactorscope.svg")));
