@@ -64,7 +64,7 @@ bool LiveTargetServer::listen(const QString& socketPath, QString* error) {
     *error = QStringLiteral("cannot listen for traced programs: socket: %1").arg(errnoText());
     return false;
   }
-  const mode_t oldMask = ::umask(077);  // the socket is born 0600 (the directory is 0700 anyway)
+  const mode_t oldMask = ::umask(0177);  // the socket is born 0600 (the directory is 0700 anyway)
   const bool bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
   ::umask(oldMask);
   if (!bound || ::listen(fd, kBacklog) != 0) {
