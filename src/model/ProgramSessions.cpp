@@ -15,6 +15,7 @@ ProgramSessions::ProgramSessions(SessionController* controller, QObject* parent)
 bool ProgramSessions::listen(const QString& socketPath, QString* error) {
   QString why;
   if (server_.listen(socketPath, &why)) {
+    launcher_ = std::make_unique<ProgramLauncher>(controller_, socketPath);
     log(LogLevel::Info, QStringLiteral("traced programs: listening at %1 (run one with reactorscope-run PROGRAM)").arg(socketPath));
     return true;
   }

@@ -7,9 +7,11 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
 #include <vector>
 
 #include "model/LiveTargetServer.h"
+#include "model/ProgramLauncher.h"
 #include "model/ProgramSession.h"
 
 namespace rs::gui {
@@ -23,6 +25,9 @@ class ProgramSessions : public QObject {
   // the reason in the log and in *error, when it cannot.
   bool listen(const QString& socketPath, QString* error = nullptr);
   LiveTargetServer& server() { return server_; }
+  // "Run program…": runs a program under reactorscope-run aimed at this
+  // listener (null until listen() succeeded).
+  ProgramLauncher* launcher() { return launcher_.get(); }
   // Programs connected so far (ended ones included), oldest first.
   const std::vector<ProgramSession*>& programs() const { return programs_; }
 
@@ -32,6 +37,7 @@ class ProgramSessions : public QObject {
   SessionController* controller_;
   LiveTargetServer server_;
   std::vector<ProgramSession*> programs_;  // children of this object
+  std::unique_ptr<ProgramLauncher> launcher_;
 };
 
 }  // namespace rs::gui

@@ -206,6 +206,35 @@ class TestProgramSession : public QObject {
     ::close(client);
   }
 
+  // The Run dialog's code path: the launcher starts reactorscope-run aimed at
+  // this listener; the session appears with callback names, the program's
+  // stdout is in the log, Stop (SIGTERM) ends it and the session with it.
+  void runProgramCapturesOutputAndStops() {
+    QTemporaryDir dir;
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramLauncher* launcher = programs.launcher();
+    QVERIFY(launcher);
+    launcher->setRunPath(RUN_PATH);
+    QString error;
+    QVERIFY(!launcher->start({"", {}, {}}, &error));
+    QVERIFY2(error.contains("no program"), qPrintable(error));
+    QVERIFY(!launcher->start({ECHO_ANY_PORT, {}, dir.filePath("missing")}, &error));
+    QVERIFY2(error.contains("does not exist"), qPrintable(error));
+    QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path()}, &error), qPrintable(error));
+    QVERIFY(launcher->running());
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 20000);
+    const int session = programRow(ctl)->id;
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(logHas(ctl, "stdout: port "), 10000);
+    launcher->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!launcher->running(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    QVERIFY2(logHas(ctl, "was ended by a signal"), qPrintable(logText(ctl).join('\n')));
+    QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Finished);
+  }
+
   void malformedStreamEndsItsSessionOnly() {
     QTemporaryDir dir;
     SessionController ctl;
