@@ -24,6 +24,7 @@
 #include "widgets/EventsPanel.h"
 #include "widgets/NewClientDialog.h"
 #include "widgets/NewServerDialog.h"
+#include "widgets/RunProgramDialog.h"
 #include "widgets/SessionsPanel.h"
 #include "widgets/StateDiagramView.h"
 #include "widgets/StatsView.h"
@@ -110,6 +111,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(ui_->actionNewServer, &QAction::triggered, this, &MainWindow::openNewServerDialog);
   connect(ui_->actionNewClient, &QAction::triggered, this, &MainWindow::openNewClientDialog);
   connect(ui_->actionStopAll, &QAction::triggered, ctl, &SessionController::stopAll);
+  installRunProgramActions(ui_->menuSession, ui_->actionQuit, programs_, this);  // traced programs (reactorscope-run)
   connect(ui_->actionQuit, &QAction::triggered, this, &QWidget::close);
   connect(ui_->actionRetention, &QAction::triggered, this, &MainWindow::chooseRetention);
   connect(ui_->actionFollowLive, &QAction::toggled, this, [this](bool on) {

@@ -16,6 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <QAction>
+#include <QLineEdit>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -25,6 +27,8 @@
 #include "live/AppSocket.h"
 #include "model/ProgramSessions.h"
 #include "model/SessionController.h"
+#include "widgets/MainWindow.h"
+#include "widgets/RunProgramDialog.h"
 
 using namespace rs;
 using namespace rs::gui;
@@ -233,6 +237,37 @@ class TestProgramSession : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
     QVERIFY2(logHas(ctl, "was ended by a signal"), qPrintable(logText(ctl).join('\n')));
     QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Finished);
+  }
+
+  // The dialog's form: what it refuses (and says), how it splits arguments;
+  // the main window's Session menu offers it.
+  void runDialogChecksItsForm() {
+    QTemporaryDir dir;
+    RunProgramDialog dialog;
+    dialog.setLaunch({"", {}, {}});
+    QVERIFY(dialog.errorText().contains("give the program"));
+    dialog.programEdit()->setText(ECHO_ANY_PORT);
+    dialog.directoryEdit()->setText(dir.filePath("missing"));
+    QVERIFY2(dialog.errorText().contains("does not exist"), qPrintable(dialog.errorText()));
+    dialog.directoryEdit()->setText(dir.path());
+    QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+    QFile plain(dir.filePath("notes.txt"));
+    QVERIFY(plain.open(QIODevice::WriteOnly));
+    plain.close();
+    dialog.programEdit()->setText("./notes.txt");  // relative to the working directory
+    QVERIFY2(dialog.errorText().contains("not an executable file"), qPrintable(dialog.errorText()));
+    dialog.programEdit()->setText(ECHO_ANY_PORT);
+    dialog.argumentsEdit()->setText(R"(8888 "two words" -v)");
+    const ProgramLaunch l = dialog.launch();
+    QCOMPARE(l.program, QString(ECHO_ANY_PORT));
+    QCOMPARE(l.arguments, (QStringList{"8888", "two words", "-v"}));
+    QCOMPARE(l.workingDirectory, dir.path());
+
+    MainWindow window;
+    QAction* run = window.findChild<QAction*>("actionRunProgram");
+    QVERIFY(run);
+    QVERIFY(window.findChild<QAction*>("actionStopProgram"));
+    QVERIFY(!window.findChild<QAction*>("actionStopProgram")->isEnabled());
   }
 
   void malformedStreamEndsItsSessionOnly() {
