@@ -127,7 +127,14 @@ void SessionController::stopSession(int id) {
 
 void SessionController::removeSession(int id) {
   auto it = slots_.find(id);
-  if (it == slots_.end() || !it->second.ended) return;
+  if (it == slots_.end()) {  // an external session (a traced program's base), once it ended
+    const SessionRow* row = sessionModel_.session(id);
+    if (!row || row->kind != EngineSession::Kind::Program || row->status == EngineSession::Status::Running) return;
+    sessionModel_.removeSession(id);
+    agg_.forgetSession(id);
+    return;
+  }
+  if (!it->second.ended) return;
   slots_.erase(it);
   sessionModel_.removeSession(id);
   agg_.forgetSession(id);

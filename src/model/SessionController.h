@@ -47,7 +47,7 @@ class SessionController : public QObject {
   // `row` (its id set) in sessionModel() and `name` in eventModel().
   int addExternalSession(SessionRow row, const QString& name);
   void stopSession(int id);
-  // Stopped sessions only: drops the row and its stats.
+  // Stopped sessions (and ended traced-program sessions) only: drops the row and its stats.
   void removeSession(int id);
   void stopAll();
   bool anyRunning() const;

@@ -298,6 +298,8 @@ class TestProgramSession : public QObject {
     char c;
     QCOMPARE(::read(fd, &c, 1), ssize_t{0});  // the app closed it
     ::close(fd);
+    ctl.removeSession(programRow(ctl)->id);  // an ended program session can be removed
+    QVERIFY(programRow(ctl) == nullptr);
     // The app still takes the next program.
     const int next = connectUnix(dir.filePath("app.sock"));
     QVERIFY(next >= 0);
