@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -268,6 +269,88 @@ class TestProgramSession : public QObject {
     QVERIFY(run);
     QVERIFY(window.findChild<QAction*>("actionStopProgram"));
     QVERIFY(!window.findChild<QAction*>("actionStopProgram")->isEnabled());
+  }
+
+  // Hostile streams into the app's consumer (not only the decoder): a valid
+  // stream of every message kind, then 300 copies with random bytes changed
+  // or cut short. Each ends its program (ended(), never a crash or a hang)
+  // and bounds what it creates (at most kMaxBases sessions).
+  void mutatedStreamsNeverCrashTheApp() {
+    std::string valid;
+    live::Encoder e(valid);
+    e.begin(live::MessageType::Hello);
+    e.u32(live::kProtocolVersion);
+    e.u32(static_cast<uint32_t>(::getpid()));
+    e.u64(1000);
+    e.str("fuzzed");
+    e.str("/nonexistent/fuzzed");
+    e.end();
+    e.begin(live::MessageType::BaseCreated);
+    e.u64(1);
+    e.str("epoll");
+    e.end();
+    e.begin(live::MessageType::Callback);
+    e.u64(1);
+    e.u64(2);
+    e.u8(1);
+    e.u8(0);
+    e.u16(2);
+    e.u32(0);
+    e.u64(0x1234);
+    e.u64(0x234);
+    e.str("/nonexistent/fuzzed");
+    e.end();
+    std::vector<TraceRecord> recs(3);
+    fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
+               EventState::Pending, TraceCause::Add, 0);
+    fillRecord(recs[1], 3000, 2, 5, 7, 9, TraceType::BufferLevel, EventKind::Io, EventState::Invalid,
+               EventState::Invalid, TraceCause::None, 0);
+    recs[1].buffer = BufferId::Input;
+    fillRecord(recs[2], 4000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
+               EventState::Invalid, TraceCause::Free, 0);
+    e.begin(live::MessageType::Records);
+    e.u64(1);
+    e.u32(static_cast<uint32_t>(recs.size()));
+    e.u32(0);
+    e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
+    e.end();
+    e.begin(live::MessageType::Log);
+    e.u32(2);
+    e.str("[warn] something");
+    e.end();
+    e.begin(live::MessageType::Dropped);
+    e.u64(1);
+    e.u64(3);
+    e.u64(4);
+    e.end();
+    e.begin(live::MessageType::BaseFreed);
+    e.u64(1);
+    e.end();
+
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    QRandomGenerator rng(20261206);
+    for (int i = 0; i < 300; ++i) {
+      std::string bytes = valid;
+      if (i > 0) {
+        const int flips = 1 + static_cast<int>(rng.bounded(8));
+        for (int f = 0; f < flips; ++f)
+          bytes[rng.bounded(static_cast<quint32>(bytes.size()))] = static_cast<char>(rng.bounded(256));
+        if (rng.bounded(4) == 0) bytes.resize(rng.bounded(static_cast<quint32>(bytes.size())));
+      }
+      int ends[2];
+      QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ends) == 0);
+      ProgramSession program(ends[0], &ctl);
+      QCOMPARE(::send(ends[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+      ::close(ends[1]);
+      QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+      QVERIFY(program.sessionIds().size() <= ProgramSession::kMaxBases);
+      ctl.tick();
+    }
+    // The unmutated stream made its session: labelled, ended with its base.
+    const SessionRow* first = programRow(ctl);
+    QVERIFY(first && first->title.startsWith("fuzzed["));
+    QCOMPARE(first->status, EngineSession::Status::Finished);
   }
 
   void malformedStreamEndsItsSessionOnly() {
