@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include "model/SessionSpec.h"
+#include "live/AppSocket.h"
+#include "model/ProgramSessions.h"
 #include "widgets/MainWindow.h"
 #include "widgets/QuitOnSignal.h"
 #include "widgets/TimelineView.h"
@@ -118,6 +120,7 @@ int main(int argc, char* argv[]) {
 
   rs::gui::MainWindow window;
   window.restoreSettings(!options.fresh);
+  window.programs()->listen(QString::fromStdString(rs::live::appSocketPath()));  // reactorscope-run's programs
   window.show();
   if (parser.isSet(tabOption())) window.showTab(tab + QStringLiteral("Page"));
   window.timeline()->setWindowSec(timelineWindowSec);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "CompatNet.h"
+#include "LiveCollector.h"
 #include "net/InetAddress.h"
 
 namespace {
@@ -36,6 +37,7 @@ void installCallbacks(bufferevent* bev) {
   // A null native callback lets the engine skip the call (and a deferral).
   bev->impl->setCallbacks(bev->readcb ? &onRead : nullptr, bev->writecb ? &onWrite : nullptr,
                           bev->eventcb ? &onEvent : nullptr, bev);
+  rs::live::bufferEventCallbacksSet(bev);
 }
 
 constexpr short kIoBits = EV_READ | EV_WRITE;

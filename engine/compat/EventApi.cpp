@@ -9,6 +9,7 @@
 #include "CompatBase.h"
 #include "CompatLog.h"
 #include "CrossThread.h"
+#include "LiveCollector.h"
 #include "PlainFastPath.h"
 #include "event2/event_compat.h"
 
@@ -57,6 +58,7 @@ struct event_base* makeBase(const event_config* cfg) {
     delete base;
     return nullptr;
   }
+  rs::live::baseCreated(base);
   return base;
 }
 
@@ -177,6 +179,7 @@ void dropRecord(struct event* ev) {
   if (!r) return -1;
   if (r->event.assign(base, fd, events, cb, arg) != 0) return assignFailed(ev, base, r);
   assigned(ev, base, r, true);
+  rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
   return 0;
 }
 
@@ -264,6 +267,7 @@ void event_base_free(struct event_base* base) {
     return;
   }
   if (base == g_currentBase) g_currentBase = nullptr;
+  rs::live::baseFreed(base);
   delete base;
 }
 
@@ -345,6 +349,7 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg) != 0) [[unlikely]]
     return assignFailed(ev, base, r);
   assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
+  rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "CompatLog.h"
+#include "LiveCollector.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ void emit(int severity, int errorNumber, const char* format, va_list args) {
     const size_t used = std::strlen(text);
     std::snprintf(text + used, sizeof text - used, ": %s", std::strerror(errorNumber));
   }
+  rs::live::logLine(severity, text);
   if (const event_log_cb cb = g_logCallback.load(std::memory_order_acquire)) {
     cb(severity, text);
   } else {

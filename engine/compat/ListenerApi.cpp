@@ -6,6 +6,7 @@
 
 #include "CompatLog.h"
 #include "CompatNet.h"
+#include "LiveCollector.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ struct evconnlistener* adopt(evconnlistener* lev, rs::Listener* impl) {
   lev->impl = impl;
   impl->setUserHandle(lev);
   impl->setErrorCallback(&onError);
+  rs::live::listenerCreated(lev);
   return lev;
 }
 

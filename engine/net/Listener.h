@@ -75,6 +75,8 @@ class Listener {
   InetAddress localAddress() const;
   // Owner tag of the listen and backoff events (see allocateOwnerTag()).
   uint32_t ownerTag() const { return owner_; }
+  // The event that waits for connections (its id labels it in a live trace).
+  const Event& listenEvent() const { return listenEvent_; }
   // Regroups the listener's events under `tag` (e.g. a server's session tag),
   // labelled "<prefix> <address>" and "<prefix> <address> backoff".
   void setOwnerTag(uint32_t tag, std::string_view labelPrefix = "listen");

@@ -36,7 +36,7 @@ struct SessionLogLine {
 
 class EngineSession {
  public:
-  enum class Kind { Server, Client, Custom };
+  enum class Kind { Server, Client, Custom, Program };  // Program: a traced process's base (ProgramSession)
 
   // Any other workload on the session's loop (benchmarks, synthetic load): start
   // runs in the loop thread and returns false with *error to fail; stop runs in

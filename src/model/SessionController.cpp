@@ -115,6 +115,13 @@ int SessionController::startCustom(EngineSession::CustomWorkload workload) {
   return addSession(std::make_unique<EngineSession>(nextId_++, std::move(workload), traceCapacity_));
 }
 
+int SessionController::addExternalSession(SessionRow row, const QString& name) {
+  row.id = nextId_++;
+  eventModel_.setSessionName(row.id, QStringLiteral("#%1 %2").arg(row.id).arg(name));
+  sessionModel_.addSession(row);
+  return row.id;
+}
+
 void SessionController::stopSession(int id) {
   auto it = slots_.find(id);
   if (it != slots_.end()) it->second.session->stop();
@@ -123,7 +130,13 @@ void SessionController::stopSession(int id) {
 void SessionController::removeSession(int id) {
   auto it = slots_.find(id);
   const SessionRow* row = sessionModel_.session(id);
-  if (it == slots_.end() || !row || !isOver(row->status)) return;
+  if (!row || !isOver(row->status)) return;
+  if (it == slots_.end()) {  // an external session (a traced program's base), once it ended
+    if (row->kind != EngineSession::Kind::Program) return;
+    sessionModel_.removeSession(id);
+    agg_.forgetSession(id);
+    return;
+  }
   Slot& slot = it->second;
   slot.removed = true;
   slot.session->stop();  // a finished client's loop still runs: end it

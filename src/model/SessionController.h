@@ -42,9 +42,14 @@ class SessionController : public QObject {
   int startServer(const EchoServerConfig& config);
   int startClient(const LoadClientConfig& config);
   int startCustom(EngineSession::CustomWorkload workload);
+  // A session fed from outside the controller (a traced program's base:
+  // ProgramSession feeds aggregator() and updates its row itself): a new id,
+  // `row` (its id set) in sessionModel() and `name` in eventModel().
+  int addExternalSession(SessionRow row, const QString& name);
   void stopSession(int id);
   // Sessions that are over only (isOver()): drops the row at once and the stats
-  // once the thread has ended (a finished client's loop is stopped first).
+  // once the thread has ended (a finished client's loop is stopped first). An
+  // ended traced-program session (no engine thread) goes at once.
   void removeSession(int id);
   // removeSession() of every session that is over; returns how many.
   int clearFinished();

@@ -21,7 +21,7 @@ void TraceAggregator::resolveLabel(EventRow& e, const Tracer* infoSource) {
   if (!infoSource) return;
   std::optional<EventInfo> info = infoSource->info(e.id);
   if (!info) return;
-  e.owner = info->owner;
+  if (info->owner) e.owner = info->owner;  // a traced program's directory knows none: the record's stays
   e.fd = info->fd;
   e.events = info->events;
   e.priority = info->priority;

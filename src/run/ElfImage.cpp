@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "live/ElfSymbols.h"
+
 namespace rs::run {
 
 namespace {
@@ -17,23 +19,16 @@ namespace {
 // *undefined (either may be null).
 void readSymbols(Elf* elf, Elf_Scn* section, const GElf_Shdr& header, std::vector<std::string>* defined,
                  std::vector<std::string>* undefined) {
-  Elf_Data* data = elf_getdata(section, nullptr);
-  if (!data || header.sh_entsize == 0) return;
-  const size_t count = header.sh_size / header.sh_entsize;
-  for (size_t i = 1; i < count; ++i) {
-    GElf_Sym sym;
-    if (!gelf_getsym(data, static_cast<int>(i), &sym)) break;
+  live::forEachSymbol(elf, section, header, [&](const GElf_Sym& sym, const char* name) {
     const int type = GELF_ST_TYPE(sym.st_info);
-    if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE && type != STT_GNU_IFUNC) continue;
-    if (GELF_ST_BIND(sym.st_info) == STB_LOCAL) continue;
-    const char* name = elf_strptr(elf, header.sh_link, sym.st_name);
-    if (!name || !*name) continue;
+    if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE && type != STT_GNU_IFUNC) return;
+    if (GELF_ST_BIND(sym.st_info) == STB_LOCAL) return;
     if (sym.st_shndx == SHN_UNDEF) {
       if (undefined) undefined->emplace_back(name);
     } else if (defined) {
       defined->emplace_back(name);
     }
-  }
+  });
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 // reactorscope-run: runs a libevent program, unmodified, on ReactorScope's
 // libevent (the shared compat library under libevent's sonames, found first
 // through LD_LIBRARY_PATH), after a pre-flight check of its ELF file.
-//   reactorscope-run [--check] [--force] [--] PROGRAM [ARGS...]
-// The program keeps its stdin/stdout/stderr and its exit status: this process
-// becomes the program (exec). Exit codes of our own: 1 refused by the check,
+//   reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]
+// The program keeps its stdin/stdout/stderr and its exit status: untraced,
+// this process becomes the program (exec); with --trace-text it runs as a
+// child streaming its trace (TracedRun.h) to the text file and/or a running
+// app (live/AppSocket.h) and its exit status (or the signal
+// that ended it) becomes ours. Exit codes of our own: 1 refused by the check,
 // 2 usage error, 126 cannot execute, 127 program not found.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,15 +22,22 @@
 
 #include "run/ElfImage.h"
 #include "run/Preflight.h"
+#include "run/TracedRun.h"
+#include "live/AppSocket.h"
 
 namespace {
 
 const char kUsage[] =
-    "usage: reactorscope-run [--check] [--force] [--] PROGRAM [ARGS...]\n"
+    "usage: reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]\n"
     "Runs a program built against libevent 2.1 (e.g. gcc server.c -levent) unmodified on\n"
     "ReactorScope's libevent, with its own stdin, stdout, stderr and exit status.\n"
     "  --check   only check whether PROGRAM can run on it (exit 0 yes, 1 no) and say why\n"
     "  --force   run even when it uses libevent functions ReactorScope does not provide\n"
+    "  --trace-text FILE  write the program's trace to FILE as text while it runs: one line per\n"
+    "            record (time, pid, base, event id, callback name, kind, fd, from -> to (cause))\n"
+    "  --no-app  do not stream to a running ReactorScope app (by default the trace goes to the\n"
+    "            app listening at $REACTORSCOPE_APP_SOCKET, else $XDG_RUNTIME_DIR/reactorscope/app.sock\n"
+    "            or /tmp/reactorscope-$UID/app.sock, when one runs)\n"
     "  --help    this text\n"
     "REACTORSCOPE_LIBEVENT_DIR overrides where the library is looked for.\n";
 
@@ -81,11 +92,49 @@ std::string resolveProgram(const std::string& program) {
   return {};
 }
 
+// A connection to the running app, or -1 after one line saying how to start it.
+int connectApp() {
+  std::string error;
+  const std::string path = rs::live::appSocketPath();
+  const int fd = rs::live::connectToApp(path, &error);
+  if (fd < 0)
+    std::fprintf(stderr,
+                 "reactorscope-run: no ReactorScope app is listening (%s); start one with `reactorscope &` to watch "
+                 "this program live (--no-app: don't look). Running it anyway.\n",
+                 error.c_str());
+  return fd;
+}
+
+// Runs the program with its trace written to `path` (empty: none) and sent to
+// the app on appFd (-1: none); exits as it did (a program killed by a signal
+// kills this process with the same signal).
+int runTracedAndExit(const std::string& program, char** argv, const std::string& path, int appFd) {
+  std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "w");
+  if (!path.empty() && !text) {
+    std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
+    if (appFd >= 0) ::close(appFd);
+    return 2;
+  }
+  std::string error;
+  const rs::run::TracedExit result = rs::run::runTraced(program, argv, text, appFd, &error);
+  if (text && text != stdout) std::fclose(text);
+  if (!error.empty()) {
+    std::fprintf(stderr, "reactorscope-run: %s\n", error.c_str());
+    return result.code;
+  }
+  if (!result.signaled) return result.code;
+  ::signal(result.code, SIG_DFL);
+  ::raise(result.code);
+  return 128 + result.code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool checkOnly = false;
   bool force = false;
+  bool useApp = true;
+  std::string traceTextPath;
   int first = 1;
   for (; first < argc; ++first) {
     const std::string arg = argv[first];
@@ -101,6 +150,14 @@ int main(int argc, char** argv) {
       checkOnly = true;
     } else if (arg == "--force") {
       force = true;
+    } else if (arg == "--no-app") {
+      useApp = false;
+    } else if (arg == "--trace-text") {
+      if (first + 1 >= argc || !*argv[first + 1]) {
+        std::fprintf(stderr, "reactorscope-run: --trace-text needs a file name\n%s", kUsage);
+        return 2;
+      }
+      traceTextPath = argv[++first];
     } else if (arg.rfind("-", 0) == 0) {
       std::fprintf(stderr, "reactorscope-run: unknown option '%s'\n%s", arg.c_str(), kUsage);
       return 2;
@@ -146,6 +203,8 @@ int main(int argc, char** argv) {
   std::string libraryPath = libraryDir;
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
+  const int appFd = useApp ? connectApp() : -1;
+  if (!traceTextPath.empty() || appFd >= 0) return runTracedAndExit(program, argv + first, traceTextPath, appFd);
   ::execv(program.c_str(), argv + first);
   std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
   return 126;

@@ -22,6 +22,7 @@
 #include "core/Clock.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
+#include "model/ProgramSessions.h"
 #include "widgets/Resources.h"
 #include "ui_MainWindow.h"
 #include "widgets/BuffersView.h"
@@ -31,6 +32,7 @@
 #include "widgets/GettingStarted.h"
 #include "widgets/NewClientDialog.h"
 #include "widgets/NewServerDialog.h"
+#include "widgets/RunProgramDialog.h"
 #include "widgets/SessionsPanel.h"
 #include "widgets/StateDiagramView.h"
 #include "widgets/StatsView.h"
@@ -51,7 +53,8 @@ QWidget* named(QWidget* page, const char* name) {
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), controller_(new SessionController(this)) {
+    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), controller_(new SessionController(this)),
+      programs_(new ProgramSessions(controller_, this)) {
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/reactorscope.svg")));
@@ -131,6 +134,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(ui_->actionNewServer, &QAction::triggered, this, &MainWindow::openNewServerDialog);
   connect(ui_->actionNewClient, &QAction::triggered, this, &MainWindow::openNewClientDialog);
   connect(ui_->actionStopAll, &QAction::triggered, ctl, &SessionController::stopAll);
+  installRunProgramActions(ui_->menuSession, ui_->actionQuit, programs_, this);  // traced programs (reactorscope-run)
   connect(ui_->actionQuit, &QAction::triggered, this, [this] {
     if (confirmQuit()) close();
   });

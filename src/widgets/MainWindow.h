@@ -29,6 +29,7 @@ class QToolBar;
 
 namespace rs::gui {
 
+class ProgramSessions;
 class BuffersView;
 class ConsoleWidget;
 class EventsPanel;
@@ -52,6 +53,8 @@ class MainWindow : public QMainWindow {
   void saveSettings() const;
 
   SessionController* controller() const { return controller_; }
+  // Traced programs (reactorscope-run): not listening until listen() is called (main.cpp).
+  ProgramSessions* programs() const { return programs_; }
   SessionsPanel* sessionsPanel() const { return sessions_; }
   EventsPanel* eventsPanel() const { return events_; }
   TimelineView* timeline() const { return timeline_; }
@@ -99,6 +102,7 @@ class MainWindow : public QMainWindow {
 
   std::unique_ptr<Ui::MainWindow> ui_;
   SessionController* controller_;  // Qt child
+  ProgramSessions* programs_;      // Qt child
   SessionsPanel* sessions_ = nullptr;
   EventsPanel* events_ = nullptr;
   TimelineView* timeline_ = nullptr;

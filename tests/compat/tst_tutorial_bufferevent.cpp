@@ -229,7 +229,8 @@ class TestTutorialBufferevent : public QObject {
     // The binaries built against Debian's libevent, unmodified, on ours: they
     // behave as our builds do (the client ends without the crash).
     QTest::newRow("libevent-built, both under reactorscope-run")
-        << QStringList{REACTORSCOPE_RUN_PATH, SERVER_LIBEVENT} << QStringList{REACTORSCOPE_RUN_PATH, CLIENT_LIBEVENT}
+        << QStringList{REACTORSCOPE_RUN_PATH, "--no-app", SERVER_LIBEVENT}
+        << QStringList{REACTORSCOPE_RUN_PATH, "--no-app", CLIENT_LIBEVENT}
         << true;
 #endif
   }

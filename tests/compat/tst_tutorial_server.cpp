@@ -90,7 +90,7 @@ class TestTutorialServer : public QObject {
     QTest::newRow("libevent") << QStringList{SERVER_LIBEVENT};
 #ifdef REACTORSCOPE_RUN_PATH
     // The binary built against Debian's libevent, unmodified, on ours.
-    QTest::newRow("libevent-built, under reactorscope-run") << QStringList{REACTORSCOPE_RUN_PATH, SERVER_LIBEVENT};
+    QTest::newRow("libevent-built, under reactorscope-run") << QStringList{REACTORSCOPE_RUN_PATH, "--no-app", SERVER_LIBEVENT};
 #endif
   }
 

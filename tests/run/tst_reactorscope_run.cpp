@@ -1,7 +1,13 @@
 // reactorscope-run as a user meets it: a program built against Debian's
 // libevent runs unmodified on ReactorScope's (same output, same exit status,
 // the library it loaded is ours), a script's programs inherit the setup, and
-// every program it cannot run gets one message naming the cause and the fix.
+// every program it cannot run gets one message naming the cause and the fix;
+// --trace-text changes neither the program's output nor its exit status.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -51,6 +57,77 @@ class TestReactorscopeRun : public QObject {
     QVERIFY2(r.err.contains(QStringLiteral("library: %1/libevent-2.1.so.7").arg(COMPAT_DIR)), qPrintable(r.err));
     QCOMPARE(r.out, runDirectly(FOREIGN_PROGRAM));
     QVERIFY(r.out.count('\n') >= 12);
+  }
+
+  // --trace-text: the same output and exit status as untraced, the trace in
+  // the file; a program without libevent runs (an empty trace); a missing or
+  // unwritable file name is a usage error with its own message.
+  void traceTextKeepsOutputAndStatus() {
+    QTemporaryDir dir;
+    const QString trace = dir.filePath("trace.txt");
+    const Result r = run({"--trace-text", trace, FOREIGN_PROGRAM});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, runDirectly(FOREIGN_PROGRAM));
+    QFile file(trace);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(file.readAll());
+    QVERIFY2(text.startsWith("# pid ") && text.contains("base=1 created (epoll)"), qPrintable(text));
+    QCOMPARE(run({"--force", "--trace-text", trace, NO_LIBEVENT, "7"}).exitCode, 7);
+
+    const Result missing = run({"--trace-text"});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.err.contains("--trace-text needs a file name"), qPrintable(missing.err));
+    const Result unwritable = run({"--trace-text", "/nonexistent-dir/trace.txt", FOREIGN_PROGRAM});
+    QCOMPARE(unwritable.exitCode, 2);
+    QVERIFY2(unwritable.err.contains("cannot write the trace to /nonexistent-dir/trace.txt"),
+             qPrintable(unwritable.err));
+  }
+
+  // No app listening: one line saying how to start it, and the program runs
+  // as untraced; --no-app does not look. An app listening gets the stream's
+  // bytes (its first frame the hello) until the program ends.
+  void appStreamingOrHowToStartTheApp() {
+    QTemporaryDir dir;
+    const QString socketPath = dir.filePath("app.sock");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("REACTORSCOPE_APP_SOCKET", socketPath);
+    const Result noApp = run({FOREIGN_PROGRAM}, env);
+    QCOMPARE(noApp.exitCode, 0);
+    QCOMPARE(noApp.out, runDirectly(FOREIGN_PROGRAM));
+    QVERIFY2(noApp.err.contains("start one with `reactorscope &`"), qPrintable(noApp.err));
+    const Result notLooking = run({"--no-app", FOREIGN_PROGRAM}, env);
+    QCOMPARE(notLooking.exitCode, 0);
+    QVERIFY2(!notLooking.err.contains("reactorscope &"), qPrintable(notLooking.err));
+
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", qPrintable(socketPath));
+    QVERIFY(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(listener, 4) == 0);
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(RUN_PATH, {FOREIGN_PROGRAM});
+    QByteArray stream;
+    pollfd pl{listener, POLLIN, 0};
+    QVERIFY(::poll(&pl, 1, 30000) == 1);
+    const int app = ::accept(listener, nullptr, nullptr);
+    QVERIFY(app >= 0);
+    QDeadlineTimer guard(30000);
+    while (!guard.hasExpired()) {
+      pollfd pa{app, POLLIN, 0};
+      if (::poll(&pa, 1, 100) <= 0) continue;
+      char buf[65536];
+      const ssize_t n = ::read(app, buf, sizeof buf);
+      if (n <= 0) break;  // the relay closed it: the program ended
+      stream.append(buf, static_cast<qsizetype>(n));
+    }
+    ::close(app);
+    ::close(listener);
+    QVERIFY(p.waitForFinished(30000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(!p.readAllStandardError().contains("reactorscope &"), "it found the app");
+    QVERIFY(stream.size() > 8);
+    QCOMPARE(static_cast<int>(stream.at(4)), 1);  // the first frame's type: hello
   }
 
   void keepsTheProgramsExitStatusAndArguments() {

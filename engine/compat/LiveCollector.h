@@ -1,0 +1,58 @@
+// The in-target side of `reactorscope-run --trace-text` (docs/trace-protocol.md).
+// When the launcher's environment names a stream (REACTORSCOPE_TRACE_FD=<fd>,
+// read once when the library loads), every base turns tracing on and one
+// collector thread per process drains each base's ring every 2 ms and writes
+// framed messages to the stream, never blocking a loop: when the reader is slow
+// records are dropped and counted (a Dropped message). Without the variable
+// every hook below is one predictable branch: no thread, tracing off.
+// Hooks, called by the C API: a base created / about to be freed, a callback
+// attached to an event, a libevent log line.
+// Thread contract: every hook is safe from any thread and takes only short
+// locks (base ids, the metadata queue, the callback-address cache), never one
+// held across a drain, except baseFreed(), which drains that base one last time.
+// The collector thread is the only consumer of the rings of the bases it knows
+// (baseFreed()'s final drain holds the same lock).
+#pragma once
+#include <cstdint>
+
+#include "LiveProtocol.h"
+
+struct event_base;
+struct bufferevent;
+struct evconnlistener;
+
+namespace rs::live {
+
+namespace detail {
+extern bool g_streaming;  // set once before main (library constructor), then read-only
+void baseCreated(event_base* base);
+void baseFreed(event_base* base);
+void callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events);
+void logLine(int severity, const char* text);
+void bufferEventCallbacksSet(bufferevent* bev);
+void listenerCreated(evconnlistener* lev);
+}  // namespace detail
+
+inline void baseCreated(event_base* base) {
+  if (detail::g_streaming && base) detail::baseCreated(base);
+}
+inline void baseFreed(event_base* base) {
+  if (detail::g_streaming && base) detail::baseFreed(base);
+}
+// `fn` null: nothing to label (e.g. bufferevent_setcb with a null writecb).
+inline void callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events) {
+  if (detail::g_streaming && base && fn) detail::callbackSet(base, eventId, role, fn, fd, events);
+}
+inline void logLine(int severity, const char* text) {
+  if (detail::g_streaming) detail::logLine(severity, text);
+}
+// bufferevent_setcb: its read event runs readcb (and eventcb), its write event writecb.
+inline void bufferEventCallbacksSet(bufferevent* bev) {
+  if (detail::g_streaming) detail::bufferEventCallbacksSet(bev);
+}
+// A new evconnlistener: its listening event runs the listener's callback.
+inline void listenerCreated(evconnlistener* lev) {
+  if (detail::g_streaming) detail::listenerCreated(lev);
+}
+
+}  // namespace rs::live

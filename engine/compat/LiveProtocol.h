@@ -1,0 +1,81 @@
+// The live trace stream's wire format (docs/trace-protocol.md): framed,
+// little-endian messages a traced program's collector (LiveCollector.cpp)
+// writes and src/live/TraceDecoder reads. Every constant and the encoder live
+// here, once; the decoder validates against the same constants.
+// Thread contract: plain functions and values, any thread.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace rs::live {
+
+constexpr uint32_t kProtocolVersion = 1;
+// Frame header: u32 body length, u16 type, u16 reserved (0).
+constexpr size_t kFrameHeaderBytes = 8;
+constexpr uint32_t kMaxBodyBytes = uint32_t{1} << 20;
+constexpr size_t kMaxStringBytes = 4096;  // a string: u16 length + bytes
+constexpr size_t kRecordBytes = 40;       // rs::TraceRecord's layout
+// Records per Records frame (12-byte head + 40 each stays under kMaxBodyBytes).
+constexpr uint32_t kMaxRecordsPerFrame = 4096;
+
+enum class MessageType : uint16_t {
+  Hello = 1,        // u32 version, u32 pid, i64 start monotonic ns, str process name, str executable path
+  BaseCreated = 2,  // u64 base, str backend method
+  BaseFreed = 3,    // u64 base
+  Callback = 4,     // u64 base, u64 event id, u8 role, u8 0, i16 events, i32 fd, u64 address,
+                    // u64 file address (address - load bias), str module path
+  Records = 5,      // u64 base, u32 count, u32 0, count x 40-byte records
+  Log = 6,          // i32 severity (libevent's EVENT_LOG_*), str text
+  Dropped = 7,      // u64 base, u64 dropped in the ring, u64 dropped by the collector (totals)
+};
+constexpr uint16_t kFirstType = 1;
+constexpr uint16_t kLastType = 7;
+
+// Which of the program's callbacks an event runs.
+enum class CallbackRole : uint8_t {
+  Event = 0,          // event_new / event_assign: the event's own callback
+  BufferRead = 1,     // a bufferevent's read event: bufferevent_setcb's readcb
+  BufferWrite = 2,    // its write event: writecb
+  BufferEventCb = 3,  // eventcb (on the read event's id)
+  Listener = 4,       // an evconnlistener's listening event: its callback
+};
+constexpr uint8_t kLastRole = 4;
+
+// Appends little-endian values to a byte string.
+class Encoder {
+ public:
+  explicit Encoder(std::string& out) : out_(out) {}
+  // Starts a frame; end() writes its body length.
+  void begin(MessageType type) {
+    start_ = out_.size();
+    u32(0);
+    u16(static_cast<uint16_t>(type));
+    u16(0);
+  }
+  void end() {
+    const uint32_t body = static_cast<uint32_t>(out_.size() - start_ - kFrameHeaderBytes);
+    for (int i = 0; i < 4; ++i) out_[start_ + static_cast<size_t>(i)] = static_cast<char>((body >> (8 * i)) & 0xff);
+  }
+  void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void u16(uint16_t v) { bytes(v, 2); }
+  void u32(uint32_t v) { bytes(v, 4); }
+  void u64(uint64_t v) { bytes(v, 8); }
+  void str(std::string_view s) {
+    const size_t n = s.size() < kMaxStringBytes ? s.size() : kMaxStringBytes;
+    u16(static_cast<uint16_t>(n));
+    out_.append(s.data(), n);
+  }
+  void raw(const void* data, size_t n) { out_.append(static_cast<const char*>(data), n); }
+
+ private:
+  void bytes(uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  std::string& out_;
+  size_t start_ = 0;
+};
+
+}  // namespace rs::live

@@ -1,0 +1,220 @@
+#include "live/TraceDecoder.h"
+
+#include <cstring>
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "records are copied in their wire layout");
+static_assert(sizeof(rs::TraceRecord) == rs::live::kRecordBytes);
+
+namespace rs::live {
+
+namespace {
+
+// Bounds-checked little-endian reads over one frame body.
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  bool ok() const { return ok_; }
+  size_t left() const { return size_ - pos_; }
+  uint64_t uint(int bytes) {
+    if (!take(static_cast<size_t>(bytes))) return 0;
+    uint64_t v = 0;
+    const uint8_t* first = data_ + pos_ - static_cast<size_t>(bytes);
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | first[i];
+    return v;
+  }
+  std::string str() {
+    const size_t n = static_cast<size_t>(uint(2));
+    if (!ok_ || n > kMaxStringBytes || !take(n)) {
+      ok_ = false;
+      return {};
+    }
+    return std::string(reinterpret_cast<const char*>(data_ + pos_ - n), n);
+  }
+  const uint8_t* bytes(size_t n) { return take(n) ? data_ + pos_ - n : nullptr; }
+
+ private:
+  bool take(size_t n) {
+    if (!ok_ || n > left()) {
+      ok_ = false;
+      return false;
+    }
+    pos_ += n;
+    return true;
+  }
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+const char* typeName(uint16_t type) {
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::Hello: return "hello";
+    case MessageType::BaseCreated: return "base-created";
+    case MessageType::BaseFreed: return "base-freed";
+    case MessageType::Callback: return "callback";
+    case MessageType::Records: return "records";
+    case MessageType::Log: return "log";
+    case MessageType::Dropped: return "dropped";
+  }
+  return "?";
+}
+
+// Why a record is out of range, or null when it is valid.
+const char* recordProblem(const TraceRecord& r) {
+  if (static_cast<uint8_t>(r.type) >= static_cast<uint8_t>(TraceType::Count)) return "unknown record type";
+  if (static_cast<uint8_t>(r.kind) > static_cast<uint8_t>(EventKind::Internal)) return "unknown event kind";
+  if (static_cast<uint8_t>(r.from) > static_cast<uint8_t>(EventState::Active) ||
+      static_cast<uint8_t>(r.to) > static_cast<uint8_t>(EventState::Active))
+    return "unknown event state";
+  if (static_cast<uint8_t>(r.cause) >= static_cast<uint8_t>(TraceCause::Count)) return "unknown transition cause";
+  if (static_cast<uint8_t>(r.buffer) >= static_cast<uint8_t>(BufferId::Count)) return "unknown buffer";
+  return nullptr;
+}
+
+}  // namespace
+
+bool TraceDecoder::fail(std::string what) {
+  error_ = "trace stream: " + std::move(what);
+  return false;
+}
+
+bool TraceDecoder::feed(const void* data, size_t n, TraceSink& sink) {
+  if (!error_.empty()) return false;
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  buffer_.insert(buffer_.end(), bytes, bytes + n);
+  size_t pos = 0;
+  bool good = true;
+  while (good && buffer_.size() - pos >= kFrameHeaderBytes) {
+    const uint8_t* h = buffer_.data() + pos;
+    const uint32_t length = uint32_t{h[0]} | (uint32_t{h[1]} << 8) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 24);
+    const uint16_t type = static_cast<uint16_t>(h[4] | (h[5] << 8));
+    const uint16_t reserved = static_cast<uint16_t>(h[6] | (h[7] << 8));
+    const std::string at = " at byte " + std::to_string(offset_ + pos);
+    if (length > kMaxBodyBytes) {
+      good = fail("frame of " + std::to_string(length) + " bytes" + at + " exceeds the limit of " +
+                  std::to_string(kMaxBodyBytes));
+    } else if (type < kFirstType || type > kLastType) {
+      good = fail("unknown message type " + std::to_string(type) + at);
+    } else if (reserved != 0) {
+      good = fail("reserved header field is " + std::to_string(reserved) + at + " (must be 0)");
+    } else if (!sawHello_ && type != static_cast<uint16_t>(MessageType::Hello)) {
+      good = fail(std::string("the stream must start with hello, not ") + typeName(type));
+    } else if (buffer_.size() - pos - kFrameHeaderBytes < length) {
+      break;  // the rest of the frame comes with a later feed()
+    } else {
+      good = decodeFrame(type, h + kFrameHeaderBytes, length, sink);
+      if (!good) error_ += at;
+      pos += kFrameHeaderBytes + length;
+      ++messages_;
+    }
+  }
+  if (!good) {
+    buffer_.clear();
+    return false;
+  }
+  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(pos));
+  offset_ += pos;
+  return true;
+}
+
+bool TraceDecoder::finish() {
+  if (!error_.empty()) return false;
+  if (!buffer_.empty())
+    return fail("ended inside a frame (" + std::to_string(buffer_.size()) + " bytes of it at byte " +
+                std::to_string(offset_) + ")");
+  return true;
+}
+
+bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, TraceSink& sink) {
+  Reader in(body, size);
+  const std::string name = typeName(type);
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::Hello: {
+      if (sawHello_) return fail("a second hello");
+      Hello h;
+      h.version = static_cast<uint32_t>(in.uint(4));
+      if (in.ok() && h.version != kProtocolVersion)
+        return fail("protocol version " + std::to_string(h.version) + ", this reader knows version " +
+                    std::to_string(kProtocolVersion));
+      h.pid = static_cast<uint32_t>(in.uint(4));
+      h.startNs = static_cast<int64_t>(in.uint(8));
+      h.processName = in.str();
+      h.executable = in.str();
+      if (!in.ok() || in.left() != 0) break;
+      sawHello_ = true;
+      sink.hello(h);
+      return true;
+    }
+    case MessageType::BaseCreated: {
+      const uint64_t base = in.uint(8);
+      const std::string method = in.str();
+      if (!in.ok() || in.left() != 0) break;
+      sink.baseCreated(base, method);
+      return true;
+    }
+    case MessageType::BaseFreed: {
+      const uint64_t base = in.uint(8);
+      if (!in.ok() || in.left() != 0) break;
+      sink.baseFreed(base);
+      return true;
+    }
+    case MessageType::Callback: {
+      CallbackInfo c;
+      c.base = in.uint(8);
+      c.eventId = in.uint(8);
+      const uint64_t role = in.uint(1);
+      const uint64_t zero = in.uint(1);
+      c.events = static_cast<int16_t>(in.uint(2));
+      c.fd = static_cast<int32_t>(in.uint(4));
+      c.address = in.uint(8);
+      c.fileAddress = in.uint(8);
+      c.module = in.str();
+      if (!in.ok() || in.left() != 0) break;
+      if (role > kLastRole) return fail("callback message with unknown role " + std::to_string(role));
+      if (zero != 0) return fail("callback message with a non-zero reserved byte");
+      c.role = static_cast<CallbackRole>(role);
+      sink.callback(c);
+      return true;
+    }
+    case MessageType::Records: {
+      const uint64_t base = in.uint(8);
+      const uint64_t count = in.uint(4);
+      const uint64_t zero = in.uint(4);
+      if (!in.ok()) break;
+      if (zero != 0) return fail("records message with a non-zero reserved field");
+      if (count > kMaxRecordsPerFrame || in.left() != count * kRecordBytes)
+        return fail("records message says " + std::to_string(count) + " records but holds " +
+                    std::to_string(in.left()) + " bytes (" + std::to_string(kRecordBytes) + " each, at most " +
+                    std::to_string(kMaxRecordsPerFrame) + ")");
+      std::vector<TraceRecord> records(static_cast<size_t>(count));
+      const uint8_t* raw = in.bytes(static_cast<size_t>(count) * kRecordBytes);
+      if (count > 0) std::memcpy(static_cast<void*>(records.data()), raw, static_cast<size_t>(count) * kRecordBytes);
+      for (size_t i = 0; i < records.size(); ++i)
+        if (const char* problem = recordProblem(records[i]))
+          return fail(std::string("record ") + std::to_string(i) + " of a records message: " + problem);
+      sink.records(base, records.data(), records.size());
+      return true;
+    }
+    case MessageType::Log: {
+      const uint64_t severity = in.uint(4);
+      const std::string text = in.str();
+      if (!in.ok() || in.left() != 0) break;
+      sink.log(static_cast<int>(static_cast<int32_t>(severity)), text);
+      return true;
+    }
+    case MessageType::Dropped: {
+      DropCounts d;
+      d.base = in.uint(8);
+      d.ring = in.uint(8);
+      d.stream = in.uint(8);
+      if (!in.ok() || in.left() != 0) break;
+      sink.dropped(d);
+      return true;
+    }
+  }
+  return fail(name + " message of " + std::to_string(size) + " bytes is malformed (" +
+              (in.ok() ? "bytes left over" : "truncated or a string too long") + ")");
+}
+
+}  // namespace rs::live

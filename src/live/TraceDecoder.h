@@ -1,0 +1,78 @@
+// Reads a live trace stream (docs/trace-protocol.md) from untrusted bytes:
+// frames are reassembled across feed() calls, every field validated, and each
+// message handed to a TraceSink. The first bad byte ends the stream: feed()
+// returns false and error() says what failed and where; nothing after it is
+// delivered. Hostile input (truncation, huge lengths, a bad version, unknown
+// types, out-of-range enum values) never crashes it or allocates more than one
+// frame's bound (kMaxBodyBytes).
+// Thread contract: one instance per stream, used by one thread.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compat/LiveProtocol.h"
+#include "core/Trace.h"
+
+namespace rs::live {
+
+struct Hello {
+  uint32_t version = 0;
+  uint32_t pid = 0;
+  int64_t startNs = 0;  // CLOCK_MONOTONIC, as the records' stamps
+  std::string processName;
+  std::string executable;
+};
+
+struct CallbackInfo {
+  uint64_t base = 0;
+  uint64_t eventId = 0;
+  CallbackRole role = CallbackRole::Event;
+  int16_t events = 0;
+  int32_t fd = -1;
+  uint64_t address = 0;
+  uint64_t fileAddress = 0;  // in `module`'s own address space (symbol values)
+  std::string module;
+};
+
+struct DropCounts {
+  uint64_t base = 0;
+  uint64_t ring = 0;    // the base's ring was full
+  uint64_t stream = 0;  // the collector could not send (reader too slow)
+};
+
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void hello(const Hello& h) = 0;
+  virtual void baseCreated(uint64_t base, const std::string& method) = 0;
+  virtual void baseFreed(uint64_t base) = 0;
+  virtual void callback(const CallbackInfo& info) = 0;
+  // `records` stays valid for the call only.
+  virtual void records(uint64_t base, const TraceRecord* records, size_t count) = 0;
+  virtual void log(int severity, const std::string& text) = 0;
+  virtual void dropped(const DropCounts& counts) = 0;
+};
+
+class TraceDecoder {
+ public:
+  // Consumes `n` bytes; false once the stream is bad (error() says why).
+  bool feed(const void* data, size_t n, TraceSink& sink);
+  // The stream ended: false (with error()) when it stopped inside a frame.
+  bool finish();
+  const std::string& error() const { return error_; }
+  uint64_t messages() const { return messages_; }
+
+ private:
+  bool decodeFrame(uint16_t type, const uint8_t* body, size_t size, TraceSink& sink);
+  bool fail(std::string what);
+
+  std::vector<uint8_t> buffer_;  // bytes of an incomplete frame
+  bool sawHello_ = false;
+  uint64_t messages_ = 0;
+  uint64_t offset_ = 0;  // stream offset of buffer_[0], for messages
+  std::string error_;
+};
+
+}  // namespace rs::live

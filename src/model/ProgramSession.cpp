@@ -1,0 +1,197 @@
+#include "model/ProgramSession.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iterator>
+
+#include "core/Clock.h"
+#include "live/PeerAddress.h"
+
+namespace rs::gui {
+
+namespace {
+
+// libevent's EVENT_LOG_* severity as the log's level.
+LogLevel levelOf(int severity) {
+  return severity >= 3 ? LogLevel::Error : severity == 2 ? LogLevel::Warning : LogLevel::Info;
+}
+constexpr const char* kSeverities[] = {"debug", "msg", "warn", "err"};
+
+}  // namespace
+
+ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* parent)
+    : QObject(parent), controller_(controller), fd_(fd) {
+  notifier_ = std::make_unique<QSocketNotifier>(static_cast<qintptr>(fd), QSocketNotifier::Read);
+  connect(notifier_.get(), &QSocketNotifier::activated, this, &ProgramSession::readReady);
+}
+
+ProgramSession::~ProgramSession() {
+  notifier_.reset();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<int> ProgramSession::sessionIds() const {
+  std::vector<int> ids;
+  for (const auto& [id, b] : bases_) ids.push_back(b.session);
+  return ids;
+}
+
+void ProgramSession::readReady() {
+  char buf[65536];
+  size_t total = 0;
+  while (fd_ >= 0 && total < kMaxBytesPerWakeup) {
+    const ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {
+      if (!decoder_.finish())
+        endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+      else if (n < 0)
+        endStream(LogLevel::Error, QStringLiteral("the stream broke: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+      else
+        endStream(LogLevel::Info, QStringLiteral("the program ended"));
+      break;
+    }
+    total += static_cast<size_t>(n);
+    if (!decoder_.feed(buf, static_cast<size_t>(n), *this)) {
+      endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+      break;
+    }
+  }
+  flushLog();
+}
+
+void ProgramSession::endStream(LogLevel level, const QString& why) {
+  if (fd_ < 0) return;
+  const bool malformed = level == LogLevel::Error;
+  for (auto& [id, b] : bases_)
+    if (!b.ended) endBase(b, malformed ? EngineSession::Status::Failed : EngineSession::Status::Finished, malformed ? why : QString());
+  const QString who = hello_.pid ? QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid)
+                                 : QStringLiteral("a traced program");
+  log(level, lastSession_,
+      malformed ? QStringLiteral("%1: trace stopped: %2 (what arrived before stays)").arg(who, why)
+                : QStringLiteral("%1: %2").arg(who, why));
+  notifier_.reset();
+  ::close(fd_);
+  fd_ = -1;
+  emit finished();
+}
+
+void ProgramSession::endBase(Base& b, EngineSession::Status status, const QString& error) {
+  b.ended = true;
+  controller_->aggregator().endSession(b.session, monotonicNowNs());
+  b.row.status = status;
+  if (!error.isEmpty()) b.row.error = error;
+  controller_->sessionModel()->updateSession(b.row);
+  SessionFigures figures;
+  figures.kind = EngineSession::Kind::Program;
+  figures.status = status;
+  controller_->aggregator().setFigures(b.session, std::move(figures));
+}
+
+ProgramSession::Base* ProgramSession::baseFor(uint64_t id) {
+  auto it = bases_.find(id);
+  if (it != bases_.end()) return &it->second;
+  baseCreated(id, "?");  // records of a base never announced: shown all the same
+  it = bases_.find(id);
+  return it == bases_.end() ? nullptr : &it->second;
+}
+
+void ProgramSession::log(LogLevel level, int session, const QString& text) {
+  const QString prefix = session ? QStringLiteral("#%1 ").arg(session) : QString();
+  pendingLog_.push_back({QDateTime::currentDateTime(), level, session, prefix + text});
+}
+
+void ProgramSession::flushLog() {
+  if (pendingLog_.isEmpty()) return;
+  controller_->aggregator().appendLog(pendingLog_);
+  pendingLog_.clear();
+}
+
+void ProgramSession::hello(const live::Hello& h) {
+  hello_ = h;
+  log(LogLevel::Info, 0,
+      QStringLiteral("traced program %1[%2] connected (%3)").arg(processName()).arg(h.pid).arg(QString::fromStdString(h.executable)));
+}
+
+void ProgramSession::baseCreated(uint64_t base, const std::string& method) {
+  if (bases_.count(base)) return;
+  if (bases_.size() >= kMaxBases) {
+    if (fd_ >= 0) endStream(LogLevel::Error, QStringLiteral("more than %1 event bases in one process").arg(kMaxBases));
+    return;
+  }
+  Base b;
+  b.labels = std::make_unique<Tracer>(16);
+  b.row.kind = EngineSession::Kind::Program;
+  b.row.title = QStringLiteral("%1[%2] base %3 (%4)")
+                    .arg(processName())
+                    .arg(hello_.pid)
+                    .arg(base)
+                    .arg(QString::fromStdString(method));
+  b.row.status = EngineSession::Status::Running;
+  b.session = controller_->addExternalSession(b.row, QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid));
+  b.row.id = b.session;
+  lastSession_ = b.session;
+  SessionFigures figures;
+  figures.kind = EngineSession::Kind::Program;
+  figures.status = EngineSession::Status::Running;
+  controller_->aggregator().setFigures(b.session, std::move(figures));
+  log(LogLevel::Info, b.session, QStringLiteral("%1: running").arg(b.row.title));
+  bases_.emplace(base, std::move(b));
+}
+
+void ProgramSession::baseFreed(uint64_t base) {
+  Base* b = baseFor(base);
+  if (!b || b->ended) return;
+  endBase(*b, EngineSession::Status::Finished, QString());
+  log(LogLevel::Info, b->session, QStringLiteral("base %1 freed").arg(base));
+}
+
+void ProgramSession::callback(const live::CallbackInfo& info) {
+  Base* b = baseFor(info.base);
+  if (!b) return;
+  labels_.add(info);
+  std::string label = labels_.label(info.base, info.eventId);
+  const std::string peer = live::peerAddress(static_cast<pid_t>(hello_.pid), info.fd);
+  if (!peer.empty()) label += " " + peer;
+  EventInfo e;
+  e.id = info.eventId;
+  e.fd = info.fd;
+  e.events = info.events;
+  e.label = std::move(label);
+  b->labels->publishInfo(e);
+}
+
+void ProgramSession::records(uint64_t base, const TraceRecord* records, size_t count) {
+  Base* b = baseFor(base);
+  if (!b) return;
+  controller_->aggregator().ingest(b->session, records, count, b->labels.get());
+  for (size_t i = 0; i < count; ++i) {
+    const TraceRecord& r = records[i];
+    if (r.type == TraceType::Transition && r.to == EventState::Invalid) {
+      b->labels->retireInfo(r.eventId);
+      labels_.forget(base, r.eventId);
+    }
+  }
+}
+
+void ProgramSession::log(int severity, const std::string& text) {
+  const auto i = static_cast<size_t>(severity);
+  const char* tag = i < std::size(kSeverities) ? kSeverities[i] : "?";
+  log(levelOf(severity), lastSession_,
+      QStringLiteral("%1[%2] [%3] %4").arg(processName()).arg(hello_.pid).arg(QLatin1String(tag), QString::fromStdString(text)));
+}
+
+void ProgramSession::dropped(const live::DropCounts& counts) {
+  Base* b = baseFor(counts.base);
+  if (!b) return;
+  const quint64 total = counts.ring + counts.stream;
+  controller_->aggregator().setDropped(b->session, total);
+  b->row.error = QStringLiteral("%1 records dropped (%2 ring full, %3 app too slow)").arg(total).arg(counts.ring).arg(counts.stream);
+  controller_->sessionModel()->updateSession(b->row);
+  log(LogLevel::Warning, b->session, b->row.error);
+}
+
+}  // namespace rs::gui

@@ -1,0 +1,87 @@
+// One traced program in the app: the stream of a process running under
+// reactorscope-run (docs/trace-protocol.md), decoded (live::TraceDecoder,
+// every message validated) into the same models as the app's own sessions.
+// Each event_base the process creates becomes a session of kind Program,
+// titled "<process>[<pid>] base <n> (<backend>)": event ids are per base, and
+// a base is what the state diagram, the timeline and the stats describe.
+// Events are labelled with their callbacks' function names (live::EventLabels,
+// plus the peer address of a connected TCP socket); records go to the
+// aggregator as they arrive; the program's [warn] lines and drop counts go to
+// the log (drops also into the session row). A base freed ends its session;
+// the end of the stream (the program exited) ends the rest; a malformed
+// stream ends them with the decoder's error in the log. Records received stay.
+// Reading is non-blocking on the GUI thread (QSocketNotifier), at most
+// kMaxBytesPerWakeup per wakeup so a busy target cannot starve the GUI.
+// Thread contract: GUI thread only.
+#pragma once
+#include <QObject>
+#include <QSocketNotifier>
+#include <QString>
+#include <QVector>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "core/Tracer.h"
+#include "live/EventLabels.h"
+#include "live/TraceDecoder.h"
+#include "model/SessionController.h"
+
+namespace rs::gui {
+
+class ProgramSession : public QObject, private live::TraceSink {
+  Q_OBJECT
+ public:
+  static constexpr size_t kMaxBytesPerWakeup = size_t{1} << 20;
+  static constexpr size_t kMaxBases = 64;  // more in one stream ends it (hostile)
+
+  // Takes `fd` (a connected, non-blocking stream socket) and reads it from now on.
+  ProgramSession(int fd, SessionController* controller, QObject* parent = nullptr);
+  ~ProgramSession() override;
+
+  bool ended() const { return fd_ < 0; }
+  // The process as its hello named it ("" before the hello).
+  QString processName() const { return QString::fromStdString(hello_.processName); }
+  // The sessions of its bases, in creation order.
+  std::vector<int> sessionIds() const;
+
+ signals:
+  void finished();
+
+ private:
+  struct Base {
+    int session = 0;
+    SessionRow row;
+    std::unique_ptr<Tracer> labels;  // its label directory (no records)
+    bool ended = false;
+  };
+
+  void readReady();
+  void endStream(LogLevel level, const QString& why);
+  void endBase(Base& b, EngineSession::Status status, const QString& error);
+  Base* baseFor(uint64_t id);
+  void log(LogLevel level, int session, const QString& text);
+  void flushLog();
+
+  // live::TraceSink
+  void hello(const live::Hello& h) override;
+  void baseCreated(uint64_t base, const std::string& method) override;
+  void baseFreed(uint64_t base) override;
+  void callback(const live::CallbackInfo& info) override;
+  void records(uint64_t base, const TraceRecord* records, size_t count) override;
+  void log(int severity, const std::string& text) override;
+  void dropped(const live::DropCounts& counts) override;
+
+  SessionController* controller_;
+  int fd_;
+  std::unique_ptr<QSocketNotifier> notifier_;
+  live::TraceDecoder decoder_;
+  live::EventLabels labels_;
+  live::Hello hello_;
+  std::map<uint64_t, Base> bases_;
+  int lastSession_ = 0;  // where process-wide log lines go
+  QVector<LogEntry> pendingLog_;
+};
+
+}  // namespace rs::gui

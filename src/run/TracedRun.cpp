@@ -1,0 +1,146 @@
+#include "run/TracedRun.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "live/TextTraceWriter.h"
+#include "live/TraceDecoder.h"
+
+namespace rs::run {
+
+namespace {
+
+constexpr int kTailMs = 2000;  // after the program ended: how long its last bytes may take
+volatile sig_atomic_t g_child = 0;
+
+// A signal sent with kill() (si_code <= 0) goes on to the program; one the
+// terminal generated (Ctrl-C) reached the program already: not again.
+void forward(int sig, siginfo_t* info, void*) {
+  if (g_child > 0 && info && info->si_code <= 0) ::kill(static_cast<pid_t>(g_child), sig);
+}
+
+TracedExit fromStatus(int status) {
+  if (WIFSIGNALED(status)) return {true, WTERMSIG(status)};
+  return {false, WIFEXITED(status) ? WEXITSTATUS(status) : 1};
+}
+
+// Sends all of buf to the app (a send timeout bounds each wait); false once it
+// failed, with a line saying so.
+bool forwardToApp(int appFd, const char* buf, size_t n) {
+  while (n > 0) {
+    const ssize_t sent = ::send(appFd, buf, n, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) {
+      const bool slow = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      std::fprintf(stderr, "reactorscope-run: the app %s; the program goes on without it\n",
+                   slow ? "stopped taking the trace" : "went away");
+      return false;
+    }
+    buf += sent;
+    n -= static_cast<size_t>(sent);
+  }
+  return true;
+}
+
+}  // namespace
+
+TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error) {
+  if (appFd >= 0) {
+    const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
+    ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  }
+  int ends[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    *error = std::string("cannot create the trace stream: ") + std::strerror(errno);
+    return {false, 126};
+  }
+  const pid_t child = ::fork();
+  if (child < 0) {
+    *error = std::string("cannot start the program: fork: ") + std::strerror(errno);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    if (appFd >= 0) ::close(appFd);
+    return {false, 126};
+  }
+  if (child == 0) {
+    const int fd = ::dup(ends[1]);  // without close-on-exec
+    if (fd >= 0) {
+      const std::string value = std::to_string(fd);
+      ::setenv("REACTORSCOPE_TRACE_FD", value.c_str(), 1);
+    }
+    ::execv(program.c_str(), argv);
+    std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
+    ::_exit(126);
+  }
+  ::close(ends[1]);
+  g_child = child;
+  struct sigaction pass {};
+  pass.sa_sigaction = &forward;
+  pass.sa_flags = SA_SIGINFO | SA_RESTART;
+  for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT}) ::sigaction(sig, &pass, nullptr);
+
+  live::TraceDecoder decoder;
+  live::TextTraceWriter writer(text);
+  int stream = ends[0];
+  int status = 0;
+  bool exited = false;
+  auto tailDeadline = std::chrono::steady_clock::time_point::max();
+  while (stream >= 0 || !exited) {
+    if (!exited) {
+      const pid_t r = ::waitpid(child, &status, WNOHANG);
+      if (r == child || (r < 0 && errno != EINTR)) {
+        exited = true;
+        tailDeadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTailMs);
+      }
+    }
+    if (stream < 0) {
+      // Trace over (or broken): just wait for the program.
+      if (::waitpid(child, &status, 0) == child || errno != EINTR) exited = true;
+      continue;
+    }
+    if (exited && std::chrono::steady_clock::now() >= tailDeadline) break;
+    pollfd p{stream, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[65536];
+    const ssize_t n = ::read(stream, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (text && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
+      ::close(stream);
+      stream = -1;
+      continue;
+    }
+    if (appFd >= 0 && !forwardToApp(appFd, buf, static_cast<size_t>(n))) {
+      ::close(appFd);
+      appFd = -1;
+    }
+    if (!text) {
+      if (appFd < 0) {  // nobody wants the trace any more
+        ::close(stream);
+        stream = -1;
+      }
+      continue;
+    }
+    if (!decoder.feed(buf, static_cast<size_t>(n), writer)) {
+      std::fprintf(stderr, "reactorscope-run: %s; the trace stops here, the program goes on\n",
+                   decoder.error().c_str());
+      ::close(stream);
+      stream = -1;
+    }
+  }
+  if (stream >= 0) ::close(stream);
+  if (appFd >= 0) ::close(appFd);  // the app sees the end of the stream: the session ends
+  if (text) std::fflush(text);
+  g_child = 0;
+  return fromStatus(status);
+}
+
+}  // namespace rs::run

@@ -1,0 +1,395 @@
+// A traced program in the app: the app-side listener (ProgramSessions on a
+// socket in a test directory, via REACTORSCOPE_APP_SOCKET, never the user's
+// real app) takes a libevent echo server started under reactorscope-run; a
+// loopback client drives it; the models must show a session named after the
+// process, events labelled with the program's callback names (accept_cb,
+// read_cb), its records (transitions, buffer levels), and the session ending
+// when the program exits. A malformed stream ends its session with the
+// decoder's error in the log and keeps what arrived; a peer of another uid is
+// rejected with a log line; the socket is 0600 in a 0700 directory.
+// Waits are bounded hang guards (QTRY_*), never timing assertions.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <QAction>
+#include <QLineEdit>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "compat/LiveProtocol.h"
+#include "live/AppSocket.h"
+#include "model/ProgramSessions.h"
+#include "model/SessionController.h"
+#include "widgets/MainWindow.h"
+#include "widgets/RunProgramDialog.h"
+
+using namespace rs;
+using namespace rs::gui;
+
+namespace {
+
+int connectUnix(const QString& path) {
+  std::string error;
+  return live::connectToApp(path.toStdString(), &error);
+}
+
+int connectTcp(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+  if (fd >= 0) ::close(fd);
+  return -1;
+}
+
+// Reads until n bytes arrived or the peer closed (10 s hang guard), the GUI's event loop running meanwhile.
+QByteArray receive(int fd, qsizetype n) {
+  QByteArray got;
+  QDeadlineTimer guard(10000);
+  while (got.size() < n && !guard.hasExpired()) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) {
+      QTest::qWait(10);
+      continue;
+    }
+    char buf[4096];
+    const ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+    if (r <= 0) break;
+    got.append(buf, static_cast<qsizetype>(r));
+  }
+  return got;
+}
+
+QStringList logText(SessionController& ctl) {
+  QVector<LogEntry> lines;
+  ctl.aggregator().logLines(0, &lines);
+  QStringList out;
+  for (const LogEntry& l : lines) out << l.text;
+  return out;
+}
+
+bool logHas(SessionController& ctl, const QString& part) {
+  for (const QString& l : logText(ctl))
+    if (l.contains(part)) return true;
+  return false;
+}
+
+const SessionRow* programRow(SessionController& ctl) {
+  for (const SessionRow& r : ctl.sessionModel()->rows())
+    if (r.kind == EngineSession::Kind::Program) return &r;
+  return nullptr;
+}
+
+// Rows of `session` whose label contains `name`.
+int rowsLabelled(SessionController& ctl, int session, const QString& name, quint64* activations = nullptr) {
+  int n = 0;
+  const FrameSource& f = ctl.frameSource();
+  for (int i = 0; i < f.rowCount(); ++i) {
+    const EventRow& e = f.row(i);
+    if (e.session != session || !e.label.contains(name)) continue;
+    ++n;
+    if (activations) *activations += e.activations;
+  }
+  return n;
+}
+
+}  // namespace
+
+class TestProgramSession : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void socketIsPrivate() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("sub/app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QString error;
+    QVERIFY2(programs.listen(path, &error), qPrintable(error));
+    struct stat st {};
+    QCOMPARE(::stat(QFileInfo(path).path().toLocal8Bit().constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0777, 0700u);
+    QCOMPARE(::stat(path.toLocal8Bit().constData(), &st), 0);
+    QVERIFY(S_ISSOCK(st.st_mode));
+    QCOMPARE(st.st_mode & 0777, 0600u);
+    // A second app does not take the socket over.
+    ProgramSessions second(&ctl);
+    QVERIFY(!second.listen(path, &error));
+    QVERIFY2(error.contains("another ReactorScope app"), qPrintable(error));
+    // A directory open to others is refused.
+    const QString open = dir.filePath("open");
+    QVERIFY(QDir().mkdir(open));
+    QVERIFY(::chmod(open.toLocal8Bit().constData(), 0755) == 0);
+    ProgramSessions third(&ctl);
+    QVERIFY(!third.listen(open + "/app.sock", &error));
+    QVERIFY2(error.contains("open to other users"), qPrintable(error));
+  }
+
+  void otherUsersAreRejected() {
+    QTemporaryDir dir;
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    programs.server().setAllowedUid(::getuid() + 1);  // as if we were someone else
+    const int fd = connectUnix(dir.filePath("app.sock"));
+    QVERIFY(fd >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(logHas(ctl, "rejected a connection"), 10000);
+    char c;
+    QCOMPARE(::read(fd, &c, 1), ssize_t{0});  // closed on it
+    ::close(fd);
+    QVERIFY(programs.programs().empty());
+  }
+
+  void programAppearsLiveWithItsCallbackNames() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+
+    QProcess run;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(live::kAppSocketEnv, path);
+    run.setProcessEnvironment(env);
+    run.start(RUN_PATH, {"--", ECHO_ANY_PORT});
+    QVERIFY2(run.waitForStarted(10000), qPrintable(run.errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(run.canReadLine() || run.state() == QProcess::NotRunning, 20000);
+    const QByteArray first = run.readLine().trimmed();
+    QVERIFY2(first.startsWith("port "), first.constData());
+    const auto port = static_cast<uint16_t>(first.mid(5).toUInt());
+    QVERIFY(port != 0);
+
+    // A session named after the process (its comm: at most 15 characters).
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
+    const QString comm = QFileInfo(ECHO_ANY_PORT).fileName().left(15);
+    const SessionRow row = *programRow(ctl);
+    QVERIFY2(row.title.startsWith(comm + "[") && row.title.contains("base 1"), qPrintable(row.title));
+    QCOMPARE(row.status, EngineSession::Status::Running);
+    const int session = row.id;
+    QCOMPARE(programs.programs().size(), size_t{1});
+    QCOMPARE(programs.programs().front()->processName(), comm);
+
+    // The listener's event carries accept_cb; a connection's events read_cb (with event_cb).
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
+    const int client = connectTcp(port);
+    QVERIFY(client >= 0);
+    const QByteArray hello = "hello, app\n";
+    QCOMPARE(::send(client, hello.constData(), static_cast<size_t>(hello.size()), MSG_NOSIGNAL),
+             static_cast<ssize_t>(hello.size()));
+    QCOMPARE(receive(client, hello.size()), hello);
+    quint64 activations = 0;
+    QTRY_VERIFY_WITH_TIMEOUT((activations = 0, rowsLabelled(ctl, session, "read_cb", &activations) > 0 && activations > 0),
+                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "event_cb") > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "127.0.0.1:") > 0, 10000);  // the peer address
+    const SessionTraceStats* stats = ctl.frameSource().sessionStats(session);
+    QVERIFY(stats && stats->records > 0 && stats->transitions > 0);
+    // The connection's buffers arrive as series of the session.
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(ctl.frameSource().connections().begin(), ctl.frameSource().connections().end(),
+                                         [&](const ConnectionSeries& c) { return c.session == session; }),
+                             10000);
+
+    // "quit": the program frees its base and exits 0; the session ends with it.
+    const QByteArray quit = "quit\n";
+    QVERIFY(::send(client, quit.constData(), static_cast<size_t>(quit.size()), MSG_NOSIGNAL) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Finished);
+    QVERIFY(logHas(ctl, "the program ended"));
+    QVERIFY(rowsLabelled(ctl, session, "read_cb") > 0);  // what arrived stays
+    ::close(client);
+  }
+
+  // The Run dialog's code path: the launcher starts reactorscope-run aimed at
+  // this listener; the session appears with callback names, the program's
+  // stdout is in the log, Stop (SIGTERM) ends it and the session with it.
+  void runProgramCapturesOutputAndStops() {
+    QTemporaryDir dir;
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramLauncher* launcher = programs.launcher();
+    QVERIFY(launcher);
+    launcher->setRunPath(RUN_PATH);
+    QString error;
+    QVERIFY(!launcher->start({"", {}, {}}, &error));
+    QVERIFY2(error.contains("no program"), qPrintable(error));
+    QVERIFY(!launcher->start({ECHO_ANY_PORT, {}, dir.filePath("missing")}, &error));
+    QVERIFY2(error.contains("does not exist"), qPrintable(error));
+    QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path()}, &error), qPrintable(error));
+    QVERIFY(launcher->running());
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 20000);
+    const int session = programRow(ctl)->id;
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(logHas(ctl, "stdout: port "), 10000);
+    launcher->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!launcher->running(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    QVERIFY2(logHas(ctl, "was ended by a signal"), qPrintable(logText(ctl).join('\n')));
+    QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Finished);
+  }
+
+  // The dialog's form: what it refuses (and says), how it splits arguments;
+  // the main window's Session menu offers it.
+  void runDialogChecksItsForm() {
+    QTemporaryDir dir;
+    RunProgramDialog dialog;
+    dialog.setLaunch({"", {}, {}});
+    QVERIFY(dialog.errorText().contains("give the program"));
+    dialog.programEdit()->setText(ECHO_ANY_PORT);
+    dialog.directoryEdit()->setText(dir.filePath("missing"));
+    QVERIFY2(dialog.errorText().contains("does not exist"), qPrintable(dialog.errorText()));
+    dialog.directoryEdit()->setText(dir.path());
+    QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+    QFile plain(dir.filePath("notes.txt"));
+    QVERIFY(plain.open(QIODevice::WriteOnly));
+    plain.close();
+    dialog.programEdit()->setText("./notes.txt");  // relative to the working directory
+    QVERIFY2(dialog.errorText().contains("not an executable file"), qPrintable(dialog.errorText()));
+    dialog.programEdit()->setText(ECHO_ANY_PORT);
+    dialog.argumentsEdit()->setText(R"(8888 "two words" -v)");
+    const ProgramLaunch l = dialog.launch();
+    QCOMPARE(l.program, QString(ECHO_ANY_PORT));
+    QCOMPARE(l.arguments, (QStringList{"8888", "two words", "-v"}));
+    QCOMPARE(l.workingDirectory, dir.path());
+
+    MainWindow window;
+    QAction* run = window.findChild<QAction*>("actionRunProgram");
+    QVERIFY(run);
+    QVERIFY(window.findChild<QAction*>("actionStopProgram"));
+    QVERIFY(!window.findChild<QAction*>("actionStopProgram")->isEnabled());
+  }
+
+  // Hostile streams into the app's consumer (not only the decoder): a valid
+  // stream of every message kind, then 300 copies with random bytes changed
+  // or cut short. Each ends its program (ended(), never a crash or a hang)
+  // and bounds what it creates (at most kMaxBases sessions).
+  void mutatedStreamsNeverCrashTheApp() {
+    std::string valid;
+    live::Encoder e(valid);
+    e.begin(live::MessageType::Hello);
+    e.u32(live::kProtocolVersion);
+    e.u32(static_cast<uint32_t>(::getpid()));
+    e.u64(1000);
+    e.str("fuzzed");
+    e.str("/nonexistent/fuzzed");
+    e.end();
+    e.begin(live::MessageType::BaseCreated);
+    e.u64(1);
+    e.str("epoll");
+    e.end();
+    e.begin(live::MessageType::Callback);
+    e.u64(1);
+    e.u64(2);
+    e.u8(1);
+    e.u8(0);
+    e.u16(2);
+    e.u32(0);
+    e.u64(0x1234);
+    e.u64(0x234);
+    e.str("/nonexistent/fuzzed");
+    e.end();
+    std::vector<TraceRecord> recs(3);
+    fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
+               EventState::Pending, TraceCause::Add, 0);
+    fillRecord(recs[1], 3000, 2, 5, 7, 9, TraceType::BufferLevel, EventKind::Io, EventState::Invalid,
+               EventState::Invalid, TraceCause::None, 0);
+    recs[1].buffer = BufferId::Input;
+    fillRecord(recs[2], 4000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
+               EventState::Invalid, TraceCause::Free, 0);
+    e.begin(live::MessageType::Records);
+    e.u64(1);
+    e.u32(static_cast<uint32_t>(recs.size()));
+    e.u32(0);
+    e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
+    e.end();
+    e.begin(live::MessageType::Log);
+    e.u32(2);
+    e.str("[warn] something");
+    e.end();
+    e.begin(live::MessageType::Dropped);
+    e.u64(1);
+    e.u64(3);
+    e.u64(4);
+    e.end();
+    e.begin(live::MessageType::BaseFreed);
+    e.u64(1);
+    e.end();
+
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    QRandomGenerator rng(20261206);
+    for (int i = 0; i < 300; ++i) {
+      std::string bytes = valid;
+      if (i > 0) {
+        const int flips = 1 + static_cast<int>(rng.bounded(8));
+        for (int f = 0; f < flips; ++f)
+          bytes[rng.bounded(static_cast<quint32>(bytes.size()))] = static_cast<char>(rng.bounded(256));
+        if (rng.bounded(4) == 0) bytes.resize(rng.bounded(static_cast<quint32>(bytes.size())));
+      }
+      int ends[2];
+      QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ends) == 0);
+      ProgramSession program(ends[0], &ctl);
+      QCOMPARE(::send(ends[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+      ::close(ends[1]);
+      QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+      QVERIFY(program.sessionIds().size() <= ProgramSession::kMaxBases);
+      ctl.tick();
+    }
+    // The unmutated stream made its session: labelled, ended with its base.
+    const SessionRow* first = programRow(ctl);
+    QVERIFY(first && first->title.startsWith("fuzzed["));
+    QCOMPARE(first->status, EngineSession::Status::Finished);
+  }
+
+  void malformedStreamEndsItsSessionOnly() {
+    QTemporaryDir dir;
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    std::string bytes;
+    live::Encoder e(bytes);
+    e.begin(live::MessageType::Hello);
+    e.u32(live::kProtocolVersion);
+    e.u32(4242);
+    e.u64(1000);
+    e.str("hostile");
+    e.str("/tmp/hostile");
+    e.end();
+    e.begin(live::MessageType::BaseCreated);
+    e.u64(1);
+    e.str("epoll");
+    e.end();
+    bytes += std::string("\x10\x00\x00\x00\x63\x00\x00\x00", 8);  // an unknown type 99
+    const int fd = connectUnix(dir.filePath("app.sock"));
+    QVERIFY(fd >= 0);
+    QCOMPARE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) && programRow(ctl)->status == EngineSession::Status::Failed, 10000);
+    QVERIFY2(programRow(ctl)->title.startsWith("hostile[4242] base 1"), qPrintable(programRow(ctl)->title));
+    QVERIFY2(logHas(ctl, "trace stopped") && logHas(ctl, "unknown"), qPrintable(logText(ctl).join('\n')));
+    char c;
+    QCOMPARE(::read(fd, &c, 1), ssize_t{0});  // the app closed it
+    ::close(fd);
+    ctl.removeSession(programRow(ctl)->id);  // an ended program session can be removed
+    QVERIFY(programRow(ctl) == nullptr);
+    // The app still takes the next program.
+    const int next = connectUnix(dir.filePath("app.sock"));
+    QVERIFY(next >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(programs.programs().size(), size_t{2}, 10000);
+    ::close(next);
+  }
+};
+
+QTEST_MAIN(TestProgramSession)
+#include "tst_program_session.moc"

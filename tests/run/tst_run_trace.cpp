@@ -1,0 +1,345 @@
+// reactorscope-run --trace-text on the tutorial's servers: section 4.5 (plain
+// events) built against Debian's libevent and against our library, section
+// 5.2 (listener + bufferevents) built against Debian's libevent. Each runs
+// under reactorscope-run, a real client talks to it over loopback, and the
+// text trace must show the program's own callback names moving through the
+// tutorial's states: the listening event pending; the accepted connection's
+// read event non_pending -> pending -> active (fd ready) -> its callback
+// (c_cb / read_cb) begins; each callback's source line and the connection's
+// peer address; buffer levels for the bufferevent server; the run
+// ends as the program does (5.2: SIGINT, a clean exit 0 with its base freed).
+// And a stream nobody reads never stops a loop: records are dropped and the
+// drops counted in the stream.
+// Waits are bounded hang guards, never timing assertions.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cerrno>
+#include <cstring>
+
+#include "../compat/RequiredCase.h"
+#include "live/TraceDecoder.h"
+
+namespace {
+
+// Counts records and keeps the last drop totals.
+struct DropSink : rs::live::TraceSink {
+  bool hello_ = false;
+  uint64_t records_ = 0, ringDropped = 0, streamDropped = 0;
+  void hello(const rs::live::Hello&) override { hello_ = true; }
+  void baseCreated(uint64_t, const std::string&) override {}
+  void baseFreed(uint64_t) override {}
+  void callback(const rs::live::CallbackInfo&) override {}
+  void records(uint64_t, const rs::TraceRecord*, size_t n) override { records_ += n; }
+  void log(int, const std::string&) override {}
+  void dropped(const rs::live::DropCounts& d) override {
+    ringDropped = d.ring;
+    streamDropped = d.stream;
+  }
+};
+
+// Reads fd until EOF, `until` seen (if given), or the guard expires; appends to *got.
+void readFrom(int fd, QByteArray* got, const QByteArray& until, int guardMs) {
+  QDeadlineTimer guard(guardMs);
+  while (!guard.hasExpired() && (until.isEmpty() || !got->contains(until))) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[65536];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return;
+    got->append(buf, static_cast<qsizetype>(n));
+  }
+}
+
+// Empty when 0.0.0.0:port can be bound (the tutorial's servers hardcode their
+// ports, and other worktrees' tests use them too), else why not.
+QString portBusyReason(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return QString("socket: %1").arg(std::strerror(errno));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  QString reason;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    reason = QString("the tutorial's server needs port %1: %2").arg(port).arg(std::strerror(errno));
+  ::close(fd);
+  return reason;
+}
+
+// Skips (fails in CI) when the port is taken; after a server could not listen,
+// also when it was taken meanwhile.
+#define REQUIRE_PORT(port)                                         \
+  do {                                                             \
+    const QString busy = portBusyReason(port);                     \
+    if (!busy.isEmpty()) RS_SKIP_OR_FAIL_IN_CI(busy);              \
+  } while (false)
+
+class Client {
+ public:
+  explicit Client(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), port_(port) {}
+  ~Client() { close(); }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  bool connect() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  bool send(const QByteArray& bytes) {
+    return ::send(fd_, bytes.constData(), static_cast<size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+  }
+  // Reads until at least n bytes arrived, the peer closed, or 10 s passed.
+  QByteArray receive(qsizetype n) {
+    QByteArray got;
+    QDeadlineTimer guard(10000);
+    while (got.size() < n && !guard.hasExpired()) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+      if (r <= 0) break;
+      got.append(buf, static_cast<qsizetype>(r));
+    }
+    return got;
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+  uint16_t port_;
+};
+
+// reactorscope-run --trace-text <file> PROGRAM, and its trace as it grows.
+class TracedRun {
+ public:
+  explicit TracedRun(const QString& program) : path_(dir_.filePath("trace.txt")) {
+    proc_.setProgram(RUN_PATH);
+    proc_.setArguments({"--trace-text", path_, "--", program});
+    proc_.start();
+  }
+  ~TracedRun() {
+    if (proc_.state() != QProcess::NotRunning) {
+      proc_.kill();
+      proc_.waitForFinished(10000);
+    }
+  }
+  QProcess& proc() { return proc_; }
+  QString trace() const {
+    QFile f(path_);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+  }
+  // The first match of `pattern` once the trace has it (10 s hang guard).
+  QRegularExpressionMatch waitFor(const QString& pattern) {
+    const QRegularExpression re(pattern, QRegularExpression::MultilineOption);
+    QDeadlineTimer guard(10000);
+    for (;;) {
+      const QRegularExpressionMatch m = re.match(trace());
+      if (m.hasMatch() || guard.hasExpired() || proc_.state() == QProcess::NotRunning) return m;
+      QTest::qWait(20);
+    }
+  }
+  bool ends() { return proc_.state() == QProcess::NotRunning || proc_.waitForFinished(15000); }
+
+ private:
+  QTemporaryDir dir_;
+  QString path_;
+  QProcess proc_;
+};
+
+#define VERIFY_MATCH(m, what, run) \
+  QVERIFY2((m).hasMatch(), qPrintable(QString(what) + " not in the trace:\n" + (run).trace()))
+
+}  // namespace
+
+class TestRunTrace : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void tutorial45_data() {
+    QTest::addColumn<QString>("server");
+    QTest::newRow("built with -levent (Debian's)") << QString(SERVER_4_5_LIBEVENT);
+    QTest::newRow("linked to our libevent-2.1.so.7") << QString(SERVER_4_5_OURS);
+  }
+
+  // c_cb / s_cb are the tutorial 4.5's names for the client and server callbacks.
+  void tutorial45() {
+    QFETCH(QString, server);
+    REQUIRE_PORT(8080);
+    TracedRun run(server);
+    QVERIFY2(run.proc().waitForStarted(10000), qPrintable(run.proc().errorString()));
+    const auto listening = run.waitFor(R"(ev=(\d+) s_cb io fd=(\d+) non_pending -> pending \(event_add\))");
+    if (!listening.hasMatch() && run.ends() && !portBusyReason(8080).isEmpty())
+      RS_SKIP_OR_FAIL_IN_CI("port 8080 was taken meanwhile");
+    VERIFY_MATCH(listening, "the listening event (s_cb) pending", run);
+    QVERIFY(run.trace().contains(QRegularExpression("^# pid \\d+ \\(", QRegularExpression::MultilineOption)));
+
+    Client client(8080);
+    QVERIFY(client.connect());
+    const QByteArray hello = "hello, traced server\n";
+    QVERIFY(client.send(hello));
+    QCOMPARE(client.receive(hello.size()), hello);
+
+    const auto added = run.waitFor(R"(ev=(\d+) c_cb io fd=(\d+) non_pending -> pending \(event_add\))");
+    VERIFY_MATCH(added, "the connection's event (c_cb) pending", run);
+    const QString ev = added.captured(1);
+    // The callback's source line (debug info, libdw) and the connection's peer (/proc).
+    VERIFY_MATCH(run.waitFor("^pid=\\d+ base=1 ev=" + ev +
+                             R"( callback c_cb \(event\) at server_4_5\.c:\d+, peer 127\.0\.0\.1:\d+$)"),
+                 "c_cb's callback line with its source line and peer", run);
+    const auto active = run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ pending -> active \(fd ready: read\))");
+    VERIFY_MATCH(active, "c_cb pending -> active (fd ready: read)", run);
+    const auto begins = run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ callback begin \(READ\))");
+    VERIFY_MATCH(begins, "c_cb's callback", run);
+    QVERIFY(added.capturedStart() < active.capturedStart());
+    QVERIFY(active.capturedStart() < begins.capturedStart());
+
+    // The client leaves: c_cb event_del()s its event.
+    client.close();
+    VERIFY_MATCH(run.waitFor("ev=" + ev + R"( c_cb io fd=\d+ pending -> non_pending \(event_del\))"),
+                 "c_cb's event_del", run);
+
+    // 4.5 has no clean way out: SIGTERM (passed on) ends it, and the run says so.
+    run.proc().terminate();
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::CrashExit);
+  }
+
+  // 5.2: the listener's and the bufferevents' internal events carry the
+  // program's callbacks (listener_cb; read_cb, write_cb, event_cb).
+  void tutorial52() {
+    REQUIRE_PORT(8888);
+    TracedRun run(SERVER_5_2_LIBEVENT);
+    QVERIFY2(run.proc().waitForStarted(10000), qPrintable(run.proc().errorString()));
+    const auto listening = run.waitFor(R"(ev=\d+ listener_cb\[listener\] io fd=\d+ non_pending -> pending)");
+    if (!listening.hasMatch() && run.ends() && run.proc().readAllStandardError().contains("evconnlistener"))
+      RS_SKIP_OR_FAIL_IN_CI("port 8888 was taken meanwhile (the server could not listen)");
+    VERIFY_MATCH(listening, "the listener's event (listener_cb) pending", run);
+    VERIFY_MATCH(run.waitFor(R"(ev=\d+ signal_cb signal fd=2 non_pending -> pending \(event_add\))"),
+                 "the SIGINT event (signal_cb) pending", run);
+
+    Client client(8888);
+    QVERIFY(client.connect());
+    QVERIFY(client.receive(1).size() >= 1);  // the server's greeting
+    QVERIFY(client.send("ping\n"));
+    QVERIFY(client.receive(5).size() >= 5);  // echoed (the tutorial sends its whole buffer)
+
+    const QString readLabel = R"(read_cb\[bufferevent-read,event_cb\])";
+    const auto active = run.waitFor(R"(ev=(\d+) )" + readLabel + R"( io fd=\d+ pending -> active \(fd ready: read\))");
+    VERIFY_MATCH(active, "read_cb's event pending -> active (fd ready: read)", run);
+    const QString ev = active.captured(1);
+    const QString where = R"( callback read_cb \(bufferevent readcb\) at server_5_2\.c:\d+, peer 127\.0\.0\.1:\d+$)";
+    VERIFY_MATCH(run.waitFor("^pid=\\d+ base=1 ev=" + ev + where),
+                 "read_cb's callback line with its source line and peer", run);
+    VERIFY_MATCH(run.waitFor("ev=" + ev + " " + readLabel + R"( io fd=\d+ non_pending -> pending)"),
+                 "read_cb's event pending", run);
+    VERIFY_MATCH(run.waitFor("ev=" + ev + " " + readLabel + R"( io fd=\d+ callback begin)"), "read_cb's callback", run);
+    VERIFY_MATCH(run.waitFor(R"(write_cb\[bufferevent-write\] io fd=\d+ )"), "write_cb's event", run);
+    VERIFY_MATCH(run.waitFor(R"(buffer (input|output) = \d+ bytes)"), "a buffer level", run);
+
+    client.close();
+    // SIGINT to reactorscope-run reaches the program: signal_cb, a clean exit
+    // two seconds later, the base freed, exit status 0.
+    ::kill(static_cast<pid_t>(run.proc().processId()), SIGINT);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    QVERIFY(run.proc().readAllStandardOutput().contains("done"));
+    const QString trace = run.trace();
+    QVERIFY2(trace.contains(QRegularExpression(R"(signal_cb signal fd=2 pending -> active \(signal\))")),
+             qPrintable(trace));
+    QVERIFY2(trace.contains(QRegularExpression(R"(^pid=\d+ base=1 freed$)", QRegularExpression::MultilineOption)),
+             qPrintable(trace));
+  }
+
+  // Two bases on two threads are base 1 and base 2, each with its own
+  // callbacks, both freed; a forked child runs untraced (one pid in the trace)
+  // and exits cleanly; a libevent warning arrives as a log line; the program's
+  // exit status is kept.
+  void twoBasesAndAForkedChild() {
+    TracedRun run(TWO_BASES);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    QVERIFY(run.proc().readAllStandardOutput().contains("children done"));
+    const QString trace = run.trace();
+    const auto count = [&](const QString& pattern) {
+      return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
+    };
+    QCOMPARE(count(R"(^pid=\d+ base=1 created)"), 1);
+    QCOMPARE(count(R"(^pid=\d+ base=2 created)"), 1);
+    QCOMPARE(count(R"(^pid=\d+ base=3 created)"), 0);
+    QCOMPARE(count(R"(^pid=\d+ base=[12] freed$)"), 2);
+    QCOMPARE(count(R"(base=1 ev=\d+ tick_a timer fd=-1 callback begin)"), 3);
+    QCOMPARE(count(R"(base=2 ev=\d+ tick_b timer fd=-1 callback begin)"), 4);
+    QCOMPARE(count(R"(^# pid )"), 1);
+    // The library's [warn] line is in the stream too (and still on stderr).
+    QCOMPARE(count(R"(^pid=\d+ log \[warn\] event_base_free_: no base to free$)"), 1);
+    QVERIFY(run.proc().readAllStandardError().contains("[warn] event_base_free_: no base to free"));
+  }
+
+  // The stream's reader takes nothing while the program spins through 300 000
+  // callbacks: the loop still finishes (the collector never blocks it), the
+  // records it could not send are counted and the count arrives in the stream.
+  void aReaderThatDoesNotReadNeverBlocksTheLoop() {
+    int stream[2], out[2];
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stream) == 0);
+    QVERIFY(::pipe2(out, O_CLOEXEC) == 0);
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+      ::dup2(out[1], STDOUT_FILENO);
+      const std::string fd = std::to_string(::dup(stream[1]));
+      ::setenv("REACTORSCOPE_TRACE_FD", fd.c_str(), 1);
+      ::execl(BUSY_LOOP, BUSY_LOOP, "300000", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(stream[1]);
+    ::close(out[1]);
+    QByteArray printed;
+    readFrom(out[0], &printed, "looped 300000", 120000);
+    QVERIFY2(printed.contains("looped 300000"), printed.constData());
+
+    QByteArray bytes;
+    readFrom(stream[0], &bytes, {}, 60000);
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    ::close(stream[0]);
+    ::close(out[0]);
+    QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    rs::live::TraceDecoder decoder;
+    DropSink sink;
+    QVERIFY2(decoder.feed(bytes.constData(), static_cast<size_t>(bytes.size()), sink) && decoder.finish(),
+             decoder.error().c_str());
+    qInfo("records delivered %llu, dropped in the ring %llu, by the collector %llu",
+          static_cast<unsigned long long>(sink.records_), static_cast<unsigned long long>(sink.ringDropped),
+          static_cast<unsigned long long>(sink.streamDropped));
+    QVERIFY(sink.hello_);
+    QVERIFY(sink.records_ > 0);
+    QVERIFY2(sink.streamDropped > 0, qPrintable(QString("records %1, dropped in ring %2, by the collector %3")
+                                                    .arg(sink.records_).arg(sink.ringDropped).arg(sink.streamDropped)));
+    // Every callback leaves at least three records (active, begin, end): each
+    // was delivered or counted.
+    QVERIFY(sink.records_ + sink.ringDropped + sink.streamDropped >= 3u * 300000u);
+  }
+};
+
+QTEST_MAIN(TestRunTrace)
+#include "tst_run_trace.moc"
