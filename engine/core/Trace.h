@@ -88,6 +88,24 @@ constexpr uint64_t packRecordWord(TraceType type, EventKind kind, EventState fro
          (uint64_t{static_cast<uint8_t>(cause)} << 32) | (uint64_t{static_cast<uint16_t>(flags)} << 48);
 }
 
+// Sets every field of a record (buffer = None), as a reader or a test builds one.
+inline void fillRecord(TraceRecord& r, int64_t tsNs, uint64_t eventId, int64_t value, uint32_t owner, int32_t fd,
+                       TraceType type, EventKind kind, EventState from, EventState to, TraceCause cause,
+                       int16_t flags) {
+  r.tsNs = tsNs;
+  r.eventId = eventId;
+  r.value = value;
+  r.owner = owner;
+  r.fd = fd;
+  r.type = type;
+  r.kind = kind;
+  r.from = from;
+  r.to = to;
+  r.cause = cause;
+  r.buffer = BufferId::None;
+  r.flags = flags;
+}
+
 // Process-wide unique owner tags (connections, listeners, sessions); never 0.
 uint32_t allocateOwnerTag();
 

@@ -442,10 +442,13 @@ void TestMainWindow::fullRingShowsDropsAndResyncs() {
                20000),
            qPrintable(QStringLiteral("%1 of %2 timers pending in the table").arg(pendingTimers()).arg(kTimers)));
   QVERIFY(ctl->aggregator().sessionStats(id)->resyncs >= 1);
-  QCOMPARE(ctl->aggregator().droppedTotal(), dropped);
+  // The loop may still drop a few records of its own (waits) after `dropped`
+  // was read: the total counts at least those, and the status bar says it.
+  const quint64 total = ctl->aggregator().droppedTotal();
+  QVERIFY2(total >= dropped, qPrintable(QStringLiteral("%1 < %2").arg(total).arg(dropped)));
   auto* drops = w.findChild<QLabel*>(QStringLiteral("statusDrops"));
   QVERIFY(drops);
-  QCOMPARE(drops->text(), QStringLiteral("%1 dropped records").arg(dropped));
+  QCOMPARE(drops->text(), QStringLiteral("%1 dropped records").arg(total));
   QVERIFY(ctl->aggregator().sessionStats(id)->liveEvents >= kTimers);
   ctl->stopAll();
   QVERIFY(QTest::qWaitFor(
