@@ -346,10 +346,14 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (!r) [[unlikely]]
     return assignNew(ev, base, fd, events, cb, arg);
   // Re-assigning a non-pending event: inline (falls back to Event::assign()).
-  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg) != 0) [[unlikely]]
+  // A live trace (which traces every base) hears of the callback; an untraced base pays nothing for it.
+  const auto tellLiveTrace = [&] {
+    rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd,
+                          events);
+  };
+  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0) [[unlikely]]
     return assignFailed(ev, base, r);
   assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
-  rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
   return 0;
 }
 

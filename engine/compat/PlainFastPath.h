@@ -15,9 +15,17 @@ namespace rs {
 struct PlainFastPath {
   // event_assign() of an initialized, non-pending event of `base` (not null),
   // an event of the C API (no label, no std::function callback).
-  static int assign(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
+  // `onTraced()` runs after a successful assign on a traced base only (the C
+  // API tells a live trace's reader the callback): nothing for an untraced one.
+  template <class OnTraced>
+  static int assign(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg,
+                    OnTraced&& onTraced) {
     // Traced or not: one instantiation each, chosen once (same transitions/records).
-    if (base && base->trace_.enabled()) return assignImpl<true>(ev, base, fd, events, cb, arg);
+    if (base && base->trace_.enabled()) [[unlikely]] {
+      const int result = assignImpl<true>(ev, base, fd, events, cb, arg);
+      if (result == 0) onTraced();
+      return result;
+    }
     return assignImpl<false>(ev, base, fd, events, cb, arg);
   }
   // event_add(ev, NULL) of a plain I/O event: epoll, no timeout, no other event
