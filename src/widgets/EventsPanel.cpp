@@ -29,10 +29,12 @@ EventsPanel::EventsPanel(EventTableModel* model, QWidget* parent)
   ui_->table->verticalHeader()->setDefaultSectionSize(22);
   QHeaderView* h = ui_->table->horizontalHeader();
   h->setSectionResizeMode(QHeaderView::Interactive);
-  // Every column fits a 1500-pixel window beside the diagram: the label takes what is left.
-  const int widths[EventTableModel::ColumnCount] = {58, 40, 48, 120, 42, 30, 88, 76, 78, 90, 93, 80, 128};
+  // Every column fits a 1500-pixel window beside the diagram. The label keeps a
+  // readable width in a narrower window (the table scrolls sideways); the last
+  // column, the addresses, takes what is left.
+  const int widths[EventTableModel::ColumnCount] = {58, 40, 48, 170, 42, 30, 84, 76, 78, 90, 93, 80, 90};
   for (int c = 0; c < EventTableModel::ColumnCount; ++c) ui_->table->setColumnWidth(c, widths[c]);
-  h->setSectionResizeMode(EventTableModel::ColLabel, QHeaderView::Stretch);
+  h->setStretchLastSection(true);
   ui_->sessionCombo->addItem(tr("all"), -1);
   ui_->ownerCombo->lineEdit()->setPlaceholderText(tr("any"));
   ui_->ownerCombo->lineEdit()->setClearButtonEnabled(true);
