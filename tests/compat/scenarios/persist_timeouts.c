@@ -48,12 +48,13 @@ int main(void) {
   make_pair(pair);
   make_pair(other);
 
-  /* Timeouts at 80 and 160 ms, the byte at 200 ms, then a timeout 80 ms after the read. */
+  /* Timeouts at 200 and 400 ms, the byte at 500 ms, then a timeout 200 ms after
+   * the read: 100 ms either side of the byte, so a loaded machine keeps the order. */
   io_persist = event_new(base, pair[0], EV_READ | EV_PERSIST, io_persist_cb, NULL);
-  tv = ms(80);
+  tv = ms(200);
   CHECK(event_add(io_persist, &tv) == 0);
   writer = evtimer_new(base, writer_cb, NULL);
-  tv = ms(200);
+  tv = ms(500);
   CHECK(evtimer_add(writer, &tv) == 0);
 
   io_once = event_new(base, other[0], EV_READ, io_once_cb, NULL);
