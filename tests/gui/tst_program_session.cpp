@@ -6,7 +6,11 @@
 // read_cb), its records (transitions, buffer levels), and the session ending
 // when the program exits. A malformed stream ends its session with the
 // decoder's error in the log and keeps what arrived; a peer of another uid is
-// rejected with a log line; the socket is 0600 in a 0700 directory.
+// rejected with a log line; the socket is 0600 in a 0700 directory. How the
+// program ended (the relay's exit message) reaches the log and the row; the
+// Sessions panel's Stop on a program started outside the app sends SIGTERM
+// (the row ends Stopped with the signal), SIGKILL after the grace period to
+// one that ignores it, and refuses a pid it must not signal.
 // Waits are bounded hang guards (QTRY_*), never timing assertions.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,6 +22,7 @@
 
 #include <QAction>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -30,6 +35,7 @@
 #include "model/SessionController.h"
 #include "widgets/MainWindow.h"
 #include "widgets/RunProgramDialog.h"
+#include "widgets/SessionsPanel.h"
 
 using namespace rs;
 using namespace rs::gui;
@@ -248,12 +254,17 @@ class TestProgramSession : public QObject {
     SessionController ctl;
     ProgramSessions programs(&ctl);
     QVERIFY(programs.listen(path));
+    SessionsPanel panel(&ctl);
     QProcess run;
     QVERIFY(startEchoUnderRun(run, path) != 0);
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
     const int session = programRow(ctl)->id;
-    ctl.stopSession(session);
-    QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Stopping);
+    auto* stop = panel.findChild<QPushButton*>(QStringLiteral("sessionAction%1").arg(session));
+    QVERIFY(stop);
+    QCOMPARE(stop->text(), QStringLiteral("Stop"));
+    stop->click();  // the panel's Stop: SessionController::stopSession -> ProgramSession::stop
+    QVERIFY(ctl.sessionModel()->session(session)->status == EngineSession::Status::Stopping);
+    QCOMPARE(stop->text(), QStringLiteral("Stopping…"));
     QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
     QCOMPARE(run.exitStatus(), QProcess::CrashExit);  // the relay ends as the program did
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
@@ -262,6 +273,7 @@ class TestProgramSession : public QObject {
     QVERIFY2(row->error.contains("exited: signal 15 (SIGTERM)"), qPrintable(row->error));
     QVERIFY(logHas(ctl, ": SIGTERM"));
     QVERIFY(!logHas(ctl, "SIGKILL"));
+    QTRY_COMPARE_WITH_TIMEOUT(stop->text(), QStringLiteral("Remove"), 10000);
   }
 
   // A program that ignores SIGTERM gets SIGKILL after the grace period; a
