@@ -30,9 +30,11 @@ enum class MessageType : uint16_t {
   Records = 5,      // u64 base, u32 count, u32 0, count x 40-byte records
   Log = 6,          // i32 severity (libevent's EVENT_LOG_*), str text
   Dropped = 7,      // u64 base, u64 dropped in the ring, u64 dropped by the collector (totals)
+  Exit = 8,         // u8 signaled (0/1), u8 0, u16 0, i32 exit code or signal number; written by
+                    // reactorscope-run (not the target) once the program ended: the last frame
 };
 constexpr uint16_t kFirstType = 1;
-constexpr uint16_t kLastType = 7;
+constexpr uint16_t kLastType = 8;
 
 // Which of the program's callbacks an event runs.
 enum class CallbackRole : uint8_t {
@@ -77,5 +79,18 @@ class Encoder {
   std::string& out_;
   size_t start_ = 0;
 };
+
+// The exit frame reactorscope-run appends to the stream it relays.
+inline std::string encodeExit(bool signaled, int32_t code) {
+  std::string out;
+  Encoder e(out);
+  e.begin(MessageType::Exit);
+  e.u8(signaled ? 1 : 0);
+  e.u8(0);
+  e.u16(0);
+  e.u32(static_cast<uint32_t>(code));
+  e.end();
+  return out;
+}
 
 }  // namespace rs::live

@@ -115,4 +115,9 @@ void TextTraceWriter::dropped(const DropCounts& counts) {
                pid_, counts.base, counts.ring, counts.stream);
 }
 
+void TextTraceWriter::exited(const ProgramExit& x) {
+  std::fprintf(out_, "pid=%" PRIu32 " exited: %s\n", pid_, exitText(x).c_str());
+  std::fflush(out_);
+}
+
 }  // namespace rs::live

@@ -30,6 +30,7 @@ class TextTraceWriter : public TraceSink {
   void records(uint64_t base, const TraceRecord* records, size_t count) override;
   void log(int severity, const std::string& text) override;
   void dropped(const DropCounts& counts) override;
+  void exited(const ProgramExit& x) override;
 
  private:
   void writeRecord(uint64_t base, const TraceRecord& r);

@@ -1,5 +1,7 @@
 #include "live/TraceDecoder.h"
 
+#include <string.h>
+
 #include <cstring>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "records are copied in their wire layout");
@@ -56,6 +58,7 @@ const char* typeName(uint16_t type) {
     case MessageType::Records: return "records";
     case MessageType::Log: return "log";
     case MessageType::Dropped: return "dropped";
+    case MessageType::Exit: return "exit";
   }
   return "?";
 }
@@ -73,6 +76,12 @@ const char* recordProblem(const TraceRecord& r) {
 }
 
 }  // namespace
+
+std::string exitText(const ProgramExit& x) {
+  if (!x.signaled) return "exit code " + std::to_string(x.code);
+  const char* abbrev = ::sigabbrev_np(x.code);
+  return "signal " + std::to_string(x.code) + (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
+}
 
 bool TraceDecoder::fail(std::string what) {
   error_ = "trace stream: " + std::move(what);
@@ -100,6 +109,8 @@ bool TraceDecoder::feed(const void* data, size_t n, TraceSink& sink) {
       good = fail("reserved header field is " + std::to_string(reserved) + at + " (must be 0)");
     } else if (!sawHello_ && type != static_cast<uint16_t>(MessageType::Hello)) {
       good = fail(std::string("the stream must start with hello, not ") + typeName(type));
+    } else if (sawExit_) {
+      good = fail(std::string(typeName(type)) + " message after the exit message" + at + " (exit is the last)");
     } else if (buffer_.size() - pos - kFrameHeaderBytes < length) {
       break;  // the rest of the frame comes with a later feed()
     } else {
@@ -210,6 +221,21 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
       d.stream = in.uint(8);
       if (!in.ok() || in.left() != 0) break;
       sink.dropped(d);
+      return true;
+    }
+    case MessageType::Exit: {
+      ProgramExit x;
+      const uint64_t signaled = in.uint(1);
+      const uint64_t zero = in.uint(1) | in.uint(2);
+      x.code = static_cast<int32_t>(in.uint(4));
+      if (!in.ok() || in.left() != 0) break;
+      if (signaled > 1 || zero != 0) return fail("exit message with a bad flag or non-zero reserved bytes");
+      if (x.code < 0 || (signaled && (x.code == 0 || x.code > 64)))
+        return fail("exit message with an impossible " + std::string(signaled ? "signal " : "exit code ") +
+                    std::to_string(x.code));
+      x.signaled = signaled == 1;
+      sawExit_ = true;
+      sink.exited(x);
       return true;
     }
   }

@@ -42,6 +42,15 @@ struct DropCounts {
   uint64_t stream = 0;  // the collector could not send (reader too slow)
 };
 
+// How the program ended (the relay's exit frame).
+struct ProgramExit {
+  bool signaled = false;
+  int32_t code = 0;  // exit status, or the signal that ended it
+};
+
+// "exit code 3", "signal 15 (SIGTERM)": how the log, the session row and the text form say it.
+std::string exitText(const ProgramExit& x);
+
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
@@ -53,6 +62,8 @@ class TraceSink {
   virtual void records(uint64_t base, const TraceRecord* records, size_t count) = 0;
   virtual void log(int severity, const std::string& text) = 0;
   virtual void dropped(const DropCounts& counts) = 0;
+  // The last message (only from reactorscope-run; a sink that has no use for it ignores it).
+  virtual void exited(const ProgramExit&) {}
 };
 
 class TraceDecoder {
@@ -70,6 +81,7 @@ class TraceDecoder {
 
   std::vector<uint8_t> buffer_;  // bytes of an incomplete frame
   bool sawHello_ = false;
+  bool sawExit_ = false;
   uint64_t messages_ = 0;
   uint64_t offset_ = 0;  // stream offset of buffer_[0], for messages
   std::string error_;

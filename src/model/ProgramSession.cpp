@@ -1,5 +1,7 @@
 #include "model/ProgramSession.h"
 
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,6 +27,13 @@ ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* p
     : QObject(parent), controller_(controller), fd_(fd) {
   notifier_ = std::make_unique<QSocketNotifier>(static_cast<qintptr>(fd), QSocketNotifier::Read);
   connect(notifier_.get(), &QSocketNotifier::activated, this, &ProgramSession::readReady);
+  killTimer_.setSingleShot(true);
+  connect(&killTimer_, &QTimer::timeout, this, [this] {
+    if (ended() || exit_) return;
+    log(LogLevel::Warning, lastSession_, QStringLiteral("%1 still runs after %2 ms: SIGKILL").arg(who()).arg(stopGraceMs_));
+    signalProgram(SIGKILL);
+    flushLog();
+  });
 }
 
 ProgramSession::~ProgramSession() {
@@ -36,6 +45,57 @@ std::vector<int> ProgramSession::sessionIds() const {
   std::vector<int> ids;
   for (const auto& [id, b] : bases_) ids.push_back(b.session);
   return ids;
+}
+
+bool ProgramSession::owns(int session) const {
+  for (const auto& [id, b] : bases_)
+    if (b.session == session) return true;
+  return false;
+}
+
+QString ProgramSession::who() const {
+  return hello_.pid ? QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid) : QStringLiteral("a traced program");
+}
+
+void ProgramSession::stop() {
+  if (ended() || exit_ || stopRequested_) return;
+  stopRequested_ = true;
+  for (auto& [id, b] : bases_) {
+    if (b.ended) continue;
+    b.row.status = EngineSession::Status::Stopping;
+    controller_->sessionModel()->updateSession(b.row);
+  }
+  log(LogLevel::Info, lastSession_, QStringLiteral("stopping %1: SIGTERM").arg(who()));
+  signalProgram(SIGTERM);
+  killTimer_.start(stopGraceMs_);
+  flushLog();
+}
+
+// Only the process the hello named, only while its stream is open and before
+// its exit was reported, and only when it is this user's.
+void ProgramSession::signalProgram(int sig) {
+  const auto pid = static_cast<pid_t>(hello_.pid);
+  struct stat st {};
+  const QByteArray proc = QByteArray("/proc/") + QByteArray::number(pid);
+  QString problem;
+  if (pid <= 1 || pid == ::getpid())
+    problem = QStringLiteral("its pid %1 cannot be signalled").arg(pid);
+  else if (::stat(proc.constData(), &st) != 0)
+    problem = QStringLiteral("process %1 is gone").arg(pid);
+  else if (st.st_uid != ::getuid())
+    problem = QStringLiteral("process %1 belongs to uid %2, not ours").arg(pid).arg(st.st_uid);
+  else if (::kill(pid, sig) != 0)
+    problem = QString::fromLocal8Bit(std::strerror(errno));
+  if (!problem.isEmpty()) log(LogLevel::Warning, lastSession_, QStringLiteral("cannot stop %1: %2").arg(who(), problem));
+}
+
+EngineSession::Status ProgramSession::exitStatus() const {
+  if (!exit_) return stopRequested_ ? EngineSession::Status::Stopped : EngineSession::Status::Finished;
+  if (!exit_->signaled) return exit_->code == 0 ? EngineSession::Status::Finished : EngineSession::Status::Failed;
+  // Ended on request (the app's Stop, kill, Ctrl-C), not by a crash.
+  const bool requested = stopRequested_ || exit_->code == SIGTERM || exit_->code == SIGINT ||
+                         exit_->code == SIGKILL || exit_->code == SIGHUP;
+  return requested ? EngineSession::Status::Stopped : EngineSession::Status::Failed;
 }
 
 void ProgramSession::readReady() {
@@ -67,12 +127,11 @@ void ProgramSession::endStream(LogLevel level, const QString& why) {
   if (fd_ < 0) return;
   const bool malformed = level == LogLevel::Error;
   for (auto& [id, b] : bases_)
-    if (!b.ended) endBase(b, malformed ? EngineSession::Status::Failed : EngineSession::Status::Finished, malformed ? why : QString());
-  const QString who = hello_.pid ? QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid)
-                                 : QStringLiteral("a traced program");
+    if (!b.ended) endBase(b, malformed ? EngineSession::Status::Failed : exitStatus(), malformed ? why : QString());
   log(level, lastSession_,
-      malformed ? QStringLiteral("%1: trace stopped: %2 (what arrived before stays)").arg(who, why)
-                : QStringLiteral("%1: %2").arg(who, why));
+      malformed ? QStringLiteral("%1: trace stopped: %2 (what arrived before stays)").arg(who(), why)
+                : QStringLiteral("%1: %2").arg(who(), why));
+  killTimer_.stop();
   notifier_.reset();
   ::close(fd_);
   fd_ = -1;
@@ -182,6 +241,18 @@ void ProgramSession::log(int severity, const std::string& text) {
   const char* tag = i < std::size(kSeverities) ? kSeverities[i] : "?";
   log(levelOf(severity), lastSession_,
       QStringLiteral("%1[%2] [%3] %4").arg(processName()).arg(hello_.pid).arg(QLatin1String(tag), QString::fromStdString(text)));
+}
+
+void ProgramSession::exited(const live::ProgramExit& x) {
+  exit_ = x;
+  const QString how = QString::fromStdString(live::exitText(x));
+  log(exitStatus() == EngineSession::Status::Failed ? LogLevel::Warning : LogLevel::Info, lastSession_,
+      QStringLiteral("%1 exited: %2").arg(who(), how));
+  for (auto& [id, b] : bases_) {  // every base's row says how the process ended
+    b.row.error = b.row.error.isEmpty() ? QStringLiteral("exited: %1").arg(how)
+                                        : QStringLiteral("exited: %1; %2").arg(how, b.row.error);
+    if (b.ended) controller_->sessionModel()->updateSession(b.row);
+  }
 }
 
 void ProgramSession::dropped(const live::DropCounts& counts) {

@@ -10,6 +10,12 @@
 // the log (drops also into the session row). A base freed ends its session;
 // the end of the stream (the program exited) ends the rest; a malformed
 // stream ends them with the decoder's error in the log. Records received stay.
+// The relay's exit message (exit code or signal) goes to the log and every
+// base's row: Finished on exit code 0, Stopped when stop() or SIGTERM, SIGINT,
+// SIGKILL or SIGHUP ended it (a request, not a crash), else Failed. stop() (the Sessions panel's Stop on a running base) sends SIGTERM
+// to the program (hello's pid, after checking /proc/<pid> belongs to this
+// uid), then SIGKILL after kStopGraceMs if the stream has not ended; never
+// once the exit message arrived (the pid may be reused).
 // Reading is non-blocking on the GUI thread (QSocketNotifier), at most
 // kMaxBytesPerWakeup per wakeup so a busy target cannot starve the GUI.
 // Thread contract: GUI thread only.
@@ -19,8 +25,11 @@
 #include <QString>
 #include <QVector>
 
+#include <QTimer>
+
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/Tracer.h"
@@ -35,6 +44,7 @@ class ProgramSession : public QObject, private live::TraceSink {
  public:
   static constexpr size_t kMaxBytesPerWakeup = size_t{1} << 20;
   static constexpr size_t kMaxBases = 64;  // more in one stream ends it (hostile)
+  static constexpr int kStopGraceMs = 3000;
 
   // Takes `fd` (a connected, non-blocking stream socket) and reads it from now on.
   ProgramSession(int fd, SessionController* controller, QObject* parent = nullptr);
@@ -45,6 +55,12 @@ class ProgramSession : public QObject, private live::TraceSink {
   QString processName() const { return QString::fromStdString(hello_.processName); }
   // The sessions of its bases, in creation order.
   std::vector<int> sessionIds() const;
+  bool owns(int session) const;
+  // How the program ended, once the relay said so.
+  const std::optional<live::ProgramExit>& exit() const { return exit_; }
+  // SIGTERM now, SIGKILL after the grace period (see above); a log line when it cannot.
+  void stop();
+  void setStopGraceMs(int ms) { stopGraceMs_ = ms; }
 
  signals:
   void finished();
@@ -72,6 +88,11 @@ class ProgramSession : public QObject, private live::TraceSink {
   void records(uint64_t base, const TraceRecord* records, size_t count) override;
   void log(int severity, const std::string& text) override;
   void dropped(const live::DropCounts& counts) override;
+  void exited(const live::ProgramExit& x) override;
+
+  QString who() const;
+  EngineSession::Status exitStatus() const;
+  void signalProgram(int sig);
 
   SessionController* controller_;
   int fd_;
@@ -82,6 +103,10 @@ class ProgramSession : public QObject, private live::TraceSink {
   std::map<uint64_t, Base> bases_;
   int lastSession_ = 0;  // where process-wide log lines go
   QVector<LogEntry> pendingLog_;
+  std::optional<live::ProgramExit> exit_;
+  bool stopRequested_ = false;
+  int stopGraceMs_ = kStopGraceMs;
+  QTimer killTimer_;
 };
 
 }  // namespace rs::gui

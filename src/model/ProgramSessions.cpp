@@ -10,6 +10,10 @@ ProgramSessions::ProgramSessions(SessionController* controller, QObject* parent)
   connect(&server_, &LiveTargetServer::targetConnected, this, [this](int fd, qint64) {
     programs_.push_back(new ProgramSession(fd, controller_, this));
   });
+  connect(controller_, &SessionController::externalStopRequested, this, [this](int id) {
+    for (ProgramSession* p : programs_)
+      if (p->owns(id)) p->stop();
+  });
 }
 
 bool ProgramSessions::listen(const QString& socketPath, QString* error) {

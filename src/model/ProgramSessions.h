@@ -1,7 +1,9 @@
 // The app's traced programs: a LiveTargetServer on the per-user socket and a
 // ProgramSession for each program that connects (each of its event bases a
 // session in the controller). Listening failures and rejected peers go to the
-// log; a program's end leaves its sessions (ended) in the models.
+// log; a program's end leaves its sessions (ended) in the models. Stop on a
+// program's session (SessionController::stopSession) stops that program
+// (ProgramSession::stop: SIGTERM, then SIGKILL after a grace period).
 // Thread contract: GUI thread only.
 #pragma once
 #include <QObject>

@@ -125,6 +125,7 @@ int SessionController::addExternalSession(SessionRow row, const QString& name) {
 void SessionController::stopSession(int id) {
   auto it = slots_.find(id);
   if (it != slots_.end()) it->second.session->stop();
+  else if (sessionModel_.session(id)) emit externalStopRequested(id);
 }
 
 void SessionController::removeSession(int id) {

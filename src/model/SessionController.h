@@ -46,6 +46,7 @@ class SessionController : public QObject {
   // ProgramSession feeds aggregator() and updates its row itself): a new id,
   // `row` (its id set) in sessionModel() and `name` in eventModel().
   int addExternalSession(SessionRow row, const QString& name);
+  // An engine session stops its loop; for an external one externalStopRequested() asks its owner.
   void stopSession(int id);
   // Sessions that are over only (isOver()): drops the row at once and the stats
   // once the thread has ended (a finished client's loop is stopped first). An
@@ -88,6 +89,8 @@ class SessionController : public QObject {
   void ticked();
   // A session's status changed (Running, Failed, Stopped, ...).
   void sessionStatusChanged(int id, rs::gui::EngineSession::Status status);
+  // stopSession() of an external session (ProgramSessions stops the program).
+  void externalStopRequested(int id);
 
  private:
   struct Slot {

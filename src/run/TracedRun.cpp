@@ -50,6 +50,40 @@ bool forwardToApp(int appFd, const char* buf, size_t n) {
   return true;
 }
 
+// Follows the frames of the bytes relayed (headers only), so the exit frame
+// is appended only after a whole frame, and only to a stream that has begun.
+class FrameCursor {
+ public:
+  void advance(const char* buf, size_t n) {
+    while (n > 0) {
+      if (headerBytes_ < live::kFrameHeaderBytes) {
+        header_[headerBytes_++] = static_cast<uint8_t>(*buf++);
+        --n;
+        if (headerBytes_ == live::kFrameHeaderBytes)
+          bodyLeft_ = uint32_t{header_[0]} | (uint32_t{header_[1]} << 8) | (uint32_t{header_[2]} << 16) |
+                      (uint32_t{header_[3]} << 24);
+      } else {
+        const size_t take = n < bodyLeft_ ? n : static_cast<size_t>(bodyLeft_);
+        bodyLeft_ -= take;
+        buf += take;
+        n -= take;
+      }
+      if (headerBytes_ == live::kFrameHeaderBytes && bodyLeft_ == 0) {
+        headerBytes_ = 0;
+        ++frames_;
+      }
+    }
+  }
+  // True between whole frames, after at least one (the hello).
+  bool canAppend() const { return frames_ > 0 && headerBytes_ == 0; }
+
+ private:
+  uint8_t header_[live::kFrameHeaderBytes] = {};
+  size_t headerBytes_ = 0;
+  uint64_t bodyLeft_ = 0;
+  uint64_t frames_ = 0;
+};
+
 }  // namespace
 
 TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error) {
@@ -89,6 +123,8 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
 
   live::TraceDecoder decoder;
   live::TextTraceWriter writer(text);
+  FrameCursor relayed;  // the frames of the stream so far (whole or not)
+  bool textOn = text != nullptr;  // false once the stream turned out malformed
   int stream = ends[0];
   int status = 0;
   bool exited = false;
@@ -113,16 +149,17 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
     const ssize_t n = ::read(stream, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      if (text && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
+      if (textOn && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
       ::close(stream);
       stream = -1;
       continue;
     }
+    relayed.advance(buf, static_cast<size_t>(n));
     if (appFd >= 0 && !forwardToApp(appFd, buf, static_cast<size_t>(n))) {
       ::close(appFd);
       appFd = -1;
     }
-    if (!text) {
+    if (!textOn) {
       if (appFd < 0) {  // nobody wants the trace any more
         ::close(stream);
         stream = -1;
@@ -132,15 +169,24 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
     if (!decoder.feed(buf, static_cast<size_t>(n), writer)) {
       std::fprintf(stderr, "reactorscope-run: %s; the trace stops here, the program goes on\n",
                    decoder.error().c_str());
-      ::close(stream);
-      stream = -1;
+      textOn = false;
+      if (appFd < 0) {
+        ::close(stream);
+        stream = -1;
+      }
     }
   }
   if (stream >= 0) ::close(stream);
+  const TracedExit result = fromStatus(status);
+  if (relayed.canAppend()) {  // how it ended: the stream's last frame
+    const std::string exitFrame = live::encodeExit(result.signaled, result.code);
+    if (appFd >= 0) forwardToApp(appFd, exitFrame.data(), exitFrame.size());
+    if (textOn) decoder.feed(exitFrame.data(), exitFrame.size(), writer);
+  }
   if (appFd >= 0) ::close(appFd);  // the app sees the end of the stream: the session ends
   if (text) std::fflush(text);
   g_child = 0;
-  return fromStatus(status);
+  return result;
 }
 
 }  // namespace rs::run

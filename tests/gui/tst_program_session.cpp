@@ -6,7 +6,11 @@
 // read_cb), its records (transitions, buffer levels), and the session ending
 // when the program exits. A malformed stream ends its session with the
 // decoder's error in the log and keeps what arrived; a peer of another uid is
-// rejected with a log line; the socket is 0600 in a 0700 directory.
+// rejected with a log line; the socket is 0600 in a 0700 directory. How the
+// program ended (the relay's exit message) reaches the log and the row; the
+// Sessions panel's Stop on a program started outside the app sends SIGTERM
+// (the row ends Stopped with the signal), SIGKILL after the grace period to
+// one that ignores it, and refuses a pid it must not signal.
 // Waits are bounded hang guards (QTRY_*), never timing assertions.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,6 +22,7 @@
 
 #include <QAction>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -30,6 +35,7 @@
 #include "model/SessionController.h"
 #include "widgets/MainWindow.h"
 #include "widgets/RunProgramDialog.h"
+#include "widgets/SessionsPanel.h"
 
 using namespace rs;
 using namespace rs::gui;
@@ -109,6 +115,37 @@ int rowsLabelled(SessionController& ctl, int session, const QString& name, quint
   return n;
 }
 
+// What a target's collector sends first: hello (naming `pid`) and base 1.
+std::string helloAndBase(uint32_t pid) {
+  std::string out;
+  live::Encoder e(out);
+  e.begin(live::MessageType::Hello);
+  e.u32(live::kProtocolVersion);
+  e.u32(pid);
+  e.u64(1000);
+  e.str("fake");
+  e.str("/nonexistent/fake");
+  e.end();
+  e.begin(live::MessageType::BaseCreated);
+  e.u64(1);
+  e.str("epoll");
+  e.end();
+  return out;
+}
+
+// Starts reactorscope-run on the echo server aimed at `socket`; its port (0: failed).
+uint16_t startEchoUnderRun(QProcess& run, const QString& socket) {
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(live::kAppSocketEnv, socket);
+  run.setProcessEnvironment(env);
+  run.start(RUN_PATH, {"--", ECHO_ANY_PORT});
+  if (!run.waitForStarted(10000)) return 0;
+  QDeadlineTimer guard(20000);
+  while (!run.canReadLine() && run.state() != QProcess::NotRunning && !guard.hasExpired()) QTest::qWait(20);
+  const QByteArray first = run.readLine().trimmed();
+  return first.startsWith("port ") ? static_cast<uint16_t>(first.mid(5).toUInt()) : 0;
+}
+
 }  // namespace
 
 class TestProgramSession : public QObject {
@@ -165,16 +202,8 @@ class TestProgramSession : public QObject {
     QVERIFY(programs.listen(path));
 
     QProcess run;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(live::kAppSocketEnv, path);
-    run.setProcessEnvironment(env);
-    run.start(RUN_PATH, {"--", ECHO_ANY_PORT});
-    QVERIFY2(run.waitForStarted(10000), qPrintable(run.errorString()));
-    QTRY_VERIFY_WITH_TIMEOUT(run.canReadLine() || run.state() == QProcess::NotRunning, 20000);
-    const QByteArray first = run.readLine().trimmed();
-    QVERIFY2(first.startsWith("port "), first.constData());
-    const auto port = static_cast<uint16_t>(first.mid(5).toUInt());
-    QVERIFY(port != 0);
+    const uint16_t port = startEchoUnderRun(run, path);
+    QVERIFY2(port != 0, qPrintable(run.errorString() + run.readAllStandardError()));
 
     // A session named after the process (its comm: at most 15 characters).
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
@@ -214,8 +243,82 @@ class TestProgramSession : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
     QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Finished);
     QVERIFY(logHas(ctl, "the program ended"));
+    // The relay's exit message: in the log and the row, for a program started outside the app.
+    QVERIFY(programs.programs().front()->exit().has_value());
+    QVERIFY2(logHas(ctl, "exited: exit code 0"), qPrintable(logText(ctl).join('\n')));
+    QVERIFY2(ctl.sessionModel()->session(session)->error.contains("exited: exit code 0"),
+             qPrintable(ctl.sessionModel()->session(session)->error));
     QVERIFY(rowsLabelled(ctl, session, "read_cb") > 0);  // what arrived stays
     ::close(client);
+  }
+
+  // The Sessions panel's Stop on a program started in a terminal (not by the
+  // app): SIGTERM to the pid its hello named; the relay's exit message says
+  // so; the row ends Stopped with the signal.
+  void stopReachesAProgramStartedElsewhere() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+    SessionsPanel panel(&ctl);
+    QProcess run;
+    QVERIFY(startEchoUnderRun(run, path) != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
+    const int session = programRow(ctl)->id;
+    auto* stop = panel.findChild<QPushButton*>(QStringLiteral("sessionAction%1").arg(session));
+    QVERIFY(stop);
+    QCOMPARE(stop->text(), QStringLiteral("Stop"));
+    stop->click();  // the panel's Stop: SessionController::stopSession -> ProgramSession::stop
+    QVERIFY(ctl.sessionModel()->session(session)->status == EngineSession::Status::Stopping);
+    QCOMPARE(stop->text(), QStringLiteral("Stopping…"));
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitStatus(), QProcess::CrashExit);  // the relay ends as the program did
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    const SessionRow* row = ctl.sessionModel()->session(session);
+    QCOMPARE(row->status, EngineSession::Status::Stopped);
+    QVERIFY2(row->error.contains("exited: signal 15 (SIGTERM)"), qPrintable(row->error));
+    QVERIFY(logHas(ctl, ": SIGTERM"));
+    QVERIFY(!logHas(ctl, "SIGKILL"));
+    QTRY_COMPARE_WITH_TIMEOUT(stop->text(), QStringLiteral("Remove"), 10000);
+  }
+
+  // A program that ignores SIGTERM gets SIGKILL after the grace period; a
+  // hello naming a pid the app must not signal (1) is refused with a line.
+  void stopEscalatesToSigkillAndRefusesForeignPids() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+    QProcess stubborn;
+    stubborn.start("/bin/sh", {"-c", "trap '' TERM; echo ready; exec sleep 60"});
+    QVERIFY(stubborn.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(stubborn.canReadLine(), 10000);
+    const int fd = connectUnix(path);
+    QVERIFY(fd >= 0);
+    const std::string stream = helloAndBase(static_cast<uint32_t>(stubborn.processId()));
+    QCOMPARE(::send(fd, stream.data(), stream.size(), MSG_NOSIGNAL), static_cast<ssize_t>(stream.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
+    const int session = programRow(ctl)->id;
+    programs.programs().front()->setStopGraceMs(200);
+    ctl.stopSession(session);
+    QTRY_VERIFY_WITH_TIMEOUT(stubborn.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(stubborn.exitStatus(), QProcess::CrashExit);
+    QVERIFY2(logHas(ctl, "still runs after 200 ms: SIGKILL"), qPrintable(logText(ctl).join('\n')));
+    ::close(fd);  // its stream ends: the session ends Stopped
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Stopped);
+
+    const int init = connectUnix(path);
+    QVERIFY(init >= 0);
+    const std::string pidOne = helloAndBase(1);
+    QCOMPARE(::send(init, pidOne.data(), pidOne.size(), MSG_NOSIGNAL), static_cast<ssize_t>(pidOne.size()));
+    QTRY_COMPARE_WITH_TIMEOUT(programs.programs().size(), size_t{2}, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().back()->sessionIds().size() == 1, 10000);
+    ctl.stopSession(programs.programs().back()->sessionIds().front());
+    QVERIFY2(logHas(ctl, "cannot stop fake[1]: its pid 1 cannot be signalled"), qPrintable(logText(ctl).join('\n')));
+    ::close(init);
   }
 
   // The Run dialog's code path: the launcher starts reactorscope-run aimed at
@@ -245,7 +348,8 @@ class TestProgramSession : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!launcher->running(), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
     QVERIFY2(logHas(ctl, "was ended by a signal"), qPrintable(logText(ctl).join('\n')));
-    QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Finished);
+    QVERIFY2(logHas(ctl, "exited: signal 15 (SIGTERM)"), qPrintable(logText(ctl).join('\n')));
+    QVERIFY(ctl.sessionModel()->session(session)->status == EngineSession::Status::Stopped);
   }
 
   // The dialog's form: what it refuses (and says), how it splits arguments;

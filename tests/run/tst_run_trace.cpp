@@ -219,6 +219,10 @@ class TestRunTrace : public QObject {
     run.proc().terminate();
     QVERIFY(run.ends());
     QCOMPARE(run.proc().exitStatus(), QProcess::CrashExit);
+    // The relay's last line: how the program ended.
+    QVERIFY2(run.trace().contains(QRegularExpression(R"(^pid=\d+ exited: signal 15 \(SIGTERM\)\n\z)",
+                                                     QRegularExpression::MultilineOption)),
+             qPrintable(run.trace().right(300)));
   }
 
   // 5.2: the listener's and the bufferevents' internal events carry the
@@ -266,6 +270,7 @@ class TestRunTrace : public QObject {
              qPrintable(trace));
     QVERIFY2(trace.contains(QRegularExpression(R"(^pid=\d+ base=1 freed$)", QRegularExpression::MultilineOption)),
              qPrintable(trace));
+    QVERIFY2(trace.endsWith(" exited: exit code 0\n"), qPrintable(trace.right(300)));
   }
 
   // Two bases on two threads are base 1 and base 2, each with its own

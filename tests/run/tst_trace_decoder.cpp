@@ -26,7 +26,8 @@ namespace {
 
 // Counts what arrives.
 struct CountingSink : TraceSink {
-  int hellos = 0, bases = 0, freed = 0, callbacks = 0, logs = 0, drops = 0;
+  int hellos = 0, bases = 0, freed = 0, callbacks = 0, logs = 0, drops = 0, exits = 0;
+  ProgramExit lastExit;
   std::vector<TraceRecord> got;
   Hello lastHello;
   CallbackInfo lastCallback;
@@ -47,6 +48,10 @@ struct CountingSink : TraceSink {
     lastLog = text;
   }
   void dropped(const DropCounts&) override { ++drops; }
+  void exited(const ProgramExit& x) override {
+    ++exits;
+    lastExit = x;
+  }
 };
 
 void hello(std::string& s, uint32_t version = kProtocolVersion) {
@@ -112,6 +117,7 @@ std::string wholeStream() {
   e.begin(MessageType::BaseFreed);
   e.u64(1);
   e.end();
+  s += encodeExit(true, 15);  // the relay's last frame
   return s;
 }
 
@@ -151,6 +157,11 @@ class TestTraceDecoder : public QObject {
     QCOMPARE(sink.lastLog, std::string("Error from accept() call"));
     QCOMPARE(sink.drops, 1);
     QCOMPARE(sink.freed, 1);
+    QCOMPARE(sink.exits, 1);
+    QVERIFY(sink.lastExit.signaled);
+    QCOMPARE(sink.lastExit.code, 15);
+    QCOMPARE(exitText(sink.lastExit), std::string("signal 15 (SIGTERM)"));
+    QCOMPARE(exitText({false, 3}), std::string("exit code 3"));
   }
 
   void byteByByteIsTheSame() {
@@ -197,6 +208,16 @@ class TestTraceDecoder : public QObject {
     hello(shortHello);
     setU32(shortHello, 0, 6);
     shortHello.resize(kFrameHeaderBytes + 6);
+    QTest::newRow("frame after exit") << QByteArray::fromStdString(whole + encodeExit(false, 0))
+                                      << "message after the exit message";
+    std::string badSignal;
+    hello(badSignal);
+    badSignal += encodeExit(true, 0);
+    QTest::newRow("signal 0") << QByteArray::fromStdString(badSignal) << "impossible signal 0";
+    std::string negative;
+    hello(negative);
+    negative += encodeExit(false, -1);
+    QTest::newRow("negative exit code") << QByteArray::fromStdString(negative) << "impossible exit code -1";
     QTest::newRow("short hello") << QByteArray::fromStdString(shortHello) << "hello message of 6 bytes is malformed";
   }
 
