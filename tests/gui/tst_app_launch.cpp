@@ -76,7 +76,7 @@ class TstAppLaunch : public QObject {
     QTest::newRow("server option alone") << QStringList{"--mode", "discard"}
                                          << "--mode is a server option: add --server ADDR:PORT";
     QTest::newRow("non-loopback client") << QStringList{"--client", "10.0.0.1:80"} << "only loopback";
-    QTest::newRow("stray argument") << QStringList{"stray"} << "unexpected argument 'stray'";
+    QTest::newRow("stray argument") << QStringList{"a.rsrec", "stray"} << "unexpected argument 'stray'";
     QTest::newRow("bad retention") << QStringList{"--retention", "0"} << "--retention must be 1..3600";
   }
   void usageErrorsExit2() {
