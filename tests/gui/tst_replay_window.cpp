@@ -3,7 +3,8 @@
 // client --record against a loopback reactorscope-cli server (bounded run).
 //   - moving the slider to the middle shows the recording at that time: every live
 //     row of the events table has the state and activations recording/Keyframes
-//     stateAt(t) computes from the file, and the log shows the file's lines up to t;
+//     stateAt(t) computes from the file, and the log shows the file's lines up to t
+//     (the CLI's run logs nothing: a writer-made recording with log lines too);
 //   - the next-transition button moves to the selected event's next transition
 //     (found by scanning the file) and the event stays selected;
 //   - "jump to" takes seconds from the start, refuses junk;
@@ -22,8 +23,10 @@
 
 #include <fstream>
 
+#include "EchoLikeRecords.h"
 #include "Keyframes.h"
 #include "RecordingReader.h"
+#include "RecordingWriter.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
 #include "widgets/EventsPanel.h"
@@ -95,8 +98,9 @@ class TestReplayWindow : public QObject {
     QVERIFY(server.port > 0);
     recorded_ = dir_.filePath("client.rsrec");
     QProcess client;
+    // 2 s paced: the slider's middle is a rebuilding seek (> 1 s from the start).
     client.start(cliPath(), {"client", QString("127.0.0.1:%1").arg(server.port), "--connections", "4", "--count",
-                             "3000", "--duration", "10", "--size", "64", "--record", recorded_});
+                             "1000000", "--rate", "2000", "--duration", "2", "--size", "64", "--record", recorded_});
     QVERIFY(client.waitForFinished(60000));
     QCOMPARE(client.exitCode(), 0);
     std::string why;
@@ -173,6 +177,35 @@ class TestReplayWindow : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!bar->playing(), 30000);  // 0.2 s at 100x: a few frames
     QCOMPARE(w.replaySource()->timeNs(), w.replaySource()->lastNs());
     checkTableAt(w, w.replaySource()->lastNs());
+  }
+
+  void logShowsTheLinesUpToT() {
+    const QString path = dir_.filePath("logged.rsrec");
+    std::vector<rs::TraceRecord> records;
+    {
+      rs::recording::RecordingWriter writer{rs::recording::RecordingWriterOptions{}};
+      std::string why;
+      QVERIFY2(writer.open(path.toStdString(), &why), why.c_str());
+      rs::recording::testing::EchoLikeRecords gen(3, 40);
+      gen.generate(100'000, records);
+      const int64_t s = writer.addSession({"client", "logged", 1, records.front().tsNs, ""});
+      for (size_t i = 0; i < records.size(); i += 1000) {
+        writer.append(s, records.data() + i, std::min<size_t>(1000, records.size() - i));
+        writer.addLog(s, records[i].tsNs, i % 3000 == 0 ? 2 : 0, "line " + std::to_string(i / 1000));
+      }
+      writer.close();
+    }
+    QString error;
+    MainWindow w(nullptr, MainWindow::openRecording(path, &error));
+    QVERIFY2(w.replaySource(), qPrintable(error));
+    w.show();
+    for (const size_t at : {size_t{60'000}, size_t{20'000}, size_t{21'000}}) {  // a jump back, then a step forward
+      const int64_t t = records[at].tsNs;
+      w.replayBar()->seekTo(t);
+      const QStringList lines = w.logView()->toPlainText().split('\n', Qt::SkipEmptyParts);
+      QCOMPARE(lines.size(), static_cast<qsizetype>(at / 1000 + 1));
+      QVERIFY2(lines.back().endsWith(QString("line %1").arg(at / 1000)), qPrintable(lines.back()));
+    }
   }
 
   void junkFileGivesOneMessage() {
