@@ -441,7 +441,7 @@ std::unique_ptr<RecordedFrameSource> MainWindow::openRecording(const QString& pa
   auto source = std::make_unique<RecordedFrameSource>();
   QString why;
   if (!source->open(path, &why)) {
-    if (error) *error = tr("cannot open recording '%1': %2").arg(path, why);
+    if (error) *error = tr("cannot open %1").arg(why);  // the reader's message names the file
     return nullptr;
   }
   return source;

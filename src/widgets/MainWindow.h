@@ -49,7 +49,8 @@ class MainWindow : public QMainWindow {
  public:
   // replay: null for a live window, else the recording it shows (replay mode).
   explicit MainWindow(QWidget* parent = nullptr, std::unique_ptr<RecordedFrameSource> replay = nullptr);
-  // Opens a recording for a replay window; null with *error naming what is wrong.
+  // Opens a recording for a replay window; null with *error ("cannot open recording
+  // 'FILE': why") naming what is wrong.
   static std::unique_ptr<RecordedFrameSource> openRecording(const QString& path, QString* error);
   // File > Open recording...: a new replay window (deleted on close), or null after
   // a message box (object name "recordingErrorBox") saying why the file won't open.
