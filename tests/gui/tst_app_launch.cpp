@@ -143,11 +143,12 @@ class TstAppLaunch : public QObject {
     f.close();
     QProcess p;
     p.setProcessEnvironment(offscreenEnv(dir.path()));
+    p.setReadChannel(QProcess::StandardError);
     p.start(appPath(), {junk, "--fresh"});
     QVERIFY(p.waitForStarted(10000));
     QString err;
-    for (int i = 0; i < 600 && !err.contains('\n'); ++i) {
-      p.waitForReadyReadStandardError(100);
+    for (int i = 0; i < 600 && !err.contains("not a ReactorScope recording"); ++i) {
+      p.waitForReadyRead(100);
       err += QString::fromUtf8(p.readAllStandardError());
     }
     QVERIFY2(err.contains("reactorscope: cannot open recording '" + junk + "': not a ReactorScope recording"),
