@@ -1,6 +1,8 @@
 // reactorscope: the desktop app. Command-line options start sessions at launch,
 // with reactorscope-cli's option names, e.g.
 //   reactorscope --server 127.0.0.1:9000 --client 127.0.0.1:9000 --connections 20
+// or open a recording in replay mode: reactorscope FILE (a file that will not
+// open: one line on stderr, and the app starts live).
 // Exit status: 0 after the window closed (or SIGTERM/SIGINT, handled like closing
 // the window: settings saved, sessions stopped), 2 on a usage error.
 #include <QApplication>
@@ -52,6 +54,9 @@ void configureParser(QCommandLineParser* parser) {
   parser->setApplicationDescription(
       QStringLiteral("Event-loop inspector and network testing tool: spawn echo servers and load "
                      "clients, watch event states, timelines and buffers live."));
+  parser->addPositionalArgument(QStringLiteral("recording"),
+                               QStringLiteral("A recording (reactorscope-cli --record) to open in replay mode."),
+                               QStringLiteral("[recording]"));
   parser->addHelpOption();
   parser->addVersionOption();
   rs::gui::addLaunchOptions(parser);
@@ -100,8 +105,8 @@ int main(int argc, char* argv[]) {
   QCommandLineParser parser;
   configureParser(&parser);
   if (!parser.parse(QCoreApplication::arguments())) return usageError(parser.errorText());
-  if (!parser.positionalArguments().isEmpty())
-    return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+  if (parser.positionalArguments().size() > 1)
+    return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
   const QString tab = parser.value(tabOption());
   if (parser.isSet(tabOption()) && !rs::gui::MainWindow::tabNames().contains(tab))
     return usageError(QStringLiteral("--tab: '%1' is not one of %2")
@@ -118,9 +123,15 @@ int main(int argc, char* argv[]) {
   if (!rs::gui::readLaunchOptions(parser, QCoreApplication::arguments(), &options, &error))
     return usageError(error);
 
-  rs::gui::MainWindow window;
+  std::unique_ptr<rs::gui::RecordedFrameSource> replay;
+  if (!parser.positionalArguments().isEmpty()) {
+    replay = rs::gui::MainWindow::openRecording(parser.positionalArguments().first(), &error);
+    if (!replay) std::fprintf(stderr, "reactorscope: %s\n", qPrintable(error));
+  }
+  const bool replaying = replay != nullptr;
+  rs::gui::MainWindow window(nullptr, std::move(replay));
   window.restoreSettings(!options.fresh);
-  window.programs()->listen(QString::fromStdString(rs::live::appSocketPath()));  // reactorscope-run's programs
+  if (!replaying) window.programs()->listen(QString::fromStdString(rs::live::appSocketPath()));  // reactorscope-run's programs
   window.show();
   if (parser.isSet(tabOption())) window.showTab(tab + QStringLiteral("Page"));
   window.timeline()->setWindowSec(timelineWindowSec);

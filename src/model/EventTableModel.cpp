@@ -189,6 +189,13 @@ void EventTableModel::setSessionName(int session, const QString& name) {
     emit dataChanged(index(0, ColSession), index(announced_ - 1, ColSession), {Qt::DisplayRole});
 }
 
+void EventTableModel::resetRows() {
+  beginResetModel();
+  announced_ = source_->rowCount();
+  (void)source_->takeDirtyRange();
+  endResetModel();
+}
+
 void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
   // 1. Changes of rows the views already know, about 10 times a second: one
   //    dataChanged over the dirty range, only the columns that change after

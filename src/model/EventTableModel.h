@@ -56,6 +56,8 @@ class EventTableModel : public QAbstractTableModel {
   // Once per tick, after the source took the tick's records. keepFreedNs: how long freed
   // (invalid) events stay visible before they are removed.
   void sync(qint64 nowNs, qint64 keepFreedNs);
+  // One reset after the source rebuilt all its rows (a replay's seek).
+  void resetRows();
   // Session display names ("server :9000").
   void setSessionName(int session, const QString& name);
   // Pinned events (EventRow::key): shown bold, PinnedRole true.

@@ -66,6 +66,7 @@ bool RecordedFrameSource::open(const QString& path, QString* error) {
   createdUtc_ = QDateTime::fromString(q(reader_->meta().createdUtc), Qt::ISODate);
   firstNs_ = first;
   lastNs_ = last;
+  path_ = path;
   return seek(firstNs_, error);
 }
 
@@ -167,6 +168,7 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
     return true;
   }
   agg_ = std::make_unique<TraceAggregator>();
+  ++generation_;
   agg_->setRetentionNs(kIncrementalLimitNs + kWindowNs);
   // The log up to the window's start in one step (the aggregator keeps the newest lines).
   const qint64 windowStart = std::max(firstNs_ - 1, tNs - kWindowNs);
@@ -188,6 +190,15 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
   if (!advance(windowStart, tNs, error)) return false;
   timeNs_ = tNs;
   return true;
+}
+
+QList<QPair<int, QString>> RecordedFrameSource::sessionTitles() const {
+  QList<QPair<int, QString>> titles;
+  if (!reader_) return titles;
+  for (const auto& s : reader_->sessions())
+    titles.push_back({static_cast<int>(s.id),
+                      QStringLiteral("#%1 %2 %3").arg(s.id).arg(q(s.info.kind), q(s.info.name)).trimmed()});
+  return titles;
 }
 
 std::optional<qint64> RecordedFrameSource::adjacentTransition(int session, quint64 eventId, bool forward,

@@ -13,6 +13,8 @@
 // Thread contract: GUI thread only (FrameSource's); owns its RecordingReader.
 #pragma once
 #include <QDateTime>
+#include <QList>
+#include <QPair>
 #include <QString>
 
 #include <memory>
@@ -38,6 +40,12 @@ class RecordedFrameSource final : public FrameSource {
   qint64 firstNs() const { return firstNs_; }
   qint64 lastNs() const { return lastNs_; }
   qint64 timeNs() const { return timeNs_; }
+  // Bumped each time a seek rebuilt the rows and the log (not by a short step
+  // forward): a view that keeps row indices or log line numbers starts over.
+  quint64 generation() const { return generation_; }
+  // The recording's sessions as (id, "#id kind name") for session lists.
+  QList<QPair<int, QString>> sessionTitles() const;
+  QString path() const { return path_; }
   // Shows the recording at tNs (clamped to its span). False with *error on a bad block.
   bool seek(qint64 tNs, QString* error);
   // The time of the event's previous/next transition before/after the current time
@@ -81,6 +89,8 @@ class RecordedFrameSource final : public FrameSource {
   std::unique_ptr<TraceAggregator> agg_;
   std::map<int64_t, std::map<uint64_t, std::string>> labels_;  // session -> event id -> label
   QDateTime createdUtc_;
+  QString path_;
+  quint64 generation_ = 0;
   qint64 firstNs_ = 0, lastNs_ = 0, timeNs_ = 0;
 };
 

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -32,6 +35,7 @@
 #include "widgets/GettingStarted.h"
 #include "widgets/NewClientDialog.h"
 #include "widgets/NewServerDialog.h"
+#include "widgets/ReplayBar.h"
 #include "widgets/RunProgramDialog.h"
 #include "widgets/SessionsPanel.h"
 #include "widgets/StateDiagramView.h"
@@ -52,18 +56,21 @@ QWidget* named(QWidget* page, const char* name) {
 }
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), controller_(new SessionController(this)),
-      programs_(new ProgramSessions(controller_, this)) {
+MainWindow::MainWindow(QWidget* parent, std::unique_ptr<RecordedFrameSource> replay)
+    : QMainWindow(parent), ui_(std::make_unique<Ui::MainWindow>()), replay_(std::move(replay)),
+      controller_(new SessionController(this)), programs_(new ProgramSessions(controller_, this)) {
   ensureResources();
   ui_->setupUi(this);
   setWindowIcon(QIcon(QStringLiteral(":/icons/reactorscope.svg")));
   SessionController* ctl = controller_;
-  const FrameSource* frame = &ctl->frameSource();
+  // The one source every view reads: the live sessions', or the recording's.
+  FrameSource* source = replay_ ? static_cast<FrameSource*>(replay_.get()) : &ctl->frameSource();
+  const FrameSource* frame = source;
+  if (replay_) replayModel_ = new EventTableModel(replay_.get(), this);
 
   // Tabs (central).
-  events_ = new EventsPanel(ctl->eventModel(), this);
-  timeline_ = new TimelineView(&ctl->frameSource(), this);  // reports the lanes it shows
+  events_ = new EventsPanel(replay_ ? replayModel_ : ctl->eventModel(), this);
+  timeline_ = new TimelineView(source, this);  // reports the lanes it shows
   buffers_ = new BuffersView(frame, this);
   stats_ = new StatsView(frame, this);
   console_ = new ConsoleWidget(this);
@@ -80,6 +87,10 @@ MainWindow::MainWindow(QWidget* parent)
   gettingStarted_ = new GettingStartedBanner(central);
   column->addWidget(gettingStarted_);
   column->addWidget(ui_->tabs, 1);
+  if (replay_) {
+    replayBar_ = new ReplayBar(replay_.get(), central);
+    column->addWidget(replayBar_);
+  }
   setCentralWidget(central);
 
   // Docks.
@@ -189,6 +200,36 @@ MainWindow::MainWindow(QWidget* parent)
     onLog({{QDateTime::currentDateTime(), LogLevel::Info, 0, tr("console: %1").arg(line)}});
   });
 
+  // File > Open recording... (a replay window).
+  auto* fileMenu = new QMenu(tr("&File"), this);
+  fileMenu->setObjectName(QStringLiteral("menuFile"));
+  menuBar()->insertMenu(ui_->menuSession->menuAction(), fileMenu);
+  openRecording_ = fileMenu->addAction(tr("&Open recording..."));
+  openRecording_->setObjectName(QStringLiteral("actionOpenRecording"));
+  openRecording_->setShortcut(QKeySequence::Open);
+  connect(openRecording_, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), QString(),
+                                                      tr("ReactorScope recordings (*.rsrec);;All files (*)"));
+    if (!path.isEmpty()) openRecordingWindow(path);
+  });
+
+  if (replay_) {
+    setWindowTitle(tr("ReactorScope - replay of %1").arg(QFileInfo(replay_->path()).fileName()));
+    for (QAction* a : {ui_->actionNewServer, ui_->actionNewClient, ui_->actionStopAll}) a->setEnabled(false);
+    sessionsDock_->hide();
+    gettingStarted_->hide();
+    connect(replayBar_, &ReplayBar::frameChanged, this, &MainWindow::onReplayFrame);
+    connect(replayBar_, &ReplayBar::seekFailed, this, [this](const QString& why) {
+      onLog({{QDateTime::currentDateTime(), LogLevel::Error, 0, tr("replay: %1").arg(why)}});
+    });
+    connect(events_, &EventsPanel::selectionChanged, this, [this] {
+      const auto selected = events_->selectedEvents(1);
+      replayBar_->setSelectedEvent(selected.empty() ? std::nullopt : std::optional(selected.front()));
+    });
+    updateSessionLists();
+    QTimer::singleShot(0, this, &MainWindow::onReplayFrame);  // the first instant, once shown
+    return;
+  }
   connect(ctl, &SessionController::ticked, this, &MainWindow::onTick);
   connect(ctl, &SessionController::sessionStatusChanged, this, &MainWindow::onSessionStatus);
   connect(ctl->sessionModel(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSessionLists);
@@ -302,10 +343,15 @@ void MainWindow::onSessionStatus(int id, EngineSession::Status st) {
 }
 
 void MainWindow::updateSessionLists() {
-  gettingStarted_->setVisible(controller_->sessionModel()->rowCount() == 0);
   QList<QPair<int, QString>> list;
-  for (const SessionRow& r : controller_->sessionModel()->rows())
-    list.push_back({r.id, QStringLiteral("#%1 %2").arg(r.id).arg(r.title)});
+  if (replay_) {
+    list = replay_->sessionTitles();
+    for (const auto& [id, title] : list) replayModel_->setSessionName(id, title);
+  } else {
+    gettingStarted_->setVisible(controller_->sessionModel()->rowCount() == 0);
+    for (const SessionRow& r : controller_->sessionModel()->rows())
+      list.push_back({r.id, QStringLiteral("#%1 %2").arg(r.id).arg(r.title)});
+  }
   events_->setSessions(list);
   buffers_->setSessions(list);
 }
@@ -337,8 +383,8 @@ void MainWindow::onTick() {
   QElapsedTimer t;
   t.start();
   ++tick_;
-  const qint64 now = monotonicNowNs();
-  const FrameSource& frame = controller_->frameSource();
+  const qint64 now = replay_ ? replay_->timeNs() : monotonicNowNs();
+  const FrameSource& frame = this->frame();
   QVector<LogEntry> lines;
   logSeq_ = frame.logLines(logSeq_, &lines);
   onLog(lines);
@@ -377,13 +423,62 @@ void MainWindow::onTick() {
   stats_->refresh(now);
   events_->refresh();
 
-  statusSessions_->setText(tr("%1 sessions").arg(controller_->sessionModel()->rowCount()));
+  statusSessions_->setText(tr("%1 sessions").arg(replay_ ? static_cast<int>(frame.sessions().size())
+                                                         : controller_->sessionModel()->rowCount()));
   statusConnections_->setText(tr("%1 live connections").arg(controller_->liveConnections()));
   statusTransitions_->setText(tr("%1 transitions/s").arg(StateDiagramView::formatRate(frame.transitionsPerSec()).remove(QStringLiteral("/s"))));
   const quint64 drops = frame.droppedTotal();
   statusDrops_->setText(tr("%1 dropped records").arg(drops));
   statusDrops_->setStyleSheet(drops ? QStringLiteral("color:#c02020;font-weight:bold") : QString());
   lastViewNs_ = t.nsecsElapsed();
+}
+
+const FrameSource& MainWindow::frame() const {
+  return replay_ ? *replay_ : controller_->frameSource();
+}
+
+std::unique_ptr<RecordedFrameSource> MainWindow::openRecording(const QString& path, QString* error) {
+  auto source = std::make_unique<RecordedFrameSource>();
+  QString why;
+  if (!source->open(path, &why)) {
+    if (error) *error = tr("cannot open %1").arg(why);  // the reader's message names the file
+    return nullptr;
+  }
+  return source;
+}
+
+MainWindow* MainWindow::openRecordingWindow(const QString& path) {
+  QString error;
+  std::unique_ptr<RecordedFrameSource> source = openRecording(path, &error);
+  if (!source) {
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Open recording"), error, QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("recordingErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    return nullptr;
+  }
+  auto* window = new MainWindow(nullptr, std::move(source));
+  window->setAttribute(Qt::WA_DeleteOnClose);
+  window->fitToScreen();
+  window->show();
+  return window;
+}
+
+// A replay frame (after each seek): a seek that rebuilt the rows resets the table
+// (keeping the selected event selected) and the log; then the views draw it once.
+void MainWindow::onReplayFrame() {
+  if (replay_->generation() != replayGeneration_) {
+    replayGeneration_ = replay_->generation();
+    const auto selected = events_->selectedEvents(1);
+    replayModel_->resetRows();
+    if (!selected.empty()) events_->selectEvent(selected.front().first, selected.front().second);
+    log_->clear();
+    logSeq_ = 0;
+  } else {
+    replayModel_->sync(replay_->timeNs(), 0);
+    events_->table()->viewport()->update();  // rows changed in place: repaint now, not at the model's next change batch
+  }
+  onTick();
 }
 
 void MainWindow::chooseRetention() {
@@ -464,7 +559,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
-  saveSettings();
+  if (!replay_) saveSettings();  // a replay window's layout is not the live window's
   controller_->stopAll();
   event->accept();
 }

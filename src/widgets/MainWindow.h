@@ -7,6 +7,9 @@
 // controller is created before the views and Qt deletes children in creation
 // order, so it goes first (sessions stopped, frame source gone); the views never
 // read their source while being destroyed.
+// Replay mode (a MainWindow constructed with a RecordedFrameSource): the same
+// views read the recording at the replay bar's time; frames come from the bar's
+// seeks instead of the controller's ticks; the session commands are off.
 // Thread contract: GUI thread only.
 #pragma once
 #include <QMainWindow>
@@ -16,6 +19,7 @@
 
 #include "model/SessionController.h"
 #include "model/SessionSpec.h"
+#include "RecordedFrameSource.h"
 #include "widgets/NewClientDialog.h"
 #include "widgets/NewServerDialog.h"
 
@@ -38,11 +42,22 @@ class SessionsPanel;
 class StateDiagramView;
 class StatsView;
 class TimelineView;
+class ReplayBar;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  explicit MainWindow(QWidget* parent = nullptr);
+  // replay: null for a live window, else the recording it shows (replay mode).
+  explicit MainWindow(QWidget* parent = nullptr, std::unique_ptr<RecordedFrameSource> replay = nullptr);
+  // Opens a recording for a replay window; null with *error ("cannot open recording
+  // 'FILE': why") naming what is wrong.
+  static std::unique_ptr<RecordedFrameSource> openRecording(const QString& path, QString* error);
+  // File > Open recording...: a new replay window (deleted on close), or null after
+  // a message box (object name "recordingErrorBox") saying why the file won't open.
+  MainWindow* openRecordingWindow(const QString& path);
+  RecordedFrameSource* replaySource() const { return replay_.get(); }
+  ReplayBar* replayBar() const { return replayBar_; }
+  QAction* openRecordingAction() const { return openRecording_; }
   ~MainWindow() override;
 
   // Starts the launch sessions; clients aimed at port 0 wait for the first
@@ -99,8 +114,15 @@ class MainWindow : public QMainWindow {
   void updateLanes();
   void updateSessionLists();
   void chooseRetention();
+  void onReplayFrame();
+  const FrameSource& frame() const;
 
   std::unique_ptr<Ui::MainWindow> ui_;
+  std::unique_ptr<RecordedFrameSource> replay_;  // replay mode only
+  EventTableModel* replayModel_ = nullptr;        // replay mode: the events table's model (Qt child)
+  ReplayBar* replayBar_ = nullptr;
+  quint64 replayGeneration_ = 0;
+  QAction* openRecording_ = nullptr;
   SessionController* controller_;  // Qt child
   ProgramSessions* programs_;      // Qt child
   SessionsPanel* sessions_ = nullptr;

@@ -1,6 +1,7 @@
 // The reactorscope binary as a user starts it (QProcess): usage errors exit 2 with
 // one clear line, --help/--version work without a display, and SIGTERM/SIGINT
-// close the app like its window's close button (settings saved, exit 0).
+// close the app like its window's close button (settings saved, exit 0). A
+// recording that will not open ('reactorscope FILE'): one stderr line, the app runs on.
 #include <signal.h>
 
 #include <QFile>
@@ -76,7 +77,7 @@ class TstAppLaunch : public QObject {
     QTest::newRow("server option alone") << QStringList{"--mode", "discard"}
                                          << "--mode is a server option: add --server ADDR:PORT";
     QTest::newRow("non-loopback client") << QStringList{"--client", "10.0.0.1:80"} << "only loopback";
-    QTest::newRow("stray argument") << QStringList{"stray"} << "unexpected argument 'stray'";
+    QTest::newRow("stray argument") << QStringList{"a.rsrec", "stray"} << "unexpected argument 'stray'";
     QTest::newRow("bad retention") << QStringList{"--retention", "0"} << "--retention must be 1..3600";
   }
   void usageErrorsExit2() {
@@ -131,6 +132,38 @@ class TstAppLaunch : public QObject {
     QFile settings(config.path() + "/ReactorScope/reactorscope.conf");
     QVERIFY2(settings.open(QIODevice::ReadOnly), "no settings were saved");
     QVERIFY(settings.readAll().contains("geometry"));
+  }
+
+  void junkRecordingIsOneLineAndTheAppGoesOn() {
+    QTemporaryDir dir;
+    const QString junk = dir.filePath("junk.rsrec");
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("not a recording at all, just some bytes to refuse");
+    f.close();
+    QProcess p;
+    p.setProcessEnvironment(offscreenEnv(dir.path()));
+    p.setReadChannel(QProcess::StandardError);
+    p.start(appPath(), {junk, "--fresh"});
+    QVERIFY(p.waitForStarted(10000));
+    QString err;
+    for (int i = 0; i < 600 && !err.contains("not a ReactorScope recording"); ++i) {
+      p.waitForReadyRead(100);
+      err += QString::fromUtf8(p.readAllStandardError());
+    }
+    QVERIFY2(err.contains("reactorscope: cannot open recording '" + junk + "': not a ReactorScope recording"),
+             qPrintable(err));
+    QCOMPARE(err.count("cannot open"), 1);
+    QTest::qWait(500);
+    QCOMPARE(p.state(), QProcess::Running);  // the app goes on, live
+    for (int i = 0; i < 600 && !catchesSignal(p.processId(), SIGTERM); ++i) QTest::qWait(50);
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    if (!p.waitForFinished(60000)) {
+      p.kill();
+      p.waitForFinished();
+      QFAIL("the app did not quit on SIGTERM");
+    }
+    QCOMPARE(p.exitCode(), 0);
   }
 };
 
