@@ -297,6 +297,8 @@ int event_base_loopexit(struct event_base* base, const struct timeval* tv) {
 
 int event_base_loopbreak(struct event_base* base) { return base ? base->loopbreak() : -1; }
 
+int event_reinit(struct event_base* base) { return base ? base->reinitBackend() : -1; }
+
 int event_base_loopcontinue(struct event_base* base) { return base ? base->loopcontinue() : -1; }
 
 const struct timeval* event_base_init_common_timeout(struct event_base* base, const struct timeval* duration) {

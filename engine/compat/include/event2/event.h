@@ -65,6 +65,9 @@ int event_base_dispatch(struct event_base *base);
 int event_base_loop(struct event_base *base, int flags);
 int event_base_loopexit(struct event_base *base, const struct timeval *tv);
 int event_base_loopbreak(struct event_base *base);
+/* In a child after fork(): re-creates the backend (epoll) and re-registers the
+ * base's fds, so the child's changes no longer reach the parent's loop. */
+int event_reinit(struct event_base *base);
 /* The running loop stops running callbacks and polls again. */
 int event_base_loopcontinue(struct event_base *base);
 /* A timeout to pass to event_add: behaves as `duration` (libevent's common-timeout
