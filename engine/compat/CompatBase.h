@@ -5,6 +5,7 @@
 #include <event2/event_struct.h>
 
 #include <cstring>
+#include <deque>
 
 #include "EventRecords.h"
 
@@ -24,6 +25,7 @@ struct event_base final : rs::EventBase {
   ~event_base() { rs::compat::noteBase(this, false); }
   event_base(const event_base&) = delete;
   event_base& operator=(const event_base&) = delete;
+  std::deque<timeval> commonTimeouts;  // event_base_init_common_timeout's (stable addresses)
   rs::compat::EventRecords records;  // destroyed first: pending records leave the base
 };
 

@@ -163,8 +163,11 @@ void dropRecord(struct event* ev) {
 }
 
 // event_assign refused: a pending event in debug mode stays as it was;
-// otherwise the record goes back and the memory is not an event.
-[[gnu::noinline]] int assignFailed(struct event* ev, event_base* base, EventRecord* r) {
+// otherwise the record goes back and the memory is not an event. Warns as
+// libevent does about the flags it refuses.
+[[gnu::noinline]] int assignFailed(struct event* ev, event_base* base, EventRecord* r, short events) {
+  if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE | EV_CLOSED)))
+    rs::compat::logWarn("event_assign: EV_SIGNAL is not compatible with EV_READ, EV_WRITE or EV_CLOSED");
   if (r->event.initialized()) return -1;
   base->records.release(r);
   rs::compat::storeHandle(ev, nullptr);
@@ -177,7 +180,7 @@ void dropRecord(struct event* ev) {
                                 event_callback_fn cb, void* arg) {
   EventRecord* const r = base->records.acquire(ev, base->runningEvent());
   if (!r) return -1;
-  if (r->event.assign(base, fd, events, cb, arg) != 0) return assignFailed(ev, base, r);
+  if (r->event.assign(base, fd, events, cb, arg) != 0) return assignFailed(ev, base, r, events);
   assigned(ev, base, r, true);
   rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
   return 0;
@@ -294,6 +297,23 @@ int event_base_loopexit(struct event_base* base, const struct timeval* tv) {
 
 int event_base_loopbreak(struct event_base* base) { return base ? base->loopbreak() : -1; }
 
+int event_reinit(struct event_base* base) { return base ? base->reinitBackend() : -1; }
+
+int event_base_loopcontinue(struct event_base* base) { return base ? base->loopcontinue() : -1; }
+
+const struct timeval* event_base_init_common_timeout(struct event_base* base, const struct timeval* duration) {
+  if (!base || !duration) return nullptr;
+  timeval tv = *duration;
+  if (tv.tv_usec >= 1000000) {  // libevent normalises the microseconds
+    tv.tv_sec += tv.tv_usec / 1000000;
+    tv.tv_usec %= 1000000;
+  }
+  for (const timeval& known : base->commonTimeouts)
+    if (known.tv_sec == tv.tv_sec && known.tv_usec == tv.tv_usec) return &known;
+  if (base->commonTimeouts.size() >= 256) return nullptr;  // libevent's MAX_COMMON_TIMEOUTS
+  return &base->commonTimeouts.emplace_back(tv);
+}
+
 int event_base_got_exit(struct event_base* base) { return base && base->gotExit() ? 1 : 0; }
 
 int event_base_got_break(struct event_base* base) { return base && base->gotBreak() ? 1 : 0; }
@@ -352,7 +372,7 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
                           events);
   };
   if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0) [[unlikely]]
-    return assignFailed(ev, base, r);
+    return assignFailed(ev, base, r, events);
   assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
   return 0;
 }

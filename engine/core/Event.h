@@ -86,6 +86,12 @@ class Event {
   EventCallback callback() const { return callback_; }
   void* callbackArg() const { return arg_; }
   uint64_t id() const { return id_; }
+  // libevent's list bits and active result, for event_base_dump_events.
+  bool isInserted() const { return (flags_ & kListInserted) != 0; }
+  bool hasTimeout() const { return (flags_ & kListTimeout) != 0; }
+  bool isActiveNow() const { return (flags_ & kListActive) != 0; }
+  bool isActiveLater() const { return (flags_ & kListActiveLater) != 0; }
+  short activeResult() const { return res_; }
   EventKind kind() const { return kind_; }
 
   // Grouping for consumers: an owner tag (e.g. a connection id) and a short label.

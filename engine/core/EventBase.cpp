@@ -47,6 +47,18 @@ EventBase::EventBase(const Options& options)
   if (!tasks_.open(this, &error_)) poller_.reset();
 }
 
+int EventBase::reinitBackend() {
+  if (!epoll_) return poller_ ? 0 : -1;  // poll keeps its interest in this process's memory
+  std::unique_ptr<Poller> fresh = Poller::create(Poller::Backend::Epoll);
+  if (!fresh) return -1;
+  for (size_t fd = 0; fd < fds_.size(); ++fd) {
+    if (fds_[fd].interest && fresh->update(static_cast<int>(fd), 0, fds_[fd].interest) != 0) return -1;
+  }
+  poller_ = std::move(fresh);
+  epoll_ = dynamic_cast<EpollPoller*>(poller_.get());
+  return 0;
+}
+
 EventBase::~EventBase() {
   // The internal events first; then detach every remaining user event so a
   // later free() is harmless. The pipe and the eventfd close with their units.

@@ -98,6 +98,16 @@ class EventBase {
   // Safe from any thread.
   int loopexit(const timeval* tv);
   int loopbreak();
+  // event_base_loopcontinue: the running loop stops running callbacks and polls
+  // again (cleared at each iteration's start, so outside a loop it does nothing).
+  int loopcontinue() {
+    continue_ = true;
+    return 0;
+  }
+  // event_reinit, in a child after fork(): an epoll backend is re-created (the
+  // inherited instance is shared with the parent) and every fd's interest is
+  // registered again. Loop thread, no loop running. -1 if that fails.
+  int reinitBackend();
   bool gotExit() const { return gotTerm_; }
   // The event whose callback runs now, or null. Only while tracing: the
   // untraced dispatch does not record it (one store per event less).

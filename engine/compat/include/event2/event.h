@@ -65,6 +65,20 @@ int event_base_dispatch(struct event_base *base);
 int event_base_loop(struct event_base *base, int flags);
 int event_base_loopexit(struct event_base *base, const struct timeval *tv);
 int event_base_loopbreak(struct event_base *base);
+/* In a child after fork(): re-creates the backend (epoll) and re-registers the
+ * base's fds, so the child's changes no longer reach the parent's loop. */
+int event_reinit(struct event_base *base);
+/* The running loop stops running callbacks and polls again. */
+int event_base_loopcontinue(struct event_base *base);
+/* A timeout to pass to event_add: behaves as `duration` (libevent's common-timeout
+ * queue is an optimisation with the same results). NULL after 256 distinct ones. */
+const struct timeval *event_base_init_common_timeout(struct event_base *base, const struct timeval *duration);
+/* Writes libevent's "Inserted events:" / "Active events:" listing of the base. */
+void event_base_dump_events(struct event_base *base, FILE *output);
+/* Calls fn for every added or active event of the base, until fn returns nonzero
+ * (which is then returned). fn must not add, delete or free events. */
+typedef int (*event_base_foreach_event_cb)(const struct event_base *, const struct event *, void *);
+int event_base_foreach_event(struct event_base *base, event_base_foreach_event_cb fn, void *arg);
 int event_base_got_exit(struct event_base *base);
 int event_base_got_break(struct event_base *base);
 int event_base_priority_init(struct event_base *base, int npriorities);
