@@ -22,6 +22,8 @@
 #include "core/EventBase.h"
 #include "workload/Options.h"
 
+#include "CliProcess.h"
+
 namespace {
 
 QString cliPath() {
@@ -44,49 +46,12 @@ QString readUntilFirstSecond(QProcess& c) {
   return out;
 }
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-
-Result run(const QStringList& args, int timeoutMs = 30000) {
-  QProcess p;
-  p.start(cliPath(), args);
-  Result r;
-  if (!p.waitForStarted(5000)) return r;
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished();
-    return r;
-  }
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
+using Result = rs::test::CliResult;
+Result run(const QStringList& args, int timeoutMs = 30000) { return rs::test::runCli(cliPath(), args, timeoutMs); }
 
 // A server process; the port is read from its first line.
-struct ServerProcess {
-  QProcess p;
-  int port = 0;
-  explicit ServerProcess(const QStringList& extra = {}) {
-    p.start(cliPath(), QStringList{"server", "--port", "0"} + extra);
-    if (!p.waitForStarted(5000)) return;
-    QString line;
-    for (int i = 0; i < 50 && !line.contains('\n'); ++i) {
-      p.waitForReadyRead(100);
-      line += QString::fromUtf8(p.readAllStandardOutput());
-    }
-    auto m = QRegularExpression(R"(listening on 127\.0\.0\.1:(\d+))").match(line);
-    if (m.hasMatch()) port = m.captured(1).toInt();
-  }
-  ~ServerProcess() {
-    if (p.state() != QProcess::NotRunning) {
-      p.terminate();
-      if (!p.waitForFinished(5000)) p.kill();
-    }
-  }
-  QString target() const { return QString("127.0.0.1:%1").arg(port); }
+struct ServerProcess : rs::test::CliServer {
+  explicit ServerProcess(const QStringList& extra = {}) : CliServer(cliPath(), extra) {}
 };
 
 // A loopback port nothing listens on right now (bound to 0, then released).
