@@ -15,6 +15,8 @@
 
 #include "RequiredCase.h"
 
+#include "LoopbackClient.h"
+
 namespace {
 
 constexpr uint16_t kPort = 8080;  // hardcoded in the tutorial's main()
@@ -41,41 +43,9 @@ QString portBusyReason() {
   return reason;
 }
 
-class Client {
- public:
-  Client() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {}
-  ~Client() { close(); }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
-  bool connect() {
-    sockaddr_in addr = loopback();
-    return fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  bool send(const QByteArray& bytes) {
-    return ::send(fd_, bytes.constData(), static_cast<size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
-  }
-  // Reads until `n` bytes arrived, the peer closed, or 10 s passed (a hang guard,
-  // not a timing assertion).
-  QByteArray receive(qsizetype n) {
-    QByteArray got;
-    QDeadlineTimer guard(10000);
-    while (got.size() < n && !guard.hasExpired()) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
-      if (r <= 0) break;
-      got.append(buf, static_cast<qsizetype>(r));
-    }
-    return got;
-  }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
+// A client of the tutorial's server (its port is fixed).
+struct Client : rs::test::LoopbackClient {
+  Client() : LoopbackClient(kPort) {}
 };
 
 }  // namespace

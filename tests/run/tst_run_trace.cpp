@@ -30,6 +30,8 @@
 #include "../compat/RequiredCase.h"
 #include "live/TraceDecoder.h"
 
+#include "../compat/LoopbackClient.h"
+
 namespace {
 
 // Counts records and keeps the last drop totals.
@@ -86,45 +88,7 @@ QString portBusyReason(uint16_t port) {
     if (!busy.isEmpty()) RS_SKIP_OR_FAIL_IN_CI(busy);              \
   } while (false)
 
-class Client {
- public:
-  explicit Client(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), port_(port) {}
-  ~Client() { close(); }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
-  bool connect() {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port_);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  bool send(const QByteArray& bytes) {
-    return ::send(fd_, bytes.constData(), static_cast<size_t>(bytes.size()), MSG_NOSIGNAL) == bytes.size();
-  }
-  // Reads until at least n bytes arrived, the peer closed, or 10 s passed.
-  QByteArray receive(qsizetype n) {
-    QByteArray got;
-    QDeadlineTimer guard(10000);
-    while (got.size() < n && !guard.hasExpired()) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
-      if (r <= 0) break;
-      got.append(buf, static_cast<qsizetype>(r));
-    }
-    return got;
-  }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-  uint16_t port_;
-};
+using Client = rs::test::LoopbackClient;
 
 // reactorscope-run --trace-text <file> PROGRAM, and its trace as it grows.
 class TracedRun {
