@@ -17,50 +17,10 @@ using rs::compat::EventRecord;
 using rs::compat::liveEvent;
 using rs::compat::toNanos;
 
-struct event_config {
-  bool avoidEpoll = false;
-  bool avoidPoll = false;
-  int flags = 0;
-};
-
 namespace {
 
 char g_selfCbArg;                            // event_self_cbarg()'s marker address
 struct event_base* g_currentBase = nullptr;  // event_init()'s base (event_compat.h)
-
-bool envSet(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v;
-}
-
-// Builds a base the way event_base_new_with_config chooses a backend: epoll first,
-// then poll, skipping those the configuration or EVENT_NOEPOLL / EVENT_NOPOLL avoid.
-struct event_base* makeBase(const event_config* cfg) {
-  const bool ignoreEnv = cfg && (cfg->flags & EVENT_BASE_FLAG_IGNORE_ENV);
-  const bool avoidEpoll = (cfg && cfg->avoidEpoll) || (!ignoreEnv && envSet("EVENT_NOEPOLL"));
-  const bool avoidPoll = (cfg && cfg->avoidPoll) || (!ignoreEnv && envSet("EVENT_NOPOLL"));
-  rs::EventBase::Options options;
-  options.preciseTimer = cfg && (cfg->flags & EVENT_BASE_FLAG_PRECISE_TIMER);
-  if (!avoidEpoll) {
-    options.backend = rs::Poller::Backend::Epoll;
-  } else if (!avoidPoll) {
-    options.backend = rs::Poller::Backend::Poll;
-  } else {
-    return nullptr;
-  }
-  auto* base = new (std::nothrow) event_base(options);
-  if (base && !base->valid() && options.backend == rs::Poller::Backend::Epoll && !avoidPoll) {
-    delete base;
-    options.backend = rs::Poller::Backend::Poll;
-    base = new (std::nothrow) event_base(options);
-  }
-  if (base && !base->valid()) {
-    delete base;
-    return nullptr;
-  }
-  rs::live::baseCreated(base);
-  return base;
-}
 
 // libevent's debug mode (rs::debugChecksEnabled()): every struct event assigned
 // and not yet freed, so misuse of any other memory is reported without reading it.
@@ -233,35 +193,7 @@ bool rs::compat::isLiveBase(const ::event_base* base) {
 extern "C" {
 
 // ---------------------------------------------------------------------------
-// Configuration and bases
-
-struct event_config* event_config_new(void) { return new (std::nothrow) event_config; }
-
-void event_config_free(struct event_config* cfg) { delete cfg; }
-
-int event_config_avoid_method(struct event_config* cfg, const char* method) {
-  if (!cfg || !method) return -1;
-  if (std::strcmp(method, "epoll") == 0) cfg->avoidEpoll = true;
-  else if (std::strcmp(method, "poll") == 0) cfg->avoidPoll = true;
-  return 0;  // unknown methods (select, kqueue, ...) are not ours to avoid
-}
-
-int event_config_require_features(struct event_config* cfg, int feature) {
-  if (!cfg) return -1;
-  if (feature & EV_FEATURE_ET) cfg->avoidPoll = true;    // poll has no edge triggering
-  if (feature & EV_FEATURE_FDS) cfg->avoidEpoll = true;  // epoll refuses regular files
-  return 0;
-}
-
-int event_config_set_flag(struct event_config* cfg, int flag) {
-  if (!cfg) return -1;
-  cfg->flags |= flag;
-  return 0;
-}
-
-struct event_base* event_base_new(void) { return makeBase(nullptr); }
-
-struct event_base* event_base_new_with_config(const struct event_config* cfg) { return makeBase(cfg); }
+// Bases (event_config and event_base_new: ConfigApi.cpp)
 
 void event_base_free(struct event_base* base) {
   if (!base) base = g_currentBase;  // libevent: NULL frees event_init()'s base
@@ -275,17 +207,6 @@ void event_base_free(struct event_base* base) {
 }
 
 const char* event_base_get_method(const struct event_base* base) { return base ? base->method() : nullptr; }
-
-const char** event_get_supported_methods(void) {
-  static const char* methods[] = {"epoll", "poll", nullptr};
-  return methods;
-}
-
-int event_base_get_features(const struct event_base* base) {
-  if (!base) return 0;
-  if (std::strcmp(base->method(), "epoll") == 0) return EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_EARLY_CLOSE;
-  return EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE;
-}
 
 int event_base_dispatch(struct event_base* base) { return base ? base->loop(0) : -1; }
 

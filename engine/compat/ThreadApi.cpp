@@ -44,7 +44,8 @@ void evthread_enable_lock_debugging(void) {}
 
 void evthread_enable_lock_debuging(void) {}
 
-// Every base can be woken already (its loop's task queue has an eventfd).
-int evthread_make_base_notifiable(struct event_base* base) { return base ? 0 : -1; }
+// Opens the base's wakeup eventfd if it has none (a base made before
+// evthread_use_pthreads, or with EVENT_BASE_FLAG_NOLOCK), as libevent's.
+int evthread_make_base_notifiable(struct event_base* base) { return base ? base->makeNotifiable() : -1; }
 
 }  // extern "C"

@@ -30,32 +30,61 @@ constexpr ReadyCauses kReadyCauses = makeReadyCauses();
 EventBase::EventBase() : EventBase(Options{}) {}
 
 EventBase::EventBase(const Options& options)
-    : poller_(Poller::create(options.backend)),
+    : backend_(options.backend),
+      poller_(Poller::create(options.backend)),
       trace_(options.traceCapacity),
-      loopThread_(std::this_thread::get_id()) {
+      loopThread_(std::this_thread::get_id()),
+      signals_(this, &EventBase::signalPipeCallback, this) {
   trace_.tracer().setEnabled(options.tracing);
   preciseTimer_ = options.preciseTimer;
   epoll_ = dynamic_cast<EpollPoller*>(poller_.get());
   activeQueues_.assign(1, ActiveQueue{});
   ready_ = std::make_unique<ReadyFd[]>(Poller::kMaxReady);
   if (!poller_) {
-    error_ = std::string("cannot create the ") +
-             (options.backend == Poller::Backend::Epoll ? "epoll" : "poll") +
+    error_ = std::string("cannot create the ") + Poller::backendName(options.backend) +
              " backend: " + std::strerror(errno);
     return;
   }
-  if (!tasks_.open(this, &error_)) poller_.reset();
+  // libevent's order of fds: the backend's, the signal pipe, the eventfd.
+  if (options.signalPipeAtStart && signals_.open() != 0) {
+    error_ = std::string("signal pipe: ") + std::strerror(errno);
+    poller_.reset();
+    return;
+  }
+  if (options.notifiable && !tasks_.open(this, &error_)) poller_.reset();
+}
+
+int EventBase::makeNotifiable() {
+  assertInLoopThread("evthread_make_base_notifiable");
+  if (!poller_) return -1;
+  return tasks_.open(this, &error_) ? 0 : -1;
 }
 
 int EventBase::reinitBackend() {
-  if (!epoll_) return poller_ ? 0 : -1;  // poll keeps its interest in this process's memory
-  std::unique_ptr<Poller> fresh = Poller::create(Poller::Backend::Epoll);
-  if (!fresh) return -1;
+  assertInLoopThread("event_reinit");
+  if (!poller_) return -1;
+  const bool hadWakeup = tasks_.isOpen();
+  const bool hadSignalPipe = signals_.isOpen();
+  // The internal events leave through a poller that changes nothing: the
+  // inherited backend may be the parent's too. Letting it go closes its fd.
+  poller_ = Poller::createDetached();
+  epoll_ = nullptr;
+  signals_.shut();
+  tasks_.shut();
+  poller_.reset();
+  std::unique_ptr<Poller> fresh = Poller::create(backend_);
+  if (!fresh) {
+    error_ = std::string("event_reinit: cannot create the ") + Poller::backendName(backend_) +
+             " backend: " + std::strerror(errno);
+    return -1;
+  }
   for (size_t fd = 0; fd < fds_.size(); ++fd) {
     if (fds_[fd].interest && fresh->update(static_cast<int>(fd), 0, fds_[fd].interest) != 0) return -1;
   }
   poller_ = std::move(fresh);
   epoll_ = dynamic_cast<EpollPoller*>(poller_.get());
+  if (hadSignalPipe && signals_.reopen() != 0) return -1;
+  if (hadWakeup && !tasks_.open(this, &error_)) return -1;
   return 0;
 }
 
@@ -755,7 +784,7 @@ void EventBase::runInLoop(std::function<void()> fn) {
 // Signals
 
 int EventBase::insertSignal(Event* ev) {
-  if (signals_.link(ev, this, &EventBase::signalPipeCallback, this) != 0) return -1;
+  if (signals_.link(ev) != 0) return -1;
   markInserted(ev);
   return 0;
 }

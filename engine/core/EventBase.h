@@ -1,7 +1,7 @@
 // One reactor loop: the libevent event_base, muduo's EventLoop. The loop itself
 // (wait, activate, dispatch, the active queues, the fd map and list bits) lives
 // here; its parts have their own units:
-//   Poller / EpollPoller / PollPoller  the I/O backend
+//   Poller / EpollPoller / PollPoller / SelectPoller  the I/O backend
 //   TimerQueue                         the timer heap
 //   SignalSource                       signals (self-pipe, per-signal lists)
 //   LoopTasks                          once-events and the cross-thread queue
@@ -73,6 +73,13 @@ class EventBase {
     // runs with 1 ns slack (libevent's EVENT_BASE_FLAG_PRECISE_TIMER; see
     // scripts/bench-timer for the measured difference).
     bool preciseTimer = false;
+    // The wakeup eventfd (cross-thread calls, loopbreak() from another
+    // thread): made at construction (true), or only by makeNotifiable()
+    // (false; libevent's rule, which the compat layer follows).
+    bool notifiable = true;
+    // libevent's evsig_init_: the signal pipe opened at construction, right
+    // after the backend's fd (false: at the first signal event).
+    bool signalPipeAtStart = false;
   };
 
   EventBase();
@@ -86,7 +93,7 @@ class EventBase {
   EventBase(const EventBase&) = delete;
   EventBase& operator=(const EventBase&) = delete;
 
-  // "epoll" or "poll" (event_base_get_method).
+  // "epoll", "poll" or "select" (event_base_get_method).
   const char* method() const;
   bool valid() const { return poller_ != nullptr; }
   const std::string& error() const { return error_; }
@@ -104,10 +111,19 @@ class EventBase {
     continue_ = true;
     return 0;
   }
-  // event_reinit, in a child after fork(): an epoll backend is re-created (the
-  // inherited instance is shared with the parent) and every fd's interest is
-  // registered again. Loop thread, no loop running. -1 if that fails.
+  // event_reinit, in a child after fork(), as libevent's: closes the signal
+  // pipe and the wakeup eventfd (shared with the parent) and lets go of the
+  // backend without changing it (an epoll instance is shared too), then makes
+  // a new backend, registers every fd's interest again, and opens a new pipe
+  // and eventfd where the base had them (in that order, so fd numbers match
+  // libevent's). Loop thread, no loop running. -1 if that fails (the base is
+  // then invalid).
   int reinitBackend();
+  // evthread_make_base_notifiable: opens the wakeup eventfd if the base has
+  // none (Options::notifiable). Loop thread, or no loop running. 0, or -1 when
+  // eventfd() fails.
+  int makeNotifiable();
+  bool notifiable() const { return tasks_.isOpen(); }
   bool gotExit() const { return gotTerm_; }
   // The event whose callback runs now, or null. Only while tracing: the
   // untraced dispatch does not record it (one store per event less).
@@ -120,7 +136,8 @@ class EventBase {
   int priorityInit(int n);
   int priorities() const { return static_cast<int>(activeQueues_.size()); }
 
-  // Cross-thread work, muduo style (LoopTasks). Safe from any thread.
+  // Cross-thread work, muduo style (LoopTasks). Safe from any thread. A base
+  // that is not notifiable keeps the functors until makeNotifiable().
   void runInLoop(std::function<void()> fn);
   void queueInLoop(std::function<void()> fn) { tasks_.queue(std::move(fn)); }
   void wakeup() { tasks_.wakeup(); }
@@ -262,6 +279,7 @@ class EventBase {
   void traceTransition(Event* ev, EventState from, TraceCause cause, short flags, int64_t value = 0);
   void traceBufferLevelSlow(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes);
 
+  Poller::Backend backend_;
   std::unique_ptr<Poller> poller_;
   class EpollPoller* epoll_ = nullptr;  // poller_ when it is epoll: calls without the vtable
   std::string error_;

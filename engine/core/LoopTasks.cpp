@@ -20,21 +20,42 @@ struct LoopTasks::OnceEvent {
 LoopTasks::LoopTasks() = default;
 
 LoopTasks::~LoopTasks() {
-  if (wakeupFd_ >= 0) ::close(wakeupFd_);
+  const int fd = wakeupFd_.load(std::memory_order_relaxed);
+  if (fd >= 0) ::close(fd);
 }
 
 bool LoopTasks::open(EventBase* base, std::string* error) {
-  wakeupFd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wakeupFd_ < 0) {
+  if (isOpen()) return true;
+  const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) {
     *error = std::string("eventfd: ") + std::strerror(errno);
     return false;
   }
   wakeupEvent_ = std::make_unique<Event>();
-  wakeupEvent_->assign(base, wakeupFd_, kEvRead | kEvPersist, &LoopTasks::wakeupCallback, this);
+  wakeupEvent_->assign(base, fd, kEvRead | kEvPersist, &LoopTasks::wakeupCallback, this);
   wakeupEvent_->setInternal(true);
   wakeupEvent_->setLabel("loop wakeup (eventfd)");
+  wakeupEvent_->setPriority(0);
   wakeupEvent_->add(nullptr);
+  // Published after the event is in place; a functor queued before it (whose
+  // wakeup() found no fd) is woken for here: the mutex orders this check after
+  // that queue(), or that queue()'s wakeup() after the store.
+  wakeupPending_.store(false);
+  wakeupFd_.store(fd, std::memory_order_release);
+  bool queuedBefore;
+  {
+    std::lock_guard lock(queueMutex_);
+    queuedBefore = !queued_.empty();
+  }
+  if (queuedBefore) wakeup();
   return true;
+}
+
+void LoopTasks::shut() {
+  const int fd = wakeupFd_.exchange(-1);
+  if (fd < 0) return;
+  wakeupEvent_.reset();  // deleted from the base (which ignores the backend now)
+  ::close(fd);
 }
 
 // ---------------------------------------------------------------------------
@@ -78,10 +99,12 @@ void LoopTasks::queue(std::function<void()> fn) {
 }
 
 void LoopTasks::wakeup() {
+  const int fd = wakeupFd_.load(std::memory_order_acquire);
+  if (fd < 0) return;  // not notifiable (yet): open() wakes for what is queued
   // Merge repeated wakeups: one eventfd write until the loop drains it.
   if (wakeupPending_.exchange(true)) return;
   const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wakeupFd_, &one, sizeof one);
+  [[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof one);
 }
 
 void LoopTasks::wakeupCallback(int fd, short, void* arg) {

@@ -3,9 +3,16 @@
 // functor queue (muduo's runInLoop/queueInLoop: a mutex-guarded vector swapped
 // out and run in the loop, an eventfd to wake the loop, repeated wakeups merged).
 //
+// The eventfd exists only once open() ran (EventBase opens it at construction
+// unless its options say the base is notifiable on request, as libevent's is:
+// then evthread_make_base_notifiable or threads enabled before the base).
+// Without it, queue() keeps the functor and wakeup() does nothing; open() then
+// wakes the loop for what was queued.
+//
 // Thread contract: queue() and wakeup() are safe from any thread; everything
-// else is loop thread only (the owning EventBase's). The wakeup flag is the only
-// field both sides touch without the mutex (an atomic).
+// else is loop thread only (the owning EventBase's), or while no loop runs. The
+// wakeup flag and the eventfd's number are the only fields both sides touch
+// without the mutex (atomics).
 #pragma once
 #include <atomic>
 #include <functional>
@@ -31,10 +38,14 @@ class LoopTasks {
   LoopTasks& operator=(const LoopTasks&) = delete;
 
   // Creates the eventfd and its internal event on `base`; false (and `error`
-  // set) when eventfd() fails.
+  // set) when eventfd() fails. Nothing to do when open.
   bool open(EventBase* base, std::string* error);
+  bool isOpen() const { return wakeupFd_.load(std::memory_order_relaxed) >= 0; }
   // Frees the internal wakeup event (before the base tears its events down).
   void close() { wakeupEvent_.reset(); }
+  // event_reinit, in a child after fork(): deletes the internal event and
+  // closes the eventfd (shared with the parent); open() makes a new one.
+  void shut();
 
   // Safe from any thread: appends `fn` and wakes the loop.
   void queue(std::function<void()> fn);
@@ -55,7 +66,7 @@ class LoopTasks {
   static void wakeupCallback(int fd, short what, void* arg);
   void runQueued();
 
-  int wakeupFd_ = -1;
+  std::atomic<int> wakeupFd_{-1};  // written by open()/shut() only, read by wakeup() from any thread
   std::unique_ptr<Event> wakeupEvent_;
   std::atomic<bool> wakeupPending_{false};
   std::mutex queueMutex_;

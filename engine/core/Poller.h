@@ -16,7 +16,8 @@ struct ReadyFd {
 
 class Poller {
  public:
-  enum class Backend { Epoll, Poll };
+  // libevent's order of preference on Linux: epoll, poll, select.
+  enum class Backend { Epoll, Poll, Select };
   virtual ~Poller() = default;
   virtual const char* name() const = 0;
   // interest: kEvRead | kEvWrite | kEvClosed | kEvET; 0 removes the fd.
@@ -30,7 +31,14 @@ class Poller {
   // The most fds one wait can report.
   static constexpr int kMaxReady = 4096;
 
+  // nullptr when the backend cannot be created (errno says why).
   static std::unique_ptr<Poller> create(Backend backend);
+  // A poller that accepts every update and changes nothing, waits never
+  // succeed: EventBase::reinitBackend() parks a base on it while it lets go of
+  // a backend it may share with its parent process.
+  static std::unique_ptr<Poller> createDetached();
+  // "epoll", "poll", "select" (what name() of that backend says).
+  static const char* backendName(Backend backend);
 };
 
 }  // namespace rs

@@ -23,40 +23,63 @@ extern "C" void rsSignalHandler(int sig) {
   }
   errno = savedErrno;
 }
-
-bool setNonblockCloexec(int fd) {
-  const int fl = fcntl(fd, F_GETFL);
-  return fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
-}
 }  // namespace
 
-SignalSource::~SignalSource() {
+SignalSource::~SignalSource() { closePipe(); }
+
+void SignalSource::closePipe() {
   if (pipe_[0] < 0) return;
   int expected = pipe_[1];
-  g_signalWriteFd.compare_exchange_strong(expected, -1);
+  handlerWroteHere_ = g_signalWriteFd.compare_exchange_strong(expected, -1);
   ::close(pipe_[0]);
   ::close(pipe_[1]);
+  pipe_[0] = pipe_[1] = -1;
 }
 
-int SignalSource::open(EventBase* base, EventCallback onReadable, void* arg) {
-  if (::pipe(pipe_) != 0) return -1;
-  setNonblockCloexec(pipe_[0]);
-  setNonblockCloexec(pipe_[1]);
+int SignalSource::open() {
+  if (isOpen()) return 0;
+  // libevent's evutil_make_internal_pipe_: two fds, nonblocking, close-on-exec.
+  if (::pipe2(pipe_, O_NONBLOCK | O_CLOEXEC) != 0) {
+    pipe_[0] = pipe_[1] = -1;
+    return -1;
+  }
   pipeEvent_ = std::make_unique<Event>();
-  pipeEvent_->assign(base, pipe_[0], kEvRead | kEvPersist, onReadable, arg);
+  pipeEvent_->assign(base_, pipe_[0], kEvRead | kEvPersist, onReadable_, arg_);
   pipeEvent_->setInternal(true);
   pipeEvent_->setLabel("signal pipe");
   pipeEvent_->setPriority(0);
-  pipeEvent_->add(nullptr);
-  heads_.assign(NSIG, nullptr);
-  linked_.assign(NSIG, 0);
+  eventAdded_ = false;
+  if (heads_.empty()) {
+    heads_.assign(NSIG, nullptr);
+    linked_.assign(NSIG, 0);
+  }
   return 0;
 }
 
-int SignalSource::link(Event* ev, EventBase* base, EventCallback onReadable, void* arg) {
+void SignalSource::shut() {
+  if (!isOpen()) return;
+  pipeEvent_.reset();  // deleted from the base (which ignores the backend now)
+  closePipe();
+}
+
+int SignalSource::reopen() {
+  const bool wasAdded = eventAdded_;
+  if (open() != 0) return -1;
+  if (handlerWroteHere_) g_signalWriteFd.store(pipe_[1]);
+  handlerWroteHere_ = false;
+  if (wasAdded && pipeEvent_->add(nullptr) != 0) return -1;
+  eventAdded_ = wasAdded;
+  return 0;
+}
+
+int SignalSource::link(Event* ev) {
   const int sig = ev->fd_;
   if (sig <= 0 || sig >= NSIG) return -1;
-  if (pipe_[0] < 0 && open(base, onReadable, arg) != 0) return -1;
+  if (open() != 0) return -1;
+  if (!eventAdded_) {
+    if (pipeEvent_->add(nullptr) != 0) return -1;
+    eventAdded_ = true;
+  }
   const auto usig = static_cast<size_t>(sig);
   if (linked_[usig] == 0 && !g_handlerInstalled[sig]) {
     struct sigaction sa {};
