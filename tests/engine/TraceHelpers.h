@@ -18,11 +18,12 @@ Q_DECLARE_METATYPE(rs::Poller::Backend)
 
 namespace rs::test {
 
-// Data-driven tests over both backends: a "backend" column, rows epoll and poll.
+// Data-driven tests over every backend: a "backend" column, rows epoll, poll, select.
 inline void addBackendRows() {
   QTest::addColumn<Poller::Backend>("backend");
   QTest::newRow("epoll") << Poller::Backend::Epoll;
   QTest::newRow("poll") << Poller::Backend::Poll;
+  QTest::newRow("select") << Poller::Backend::Select;
 }
 
 inline std::vector<TraceRecord> drainAll(EventBase& base) {

@@ -143,6 +143,8 @@ class TestEventLoop : public QObject {
     QTest::newRow("poll level") << Poller::Backend::Poll << false << 3;
     // libevent's poll backend lacks EV_FEATURE_ET: EV_ET is ignored there.
     QTest::newRow("poll edge (ignored)") << Poller::Backend::Poll << true << 3;
+    QTest::newRow("select level") << Poller::Backend::Select << false << 3;
+    QTest::newRow("select edge (ignored)") << Poller::Backend::Select << true << 3;
   }
   void edgeVersusLevel() {
     QFETCH(Poller::Backend, backend);
