@@ -11,34 +11,50 @@
 #pragma once
 #include <sys/select.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/Poller.h"
 
 namespace rs {
 
+// One fd set of any size, laid out as the kernel reads select()'s fd_set: an
+// array of fd_mask words, bit (fd % bits) of word (fd / bits).
+class FdBits {
+ public:
+  using Word = unsigned long;  // fd_mask, unsigned for the bit arithmetic
+  static_assert(sizeof(Word) == sizeof(fd_mask));
+  static constexpr int kWordBits = static_cast<int>(8 * sizeof(Word));
+  static size_t wordsFor(int nfds) { return static_cast<size_t>((nfds + kWordBits - 1) / kWordBits); }
+
+  // Grows (zero bits) to hold fds below `nfds`; false if memory runs out.
+  bool reserve(int nfds);
+  void set(int fd, bool on);  // fd must be below the reserved size
+  // The highest fd set, or -1.
+  int highest() const;
+  // The first `words` words of `from` (select() overwrites the set it gets).
+  void copyFrom(const FdBits& from, size_t words) { std::copy_n(from.words_.begin(), words, words_.begin()); }
+  Word word(size_t i) const { return words_[i]; }
+  fd_set* asFdSet() { return reinterpret_cast<fd_set*>(words_.data()); }
+
+ private:
+  std::vector<Word> words_;
+};
+
 class SelectPoller final : public Poller {
  public:
   const char* name() const override { return "select"; }
+  // Only kEvRead and kEvWrite count (kEvClosed and kEvET are ignored, as by
+  // libevent's select backend); -ENOMEM if the sets cannot grow to `fd`.
   int update(int fd, short oldInterest, short newInterest) override;
+  // Readable and writable fds in ascending order; -EBADF if a registered fd
+  // was closed (select() checks every fd in its sets).
   int wait(Nanos timeoutNs, ReadyFd* ready, int capacity) override;
 
  private:
-  // The kernel reads the sets as arrays of fd_mask; unsigned for the bit arithmetic.
-  using Word = unsigned long;
-  static_assert(sizeof(Word) == sizeof(fd_mask));
-  static constexpr int kWordBits = static_cast<int>(8 * sizeof(Word));
-  static bool test(const std::vector<Word>& set, int fd);
-  static void assign(std::vector<Word>& set, int fd, bool on);
-  int highestFd() const;
-
-  // Interest, one bit per fd; kept as long as the highest fd needs.
-  std::vector<Word> readInterest_;
-  std::vector<Word> writeInterest_;
-  // select() overwrites its sets: copies of the interest for each wait.
-  std::vector<Word> readReady_;
-  std::vector<Word> writeReady_;
-  int maxFd_ = -1;  // the highest fd with interest (select's nfds - 1)
+  FdBits readInterest_, writeInterest_;
+  FdBits readReady_, writeReady_;  // the copies each wait hands to select()
+  int maxFd_ = -1;                 // the highest fd with interest (select's nfds - 1)
 };
 
 }  // namespace rs
