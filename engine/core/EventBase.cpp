@@ -79,11 +79,18 @@ int EventBase::reinitBackend() {
     return -1;
   }
   for (size_t fd = 0; fd < fds_.size(); ++fd) {
-    if (fds_[fd].interest && fresh->update(static_cast<int>(fd), 0, fds_[fd].interest) != 0) return -1;
+    if (!fds_[fd].interest) continue;
+    if (const int rc = fresh->update(static_cast<int>(fd), 0, fds_[fd].interest); rc != 0) {
+      error_ = "event_reinit: fd " + std::to_string(fd) + ": " + std::strerror(-rc);
+      return -1;
+    }
   }
   poller_ = std::move(fresh);
   epoll_ = dynamic_cast<EpollPoller*>(poller_.get());
-  if (hadSignalPipe && signals_.reopen() != 0) return -1;
+  if (hadSignalPipe && signals_.reopen() != 0) {
+    error_ = std::string("event_reinit: signal pipe: ") + std::strerror(errno);
+    return -1;
+  }
   if (hadWakeup && !tasks_.open(this, &error_)) return -1;
   return 0;
 }
