@@ -62,8 +62,7 @@ static void run(const char *what) {
 
 int main(void) {
   int i;
-  base = event_base_new();
-  CHECK(base != NULL);
+  base = new_base();
   CHECK(bufferevent_pair_new(base, 0, pair) == 0);
   LOG("partner of 0 is %d, of 1 is %d", side(bufferevent_pair_get_partner(pair[0])),
       side(bufferevent_pair_get_partner(pair[1])));

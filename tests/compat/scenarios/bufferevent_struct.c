@@ -75,7 +75,7 @@ int main(void) {
   OFF(timeout_write);
   OFF(enabled);
 
-  base = event_base_new();
+  base = new_base();
   CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
   peer = sv[1];
   evutil_make_socket_nonblocking(sv[0]);
