@@ -234,11 +234,13 @@ bool Buffer::appendCopy(const char* p, size_t n) {
   return true;
 }
 
-// evbuffer_add: into the last data block (or the last block when none holds
+// evbuffer_add: into the last data block (or the first block when none holds
 // data), realigning it if that is cheap; otherwise what fits goes there and the
 // rest into one new block, which replaces any empty blocks at the end.
+// (libevent takes the last block of an empty buffer, which leaves empty blocks
+// in front of the data when an abandoned reservation left several.)
 bool Buffer::appendCopyLibevent(const char* p, size_t n) {
-  Block* b = lastWithData_ != nullptr ? lastWithData_ : last_;
+  Block* b = lastWithData_ != nullptr ? lastWithData_ : first_;
   if (b == nullptr) {
     b = takeBlock(n);
     if (b == nullptr) return false;

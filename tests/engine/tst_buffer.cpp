@@ -159,6 +159,17 @@ class TestBuffer : public QObject {
     QCOMPARE(fresh.peek(-1, v, 8), 1);  // the empty chain, as libevent reports it
     QCOMPARE(v[0].iov_len, size_t{0});
 
+    // An abandoned two-extent reservation leaves two empty blocks; an add
+    // then writes into the first, so no empty block precedes the data.
+    QCOMPARE(fresh.reserveSpace(3000, v, 2), 2);
+    const std::string big(2000, 'y');
+    QCOMPARE(fresh.add(big.data(), big.size()), 0);
+    QCOMPARE(QString::fromStdString(fresh.validate()), QString());
+    QCOMPARE(fresh.firstBlockLength(), size_t{976});
+    std::string out(big.size(), '\0');
+    QCOMPARE(fresh.copyout(out.data(), out.size()), ssize_t{2000});
+    QVERIFY(out == big);
+
     Buffer native;
     QCOMPARE(native.reserveSpace(100, v, 1), 1);
     QVERIFY(v[0].iov_len > 976);
