@@ -32,16 +32,14 @@ constexpr size_t kMaxRealignBytes = 2048;
 // and be copied again; start a fresh block instead.
 constexpr size_t kMinReadSpace = 1024;
 
-// libevent 2.1.12 (64-bit): a chain is one malloc of a power of two from
-// MIN_BUFFER_SIZE up, 48 bytes of which are its header (struct evbuffer_chain).
-constexpr size_t kLibeventChainHeader = 48;
-constexpr size_t kLibeventMinChainBytes = 1024;
-// evbuffer_add doubles the next chain's data size while it is at most half this.
-constexpr size_t kLibeventMaxAutoSize = 4096;
-// evbuffer_expand resizes a block instead of adding one only up to this much data.
-constexpr size_t kLibeventMaxCopyInExpand = 4096;
-// EVBUFFER_MAX_READ and NUM_READ_IOVEC.
-constexpr size_t kLibeventMaxRead = 4096;
+// libevent 2.1.12's figures (64-bit): a chain is one malloc of a power of two
+// from MIN_BUFFER_SIZE up, 48 bytes of it the header (struct evbuffer_chain);
+// evbuffer_add doubles the next chain's data size while it is at most half of
+// EVBUFFER_CHAIN_MAX_AUTO_SIZE; evbuffer_expand resizes a block only while it
+// holds at most MAX_TO_COPY_IN_EXPAND bytes; evbuffer_read reads at most
+// EVBUFFER_MAX_READ bytes into at most NUM_READ_IOVEC blocks.
+constexpr size_t kLibeventChainHeader = 48, kLibeventMinChainBytes = 1024, kLibeventMaxAutoSize = 4096,
+                 kLibeventMaxCopyInExpand = 4096, kLibeventMaxRead = 4096;
 constexpr int kLibeventReadIovecs = 4;
 
 // evbuffer_chain_new's data size for a request of minCapacity bytes.
