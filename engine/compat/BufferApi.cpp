@@ -14,7 +14,7 @@ namespace {
 
 // evbuffer_new's buffer: the handle and the rs::Buffer in one allocation.
 struct OwnedEvbuffer final : evbuffer {
-  OwnedEvbuffer() : evbuffer(&storage) {}
+  OwnedEvbuffer() : evbuffer(&storage) { storage.setLibeventCompatible(true); }
   // storage dies before ~evbuffer runs: nothing left for it to unhook.
   ~OwnedEvbuffer() override { callbacks.clear(); }
   rs::Buffer storage;

@@ -19,17 +19,20 @@ namespace {
 // callback returns: it may have called bufferevent_free.
 void onRead(rs::BufferEvent*, void* ctx) {
   auto* bev = static_cast<bufferevent*>(ctx);
+  bev->mirrorEnabled();
   runUserCallback(bev, [bev] { bev->readcb(bev, bev->cbarg); });
 }
 
 void onWrite(rs::BufferEvent*, void* ctx) {
   auto* bev = static_cast<bufferevent*>(ctx);
+  bev->mirrorEnabled();
   runUserCallback(bev, [bev] { bev->writecb(bev, bev->cbarg); });
 }
 
 void onEvent(rs::BufferEvent*, short what, void* ctx) {
   auto* bev = static_cast<bufferevent*>(ctx);
   if (bev->muteEvents) return;
+  bev->mirrorEnabled();
   runUserCallback(bev, [bev, what] { bev->eventcb(bev, what, bev->cbarg); });
 }
 
@@ -41,6 +44,21 @@ void installCallbacks(bufferevent* bev) {
 }
 
 constexpr short kIoBits = EV_READ | EV_WRITE;
+
+// The C handle on a new native bufferevent, set up as libevent's (nullptr, and
+// the native one freed, when out of memory).
+bufferevent* wrap(rs::BufferEvent* impl, struct event_base* base) {
+  auto* bev = new (std::nothrow) bufferevent(impl, base);
+  if (!bev) {
+    impl->free();
+    return nullptr;
+  }
+  impl->setUserHandle(bev);
+  impl->setLibeventCompatible(true);
+  impl->setMaxSingleRead(bufferevent::kMaxReadPerCall);
+  impl->setMaxSingleWrite(bev->maxSingleWrite);
+  return bev;
+}
 
 }  // namespace
 
@@ -56,17 +74,28 @@ struct bufferevent* bufferevent_new(evutil_socket_t fd, evbuffercb readcb, evbuf
 struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socket_t fd, int options) {
   if (!base) return nullptr;
   rs::BufferEvent* impl = rs::BufferEvent::create(base, fd, options);
-  if (!impl) return nullptr;
-  auto* bev = new (std::nothrow) bufferevent(impl, base);
-  if (!bev) {
-    impl->free();
-    return nullptr;
+  return impl ? wrap(impl, base) : nullptr;
+}
+
+int bufferevent_pair_new(struct event_base* base, int options, struct bufferevent* pair[2]) {
+  if (!base || !pair) return -1;
+  rs::BufferEvent* impls[2];
+  if (!rs::BufferEvent::createPair(base, options, impls)) return -1;
+  bufferevent* first = wrap(impls[0], base);
+  bufferevent* second = first ? wrap(impls[1], base) : nullptr;
+  if (!second) {
+    if (first) bufferevent_free(first);
+    else impls[1]->free();
+    return -1;
   }
-  impl->setUserHandle(bev);
-  impl->setLibeventCompatible(true);
-  impl->setMaxSingleRead(bufferevent::kMaxReadPerCall);
-  impl->setMaxSingleWrite(bev->maxSingleWrite);
-  return bev;
+  pair[0] = first;
+  pair[1] = second;
+  return 0;
+}
+
+struct bufferevent* bufferevent_pair_get_partner(struct bufferevent* bev) {
+  rs::BufferEvent* partner = bev ? bev->impl->partner() : nullptr;
+  return partner ? static_cast<bufferevent*>(partner->userHandle()) : nullptr;
 }
 
 void bufferevent_free(struct bufferevent* bufev) {
@@ -159,30 +188,41 @@ int bufferevent_read_buffer(struct bufferevent* bufev, struct evbuffer* buf) {
   return bufev->impl->readBuffer(*buf->buf);
 }
 
-struct evbuffer* bufferevent_get_input(struct bufferevent* bufev) { return &bufev->input; }
+struct evbuffer* bufferevent_get_input(struct bufferevent* bufev) { return bufev->input; }
 
-struct evbuffer* bufferevent_get_output(struct bufferevent* bufev) { return &bufev->output; }
+struct evbuffer* bufferevent_get_output(struct bufferevent* bufev) { return bufev->output; }
 
 int bufferevent_enable(struct bufferevent* bufev, short event) {
   if (!bufev) return -1;
   bufev->extraEnabled = static_cast<short>(bufev->extraEnabled | (event & ~kIoBits));
-  return bufev->impl->enable(static_cast<short>(event & kIoBits));
+  const int rc = bufev->impl->enable(static_cast<short>(event & kIoBits));
+  bufev->mirrorEnabled();
+  return rc;
 }
 
 int bufferevent_disable(struct bufferevent* bufev, short event) {
   if (!bufev) return -1;
   bufev->extraEnabled = static_cast<short>(bufev->extraEnabled & ~event);
-  return bufev->impl->disable(static_cast<short>(event & kIoBits));
+  const int rc = bufev->impl->disable(static_cast<short>(event & kIoBits));
+  bufev->mirrorEnabled();
+  return rc;
 }
 
 short bufferevent_get_enabled(struct bufferevent* bufev) {
   if (!bufev) return 0;
-  return static_cast<short>(bufev->impl->enabled() | bufev->extraEnabled);
+  bufev->mirrorEnabled();
+  return bufev->enabled;
 }
 
 int bufferevent_set_timeouts(struct bufferevent* bufev, const struct timeval* timeout_read,
                              const struct timeval* timeout_write) {
-  return bufev ? bufev->impl->setTimeouts(timeout_read, timeout_write) : -1;
+  if (!bufev) return -1;
+  const int rc = bufev->impl->setTimeouts(timeout_read, timeout_write);
+  if (rc == 0) {
+    bufev->timeoutRead = timeout_read ? *timeout_read : timeval{};
+    bufev->timeoutWrite = timeout_write ? *timeout_write : timeval{};
+  }
+  return rc;
 }
 
 void bufferevent_settimeout(struct bufferevent* bufev, int timeout_read, int timeout_write) {
@@ -192,7 +232,9 @@ void bufferevent_settimeout(struct bufferevent* bufev, int timeout_read, int tim
 }
 
 void bufferevent_setwatermark(struct bufferevent* bufev, short events, size_t lowmark, size_t highmark) {
-  if (bufev) bufev->impl->setWatermark(events, lowmark, highmark);
+  if (!bufev) return;
+  bufev->impl->setWatermark(events, lowmark, highmark);
+  bufev->mirrorWatermarks();
 }
 
 int bufferevent_getwatermark(struct bufferevent* bufev, short events, size_t* lowmark, size_t* highmark) {
@@ -204,7 +246,9 @@ void bufferevent_unlock(struct bufferevent*) {}
 void bufferevent_incref(struct bufferevent*) {}
 int bufferevent_decref(struct bufferevent*) { return 0; }
 
-int bufferevent_flush(struct bufferevent* bufev, short, enum bufferevent_flush_mode) { return bufev ? 0 : -1; }
+int bufferevent_flush(struct bufferevent* bufev, short iotype, enum bufferevent_flush_mode mode) {
+  return bufev ? bufev->impl->flush(iotype, static_cast<int>(mode)) : -1;
+}
 
 int bufferevent_set_max_single_read(struct bufferevent* bev, size_t size) {
   // libevent: 0 or more than EV_SSIZE_MAX restores the default.

@@ -8,6 +8,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -70,21 +71,59 @@ void releaseHandle(Handle* h) {
   else delete h;
 }
 
-// C handle on an rs::BufferEvent. bufferevent_free deletes it (see
-// CallbackLifetime); the native object lives on until its own callbacks have
-// returned.
-struct bufferevent {
-  bufferevent(rs::BufferEvent* b, struct event_base* eb)
-      : impl(b), base(eb), input(&b->input()), output(&b->output()) {}
-
-  rs::BufferEvent* impl;
-  struct event_base* base;
-  evbuffer input;
-  evbuffer output;
+// libevent 2.1's public struct bufferevent (event2/bufferevent_struct.h), field
+// for field, so old C code reading bev->input, bev->output or bev->enabled
+// finds them at libevent's offsets (input at 272 on x86-64). The C++ names
+// differ; the C header has libevent's. A program's writes to them change nothing.
+struct BufferEventPublicFields {
+  struct event_base* base = nullptr;  // ev_base
+  const void* beOps = nullptr;        // be_ops: no ops table here
+  struct event evReadUnused {};       // ev_read / ev_write: zeroed placeholders
+  struct event evWriteUnused {};
+  struct evbuffer* input = nullptr;   // -> the bufferevent's own evbuffer handles
+  struct evbuffer* output = nullptr;
+  size_t readLowWatermark = 0;        // wm_read, wm_write: as the engine holds them
+  size_t readHighWatermark = 0;
+  size_t writeLowWatermark = 0;
+  size_t writeHighWatermark = 0;
   bufferevent_data_cb readcb = nullptr;
   bufferevent_data_cb writecb = nullptr;
-  bufferevent_event_cb eventcb = nullptr;
+  bufferevent_event_cb eventcb = nullptr;  // libevent's errorcb
   void* cbarg = nullptr;
+  struct timeval timeoutRead {};      // as last set; zero = none
+  struct timeval timeoutWrite {};
+  short enabled = 0;                  // mirrors bufferevent_get_enabled (see mirrorEnabled)
+};
+static_assert(offsetof(BufferEventPublicFields, input) == 2 * sizeof(void*) + 2 * sizeof(struct event),
+              "bev->input follows ev_base, be_ops and two whole struct events, as in libevent");
+static_assert(offsetof(BufferEventPublicFields, readcb) ==
+                  offsetof(BufferEventPublicFields, input) + 2 * sizeof(void*) + 4 * sizeof(size_t),
+              "callbacks follow input, output and two struct event_watermark");
+
+// C handle on an rs::BufferEvent; its first bytes are libevent's public fields.
+// bufferevent_free deletes it (see CallbackLifetime); the native object lives
+// on until its own callbacks have returned.
+struct bufferevent : BufferEventPublicFields {
+  bufferevent(rs::BufferEvent* b, struct event_base* eb)
+      : impl(b), inputHandle(&b->input()), outputHandle(&b->output()) {
+    base = eb;
+    input = &inputHandle;
+    output = &outputHandle;
+    mirrorWatermarks();
+  }
+
+  // The public `enabled` is the engine's EV_READ/EV_WRITE plus the other bits
+  // the program enabled; refreshed on every enable/disable/get_enabled and
+  // before each user callback (the engine disables reading at EOF itself).
+  void mirrorEnabled() { enabled = static_cast<short>(impl->enabled() | extraEnabled); }
+  void mirrorWatermarks() {
+    impl->getWatermark(EV_READ, &readLowWatermark, &readHighWatermark);
+    impl->getWatermark(EV_WRITE, &writeLowWatermark, &writeHighWatermark);
+  }
+
+  rs::BufferEvent* impl;
+  evbuffer inputHandle;
+  evbuffer outputHandle;
   // libevent keeps every bit passed to bufferevent_enable (EV_PERSIST from the
   // tutorial's client included) in bufferevent_get_enabled; the native object
   // keeps only EV_READ/EV_WRITE.

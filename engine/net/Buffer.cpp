@@ -1,5 +1,6 @@
 #include "net/Buffer.h"
 
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -31,17 +32,38 @@ constexpr size_t kMaxRealignBytes = 2048;
 // and be copied again; start a fresh block instead.
 constexpr size_t kMinReadSpace = 1024;
 
+// libevent 2.1.12's figures (64-bit): a chain is one malloc of a power of two
+// from MIN_BUFFER_SIZE up, 48 bytes of it the header (struct evbuffer_chain);
+// evbuffer_add doubles the next chain's data size while it is at most half of
+// EVBUFFER_CHAIN_MAX_AUTO_SIZE; evbuffer_expand resizes a block only while it
+// holds at most MAX_TO_COPY_IN_EXPAND bytes; evbuffer_read reads at most
+// EVBUFFER_MAX_READ bytes into at most NUM_READ_IOVEC blocks.
+constexpr size_t kLibeventChainHeader = 48, kLibeventMinChainBytes = 1024, kLibeventMaxAutoSize = 4096,
+                 kLibeventMaxCopyInExpand = 4096, kLibeventMaxRead = 4096;
+constexpr int kLibeventReadIovecs = 4;
+
+// evbuffer_chain_new's data size for a request of minCapacity bytes.
+size_t libeventChainCapacity(size_t minCapacity) {
+  const size_t need = minCapacity + kLibeventChainHeader;
+  if (need >= SIZE_MAX / 4) return minCapacity;
+  size_t total = kLibeventMinChainBytes;
+  while (total < need) total <<= 1;
+  return total - kLibeventChainHeader;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
 // Block management
 
-Buffer::Block* Buffer::allocateBlock(size_t minCapacity) {
+Buffer::Block* Buffer::allocateBlock(size_t minCapacity, bool libeventSizes) {
   constexpr size_t kHeader = sizeof(Block);
   if (minCapacity > SIZE_MAX / 4) return nullptr;
   const size_t need = minCapacity + kHeader;
   size_t total;
-  if (need <= kMinBlockBytes) {
+  if (libeventSizes) {
+    total = libeventChainCapacity(minCapacity) + kHeader;
+  } else if (need <= kMinBlockBytes) {
     total = kMinBlockBytes;
   } else if (need <= kPow2LimitBytes) {
     total = std::bit_ceil(need);
@@ -57,6 +79,14 @@ size_t Buffer::growthCapacity(const Block* previous, size_t needed) {
   const size_t previousBytes = previous != nullptr ? previous->capacity + sizeof(Block) : 0;
   const size_t target =
       std::clamp(previousBytes * 2, kMinBlockBytes, kMaxAutoBlockBytes) - sizeof(Block);
+  return std::max(target, needed);
+}
+
+// evbuffer_add's next chain: twice the last one's size while that is at most
+// half of EVBUFFER_CHAIN_MAX_AUTO_SIZE, and never less than the data.
+size_t Buffer::libeventGrowthCapacity(const Block* previous, size_t needed) {
+  size_t target = previous->capacity;
+  if (target <= kLibeventMaxAutoSize / 2) target <<= 1;
   return std::max(target, needed);
 }
 
@@ -76,11 +106,11 @@ Buffer::Block* Buffer::takeBlock(size_t minCapacity) {
     spare_ = nullptr;
     return b;
   }
-  return allocateBlock(minCapacity);
+  return allocateBlock(minCapacity, libeventChains_);
 }
 
 void Buffer::recycleBlock(Block* b) {
-  if (spare_ == nullptr && b->capacity + sizeof(Block) <= kMaxAutoBlockBytes) {
+  if (spare_ == nullptr && !libeventChains_ && b->capacity + sizeof(Block) <= kMaxAutoBlockBytes) {
     b->next = nullptr;
     b->misalign = 0;
     b->off = 0;
@@ -176,6 +206,7 @@ void Buffer::relinkAfterCommit() {
 // empty blocks after it, then into at most one new block. The new block is
 // allocated before anything is copied so a failure leaves the buffer as it was.
 bool Buffer::appendCopy(const char* p, size_t n) {
+  if (libeventChains_) return appendCopyLibevent(p, n);
   Block* b = lastWithData_ != nullptr ? lastWithData_ : first_;
   if (b != nullptr && b->off > 0 && b->space() < n && shouldRealign(b, n)) align(b);
   size_t room = 0;
@@ -198,6 +229,75 @@ bool Buffer::appendCopy(const char* p, size_t n) {
     }
     if (n > 0) b = b->next;
   }
+  return true;
+}
+
+// evbuffer_add: into the last data block (or the first block when none holds
+// data), realigning it if that is cheap; otherwise what fits goes there and the
+// rest into one new block, which replaces any empty blocks at the end.
+// (libevent takes the last block of an empty buffer, which leaves empty blocks
+// in front of the data when an abandoned reservation left several.)
+bool Buffer::appendCopyLibevent(const char* p, size_t n) {
+  Block* b = lastWithData_ != nullptr ? lastWithData_ : first_;
+  if (b == nullptr) {
+    b = takeBlock(n);
+    if (b == nullptr) return false;
+    appendBlock(b);
+  }
+  const size_t room = b->space();
+  if (room < n && shouldRealign(b, n)) align(b);
+  if (b->space() >= n) {
+    std::memcpy(b->spacePtr(), p, n);
+    b->off += n;
+    length_ += n;
+    if (n > 0) lastWithData_ = b;
+    return true;
+  }
+  Block* extra = takeBlock(libeventGrowthCapacity(b, n));
+  if (extra == nullptr) return false;
+  if (room > 0) {
+    std::memcpy(b->spacePtr(), p, room);
+    b->off += room;
+    length_ += room;
+    lastWithData_ = b;
+  }
+  std::memcpy(extra->data(), p + room, n - room);
+  extra->off = n - room;
+  length_ += n - room;
+  insertBlockAtEnd(extra);
+  return true;
+}
+
+// evbuffer_chain_insert: b (holding data or not) goes after the last data
+// block; the empty blocks that were there are freed.
+void Buffer::insertBlockAtEnd(Block* b) {
+  freeTrailingEmptyBlocks();
+  appendBlock(b);
+  if (b->off > 0) lastWithData_ = b;
+}
+
+// evbuffer_expand_singlechain's resize: the last data block is replaced by
+// one that holds its bytes plus n more (they move to the new block's front).
+// Worth it only while the old block would waste an eighth of itself and the
+// copy stays small; false (nothing changed) otherwise or when out of memory.
+bool Buffer::resizeLastDataBlock(size_t n) {
+  Block* old = lastWithData_;
+  if (old->space() < old->capacity / 8 || old->off > kLibeventMaxCopyInExpand) return false;
+  Block* nb = takeBlock(old->off + n);
+  if (nb == nullptr) return false;
+  std::memcpy(nb->data(), old->begin(), old->off);
+  nb->off = old->off;
+  nb->next = old->next;
+  if (first_ == old) {
+    first_ = nb;
+  } else {
+    Block* prev = first_;
+    while (prev->next != old) prev = prev->next;
+    prev->next = nb;
+  }
+  if (last_ == old) last_ = nb;
+  lastWithData_ = nb;
+  recycleBlock(old);
   return true;
 }
 
@@ -252,6 +352,10 @@ Buffer::Block* Buffer::expandSingleBlock(size_t n) {
       if (shouldRealign(b, n)) {
         align(b);
         return b;
+      }
+      if (libeventChains_) {
+        if (resizeLastDataBlock(n)) return lastWithData_;
+        if (b->next != nullptr && b->next->space() >= n) return b->next;
       }
       // The next block only when it is the last one: commitSpace() takes a
       // single extent in the first block with space or in the last block, so
@@ -320,6 +424,7 @@ Buffer::Buffer(Buffer&& other) noexcept
       length_(std::exchange(other.length_, 0)),
       frozenStart_(std::exchange(other.frozenStart_, false)),
       frozenEnd_(std::exchange(other.frozenEnd_, false)),
+      libeventChains_(other.libeventChains_),
       callbacks_(std::move(other.callbacks_)),
       nextCallbackId_(other.nextCallbackId_),
       callbackDepth_(0),
@@ -342,6 +447,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
   length_ = std::exchange(other.length_, 0);
   frozenStart_ = std::exchange(other.frozenStart_, false);
   frozenEnd_ = std::exchange(other.frozenEnd_, false);
+  libeventChains_ = other.libeventChains_;
   callbacks_ = std::move(other.callbacks_);
   other.callbacks_.clear();
   nextCallbackId_ = other.nextCallbackId_;
@@ -422,6 +528,11 @@ int Buffer::addBuffer(Buffer& src) {
   Block* head = nullptr;
   Block* tail = nullptr;
   const size_t n = detachDataBlocks(src, &head, &tail);
+  if (libeventChains_ && src.first_ != nullptr) {
+    // libevent moves src's empty blocks after the data too; src keeps none.
+    tail->next = src.first_;
+    src.first_ = src.last_ = nullptr;
+  }
 
   freeTrailingEmptyBlocks();
   if (lastWithData_ != nullptr) {
@@ -431,6 +542,7 @@ int Buffer::addBuffer(Buffer& src) {
   }
   lastWithData_ = tail;
   last_ = tail;
+  while (last_->next != nullptr) last_ = last_->next;
   length_ += n;
   // In a relay this buffer drains what src reads; hand src our parked block so
   // its next read needs no malloc.
@@ -588,7 +700,10 @@ unsigned char* Buffer::pullup(ssize_t n) {
   Block* target;
   Block* b;
   size_t remaining;
-  if (f->capacity >= size) {
+  // libevent never realigns here: the first block serves only if the bytes
+  // fit after its misalign.
+  const size_t usable = libeventChains_ ? f->capacity - f->misalign : f->capacity;
+  if (usable >= size) {
     if (f->capacity - f->misalign < size) align(f);
     target = f;
     remaining = size - f->off;
@@ -823,7 +938,8 @@ int Buffer::peek(ssize_t len, struct iovec* vec, int nvec) const {
   if (nvec == 0 && len < 0) len = static_cast<ssize_t>(length_);
   int idx = 0;
   size_t soFar = 0;
-  for (const Block* b = first_; b != nullptr && b->off > 0; b = b->next) {
+  // libevent reports the empty blocks at the end as extents of length 0.
+  for (const Block* b = first_; b != nullptr && (b->off > 0 || libeventChains_); b = b->next) {
     if (len >= 0 && soFar >= static_cast<size_t>(len)) break;
     if (idx < nvec) {
       vec[idx].iov_base = const_cast<char*>(b->begin());
@@ -850,7 +966,7 @@ int Buffer::peekAt(size_t start, ssize_t len, struct iovec* vec, int nvec) const
   }
   int idx = 1;
   if (nvec == 0 && len < 0) len = static_cast<ssize_t>(length_ - start);
-  for (b = b->next; b != nullptr && b->off > 0; b = b->next) {
+  for (b = b->next; b != nullptr && (b->off > 0 || libeventChains_); b = b->next) {
     if (len >= 0 && soFar >= static_cast<size_t>(len)) break;
     if (idx < nvec) {
       vec[idx].iov_base = const_cast<char*>(b->begin());
@@ -875,15 +991,27 @@ int Buffer::reserveSpace(ssize_t size, struct iovec* vec, int nvec) {
     return 1;
   }
   if (expandFast(n, nvec) < 0) return -1;
-  Block* b = firstBlockWithSpace();
+  return spaceExtents(n, vec, nvec, false);
+}
+
+// evbuffer_read_setup_vecs_: the free space from the first block with room
+// on, until n bytes are covered or nvec extents used; exact trims the extents
+// to n bytes in total.
+int Buffer::spaceExtents(size_t n, struct iovec* vec, int nvec, bool exact) {
   int i = 0;
   size_t soFar = 0;
-  for (; i < nvec && soFar < n && b != nullptr; ++i, b = b->next) {
+  for (Block* b = firstBlockWithSpace(); i < nvec && soFar < n && b != nullptr; ++i, b = b->next) {
     vec[i].iov_base = b->spacePtr();
-    vec[i].iov_len = b->space();
-    soFar += b->space();
+    vec[i].iov_len = exact ? std::min(b->space(), n - soFar) : b->space();
+    soFar += vec[i].iov_len;
   }
   return i;
+}
+
+ssize_t Buffer::readvSavingErrno(int fd, const struct iovec* vec, int nvec, int* savedErrno) {
+  const ssize_t n = ::readv(fd, vec, nvec);
+  if (n < 0 && savedErrno != nullptr) *savedErrno = errno;
+  return n;
 }
 
 int Buffer::commitSpace(struct iovec* vec, int nvec) {
@@ -924,6 +1052,7 @@ int Buffer::expand(size_t n) { return expandSingleBlock(n) != nullptr ? 0 : -1; 
 
 ssize_t Buffer::readFromFd(int fd, size_t maxRead, int* savedErrno) {
   if (frozenEnd_) return -1;
+  if (libeventChains_) return readFromFdLibevent(fd, maxRead, savedErrno);
   const size_t want = maxRead != 0 ? maxRead : SIZE_MAX;
 
   Block* tail = lastWithData_ != nullptr ? lastWithData_ : first_;
@@ -956,12 +1085,8 @@ ssize_t Buffer::readFromFd(int fd, size_t maxRead, int* savedErrno) {
     vec[nvec].iov_len = spillSpace;
     ++nvec;
   }
-  const ssize_t n = ::readv(fd, vec, nvec);
-  if (n < 0) {
-    if (savedErrno != nullptr) *savedErrno = errno;
-    return -1;
-  }
-  if (n == 0) return 0;
+  const ssize_t n = readvSavingErrno(fd, vec, nvec, savedErrno);
+  if (n <= 0) return n;
   const size_t got = static_cast<size_t>(n);
   const size_t inTail = std::min(got, tailSpace);
   if (inTail > 0) {
@@ -977,6 +1102,37 @@ ssize_t Buffer::readFromFd(int fd, size_t maxRead, int* savedErrno) {
     return -1;
   }
   notify(got, 0);
+  return n;
+}
+
+// evbuffer_read: as many bytes as FIONREAD reports (at most 4096, and 4096
+// when it reports nothing), read into the free space of up to 4 blocks at the
+// end, one new block added if they hold too little.
+ssize_t Buffer::readFromFdLibevent(int fd, size_t maxRead, int* savedErrno) {
+  int readable = 0;
+  size_t howmuch = kLibeventMaxRead;
+  if (::ioctl(fd, FIONREAD, &readable) == 0 && readable > 0) {
+    howmuch = std::min(howmuch, static_cast<size_t>(readable));
+  }
+  if (maxRead != 0) howmuch = std::min(howmuch, maxRead);
+  if (expandFast(howmuch, kLibeventReadIovecs) < 0) {
+    if (savedErrno != nullptr) *savedErrno = ENOMEM;
+    errno = ENOMEM;
+    return -1;
+  }
+  struct iovec vec[kLibeventReadIovecs];
+  const int nvec = spaceExtents(howmuch, vec, kLibeventReadIovecs, true);
+  const ssize_t n = readvSavingErrno(fd, vec, nvec, savedErrno);
+  if (n <= 0) return n;
+  size_t remaining = static_cast<size_t>(n);
+  for (Block* b = firstBlockWithSpace(); remaining > 0; b = b->next) {
+    const size_t k = std::min(b->space(), remaining);
+    b->off += k;
+    remaining -= k;
+    if (k > 0) lastWithData_ = b;
+  }
+  length_ += static_cast<size_t>(n);
+  notify(static_cast<size_t>(n), 0);
   return n;
 }
 

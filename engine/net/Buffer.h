@@ -178,6 +178,18 @@ class Buffer {
   void unfreeze(bool atStart);
   bool isFrozen(bool atStart) const { return atStart ? frozenStart_ : frozenEnd_; }
 
+  // Block sizes and growth as libevent 2.1.12's evbuffer (the C compat layer
+  // switches this on for every evbuffer it hands out): the first block holds
+  // 976 bytes (1024 with libevent's 48-byte chain header), appends double the
+  // next block up to 4096, no block is parked for reuse, expand() may resize
+  // the last block, reads ask FIONREAD and fill up to 4 blocks, and peek()
+  // reports empty blocks at the end as libevent does. So evbuffer_peek counts,
+  // evbuffer_get_contiguous_space, reserve_space and pullup match libevent's.
+  // Off (the default): bigger blocks, a parked spare block and a 64 KiB read
+  // spill, for throughput. Set it while the buffer is empty.
+  void setLibeventCompatible(bool on) { libeventChains_ = on; }
+  bool libeventCompatible() const { return libeventChains_; }
+
   // evbuffer_validate-style self check: empty when every invariant holds,
   // otherwise a description of the first broken one.
   std::string validate() const;
@@ -206,8 +218,9 @@ class Buffer {
     bool removed;
   };
 
-  static Block* allocateBlock(size_t minCapacity);
+  static Block* allocateBlock(size_t minCapacity, bool libeventSizes);
   static size_t growthCapacity(const Block* previous, size_t needed);
+  static size_t libeventGrowthCapacity(const Block* previous, size_t needed);
   static bool shouldRealign(const Block* b, size_t n);
   static void align(Block* b);
 
@@ -223,6 +236,12 @@ class Buffer {
   Block* firstBlockWithSpace() const;
   void relinkAfterCommit();
   bool appendCopy(const char* p, size_t n);
+  bool appendCopyLibevent(const char* p, size_t n);
+  void insertBlockAtEnd(Block* b);
+  bool resizeLastDataBlock(size_t n);
+  ssize_t readFromFdLibevent(int fd, size_t maxRead, int* savedErrno);
+  int spaceExtents(size_t n, struct iovec* vec, int nvec, bool exact);
+  static ssize_t readvSavingErrno(int fd, const struct iovec* vec, int nvec, int* savedErrno);
   void drainFront(size_t n);
   void copyFrom(const Block* b, size_t offInBlock, char* out, size_t n) const;
   bool locate(size_t pos, const Block** block, size_t* offInBlock) const;
@@ -248,6 +267,7 @@ class Buffer {
   size_t length_ = 0;
   bool frozenStart_ = false;
   bool frozenEnd_ = false;
+  bool libeventChains_ = false;
 
   // unique_ptr keeps an entry's address stable while its callback runs, even
   // if that callback registers another one and the vector reallocates.

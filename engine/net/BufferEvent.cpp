@@ -54,9 +54,78 @@ BufferEvent* BufferEvent::create(EventBase* base, int fd, int options) {
   return new BufferEvent(base, fd, options);
 }
 
+bool BufferEvent::createPair(EventBase* base, int options, BufferEvent* pair[2]) {
+  options |= kOptDeferCallbacks;  // as libevent: a pair's callbacks are always deferred
+  BufferEvent* first = create(base, -1, options);
+  if (first == nullptr) return false;
+  BufferEvent* second = create(base, -1, options);
+  if (second == nullptr) {
+    first->free();
+    return false;
+  }
+  first->partner_ = second;
+  second->partner_ = first;
+  first->pairElement_ = second->pairElement_ = true;
+  pair[0] = first;
+  pair[1] = second;
+  return true;
+}
+
+bool BufferEvent::wantsToSendTo(const BufferEvent& reader) const {
+  return (enabled_ & kEvWrite) && (reader.enabled_ & kEvRead) && !reader.readSuspended_ &&
+         output_.length() > 0;
+}
+
+// libevent's be_pair_transfer: up to the reader's high watermark (everything
+// when ignoring it), then the reader's read and our write callbacks as their
+// low watermarks allow. The ends a libevent-compatible pair keeps frozen thaw
+// for the move.
+void BufferEvent::sendToPartner(bool ignoreWatermarks) {
+  BufferEvent& reader = *partner_;
+  if (libeventCompatible_) output_.unfreeze(true);
+  if (reader.libeventCompatible_) reader.input_.unfreeze(false);
+  const size_t have = reader.input_.length();
+  const bool roomBelowHigh = reader.readHigh_ == 0 || have < reader.readHigh_;
+  if (roomBelowHigh || ignoreWatermarks) {
+    if (reader.readHigh_ != 0 && roomBelowHigh) {
+      output_.removeBuffer(reader.input_, reader.readHigh_ - have);
+    } else {
+      reader.input_.addBuffer(output_);
+    }
+    if (reader.input_.length() >= reader.readLow_) reader.runReadCb();
+    if (output_.length() <= writeLow_) runWriteCb();
+  }
+  if (libeventCompatible_) output_.freeze(true);
+  if (reader.libeventCompatible_) reader.input_.freeze(false);
+}
+
+void BufferEvent::pullFromPartner() {
+  if (partner_ != nullptr && partner_->wantsToSendTo(*this)) partner_->sendToPartner(false);
+}
+
+int BufferEvent::flush(short iotype, int mode) {
+  constexpr int kFlushNormal = 0, kFlushFinished = 2;
+  if (partner_ == nullptr) return pairElement_ ? -1 : 0;
+  if (mode == kFlushNormal) return 0;
+  BufferEvent& other = *partner_;
+  if (iotype & kEvRead) other.sendToPartner(true);
+  if (iotype & kEvWrite) sendToPartner(true);
+  if (mode == kFlushFinished) {
+    short what = kEof;
+    if (iotype & kEvRead) what = static_cast<short>(what | kWriting);
+    if (iotype & kEvWrite) what = static_cast<short>(what | kReading);
+    other.runEventCb(what, 0);
+  }
+  return 0;
+}
+
 void BufferEvent::free() {
   if (freed_) return;
   freed_ = true;
+  if (partner_ != nullptr) {
+    partner_->partner_ = nullptr;
+    partner_ = nullptr;
+  }
   readCb_ = writeCb_ = nullptr;
   eventCb_ = nullptr;
   readEvent_.del();
@@ -99,6 +168,8 @@ void BufferEvent::setLabelNumber(uint32_t number) {
 
 void BufferEvent::setLibeventCompatible(bool on) {
   libeventCompatible_ = on;
+  input_.setLibeventCompatible(on);
+  output_.setLibeventCompatible(on);
   if (on) {
     input_.freeze(false);
     output_.freeze(true);
@@ -248,6 +319,11 @@ int BufferEvent::enable(short what) {
       writeEvent_.activate(kEvWrite);
     }
   }
+  if (partner_ != nullptr) {
+    // A pair starts moving bytes as soon as both sides are willing.
+    if (impl & kEvRead) pullFromPartner();
+    if ((impl & kEvWrite) && partner_ != nullptr && wantsToSendTo(*partner_)) sendToPartner(false);
+  }
   maybeStartSampler();
   return rc;
 }
@@ -347,7 +423,10 @@ void BufferEvent::suspendRead(uint8_t why) {
 void BufferEvent::unsuspendRead(uint8_t why) {
   if (!(readSuspended_ & why)) return;
   readSuspended_ = static_cast<uint8_t>(readSuspended_ & ~why);
-  if (!readSuspended_ && (enabled_ & kEvRead)) addRead();
+  if (!readSuspended_ && (enabled_ & kEvRead)) {
+    addRead();
+    pullFromPartner();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -625,6 +704,11 @@ void BufferEvent::outputChanged(Buffer* buf, const Buffer::ChangeInfo* info, voi
   auto* self = static_cast<BufferEvent*>(arg);
   self->base_->traceBufferLevel(self->writeEvent_.id(), self->owner_, self->fd_, BufferId::Output,
                                 static_cast<int64_t>(buf->length()));
+  if (self->partner_ != nullptr) {
+    // be_pair_outbuf_cb: new bytes go straight to a willing partner.
+    if (info->nAdded > info->nDeleted && self->wantsToSendTo(*self->partner_)) self->sendToPartner(false);
+    return;
+  }
   // libevent's outbuf callback: data arrived and we are not writing yet.
   if (info->nAdded && (self->enabled_ & kEvWrite)) self->scheduleWrite();
 }

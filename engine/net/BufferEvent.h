@@ -65,6 +65,27 @@ class BufferEvent {
   // bufferevent_socket_new: fd may be -1 (then connect() creates the socket).
   // EV_WRITE starts enabled, EV_READ disabled, as in libevent.
   static BufferEvent* create(EventBase* base, int fd, int options);
+  // bufferevent_pair_new: two bufferevents without a socket, each one's output
+  // feeding the other's input in memory (libevent's bufferevent_pair.c).
+  // Callbacks are always deferred. Bytes move when they are added to an
+  // output whose owner has EV_WRITE enabled and whose partner has EV_READ
+  // enabled and reading not suspended, and when either enables that direction
+  // or the partner's input drains below its high watermark; a move stops at
+  // the reader's high watermark. After a move the reader's read callback runs
+  // if its input is at or above the read low watermark, the writer's write
+  // callback if its output is at or below the write low watermark. Freeing one
+  // only unlinks it (no event reaches the other, as in libevent). Read/write
+  // timeouts have no effect on a pair. false (errno set) if either cannot be made.
+  static bool createPair(EventBase* base, int options, BufferEvent* pair[2]);
+  // bufferevent_pair_get_partner: the other half, or nullptr (not a pair, or
+  // the partner was freed).
+  BufferEvent* partner() const { return partner_; }
+  // bufferevent_flush (mode: BEV_NORMAL 0, BEV_FLUSH 1, BEV_FINISHED 2): for a
+  // pair, moves everything both ways regardless of watermarks (iotype EV_READ
+  // pulls, EV_WRITE pushes) and, with BEV_FINISHED, reports EOF to the partner.
+  // 0; -1 for a pair whose partner is gone. Sockets: 0, nothing to do.
+  int flush(short iotype, int mode);
+
   // bufferevent_free: cancels callbacks and events, closes fd with
   // kOptCloseOnFree. Unsent output is discarded (as libevent does).
   void free();
@@ -179,6 +200,11 @@ class BufferEvent {
   static void inputChanged(Buffer* buf, const Buffer::ChangeInfo* info, void* arg);
   static void outputChanged(Buffer* buf, const Buffer::ChangeInfo* info, void* arg);
 
+  // Pair transport (partner_ set).
+  bool wantsToSendTo(const BufferEvent& reader) const;
+  void sendToPartner(bool ignoreWatermarks);
+  void pullFromPartner();
+
   void handleRead(short what);
   void handleWrite(short what);
   // One sendmsg of the output's head (MSG_NOSIGNAL). Bytes sent or -1 (errno).
@@ -220,6 +246,8 @@ class BufferEvent {
   StatusCallback eventCb_ = nullptr;
   void* ctx_ = nullptr;
   void* userHandle_ = nullptr;
+  BufferEvent* partner_ = nullptr;  // the other half of a pair; never owned
+  bool pairElement_ = false;         // made by createPair (partner_ may be gone)
 
   short enabled_ = kEvWrite;
   uint8_t readSuspended_ = 0;

@@ -118,6 +118,51 @@ class TestBufferEvent : public QObject {
     QCOMPARE(QString::fromStdString(b->input().validate()), QString());
   }
 
+  // createPair: an in-memory pair (no socket). Bytes written to one side reach
+  // the other once it reads; its high watermark caps what moves until it
+  // drains; freeing one half unlinks the other (no event), and flush then fails.
+  void pairMovesBytesInMemory() {
+    EventBase base;
+    BufferEvent* halves[2] = {nullptr, nullptr};
+    QVERIFY(BufferEvent::createPair(&base, 0, halves));
+    BufferEventPtr a(halves[0]);
+    BufferEventPtr b(halves[1]);
+    QCOMPARE(a->partner(), b.get());
+    QCOMPARE(b->partner(), a.get());
+    QCOMPARE(a->fd(), -1);
+    Record ra, rb;
+    a->setCallbacks(&readCb, &writeCb, &eventCb, &ra);
+    b->setCallbacks(&readCb, &writeCb, &eventCb, &rb);
+
+    QCOMPARE(a->write("hello", 5), 0);
+    QCOMPARE(a->output().length(), size_t{5});  // b does not read yet
+    b->enable(kEvRead);
+    QCOMPARE(b->input().length(), size_t{5});   // moved on enable, callbacks deferred
+    QCOMPARE(rb.reads, 0);
+    QVERIFY(runUntil(base, [&] { return rb.data == "hello" && ra.writes == 1; }));
+
+    rb.drain = false;
+    b->setWatermark(kEvRead, 0, 4);
+    QCOMPARE(a->write("0123456789", 10), 0);
+    QCOMPARE(b->input().length(), size_t{4});
+    QCOMPARE(a->output().length(), size_t{6});
+    char buf[3];
+    QCOMPARE(b->read(buf, sizeof buf), size_t{3});  // drained below high: 3 more move
+    QCOMPARE(b->input().length(), size_t{4});
+    QCOMPARE(a->output().length(), size_t{3});
+    QCOMPARE(a->flush(kEvWrite, 1), 0);  // BEV_FLUSH: past the watermark
+    QCOMPARE(b->input().length(), size_t{7});
+    QCOMPARE(a->output().length(), size_t{0});
+
+    b.reset();
+    QCOMPARE(a->partner(), nullptr);
+    QCOMPARE(a->write("x", 1), 0);
+    QCOMPARE(a->output().length(), size_t{1});
+    QCOMPARE(a->flush(kEvWrite, 1), -1);
+    runFor(base, 20);
+    QVERIFY(ra.events.empty());  // no EOF when the partner goes away, as in libevent
+  }
+
   // libevent: enabling EV_WRITE with nothing queued runs the write callback once.
   void enableWriteWithEmptyOutputRunsWriteCb() {
     EventBase base;

@@ -15,6 +15,7 @@
 #include <event2/buffer.h>
 #include <event2/buffer_compat.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/bufferevent_compat.h>
 /* Like libevent's <event.h>, not <event2/listener.h>: the tutorial's 5.2
  * programs include that one themselves. */

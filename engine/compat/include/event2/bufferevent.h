@@ -96,8 +96,19 @@ void bufferevent_unlock(struct bufferevent *bufev);
 void bufferevent_incref(struct bufferevent *bufev);
 int bufferevent_decref(struct bufferevent *bufev);
 
-/* Socket bufferevents have nothing to flush: 0 for every mode, as in libevent. */
+/* Socket bufferevents have nothing to flush: 0 for every mode, as in libevent.
+ * A pair (BEV_FLUSH, BEV_FINISHED) moves everything both ways past the
+ * watermarks; BEV_FINISHED also reports EOF to the partner. -1 once its
+ * partner is freed. */
 int bufferevent_flush(struct bufferevent *bufev, short iotype, enum bufferevent_flush_mode mode);
+
+/* Two connected bufferevents without a socket: what one writes, the other
+ * reads (libevent's bufferevent_pair.c). Callbacks are always deferred; EV_WRITE
+ * starts enabled on both, EV_READ disabled. Freeing one sends nothing to the
+ * other. 0, or -1 (pair untouched). */
+int bufferevent_pair_new(struct event_base *base, int options, struct bufferevent *pair[2]);
+/* The other half of a pair; NULL once it is freed, or if bev is no pair. */
+struct bufferevent *bufferevent_pair_get_partner(struct bufferevent *bev);
 
 int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size);
 int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size);
