@@ -283,8 +283,8 @@ class TestProgramSession : public QObject {
     const QString path = dir.filePath("later/app.sock");
     QProcess run;
     const uint16_t port = startEchoUnderRun(run, path);  // nothing listens yet
-    QVERIFY2(port != 0, qPrintable(run.errorString() + run.readAllStandardError()));
-    QByteArray err;
+    QByteArray err = run.readAllStandardError();
+    QVERIFY2(port != 0, qPrintable(run.errorString() + err));
     QTRY_VERIFY_WITH_TIMEOUT((err += run.readAllStandardError()).contains("no ReactorScope app is listening"), 10000);
 
     SessionController ctl;
@@ -294,9 +294,11 @@ class TestProgramSession : public QObject {
     const SessionRow row = *programRow(ctl);
     QVERIFY2(row.title.contains("base 1"), qPrintable(row.title));
     const int session = row.id;
-    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
     const int client = connectTcp(port);
     QVERIFY(client >= 0);
+    // (An event's row appears with its first record after the attach: the
+    // listener's at this accept, labelled by the callback message replayed.)
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
     const QByteArray hello = "late app\n";
     QVERIFY(::send(client, hello.constData(), static_cast<size_t>(hello.size()), MSG_NOSIGNAL) > 0);
     QCOMPARE(receive(client, hello.size()), hello);
@@ -569,9 +571,9 @@ class TestProgramSession : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 20000);
     const QRegularExpressionMatch pid = QRegularExpression(R"(\[(\d+)\])").match(programRow(ctl)->title);
     QVERIFY(pid.hasMatch());
-    QFile environ(QString("/proc/%1/environ").arg(pid.captured(1)));
-    QVERIFY(environ.open(QIODevice::ReadOnly));
-    const QList<QByteArray> entries = environ.readAll().split('\0');
+    QFile environment(QString("/proc/%1/environ").arg(pid.captured(1)));
+    QVERIFY(environment.open(QIODevice::ReadOnly));
+    const QList<QByteArray> entries = environment.readAll().split('\0');
     QVERIFY(entries.contains("RS_GREETING=hello world"));
     QVERIFY(entries.contains("RS_EMPTY="));
     QTRY_VERIFY_WITH_TIMEOUT(pane.toPlainText().contains(QRegularExpression(R"(^port \d+$)", QRegularExpression::MultilineOption)),
