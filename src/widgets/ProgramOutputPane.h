@@ -13,10 +13,10 @@ class ProgramLauncher;
 class ProgramOutputPane : public QPlainTextEdit {
   Q_OBJECT
  public:
-  static constexpr int kMaxLines = 10000;
   explicit ProgramOutputPane(QWidget* parent = nullptr);
   // Shows what `launcher` reports from now on (once per launcher).
   void follow(ProgramLauncher* launcher);
+  static constexpr int kMaxLines = 10000;
 
  private:
   ProgramLauncher* followed_ = nullptr;
