@@ -96,7 +96,7 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error) {
   });
   const QString title = (QStringList{name_} + launch.arguments).join(QLatin1Char(' '));
   connect(process_.get(), &QProcess::started, this, [this, title] {
-    const QString named = QStringLiteral("%1 (pid %2)").arg(title).arg(process_->processId());
+    const QString named = QStringLiteral("%1 (reactorscope-run pid %2)").arg(title).arg(process_->processId());
     log(LogLevel::Info, QStringLiteral("started %1 under reactorscope-run").arg(named));
     emit started(named);
   });

@@ -54,7 +54,7 @@ class ProgramLauncher : public QObject {
   void stop();
 
  signals:
-  void started(const QString& title);  // "server 8888 (pid 4242)"
+  void started(const QString& title);  // "server 8888 (reactorscope-run pid 4242)"
   void startFailed(const QString& why);
   void outputLine(const QString& line, bool isStderr);
   void finished();

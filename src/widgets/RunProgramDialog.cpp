@@ -40,6 +40,14 @@ QWidget* withBrowse(QLineEdit* edit, QWidget* parent, bool directory) {
   return row;
 }
 
+// Arguments as the Arguments field takes them (QProcess::splitCommand's quoting).
+QString quoted(const QStringList& arguments) {
+  QStringList out;
+  for (const QString& a : arguments)
+    out << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? QLatin1Char('"') + a + QLatin1Char('"') : a);
+  return out.join(QLatin1Char(' '));
+}
+
 }  // namespace
 
 RunProgramDialog::RunProgramDialog(QWidget* parent)
@@ -89,10 +97,7 @@ ProgramLaunch RunProgramDialog::launch() const {
 
 void RunProgramDialog::setLaunch(const ProgramLaunch& launch) {
   program_->setText(launch.program);
-  QStringList quoted;
-  for (const QString& a : launch.arguments)
-    quoted << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? QLatin1Char('"') + a + QLatin1Char('"') : a);
-  arguments_->setText(quoted.join(QLatin1Char(' ')));
+  arguments_->setText(quoted(launch.arguments));
   directory_->setText(launch.workingDirectory);
   environment_->setPlainText(launch.environment.join(QLatin1Char('\n')));
 }
@@ -134,7 +139,7 @@ ProgramLaunch fromVariant(const QVariantMap& m) {
 }
 
 QString recentText(const ProgramLaunch& l) {
-  QString text = (QStringList{l.program} + l.arguments).join(QLatin1Char(' '));
+  QString text = l.arguments.isEmpty() ? l.program : l.program + QLatin1Char(' ') + quoted(l.arguments);
   if (!l.workingDirectory.isEmpty()) text += QStringLiteral("  (in %1)").arg(l.workingDirectory);
   if (!l.environment.isEmpty()) text += QStringLiteral("  [%1]").arg(l.environment.join(QLatin1Char(' ')));
   return text;

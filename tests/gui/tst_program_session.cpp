@@ -545,7 +545,7 @@ class TestProgramSession : public QObject {
 
   // Environment lines: KEY=VALUE or the form says which line is wrong; the
   // launched program gets them (its /proc/<pid>/environ), and the Program
-  // output pane shows its stdout under a heading with its pid.
+  // output pane shows its stdout under a heading naming it (and the relay's pid).
   void runDialogEnvironmentReachesTheProgram() {
     SKIP_WITHOUT_FIXTURE();
     RunProgramDialog dialog;
@@ -578,7 +578,7 @@ class TestProgramSession : public QObject {
     QVERIFY(entries.contains("RS_EMPTY="));
     QTRY_VERIFY_WITH_TIMEOUT(pane.toPlainText().contains(QRegularExpression(R"(^port \d+$)", QRegularExpression::MultilineOption)),
                              10000);
-    QVERIFY2(pane.toPlainText().startsWith("── " + QFileInfo(ECHO_ANY_PORT).fileName() + " (pid "),
+    QVERIFY2(pane.toPlainText().startsWith("── " + QFileInfo(ECHO_ANY_PORT).fileName() + " (reactorscope-run pid "),
              qPrintable(pane.toPlainText()));
     QVERIFY(logHas(ctl, "stdout: port "));  // the shared log keeps its line
     QVERIFY(!launcher->start(dialog.launch(), &error));  // one at a time
