@@ -35,7 +35,7 @@ static_assert(sizeof(rs::TraceRecord) == rs::live::kRecordBytes);
 namespace rs::live {
 
 namespace detail {
-bool g_streaming = false;
+std::atomic<bool> g_streaming{false};
 std::atomic<bool> g_childUnannounced{false};
 }
 
@@ -234,7 +234,7 @@ class Collector {
     }
     if (socketPath_.empty()) {
       triedConnect_ = true;
-      detail::g_streaming = false;
+      detail::g_streaming.store(false);
       return;
     }
     triedConnect_ = false;
@@ -286,7 +286,7 @@ class Collector {
     const int fd = connectStream(socketPath_);
     std::lock_guard basesLock(basesMutex_);
     if (fd < 0) {
-      detail::g_streaming = false;
+      detail::g_streaming.store(false);
       for (Base& b : bases_) b.base->tracer().setEnabled(false);
       return false;
     }
@@ -496,7 +496,7 @@ struct Start {
       return;
     }
     g_collector = new Collector(fd, socketPath);
-    detail::g_streaming = true;
+    detail::g_streaming.store(true);
     std::atexit(&atExit);
     ::pthread_atfork(&beforeFork, &inParentAfterFork, &inForkedChild);
   }

@@ -30,7 +30,8 @@ struct evconnlistener;
 namespace rs::live {
 
 namespace detail {
-extern bool g_streaming;  // set before main (library constructor); cleared when no reader can be had
+extern std::atomic<bool> g_streaming;  // set before main (library constructor); cleared when no reader can be had
+inline bool streaming() { return g_streaming.load(std::memory_order_relaxed); }
 extern std::atomic<bool> g_childUnannounced;  // a forked child whose stream is not connected yet
 void baseCreated(event_base* base);
 void baseUsed(event_base* base);
@@ -42,30 +43,30 @@ void listenerCreated(evconnlistener* lev);
 }  // namespace detail
 
 inline void baseCreated(event_base* base) {
-  if (detail::g_streaming && base) detail::baseCreated(base);
+  if (detail::streaming() && base) detail::baseCreated(base);
 }
 // A base about to run or be re-initialised: in a forked child, the first such
 // use connects the child's own stream (hello, then the bases it inherited).
 inline void baseUsed(event_base* base) {
-  if (detail::g_streaming && base && detail::g_childUnannounced.load(std::memory_order_relaxed)) detail::baseUsed(base);
+  if (detail::streaming() && base && detail::g_childUnannounced.load(std::memory_order_relaxed)) detail::baseUsed(base);
 }
 inline void baseFreed(event_base* base) {
-  if (detail::g_streaming && base) detail::baseFreed(base);
+  if (detail::streaming() && base) detail::baseFreed(base);
 }
 // `fn` null: nothing to label (e.g. bufferevent_setcb with a null writecb).
 inline void callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events) {
-  if (detail::g_streaming && base && fn) detail::callbackSet(base, eventId, role, fn, fd, events);
+  if (detail::streaming() && base && fn) detail::callbackSet(base, eventId, role, fn, fd, events);
 }
 inline void logLine(int severity, const char* text) {
-  if (detail::g_streaming) detail::logLine(severity, text);
+  if (detail::streaming()) detail::logLine(severity, text);
 }
 // bufferevent_setcb: its read event runs readcb (and eventcb), its write event writecb.
 inline void bufferEventCallbacksSet(bufferevent* bev) {
-  if (detail::g_streaming) detail::bufferEventCallbacksSet(bev);
+  if (detail::streaming()) detail::bufferEventCallbacksSet(bev);
 }
 // A new evconnlistener: its listening event runs the listener's callback.
 inline void listenerCreated(evconnlistener* lev) {
-  if (detail::g_streaming) detail::listenerCreated(lev);
+  if (detail::streaming()) detail::listenerCreated(lev);
 }
 
 }  // namespace rs::live
