@@ -315,6 +315,38 @@ class TestProgramSession : public QObject {
     ::close(client);
   }
 
+  // fork: each worker of a prefork program is a program of its own in the
+  // app (its own connection, pid and session), its inherited base labelled
+  // with the callbacks set before the fork; all end Finished.
+  void forkedWorkersAreProgramsOfTheirOwn() {
+    SKIP_WITHOUT_FIXTURE();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+    QProcess run;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(live::kAppSocketEnv, path);
+    run.setProcessEnvironment(env);
+    run.start(RUN_PATH, {"--", FORK_WORKERS});
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().size() == 3 &&
+                                 std::all_of(programs.programs().begin(), programs.programs().end(),
+                                             [](ProgramSession* p) { return p->ended(); }),
+                             10000);
+    QSet<QString> titles;
+    for (const SessionRow& r : ctl.sessionModel()->rows()) {
+      if (r.kind != EngineSession::Kind::Program) continue;
+      titles << r.title;
+      QCOMPARE(r.status, EngineSession::Status::Finished);
+      QVERIFY2(r.title.contains("base 1"), qPrintable(r.title));
+      QVERIFY(rowsLabelled(ctl, r.id, "parent_tick") == 1);  // labelled in the workers too
+    }
+    QCOMPARE(titles.size(), 3);  // three pids
+  }
+
   // The program crashing (SIGSEGV): its session ends Failed with the signal,
   // and everything received (its events, their callback names) stays.
   void aCrashEndsTheSessionWithTheSignal() {
