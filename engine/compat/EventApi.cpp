@@ -208,9 +208,15 @@ void event_base_free(struct event_base* base) {
 
 const char* event_base_get_method(const struct event_base* base) { return base ? base->method() : nullptr; }
 
-int event_base_dispatch(struct event_base* base) { return base ? base->loop(0) : -1; }
+int event_base_dispatch(struct event_base* base) {
+  rs::live::baseUsed(base);
+  return base ? base->loop(0) : -1;
+}
 
-int event_base_loop(struct event_base* base, int flags) { return base ? base->loop(flags) : -1; }
+int event_base_loop(struct event_base* base, int flags) {
+  rs::live::baseUsed(base);
+  return base ? base->loop(flags) : -1;
+}
 
 int event_base_loopexit(struct event_base* base, const struct timeval* tv) {
   return base ? base->loopexit(tv) : -1;
@@ -218,7 +224,10 @@ int event_base_loopexit(struct event_base* base, const struct timeval* tv) {
 
 int event_base_loopbreak(struct event_base* base) { return base ? base->loopbreak() : -1; }
 
-int event_reinit(struct event_base* base) { return base ? base->reinitBackend() : -1; }
+int event_reinit(struct event_base* base) {
+  rs::live::baseUsed(base);
+  return base ? base->reinitBackend() : -1;
+}
 
 int event_base_loopcontinue(struct event_base* base) { return base ? base->loopcontinue() : -1; }
 

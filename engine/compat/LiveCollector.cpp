@@ -1,4 +1,5 @@
-// The collector behind LiveCollector.h: one thread per traced process.
+// The collector behind LiveCollector.h: one thread per traced process, one
+// stream per process (a forked child connects its own).
 #include "LiveCollector.h"
 
 #include <dlfcn.h>
@@ -7,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,6 +27,7 @@
 
 #include "CompatBase.h"
 #include "CompatNet.h"
+#include "LiveMetadata.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "records travel in their memory layout (little-endian)");
 static_assert(sizeof(rs::TraceRecord) == rs::live::kRecordBytes);
@@ -31,7 +35,8 @@ static_assert(sizeof(rs::TraceRecord) == rs::live::kRecordBytes);
 namespace rs::live {
 
 namespace detail {
-bool g_streaming = false;
+std::atomic<bool> g_streaming{false};
+std::atomic<bool> g_childUnannounced{false};
 }
 
 namespace {
@@ -66,11 +71,36 @@ std::string processName() {
   return s;
 }
 
+// Connects to reactorscope-run's socket (non-blocking: never waits for it); -1 when it does not answer.
+int connectStream(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) return -1;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 class Collector {
  public:
-  explicit Collector(int fd) : fd_(fd) {}
+  // `fd` >= 0: that inherited stream, this process only. Else `socketPath`:
+  // the first base connects this process's stream (and a forked child's first
+  // use of a base its own).
+  Collector(int fd, std::string socketPath) : socketPath_(std::move(socketPath)) {
+    if (fd >= 0) {
+      sender_->fd = fd;
+      streamOpen_ = true;
+      meta_ = helloFrame();
+    }
+  }
 
   void baseCreated(event_base* base) {
+    if (!ensureStream()) return;  // no reader: this base stays untraced
     base->tracer().setEnabled(true);
     uint64_t id = 0;
     {
@@ -89,7 +119,12 @@ class Collector {
     e.str(base->method());
     e.end();
     queueMeta(frame);
-    std::call_once(started_, [this] { thread_ = std::thread([this] { run(); }); });
+    startThread();
+  }
+
+  // A forked child using a base: its stream now (see restartInChild()).
+  void baseUsed() {
+    if (ensureStream()) startThread();
   }
 
   void baseFreed(event_base* base) {
@@ -101,10 +136,16 @@ class Collector {
     for (size_t i = 0; i < bases_.size(); ++i) {
       if (bases_[i].base != base) continue;
       drainBase(bases_[i], finalRecords_);
-      Encoder e(finalRecords_);
+      std::string frame;
+      Encoder e(frame);
       e.begin(MessageType::BaseFreed);
       e.u64(bases_[i].id);
       e.end();
+      finalRecords_ += frame;
+      {
+        std::lock_guard metaLock(metaMutex_);
+        memory_.note(frame);
+      }
       bases_.erase(bases_.begin() + static_cast<std::ptrdiff_t>(i));
       return;
     }
@@ -112,7 +153,7 @@ class Collector {
 
   void callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events) {
     const uint64_t baseId = idOf(base);
-    if (baseId == 0) return;
+    if (baseId == 0 || !ensureStream()) return;
     const Symbol& where = locate(fn);
     std::string frame;
     Encoder e(frame);
@@ -140,36 +181,64 @@ class Collector {
     queueMeta(frame);
   }
 
-  void hello() {
-    std::string frame;
-    Encoder e(frame);
-    e.begin(MessageType::Hello);
-    e.u32(kProtocolVersion);
-    e.u32(static_cast<uint32_t>(::getpid()));
-    e.u64(static_cast<uint64_t>(monotonicNs()));
-    e.str(processName());
-    e.str(selfExe());
-    e.end();
-    queueMeta(frame);
-  }
-
   // At exit: stops the thread, sends what is left (waiting for the reader at
   // most kExitFlushMs).
   void shutdown() {
-    if (inChild_) return;  // (the thread object names the parent's thread)
     stop_.store(true);
-    if (thread_.joinable()) thread_.join();
+    if (thread_ && thread_->joinable()) thread_->join();
     tick();
     flush(kExitFlushMs);
   }
 
-  // In a forked child: the thread did not survive and the stream is the
-  // parent's; the child runs untraced (docs/trace-protocol.md, lifecycles).
-  void abandonInChild() {
-    detail::g_streaming = false;
-    inChild_ = true;
-    ::close(fd_);
-    fd_ = -1;
+  // pthread_atfork: every lock held across fork() by the forking thread, so
+  // the child's copies are consistent (released in both processes after).
+  void lockForFork() {
+    streamMutex_.lock();
+    idsMutex_.lock();
+    basesMutex_.lock();
+    metaMutex_.lock();
+    symbolsMutex_.lock();
+  }
+  void unlockAfterFork() {
+    symbolsMutex_.unlock();
+    metaMutex_.unlock();
+    basesMutex_.unlock();
+    idsMutex_.unlock();
+    streamMutex_.unlock();
+  }
+
+  // In a forked child (locks released): the collector thread did not survive
+  // and the stream is the parent's. With a socket the child gets its own
+  // stream at its first use of a base (baseUsed(), baseCreated(),
+  // callbackSet()): hello with its pid, then base-created and the callbacks
+  // of the bases it inherited (same ids). Not at fork() itself: a child that
+  // only execs another program opens no stream of its own. Records the
+  // parent had not drained are the parent's: dropped here. With an inherited
+  // descriptor the child runs untraced.
+  void restartInChild() {
+    (void)thread_.release();  // names the parent's thread: never joined here
+    threadStarted_ = false;
+    stop_.store(false);
+    if (sender_->fd >= 0) ::close(sender_->fd);
+    (void)sender_.release();  // the collector thread may have been mid-write: left alone
+    sender_ = std::make_unique<Sender>();
+    backlogBytes_.store(0);
+    meta_.clear();
+    finalRecords_.clear();
+    streamOpen_ = false;
+    for (Base& b : bases_) {
+      while (b.base->tracer().drain(chunk_.data(), chunk_.size()) > 0) {
+      }
+      b.ringDropped = b.base->tracer().dropped();
+      b.streamDropped = b.streamReported = 0;
+    }
+    if (socketPath_.empty()) {
+      triedConnect_ = true;
+      detail::g_streaming.store(false);
+      return;
+    }
+    triedConnect_ = false;
+    detail::g_childUnannounced.store(true);
   }
 
  private:
@@ -184,6 +253,56 @@ class Collector {
     uint64_t fileAddress = 0;
     std::string module;
   };
+  // The collector thread's (or exit's) side of the stream.
+  struct Sender {
+    int fd = -1;
+    std::string pending;  // bytes not yet written, `sent` of them done
+    size_t sent = 0;
+  };
+
+  static std::string helloFrame() {
+    std::string frame;
+    Encoder e(frame);
+    e.begin(MessageType::Hello);
+    e.u32(kProtocolVersion);
+    e.u32(static_cast<uint32_t>(::getpid()));
+    e.u64(static_cast<uint64_t>(monotonicNs()));
+    e.str(processName());
+    e.str(selfExe());
+    e.end();
+    return frame;
+  }
+
+  // True once this process has its stream. The first call connects (socket
+  // mode): hello goes first, then what a forked child inherited; a failure
+  // leaves the process untraced.
+  bool ensureStream() {
+    if (streamOpen_.load(std::memory_order_acquire)) return true;
+    std::lock_guard lock(streamMutex_);
+    if (streamOpen_.load()) return true;
+    if (triedConnect_) return false;
+    triedConnect_ = true;
+    detail::g_childUnannounced.store(false);
+    const int fd = connectStream(socketPath_);
+    std::lock_guard basesLock(basesMutex_);
+    if (fd < 0) {
+      detail::g_streaming.store(false);
+      for (Base& b : bases_) b.base->tracer().setEnabled(false);
+      return false;
+    }
+    sender_->fd = fd;
+    streamOpen_ = true;
+    std::lock_guard metaLock(metaMutex_);
+    meta_ = helloFrame() + memory_.replay(false) + meta_;
+    return true;
+  }
+
+  void startThread() {
+    std::lock_guard lock(streamMutex_);
+    if (threadStarted_ || !streamOpen_) return;
+    threadStarted_ = true;
+    thread_ = std::make_unique<std::thread>([this] { run(); });
+  }
 
   // Never waits for a drain (a loop thread asks): ids have their own lock.
   uint64_t idOf(event_base* base) {
@@ -208,8 +327,10 @@ class Collector {
     return it->second;
   }
 
+  // Queued for the stream and remembered for a forked child's.
   void queueMeta(const std::string& frame) {
     std::lock_guard lock(metaMutex_);
+    memory_.note(frame);
     if (meta_.size() + frame.size() > kMetaLimitBytes) return;  // hopelessly behind: lost
     meta_ += frame;
   }
@@ -219,6 +340,7 @@ class Collector {
     for (;;) {
       const size_t n = b.base->tracer().drain(chunk_.data(), chunk_.size());
       if (n == 0) break;
+      forgetFreedEvents(b.id, n);
       if (backlogBytes_.load(std::memory_order_relaxed) + out.size() > kRecordsLimitBytes) {
         b.streamDropped += n;
         continue;
@@ -244,6 +366,16 @@ class Collector {
     }
   }
 
+  // Freed events' callbacks are no longer announced to a forked child.
+  void forgetFreedEvents(uint64_t baseId, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      const TraceRecord& r = chunk_[i];
+      if (r.type != TraceType::Transition || r.cause != TraceCause::Free) continue;
+      std::lock_guard lock(metaMutex_);
+      memory_.forgetIfFreed(baseId, r);
+    }
+  }
+
   // One period: records drained first, metadata taken after, metadata sent
   // first: every record's event was described before it arrives.
   void tick() {
@@ -258,20 +390,22 @@ class Collector {
       std::lock_guard lock(metaMutex_);
       meta.swap(meta_);
     }
-    if (fd_ < 0) return;  // the reader is gone
-    pending_ += meta;
-    pending_ += records;
+    Sender& s = *sender_;
+    if (s.fd < 0) return;  // the reader is gone
+    s.pending += meta;
+    s.pending += records;
     flush(0);
   }
 
   // Writes what it can without waiting longer than waitMs for the reader.
   void flush(int waitMs) {
+    Sender& s = *sender_;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
-    while (sent_ < pending_.size() && fd_ >= 0) {
-      ssize_t n = ::send(fd_, pending_.data() + sent_, pending_.size() - sent_, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n < 0 && errno == ENOTSOCK) n = ::write(fd_, pending_.data() + sent_, pending_.size() - sent_);
+    while (s.sent < s.pending.size() && s.fd >= 0) {
+      ssize_t n = ::send(s.fd, s.pending.data() + s.sent, s.pending.size() - s.sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && errno == ENOTSOCK) n = ::write(s.fd, s.pending.data() + s.sent, s.pending.size() - s.sent);
       if (n > 0) {
-        sent_ += static_cast<size_t>(n);
+        s.sent += static_cast<size_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -279,25 +413,25 @@ class Collector {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
-        pollfd p{fd_, POLLOUT, 0};
+        pollfd p{s.fd, POLLOUT, 0};
         ::poll(&p, 1, static_cast<int>(left.count()));
         continue;
       }
       // The reader is gone: stop sending, the program goes on untraced.
-      ::close(fd_);
-      fd_ = -1;
-      pending_.clear();
-      sent_ = 0;
+      ::close(s.fd);
+      s.fd = -1;
+      s.pending.clear();
+      s.sent = 0;
       return;
     }
-    if (sent_ == pending_.size()) {
-      pending_.clear();
-      sent_ = 0;
-    } else if (sent_ > (size_t{1} << 20)) {
-      pending_.erase(0, sent_);
-      sent_ = 0;
+    if (s.sent == s.pending.size()) {
+      s.pending.clear();
+      s.sent = 0;
+    } else if (s.sent > (size_t{1} << 20)) {
+      s.pending.erase(0, s.sent);
+      s.sent = 0;
     }
-    backlogBytes_.store(pending_.size() - sent_, std::memory_order_relaxed);
+    backlogBytes_.store(s.pending.size() - s.sent, std::memory_order_relaxed);
   }
 
   void run() {
@@ -307,10 +441,13 @@ class Collector {
     }
   }
 
-  int fd_;
+  const std::string socketPath_;  // empty: an inherited descriptor
   const std::string exe_ = selfExe();
-  std::once_flag started_;
-  std::thread thread_;
+  std::mutex streamMutex_;  // streamOpen_, triedConnect_, threadStarted_, thread_
+  std::atomic<bool> streamOpen_{false};  // (read without the lock on the hooks' fast path)
+  bool triedConnect_ = false;
+  bool threadStarted_ = false;
+  std::unique_ptr<std::thread> thread_;
   std::atomic<bool> stop_{false};
   std::mutex idsMutex_;  // ids_, lastBaseId_
   std::unordered_map<const event_base*, uint64_t> ids_;
@@ -319,45 +456,56 @@ class Collector {
   std::vector<Base> bases_;
   std::string finalRecords_;  // frames of bases freed since the last tick
   std::vector<TraceRecord> chunk_ = std::vector<TraceRecord>(1024);
-  std::mutex metaMutex_;  // meta_
+  std::mutex metaMutex_;  // meta_, memory_
   std::string meta_;
+  MetadataMemory memory_;  // what a forked child announces first
   std::mutex symbolsMutex_;
   std::unordered_map<const void*, Symbol> symbols_;
-  // Collector thread (or exit): bytes not yet written, sent_ of them done;
-  // their count for any thread (records are dropped past kRecordsLimitBytes).
-  std::string pending_;
-  size_t sent_ = 0;
-  std::atomic<size_t> backlogBytes_{0};
-  bool inChild_ = false;
+  // Lock order (fork takes them all): stream, ids, bases, meta, symbols.
+  std::unique_ptr<Sender> sender_ = std::make_unique<Sender>();  // collector thread, or exit
+  std::atomic<size_t> backlogBytes_{0};  // sender_'s unsent bytes, for any thread
 };
 
 Collector* g_collector = nullptr;  // never destroyed: hooks may run during exit
 
 void atExit() { g_collector->shutdown(); }
-void inForkedChild() { g_collector->abandonInChild(); }
+void beforeFork() { g_collector->lockForFork(); }
+void inParentAfterFork() { g_collector->unlockAfterFork(); }
+void inForkedChild() {
+  g_collector->unlockAfterFork();
+  g_collector->restartInChild();
+}
 
-// Reads REACTORSCOPE_TRACE_FD once when the library loads. The variable is
-// removed and the descriptor marked close-on-exec: a program the target execs
-// runs untraced.
+// Reads the launcher's variables once when the library loads.
+// REACTORSCOPE_TRACE_SOCKET stays in the environment (an exec'd program
+// connects its own stream); REACTORSCOPE_TRACE_FD is removed and the
+// descriptor marked close-on-exec (only this process is traced).
 struct Start {
   Start() {
-    const char* value = std::getenv("REACTORSCOPE_TRACE_FD");
-    if (!value || !*value) return;
-    char* end = nullptr;
-    const long fd = std::strtol(value, &end, 10);
-    ::unsetenv("REACTORSCOPE_TRACE_FD");
-    if (*end != '\0' || fd < 0 || fd > INT_MAX || ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC) != 0) return;
-    g_collector = new Collector(static_cast<int>(fd));
-    g_collector->hello();
-    detail::g_streaming = true;
+    int fd = -1;
+    std::string socketPath;
+    if (const char* path = std::getenv(kTraceSocketEnv); path && *path) {
+      socketPath = path;
+    } else if (const char* value = std::getenv(kTraceFdEnv); value && *value) {
+      char* end = nullptr;
+      const long n = std::strtol(value, &end, 10);
+      ::unsetenv(kTraceFdEnv);
+      if (*end != '\0' || n < 0 || n > INT_MAX || ::fcntl(static_cast<int>(n), F_SETFD, FD_CLOEXEC) != 0) return;
+      fd = static_cast<int>(n);
+    } else {
+      return;
+    }
+    g_collector = new Collector(fd, socketPath);
+    detail::g_streaming.store(true);
     std::atexit(&atExit);
-    ::pthread_atfork(nullptr, nullptr, &inForkedChild);
+    ::pthread_atfork(&beforeFork, &inParentAfterFork, &inForkedChild);
   }
 } g_start;
 
 }  // namespace
 
 void detail::baseCreated(event_base* base) { g_collector->baseCreated(base); }
+void detail::baseUsed(event_base*) { g_collector->baseUsed(); }
 void detail::baseFreed(event_base* base) { g_collector->baseFreed(base); }
 void detail::callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events) {
   g_collector->callbackSet(base, eventId, role, fn, fd, events);

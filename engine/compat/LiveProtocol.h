@@ -13,6 +13,10 @@
 namespace rs::live {
 
 constexpr uint32_t kProtocolVersion = 1;
+// The launcher's environment: a socket each traced process connects its own
+// stream to (kept across fork and exec), or one inherited stream descriptor.
+inline constexpr char kTraceSocketEnv[] = "REACTORSCOPE_TRACE_SOCKET";
+inline constexpr char kTraceFdEnv[] = "REACTORSCOPE_TRACE_FD";
 // Frame header: u32 body length, u16 type, u16 reserved (0).
 constexpr size_t kFrameHeaderBytes = 8;
 constexpr uint32_t kMaxBodyBytes = uint32_t{1} << 20;

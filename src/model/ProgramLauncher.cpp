@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include "live/AppSocket.h"
@@ -36,6 +37,17 @@ QString ProgramLauncher::defaultRunPath() {
   return QStandardPaths::findExecutable(QStringLiteral("reactorscope-run"));
 }
 
+QString ProgramLauncher::environmentError(const QStringList& entries) {
+  static const QRegularExpression name(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+  for (const QString& entry : entries) {
+    const qsizetype eq = entry.indexOf(QLatin1Char('='));
+    if (eq < 0) return QStringLiteral("'%1' is not KEY=VALUE").arg(entry);
+    if (!name.match(entry.left(eq)).hasMatch())
+      return QStringLiteral("'%1' is not a variable name (letters, digits, _; not first a digit)").arg(entry.left(eq));
+  }
+  return {};
+}
+
 bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error) {
   if (running()) {
     *error = QStringLiteral("%1 is still running: stop it first").arg(name_);
@@ -53,12 +65,20 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error) {
     *error = QStringLiteral("working directory %1 does not exist").arg(launch.workingDirectory);
     return false;
   }
+  if (const QString bad = environmentError(launch.environment); !bad.isEmpty()) {
+    *error = QStringLiteral("environment: %1").arg(bad);
+    return false;
+  }
   name_ = QFileInfo(launch.program).fileName();
   process_ = std::make_unique<QProcess>();
   process_->setProgram(runPath_);
   process_->setArguments(QStringList{QStringLiteral("--")} + QStringList{launch.program} + launch.arguments);
   if (!launch.workingDirectory.isEmpty()) process_->setWorkingDirectory(launch.workingDirectory);
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  for (const QString& entry : launch.environment) {
+    const qsizetype eq = entry.indexOf(QLatin1Char('='));
+    env.insert(entry.left(eq), entry.mid(eq + 1));
+  }
   env.insert(QString::fromLatin1(live::kAppSocketEnv), socketPath_);  // this app, whatever else listens
   process_->setProcessEnvironment(env);
   process_->setChildProcessModifier([] { ::setpgid(0, 0); });  // its own group: stop() reaches the program too
@@ -74,13 +94,20 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error) {
       log(LogLevel::Warning, QStringLiteral("%1 was ended by a signal").arg(name_));
     emit finished();
   });
-  process_->start();
-  if (!process_->waitForStarted(5000)) {
-    *error = QStringLiteral("cannot start %1: %2").arg(runPath_, process_->errorString());
-    process_.reset();
-    return false;
-  }
-  log(LogLevel::Info, QStringLiteral("started %1 %2 under reactorscope-run").arg(launch.program, launch.arguments.join(QLatin1Char(' '))));
+  const QString title = (QStringList{name_} + launch.arguments).join(QLatin1Char(' '));
+  connect(process_.get(), &QProcess::started, this, [this, title] {
+    const QString named = QStringLiteral("%1 (reactorscope-run pid %2)").arg(title).arg(process_->processId());
+    log(LogLevel::Info, QStringLiteral("started %1 under reactorscope-run").arg(named));
+    emit started(named);
+  });
+  connect(process_.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+    if (e != QProcess::FailedToStart) return;
+    const QString why = QStringLiteral("cannot start %1: %2").arg(runPath_, process_->errorString());
+    log(LogLevel::Error, why);
+    emit startFailed(why);
+    emit finished();
+  });
+  process_->start();  // no wait: started / errorOccurred follow
   return true;
 }
 
@@ -96,10 +123,13 @@ void ProgramLauncher::readOutput(QProcess::ProcessChannel channel) {
   process_->setReadChannel(channel);
   const LogLevel level = channel == QProcess::StandardError ? LogLevel::Warning : LogLevel::Info;
   const QString tag = channel == QProcess::StandardError ? QStringLiteral("stderr") : QStringLiteral("stdout");
-  while (process_->canReadLine())
-    log(level, QStringLiteral("%1 %2: %3").arg(name_, tag, QString::fromLocal8Bit(process_->readLine()).trimmed()));
-  if (process_->state() == QProcess::NotRunning && process_->bytesAvailable() > 0)
-    log(level, QStringLiteral("%1 %2: %3").arg(name_, tag, QString::fromLocal8Bit(process_->readAll()).trimmed()));
+  const auto line = [&](const QByteArray& bytes) {
+    const QString text = QString::fromLocal8Bit(bytes).trimmed();
+    log(level, QStringLiteral("%1 %2: %3").arg(name_, tag, text));
+    emit outputLine(text, channel == QProcess::StandardError);
+  };
+  while (process_->canReadLine()) line(process_->readLine());
+  if (process_->state() == QProcess::NotRunning && process_->bytesAvailable() > 0) line(process_->readAll());
 }
 
 void ProgramLauncher::log(LogLevel level, const QString& text) {

@@ -1,9 +1,12 @@
-// "Run program…": starts PROGRAM [ARGS] in a working directory under
-// reactorscope-run (QProcess), pointed at this app's socket, so the program
-// shows up as a traced-program session (ProgramSessions). Its stdout and
-// stderr (and reactorscope-run's own lines) go to the log, line by line,
-// tagged with the program's name; its exit code, or the signal that ended it,
-// too. stop(): SIGTERM (reactorscope-run passes it on to the program), then,
+// "Run program…": starts PROGRAM [ARGS] in a working directory, with extra
+// KEY=VALUE environment entries, under reactorscope-run (QProcess), pointed at
+// this app's socket, so the program shows up as a traced-program session
+// (ProgramSessions). Starting never blocks the GUI: start() checks the launch
+// and returns; the process's started / errorOccurred signals say the rest
+// (startFailed() and a log line when it cannot run). Its stdout and stderr
+// (and reactorscope-run's own lines) go to the log, line by line, tagged with
+// the program's name, and to outputLine() (the Program output pane); its exit
+// code, or the signal that ended it, too. stop(): SIGTERM (reactorscope-run passes it on to the program), then,
 // after kStopGraceMs, SIGKILL to the whole process group (the relay and the
 // program: it runs in its own group).
 // Thread contract: GUI thread only.
@@ -24,6 +27,8 @@ struct ProgramLaunch {
   QString program;
   QStringList arguments;
   QString workingDirectory;  // empty: the app's
+  QStringList environment;   // KEY=VALUE entries added to (or replacing in) the app's environment
+  bool operator==(const ProgramLaunch&) const = default;
 };
 
 class ProgramLauncher : public QObject {
@@ -37,7 +42,11 @@ class ProgramLauncher : public QObject {
   static QString defaultRunPath();
   void setRunPath(const QString& path) { runPath_ = path; }
 
-  // Starts it; false with *error when it cannot (not found, already running).
+  // Empty when every entry is KEY=VALUE with KEY a shell-style name; else
+  // which entry is wrong and why (the one rule, used by the dialog too).
+  static QString environmentError(const QStringList& entries);
+  // Starts it without waiting; false with *error when the launch is refused
+  // (not found, already running, a bad environment entry).
   bool start(const ProgramLaunch& launch, QString* error);
   bool running() const { return process_ && process_->state() != QProcess::NotRunning; }
   // reactorscope-run's pid (the peer the app's socket sees), 0 when not running.
@@ -45,6 +54,9 @@ class ProgramLauncher : public QObject {
   void stop();
 
  signals:
+  void started(const QString& title);  // "server 8888 (reactorscope-run pid 4242)"
+  void startFailed(const QString& why);
+  void outputLine(const QString& line, bool isStderr);
   void finished();
 
  private:

@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,14 +9,18 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <vector>
 
-#include "live/TextTraceWriter.h"
-#include "live/TraceDecoder.h"
+#include "live/AppSocket.h"
+#include "run/ProcessStream.h"
+#include "run/TraceListener.h"
 
 namespace rs::run {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
 constexpr int kTailMs = 2000;  // after the program ended: how long its last bytes may take
 volatile sig_atomic_t g_child = 0;
 
@@ -32,159 +35,151 @@ TracedExit fromStatus(int status) {
   return {false, WIFEXITED(status) ? WEXITSTATUS(status) : 1};
 }
 
-// Sends all of buf to the app (a send timeout bounds each wait); false once it
-// failed, with a line saying so.
-bool forwardToApp(int appFd, const char* buf, size_t n) {
-  while (n > 0) {
-    const ssize_t sent = ::send(appFd, buf, n, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent <= 0) {
-      const bool slow = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-      std::fprintf(stderr, "reactorscope-run: the app %s; the program goes on without it\n",
-                   slow ? "stopped taking the trace" : "went away");
-      return false;
-    }
-    buf += sent;
-    n -= static_cast<size_t>(sent);
-  }
-  return true;
-}
-
-// Follows the frames of the bytes relayed (headers only), so the exit frame
-// is appended only after a whole frame, and only to a stream that has begun.
-class FrameCursor {
+// The program's processes' streams, and the app they go to.
+class Relay {
  public:
-  void advance(const char* buf, size_t n) {
-    while (n > 0) {
-      if (headerBytes_ < live::kFrameHeaderBytes) {
-        header_[headerBytes_++] = static_cast<uint8_t>(*buf++);
-        --n;
-        if (headerBytes_ == live::kFrameHeaderBytes)
-          bodyLeft_ = uint32_t{header_[0]} | (uint32_t{header_[1]} << 8) | (uint32_t{header_[2]} << 16) |
-                      (uint32_t{header_[3]} << 24);
-      } else {
-        const size_t take = n < bodyLeft_ ? n : static_cast<size_t>(bodyLeft_);
-        bodyLeft_ -= take;
-        buf += take;
-        n -= take;
-      }
-      if (headerBytes_ == live::kFrameHeaderBytes && bodyLeft_ == 0) {
-        headerBytes_ = 0;
-        ++frames_;
-      }
-    }
+  Relay(const TracedOptions& options, pid_t mainPid) : options_(options), mainPid_(static_cast<uint32_t>(mainPid)) {
+    spareApp_ = options.appFd;
   }
-  // True between whole frames, after at least one (the hello).
-  bool canAppend() const { return frames_ > 0 && headerBytes_ == 0; }
+  ~Relay() {
+    if (spareApp_ >= 0) ::close(spareApp_);
+  }
+
+  bool anyOpen() const {
+    for (const auto& s : streams_)
+      if (s->open()) return true;
+    return false;
+  }
+
+  // One turn: new streams, their bytes, the app looked for again when due.
+  void poll(TraceListener& listener, int timeoutMs) {
+    std::vector<pollfd> fds{{listener.fd(), POLLIN, 0}};
+    for (const auto& s : streams_)
+      if (s->open()) fds.push_back({s->fd(), POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), timeoutMs) > 0) {
+      for (auto& s : streams_)
+        if (s->open()) s->readAvailable();
+      if (fds[0].revents & POLLIN) acceptAll(listener);
+    }
+    endReplacedImages();
+    retryApp();
+  }
+
+  // The program ended: the exit message after its pid's last stream; every connection closed.
+  void finish(const TracedExit& result) {
+    ProcessStream* last = nullptr;
+    for (const auto& s : streams_)
+      if (s->pid() == mainPid_) last = s.get();
+    for (const auto& s : streams_)
+      s->finish(s.get() == last ? std::optional<live::ProgramExit>({result.signaled, result.code}) : std::nullopt);
+    streams_.clear();
+  }
 
  private:
-  uint8_t header_[live::kFrameHeaderBytes] = {};
-  size_t headerBytes_ = 0;
-  uint64_t bodyLeft_ = 0;
-  uint64_t frames_ = 0;
+  void acceptAll(TraceListener& listener) {
+    for (int fd = listener.accept(); fd >= 0; fd = listener.accept()) {
+      if (streams_.size() >= static_cast<size_t>(kMaxStreams)) {
+        std::fprintf(stderr, "reactorscope-run: more than %d processes traced at once: a new one runs untraced\n",
+                     kMaxStreams);
+        ::close(fd);
+        continue;
+      }
+      auto stream = std::make_unique<ProcessStream>(fd, options_.text);
+      if (spareApp_ >= 0) {
+        stream->attachApp(spareApp_);
+        spareApp_ = -1;
+      } else if (options_.useApp) {
+        std::string ignored;
+        const int app = live::connectToApp(live::appSocketPath(), &ignored);
+        if (app >= 0) stream->attachApp(app);
+      }
+      streams_.push_back(std::move(stream));
+    }
+  }
+
+  // Streams ended and kept for the exit message: when a later stream of the
+  // same pid (the image it exec'd) exists, the earlier one is over; streams of
+  // other processes are over when they end.
+  void endReplacedImages() {
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      ProcessStream& s = *streams_[i];
+      if (s.open()) continue;
+      bool replaced = s.pid() != mainPid_;
+      for (size_t j = i + 1; j < streams_.size() && !replaced; ++j) replaced = streams_[j]->pid() == s.pid();
+      if (!replaced) continue;
+      s.finish(std::nullopt);
+      streams_.erase(streams_.begin() + static_cast<std::ptrdiff_t>(i));
+      --i;
+    }
+  }
+
+  // Open streams without an app try a connection each kAppRetryMs (one
+  // attempt per turn while none answers).
+  void retryApp() {
+    if (!options_.useApp || Clock::now() < nextRetry_) return;
+    nextRetry_ = Clock::now() + std::chrono::milliseconds(kAppRetryMs);
+    for (const auto& s : streams_) {
+      if (!s->open() || !s->wantsApp()) continue;
+      std::string ignored;
+      const int app = live::connectToApp(live::appSocketPath(), &ignored);
+      if (app < 0) return;
+      std::fprintf(stderr, "reactorscope-run: a ReactorScope app is listening now: pid %u streams to it\n", s->pid());
+      s->attachApp(app);
+    }
+  }
+
+  const TracedOptions& options_;
+  const uint32_t mainPid_;
+  int spareApp_ = -1;
+  std::vector<std::unique_ptr<ProcessStream>> streams_;
+  Clock::time_point nextRetry_ = Clock::now() + std::chrono::milliseconds(kAppRetryMs);
 };
 
 }  // namespace
 
-TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error) {
-  if (appFd >= 0) {
-    const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
-    ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-  }
-  int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
-    *error = std::string("cannot create the trace stream: ") + std::strerror(errno);
+TracedExit runTraced(const std::string& program, char* const* argv, const TracedOptions& options, std::string* error) {
+  TraceListener listener;
+  if (!listener.open(error)) {
+    if (options.appFd >= 0) ::close(options.appFd);
     return {false, 126};
   }
   const pid_t child = ::fork();
   if (child < 0) {
     *error = std::string("cannot start the program: fork: ") + std::strerror(errno);
-    ::close(ends[0]);
-    ::close(ends[1]);
-    if (appFd >= 0) ::close(appFd);
+    if (options.appFd >= 0) ::close(options.appFd);
     return {false, 126};
   }
   if (child == 0) {
-    const int fd = ::dup(ends[1]);  // without close-on-exec
-    if (fd >= 0) {
-      const std::string value = std::to_string(fd);
-      ::setenv("REACTORSCOPE_TRACE_FD", value.c_str(), 1);
-    }
+    ::setenv(live::kTraceSocketEnv, listener.path().c_str(), 1);
+    ::unsetenv(live::kTraceFdEnv);
     ::execv(program.c_str(), argv);
     std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
     ::_exit(126);
   }
-  ::close(ends[1]);
   g_child = child;
   struct sigaction pass {};
   pass.sa_sigaction = &forward;
   pass.sa_flags = SA_SIGINFO | SA_RESTART;
   for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT}) ::sigaction(sig, &pass, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
 
-  live::TraceDecoder decoder;
-  live::TextTraceWriter writer(text);
-  FrameCursor relayed;  // the frames of the stream so far (whole or not)
-  bool textOn = text != nullptr;  // false once the stream turned out malformed
-  int stream = ends[0];
+  Relay relay(options, child);
   int status = 0;
   bool exited = false;
-  auto tailDeadline = std::chrono::steady_clock::time_point::max();
-  while (stream >= 0 || !exited) {
+  auto tailDeadline = Clock::time_point::max();
+  while (!exited || (relay.anyOpen() && Clock::now() < tailDeadline)) {
     if (!exited) {
       const pid_t r = ::waitpid(child, &status, WNOHANG);
       if (r == child || (r < 0 && errno != EINTR)) {
         exited = true;
-        tailDeadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTailMs);
+        tailDeadline = Clock::now() + std::chrono::milliseconds(kTailMs);
       }
     }
-    if (stream < 0) {
-      // Trace over (or broken): just wait for the program.
-      if (::waitpid(child, &status, 0) == child || errno != EINTR) exited = true;
-      continue;
-    }
-    if (exited && std::chrono::steady_clock::now() >= tailDeadline) break;
-    pollfd p{stream, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    char buf[65536];
-    const ssize_t n = ::read(stream, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (textOn && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
-      ::close(stream);
-      stream = -1;
-      continue;
-    }
-    relayed.advance(buf, static_cast<size_t>(n));
-    if (appFd >= 0 && !forwardToApp(appFd, buf, static_cast<size_t>(n))) {
-      ::close(appFd);
-      appFd = -1;
-    }
-    if (!textOn) {
-      if (appFd < 0) {  // nobody wants the trace any more
-        ::close(stream);
-        stream = -1;
-      }
-      continue;
-    }
-    if (!decoder.feed(buf, static_cast<size_t>(n), writer)) {
-      std::fprintf(stderr, "reactorscope-run: %s; the trace stops here, the program goes on\n",
-                   decoder.error().c_str());
-      textOn = false;
-      if (appFd < 0) {
-        ::close(stream);
-        stream = -1;
-      }
-    }
+    relay.poll(listener, 50);
   }
-  if (stream >= 0) ::close(stream);
   const TracedExit result = fromStatus(status);
-  if (relayed.canAppend()) {  // how it ended: the stream's last frame
-    const std::string exitFrame = live::encodeExit(result.signaled, result.code);
-    if (appFd >= 0) forwardToApp(appFd, exitFrame.data(), exitFrame.size());
-    if (textOn) decoder.feed(exitFrame.data(), exitFrame.size(), writer);
-  }
-  if (appFd >= 0) ::close(appFd);  // the app sees the end of the stream: the session ends
-  if (text) std::fflush(text);
+  relay.finish(result);
+  if (options.text) std::fflush(options.text);
   g_child = 0;
   return result;
 }

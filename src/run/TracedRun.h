@@ -1,13 +1,20 @@
-// reactorscope-run traced: runs the program as a child with a stream
-// (a socketpair; its end passed as REACTORSCOPE_TRACE_FD), writes the
-// decoded trace as text (--trace-text) and forwards the stream to a running
-// app while the program runs. The program keeps its stdin,
+// reactorscope-run traced: runs the program as a child whose processes each
+// stream their trace to a private socket (TraceListener; its path passed as
+// REACTORSCOPE_TRACE_SOCKET, kept across fork and exec), writes the decoded
+// trace as text (--trace-text) and relays each process's stream to its own
+// connection to a running app (ProcessStream). The program keeps its stdin,
 // stdout and stderr. SIGTERM, SIGHUP, SIGINT and SIGQUIT sent to
-// reactorscope-run with kill() are passed on; the terminal's Ctrl-C and Ctrl-Backslash
-// reach the program directly (same process group) and are not sent twice.
-// The run ends when the program ends: what is still in the stream then is read
-// for at most kTailMs. A malformed stream stops the trace with a message on
-// stderr; the program goes on.
+// reactorscope-run with kill() are passed on; the terminal's Ctrl-C and
+// Ctrl-Backslash reach the program directly (same process group) and are not
+// sent twice. SIGPIPE is ignored here (never in the program): a reader of the
+// text or the app going away ends nothing.
+// An app that was not there (or went away) is looked for again every
+// kAppRetryMs while streams are open: it gets each process's story so far
+// (hello, live bases, their callbacks) and the stream from then on.
+// The run ends when the program ends: what its processes still stream then is
+// read for at most kTailMs; the exit message (exit code or signal) goes after
+// the last stream of the program's pid (the image it exec'd last). A malformed
+// stream stops that process's trace with a message on stderr; the program goes on.
 // Thread contract: main thread; installs signal handlers for the run.
 #pragma once
 #include <cstdio>
@@ -20,14 +27,17 @@ struct TracedExit {
   int code = 0;  // exit status, or the signal that ended the program
 };
 
-// `argv` is the program's argv (null-terminated); `text` (may be null)
-// receives the trace as text; `appFd` (-1: none; owned, closed at the end) a
-// connection to the app, which gets the stream's bytes unchanged. A send to
-// the app waits at most kAppSendTimeoutMs; an app that takes longer, or goes
-// away, is dropped (one line on stderr) and the program goes on: only this
-// relay waits, never the program (its collector drops and counts instead).
-// Failure to start: *error set and code 126 (cannot run it).
-constexpr int kAppSendTimeoutMs = 2000;
-TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error);
+struct TracedOptions {
+  std::FILE* text = nullptr;  // the trace as text (not owned), or none
+  bool useApp = true;         // relay to the app (and look for one later)
+  int appFd = -1;             // a connection made already (owned), handed to the first stream
+};
+
+constexpr int kAppRetryMs = 500;
+constexpr int kMaxStreams = 256;  // processes traced at once; later ones run untraced
+
+// `argv` is the program's argv (null-terminated). Failure to start: *error
+// set and code 126 (cannot run it).
+TracedExit runTraced(const std::string& program, char* const* argv, const TracedOptions& options, std::string* error);
 
 }  // namespace rs::run

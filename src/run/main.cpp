@@ -2,10 +2,10 @@
 // libevent (the shared compat library under libevent's sonames, found first
 // through LD_LIBRARY_PATH), after a pre-flight check of its ELF file.
 //   reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]
-// The program keeps its stdin/stdout/stderr and its exit status: untraced,
-// this process becomes the program (exec); with --trace-text it runs as a
+// The program keeps its stdin/stdout/stderr and its exit status: untraced
+// (--no-app, no --trace-text), this process becomes the program (exec); else it runs as a
 // child streaming its trace (TracedRun.h) to the text file and/or a running
-// app (live/AppSocket.h) and its exit status (or the signal
+// app (live/AppSocket.h; one that starts later is attached then) and its exit status (or the signal
 // that ended it) becomes ours. Exit codes of our own: 1 refused by the check,
 // 2 usage error, 126 cannot execute, 127 program not found.
 #include <signal.h>
@@ -35,9 +35,10 @@ const char kUsage[] =
     "  --force   run even when it uses libevent functions ReactorScope does not provide\n"
     "  --trace-text FILE  write the program's trace to FILE as text while it runs: one line per\n"
     "            record (time, pid, base, event id, callback name, kind, fd, from -> to (cause))\n"
-    "  --no-app  do not stream to a running ReactorScope app (by default the trace goes to the\n"
-    "            app listening at $REACTORSCOPE_APP_SOCKET, else $XDG_RUNTIME_DIR/reactorscope/app.sock\n"
-    "            or /tmp/reactorscope-$UID/app.sock, when one runs)\n"
+    "  --no-app  do not stream to a ReactorScope app (by default the trace goes to the app\n"
+    "            listening at $REACTORSCOPE_APP_SOCKET, else $XDG_RUNTIME_DIR/reactorscope/app.sock\n"
+    "            or /tmp/reactorscope-$UID/app.sock, and to one started later; forked children and\n"
+    "            exec'd programs are sessions of their own); without --trace-text: run untraced\n"
     "  --help    this text\n"
     "REACTORSCOPE_LIBEVENT_DIR overrides where the library is looked for.\n";
 
@@ -99,8 +100,8 @@ int connectApp() {
   const int fd = rs::live::connectToApp(path, &error);
   if (fd < 0)
     std::fprintf(stderr,
-                 "reactorscope-run: no ReactorScope app is listening (%s); start one with `reactorscope &` to watch "
-                 "this program live (--no-app: don't look). Running it anyway.\n",
+                 "reactorscope-run: no ReactorScope app is listening (%s); start one with `reactorscope &`: the "
+                 "program shows up in it when it does (--no-app: don't look, run untraced). Running it anyway.\n",
                  error.c_str());
   return fd;
 }
@@ -108,7 +109,7 @@ int connectApp() {
 // Runs the program with its trace written to `path` (empty: none) and sent to
 // the app on appFd (-1: none); exits as it did (a program killed by a signal
 // kills this process with the same signal).
-int runTracedAndExit(const std::string& program, char** argv, const std::string& path, int appFd) {
+int runTracedAndExit(const std::string& program, char** argv, const std::string& path, bool useApp, int appFd) {
   std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "w");
   if (!path.empty() && !text) {
     std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
@@ -116,7 +117,7 @@ int runTracedAndExit(const std::string& program, char** argv, const std::string&
     return 2;
   }
   std::string error;
-  const rs::run::TracedExit result = rs::run::runTraced(program, argv, text, appFd, &error);
+  const rs::run::TracedExit result = rs::run::runTraced(program, argv, {text, useApp, appFd}, &error);
   if (text && text != stdout) std::fclose(text);
   if (!error.empty()) {
     std::fprintf(stderr, "reactorscope-run: %s\n", error.c_str());
@@ -204,7 +205,7 @@ int main(int argc, char** argv) {
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
   const int appFd = useApp ? connectApp() : -1;
-  if (!traceTextPath.empty() || appFd >= 0) return runTracedAndExit(program, argv + first, traceTextPath, appFd);
+  if (!traceTextPath.empty() || useApp) return runTracedAndExit(program, argv + first, traceTextPath, useApp, appFd);
   ::execv(program.c_str(), argv + first);
   std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
   return 126;

@@ -1,12 +1,16 @@
 #include "widgets/RunProgramDialog.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMainWindow>
+#include <QPlainTextEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProcess>
@@ -14,6 +18,7 @@
 #include <QSettings>
 
 #include "model/ProgramSessions.h"
+#include "widgets/ProgramOutputPane.h"
 
 namespace rs::gui {
 
@@ -35,24 +40,39 @@ QWidget* withBrowse(QLineEdit* edit, QWidget* parent, bool directory) {
   return row;
 }
 
+// Arguments as the Arguments field takes them (QProcess::splitCommand's quoting).
+QString quoted(const QStringList& arguments) {
+  QStringList out;
+  for (const QString& a : arguments)
+    out << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? QLatin1Char('"') + a + QLatin1Char('"') : a);
+  return out.join(QLatin1Char(' '));
+}
+
 }  // namespace
 
 RunProgramDialog::RunProgramDialog(QWidget* parent)
-    : QDialog(parent), program_(new QLineEdit(this)), arguments_(new QLineEdit(this)), directory_(new QLineEdit(this)),
-      error_(new QLabel(this)), buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
+    : QDialog(parent), recentBox_(new QComboBox(this)), program_(new QLineEdit(this)), arguments_(new QLineEdit(this)),
+      directory_(new QLineEdit(this)), environment_(new QPlainTextEdit(this)), error_(new QLabel(this)), buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
   setWindowTitle(tr("Run program"));
   program_->setObjectName(QStringLiteral("programEdit"));
   arguments_->setObjectName(QStringLiteral("argumentsEdit"));
   directory_->setObjectName(QStringLiteral("directoryEdit"));
+  environment_->setObjectName(QStringLiteral("environmentEdit"));
+  recentBox_->setObjectName(QStringLiteral("recentBox"));
+  environment_->setPlaceholderText(tr("extra environment, one KEY=VALUE a line"));
+  environment_->setTabChangesFocus(true);
+  environment_->setMaximumHeight(fontMetrics().lineSpacing() * 5);
   program_->setPlaceholderText(tr("a program built against libevent, e.g. ./server"));
   arguments_->setPlaceholderText(tr("arguments, quoted as in a shell"));
   directory_->setPlaceholderText(tr("working directory (empty: the app's)"));
   error_->setStyleSheet(QStringLiteral("color: #b00020"));
   error_->setWordWrap(true);
   auto* form = new QFormLayout(this);
+  form->addRow(tr("Recent"), recentBox_);
   form->addRow(tr("Program"), withBrowse(program_, this, false));
   form->addRow(tr("Arguments"), arguments_);
   form->addRow(tr("Working directory"), withBrowse(directory_, this, true));
+  form->addRow(tr("Environment"), environment_);
   form->addRow(error_);
   form->addRow(buttons_);
   connect(buttons_, &QDialogButtonBox::accepted, this, [this] {
@@ -60,25 +80,33 @@ RunProgramDialog::RunProgramDialog(QWidget* parent)
   });
   connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
   for (QLineEdit* e : {program_, arguments_, directory_}) connect(e, &QLineEdit::textChanged, this, &RunProgramDialog::revalidate);
+  connect(environment_, &QPlainTextEdit::textChanged, this, &RunProgramDialog::revalidate);
+  connect(recentBox_, &QComboBox::activated, this, [this](int i) {
+    if (i >= 0 && i < recent_.size()) setLaunch(recent_[i]);
+  });
   revalidate();
 }
 
 ProgramLaunch RunProgramDialog::launch() const {
-  return {program_->text().trimmed(), QProcess::splitCommand(arguments_->text()), directory_->text().trimmed()};
+  QStringList environment;
+  for (const QString& line : environment_->toPlainText().split(QLatin1Char('\n')))
+    if (!line.trimmed().isEmpty()) environment << line.trimmed();
+  return {program_->text().trimmed(), QProcess::splitCommand(arguments_->text()), directory_->text().trimmed(),
+          environment};
 }
 
 void RunProgramDialog::setLaunch(const ProgramLaunch& launch) {
   program_->setText(launch.program);
-  QStringList quoted;
-  for (const QString& a : launch.arguments)
-    quoted << (a.contains(QLatin1Char(' ')) || a.isEmpty() ? QLatin1Char('"') + a + QLatin1Char('"') : a);
-  arguments_->setText(quoted.join(QLatin1Char(' ')));
+  arguments_->setText(quoted(launch.arguments));
   directory_->setText(launch.workingDirectory);
+  environment_->setPlainText(launch.environment.join(QLatin1Char('\n')));
 }
 
 QString RunProgramDialog::errorText() const {
   const ProgramLaunch l = launch();
   if (l.program.isEmpty()) return tr("Program: give the program to run.");
+  if (const QString bad = ProgramLauncher::environmentError(l.environment); !bad.isEmpty())
+    return tr("Environment: %1.").arg(bad);
   const QFileInfo dir(l.workingDirectory);
   if (!l.workingDirectory.isEmpty() && !dir.isDir()) return tr("Working directory: %1 does not exist.").arg(l.workingDirectory);
   QFileInfo program(l.program);
@@ -94,20 +122,79 @@ void RunProgramDialog::revalidate() {
   buttons_->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());
 }
 
+namespace {
+
+constexpr char kRecentKey[] = "runProgram/recent";
+
+QVariantMap toVariant(const ProgramLaunch& l) {
+  return {{QStringLiteral("program"), l.program},
+          {QStringLiteral("arguments"), l.arguments},
+          {QStringLiteral("directory"), l.workingDirectory},
+          {QStringLiteral("environment"), l.environment}};
+}
+
+ProgramLaunch fromVariant(const QVariantMap& m) {
+  return {m.value(QStringLiteral("program")).toString(), m.value(QStringLiteral("arguments")).toStringList(),
+          m.value(QStringLiteral("directory")).toString(), m.value(QStringLiteral("environment")).toStringList()};
+}
+
+QString recentText(const ProgramLaunch& l) {
+  QString text = l.arguments.isEmpty() ? l.program : l.program + QLatin1Char(' ') + quoted(l.arguments);
+  if (!l.workingDirectory.isEmpty()) text += QStringLiteral("  (in %1)").arg(l.workingDirectory);
+  if (!l.environment.isEmpty()) text += QStringLiteral("  [%1]").arg(l.environment.join(QLatin1Char(' ')));
+  return text;
+}
+
+QList<ProgramLaunch> readRecent() {
+  QList<ProgramLaunch> out;
+  for (const QVariant& v : QSettings().value(QString::fromLatin1(kRecentKey)).toList()) {
+    const ProgramLaunch l = fromVariant(v.toMap());
+    if (!l.program.isEmpty()) out << l;
+  }
+  return out;
+}
+
+}  // namespace
+
 void RunProgramDialog::loadSettings() {
-  QSettings s;
-  setLaunch({s.value(QStringLiteral("runProgram/program")).toString(),
-             s.value(QStringLiteral("runProgram/arguments")).toStringList(),
-             s.value(QStringLiteral("runProgram/directory")).toString()});
+  recent_ = readRecent();
+  recentBox_->clear();
+  for (const ProgramLaunch& l : recent_) recentBox_->addItem(recentText(l));
+  recentBox_->setEnabled(!recent_.isEmpty());
+  if (!recent_.isEmpty()) setLaunch(recent_.front());
 }
 
 void RunProgramDialog::saveSettings() const {
-  QSettings s;
-  const ProgramLaunch l = launch();
-  s.setValue(QStringLiteral("runProgram/program"), l.program);
-  s.setValue(QStringLiteral("runProgram/arguments"), l.arguments);
-  s.setValue(QStringLiteral("runProgram/directory"), l.workingDirectory);
+  const ProgramLaunch now = launch();
+  QList<ProgramLaunch> list = readRecent();
+  list.removeAll(now);
+  list.prepend(now);
+  QVariantList stored;
+  for (qsizetype i = 0; i < list.size() && i < kMaxRecent; ++i) stored << toVariant(list[i]);
+  QSettings().setValue(QString::fromLatin1(kRecentKey), stored);
 }
+
+namespace {
+
+// In a main window: the Program output pane, a dock tabbed with the log
+// (objectName "logDock") when there is one; its toggle in `menu`.
+ProgramOutputPane* addOutputPane(QMenu* menu, QAction* before, QWidget* parent) {
+  auto* window = qobject_cast<QMainWindow*>(parent);
+  if (!window) return nullptr;
+  auto* pane = new ProgramOutputPane(window);
+  auto* dock = new QDockWidget(QObject::tr("Program output"), window);
+  dock->setObjectName(QStringLiteral("programOutputDock"));
+  dock->setWidget(pane);
+  window->addDockWidget(Qt::BottomDockWidgetArea, dock);
+  if (auto* log = window->findChild<QDockWidget*>(QStringLiteral("logDock"))) {
+    window->tabifyDockWidget(log, dock);
+    log->raise();
+  }
+  menu->insertAction(before, dock->toggleViewAction());
+  return pane;
+}
+
+}  // namespace
 
 void installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* programs, QWidget* parent) {
   auto* run = new QAction(QObject::tr("Run program…"), menu);
@@ -116,7 +203,8 @@ void installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* pro
   stop->setObjectName(QStringLiteral("actionStopProgram"));
   menu->insertActions(before, {run, stop});
   stop->setEnabled(false);
-  QObject::connect(run, &QAction::triggered, parent, [programs, parent, stop] {
+  ProgramOutputPane* output = addOutputPane(menu, before, parent);
+  QObject::connect(run, &QAction::triggered, parent, [programs, parent, stop, output] {
     ProgramLauncher* launcher = programs->launcher();
     if (!launcher) {
       QMessageBox::warning(parent, QObject::tr("Run program"),
@@ -127,6 +215,7 @@ void installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* pro
     dialog.loadSettings();
     if (dialog.exec() != QDialog::Accepted) return;
     dialog.saveSettings();
+    if (output) output->follow(launcher);
     QString error;
     if (!launcher->start(dialog.launch(), &error)) {
       QMessageBox::warning(parent, QObject::tr("Run program"), error);

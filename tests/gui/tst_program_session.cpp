@@ -10,17 +10,30 @@
 // program ended (the relay's exit message) reaches the log and the row; the
 // Sessions panel's Stop on a program started outside the app sends SIGTERM
 // (the row ends Stopped with the signal), SIGKILL after the grace period to
-// one that ignores it, and refuses a pid it must not signal.
+// one that ignores it, and refuses a pid it must not signal. Lifecycles: the
+// app starting after the program attaches to it; the app quitting leaves it
+// running (reactorscope-run survives, no SIGPIPE); a crash ends the session
+// Failed with the signal, what arrived kept. The Run dialog: recent launches,
+// environment lines reaching the program, the Program output pane, a start
+// that never blocks (failures reported afterwards).
 // Waits are bounded hang guards (QTRY_*), never timing assertions.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QFileInfo>
@@ -34,6 +47,7 @@
 #include "model/ProgramSessions.h"
 #include "model/SessionController.h"
 #include "widgets/MainWindow.h"
+#include "widgets/ProgramOutputPane.h"
 #include "widgets/RunProgramDialog.h"
 #include "widgets/SessionsPanel.h"
 
@@ -152,6 +166,13 @@ class TestProgramSession : public QObject {
   Q_OBJECT
 
  private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_program_session"));
+    QSettings().clear();
+  }
+
   void socketIsPrivate() {
     QTemporaryDir dir;
     const QString path = dir.filePath("sub/app.sock");
@@ -252,6 +273,144 @@ class TestProgramSession : public QObject {
     ::close(client);
   }
 
+  // The app starting after the program: reactorscope-run finds no app, runs
+  // the program anyway and keeps looking; once a listener is up the program
+  // appears with the base it created before, its listener's callback name
+  // (accept_cb, sent before the app listened) and what happens from then on.
+  void appStartingAfterTheProgramAttaches() {
+    SKIP_WITHOUT_FIXTURE();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("later/app.sock");
+    QProcess run;
+    const uint16_t port = startEchoUnderRun(run, path);  // nothing listens yet
+    QByteArray err = run.readAllStandardError();
+    QVERIFY2(port != 0, qPrintable(run.errorString() + err));
+    QTRY_VERIFY_WITH_TIMEOUT((err += run.readAllStandardError()).contains("no ReactorScope app is listening"), 10000);
+
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
+    const SessionRow row = *programRow(ctl);
+    QVERIFY2(row.title.contains("base 1"), qPrintable(row.title));
+    const int session = row.id;
+    const int client = connectTcp(port);
+    QVERIFY(client >= 0);
+    // (An event's row appears with its first record after the attach: the
+    // listener's at this accept, labelled by the callback message replayed.)
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
+    const QByteArray hello = "late app\n";
+    QVERIFY(::send(client, hello.constData(), static_cast<size_t>(hello.size()), MSG_NOSIGNAL) > 0);
+    QCOMPARE(receive(client, hello.size()), hello);
+    quint64 activations = 0;
+    QTRY_VERIFY_WITH_TIMEOUT((activations = 0, rowsLabelled(ctl, session, "read_cb", &activations) > 0 && activations > 0),
+                             10000);
+    const QByteArray quit = "quit\n";
+    QVERIFY(::send(client, quit.constData(), static_cast<size_t>(quit.size()), MSG_NOSIGNAL) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    QVERIFY2(ctl.sessionModel()->session(session)->error.contains("exited: exit code 0"),
+             qPrintable(ctl.sessionModel()->session(session)->error));
+    ::close(client);
+  }
+
+  // fork: each worker of a prefork program is a program of its own in the
+  // app (its own connection, pid and session), its inherited base labelled
+  // with the callbacks set before the fork; all end Finished.
+  void forkedWorkersAreProgramsOfTheirOwn() {
+    SKIP_WITHOUT_FIXTURE();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+    QProcess run;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(live::kAppSocketEnv, path);
+    run.setProcessEnvironment(env);
+    run.start(RUN_PATH, {"--", FORK_WORKERS});
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().size() == 3 &&
+                                 std::all_of(programs.programs().begin(), programs.programs().end(),
+                                             [](ProgramSession* p) { return p->ended(); }),
+                             10000);
+    QSet<QString> titles;
+    for (const SessionRow& r : ctl.sessionModel()->rows()) {
+      if (r.kind != EngineSession::Kind::Program) continue;
+      titles << r.title;
+      QCOMPARE(r.status, EngineSession::Status::Finished);
+      QVERIFY2(r.title.contains("base 1"), qPrintable(r.title));
+      QVERIFY(rowsLabelled(ctl, r.id, "parent_tick") == 1);  // labelled in the workers too
+    }
+    QCOMPARE(titles.size(), 3);  // three pids
+  }
+
+  // The program crashing (SIGSEGV): its session ends Failed with the signal,
+  // and everything received (its events, their callback names) stays.
+  void aCrashEndsTheSessionWithTheSignal() {
+    SKIP_WITHOUT_FIXTURE();
+    const rlimit noCore{0, 0};
+    ::setrlimit(RLIMIT_CORE, &noCore);  // (inherited: no core file from the crash)
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(path));
+    QProcess run;
+    QVERIFY(startEchoUnderRun(run, path) != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
+    const int session = programRow(ctl)->id;
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
+    const QRegularExpressionMatch pid = QRegularExpression(R"(\[(\d+)\])").match(programRow(ctl)->title);
+    QVERIFY(pid.hasMatch());
+    QCOMPARE(::kill(static_cast<pid_t>(pid.captured(1).toInt()), SIGSEGV), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitStatus(), QProcess::CrashExit);
+    QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
+    const SessionRow* row = ctl.sessionModel()->session(session);
+    QCOMPARE(row->status, EngineSession::Status::Failed);
+    QVERIFY2(row->error.contains("exited: signal 11 (SIGSEGV)"), qPrintable(row->error));
+    QVERIFY(rowsLabelled(ctl, session, "accept_cb") > 0);  // what arrived stays
+    QVERIFY(ctl.frameSource().sessionStats(session)->records > 0);
+  }
+
+  // The app quitting while a traced program runs: the program goes on (it
+  // still echoes), reactorscope-run says the app went away and does not die
+  // of SIGPIPE; the program's exit status is still its own.
+  void appQuittingLeavesTheProgramRunning() {
+    SKIP_WITHOUT_FIXTURE();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    auto programs = std::make_unique<ProgramSessions>(&ctl);
+    QVERIFY(programs->listen(path));
+    QProcess run;
+    const uint16_t port = startEchoUnderRun(run, path);
+    QVERIFY(port != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
+    programs.reset();  // the app quits: its listener and connections close
+
+    const int client = connectTcp(port);
+    QVERIFY(client >= 0);
+    for (int i = 0; i < 20; ++i) {  // traffic: the relay writes to the closed connection
+      const QByteArray line = "still here\n";
+      QVERIFY(::send(client, line.constData(), static_cast<size_t>(line.size()), MSG_NOSIGNAL) > 0);
+      QCOMPARE(receive(client, line.size()), line);
+      QTest::qWait(10);
+    }
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += run.readAllStandardError()).contains("the app went away"), 10000);
+    QCOMPARE(run.state(), QProcess::Running);
+    const QByteArray quit = "quit\n";
+    QVERIFY(::send(client, quit.constData(), static_cast<size_t>(quit.size()), MSG_NOSIGNAL) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+    QCOMPARE(run.exitStatus(), QProcess::NormalExit);  // not SIGPIPE
+    QCOMPARE(run.exitCode(), 0);
+    ::close(client);
+  }
+
   // The Sessions panel's Stop on a program started in a terminal (not by the
   // app): SIGTERM to the pid its hello named; the relay's exit message says
   // so; the row ends Stopped with the signal.
@@ -335,11 +494,13 @@ class TestProgramSession : public QObject {
     QVERIFY(launcher);
     launcher->setRunPath(RUN_PATH);
     QString error;
-    QVERIFY(!launcher->start({"", {}, {}}, &error));
+    QVERIFY(!launcher->start({"", {}, {}, {}}, &error));
     QVERIFY2(error.contains("no program"), qPrintable(error));
-    QVERIFY(!launcher->start({ECHO_ANY_PORT, {}, dir.filePath("missing")}, &error));
+    QVERIFY(!launcher->start({ECHO_ANY_PORT, {}, dir.filePath("missing"), {}}, &error));
     QVERIFY2(error.contains("does not exist"), qPrintable(error));
-    QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path()}, &error), qPrintable(error));
+    QVERIFY(!launcher->start({ECHO_ANY_PORT, {}, dir.path(), {"=x"}}, &error));
+    QVERIFY2(error.contains("environment: '' is not a variable name"), qPrintable(error));
+    QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path(), {}}, &error), qPrintable(error));
     QVERIFY(launcher->running());
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 20000);
     const int session = programRow(ctl)->id;
@@ -359,7 +520,7 @@ class TestProgramSession : public QObject {
     SKIP_WITHOUT_FIXTURE();
     QTemporaryDir dir;
     RunProgramDialog dialog;
-    dialog.setLaunch({"", {}, {}});
+    dialog.setLaunch({"", {}, {}, {}});
     QVERIFY(dialog.errorText().contains("give the program"));
     dialog.programEdit()->setText(ECHO_ANY_PORT);
     dialog.directoryEdit()->setText(dir.filePath("missing"));
@@ -383,6 +544,107 @@ class TestProgramSession : public QObject {
     QVERIFY(run);
     QVERIFY(window.findChild<QAction*>("actionStopProgram"));
     QVERIFY(!window.findChild<QAction*>("actionStopProgram")->isEnabled());
+    auto* outputDock = window.findChild<QDockWidget*>("programOutputDock");
+    QVERIFY(outputDock && outputDock->findChild<ProgramOutputPane*>());
+    QVERIFY(window.tabifiedDockWidgets(outputDock).contains(window.findChild<QDockWidget*>("logDock")));
+  }
+
+  // Recent: each accepted launch goes first (once), at most kMaxRecent kept;
+  // a new dialog starts from the newest; picking one fills every field.
+  void runDialogRemembersRecentLaunches() {
+    QTemporaryDir dir;
+    QSettings().remove("runProgram");
+    for (int i = 0; i < RunProgramDialog::kMaxRecent + 2; ++i) {
+      RunProgramDialog d;
+      d.setLaunch({"/bin/prog", {QString::number(i)}, i % 2 ? dir.path() : QString(), {QString("N=%1").arg(i)}});
+      d.saveSettings();
+      d.saveSettings();  // the same launch again: still one entry
+    }
+    RunProgramDialog dialog;
+    dialog.loadSettings();
+    QCOMPARE(dialog.recent().size(), RunProgramDialog::kMaxRecent);
+    QCOMPARE(dialog.recentBox()->count(), RunProgramDialog::kMaxRecent);
+    const int newest = RunProgramDialog::kMaxRecent + 1;
+    QCOMPARE(dialog.launch(), (ProgramLaunch{"/bin/prog", {QString::number(newest)}, dir.path(), {QString("N=%1").arg(newest)}}));
+    dialog.recentBox()->setCurrentIndex(3);
+    emit dialog.recentBox()->activated(3);
+    const int picked = newest - 3;
+    QCOMPARE(dialog.argumentsEdit()->text(), QString::number(picked));
+    QCOMPARE(dialog.directoryEdit()->text(), picked % 2 ? dir.path() : QString());
+    QCOMPARE(dialog.environmentEdit()->toPlainText(), QString("N=%1").arg(picked));
+    QVERIFY(dialog.recentBox()->itemText(3).contains("[N=" + QString::number(picked) + "]"));
+  }
+
+  // Environment lines: KEY=VALUE or the form says which line is wrong; the
+  // launched program gets them (its /proc/<pid>/environ), and the Program
+  // output pane shows its stdout under a heading naming it (and the relay's pid).
+  void runDialogEnvironmentReachesTheProgram() {
+    SKIP_WITHOUT_FIXTURE();
+    RunProgramDialog dialog;
+    dialog.programEdit()->setText(ECHO_ANY_PORT);
+    dialog.environmentEdit()->setPlainText("RS_GREETING=hello world\nnot a pair");
+    QVERIFY2(dialog.errorText().contains("Environment: 'not a pair' is not KEY=VALUE"), qPrintable(dialog.errorText()));
+    dialog.environmentEdit()->setPlainText("RS_GREETING=hello world\n1X=y");
+    QVERIFY2(dialog.errorText().contains("'1X' is not a variable name"), qPrintable(dialog.errorText()));
+    dialog.environmentEdit()->setPlainText("RS_GREETING=hello world\n\n  RS_EMPTY=  \n");
+    QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+    QCOMPARE(dialog.launch().environment, (QStringList{"RS_GREETING=hello world", "RS_EMPTY="}));
+
+    QTemporaryDir dir;
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramLauncher* launcher = programs.launcher();
+    launcher->setRunPath(RUN_PATH);
+    ProgramOutputPane pane;
+    pane.follow(launcher);
+    QString error;
+    QVERIFY2(launcher->start(dialog.launch(), &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 20000);
+    const QRegularExpressionMatch pid = QRegularExpression(R"(\[(\d+)\])").match(programRow(ctl)->title);
+    QVERIFY(pid.hasMatch());
+    QFile environment(QString("/proc/%1/environ").arg(pid.captured(1)));
+    QVERIFY(environment.open(QIODevice::ReadOnly));
+    const QList<QByteArray> entries = environment.readAll().split('\0');
+    QVERIFY(entries.contains("RS_GREETING=hello world"));
+    QVERIFY(entries.contains("RS_EMPTY="));
+    QTRY_VERIFY_WITH_TIMEOUT(pane.toPlainText().contains(QRegularExpression(R"(^port \d+$)", QRegularExpression::MultilineOption)),
+                             10000);
+    QVERIFY2(pane.toPlainText().startsWith("── " + QFileInfo(ECHO_ANY_PORT).fileName() + " (reactorscope-run pid "),
+             qPrintable(pane.toPlainText()));
+    QVERIFY(logHas(ctl, "stdout: port "));  // the shared log keeps its line
+    QVERIFY(!launcher->start(dialog.launch(), &error));  // one at a time
+    launcher->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!launcher->running(), 20000);
+  }
+
+  // Starting never waits for the process: a relay that cannot be executed
+  // is accepted by start() and reported afterwards (log, startFailed, the
+  // output pane), the launcher ready again.
+  void aProgramThatCannotStartIsReportedLater() {
+    QTemporaryDir dir;
+    SessionController ctl;
+    ProgramSessions programs(&ctl);
+    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramLauncher* launcher = programs.launcher();
+    QFile broken(dir.filePath("broken-run"));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("#!/nonexistent/interpreter\n");
+    broken.close();
+    QVERIFY(broken.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    launcher->setRunPath(broken.fileName());
+    ProgramOutputPane pane;
+    pane.follow(launcher);
+    QSignalSpy failed(launcher, &ProgramLauncher::startFailed);
+    QSignalSpy finished(launcher, &ProgramLauncher::finished);
+    QString error;
+    QVERIFY2(launcher->start({"/bin/true", {}, {}, {}}, &error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+    QCOMPARE(finished.count(), 1);
+    QVERIFY(!launcher->running());
+    QVERIFY2(logHas(ctl, "cannot start " + broken.fileName()), qPrintable(logText(ctl).join('\n')));
+    QVERIFY(pane.toPlainText().contains("cannot start"));
+    QVERIFY(!launcher->start({"", {}, {}, {}}, &error));  // refused at once, as before
   }
 
   // Hostile streams into the app's consumer (not only the decoder): a valid

@@ -84,7 +84,7 @@ class TestReactorscopeRun : public QObject {
   }
 
   // No app listening: one line saying how to start it, and the program runs
-  // as untraced; --no-app does not look. An app listening gets the stream's
+  // (traced, the relay looking for an app); --no-app does not look. An app listening gets the stream's
   // bytes (its first frame the hello) until the program ends.
   void appStreamingOrHowToStartTheApp() {
     QTemporaryDir dir;

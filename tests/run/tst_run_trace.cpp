@@ -8,6 +8,9 @@
 // (c_cb / read_cb) begins; each callback's source line and the connection's
 // peer address; buffer levels for the bufferevent server; the run
 // ends as the program does (5.2: SIGINT, a clean exit 0 with its base freed).
+// Lifecycles: a forked child (also after event_base_new + event_reinit, a
+// prefork server's shape) is traced on its own stream with its own pid; a
+// program that execs another (same or other binary) goes on being traced.
 // And a stream nobody reads never stops a loop: records are dropped and the
 // drops counted in the stream.
 // Waits are bounded hang guards, never timing assertions.
@@ -20,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -93,9 +97,9 @@ using Client = rs::test::LoopbackClient;
 // reactorscope-run --trace-text <file> PROGRAM, and its trace as it grows.
 class TracedRun {
  public:
-  explicit TracedRun(const QString& program) : path_(dir_.filePath("trace.txt")) {
+  explicit TracedRun(const QString& program, const QStringList& args = {}) : path_(dir_.filePath("trace.txt")) {
     proc_.setProgram(RUN_PATH);
-    proc_.setArguments({"--trace-text", path_, "--", program});
+    proc_.setArguments(QStringList{"--trace-text", path_, "--", program} + args);
     proc_.start();
   }
   ~TracedRun() {
@@ -126,6 +130,19 @@ class TracedRun {
   QString path_;
   QProcess proc_;
 };
+
+// The pids of the trace's streams, in the order their headers appear.
+QStringList headerPids(const QString& trace) {
+  QStringList pids;
+  const QRegularExpression header(R"(^# pid (\d+) )", QRegularExpression::MultilineOption);
+  for (auto it = header.globalMatch(trace); it.hasNext();) pids << it.next().captured(1);
+  return pids;
+}
+
+// The pid of the relay's exit line (the program's main process).
+QString exitedPid(const QString& trace) {
+  return QRegularExpression(R"(^pid=(\d+) exited: )", QRegularExpression::MultilineOption).match(trace).captured(1);
+}
 
 #define VERIFY_MATCH(m, what, run) \
   QVERIFY2((m).hasMatch(), qPrintable(QString(what) + " not in the trace:\n" + (run).trace()))
@@ -238,9 +255,9 @@ class TestRunTrace : public QObject {
   }
 
   // Two bases on two threads are base 1 and base 2, each with its own
-  // callbacks, both freed; a forked child runs untraced (one pid in the trace)
-  // and exits cleanly; a libevent warning arrives as a log line; the program's
-  // exit status is kept.
+  // callbacks, both freed; a forked child is traced on its own stream (its
+  // own pid, its base 3 created and freed) and exits cleanly; a libevent
+  // warning arrives as a log line; the program's exit status is kept.
   void twoBasesAndAForkedChild() {
     TracedRun run(TWO_BASES);
     QVERIFY(run.ends());
@@ -251,16 +268,91 @@ class TestRunTrace : public QObject {
     const auto count = [&](const QString& pattern) {
       return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
     };
-    QCOMPARE(count(R"(^pid=\d+ base=1 created)"), 1);
-    QCOMPARE(count(R"(^pid=\d+ base=2 created)"), 1);
-    QCOMPARE(count(R"(^pid=\d+ base=3 created)"), 0);
-    QCOMPARE(count(R"(^pid=\d+ base=[12] freed$)"), 2);
+    QStringList pids = headerPids(trace);
+    QCOMPARE(pids.size(), 2);
+    const QString parent = exitedPid(trace);
+    QVERIFY(pids.removeAll(parent) == 1);
+    const QString child = pids.front();
+    QCOMPARE(count("^pid=" + parent + R"( base=1 created)"), 1);
+    QCOMPARE(count("^pid=" + parent + R"( base=2 created)"), 1);
+    QCOMPARE(count("^pid=" + parent + R"( base=[12] freed$)"), 2);
+    QCOMPARE(count("^pid=" + child + R"( base=3 created)"), 1);  // (ids go on from the parent's)
+    QCOMPARE(count("^pid=" + child + R"( base=3 freed$)"), 1);
+    QCOMPARE(count("^pid=" + child + R"( base=[12] )"), 0);  // both were freed before the fork
     QCOMPARE(count(R"(base=1 ev=\d+ tick_a timer fd=-1 callback begin)"), 3);
     QCOMPARE(count(R"(base=2 ev=\d+ tick_b timer fd=-1 callback begin)"), 4);
-    QCOMPARE(count(R"(^# pid )"), 1);
     // The library's [warn] line is in the stream too (and still on stderr).
-    QCOMPARE(count(R"(^pid=\d+ log \[warn\] event_base_free_: no base to free$)"), 1);
+    QCOMPARE(count("^pid=" + parent + R"( log \[warn\] event_base_free_: no base to free$)"), 1);
     QVERIFY(run.proc().readAllStandardError().contains("[warn] event_base_free_: no base to free"));
+    QVERIFY2(trace.endsWith("pid=" + parent + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+  }
+
+  // fork after event_base_new, event_reinit in each worker: every worker is a
+  // stream of its own (its pid), announcing the base it inherited (same id)
+  // and the parent's callbacks set before the fork, then its own timer's
+  // callbacks; the parent's records never carry a worker's pid.
+  void forkedWorkersAreTracedEachWithItsPid() {
+    TracedRun run(FORK_WORKERS);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    QVERIFY(run.proc().readAllStandardOutput().contains("workers done"));
+    const QString trace = run.trace();
+    const auto count = [&](const QString& pattern) {
+      return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
+    };
+    QStringList pids = headerPids(trace);  // (in the order their hellos were read)
+    QCOMPARE(pids.size(), 3);
+    const QString parent = exitedPid(trace);
+    QVERIFY(pids.removeAll(parent) == 1);
+    QCOMPARE(count("^[0-9.]+ pid=" + parent + R"( base=1 ev=\d+ parent_tick timer fd=-1 callback begin)"), 2);
+    QCOMPARE(count("^[0-9.]+ pid=" + parent + R"( base=1 ev=\d+ child_tick )"), 0);
+    for (const QString& worker : pids) {
+      QVERIFY(worker != parent);
+      QCOMPARE(count("^pid=" + worker + R"( base=1 created \(epoll\)$)"), 1);  // inherited, announced
+      QCOMPARE(count("^pid=" + worker + R"( base=1 ev=\d+ callback parent_tick \(event\))"), 1);
+      QCOMPARE(count("^[0-9.]+ pid=" + worker + R"( base=1 ev=\d+ child_tick timer fd=-1 callback begin)"), 3);
+      QCOMPARE(count("^[0-9.]+ pid=" + worker + R"( base=1 ev=\d+ parent_tick timer fd=-1 callback begin)"), 0);
+      QCOMPARE(count("^pid=" + worker + R"( base=1 freed$)"), 1);
+    }
+    QCOMPARE(count("^pid=" + parent + R"( base=1 freed$)"), 1);
+    QVERIFY2(trace.endsWith("pid=" + parent + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+  }
+
+  void execKeepsTracing_data() {
+    QTest::addColumn<QString>("next");
+    QTest::addColumn<QString>("nextCallback");
+    QTest::addColumn<int>("nextCalls");
+    QTest::newRow("the same binary") << QString(EXEC_NEXT) << "after_exec" << 1;
+    QTest::newRow("another binary") << QString(TWO_BASES) << "tick_a" << 3;
+  }
+
+  // A traced program execs another libevent program: the new image (same
+  // pid) opens a stream of its own, its callbacks resolved in the new binary;
+  // the exit message follows the last image.
+  void execKeepsTracing() {
+    QFETCH(QString, next);
+    QFETCH(QString, nextCallback);
+    QFETCH(int, nextCalls);
+    TracedRun run(EXEC_NEXT, {next});
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    const QString trace = run.trace();
+    const auto count = [&](const QString& pattern) {
+      return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
+    };
+    const QRegularExpression header(R"(^# pid (\d+) \(\S+\) (\S+), trace protocol)", QRegularExpression::MultilineOption);
+    QList<QRegularExpressionMatch> images;
+    for (auto it = header.globalMatch(trace); it.hasNext();) images << it.next();
+    QVERIFY2(images.size() >= 2, qPrintable(trace));
+    const QString pid = images[0].captured(1);
+    QCOMPARE(images[1].captured(1), pid);  // same process, new image
+    QCOMPARE(images[0].captured(2), QFileInfo(EXEC_NEXT).canonicalFilePath());
+    QCOMPARE(images[1].captured(2), QFileInfo(next).canonicalFilePath());
+    QCOMPARE(count("^[0-9.]+ pid=" + pid + R"( base=1 ev=\d+ before_exec timer fd=-1 callback begin)"), 1);
+    QCOMPARE(count("^[0-9.]+ pid=" + pid + " base=1 ev=\\d+ " + nextCallback + " timer fd=-1 callback begin"), nextCalls);
+    QVERIFY2(trace.endsWith("pid=" + pid + " exited: exit code 0\n"), qPrintable(trace.right(300)));
   }
 
   // The stream's reader takes nothing while the program spins through 300 000

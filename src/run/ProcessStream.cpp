@@ -1,0 +1,117 @@
+#include "run/ProcessStream.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace rs::run {
+
+namespace {
+
+uint32_t readU32(const std::string& s, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(s[at + i])} << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+ProcessStream::ProcessStream(int fd, std::FILE* text) : fd_(fd), writer_(text), textOn_(text != nullptr) {}
+
+ProcessStream::~ProcessStream() {
+  if (fd_ >= 0) ::close(fd_);
+  if (appFd_ >= 0) ::close(appFd_);
+}
+
+bool ProcessStream::readAvailable() {
+  char buf[65536];
+  for (int reads = 0; reads < 16; ++reads) {  // (then the other streams get their turn)
+    const ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n <= 0) {
+      closeStream();
+      return false;
+    }
+    if (broken_) continue;
+    buffer_.append(buf, static_cast<size_t>(n));
+    // Whole frames at the front: relayed together, the rest kept.
+    size_t whole = 0;
+    while (buffer_.size() - whole >= live::kFrameHeaderBytes) {
+      const uint32_t body = readU32(buffer_, whole);
+      if (body > live::kMaxBodyBytes) {
+        broken_ = true;  // the decoders (text, app) say why; nothing more is relayed
+        break;
+      }
+      if (buffer_.size() - whole < live::kFrameHeaderBytes + body) break;
+      const std::string_view frame(buffer_.data() + whole, live::kFrameHeaderBytes + body);
+      if (frames_++ == 0 && body >= 8 && frame[4] == static_cast<char>(live::MessageType::Hello))
+        pid_ = readU32(buffer_, whole + live::kFrameHeaderBytes + 4);
+      memory_.note(frame);
+      whole += frame.size();
+    }
+    relayFrames(std::string_view(buffer_.data(), broken_ ? buffer_.size() : whole));
+    buffer_.erase(0, broken_ ? buffer_.size() : whole);
+    if (broken_) dropApp();
+  }
+  return true;
+}
+
+void ProcessStream::closeStream() {
+  if (textOn_ && !buffer_.empty()) textOn_ = decoder_.feed(buffer_.data(), buffer_.size(), writer_);  // a frame cut short
+  if (textOn_ && !decoder_.finish()) std::fprintf(stderr, "reactorscope-run: pid %u: %s\n", pid_, decoder_.error().c_str());
+  ::close(fd_);
+  fd_ = -1;
+}
+
+void ProcessStream::relayFrames(std::string_view frames) {
+  if (frames.empty()) return;
+  if (appFd_ >= 0 && !sendToApp(frames)) dropApp();
+  if (textOn_ && !decoder_.feed(frames.data(), frames.size(), writer_)) {
+    std::fprintf(stderr, "reactorscope-run: pid %u: %s; its trace stops here, the program goes on\n", pid_,
+                 decoder_.error().c_str());
+    textOn_ = false;
+  }
+}
+
+void ProcessStream::attachApp(int appFd) {
+  const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
+  ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  appFd_ = appFd;
+  if (memory_.hasHello() && !sendToApp(memory_.replay(true))) dropApp();
+}
+
+// Sends all of `bytes` (a send timeout bounds each wait); false once it failed,
+// with a line saying so.
+bool ProcessStream::sendToApp(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t sent = ::send(appFd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) {
+      appTooSlow_ = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      std::fprintf(stderr, "reactorscope-run: the app %s; the program goes on without it\n",
+                   appTooSlow_ ? "stopped taking the trace" : "went away");
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(sent));
+  }
+  return true;
+}
+
+void ProcessStream::dropApp() {
+  if (appFd_ >= 0) ::close(appFd_);
+  appFd_ = -1;
+}
+
+void ProcessStream::finish(const std::optional<live::ProgramExit>& exit) {
+  if (exit && frames_ > 0 && buffer_.empty() && !broken_) {  // how it ended: the stream's last frame
+    const std::string frame = live::encodeExit(exit->signaled, exit->code);
+    if (appFd_ >= 0) sendToApp(frame);
+    if (textOn_) decoder_.feed(frame.data(), frame.size(), writer_);
+  }
+  dropApp();  // the app sees the end of the stream: the session ends
+  appTooSlow_ = true;  // (never attached again)
+}
+
+}  // namespace rs::run

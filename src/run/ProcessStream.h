@@ -1,0 +1,69 @@
+// One process's trace stream inside reactorscope-run (docs/trace-protocol.md,
+// "Lifecycles"): read from the private socket, split into whole frames, written
+// as text (--trace-text, its own TextTraceWriter on the shared file: lines of
+// two processes never mix inside a message) and relayed, whole frames only,
+// to its own connection to the app. It remembers what a late reader needs
+// (live::MetadataMemory): an app attached after the stream began first gets
+// the hello, the live bases and their events' callbacks, then the stream from
+// the next frame on. A send to the app waits at most kAppSendTimeoutMs; an app
+// that takes longer is dropped for good, one that went away may be attached
+// again (a new app). The relay never writes into the target: only the target
+// waits for nobody.
+// Thread contract: reactorscope-run's main thread.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "compat/LiveMetadata.h"
+#include "live/TextTraceWriter.h"
+#include "live/TraceDecoder.h"
+
+namespace rs::run {
+
+constexpr int kAppSendTimeoutMs = 2000;
+
+class ProcessStream {
+ public:
+  // Takes `fd` (a connected, non-blocking stream); `text` (may be null, not owned).
+  ProcessStream(int fd, std::FILE* text);
+  ~ProcessStream();
+  ProcessStream(const ProcessStream&) = delete;
+  ProcessStream& operator=(const ProcessStream&) = delete;
+
+  int fd() const { return fd_; }
+  bool open() const { return fd_ >= 0; }
+  // Reads what the socket holds; false once the stream ended (closed here).
+  bool readAvailable();
+  // The process's pid (hello), 0 before it.
+  uint32_t pid() const { return pid_; }
+  // Whether a (new) connection to the app would be taken.
+  bool wantsApp() const { return appFd_ < 0 && !appTooSlow_ && !broken_; }
+  // Takes `appFd` (owned): what the stream said so far that still holds, then the rest.
+  void attachApp(int appFd);
+  // The end: appends the exit message when given (after a whole frame of a
+  // stream that has begun), then closes the app's connection.
+  void finish(const std::optional<live::ProgramExit>& exit);
+
+ private:
+  void closeStream();
+  void relayFrames(std::string_view frames);
+  bool sendToApp(std::string_view bytes);
+  void dropApp();
+
+  int fd_;
+  std::string buffer_;  // bytes of frames not yet whole
+  uint64_t frames_ = 0;
+  uint32_t pid_ = 0;
+  bool broken_ = false;  // a frame length over the bound: nothing more is relayed
+  live::MetadataMemory memory_;
+  live::TraceDecoder decoder_;
+  live::TextTraceWriter writer_;
+  bool textOn_;
+  int appFd_ = -1;
+  bool appTooSlow_ = false;
+};
+
+}  // namespace rs::run
