@@ -8,11 +8,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include "live/TextTraceWriter.h"
-#include "live/TraceDecoder.h"
 
 namespace rs::run {
 
@@ -86,7 +85,8 @@ class FrameCursor {
 
 }  // namespace
 
-TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* text, int appFd, std::string* error) {
+TracedExit runTraced(const std::string& program, char* const* argv, live::TraceSink* sink, int appFd,
+                     std::string* error) {
   if (appFd >= 0) {
     const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
     ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
@@ -122,9 +122,8 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
   for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT}) ::sigaction(sig, &pass, nullptr);
 
   live::TraceDecoder decoder;
-  live::TextTraceWriter writer(text);
   FrameCursor relayed;  // the frames of the stream so far (whole or not)
-  bool textOn = text != nullptr;  // false once the stream turned out malformed
+  bool decodeOn = sink != nullptr;  // false once the stream turned out malformed
   int stream = ends[0];
   int status = 0;
   bool exited = false;
@@ -149,7 +148,7 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
     const ssize_t n = ::read(stream, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      if (textOn && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
+      if (decodeOn && !decoder.finish()) std::fprintf(stderr, "reactorscope-run: %s\n", decoder.error().c_str());
       ::close(stream);
       stream = -1;
       continue;
@@ -159,17 +158,17 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
       ::close(appFd);
       appFd = -1;
     }
-    if (!textOn) {
+    if (!decodeOn) {
       if (appFd < 0) {  // nobody wants the trace any more
         ::close(stream);
         stream = -1;
       }
       continue;
     }
-    if (!decoder.feed(buf, static_cast<size_t>(n), writer)) {
+    if (!decoder.feed(buf, static_cast<size_t>(n), *sink)) {
       std::fprintf(stderr, "reactorscope-run: %s; the trace stops here, the program goes on\n",
                    decoder.error().c_str());
-      textOn = false;
+      decodeOn = false;
       if (appFd < 0) {
         ::close(stream);
         stream = -1;
@@ -181,10 +180,9 @@ TracedExit runTraced(const std::string& program, char* const* argv, std::FILE* t
   if (relayed.canAppend()) {  // how it ended: the stream's last frame
     const std::string exitFrame = live::encodeExit(result.signaled, result.code);
     if (appFd >= 0) forwardToApp(appFd, exitFrame.data(), exitFrame.size());
-    if (textOn) decoder.feed(exitFrame.data(), exitFrame.size(), writer);
+    if (decodeOn) decoder.feed(exitFrame.data(), exitFrame.size(), *sink);
   }
   if (appFd >= 0) ::close(appFd);  // the app sees the end of the stream: the session ends
-  if (text) std::fflush(text);
   g_child = 0;
   return result;
 }
