@@ -43,9 +43,22 @@
 
 namespace rs::gui {
 
+// Sees what the aggregator is fed, as it is fed (the app's recorder, AppRecorder).
+// Called on the aggregator's thread (the GUI thread); must not block.
+class IngestObserver {
+ public:
+  virtual ~IngestObserver() = default;
+  virtual void ingested(int session, const TraceRecord* records, size_t count, const Tracer* infoSource) = 0;
+  virtual void logged(const QVector<LogEntry>& lines) = 0;
+  virtual void sessionEnded(int session, qint64 nowNs) = 0;
+};
+
 class TraceAggregator final : public FrameSource {
  public:
   TraceAggregator();
+
+  // One observer at most (null: none); it must outlive its registration.
+  void setObserver(IngestObserver* observer) { observer_ = observer; }
 
   // Feeds one session's drained records. `infoSource` resolves labels of new events
   // (may be null: then labels come from snapshots only).
@@ -138,6 +151,7 @@ class TraceAggregator final : public FrameSource {
   qint64 originNs_ = 0;
   qint64 retentionNs_ = 60LL * 1000 * 1000 * 1000;
   size_t historyBudgetBytes_ = size_t{96} << 20;
+  IngestObserver* observer_ = nullptr;
   std::unordered_set<quint64> shown_;                // EventRow::key
   std::unordered_map<quint64, qint64> lastShownNs_;  // key -> last maintain() it was shown
   std::vector<EventRow> rows_;
