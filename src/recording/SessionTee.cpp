@@ -14,13 +14,14 @@ SessionTee::SessionTee(RecordingWriter& writer, int64_t session)
 void SessionTee::add(const TraceRecord* records, size_t count, const Describe& describe) {
   for (size_t i = 0; i < count; ++i) {
     const TraceRecord& r = records[i];
-    if (r.eventId == 0 || !described_.insert(r.eventId).second) continue;
+    if (r.eventId == 0 || described_.count(r.eventId)) continue;
     EventInfo info;
     info.eventId = r.eventId;
     info.kind = r.kind;
     info.fd = r.fd;
     info.owner = r.owner;
     if (describe) describe(info);
+    described_[r.eventId] = info;
     writer_.addEvent(session_, std::move(info));
   }
   // Keyframes before the records they precede: a reader never sees records past a keyframe without it.
@@ -28,9 +29,13 @@ void SessionTee::add(const TraceRecord* records, size_t count, const Describe& d
   if (count) writer_.append(session_, records, count);
 }
 
-void SessionTee::redescribe(EventInfo event) {
-  if (!described_.count(event.eventId)) return;  // described with its first record
-  writer_.addEvent(session_, std::move(event));
+void SessionTee::redescribe(uint64_t eventId, std::string label, std::string callback) {
+  const auto it = described_.find(eventId);
+  if (it == described_.end()) return;  // described with its first record
+  if (it->second.label == label && it->second.callback == callback) return;
+  it->second.label = std::move(label);
+  it->second.callback = std::move(callback);
+  writer_.addEvent(session_, it->second);
 }
 
 }  // namespace rs::recording

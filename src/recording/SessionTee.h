@@ -8,7 +8,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <unordered_set>
+#include <string>
+#include <unordered_map>
 
 #include "Keyframes.h"
 #include "RecordingWriter.h"
@@ -30,14 +31,15 @@ class SessionTee {
 
   int64_t session() const { return session_; }
   void add(const TraceRecord* records, size_t count, const Describe& describe);
-  // Describes an already seen event again (a label learned after its first records;
-  // the file keeps the last description); an event not seen yet is left to add().
-  void redescribe(EventInfo event);
+  // Describes an already seen event again with this label and callback (learned
+  // after its first records; the file keeps the last description, kind, fd and
+  // owner as its first record had them); an event not seen yet is left to add().
+  void redescribe(uint64_t eventId, std::string label, std::string callback);
 
  private:
   RecordingWriter& writer_;
   const int64_t session_;
-  std::unordered_set<uint64_t> described_;
+  std::unordered_map<uint64_t, EventInfo> described_;  // as last written
   KeyframeMaker keyframes_;
 };
 

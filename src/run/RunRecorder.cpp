@@ -1,7 +1,8 @@
 #include "run/RunRecorder.h"
 
 #include <cstdio>
-#include <iterator>
+
+#include "core/Clock.h"
 
 namespace rs::run {
 
@@ -70,21 +71,20 @@ void RunRecorder::baseFreed(uint64_t base) {
 void RunRecorder::callback(const live::CallbackInfo& info) {
   Base* b = baseFor(info.base);
   if (!b) return;
-  recording::EventInfo event;
-  event.eventId = info.eventId;
-  event.fd = info.fd;
-  event.callback = labels_.add(info);
-  event.label = labels_.label(info.base, info.eventId);
-  b->tee->redescribe(std::move(event));
+  labels_.add(info);
+  b->tee->redescribe(info.eventId, labels_.label(info.base, info.eventId), labels_.callback(info.base, info.eventId));
 }
 
 void RunRecorder::records(uint64_t base, const TraceRecord* records, size_t count) {
   Base* b = baseFor(base);
   if (!b) return;
-  b->tee->add(records, count, [&](recording::EventInfo& event) {
-    event.label = labels_.label(base, event.eventId);
-  });
+  b->tee->add(records, count, [&](recording::EventInfo& event) { describe(base, event); });
   reportWriteErrorOnce();
+}
+
+void RunRecorder::describe(uint64_t base, recording::EventInfo& event) const {
+  event.label = labels_.label(base, event.eventId);
+  event.callback = labels_.callback(base, event.eventId);
 }
 
 void RunRecorder::log(int severity, const std::string& text) { addLog(levelOf(severity), text); }

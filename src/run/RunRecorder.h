@@ -48,6 +48,8 @@ class RunRecorder : public live::TraceSink {
     bool ended = false;
   };
   Base* baseFor(uint64_t base);
+  // The event's label and callback name as the stream has told them so far.
+  void describe(uint64_t base, recording::EventInfo& event) const;
   void addLog(int level, std::string text);
   void reportWriteErrorOnce();
 
