@@ -252,7 +252,7 @@ int runClient(const ClientCommand& cmd, const recording::RecordOptions& record, 
                    : "");
   }
   client.setIntervalCallback([&](const IntervalStats& s) {
-    recorder.interval(monotonicNowNs(), cli::intervalJson(s));
+    recorder.interval(monotonicNowNs(), recording::intervalJson(s));
     if (cmd.json) return;
     const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
     live.linef(stdout, "[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu", s.startSec, s.endSec,
@@ -286,7 +286,7 @@ int runClient(const ClientCommand& cmd, const recording::RecordOptions& record, 
   const double elapsed = s.elapsedSec > 0 ? s.elapsedSec : 1e-9;
   if (cmd.json) {
     std::string intervals;
-    for (const auto& iv : client.intervals()) intervals += (intervals.empty() ? "" : ",") + cli::intervalJson(iv);
+    for (const auto& iv : client.intervals()) intervals += (intervals.empty() ? "" : ",") + recording::intervalJson(iv);
     std::printf(
         "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections_asked\":%llu,"
         "\"connections_attempted\":%llu,\"connections_opened\":%llu,\"resets\":%llu,\"message_size\":%zu,\"fault\":\"%s\","

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "IntervalJson.h"
 #include "model/SessionController.h"
 
 namespace rs::gui {
@@ -36,6 +37,7 @@ bool AppRecorder::start(const recording::RecordOptions& options, std::set<int> o
   only_ = std::move(only);
   tees_.clear();
   ended_.clear();
+  lastIntervalEndSec_.clear();
   error_.clear();
   controller_->aggregator().setObserver(this);
   return true;
@@ -115,6 +117,19 @@ void AppRecorder::logged(const QVector<LogEntry>& lines) {
     const auto it = tees_.find(session);
     if (it == tees_.end()) continue;
     writer_->addLog(it->second->session(), nowNs, static_cast<int>(line.level), line.text.toStdString());
+  }
+}
+
+void AppRecorder::figured(int session, const SessionFigures& figures) {
+  if (figures.intervals.empty() || !writer_) return;
+  const auto it = tees_.find(session);
+  if (it == tees_.end()) return;
+  double& last = lastIntervalEndSec_.try_emplace(session, -1.0).first->second;
+  const int64_t nowNs = monotonicNowNs();
+  for (const IntervalStats& iv : figures.intervals) {
+    if (iv.endSec <= last) continue;
+    writer_->addClientInterval(it->second->session(), nowNs, recording::intervalJson(iv));
+    last = iv.endSec;
   }
 }
 

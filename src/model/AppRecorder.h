@@ -8,7 +8,7 @@
 // RecordingWriter encodes and writes on its own thread -- never the GUI thread's
 // work beyond queueing a copy, never a loop thread's. Log lines of recorded
 // sessions (and the app's own lines, into the first recorded session) go to the
-// log table. A session is added to the file when its first records arrive after
+// log table, a client's per-second intervals (each once) to client_intervals. A session is added to the file when its first records arrive after
 // start(), and ended when the app ends it or stop() closes the file.
 // A file that cannot be created fails start() with a message naming it; a write
 // error later (disk full) stops recording (status().error says why, once) and
@@ -64,6 +64,7 @@ class AppRecorder : private IngestObserver {
   void ingested(int session, const TraceRecord* records, size_t count, const Tracer* infoSource) override;
   void logged(const QVector<LogEntry>& lines) override;
   void sessionEnded(int session, qint64 nowNs) override;
+  void figured(int session, const SessionFigures& figures) override;
   // The tee of a session to record (added to the file on first use), or null.
   recording::SessionTee* teeFor(int session);
   bool wanted(int session) const { return only_.empty() || only_.count(session) > 0; }
@@ -74,6 +75,7 @@ class AppRecorder : private IngestObserver {
   std::set<int> only_;
   std::map<int, std::unique_ptr<recording::SessionTee>> tees_;  // app session id -> its tee
   std::set<int> ended_;
+  std::map<int, double> lastIntervalEndSec_;  // per client session: the newest interval recorded
   QString error_;
 };
 

@@ -51,6 +51,7 @@ class IngestObserver {
   virtual void ingested(int session, const TraceRecord* records, size_t count, const Tracer* infoSource) = 0;
   virtual void logged(const QVector<LogEntry>& lines) = 0;
   virtual void sessionEnded(int session, qint64 nowNs) = 0;
+  virtual void figured(int session, const SessionFigures& figures) = 0;
 };
 
 class TraceAggregator final : public FrameSource {
@@ -89,7 +90,10 @@ class TraceAggregator final : public FrameSource {
   static constexpr size_t kLevelSampleBudget = size_t{2} << 20;
 
   // Sessions' workload figures, replaced every tick (forgetSession() drops them).
-  void setFigures(int session, SessionFigures figures) { figures_[session] = std::move(figures); }
+  void setFigures(int session, SessionFigures figures) {
+    if (observer_) observer_->figured(session, figures);
+    figures_[session] = std::move(figures);
+  }
   // Appends log lines (the oldest go past kLogCapacity lines).
   void appendLog(const QVector<LogEntry>& lines);
   static constexpr size_t kLogCapacity = 5000;

@@ -14,7 +14,7 @@ namespace {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
-// The client interval a recording stores (cli/IntervalJson.h's form).
+// The client interval a recording stores (recording/IntervalJson.h's form).
 IntervalStats intervalFrom(const std::string& json) {
   const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
   IntervalStats s;

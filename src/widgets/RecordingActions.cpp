@@ -141,7 +141,7 @@ void RecordingActions::updateStatus() {
 }
 
 void RecordingActions::openExportDialog() {
-  if (exportDialog_ || exporting()) return;
+  if (exportDialog_ || exportRunning()) return;
   exportDialog_ = new ExportDialog(window_->replaySource() ? window_->replaySource()->path() : QString(), window_);
   exportDialog_->setAttribute(Qt::WA_DeleteOnClose);
   connect(exportDialog_, &QDialog::accepted, this, &RecordingActions::startExport);

@@ -51,7 +51,7 @@ class RecordingActions : public QObject {
   // The open dialogs, if any (tests drive them).
   RecordDialog* recordDialog() const { return recordDialog_; }
   ExportDialog* exportDialog() const { return exportDialog_; }
-  bool exporting() const { return exportThread_.joinable(); }
+  bool exportRunning() const { return exportThread_.joinable(); }
 
  signals:
   // An export finished (ok or not); message is what the log says.

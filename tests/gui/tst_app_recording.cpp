@@ -3,7 +3,8 @@
 //     starts the AppRecorder on a loopback echo run (server + client sessions of
 //     the controller), the status bar counts records, unchecking stops and closes
 //     the file; RecordingReader then finds both sessions (kinds server/client,
-//     their names), records in each, labelled events, the log lines; the file
+//     their names), records in each, labelled events, the log lines, the
+//     client's per-second intervals (each once); the file
 //     opens in a replay window with the same sessions;
 //   - "only the selected sessions" records the selected one only;
 //   - an unwritable path: one message box naming the file, the action unchecked,
@@ -20,6 +21,10 @@
 // Runs are bounded in count and time; waits are hang guards, not timings.
 #include <QtTest>
 
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QMenu>
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QJsonArray>
@@ -36,7 +41,12 @@
 #include <QTableView>
 #include <QTextBlock>
 
+#include <map>
+#include <set>
+
 #include "RecordingReader.h"
+#include "model/EventFilterProxy.h"
+#include "model/EventTableModel.h"
 #include "model/AppRecorder.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/MainWindow.h"
@@ -51,11 +61,7 @@ using namespace rs::gui;
 
 namespace {
 
-// A loopback echo server and a bounded client against it, started on the window's controller.
-struct EchoRun {
-  int server = 0, client = 0;
-};
-
+// A loopback echo server on an ephemeral port, started on the window's controller; true once it listens.
 bool startServer(MainWindow& w, int* server) {
   SessionController* ctl = w.controller();
   rs::EchoServerConfig sc;
@@ -68,6 +74,7 @@ bool startServer(MainWindow& w, int* server) {
   }, 20000);
 }
 
+// A bounded client (4 connections, durationSec) against that server.
 int startClient(MainWindow& w, int server, double durationSec) {
   rs::LoadClientConfig cc;
   cc.host = "127.0.0.1";
@@ -131,12 +138,14 @@ void TestAppRecording::recordLoopbackEcho() {
   recordTo(w, recorded_);
   QVERIFY(actions->recorder()->active());
   QVERIFY(actions->recordAction()->isChecked());
-  const int client = startClient(w, server, 1.0);  // started after Record: recorded too
+  const int client = startClient(w, server, 2.0);  // started after Record: recorded too
   QTRY_VERIFY_WITH_TIMEOUT(actions->recorder()->status().records > 1000, 30000);
   QTRY_VERIFY_WITH_TIMEOUT(w.controller()->sessionModel()->session(client)->status == EngineSession::Status::Finished,
                            30000);
   QTRY_VERIFY(actions->statusLabel()->isVisible());
   QVERIFY2(actions->statusLabel()->text().contains(QStringLiteral("REC")), qPrintable(actions->statusLabel()->text()));
+  if (const QString shots = qEnvironmentVariable("RS_SCREENSHOT_DIR"); !shots.isEmpty())
+    w.grab().save(QDir(shots).filePath(QStringLiteral("app-recording.png")));
 
   actions->recordAction()->trigger();  // stop
   QVERIFY(!actions->recorder()->active());
@@ -167,6 +176,13 @@ void TestAppRecording::recordLoopbackEcho() {
   std::vector<rs::recording::LogEntry> log;
   QVERIFY2(reader.log(byKind["client"], INT64_MIN, INT64_MAX, log, &why), why.c_str());
   QVERIFY(!log.empty());
+  // Its per-second intervals, each once.
+  std::vector<rs::recording::ClientInterval> intervals;
+  QVERIFY2(reader.clientIntervals(byKind["client"], INT64_MIN, INT64_MAX, intervals, &why), why.c_str());
+  QVERIFY(!intervals.empty());
+  std::set<std::string> distinct;
+  for (const auto& iv : intervals) distinct.insert(iv.json);
+  QCOMPARE(distinct.size(), intervals.size());
 
   // The file opens in a replay window with both sessions.
   MainWindow* replay = w.openRecordingWindow(recorded_);
