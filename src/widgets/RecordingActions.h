@@ -22,6 +22,8 @@
 #include <thread>
 
 #include "model/FrameSource.h"
+#include "widgets/ExportDialog.h"
+#include "widgets/RecordDialog.h"
 
 class QAction;
 class QLabel;
@@ -33,9 +35,7 @@ class QToolBar;
 namespace rs::gui {
 
 class AppRecorder;
-class ExportDialog;
 class MainWindow;
-class RecordDialog;
 
 class RecordingActions : public QObject {
   Q_OBJECT

@@ -39,6 +39,7 @@
 #include <QComboBox>
 #include <QPlainTextEdit>
 #include <QTableView>
+#include <QToolBar>
 #include <QTextBlock>
 
 #include <map>

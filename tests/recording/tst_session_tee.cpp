@@ -72,7 +72,7 @@ class TestSessionTee : public QObject {
     for (const auto& e : events) byId[e.eventId] = e;
     QCOMPARE(byId[7].label, std::string("tick_a[timer]"));
     QCOMPARE(byId[7].callback, std::string("tick_a"));
-      QVERIFY(byId[7].kind == EventKind::Timer);  // from the first record, not reset by redescribe
+    QVERIFY(byId[7].kind == EventKind::Timer);  // from the first record, not reset by redescribe
     QCOMPARE(byId[9].label, std::string("first-9"));
     QVERIFY(byId[9].kind == EventKind::Io);
     QCOMPARE(byId[9].fd, 5);
