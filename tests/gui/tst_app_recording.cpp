@@ -6,6 +6,8 @@
 //     their names), records in each, labelled events, the log lines, the
 //     client's per-second intervals (each once); the file
 //     opens in a replay window with the same sessions;
+//   - a program under reactorscope-run (streaming to the window's listener) is
+//     recorded as a "run" session with its callback-labelled events;
 //   - "only the selected sessions" records the selected one only;
 //   - an unwritable path: one message box naming the file, the action unchecked,
 //     the sessions still running;
@@ -25,6 +27,7 @@
 #include <QDir>
 #include <QFile>
 #include <QMenu>
+#include <QProcess>
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QJsonArray>
@@ -46,6 +49,8 @@
 #include <set>
 
 #include "RecordingReader.h"
+#include "live/AppSocket.h"
+#include "model/ProgramSessions.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
 #include "model/AppRecorder.h"
@@ -109,6 +114,7 @@ class TestAppRecording : public QObject {
   void initTestCase();
   void recordLoopbackEcho();
   void recordSelectedOnly();
+  void recordsAProgramSession();
   void unwritablePathIsReported();
   void exportFromReplayWindow();
   void exportErrorIsReported();
@@ -217,6 +223,45 @@ void TestAppRecording::recordSelectedOnly() {
   QCOMPARE(reader.sessions().front().info.kind, std::string("server"));
   w.controller()->stopAll();
   QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+}
+
+void TestAppRecording::recordsAProgramSession() {
+  if (QString(ECHO_ANY_PORT).isEmpty()) QSKIP("no fixture programs in sanitizer builds");
+  MainWindow w;
+  QTemporaryDir sockets;
+  const QString socket = sockets.filePath(QStringLiteral("app.sock"));
+  QString error;
+  QVERIFY2(w.programs()->listen(socket, &error), qPrintable(error));
+  const QString path = dir_.filePath(QStringLiteral("program.rsrec"));
+  recordTo(w, path);
+  QVERIFY(w.recordingActions()->recorder()->active());
+
+  QProcess run;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(rs::live::kAppSocketEnv, socket);
+  run.setProcessEnvironment(env);
+  run.start(QStringLiteral(RUN_PATH), {QStringLiteral("--"), QStringLiteral(ECHO_ANY_PORT)});
+  QVERIFY2(run.waitForStarted(10000), qPrintable(run.errorString()));
+  QTRY_VERIFY_WITH_TIMEOUT(run.canReadLine() || run.state() == QProcess::NotRunning, 20000);
+  QVERIFY2(run.readLine().startsWith("port "), run.readAllStandardError().constData());
+  QTRY_VERIFY_WITH_TIMEOUT(w.recordingActions()->recorder()->status().records > 0, 20000);
+  run.terminate();  // SIGTERM, passed on to the program
+  QVERIFY(run.waitForFinished(20000));
+  QTRY_VERIFY_WITH_TIMEOUT(!w.programs()->programs().empty() && w.programs()->programs().front()->ended(), 20000);
+  w.recordingActions()->recordAction()->trigger();
+
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
+  QCOMPARE(reader.sessions().size(), size_t{1});
+  const auto& session = reader.sessions().front();
+  QCOMPARE(session.info.kind, std::string("run"));
+  QVERIFY2(session.info.name.find("base 1") != std::string::npos, session.info.name.c_str());
+  QVERIFY(session.endNs.has_value());
+  std::vector<rs::recording::EventInfo> events;
+  QVERIFY2(reader.events(session.id, events, &why), why.c_str());
+  QVERIFY(std::any_of(events.begin(), events.end(),
+                      [](const auto& e) { return e.label.find("accept_cb") != std::string::npos; }));
 }
 
 void TestAppRecording::unwritablePathIsReported() {
