@@ -49,6 +49,12 @@ RecordDialog::RecordDialog(int selectedCount, QWidget* parent) : QDialog(parent)
   lastMinutes_->setSuffix(tr(" min"));
   lastMinutes_->setSpecialValueText(tr("everything"));
   lastMinutes_->setToolTip(tr("Ring mode: keep only the last N minutes of the recording"));
+  stopAfter_ = new QDoubleSpinBox(this);
+  stopAfter_->setObjectName(QStringLiteral("recordStopAfter"));
+  stopAfter_->setRange(0, 7 * 24 * 60);
+  stopAfter_->setDecimals(2);
+  stopAfter_->setSuffix(tr(" min"));
+  stopAfter_->setSpecialValueText(tr("until stopped"));
   overwrite_ = new QCheckBox(tr("Replace the file if it exists"), this);
   overwrite_->setObjectName(QStringLiteral("recordOverwrite"));
 
@@ -57,6 +63,7 @@ RecordDialog::RecordDialog(int selectedCount, QWidget* parent) : QDialog(parent)
   form->addRow(tr("Record:"), all_);
   form->addRow(QString(), selected_);
   form->addRow(tr("Size cap:"), capMiB_);
+  form->addRow(tr("Stop after:"), stopAfter_);
   form->addRow(tr("Keep the last:"), lastMinutes_);
   form->addRow(QString(), overwrite_);
   buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -86,5 +93,7 @@ recording::RecordOptions RecordDialog::options() const {
 }
 
 bool RecordDialog::selectedOnly() const { return selected_->isChecked(); }
+
+double RecordDialog::stopAfterMinutes() const { return stopAfter_->value(); }
 
 }  // namespace rs::gui

@@ -1,8 +1,9 @@
 // "Record": where the app records its live sessions and how much it keeps: the
 // file (default ~/reactorscope-<yyyyMMdd-HHmmss>.rsrec), all sessions or only the
 // ones selected in the Sessions panel, a size cap (MiB of trace blocks, 0 = none),
-// a ring ("keep the last N minutes", 0 = all; with a cap the oldest blocks make
-// room) and whether an existing file may be replaced. OK stays disabled while the
+// a duration cap ("stop after N minutes", 0 = until unchecked), a ring ("keep the
+// last N minutes", 0 = all; with a cap the oldest blocks make room) and whether an
+// existing file may be replaced. OK stays disabled while the
 // path is empty (the writer's own checks name anything else at start).
 // Thread contract: GUI thread only.
 #pragma once
@@ -28,10 +29,12 @@ class RecordDialog : public QDialog {
   static QString defaultPath();
   recording::RecordOptions options() const;
   bool selectedOnly() const;
+  double stopAfterMinutes() const;  // 0: until Record is unchecked
 
   QLineEdit* pathEdit() const { return path_; }
   QSpinBox* capEdit() const { return capMiB_; }
   QDoubleSpinBox* lastMinutesEdit() const { return lastMinutes_; }
+  QDoubleSpinBox* stopAfterEdit() const { return stopAfter_; }
   QCheckBox* overwriteCheck() const { return overwrite_; }
   QRadioButton* selectedOnlyButton() const { return selected_; }
 
@@ -41,6 +44,7 @@ class RecordDialog : public QDialog {
   QRadioButton* selected_;
   QSpinBox* capMiB_;
   QDoubleSpinBox* lastMinutes_;
+  QDoubleSpinBox* stopAfter_;
   QCheckBox* overwrite_;
   QDialogButtonBox* buttons_;
 };

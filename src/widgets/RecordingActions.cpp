@@ -16,6 +16,9 @@
 #include <QTimer>
 #include <QToolBar>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "Exporter.h"
 #include "model/AppRecorder.h"
 #include "widgets/ExportDialog.h"
@@ -57,6 +60,9 @@ RecordingActions::RecordingActions(MainWindow* window, QMenu* fileMenu, QToolBar
     statusTimer_ = new QTimer(this);
     statusTimer_->setInterval(kStatusIntervalMs);
     connect(statusTimer_, &QTimer::timeout, this, &RecordingActions::updateStatus);
+    stopTimer_ = new QTimer(this);
+    stopTimer_->setSingleShot(true);
+    connect(stopTimer_, &QTimer::timeout, record_, [this] { record_->setChecked(false); });
   }
   export_ = new QAction(tr("&Export..."), this);
   export_->setObjectName(QStringLiteral("actionExport"));
@@ -78,6 +84,7 @@ void RecordingActions::log(int level, const QString& text) {
 
 void RecordingActions::onRecordToggled(bool on) {
   if (!on) {
+    stopTimer_->stop();
     if (recordDialog_) recordDialog_->reject();
     if (recorder_->active()) log(0, recorder_->stop());
     updateStatus();
@@ -111,6 +118,8 @@ void RecordingActions::startRecording() {
     return;
   }
   log(0, tr("recording to %1").arg(recorder_->status().path));
+  if (const double minutes = recordDialog_->stopAfterMinutes(); minutes > 0)
+    stopTimer_->start(static_cast<int>(std::min(minutes * 60e3, double{INT32_MAX})));
   statusTimer_->start();
   updateStatus();
 }

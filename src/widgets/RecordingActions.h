@@ -1,7 +1,8 @@
 // The window's recording commands, kept out of MainWindow:
 //  - Record (live windows; checkable, toolbar + File menu): RecordDialog, then the
 //    AppRecorder records every session (or the selected ones) until unchecked; the
-//    status bar shows the file's size, records and drops twice a second; a file that
+//    status bar shows the file's size, records and drops twice a second; the
+//    dialog's "stop after N minutes" unchecks it then; a file that
 //    cannot be created shows a message box (object name "recordErrorBox"), a write
 //    error later (disk full) stops the recording with a log line and the status bar
 //    saying why; the live sessions go on either way.
@@ -76,6 +77,7 @@ class RecordingActions : public QObject {
   QAction* export_ = nullptr;
   QLabel* status_ = nullptr;
   QTimer* statusTimer_ = nullptr;
+  QTimer* stopTimer_ = nullptr;  // the dialog's duration cap
   std::unique_ptr<AppRecorder> recorder_;
   QPointer<RecordDialog> recordDialog_;
   QPointer<ExportDialog> exportDialog_;

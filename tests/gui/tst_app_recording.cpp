@@ -8,7 +8,8 @@
 //     opens in a replay window with the same sessions;
 //   - a program under reactorscope-run (streaming to the window's listener) is
 //     recorded as a "run" session with its callback-labelled events;
-//   - "only the selected sessions" records the selected one only;
+//   - "only the selected sessions" records the selected one only; "stop after"
+//     ends the recording by itself (the action unchecks);
 //   - an unwritable path: one message box naming the file, the action unchecked,
 //     the sessions still running;
 //   - File > Export... in a replay window: Chrome JSON (parsed, has trace events)
@@ -26,6 +27,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QMenu>
 #include <QProcess>
 #include <QCheckBox>
@@ -93,13 +95,14 @@ int startClient(MainWindow& w, int server, double durationSec) {
 QDialogButtonBox* buttonsOf(QDialog* d) { return d->findChild<QDialogButtonBox*>(); }
 
 // File > Record... through the action and its dialog, to `path`.
-void recordTo(MainWindow& w, const QString& path, bool selectedOnly = false) {
+void recordTo(MainWindow& w, const QString& path, bool selectedOnly = false, double stopAfterMinutes = 0) {
   RecordingActions* actions = w.recordingActions();
   actions->recordAction()->trigger();
   QTRY_VERIFY(actions->recordDialog() != nullptr);
   RecordDialog* d = actions->recordDialog();
   d->pathEdit()->setText(path);
   if (selectedOnly) d->selectedOnlyButton()->setChecked(true);
+  d->stopAfterEdit()->setValue(stopAfterMinutes);
   buttonsOf(d)->button(QDialogButtonBox::Ok)->click();
 }
 
@@ -154,8 +157,12 @@ void TestAppRecording::recordLoopbackEcho() {
   if (const QString shots = qEnvironmentVariable("RS_SCREENSHOT_DIR"); !shots.isEmpty())
     w.grab().save(QDir(shots).filePath(QStringLiteral("app-recording.png")));
 
+  const AppRecorder::Status last = actions->recorder()->status();
   actions->recordAction()->trigger();  // stop
   QVERIFY(!actions->recorder()->active());
+  qInfo("recorded >= %llu records (%llu dropped by the writer), %lld B of blocks before the stop; file %lld B",
+        static_cast<unsigned long long>(last.records), static_cast<unsigned long long>(last.dropped),
+        static_cast<long long>(last.storedBytes), static_cast<long long>(QFileInfo(recorded_).size()));
   QVERIFY(!actions->recordAction()->isChecked());
   QVERIFY(w.controller()->sessionModel()->session(server)->status == EngineSession::Status::Running);
 
@@ -209,13 +216,13 @@ void TestAppRecording::recordSelectedOnly() {
   QVERIFY(startServer(w, &server));
   w.sessionsPanel()->reveal(server);  // selects its row
   const QString path = dir_.filePath(QStringLiteral("selected.rsrec"));
-  recordTo(w, path, true);
+  recordTo(w, path, true, 0.1);  // stops by itself after 6 s
   QVERIFY(w.recordingActions()->recorder()->active());
   const int client = startClient(w, server, 0.5);  // not selected: not recorded
   QTRY_VERIFY_WITH_TIMEOUT(w.controller()->sessionModel()->session(client)->status == EngineSession::Status::Finished,
                            30000);
-  QTRY_VERIFY_WITH_TIMEOUT(w.recordingActions()->recorder()->status().records > 0, 30000);
-  w.recordingActions()->recordAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.recordingActions()->recorder()->active(), 60000);
+  QVERIFY(!w.recordingActions()->recordAction()->isChecked());
   rs::recording::RecordingReader reader;
   std::string why;
   QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
