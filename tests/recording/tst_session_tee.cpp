@@ -24,7 +24,7 @@ TraceRecord transition(int64_t tsNs, uint64_t id, EventKind kind, int32_t fd, ui
   r.owner = owner;
   r.from = EventState::NonPending;
   r.to = EventState::Pending;
-  r.cause = TraceCause::EventAdd;
+  r.cause = TraceCause::Add;
   return r;
 }
 
