@@ -16,35 +16,27 @@ CliRecorder::~CliRecorder() {
   if (active()) finish();
 }
 
-bool CliRecorder::start(EventBase& base, const RecordOptions& options, recording::SessionInfo session,
+bool CliRecorder::start(EventBase& base, const recording::RecordOptions& options, recording::SessionInfo session,
                         std::string* error) {
-  recording::RecordingWriterOptions writerOptions;
-  writerOptions.sizeCapBytes = options.capBytes;
-  writerOptions.keepLastNs = static_cast<int64_t>(options.keepLastMinutes * 60e9);
-  writerOptions.ringMode = options.keepLastMinutes > 0;
-  writerOptions.overwrite = options.overwrite;
-  auto writer = std::make_unique<recording::RecordingWriter>(writerOptions);
+  auto writer = std::make_unique<recording::RecordingWriter>(recording::writerOptions(options));
   if (!writer->open(options.path, error)) return false;
-  session_ = writer->addSession(std::move(session));
+  const int64_t id = writer->addSession(std::move(session));
   writer_ = std::move(writer);
+  tee_ = std::make_unique<recording::SessionTee>(*writer_, id);
   path_ = options.path;
   base_ = &base;
   buffer_.resize(kDrainBatch);
-  keyframes_ = std::make_unique<recording::KeyframeMaker>(
-      kKeyframeIntervalNs, [this](int64_t tsNs, std::vector<uint8_t> state) {
-        writer_->addKeyframe(session_, tsNs, std::move(state));
-      });
   base.tracer().setEnabled(true);
   drainer_ = std::thread([this] { drainMain(); });
   return true;
 }
 
 void CliRecorder::log(int level, std::string text) {
-  if (writer_) writer_->addLog(session_, monotonicNowNs(), level, std::move(text));
+  if (writer_) writer_->addLog(tee_->session(), monotonicNowNs(), level, std::move(text));
 }
 
 void CliRecorder::interval(int64_t tsNs, std::string json) {
-  if (writer_) writer_->addClientInterval(session_, tsNs, std::move(json));
+  if (writer_) writer_->addClientInterval(tee_->session(), tsNs, std::move(json));
 }
 
 void CliRecorder::drainMain() {
@@ -57,21 +49,9 @@ void CliRecorder::drainMain() {
 size_t CliRecorder::drainOnce() {
   Tracer& tracer = base_->tracer();
   const size_t n = tracer.drain(buffer_.data(), buffer_.size());
-  for (size_t i = 0; i < n; ++i) {
-    const TraceRecord& r = buffer_[i];
-    if (r.eventId != 0 && described_.insert(r.eventId).second) {
-      recording::EventInfo info;
-      info.eventId = r.eventId;
-      info.kind = r.kind;
-      info.fd = r.fd;
-      info.owner = r.owner;
-      if (const auto known = tracer.info(r.eventId)) info.label = known->label;
-      writer_->addEvent(session_, std::move(info));
-    }
-  }
-  // Keyframes before the records they precede: a reader never sees records past a keyframe without it.
-  keyframes_->feed(buffer_.data(), n);
-  if (n) writer_->append(session_, buffer_.data(), n);
+  tee_->add(buffer_.data(), n, [&tracer](recording::EventInfo& event) {
+    if (const auto known = tracer.info(event.eventId)) event.label = known->label;
+  });
   return n;
 }
 
@@ -89,9 +69,9 @@ std::string CliRecorder::finish() {
   }
   const uint64_t ringDropped = base_->tracer().dropped();
   if (ringDropped)
-    writer_->addLog(session_, monotonicNowNs(), 1,
+    writer_->addLog(tee_->session(), monotonicNowNs(), 1,
                     "the trace ring dropped " + std::to_string(ringDropped) + " records (the drain fell behind)");
-  writer_->endSession(session_, monotonicNowNs());
+  writer_->endSession(tee_->session(), monotonicNowNs());
   writer_->close();
   reportWriteErrorOnce();
   base_->tracer().setEnabled(false);

@@ -4,7 +4,7 @@
 // own). Events are described once, the first time their records are seen (label
 // from the base's label directory); every 250 ms of record time a keyframe (every
 // event's state, recording/EventStates) lets a replay seek without reading from the
-// start. Log lines and client intervals are added from the loop thread (queued,
+// start (both done by recording::SessionTee). Log lines and client intervals are added from the loop thread (queued,
 // never blocking it). A file that cannot be created, or a write error later (disk
 // full), is reported once on stderr and the run goes on without recording.
 //
@@ -17,11 +17,10 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <unordered_set>
 
 #include "RecordOptions.h"
 #include "RecordingWriter.h"
-#include "Keyframes.h"
+#include "SessionTee.h"
 
 namespace rs {
 class EventBase;
@@ -31,9 +30,6 @@ namespace rs::cli {
 
 class CliRecorder {
  public:
-  // Every this much record time, a keyframe.
-  static constexpr int64_t kKeyframeIntervalNs = 250'000'000;
-
   CliRecorder() = default;
   ~CliRecorder();
   CliRecorder(const CliRecorder&) = delete;
@@ -41,7 +37,7 @@ class CliRecorder {
 
   // Creates the file and starts draining `base` (tracing on). False with *error when
   // the file cannot be created (the caller reports it and runs without recording).
-  bool start(EventBase& base, const RecordOptions& options, recording::SessionInfo session, std::string* error);
+  bool start(EventBase& base, const recording::RecordOptions& options, recording::SessionInfo session, std::string* error);
   bool active() const { return writer_ != nullptr; }
 
   void log(int level, std::string text);
@@ -60,14 +56,12 @@ class CliRecorder {
   EventBase* base_ = nullptr;
   std::unique_ptr<recording::RecordingWriter> writer_;
   std::string path_;
-  int64_t session_ = 0;
   std::thread drainer_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> errorReported_{false};
   // Drain thread only (and finish() after joining it):
   std::vector<TraceRecord> buffer_;
-  std::unordered_set<uint64_t> described_;
-  std::unique_ptr<recording::KeyframeMaker> keyframes_;
+  std::unique_ptr<recording::SessionTee> tee_;
 };
 
 }  // namespace rs::cli

@@ -147,23 +147,9 @@ int runExport(const std::vector<std::string>& args) {
                                                      "' is not one of perfetto, chrome-json");
   if (out.empty()) return fail(kExitUsage, "export: missing -o OUT");
   if (fromSec && toSec && *toSec < *fromSec) return fail(kExitUsage, "export: --to is before --from");
-  // Seconds from the recording's first record -> the recording's clock.
   exporting::ExportRange range;
-  if (fromSec || toSec) {
-    recording::RecordingReader reader;
-    std::string error;
-    if (!reader.open(path, &error)) return fail(kExitFailed, error);
-    int64_t originNs = INT64_MAX;
-    for (const auto& s : reader.sessions()) {
-      recording::TimeSpan span;
-      if (!reader.span(s.id, span, &error)) return fail(kExitFailed, error);
-      if (!span.empty) originNs = std::min(originNs, span.firstNs);
-    }
-    if (originNs != INT64_MAX) {
-      if (fromSec) range.fromNs = originNs + static_cast<int64_t>(*fromSec * 1e9);
-      if (toSec) range.toNs = originNs + static_cast<int64_t>(*toSec * 1e9);
-    }
-  }
+  if (std::string error; !exporting::rangeFromOffsets(path, fromSec, toSec, &range, &error))
+    return fail(kExitFailed, error);
   exporting::WalkCounts counts;
   std::string error;
   if (!exporting::exportRecording(path, *format, out, range, &counts, &error)) return fail(kExitFailed, error);

@@ -100,7 +100,7 @@ void printErrors(const LoadClientStats& s) {
 
 // --record: starts recording `base`; a file that cannot be created is reported and
 // the run goes on without it.
-void startRecording(cli::CliRecorder& recorder, EventBase& base, const cli::RecordOptions& options,
+void startRecording(cli::CliRecorder& recorder, EventBase& base, const recording::RecordOptions& options,
                     recording::SessionInfo session) {
   if (options.path.empty()) return;
   session.pid = getpid();
@@ -120,7 +120,7 @@ std::string joined(const std::vector<std::string>& args) {
   return out;
 }
 
-int runServer(const ServerCommand& cmd, const cli::RecordOptions& record, const std::string& settings) {
+int runServer(const ServerCommand& cmd, const recording::RecordOptions& record, const std::string& settings) {
   EventBase base;
   if (!base.valid()) return runtimeError(base.error());
   // Everything printed while the server runs goes through `live`: never blocks.
@@ -223,7 +223,7 @@ int runServer(const ServerCommand& cmd, const cli::RecordOptions& record, const 
   return kExitOk;
 }
 
-int runClient(const ClientCommand& cmd, const cli::RecordOptions& record, const std::string& settings) {
+int runClient(const ClientCommand& cmd, const recording::RecordOptions& record, const std::string& settings) {
   EventBase base;
   if (!base.valid()) return runtimeError(base.error());
   cli::CliRecorder recorder;
@@ -252,7 +252,7 @@ int runClient(const ClientCommand& cmd, const cli::RecordOptions& record, const 
                    : "");
   }
   client.setIntervalCallback([&](const IntervalStats& s) {
-    recorder.interval(monotonicNowNs(), cli::intervalJson(s));
+    recorder.interval(monotonicNowNs(), recording::intervalJson(s));
     if (cmd.json) return;
     const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
     live.linef(stdout, "[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu", s.startSec, s.endSec,
@@ -286,7 +286,7 @@ int runClient(const ClientCommand& cmd, const cli::RecordOptions& record, const 
   const double elapsed = s.elapsedSec > 0 ? s.elapsedSec : 1e-9;
   if (cmd.json) {
     std::string intervals;
-    for (const auto& iv : client.intervals()) intervals += (intervals.empty() ? "" : ",") + cli::intervalJson(iv);
+    for (const auto& iv : client.intervals()) intervals += (intervals.empty() ? "" : ",") + recording::intervalJson(iv);
     std::printf(
         "{\"role\":\"client\",\"target\":\"%s\",\"server_mode\":\"%s\",\"connections_asked\":%llu,"
         "\"connections_attempted\":%llu,\"connections_opened\":%llu,\"resets\":%llu,\"message_size\":%zu,\"fault\":\"%s\","
@@ -354,22 +354,22 @@ int main(int argc, char** argv) {
   const std::string verb = args[0];
   args.erase(args.begin());
   if (verb == "--help" || verb == "-h" || verb == "help") {
-    if (!args.empty() && args[0] == "server") std::fputs((serverUsage() + cli::recordUsage()).c_str(), stdout);
-    else if (!args.empty() && args[0] == "client") std::fputs((clientUsage() + cli::recordUsage()).c_str(), stdout);
+    if (!args.empty() && args[0] == "server") std::fputs((serverUsage() + recording::recordUsage()).c_str(), stdout);
+    else if (!args.empty() && args[0] == "client") std::fputs((clientUsage() + recording::recordUsage()).c_str(), stdout);
     else std::fputs((cliUsage() + cli::recordingCommandsUsage()).c_str(), stdout);
     return kExitOk;
   }
   std::string error;
   if (verb == "info" || verb == "export") return cli::runRecordingCommand(verb, args);
   const std::string settings = joined(args);
-  const auto record = (verb == "server" || verb == "client") ? cli::takeRecordOptions(args, &error)
-                                                             : std::optional<cli::RecordOptions>();
+  const auto record = (verb == "server" || verb == "client") ? recording::takeRecordOptions(args, &error)
+                                                             : std::optional<recording::RecordOptions>();
   if ((verb == "server" || verb == "client") && !record) return usageError(error);
   if (verb == "server") {
     auto cmd = parseServerArgs(args, &error);
     if (!cmd) return usageError(error);
     if (cmd->help) {
-      std::fputs((serverUsage() + cli::recordUsage()).c_str(), stdout);
+      std::fputs((serverUsage() + recording::recordUsage()).c_str(), stdout);
       return kExitOk;
     }
     return runServer(*cmd, *record, settings);
@@ -378,7 +378,7 @@ int main(int argc, char** argv) {
     auto cmd = parseClientArgs(args, &error);
     if (!cmd) return usageError(error);
     if (cmd->help) {
-      std::fputs((clientUsage() + cli::recordUsage()).c_str(), stdout);
+      std::fputs((clientUsage() + recording::recordUsage()).c_str(), stdout);
       return kExitOk;
     }
     return runClient(*cmd, *record, settings);

@@ -1,5 +1,6 @@
 #include "Exporter.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +8,7 @@
 
 #include "ChromeJsonWriter.h"
 #include "PerfettoWriter.h"
+#include "RecordingReader.h"
 
 namespace rs::exporting {
 
@@ -14,6 +16,24 @@ std::optional<ExportFormat> parseExportFormat(std::string_view text) {
   if (text == "perfetto") return ExportFormat::Perfetto;
   if (text == "chrome-json") return ExportFormat::ChromeJson;
   return std::nullopt;
+}
+
+bool rangeFromOffsets(const std::string& recordingPath, std::optional<double> fromSec, std::optional<double> toSec,
+                      ExportRange* range, std::string* error) {
+  *range = {};
+  if (!fromSec && !toSec) return true;
+  recording::RecordingReader reader;
+  if (!reader.open(recordingPath, error)) return false;
+  int64_t originNs = INT64_MAX;
+  for (const auto& s : reader.sessions()) {
+    recording::TimeSpan span;
+    if (!reader.span(s.id, span, error)) return false;
+    if (!span.empty) originNs = std::min(originNs, span.firstNs);
+  }
+  if (originNs == INT64_MAX) return true;  // no records: nothing to cut
+  if (fromSec) range->fromNs = originNs + static_cast<int64_t>(*fromSec * 1e9);
+  if (toSec) range->toNs = originNs + static_cast<int64_t>(*toSec * 1e9);
+  return true;
 }
 
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,

@@ -16,6 +16,12 @@ enum class ExportFormat { Perfetto, ChromeJson };
 // "perfetto" | "chrome-json"; nullopt for anything else.
 std::optional<ExportFormat> parseExportFormat(std::string_view text);
 
+// Seconds from the recording's first record (--from/--to, the app's Export dialog)
+// -> the recording's clock; an absent bound stays open. False with *error when the
+// recording cannot be read.
+bool rangeFromOffsets(const std::string& recordingPath, std::optional<double> fromSec, std::optional<double> toSec,
+                      ExportRange* range, std::string* error);
+
 // False with *error naming what failed (the recording, the output, a bad block).
 // The output is written next to `outPath` and renamed over it only when complete.
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,

@@ -32,6 +32,11 @@ std::string EventLabels::add(const CallbackInfo& info) {
   return name;
 }
 
+std::string EventLabels::callback(uint64_t base, uint64_t eventId) const {
+  const auto it = labels_.find({base, eventId});
+  return it == labels_.end() ? std::string() : it->second.callback;
+}
+
 std::string EventLabels::label(uint64_t base, uint64_t eventId) const {
   const auto it = labels_.find({base, eventId});
   if (it == labels_.end()) return "-";

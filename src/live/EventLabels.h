@@ -22,6 +22,8 @@ class EventLabels {
   std::string add(const CallbackInfo& info);
   // The label the event carries now ("-" when none was reported).
   std::string label(uint64_t base, uint64_t eventId) const;
+  // Its callback's function name ("" when none was reported).
+  std::string callback(uint64_t base, uint64_t eventId) const;
   // The event was freed: its id is not reused, its label goes.
   void forget(uint64_t base, uint64_t eventId) { labels_.erase({base, eventId}); }
   SymbolResolver& symbols() { return symbols_; }

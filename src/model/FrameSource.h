@@ -161,6 +161,7 @@ struct LogEntry {
   LogLevel level = LogLevel::Info;
   int session = 0;
   QString text;
+  qint64 recordNs = 0;  // a recording's line: its record time (the replay's clock), else 0
 };
 
 class FrameSource {

@@ -102,6 +102,7 @@ ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord&
 
 void TraceAggregator::ingest(int session, const TraceRecord* records, size_t count,
                              const Tracer* infoSource) {
+  if (observer_) observer_->ingested(session, records, count, infoSource);
   if (infoSource) infoSources_[session] = infoSource;
   SessionTraceStats& st = statsFor(session);
   st.records += count;
@@ -251,6 +252,7 @@ void TraceAggregator::setDropped(int session, quint64 dropped) {
 }
 
 void TraceAggregator::endSession(int session, qint64 nowNs) {
+  if (observer_) observer_->sessionEnded(session, nowNs);
   for (int i = 0; i < rowCount(); ++i) {
     EventRow& e = rows_[static_cast<size_t>(i)];
     if (e.session != session || e.freedAtNs) continue;
@@ -587,6 +589,7 @@ size_t TraceAggregator::memoryBytes() const {
 }
 
 void TraceAggregator::appendLog(const QVector<LogEntry>& lines) {
+  if (observer_ && !lines.isEmpty()) observer_->logged(lines);
   for (const LogEntry& line : lines) log_.push_back(line);
   logEndSeq_ += static_cast<quint64>(lines.size());
   while (log_.size() > kLogCapacity) log_.pop_front();

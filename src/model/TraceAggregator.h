@@ -43,9 +43,23 @@
 
 namespace rs::gui {
 
+// Sees what the aggregator is fed, as it is fed (the app's recorder, AppRecorder).
+// Called on the aggregator's thread (the GUI thread); must not block.
+class IngestObserver {
+ public:
+  virtual ~IngestObserver() = default;
+  virtual void ingested(int session, const TraceRecord* records, size_t count, const Tracer* infoSource) = 0;
+  virtual void logged(const QVector<LogEntry>& lines) = 0;
+  virtual void sessionEnded(int session, qint64 nowNs) = 0;
+  virtual void figured(int session, const SessionFigures& figures) = 0;
+};
+
 class TraceAggregator final : public FrameSource {
  public:
   TraceAggregator();
+
+  // One observer at most (null: none); it must outlive its registration.
+  void setObserver(IngestObserver* observer) { observer_ = observer; }
 
   // Feeds one session's drained records. `infoSource` resolves labels of new events
   // (may be null: then labels come from snapshots only).
@@ -76,7 +90,10 @@ class TraceAggregator final : public FrameSource {
   static constexpr size_t kLevelSampleBudget = size_t{2} << 20;
 
   // Sessions' workload figures, replaced every tick (forgetSession() drops them).
-  void setFigures(int session, SessionFigures figures) { figures_[session] = std::move(figures); }
+  void setFigures(int session, SessionFigures figures) {
+    if (observer_) observer_->figured(session, figures);
+    figures_[session] = std::move(figures);
+  }
   // Appends log lines (the oldest go past kLogCapacity lines).
   void appendLog(const QVector<LogEntry>& lines);
   static constexpr size_t kLogCapacity = 5000;
@@ -138,6 +155,7 @@ class TraceAggregator final : public FrameSource {
   qint64 originNs_ = 0;
   qint64 retentionNs_ = 60LL * 1000 * 1000 * 1000;
   size_t historyBudgetBytes_ = size_t{96} << 20;
+  IngestObserver* observer_ = nullptr;
   std::unordered_set<quint64> shown_;                // EventRow::key
   std::unordered_map<quint64, qint64> lastShownNs_;  // key -> last maintain() it was shown
   std::vector<EventRow> rows_;

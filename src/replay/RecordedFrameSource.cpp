@@ -14,7 +14,7 @@ namespace {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
-// The client interval a recording stores (cli/IntervalJson.h's form).
+// The client interval a recording stores (recording/IntervalJson.h's form).
 IntervalStats intervalFrom(const std::string& json) {
   const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
   IntervalStats s;
@@ -129,7 +129,7 @@ bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, QString* error) {
     QVector<LogEntry> lines;
     for (const auto& l : log)
       lines.push_back({createdUtc_.addMSecs((l.tsNs - s.info.startNs) / 1'000'000), levelFrom(l.level),
-                       static_cast<int>(s.id), q(l.text)});
+                       static_cast<int>(s.id), q(l.text), l.tsNs});
     agg_->appendLog(lines);
   }
   agg_->finishTick(toNs);
@@ -184,7 +184,7 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
     QVector<LogEntry> lines;
     for (size_t i = log.size() - keep; i < log.size(); ++i)
       lines.push_back({createdUtc_.addMSecs((log[i].tsNs - s.info.startNs) / 1'000'000), levelFrom(log[i].level),
-                       static_cast<int>(s.id), q(log[i].text)});
+                       static_cast<int>(s.id), q(log[i].text), log[i].tsNs});
     agg_->appendLog(lines);
   }
   if (!advance(windowStart, tNs, error)) return false;

@@ -1,5 +1,7 @@
 #include "run/ProcessStream.h"
 
+#include "run/RunRecorder.h"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,7 +19,11 @@ uint32_t readU32(const std::string& s, size_t at) {
 
 }  // namespace
 
-ProcessStream::ProcessStream(int fd, std::FILE* text) : fd_(fd), writer_(text), textOn_(text != nullptr) {}
+ProcessStream::ProcessStream(int fd, std::FILE* text, RunRecorder* recorder) : fd_(fd), writer_(text) {
+  if (text) sinks_.addSink(&writer_);
+  if (live::TraceSink* recording = recorder ? recorder->forProcess() : nullptr) sinks_.addSink(recording);
+  decodeOn_ = !sinks_.empty();
+}
 
 ProcessStream::~ProcessStream() {
   if (fd_ >= 0) ::close(fd_);
@@ -59,8 +65,8 @@ bool ProcessStream::readAvailable() {
 }
 
 void ProcessStream::closeStream() {
-  if (textOn_ && !buffer_.empty()) textOn_ = decoder_.feed(buffer_.data(), buffer_.size(), writer_);  // a frame cut short
-  if (textOn_ && !decoder_.finish()) std::fprintf(stderr, "reactorscope-run: pid %u: %s\n", pid_, decoder_.error().c_str());
+  if (decodeOn_ && !buffer_.empty()) decodeOn_ = decoder_.feed(buffer_.data(), buffer_.size(), sinks_);  // a frame cut short
+  if (decodeOn_ && !decoder_.finish()) std::fprintf(stderr, "reactorscope-run: pid %u: %s\n", pid_, decoder_.error().c_str());
   ::close(fd_);
   fd_ = -1;
 }
@@ -68,10 +74,10 @@ void ProcessStream::closeStream() {
 void ProcessStream::relayFrames(std::string_view frames) {
   if (frames.empty()) return;
   if (appFd_ >= 0 && !sendToApp(frames)) dropApp();
-  if (textOn_ && !decoder_.feed(frames.data(), frames.size(), writer_)) {
+  if (decodeOn_ && !decoder_.feed(frames.data(), frames.size(), sinks_)) {
     std::fprintf(stderr, "reactorscope-run: pid %u: %s; its trace stops here, the program goes on\n", pid_,
                  decoder_.error().c_str());
-    textOn_ = false;
+    decodeOn_ = false;
   }
 }
 
@@ -108,7 +114,7 @@ void ProcessStream::finish(const std::optional<live::ProgramExit>& exit) {
   if (exit && frames_ > 0 && buffer_.empty() && !broken_) {  // how it ended: the stream's last frame
     const std::string frame = live::encodeExit(exit->signaled, exit->code);
     if (appFd_ >= 0) sendToApp(frame);
-    if (textOn_) decoder_.feed(frame.data(), frame.size(), writer_);
+    if (decodeOn_) decoder_.feed(frame.data(), frame.size(), sinks_);
   }
   dropApp();  // the app sees the end of the stream: the session ends
   appTooSlow_ = true;  // (never attached again)

@@ -1,7 +1,8 @@
 // One process's trace stream inside reactorscope-run (docs/trace-protocol.md,
 // "Lifecycles"): read from the private socket, split into whole frames, written
 // as text (--trace-text, its own TextTraceWriter on the shared file: lines of
-// two processes never mix inside a message) and relayed, whole frames only,
+// two processes never mix inside a message), recorded (--record, its own
+// ProcessRecorder) and relayed, whole frames only,
 // to its own connection to the app. It remembers what a late reader needs
 // (live::MetadataMemory): an app attached after the stream began first gets
 // the hello, the live bases and their events' callbacks, then the stream from
@@ -20,15 +21,19 @@
 #include "compat/LiveMetadata.h"
 #include "live/TextTraceWriter.h"
 #include "live/TraceDecoder.h"
+#include "run/SinkFanOut.h"
 
 namespace rs::run {
+
+class RunRecorder;
 
 constexpr int kAppSendTimeoutMs = 2000;
 
 class ProcessStream {
  public:
-  // Takes `fd` (a connected, non-blocking stream); `text` (may be null, not owned).
-  ProcessStream(int fd, std::FILE* text);
+  // Takes `fd` (a connected, non-blocking stream); `text` (may be null, not
+  // owned); `recorder` (may be null, not owned) gives the process a sink of its own.
+  ProcessStream(int fd, std::FILE* text, RunRecorder* recorder);
   ~ProcessStream();
   ProcessStream(const ProcessStream&) = delete;
   ProcessStream& operator=(const ProcessStream&) = delete;
@@ -61,7 +66,8 @@ class ProcessStream {
   live::MetadataMemory memory_;
   live::TraceDecoder decoder_;
   live::TextTraceWriter writer_;
-  bool textOn_;
+  SinkFanOut sinks_;  // the text writer and/or the process's recorder
+  bool decodeOn_;     // false once nothing wants the decoded trace, or it turned out malformed
   int appFd_ = -1;
   bool appTooSlow_ = false;
 };

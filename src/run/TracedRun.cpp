@@ -84,7 +84,7 @@ class Relay {
         ::close(fd);
         continue;
       }
-      auto stream = std::make_unique<ProcessStream>(fd, options_.text);
+      auto stream = std::make_unique<ProcessStream>(fd, options_.text, options_.recorder);
       if (spareApp_ >= 0) {
         stream->attachApp(spareApp_);
         spareApp_ = -1;

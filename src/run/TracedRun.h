@@ -1,7 +1,7 @@
 // reactorscope-run traced: runs the program as a child whose processes each
 // stream their trace to a private socket (TraceListener; its path passed as
 // REACTORSCOPE_TRACE_SOCKET, kept across fork and exec), writes the decoded
-// trace as text (--trace-text) and relays each process's stream to its own
+// trace as text (--trace-text) and into a recording (--record, RunRecorder) and relays each process's stream to its own
 // connection to a running app (ProcessStream). The program keeps its stdin,
 // stdout and stderr. SIGTERM, SIGHUP, SIGINT and SIGQUIT sent to
 // reactorscope-run with kill() are passed on; the terminal's Ctrl-C and
@@ -22,6 +22,8 @@
 
 namespace rs::run {
 
+class RunRecorder;
+
 struct TracedExit {
   bool signaled = false;
   int code = 0;  // exit status, or the signal that ended the program
@@ -29,6 +31,7 @@ struct TracedExit {
 
 struct TracedOptions {
   std::FILE* text = nullptr;  // the trace as text (not owned), or none
+  RunRecorder* recorder = nullptr;  // --record: every process's trace into one recording (not owned), or none
   bool useApp = true;         // relay to the app (and look for one later)
   int appFd = -1;             // a connection made already (owned), handed to the first stream
 };

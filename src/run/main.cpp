@@ -1,10 +1,11 @@
 // reactorscope-run: runs a libevent program, unmodified, on ReactorScope's
 // libevent (the shared compat library under libevent's sonames, found first
 // through LD_LIBRARY_PATH), after a pre-flight check of its ELF file.
-//   reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]
+//   reactorscope-run [--check] [--force] [--trace-text FILE] [--record FILE ...] [--no-app] [--] PROGRAM [ARGS...]
 // The program keeps its stdin/stdout/stderr and its exit status: untraced
-// (--no-app, no --trace-text), this process becomes the program (exec); else it runs as a
-// child streaming its trace (TracedRun.h) to the text file and/or a running
+// (--no-app, no --trace-text, no --record), this process becomes the program (exec); else it runs as a
+// child streaming its trace (TracedRun.h) to the text file, the recording
+// (RunRecorder.h) and/or a running
 // app (live/AppSocket.h; one that starts later is attached then) and its exit status (or the signal
 // that ended it) becomes ours. Exit codes of our own: 1 refused by the check,
 // 2 usage error, 126 cannot execute, 127 program not found.
@@ -22,23 +23,27 @@
 
 #include "run/ElfImage.h"
 #include "run/Preflight.h"
+#include "run/RunRecorder.h"
 #include "run/TracedRun.h"
 #include "live/AppSocket.h"
 
 namespace {
 
 const char kUsage[] =
-    "usage: reactorscope-run [--check] [--force] [--trace-text FILE] [--no-app] [--] PROGRAM [ARGS...]\n"
+    "usage: reactorscope-run [--check] [--force] [--trace-text FILE] [--record FILE] [--no-app] [--] PROGRAM [ARGS...]\n"
     "Runs a program built against libevent 2.1 (e.g. gcc server.c -levent) unmodified on\n"
     "ReactorScope's libevent, with its own stdin, stdout, stderr and exit status.\n"
     "  --check   only check whether PROGRAM can run on it (exit 0 yes, 1 no) and say why\n"
     "  --force   run even when it uses libevent functions ReactorScope does not provide\n"
     "  --trace-text FILE  write the program's trace to FILE as text while it runs: one line per\n"
     "            record (time, pid, base, event id, callback name, kind, fd, from -> to (cause))\n"
+    "  --record FILE  record the program's trace to FILE (a recording: reactorscope-cli info/export,\n"
+    "            the app's File > Open recording); events labelled with their callbacks' names\n"
+    "  --record-cap B, --record-last MIN, --record-overwrite  as for reactorscope-cli --record\n"
     "  --no-app  do not stream to a ReactorScope app (by default the trace goes to the app\n"
     "            listening at $REACTORSCOPE_APP_SOCKET, else $XDG_RUNTIME_DIR/reactorscope/app.sock\n"
     "            or /tmp/reactorscope-$UID/app.sock, and to one started later; forked children and\n"
-    "            exec'd programs are sessions of their own); without --trace-text: run untraced\n"
+    "            exec'd programs are sessions of their own); without --trace-text or --record: run untraced\n"
     "  --help    this text\n"
     "REACTORSCOPE_LIBEVENT_DIR overrides where the library is looked for.\n";
 
@@ -106,10 +111,11 @@ int connectApp() {
   return fd;
 }
 
-// Runs the program with its trace written to `path` (empty: none) and sent to
-// the app on appFd (-1: none); exits as it did (a program killed by a signal
-// kills this process with the same signal).
-int runTracedAndExit(const std::string& program, char** argv, const std::string& path, bool useApp, int appFd) {
+// Runs the program with its trace written to `path` (empty: none), recorded as
+// `record` says (no path: none) and sent to the app on appFd (-1: none); exits as
+// it did (a program killed by a signal kills this process with the same signal).
+int runTracedAndExit(const std::string& program, char** argv, const std::string& path,
+                     const rs::recording::RecordOptions& record, bool useApp, int appFd) {
   std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "w");
   if (!path.empty() && !text) {
     std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
@@ -117,8 +123,17 @@ int runTracedAndExit(const std::string& program, char** argv, const std::string&
     return 2;
   }
   std::string error;
-  const rs::run::TracedExit result = rs::run::runTraced(program, argv, {text, useApp, appFd}, &error);
+  rs::run::RunRecorder recorder;
+  if (!record.path.empty() && !recorder.open(record, &error)) {
+    std::fprintf(stderr, "reactorscope-run: --record: %s\n", error.c_str());
+    if (text && text != stdout) std::fclose(text);
+    if (appFd >= 0) ::close(appFd);
+    return 2;
+  }
+  const rs::run::TracedOptions options{text, record.path.empty() ? nullptr : &recorder, useApp, appFd};
+  const rs::run::TracedExit result = rs::run::runTraced(program, argv, options, &error);
   if (text && text != stdout) std::fclose(text);
+  if (!record.path.empty()) std::fprintf(stderr, "reactorscope-run: %s\n", recorder.close().c_str());
   if (!error.empty()) {
     std::fprintf(stderr, "reactorscope-run: %s\n", error.c_str());
     return result.code;
@@ -136,6 +151,7 @@ int main(int argc, char** argv) {
   bool force = false;
   bool useApp = true;
   std::string traceTextPath;
+  std::vector<std::string> recordArgs;  // --record FILE, --record-cap B, ...: recording::takeRecordOptions checks them
   int first = 1;
   for (; first < argc; ++first) {
     const std::string arg = argv[first];
@@ -159,12 +175,24 @@ int main(int argc, char** argv) {
         return 2;
       }
       traceTextPath = argv[++first];
+    } else if (arg == "--record-overwrite" || (arg.rfind("--record", 0) == 0 && arg.find('=') != std::string::npos)) {
+      recordArgs.push_back(arg);
+    } else if (arg == "--record" || arg == "--record-cap" || arg == "--record-last") {
+      recordArgs.push_back(arg);
+      if (first + 1 < argc) recordArgs.emplace_back(argv[++first]);
     } else if (arg.rfind("-", 0) == 0) {
       std::fprintf(stderr, "reactorscope-run: unknown option '%s'\n%s", arg.c_str(), kUsage);
       return 2;
     } else {
       break;
     }
+  }
+  std::string recordError;
+  const auto record = rs::recording::takeRecordOptions(recordArgs, &recordError);
+  if (!record || !recordArgs.empty()) {
+    std::fprintf(stderr, "reactorscope-run: %s\n%s",
+                 record ? ("unknown option '" + recordArgs.front() + "'").c_str() : recordError.c_str(), kUsage);
+    return 2;
   }
   if (first >= argc) {
     std::fprintf(stderr, "reactorscope-run: no program given\n%s", kUsage);
@@ -205,7 +233,8 @@ int main(int argc, char** argv) {
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
   const int appFd = useApp ? connectApp() : -1;
-  if (!traceTextPath.empty() || useApp) return runTracedAndExit(program, argv + first, traceTextPath, useApp, appFd);
+  if (!traceTextPath.empty() || !record->path.empty() || useApp)
+    return runTracedAndExit(program, argv + first, traceTextPath, *record, useApp, appFd);
   ::execv(program.c_str(), argv + first);
   std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
   return 126;

@@ -223,6 +223,7 @@ QMenu* EventsPanel::contextMenuFor(int proxyRow) {
   QAction* pin = menu->addAction(pinned ? tr("Unpin") : tr("Pin"), this, [this, session, id, key] { togglePin(session, id, key); });
   pin->setObjectName(QStringLiteral("pin"));
   pin->setToolTip(tr("Pinned events stay in the timeline, whatever is selected"));
+  if (rowMenuExtension_) rowMenuExtension_(menu, session, id);
   return menu;
 }
 

@@ -7,6 +7,7 @@
 // events" is checked; the count line says how many it hides.
 // Thread contract: GUI thread only.
 #pragma once
+#include <functional>
 #include <QWidget>
 #include <memory>
 #include <utility>
@@ -46,6 +47,10 @@ class EventsPanel : public QWidget {
   bool selectOwnerEvent(quint32 owner, const QString& what);
   // The context menu of a table row (proxy row); the caller owns it (tests).
   QMenu* contextMenuFor(int proxyRow);
+  // More items for that menu (a replay window's "jump to"), given the row's event.
+  void setRowMenuExtension(std::function<void(QMenu* menu, int session, quint64 id)> extend) {
+    rowMenuExtension_ = std::move(extend);
+  }
   // "Show internal events" is checked (off by default).
   bool showsInternal() const;
   // Session filter choices (id, name).
@@ -68,6 +73,7 @@ class EventsPanel : public QWidget {
   EventFilterProxy* proxy_;
   std::vector<std::pair<int, quint64>> pins_;
   int refreshes_ = 0;
+  std::function<void(QMenu*, int, quint64)> rowMenuExtension_;
 };
 
 }  // namespace rs::gui

@@ -35,7 +35,9 @@
 #include "widgets/GettingStarted.h"
 #include "widgets/NewClientDialog.h"
 #include "widgets/NewServerDialog.h"
+#include "widgets/RecordingActions.h"
 #include "widgets/ReplayBar.h"
+#include "widgets/ReplayJumps.h"
 #include "widgets/RunProgramDialog.h"
 #include "widgets/SessionsPanel.h"
 #include "widgets/StateDiagramView.h"
@@ -212,6 +214,8 @@ MainWindow::MainWindow(QWidget* parent, std::unique_ptr<RecordedFrameSource> rep
                                                       tr("ReactorScope recordings (*.rsrec);;All files (*)"));
     if (!path.isEmpty()) openRecordingWindow(path);
   });
+  recordingActions_ = new RecordingActions(this, fileMenu, replay_ ? nullptr : ui_->toolbar);
+  connect(recordingActions_, &RecordingActions::logged, this, &MainWindow::onLog);
 
   if (replay_) {
     setWindowTitle(tr("ReactorScope - replay of %1").arg(QFileInfo(replay_->path()).fileName()));
@@ -222,6 +226,8 @@ MainWindow::MainWindow(QWidget* parent, std::unique_ptr<RecordedFrameSource> rep
     connect(replayBar_, &ReplayBar::seekFailed, this, [this](const QString& why) {
       onLog({{QDateTime::currentDateTime(), LogLevel::Error, 0, tr("replay: %1").arg(why)}});
     });
+    auto* jumps = new ReplayJumps(log_, events_, replayBar_, this);
+    events_->setRowMenuExtension([jumps](QMenu* menu, int session, quint64 id) { jumps->addEventJumps(menu, session, id); });
     connect(events_, &EventsPanel::selectionChanged, this, [this] {
       const auto selected = events_->selectedEvents(1);
       replayBar_->setSelectedEvent(selected.empty() ? std::nullopt : std::optional(selected.front()));
@@ -363,6 +369,7 @@ void MainWindow::onLog(const QVector<LogEntry>& entries) {
                                                          : QStringLiteral("#202020");
     log_->appendHtml(QStringLiteral("<span style='color:#808080'>%1</span> <span style='color:%2'>%3</span>")
                          .arg(e.time.toString(QStringLiteral("HH:mm:ss.zzz")), color, e.text.toHtmlEscaped()));
+    ReplayJumps::tagLogLine(log_, e.recordNs);  // a recording's line: "jump to" its time
     if (e.level == LogLevel::Error) statusBar()->showMessage(e.text, 8000);
   }
 }

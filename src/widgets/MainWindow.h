@@ -43,6 +43,7 @@ class StateDiagramView;
 class StatsView;
 class TimelineView;
 class ReplayBar;
+class RecordingActions;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -58,6 +59,8 @@ class MainWindow : public QMainWindow {
   RecordedFrameSource* replaySource() const { return replay_.get(); }
   ReplayBar* replayBar() const { return replayBar_; }
   QAction* openRecordingAction() const { return openRecording_; }
+  // File > Record / Export..., drag and drop of a recording (RecordingActions).
+  RecordingActions* recordingActions() const { return recordingActions_; }
   ~MainWindow() override;
 
   // Starts the launch sessions; clients aimed at port 0 wait for the first
@@ -123,6 +126,7 @@ class MainWindow : public QMainWindow {
   ReplayBar* replayBar_ = nullptr;
   quint64 replayGeneration_ = 0;
   QAction* openRecording_ = nullptr;
+  RecordingActions* recordingActions_ = nullptr;  // Qt child
   SessionController* controller_;  // Qt child
   ProgramSessions* programs_;      // Qt child
   SessionsPanel* sessions_ = nullptr;

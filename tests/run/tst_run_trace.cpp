@@ -12,7 +12,10 @@
 // prefork server's shape) is traced on its own stream with its own pid; a
 // program that execs another (same or other binary) goes on being traced.
 // And a stream nobody reads never stops a loop: records are dropped and the
-// drops counted in the stream.
+// drops counted in the stream. Every run is also recorded (--record next to
+// --trace-text): the recording has a "run" session per base named like the app's,
+// events labelled with the program's callbacks (tick_a, c_cb), their records, the
+// program's log lines and how it ended.
 // Waits are bounded hang guards, never timing assertions.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -32,6 +35,7 @@
 #include <cstring>
 
 #include "../compat/RequiredCase.h"
+#include "RecordingReader.h"
 #include "live/TraceDecoder.h"
 
 #include "../compat/LoopbackClient.h"
@@ -94,12 +98,13 @@ QString portBusyReason(uint16_t port) {
 
 using Client = rs::test::LoopbackClient;
 
-// reactorscope-run --trace-text <file> PROGRAM, and its trace as it grows.
+// reactorscope-run --trace-text <file> --record <file> PROGRAM, and its trace as it grows.
 class TracedRun {
  public:
-  explicit TracedRun(const QString& program, const QStringList& args = {}) : path_(dir_.filePath("trace.txt")) {
+  explicit TracedRun(const QString& program, const QStringList& args = {})
+      : path_(dir_.filePath("trace.txt")), recording_(dir_.filePath("trace.rsrec")) {
     proc_.setProgram(RUN_PATH);
-    proc_.setArguments(QStringList{"--trace-text", path_, "--", program} + args);
+    proc_.setArguments(QStringList{"--trace-text", path_, "--record", recording_, "--", program} + args);
     proc_.start();
   }
   ~TracedRun() {
@@ -124,10 +129,12 @@ class TracedRun {
     }
   }
   bool ends() { return proc_.state() == QProcess::NotRunning || proc_.waitForFinished(15000); }
+  QString recording() const { return recording_; }
 
  private:
   QTemporaryDir dir_;
   QString path_;
+  QString recording_;
   QProcess proc_;
 };
 
@@ -142,6 +149,45 @@ QStringList headerPids(const QString& trace) {
 // The pid of the relay's exit line (the program's main process).
 QString exitedPid(const QString& trace) {
   return QRegularExpression(R"(^pid=(\d+) exited: )", QRegularExpression::MultilineOption).match(trace).captured(1);
+}
+
+// What a --record file holds per session: its summary, events and log lines.
+struct RecordedSession {
+  rs::recording::SessionSummary summary;
+  std::vector<rs::recording::EventInfo> events;
+  std::vector<rs::recording::LogEntry> log;
+  size_t records = 0;
+};
+
+// Reads every session of the recording at `path` (empty with *error on failure).
+std::vector<RecordedSession> readRecording(const QString& path, std::string* error) {
+  rs::recording::RecordingReader reader;
+  std::vector<RecordedSession> out;
+  if (!reader.open(path.toStdString(), error)) return {};
+  for (const auto& s : reader.sessions()) {
+    RecordedSession r;
+    r.summary = s;
+    std::vector<rs::TraceRecord> records;
+    if (!reader.events(s.id, r.events, error) || !reader.log(s.id, INT64_MIN, INT64_MAX, r.log, error) ||
+        !reader.records(s.id, INT64_MIN, INT64_MAX, records, error))
+      return {};
+    r.records = records.size();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+bool hasEvent(const RecordedSession& s, const std::string& callback) {
+  return std::any_of(s.events.begin(), s.events.end(), [&](const rs::recording::EventInfo& e) {
+    return e.callback == callback && e.label.rfind(callback, 0) == 0;
+  });
+}
+
+bool hasLog(const std::vector<RecordedSession>& sessions, const std::string& text) {
+  for (const auto& s : sessions)
+    for (const auto& l : s.log)
+      if (l.text.find(text) != std::string::npos) return true;
+  return false;
 }
 
 #define VERIFY_MATCH(m, what, run) \
@@ -204,6 +250,18 @@ class TestRunTrace : public QObject {
     QVERIFY2(run.trace().contains(QRegularExpression(R"(^pid=\d+ exited: signal 15 \(SIGTERM\)\n\z)",
                                                      QRegularExpression::MultilineOption)),
              qPrintable(run.trace().right(300)));
+
+    // --record: one "run" session (base 1) with c_cb's and s_cb's events, and how it ended.
+    std::string why;
+    const auto recorded = readRecording(run.recording(), &why);
+    QVERIFY2(recorded.size() == 1, why.c_str());
+    QCOMPARE(recorded[0].summary.info.kind, std::string("run"));
+    QVERIFY2(QString::fromStdString(recorded[0].summary.info.name).contains(QRegularExpression(R"(\[\d+\] base 1 \()")),
+             recorded[0].summary.info.name.c_str());
+    QVERIFY(hasEvent(recorded[0], "c_cb"));
+    QVERIFY(hasEvent(recorded[0], "s_cb"));
+    QVERIFY(recorded[0].records > 0);
+    QVERIFY(hasLog(recorded, "ended: signal 15 (SIGTERM)"));
   }
 
   // 5.2: the listener's and the bufferevents' internal events carry the
@@ -283,8 +341,35 @@ class TestRunTrace : public QObject {
     QCOMPARE(count(R"(base=2 ev=\d+ tick_b timer fd=-1 callback begin)"), 4);
     // The library's [warn] line is in the stream too (and still on stderr).
     QCOMPARE(count("^pid=" + parent + R"( log \[warn\] event_base_free_: no base to free$)"), 1);
-    QVERIFY(run.proc().readAllStandardError().contains("[warn] event_base_free_: no base to free"));
+    const QByteArray stderrText = run.proc().readAllStandardError();
+    QVERIFY(stderrText.contains("[warn] event_base_free_: no base to free"));
     QVERIFY2(trace.endsWith("pid=" + parent + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+
+    // --record: the parent's two bases and the child's as "run" sessions (the
+    // child's under its own pid), each with its own callback's timer events and
+    // records, all ended (freed); the warning and the exit in the log.
+    QVERIFY2(stderrText.contains("reactorscope-run: recorded "), stderrText.constData());
+    std::string why;
+    const auto recorded = readRecording(run.recording(), &why);
+    QVERIFY2(recorded.size() == 3, why.c_str());
+    for (const auto& [i, callback] : {std::pair{0, "tick_a"}, std::pair{1, "tick_b"}}) {
+      const std::string name = "[" + parent.toStdString() + "] base " + std::to_string(i + 1) + " (";
+      const auto it = std::find_if(recorded.begin(), recorded.end(),
+                                   [&](const RecordedSession& r) { return r.summary.info.name.find(name) != std::string::npos; });
+      QVERIFY2(it != recorded.end(), name.c_str());
+      const RecordedSession& s = *it;
+      QCOMPARE(s.summary.info.kind, std::string("run"));
+      QVERIFY2(s.summary.info.name.find(" base " + std::to_string(i + 1) + " (") != std::string::npos,
+               s.summary.info.name.c_str());
+      QVERIFY2(hasEvent(s, callback), callback);
+      QVERIFY(s.records > 0);
+      QVERIFY(s.summary.endNs.has_value());
+    }
+    QVERIFY(hasLog(recorded, "[warn]") || hasLog(recorded, "no base to free"));
+    QVERIFY(hasLog(recorded, "ended: exit code 0"));
+    QVERIFY(std::any_of(recorded.begin(), recorded.end(), [&](const RecordedSession& r) {
+      return r.summary.info.name.find("[" + child.toStdString() + "] base 3 (") != std::string::npos;
+    }));
   }
 
   // fork after event_base_new, event_reinit in each worker: every worker is a
@@ -353,6 +438,27 @@ class TestRunTrace : public QObject {
     QCOMPARE(count("^[0-9.]+ pid=" + pid + R"( base=1 ev=\d+ before_exec timer fd=-1 callback begin)"), 1);
     QCOMPARE(count("^[0-9.]+ pid=" + pid + " base=1 ev=\\d+ " + nextCallback + " timer fd=-1 callback begin"), nextCalls);
     QVERIFY2(trace.endsWith("pid=" + pid + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+  }
+
+
+  // --record to a file that cannot be created: exit 2 with one line naming it, the program never runs.
+  void recordToAnUnwritableFile() {
+    QProcess proc;
+    proc.start(RUN_PATH, {"--record", "/nonexistent-dir/x.rsrec", "--", TWO_BASES});
+    QVERIFY(proc.waitForFinished(30000));
+    QCOMPARE(proc.exitCode(), 2);
+    const QByteArray err = proc.readAllStandardError();
+    QVERIFY2(err.contains("--record") && err.contains("/nonexistent-dir/x.rsrec"), err.constData());
+    QVERIFY(!proc.readAllStandardOutput().contains("children done"));
+  }
+
+  // A bad --record-cap is a usage error naming the option.
+  void badRecordOptionIsAUsageError() {
+    QProcess proc;
+    proc.start(RUN_PATH, {"--record", "x.rsrec", "--record-cap", "lots", "--", TWO_BASES});
+    QVERIFY(proc.waitForFinished(30000));
+    QCOMPARE(proc.exitCode(), 2);
+    QVERIFY2(proc.readAllStandardError().contains("--record-cap: 'lots'"), "no message naming --record-cap");
   }
 
   // The stream's reader takes nothing while the program spins through 300 000

@@ -1,7 +1,7 @@
-// The recording options of `reactorscope-cli server|client` (--record FILE,
-// --record-cap B, --record-last MIN, --record-overwrite). They are
-// taken out of the argument list before the workload's own parser sees it, so
-// engine/workload/Options stays free of recording.
+// The recording options (--record FILE, --record-cap B, --record-last MIN,
+// --record-overwrite) of `reactorscope-cli server|client` and `reactorscope-run`,
+// and the app's Record dialog. They are taken out of the argument list before the
+// workload's own parser sees it, so engine/workload/Options stays free of recording.
 // Thread contract: pure functions; safe from any thread.
 #pragma once
 #include <cstdint>
@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace rs::cli {
+#include "RecordingWriter.h"
+
+namespace rs::recording {
 
 struct RecordOptions {
   std::string path;           // --record FILE; empty = no recording
@@ -22,7 +24,10 @@ struct RecordOptions {
 // returns them; nullopt with one clear *error on a bad value or a missing one.
 std::optional<RecordOptions> takeRecordOptions(std::vector<std::string>& args, std::string* error);
 
+// The writer's options for them (the one place a cap and a ring become writer settings).
+RecordingWriterOptions writerOptions(const RecordOptions& options);
+
 // The usage lines for these options.
 std::string recordUsage();
 
-}  // namespace rs::cli
+}  // namespace rs::recording

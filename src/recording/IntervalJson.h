@@ -1,5 +1,5 @@
 // One client interval as a JSON object: the form of `--json`'s "intervals" array and
-// of a recording's client_intervals.json column (one place for both).
+// of a recording's client_intervals.json column, from the CLI and the app (one place for all).
 // Thread contract: a pure function.
 #pragma once
 #include <cstdio>
@@ -7,7 +7,7 @@
 
 #include "workload/LoadClient.h"
 
-namespace rs::cli {
+namespace rs::recording {
 
 inline std::string intervalJson(const IntervalStats& iv) {
   char buf[256];
@@ -21,4 +21,4 @@ inline std::string intervalJson(const IntervalStats& iv) {
   return buf;
 }
 
-}  // namespace rs::cli
+}  // namespace rs::recording

@@ -5,7 +5,7 @@
 
 #include "workload/Options.h"  // parseByteSize
 
-namespace rs::cli {
+namespace rs::recording {
 
 namespace {
 
@@ -84,6 +84,15 @@ std::optional<RecordOptions> takeRecordOptions(std::vector<std::string>& args, s
   return out;
 }
 
+RecordingWriterOptions writerOptions(const RecordOptions& options) {
+  RecordingWriterOptions out;
+  out.sizeCapBytes = options.capBytes;
+  out.keepLastNs = static_cast<int64_t>(options.keepLastMinutes * 60e9);
+  out.ringMode = options.keepLastMinutes > 0;
+  out.overwrite = options.overwrite;
+  return out;
+}
+
 std::string recordUsage() {
   return
       "Recording (reactorscope-cli info / export read the file):\n"
@@ -95,4 +104,4 @@ std::string recordUsage() {
       "  --record-overwrite          replace FILE if it exists (default: refuse)\n";
 }
 
-}  // namespace rs::cli
+}  // namespace rs::recording

@@ -1,0 +1,46 @@
+// One recorded session's record path, shared by every recorder (reactorscope-cli's
+// CliRecorder, the app's AppRecorder, reactorscope-run's RunRecorder): each event is
+// described to the writer once, the first time its records are seen (the caller
+// fills its label and callback); every kKeyframeIntervalNs of record time a
+// keyframe (recording/Keyframes) is added before the records it precedes; then the
+// records are queued on the writer (which encodes and writes on its own thread).
+// Thread contract: one thread at a time (the recorder's); the writer is any-thread.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "Keyframes.h"
+#include "RecordingWriter.h"
+
+namespace rs::recording {
+
+class SessionTee {
+ public:
+  // Every this much record time, a keyframe.
+  static constexpr int64_t kKeyframeIntervalNs = 250'000'000;
+  // Fills in what only the recorder knows about a new event (label, callback);
+  // kind, fd and owner come from its first record.
+  using Describe = std::function<void(EventInfo& event)>;
+
+  // `writer` outlives the tee; `session` is the writer's id for it.
+  SessionTee(RecordingWriter& writer, int64_t session);
+  SessionTee(const SessionTee&) = delete;
+  SessionTee& operator=(const SessionTee&) = delete;
+
+  int64_t session() const { return session_; }
+  void add(const TraceRecord* records, size_t count, const Describe& describe);
+  // Describes an already seen event again with this label and callback (learned
+  // after its first records; the file keeps the last description, kind, fd and
+  // owner as its first record had them); an event not seen yet is left to add().
+  void redescribe(uint64_t eventId, std::string label, std::string callback);
+
+ private:
+  RecordingWriter& writer_;
+  const int64_t session_;
+  std::unordered_map<uint64_t, EventInfo> described_;  // as last written
+  KeyframeMaker keyframes_;
+};
+
+}  // namespace rs::recording

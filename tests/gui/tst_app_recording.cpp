@@ -1,0 +1,471 @@
+// The app's recording commands (RecordingActions), offscreen with real widgets:
+//   - Record through the real action: File > Record... opens the dialog, Record
+//     starts the AppRecorder on a loopback echo run (server + client sessions of
+//     the controller), the status bar counts records, unchecking stops and closes
+//     the file; RecordingReader then finds both sessions (kinds server/client,
+//     their names), records in each, labelled events, the log lines, the
+//     client's per-second intervals (each once); the file
+//     opens in a replay window with the same sessions;
+//   - a program under reactorscope-run (streaming to the window's listener) is
+//     recorded as a "run" session with its callback-labelled events;
+//   - "only the selected sessions" records the selected one only; "stop after"
+//     ends the recording by itself (the action unchecks);
+//   - an unwritable path: one message box naming the file, the action unchecked,
+//     the sessions still running;
+//   - File > Export... in a replay window: Chrome JSON (parsed, has trace events)
+//     and Perfetto (non-empty) written off the GUI thread; an output in a missing
+//     directory: a message box naming the error;
+//   - a recording dropped on the window opens a replay window; a dropped junk
+//     file gives the open-recording message box;
+//   - jump to: a log line's context menu (and a double-click on it) moves the
+//     replay to the line's record time; an events-table row's context menu moves
+//     it to the event's next / previous transition (what the source's
+//     adjacentTransition() says) and selects the event.
+// Runs are bounded in count and time; waits are hang guards, not timings.
+#include <QtTest>
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMenu>
+#include <QProcess>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QComboBox>
+#include <QPlainTextEdit>
+#include <QTableView>
+#include <QToolBar>
+#include <QTextBlock>
+
+#include <map>
+#include <set>
+
+#include "RecordingReader.h"
+#include "live/AppSocket.h"
+#include "model/ProgramSessions.h"
+#include "model/EventFilterProxy.h"
+#include "model/EventTableModel.h"
+#include "model/AppRecorder.h"
+#include "widgets/ExportDialog.h"
+#include "widgets/MainWindow.h"
+#include "widgets/RecordDialog.h"
+#include "widgets/EventsPanel.h"
+#include "widgets/RecordingActions.h"
+#include "widgets/ReplayBar.h"
+#include "widgets/ReplayJumps.h"
+#include "widgets/SessionsPanel.h"
+
+using namespace rs::gui;
+
+namespace {
+
+// A loopback echo server on an ephemeral port, started on the window's controller; true once it listens.
+bool startServer(MainWindow& w, int* server) {
+  SessionController* ctl = w.controller();
+  rs::EchoServerConfig sc;
+  sc.bindAddress = "127.0.0.1";
+  sc.port = 0;
+  *server = ctl->startServer(sc);
+  return QTest::qWaitFor([&] {
+    const SessionRow* row = ctl->sessionModel()->session(*server);
+    return row && row->status == EngineSession::Status::Running && row->port != 0;
+  }, 20000);
+}
+
+// A bounded client (4 connections, durationSec) against that server.
+int startClient(MainWindow& w, int server, double durationSec) {
+  rs::LoadClientConfig cc;
+  cc.host = "127.0.0.1";
+  cc.port = w.controller()->sessionModel()->session(server)->port;
+  cc.connections = 4;
+  cc.durationSec = durationSec;
+  return w.controller()->startClient(cc);
+}
+
+QDialogButtonBox* buttonsOf(QDialog* d) { return d->findChild<QDialogButtonBox*>(); }
+
+// File > Record... through the action and its dialog, to `path`.
+void recordTo(MainWindow& w, const QString& path, bool selectedOnly = false, double stopAfterMinutes = 0) {
+  RecordingActions* actions = w.recordingActions();
+  actions->recordAction()->trigger();
+  QTRY_VERIFY(actions->recordDialog() != nullptr);
+  RecordDialog* d = actions->recordDialog();
+  d->pathEdit()->setText(path);
+  if (selectedOnly) d->selectedOnlyButton()->setChecked(true);
+  d->stopAfterEdit()->setValue(stopAfterMinutes);
+  buttonsOf(d)->button(QDialogButtonBox::Ok)->click();
+}
+
+}  // namespace
+
+class TestAppRecording : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString recorded_;  // made by recordLoopbackEcho, used by the export and drop cases
+
+ private slots:
+  void initTestCase();
+  void recordLoopbackEcho();
+  void recordSelectedOnly();
+  void recordsAProgramSession();
+  void unwritablePathIsReported();
+  void exportFromReplayWindow();
+  void exportErrorIsReported();
+  void dropOpensRecording();
+  void jumpToFromLogAndTable();
+};
+
+void TestAppRecording::initTestCase() {
+  QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
+  QCoreApplication::setApplicationName(QStringLiteral("tst_app_recording"));
+  QSettings().clear();
+  QVERIFY(dir_.isValid());
+}
+
+void TestAppRecording::recordLoopbackEcho() {
+  MainWindow w;
+  w.resize(1200, 800);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  RecordingActions* actions = w.recordingActions();
+  QVERIFY(actions && actions->recordAction());
+  QVERIFY(w.toolbar()->actions().contains(actions->recordAction()));
+  QVERIFY(w.findChild<QMenu*>(QStringLiteral("menuFile"))->actions().contains(actions->recordAction()));
+
+  int server = 0;
+  QVERIFY(startServer(w, &server));
+  recorded_ = dir_.filePath(QStringLiteral("app.rsrec"));
+  recordTo(w, recorded_);
+  QVERIFY(actions->recorder()->active());
+  QVERIFY(actions->recordAction()->isChecked());
+  const int client = startClient(w, server, 2.0);  // started after Record: recorded too
+  QTRY_VERIFY_WITH_TIMEOUT(actions->recorder()->status().records > 1000, 30000);
+  QTRY_VERIFY_WITH_TIMEOUT(w.controller()->sessionModel()->session(client)->status == EngineSession::Status::Finished,
+                           30000);
+  QTRY_VERIFY(actions->statusLabel()->isVisible());
+  QVERIFY2(actions->statusLabel()->text().contains(QStringLiteral("REC")), qPrintable(actions->statusLabel()->text()));
+  if (const QString shots = qEnvironmentVariable("RS_SCREENSHOT_DIR"); !shots.isEmpty())
+    w.grab().save(QDir(shots).filePath(QStringLiteral("app-recording.png")));
+
+  const AppRecorder::Status last = actions->recorder()->status();
+  actions->recordAction()->trigger();  // stop
+  QVERIFY(!actions->recorder()->active());
+  qInfo("recorded >= %llu records (%llu dropped by the writer), %lld B of blocks before the stop; file %lld B",
+        static_cast<unsigned long long>(last.records), static_cast<unsigned long long>(last.dropped),
+        static_cast<long long>(last.storedBytes), static_cast<long long>(QFileInfo(recorded_).size()));
+  QVERIFY(!actions->recordAction()->isChecked());
+  QVERIFY(w.controller()->sessionModel()->session(server)->status == EngineSession::Status::Running);
+
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(recorded_.toStdString(), &why), why.c_str());
+  QCOMPARE(reader.sessions().size(), size_t{2});
+  std::map<std::string, int64_t> byKind;
+  for (const auto& s : reader.sessions()) byKind[s.info.kind] = s.id;
+  QVERIFY(byKind.count("server") && byKind.count("client"));
+  for (const auto& s : reader.sessions()) {
+    QVERIFY2(!s.info.name.empty(), s.info.kind.c_str());
+    rs::recording::TimeSpan span;
+    QVERIFY2(reader.span(s.id, span, &why), why.c_str());
+    QVERIFY2(!span.empty, s.info.kind.c_str());
+    std::vector<rs::TraceRecord> records;
+    QVERIFY2(reader.records(s.id, span.firstNs, span.lastNs, records, &why), why.c_str());
+    QVERIFY(!records.empty());
+    std::vector<rs::recording::EventInfo> events;
+    QVERIFY2(reader.events(s.id, events, &why), why.c_str());
+    QVERIFY(!events.empty());
+    QVERIFY(std::any_of(events.begin(), events.end(), [](const auto& e) { return !e.label.empty(); }));
+  }
+  // The client's own log lines (connected, finished) are in its session.
+  std::vector<rs::recording::LogEntry> log;
+  QVERIFY2(reader.log(byKind["client"], INT64_MIN, INT64_MAX, log, &why), why.c_str());
+  QVERIFY(!log.empty());
+  // Its per-second intervals, each once.
+  std::vector<rs::recording::ClientInterval> intervals;
+  QVERIFY2(reader.clientIntervals(byKind["client"], INT64_MIN, INT64_MAX, intervals, &why), why.c_str());
+  QVERIFY(!intervals.empty());
+  std::set<std::string> distinct;
+  for (const auto& iv : intervals) distinct.insert(iv.json);
+  QCOMPARE(distinct.size(), intervals.size());
+
+  // The file opens in a replay window with both sessions.
+  MainWindow* replay = w.openRecordingWindow(recorded_);
+  QVERIFY(replay);
+  QCOMPARE(replay->replaySource()->sessionTitles().size(), 2);
+  QVERIFY(replay->recordingActions()->recordAction() == nullptr);  // nothing to record in a replay
+  replay->close();
+  w.controller()->stopAll();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+}
+
+void TestAppRecording::recordSelectedOnly() {
+  MainWindow w;
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  int server = 0;
+  QVERIFY(startServer(w, &server));
+  w.sessionsPanel()->reveal(server);  // selects its row
+  const QString path = dir_.filePath(QStringLiteral("selected.rsrec"));
+  recordTo(w, path, true, 0.1);  // stops by itself after 6 s
+  QVERIFY(w.recordingActions()->recorder()->active());
+  const int client = startClient(w, server, 0.5);  // not selected: not recorded
+  QTRY_VERIFY_WITH_TIMEOUT(w.controller()->sessionModel()->session(client)->status == EngineSession::Status::Finished,
+                           30000);
+  QTRY_VERIFY_WITH_TIMEOUT(!w.recordingActions()->recorder()->active(), 60000);
+  QVERIFY(!w.recordingActions()->recordAction()->isChecked());
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
+  QCOMPARE(reader.sessions().size(), size_t{1});
+  QCOMPARE(reader.sessions().front().info.kind, std::string("server"));
+  w.controller()->stopAll();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+}
+
+void TestAppRecording::recordsAProgramSession() {
+  if (QString(ECHO_ANY_PORT).isEmpty()) QSKIP("no fixture programs in sanitizer builds");
+  MainWindow w;
+  QTemporaryDir sockets;
+  const QString socket = sockets.filePath(QStringLiteral("app.sock"));
+  QString error;
+  QVERIFY2(w.programs()->listen(socket, &error), qPrintable(error));
+  const QString path = dir_.filePath(QStringLiteral("program.rsrec"));
+  recordTo(w, path);
+  QVERIFY(w.recordingActions()->recorder()->active());
+
+  QProcess run;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(rs::live::kAppSocketEnv, socket);
+  run.setProcessEnvironment(env);
+  run.start(QStringLiteral(RUN_PATH), {QStringLiteral("--"), QStringLiteral(ECHO_ANY_PORT)});
+  QVERIFY2(run.waitForStarted(10000), qPrintable(run.errorString()));
+  QTRY_VERIFY_WITH_TIMEOUT(run.canReadLine() || run.state() == QProcess::NotRunning, 20000);
+  QVERIFY2(run.readLine().startsWith("port "), run.readAllStandardError().constData());
+  QTRY_VERIFY_WITH_TIMEOUT(w.recordingActions()->recorder()->status().records > 0, 20000);
+  run.terminate();  // SIGTERM, passed on to the program
+  QVERIFY(run.waitForFinished(20000));
+  QTRY_VERIFY_WITH_TIMEOUT(!w.programs()->programs().empty() && w.programs()->programs().front()->ended(), 20000);
+  w.recordingActions()->recordAction()->trigger();
+
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
+  QCOMPARE(reader.sessions().size(), size_t{1});
+  const auto& session = reader.sessions().front();
+  QCOMPARE(session.info.kind, std::string("run"));
+  QVERIFY2(session.info.name.find("base 1") != std::string::npos, session.info.name.c_str());
+  QVERIFY(session.endNs.has_value());
+  std::vector<rs::recording::EventInfo> events;
+  QVERIFY2(reader.events(session.id, events, &why), why.c_str());
+  QVERIFY(std::any_of(events.begin(), events.end(),
+                      [](const auto& e) { return e.label.find("accept_cb") != std::string::npos; }));
+}
+
+void TestAppRecording::unwritablePathIsReported() {
+  MainWindow w;
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  int server = 0;
+  QVERIFY(startServer(w, &server));
+  const QString bad = dir_.filePath(QStringLiteral("no-such-dir/x.rsrec"));
+  recordTo(w, bad);
+  QMessageBox* box = nullptr;
+  QTRY_VERIFY((box = w.findChild<QMessageBox*>(QStringLiteral("recordErrorBox"))) != nullptr);
+  QVERIFY2(box->text().contains(QStringLiteral("no-such-dir")), qPrintable(box->text()));
+  QVERIFY(!w.recordingActions()->recorder()->active());
+  QVERIFY(!w.recordingActions()->recordAction()->isChecked());
+  QVERIFY(w.controller()->sessionModel()->session(server)->status == EngineSession::Status::Running);
+  box->close();
+  w.controller()->stopAll();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+}
+
+void TestAppRecording::exportFromReplayWindow() {
+  QVERIFY2(!recorded_.isEmpty(), "recordLoopbackEcho made no file");
+  MainWindow w;
+  MainWindow* replay = w.openRecordingWindow(recorded_);
+  QVERIFY(replay);
+  RecordingActions* actions = replay->recordingActions();
+  for (const auto& [format, name] : {std::pair{1, QStringLiteral("out.json")}, std::pair{0, QStringLiteral("out.pftrace")}}) {
+    actions->exportAction()->trigger();
+    QTRY_VERIFY(actions->exportDialog() != nullptr);
+    ExportDialog* d = actions->exportDialog();
+    QCOMPARE(d->recordingPath(), recorded_);
+    QVERIFY(d->recordingEdit()->isReadOnly());
+    d->formatCombo()->setCurrentIndex(format);
+    d->outputEdit()->setText(dir_.filePath(name));
+    d->fromEdit()->setText(QStringLiteral("junk"));
+    QVERIFY(!buttonsOf(d)->button(QDialogButtonBox::Ok)->isEnabled());
+    d->fromEdit()->setText(QStringLiteral("0"));
+    QVERIFY2(d->errorText().isEmpty(), qPrintable(d->errorText()));
+    QSignalSpy done(actions, &RecordingActions::exportFinished);
+    buttonsOf(d)->button(QDialogButtonBox::Ok)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+    QVERIFY2(done.front().at(0).toBool(), qPrintable(done.front().at(1).toString()));
+    QFile out(dir_.filePath(name));
+    QVERIFY(out.open(QIODevice::ReadOnly));
+    const QByteArray bytes = out.readAll();
+    QVERIFY(!bytes.isEmpty());
+    if (format == 1) {
+      QJsonParseError error;
+      const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+      QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+      const QJsonArray events = doc.isArray() ? doc.array() : doc.object().value(QStringLiteral("traceEvents")).toArray();
+      QVERIFY(events.size() > 10);
+    }
+  }
+  replay->close();
+}
+
+void TestAppRecording::exportErrorIsReported() {
+  QVERIFY2(!recorded_.isEmpty(), "recordLoopbackEcho made no file");
+  MainWindow w;  // a live window: the recording is picked
+  RecordingActions* actions = w.recordingActions();
+  actions->exportAction()->trigger();
+  QTRY_VERIFY(actions->exportDialog() != nullptr);
+  ExportDialog* d = actions->exportDialog();
+  QVERIFY(!d->recordingEdit()->isReadOnly());
+  QVERIFY(!buttonsOf(d)->button(QDialogButtonBox::Ok)->isEnabled());  // no recording yet
+  d->recordingEdit()->setText(recorded_);
+  d->outputEdit()->setText(dir_.filePath(QStringLiteral("missing-dir/out.json")));
+  QSignalSpy done(actions, &RecordingActions::exportFinished);
+  buttonsOf(d)->button(QDialogButtonBox::Ok)->click();
+  QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+  QVERIFY(!done.front().at(0).toBool());
+  QMessageBox* box = nullptr;
+  QTRY_VERIFY((box = w.findChild<QMessageBox*>(QStringLiteral("exportErrorBox"))) != nullptr);
+  QVERIFY2(box->text().contains(QStringLiteral("missing-dir")), qPrintable(box->text()));
+  box->close();
+}
+
+void TestAppRecording::dropOpensRecording() {
+  QVERIFY2(!recorded_.isEmpty(), "recordLoopbackEcho made no file");
+  MainWindow w;
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(w.acceptDrops());
+  auto drop = [&](const QString& path) {
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    const QPoint at = w.rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent dropEvent(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(&w, &dropEvent);
+    QVERIFY(dropEvent.isAccepted());
+  };
+  auto replayWindows = [] {
+    QList<MainWindow*> out;
+    for (QWidget* top : QApplication::topLevelWidgets())
+      if (auto* mw = qobject_cast<MainWindow*>(top); mw && mw->replaySource() && mw->isVisible()) out.push_back(mw);
+    return out;
+  };
+  drop(recorded_);
+  QTRY_COMPARE(replayWindows().size(), 1);
+  QCOMPARE(replayWindows().front()->replaySource()->path(), recorded_);
+  replayWindows().front()->close();
+  QTRY_COMPARE(replayWindows().size(), 0);
+
+  const QString junk = dir_.filePath(QStringLiteral("junk.rsrec"));
+  QFile f(junk);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("not a recording");
+  f.close();
+  drop(junk);
+  QMessageBox* box = nullptr;
+  QTRY_VERIFY((box = w.findChild<QMessageBox*>(QStringLiteral("recordingErrorBox"))) != nullptr);
+  QVERIFY(replayWindows().isEmpty());
+  box->close();
+}
+
+void TestAppRecording::jumpToFromLogAndTable() {
+  QVERIFY2(!recorded_.isEmpty(), "recordLoopbackEcho made no file");
+  MainWindow w;
+  MainWindow* replay = w.openRecordingWindow(recorded_);
+  QVERIFY(replay);
+  replay->resize(1200, 800);
+  replay->show();
+  QVERIFY(QTest::qWaitForWindowExposed(replay));
+  RecordedFrameSource* source = replay->replaySource();
+  ReplayJumps* jumps = replay->findChild<ReplayJumps*>();
+  QVERIFY(jumps);
+  replay->replayBar()->seekTo(source->lastNs());  // every log line shown
+  QPlainTextEdit* log = replay->logView();
+  QTRY_VERIFY(log->document()->blockCount() > 1);
+  // The first recorded line that is not at the current time.
+  QTextBlock line;
+  for (QTextBlock b = log->document()->begin(); b.isValid() && !line.isValid(); b = b.next())
+    if (const auto t = ReplayJumps::lineTime(b); t && std::clamp(*t, source->firstNs(), source->lastNs()) != source->timeNs())
+      line = b;
+  QVERIFY2(line.isValid(), qPrintable(log->toPlainText()));
+  const qint64 lineNs = std::clamp(*ReplayJumps::lineTime(line), source->firstNs(), source->lastNs());
+  const QPoint at = log->cursorRect(QTextCursor(line)).center();
+  std::unique_ptr<QMenu> menu(jumps->logMenuAt(at));
+  QAction* jump = menu->findChild<QAction*>(QStringLiteral("jumpToLogLine"));
+  QVERIFY(jump && jump->isEnabled());
+  jump->trigger();
+  QCOMPARE(source->timeNs(), lineNs);
+
+  // Double-click: back to the end, then the same line again.
+  replay->replayBar()->seekTo(source->lastNs());
+  QTRY_VERIFY(log->document()->blockCount() > 1);
+  QTextBlock again;
+  for (QTextBlock b = log->document()->begin(); b.isValid(); b = b.next())
+    if (b.text() == line.text()) again = b;
+  QVERIFY(again.isValid());
+  log->ensureCursorVisible();
+  log->setTextCursor(QTextCursor(again));
+  log->ensureCursorVisible();
+  QTest::mouseDClick(log->viewport(), Qt::LeftButton, Qt::NoModifier, log->cursorRect(QTextCursor(again)).center());
+  QCOMPARE(source->timeNs(), lineNs);
+
+  // An event row: its next transition after the current time, then the previous one.
+  replay->replayBar()->seekTo(source->firstNs() + (source->lastNs() - source->firstNs()) / 2);
+  EventsPanel* events = replay->eventsPanel();
+  QTRY_VERIFY(events->proxy()->rowCount() > 0);
+  int row = -1;
+  std::optional<qint64> next;
+  int session = 0;
+  quint64 id = 0;
+  for (int r = 0; r < events->proxy()->rowCount() && !next; ++r) {
+    session = events->proxy()->data(events->proxy()->index(r, 0), EventTableModel::SessionRole).toInt();
+    id = events->proxy()->data(events->proxy()->index(r, EventTableModel::ColId)).toULongLong();
+    QString why;
+    next = source->adjacentTransition(session, id, true, &why);
+    if (next) row = r;
+  }
+  QVERIFY2(next, "no event has a transition after the middle");
+  std::unique_ptr<QMenu> rowMenu(events->contextMenuFor(row));
+  QAction* toNext = rowMenu->findChild<QAction*>(QStringLiteral("jumpToNextTransition"));
+  QVERIFY(toNext);
+  toNext->trigger();
+  QCOMPARE(source->timeNs(), *next);
+  QVERIFY(!events->selectedEvents(1).empty());
+  QCOMPARE(events->selectedEvents(1).front(), std::make_pair(session, id));
+  QString why;
+  const std::optional<qint64> previous = source->adjacentTransition(session, id, false, &why);
+  if (previous) {
+    const int selectedRow = events->table()->selectionModel()->selectedRows().value(0).row();
+    std::unique_ptr<QMenu> again2(events->contextMenuFor(selectedRow));
+    QAction* toPrevious = again2->findChild<QAction*>(QStringLiteral("jumpToPreviousTransition"));
+    QVERIFY(toPrevious);
+    toPrevious->trigger();
+    QCOMPARE(source->timeNs(), *previous);
+  }
+  replay->close();
+}
+
+QTEST_MAIN(TestAppRecording)
+#include "tst_app_recording.moc"
