@@ -186,6 +186,23 @@ void dropRecord(struct event* ev) {
   return 0;
 }
 
+// event_assign on memory the base knows (its own record), outside the inline
+// case: traced, debug checks on, pending, or flags libevent refuses. A live
+// trace (which traces every base) hears of the callback. (Six arguments: the
+// inline case's tail call passes them all in registers.)
+[[gnu::noinline]] int reassign(struct event* ev, event_base* base, evutil_socket_t fd, short events,
+                               event_callback_fn cb, void* arg) {
+  EventRecord* const r = ownRecordIn(base, ev);
+  const auto tellLiveTrace = [&] {
+    rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd,
+                          events);
+  };
+  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0)
+    return assignFailed(ev, base, r, events);
+  assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
+  return 0;
+}
+
 [[gnu::always_inline]] inline int addNow(struct event* ev, const struct timeval* timeout) {
   rs::Event* const e = eventOf(ev);
   if (!e) return -1;
@@ -365,15 +382,14 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   EventRecord* const r = ownRecordIn(base, ev);
   if (!r) [[unlikely]]
     return assignNew(ev, base, fd, events, cb, arg);
-  // Re-assigning a non-pending event: inline (falls back to Event::assign()).
-  // A live trace (which traces every base) hears of the callback; an untraced base pays nothing for it.
-  const auto tellLiveTrace = [&] {
-    rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd,
-                          events);
-  };
-  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0) [[unlikely]]
-    return assignFailed(ev, base, r, events);
-  assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
+  // Re-assigning a non-pending event of an untraced base: inline, no call, no
+  // stack frame (every other case is a tail call). Debug checks are off here,
+  // so there is nothing to note.
+  if (!rs::PlainFastPath::reassignsUntraced(&r->event, base, events)) [[unlikely]]
+    return reassign(ev, base, fd, events, cb, arg);
+  rs::PlainFastPath::reassignUntraced(&r->event, base, fd, events, cb, arg);
+  if (rs::compat::storedRecord(ev) != r) rs::compat::storeHandle(ev, r);  // the index named r; the address may be stale
+  writeAssigned(ev, base, r->event);
   return 0;
 }
 

@@ -28,6 +28,17 @@ struct PlainFastPath {
     }
     return assignImpl<false>(ev, base, fd, events, cb, arg);
   }
+  // True when event_assign() can re-assign `ev` with reassignUntraced(): the
+  // entry test of assign() (below) on an untraced base. Then event_assign
+  // needs no call and no stack frame; otherwise it calls assign().
+  static bool reassignsUntraced(const Event* ev, const EventBase* base, short events) {
+    return reassignable(ev, base, events) && !base->trace_.enabled();
+  }
+  static void reassignUntraced(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
+    // reassignsUntraced() tested it: reassignFields() need not.
+    if (!(ev->flags_ & Event::kListDetachIdle)) __builtin_unreachable();
+    base->reassignFields(ev, fd, events, cb, arg);
+  }
   // event_add(ev, NULL) of a plain I/O event: epoll, no timeout, no other event
   // on its fd, debug checks off.
   static int addIo(Event* ev) {
@@ -48,6 +59,14 @@ struct PlainFastPath {
     return (ev->flags_ & (Event::kListInit | Event::kListAny)) == lists && b && b->epoll_ &&
            !(ev->events_ & kEvSignal) && ev->fd_ >= 0 && !debugChecksEnabled();
   }
+  // An initialized, non-pending record event of `base` (detach-when-idle: the
+  // base lists it only while busy), debug checks off, flags libevent accepts.
+  static bool reassignable(const Event* ev, const EventBase* base, short events) {
+    return (ev->flags_ & (Event::kListInit | Event::kListAny | Event::kListDetachIdle)) ==
+               (Event::kListInit | Event::kListDetachIdle) &&
+           base == ev->base_ && !debugChecksEnabled() &&
+           !((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)));
+  }
   template <bool kTraced>
   static int assignImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
   template <bool kTraced>
@@ -59,9 +78,7 @@ struct PlainFastPath {
 template <bool kTraced>
 inline int PlainFastPath::assignImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
   // (The C API's events -- EventRecords' -- never carry a label or a std::function.)
-  if ((ev->flags_ & (Event::kListInit | Event::kListAny)) != Event::kListInit || base != ev->base_ ||
-      debugChecksEnabled() ||
-      ((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) [[unlikely]]
+  if (!reassignable(ev, base, events)) [[unlikely]]
     return ev->assign(base, fd, events, cb, arg);
   if constexpr (kTraced) {
     // The records release() + assign() write: free (old id), then new (fresh id).
