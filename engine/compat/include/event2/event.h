@@ -77,6 +77,8 @@ const struct timeval *event_base_init_common_timeout(struct event_base *base, co
 void event_base_dump_events(struct event_base *base, FILE *output);
 /* Calls fn for every added or active event of the base, until fn returns nonzero
  * (which is then returned). fn must not add, delete or free events. */
+/* The event whose callback is running now (on the loop's thread), else NULL. */
+struct event *event_base_get_running_event(struct event_base *base);
 typedef int (*event_base_foreach_event_cb)(const struct event_base *, const struct event *, void *);
 int event_base_foreach_event(struct event_base *base, event_base_foreach_event_cb fn, void *arg);
 int event_base_got_exit(struct event_base *base);
