@@ -203,17 +203,38 @@ void dropRecord(struct event* ev) {
   return 0;
 }
 
-[[gnu::always_inline]] inline int addNow(struct event* ev, const struct timeval* timeout) {
+// event_add outside the inline case: Event::add() (the record rebuilt if the
+// base reclaimed it), after libevent's warning about a second base with
+// signals; or, with no event, libevent's warning about a missing base.
+[[gnu::noinline]] int addGeneral(struct event* ev, const struct timeval* timeout) {
   rs::Event* const e = eventOf(ev);
-  if (!e) return -1;
-  if (!timeout) return rs::PlainFastPath::addIo(e);  // falls back to Event::add()
+  if (!e) {
+    if (!ev->ev_base) rs::compat::warnNoBase("event_add");
+    return -1;
+  }
+  if (e->events() & EV_SIGNAL) [[unlikely]]
+    rs::compat::noteSignalAdd(ev->ev_base, *e);
   return e->add(timeout);
+}
+
+[[gnu::noinline]] int delWithoutRecord(struct event* ev) {
+  if (ev->ev_base) return 0;  // no record: not pending
+  rs::compat::warnNoBase("event_del_");
+  return -1;
+}
+
+[[gnu::always_inline]] inline int addNow(struct event* ev, const struct timeval* timeout) {
+  rs::Event* const e = liveEvent(ev);
+  if (!e || timeout) [[unlikely]]
+    return addGeneral(ev, timeout);
+  return rs::PlainFastPath::addIo(e, [ev] { return addGeneral(ev, nullptr); });
 }
 
 [[gnu::always_inline]] inline int delNow(struct event* ev) {
   rs::Event* const e = liveEvent(ev);
-  if (!e) return ev->ev_base ? 0 : -1;  // no record: not pending
-  return rs::PlainFastPath::delIo(e);    // falls back to Event::del()
+  if (!e) [[unlikely]]
+    return delWithoutRecord(ev);
+  return rs::PlainFastPath::delIo(e);  // falls back to Event::del()
 }
 
 // event_add / event_del with debug checks on or threads enabled: the memory
@@ -237,6 +258,8 @@ void dropRecord(struct event* ev) {
 ::event_base* rs::compat::currentBase() { return g_currentBase; }
 
 void rs::compat::noteBase(const ::event_base* base, bool live) {
+  if (live) installBackendWarnings();
+  else forgetSignalBase(base);
   std::lock_guard lock(g_basesMutex);
   if (live) g_liveBases.insert(base);
   else g_liveBases.erase(base);
@@ -427,6 +450,10 @@ int event_del_block(struct event* ev) { return event_del(ev); }
 
 void event_active(struct event* ev, int res, short ncalls) {
   if (!ev || !knownOrReport(ev, "event_active")) return;
+  if (!ev->ev_base) {
+    rs::compat::warnNoBase("event_active");
+    return;
+  }
   if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]] {
     rs::compat::callInLoop(ev->ev_base, [ev, res, ncalls] {
       event_active(ev, res, ncalls);
@@ -439,6 +466,10 @@ void event_active(struct event* ev, int res, short ncalls) {
 
 int event_pending(const struct event* ev, short events, struct timeval* tv) {
   if (!ev) return 0;
+  if (!ev->ev_base) {
+    rs::compat::warnNoBase("event_pending");
+    return 0;
+  }
   const rs::Event* e = liveEvent(ev);
   if (!e || (!rs::debugChecksEnabled() && !e->base())) return 0;
   return e->pending(events, tv);
