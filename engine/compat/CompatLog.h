@@ -37,7 +37,7 @@ void warnNoBase(const char* function);
 // another base has signals added (only one base receives signals); `base`
 // becomes the signal base. Loop thread of `base`.
 void noteSignalAdd(::event_base* base, const rs::Event& e);
-// event_base_free: the base no longer has signals.
+// event_base_free: the base no longer has signals (null: whichever had them).
 void forgetSignalBase(const ::event_base* base);
 
 }  // namespace rs::compat

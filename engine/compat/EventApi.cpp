@@ -257,6 +257,20 @@ void dropRecord(struct event* ev) {
 
 ::event_base* rs::compat::currentBase() { return g_currentBase; }
 
+void rs::compat::releaseGlobals() {
+  // libevent_global_shutdown's event_disable_debug_mode: the map goes, checks stop.
+  rs::setDebugChecks(false);
+  {
+    std::lock_guard lock(g_debugMutex);
+    std::unordered_set<const struct event*>().swap(g_debugAssigned);
+  }
+  forgetSignalBase(nullptr);  // evsig_free_globals_
+  // The registry of live bases: its memory, once no base is left (bases a
+  // program still holds keep working: their events must find them).
+  std::lock_guard lock(g_basesMutex);
+  if (g_liveBases.empty()) std::unordered_set<const event_base*>().swap(g_liveBases);
+}
+
 void rs::compat::noteBase(const ::event_base* base, bool live) {
   if (live) installBackendWarnings();
   else forgetSignalBase(base);

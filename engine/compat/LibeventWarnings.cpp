@@ -100,7 +100,7 @@ void noteSignalAdd(event_base* base, const rs::Event& e) {
 
 void forgetSignalBase(const event_base* base) {
   std::lock_guard lock(g_signalBaseMutex);
-  if (g_signalBase == base) g_signalBase = nullptr;
+  if (!base || g_signalBase == base) g_signalBase = nullptr;
 }
 
 }  // namespace rs::compat

@@ -169,7 +169,8 @@ void event_set_fatal_callback(event_fatal_cb cb);
 #define EVENT_DBG_ALL 0xffffffffu
 #define EVENT_DBG_NONE 0
 void event_enable_debug_logging(ev_uint32_t which);
-/* Frees the library's process-wide state (nothing is held here: a no-op). */
+/* Frees the library's process-wide state: debug mode ends and its map is
+ * freed, the signal base is forgotten. As with libevent, call it last. */
 void libevent_global_shutdown(void);
 
 #ifdef __cplusplus
