@@ -1,5 +1,6 @@
-// libevent's base inspection: event_base_foreach_event and
-// event_base_dump_events over the records of a base's C events.
+// libevent's base inspection: event_base_foreach_event,
+// event_base_dump_events and event_base_get_running_event over the records of
+// a base's C events.
 //
 // Order, as libevent's event_base_foreach_event visits: I/O events by fd, then
 // signal events by signal number, then timer-only events by expiry (libevent's
@@ -108,6 +109,19 @@ int event_base_foreach_event(struct event_base* base, event_base_foreach_event_c
     if (const int r = fn(base, l.record->owner, arg)) return r;
   }
   return 0;
+}
+
+// libevent: the event whose callback runs now, on the loop's own thread;
+// NULL elsewhere, between callbacks, and for the events of bufferevents and
+// listeners (the engine's, not C events). The engine notes the running event at
+// each dispatch anyway (trace counters, record reclaiming): asking costs the
+// loop nothing.
+struct event* event_base_get_running_event(struct event_base* base) {
+  if (!base || !base->loopRunning() || !base->isInLoopThread()) return nullptr;
+  const rs::Event* running = base->runningEvent();
+  if (!running) return nullptr;
+  const rs::compat::EventRecord* r = base->records.recordOf(running);
+  return r ? const_cast<struct event*>(r->owner) : nullptr;
 }
 
 void event_base_dump_events(struct event_base* base, FILE* output) {

@@ -17,6 +17,9 @@ namespace rs::compat {
 // was freed first must not look at the base's records.
 void noteBase(const ::event_base* base, bool live);
 bool isLiveBase(const ::event_base* base);
+// libevent_global_shutdown: debug mode off and its map freed, the signal base
+// forgotten, the base registry's memory released once no base is left.
+void releaseGlobals();
 }  // namespace rs::compat
 
 // The C API's base: the engine's base plus the records of its C events.

@@ -8,6 +8,11 @@
 
 #include <event2/event.h>
 
+struct event_base;
+namespace rs {
+class Event;
+}
+
 namespace rs::compat {
 
 // printf-style; Errno variants append ": <strerror(errno)>" as libevent's
@@ -21,5 +26,18 @@ bool debugLoggingEnabled();
 // An unrecoverable error: logs at EVENT_LOG_ERR, calls the fatal callback if
 // set, then exits with exitCode (libevent's event_errx).
 [[noreturn]] void logFatal(int exitCode, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+// libevent's warnings that are no single call's own (LibeventWarnings.cpp).
+// The epoll backend's failed epoll_ctl ("Epoll ADD(1) on fd 5 failed. ..."):
+// installed once, by the first base.
+void installBackendWarnings();
+// "<function>: event has no event_base set." (event_add, event_del_, ...).
+void warnNoBase(const char* function);
+// Before event_add of signal event `e` on `base`: libevent's warning when
+// another base has signals added (only one base receives signals); `base`
+// becomes the signal base. Loop thread of `base`.
+void noteSignalAdd(::event_base* base, const rs::Event& e);
+// event_base_free: the base no longer has signals (null: whichever had them).
+void forgetSignalBase(const ::event_base* base);
 
 }  // namespace rs::compat

@@ -146,17 +146,55 @@ void dropRecord(struct event* ev) {
   return 0;
 }
 
-[[gnu::always_inline]] inline int addNow(struct event* ev, const struct timeval* timeout) {
+// event_assign on memory the base knows (its own record), outside the inline
+// case: traced, debug checks on, pending, or flags libevent refuses. A live
+// trace (which traces every base) hears of the callback. (Six arguments: the
+// inline case's tail call passes them all in registers.)
+[[gnu::noinline]] int reassign(struct event* ev, event_base* base, evutil_socket_t fd, short events,
+                               event_callback_fn cb, void* arg) {
+  EventRecord* const r = ownRecordIn(base, ev);
+  const auto tellLiveTrace = [&] {
+    rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd,
+                          events);
+  };
+  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0)
+    return assignFailed(ev, base, r, events);
+  assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
+  return 0;
+}
+
+// event_add outside the inline case: Event::add() (the record rebuilt if the
+// base reclaimed it), after libevent's warning about a second base with
+// signals; or, with no event, libevent's warning about a missing base.
+[[gnu::noinline]] int addGeneral(struct event* ev, const struct timeval* timeout) {
   rs::Event* const e = eventOf(ev);
-  if (!e) return -1;
-  if (!timeout) return rs::PlainFastPath::addIo(e);  // falls back to Event::add()
+  if (!e) {
+    if (!ev->ev_base) rs::compat::warnNoBase("event_add");
+    return -1;
+  }
+  if (e->events() & EV_SIGNAL) [[unlikely]]
+    rs::compat::noteSignalAdd(ev->ev_base, *e);
   return e->add(timeout);
+}
+
+[[gnu::noinline]] int delWithoutRecord(struct event* ev) {
+  if (ev->ev_base) return 0;  // no record: not pending
+  rs::compat::warnNoBase("event_del_");
+  return -1;
+}
+
+[[gnu::always_inline]] inline int addNow(struct event* ev, const struct timeval* timeout) {
+  rs::Event* const e = liveEvent(ev);
+  if (!e || timeout) [[unlikely]]
+    return addGeneral(ev, timeout);
+  return rs::PlainFastPath::addIo(e, [ev] { return addGeneral(ev, nullptr); });
 }
 
 [[gnu::always_inline]] inline int delNow(struct event* ev) {
   rs::Event* const e = liveEvent(ev);
-  if (!e) return ev->ev_base ? 0 : -1;  // no record: not pending
-  return rs::PlainFastPath::delIo(e);    // falls back to Event::del()
+  if (!e) [[unlikely]]
+    return delWithoutRecord(ev);
+  return rs::PlainFastPath::delIo(e);  // falls back to Event::del()
 }
 
 // event_add / event_del with debug checks on or threads enabled: the memory
@@ -179,7 +217,23 @@ void dropRecord(struct event* ev) {
 
 ::event_base* rs::compat::currentBase() { return g_currentBase; }
 
+void rs::compat::releaseGlobals() {
+  // libevent_global_shutdown's event_disable_debug_mode: the map goes, checks stop.
+  rs::setDebugChecks(false);
+  {
+    std::lock_guard lock(g_debugMutex);
+    std::unordered_set<const struct event*>().swap(g_debugAssigned);
+  }
+  forgetSignalBase(nullptr);  // evsig_free_globals_
+  // The registry of live bases: its memory, once no base is left (bases a
+  // program still holds keep working: their events must find them).
+  std::lock_guard lock(g_basesMutex);
+  if (g_liveBases.empty()) std::unordered_set<const event_base*>().swap(g_liveBases);
+}
+
 void rs::compat::noteBase(const ::event_base* base, bool live) {
+  if (live) installBackendWarnings();
+  else forgetSignalBase(base);
   std::lock_guard lock(g_basesMutex);
   if (live) g_liveBases.insert(base);
   else g_liveBases.erase(base);
@@ -295,15 +349,14 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   EventRecord* const r = ownRecordIn(base, ev);
   if (!r) [[unlikely]]
     return assignNew(ev, base, fd, events, cb, arg);
-  // Re-assigning a non-pending event: inline (falls back to Event::assign()).
-  // A live trace (which traces every base) hears of the callback; an untraced base pays nothing for it.
-  const auto tellLiveTrace = [&] {
-    rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd,
-                          events);
-  };
-  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0) [[unlikely]]
-    return assignFailed(ev, base, r, events);
-  assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
+  // Re-assigning a non-pending event of an untraced base: inline, no call, no
+  // stack frame (every other case is a tail call). Debug checks are off here,
+  // so there is nothing to note.
+  if (!rs::PlainFastPath::reassignsUntraced(&r->event, base, events)) [[unlikely]]
+    return reassign(ev, base, fd, events, cb, arg);
+  rs::PlainFastPath::reassignUntraced(&r->event, base, fd, events, cb, arg);
+  if (rs::compat::storedRecord(ev) != r) rs::compat::storeHandle(ev, r);  // the index named r; the address may be stale
+  writeAssigned(ev, base, r->event);
   return 0;
 }
 
@@ -341,6 +394,10 @@ int event_del_block(struct event* ev) { return event_del(ev); }
 
 void event_active(struct event* ev, int res, short ncalls) {
   if (!ev || !knownOrReport(ev, "event_active")) return;
+  if (!ev->ev_base) {
+    rs::compat::warnNoBase("event_active");
+    return;
+  }
   if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]] {
     rs::compat::callInLoop(ev->ev_base, [ev, res, ncalls] {
       event_active(ev, res, ncalls);
@@ -353,6 +410,10 @@ void event_active(struct event* ev, int res, short ncalls) {
 
 int event_pending(const struct event* ev, short events, struct timeval* tv) {
   if (!ev) return 0;
+  if (!ev->ev_base) {
+    rs::compat::warnNoBase("event_pending");
+    return 0;
+  }
   const rs::Event* e = liveEvent(ev);
   if (!e || (!rs::debugChecksEnabled() && !e->base())) return 0;
   return e->pending(events, tv);

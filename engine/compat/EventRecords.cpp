@@ -24,6 +24,17 @@ EventRecord* EventRecords::acquire(const ::event* owner, const rs::Event* runnin
   return r;
 }
 
+const EventRecord* EventRecords::recordOf(const rs::Event* e) const {
+  const auto* address = reinterpret_cast<const char*>(e);
+  for (const auto& chunk : chunks_) {
+    const auto* first = reinterpret_cast<const char*>(chunk.get());
+    if (address < first || address >= first + sizeof(EventRecord) * kChunk) continue;
+    const EventRecord* r = &chunk[static_cast<size_t>(address - first) / sizeof(EventRecord)];
+    return &r->event == e ? r : nullptr;
+  }
+  return nullptr;
+}
+
 void EventRecords::release(EventRecord* r) {
   if (r->event.initialized()) r->event.release();
   r->owner = nullptr;

@@ -49,6 +49,9 @@ class EventRecords {
     if (index >= count_) return nullptr;
     return &chunks_[index / kChunk][index % kChunk];
   }
+  // The record whose event `e` is, or null when `e` is not one of these
+  // records' (an engine event of a bufferevent or listener). O(chunks).
+  const EventRecord* recordOf(const rs::Event* e) const;
   // A record for `owner`: a free one, an idle one reclaimed, or a new one.
   // Never `running` (the event whose callback runs now, when the base knows it).
   // Reclaiming a non-pending event inside its own callback is safe as well: the

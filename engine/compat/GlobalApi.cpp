@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "CompatBase.h"
 #include "CompatLog.h"
 #include "LiveCollector.h"
 
@@ -99,6 +100,8 @@ void event_set_fatal_callback(event_fatal_cb cb) { g_fatalCallback.store(cb, std
 
 void event_enable_debug_logging(ev_uint32_t which) { g_debugMask.store(which, std::memory_order_relaxed); }
 
-void libevent_global_shutdown(void) {}
+// As libevent's: debug mode and its map, the signal globals (CompatBase.h's
+// releaseGlobals). The log and fatal hooks stay set, as libevent's do.
+void libevent_global_shutdown(void) { rs::compat::releaseGlobals(); }
 
 }  // extern "C"

@@ -1,8 +1,8 @@
 // Internal to the C API (engine/compat): inline event_assign / event_add(ev,
 // NULL) / event_del for the plain case, so a program that re-assigns and
 // re-adds its events every round (libevent's bench.c) pays one epoll_ctl and a
-// few stores. Each falls back to Event::assign() / add() / del() outside its
-// case, with identical results (transitions, trace records, list bits through
+// few stores. Each falls back to Event::assign() / the caller's add / del()
+// outside its case, with identical results (transitions, trace records, list bits through
 // EventBase's markInserted()/markRemoved()).
 //
 // Thread contract: the event's loop thread, as Event's methods.
@@ -28,11 +28,25 @@ struct PlainFastPath {
     }
     return assignImpl<false>(ev, base, fd, events, cb, arg);
   }
+  // True when event_assign() can re-assign `ev` with reassignUntraced(): the
+  // entry test of assign() (below) on an untraced base. Then event_assign
+  // needs no call and no stack frame; otherwise it calls assign().
+  static bool reassignsUntraced(const Event* ev, const EventBase* base, short events) {
+    return reassignable(ev, base, events) && !base->trace_.enabled();
+  }
+  static void reassignUntraced(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
+    // reassignsUntraced() tested it: reassignFields() need not.
+    if (!(ev->flags_ & Event::kListDetachIdle)) __builtin_unreachable();
+    base->reassignFields(ev, fd, events, cb, arg);
+  }
   // event_add(ev, NULL) of a plain I/O event: epoll, no timeout, no other event
-  // on its fd, debug checks off.
-  static int addIo(Event* ev) {
-    if (ev->base_ && ev->base_->trace_.enabled()) return addIoImpl<true>(ev);
-    return addIoImpl<false>(ev);
+  // on its fd, debug checks off. Any other event: `fallback()` (the C API's
+  // general add, which also warns as libevent does), its result returned.
+  // (By value: a small callable travels in registers, so callers tail-call.)
+  template <class Fallback>
+  static int addIo(Event* ev, Fallback fallback) {
+    if (ev->base_ && ev->base_->trace_.enabled()) return addIoImpl<true>(ev, fallback);
+    return addIoImpl<false>(ev, fallback);
   }
   // event_del() of such an event.
   static int delIo(Event* ev) {
@@ -48,10 +62,18 @@ struct PlainFastPath {
     return (ev->flags_ & (Event::kListInit | Event::kListAny)) == lists && b && b->epoll_ &&
            !(ev->events_ & kEvSignal) && ev->fd_ >= 0 && !debugChecksEnabled();
   }
+  // An initialized, non-pending record event of `base` (detach-when-idle: the
+  // base lists it only while busy), debug checks off, flags libevent accepts.
+  static bool reassignable(const Event* ev, const EventBase* base, short events) {
+    return (ev->flags_ & (Event::kListInit | Event::kListAny | Event::kListDetachIdle)) ==
+               (Event::kListInit | Event::kListDetachIdle) &&
+           base == ev->base_ && !debugChecksEnabled() &&
+           !((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)));
+  }
   template <bool kTraced>
   static int assignImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg);
-  template <bool kTraced>
-  static int addIoImpl(Event* ev);
+  template <bool kTraced, class Fallback>
+  static int addIoImpl(Event* ev, Fallback fallback);
   template <bool kTraced>
   static int delIoImpl(Event* ev);
 };
@@ -59,9 +81,7 @@ struct PlainFastPath {
 template <bool kTraced>
 inline int PlainFastPath::assignImpl(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
   // (The C API's events -- EventRecords' -- never carry a label or a std::function.)
-  if ((ev->flags_ & (Event::kListInit | Event::kListAny)) != Event::kListInit || base != ev->base_ ||
-      debugChecksEnabled() ||
-      ((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) [[unlikely]]
+  if (!reassignable(ev, base, events)) [[unlikely]]
     return ev->assign(base, fd, events, cb, arg);
   if constexpr (kTraced) {
     // The records release() + assign() write: free (old id), then new (fresh id).
@@ -75,13 +95,13 @@ inline int PlainFastPath::assignImpl(Event* ev, EventBase* base, int fd, short e
   return 0;
 }
 
-template <bool kTraced>
-inline int PlainFastPath::addIoImpl(Event* ev) {
+template <bool kTraced, class Fallback>
+inline int PlainFastPath::addIoImpl(Event* ev, Fallback fallback) {
   // Also: READ/WRITE/CLOSED wanted, and no other event on the fd.
   if (!plainIoIn(ev, Event::kListInit) || !(ev->events_ & (kEvRead | kEvWrite | kEvClosed)) ||
       static_cast<size_t>(ev->fd_) >= ev->base_->fds_.size() || ev->base_->fds_[static_cast<size_t>(ev->fd_)].head)
       [[unlikely]]
-    return ev->add(nullptr);
+    return fallback();
   EventBase* const b = ev->base_;
   const short events = ev->events_;
   const int fd = ev->fd_;
@@ -110,13 +130,14 @@ inline int PlainFastPath::delIoImpl(Event* ev) {
   // The only event on its fd: the fd leaves epoll.
   EventBase::FdSlot& slot = b->fds_[static_cast<size_t>(fd)];
   slot.head = nullptr;
-  if (slot.interest) {
-    b->epoll_->update(fd, slot.interest, 0);
-    slot.interest = 0;
-  }
+  const short interest = slot.interest;
+  slot.interest = 0;
   b->markRemoved(ev, false);  // the entry test above is its precondition
   if constexpr (kTraced)
     b->trace_.transition(ev, EventState::Pending, EventState::NonPending, TraceCause::Del, 0, 0, b->trace_.stamp());
+  // Last (its result does not matter: a failed DEL leaves nothing to undo), so
+  // nothing of the event or its slot stays live across the call.
+  if (interest) b->epoll_->update(fd, interest, 0);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <algorithm>
+#include <atomic>
 #include <climits>
 
 #include "core/Event.h"
@@ -13,6 +14,13 @@ namespace rs {
 namespace {
 constexpr size_t kInitialEvents = 32;
 static_assert(kEvRead == 0x02 && kEvWrite == 0x04 && kEvClosed == 0x80 && kEvET == 0x20);
+std::atomic<EpollPoller::CtlFailureHook> g_ctlFailureHook{nullptr};
+
+// toEpoll()'s inverse.
+short fromEpoll(uint32_t events) {
+  return static_cast<short>(((events & EPOLLIN) << 1) | (events & EPOLLOUT) | ((events & EPOLLRDHUP) >> 6) |
+                            ((events & EPOLLET) >> 26));
+}
 }  // namespace
 
 EpollPoller::EpollPoller() : epfd_(epoll_create1(EPOLL_CLOEXEC)), events_(kInitialEvents) {}
@@ -21,17 +29,28 @@ EpollPoller::~EpollPoller() {
   if (epfd_ >= 0) ::close(epfd_);
 }
 
-int EpollPoller::ctlFailed(int op, int fd, epoll_event& ev) {
+void EpollPoller::setCtlFailureHook(CtlFailureHook hook) { g_ctlFailureHook.store(hook, std::memory_order_release); }
+
+int EpollPoller::ctlFailed(short oldInterest, int fd, epoll_event& ev) {
+  const short newInterest = fromEpoll(ev.events);
+  const int op = opFor(oldInterest, newInterest);
   // The kernel's view can differ from ours when an fd was closed and reused
   // behind our back; retry with the other operation, as libevent does.
+  bool retried = false;
   if (op == EPOLL_CTL_MOD && errno == ENOENT) {
     if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0) return 0;
+    retried = true;
   } else if (op == EPOLL_CTL_ADD && errno == EEXIST) {
     if (epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) == 0) return 0;
+    retried = true;
   } else if (op == EPOLL_CTL_DEL && (errno == ENOENT || errno == EBADF || errno == EPERM)) {
     return 0;  // already gone (closed fd): nothing to remove
   }
-  return -errno;
+  const int error = errno;
+  if (const CtlFailureHook hook = g_ctlFailureHook.load(std::memory_order_acquire))
+    hook(CtlFailure{op, ev.events, fd, oldInterest, newInterest, error, retried});
+  errno = error;
+  return -error;
 }
 
 int EpollPoller::waitRaw(Nanos timeoutNs, int capacity, const epoll_event** out) {

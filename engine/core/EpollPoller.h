@@ -11,6 +11,24 @@ namespace rs {
 
 class EpollPoller final : public Poller {
  public:
+  // An epoll_ctl that failed for good (after libevent's retries), as libevent's
+  // warning describes it: the operation (EPOLL_CTL_*), the epoll events asked
+  // for, the fd, its interest before and after (kEv* bits), errno, and whether
+  // it was the retry of the other operation (ADD after ENOENT, MOD after EEXIST).
+  struct CtlFailure {
+    int op;
+    uint32_t epollEvents;
+    int fd;
+    short oldInterest;
+    short newInterest;
+    int error;
+    bool retried;
+  };
+  // Process-wide: told of every such failure (engine/compat prints libevent's
+  // [warn] line). Any thread; set it before the bases' loops start.
+  using CtlFailureHook = void (*)(const CtlFailure& failure);
+  static void setCtlFailureHook(CtlFailureHook hook);
+
   EpollPoller();
   ~EpollPoller() override;
   bool ok() const { return epfd_ >= 0; }
@@ -21,9 +39,11 @@ class EpollPoller final : public Poller {
     epoll_event ev;
     ev.events = toEpoll(newInterest);
     ev.data.u64 = static_cast<uint32_t>(fd);
-    const int op = oldInterest == 0 ? EPOLL_CTL_ADD : (newInterest == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
-    if (epoll_ctl(epfd_, op, fd, &ev) == 0) [[likely]] return 0;
-    return ctlFailed(op, fd, ev);
+    if (epoll_ctl(epfd_, opFor(oldInterest, newInterest), fd, &ev) == 0) [[likely]] return 0;
+    return ctlFailed(oldInterest, fd, ev);
+  }
+  static int opFor(short oldInterest, short newInterest) {
+    return oldInterest == 0 ? EPOLL_CTL_ADD : (newInterest == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
   }
   // kEvRead | kEvWrite | kEvClosed | kEvET (0x02, 0x04, 0x80, 0x20) -> EPOLL* bits.
   static uint32_t toEpoll(short interest) {
@@ -44,7 +64,8 @@ class EpollPoller final : public Poller {
   }
 
  private:
-  int ctlFailed(int op, int fd, epoll_event& ev);
+  // The retries (cold): `ev` holds what update() asked for.
+  int ctlFailed(short oldInterest, int fd, epoll_event& ev);
   int epfd_ = -1;
   bool havePwait2_ = true;
   bool full_ = false;  // the last wait filled events_: grow before the next

@@ -499,8 +499,12 @@ int EventBase::processActiveQueue(int priority) {
         // inserted (so busy: no trackIdle) and runs its callback directly.
         count += !(ev->flags_ & Event::kListInternal);
         ++stats_.dispatched;
-        if constexpr (!kTraced) ev->callback_(ev->fd_, ev->res_, ev->arg_);
-        else runTracedCallback<kTsc, true>(ev, EventState::Pending, owed);
+        if constexpr (!kTraced) {
+          currentEvent_ = ev;  // runningEvent(); cleared by unregisterEvent() if the callback frees it
+          ev->callback_(ev->fd_, ev->res_, ev->arg_);
+        } else {
+          runTracedCallback<kTsc, true>(ev, EventState::Pending, owed);
+        }
         if (gotBreak_.load(std::memory_order_relaxed)) [[unlikely]] {
           trace_.flushOwedEnd(owed);
           currentEvent_ = nullptr;
@@ -526,8 +530,12 @@ int EventBase::processActiveQueue(int priority) {
     if (!(ev->events_ & kEvSignal)) [[likely]] {
       // Nothing above wrote a record (del and re-arm are untraced here): the
       // dispatch can share the slot of an owed end, as on the hot path.
-      if constexpr (!kTraced) ev->callback_(ev->fd_, ev->res_, ev->arg_);
-      else runTracedCallback<kTsc, false>(ev, ev->state(), owed);
+      if constexpr (!kTraced) {
+        currentEvent_ = ev;  // as on the hot path
+        ev->callback_(ev->fd_, ev->res_, ev->arg_);
+      } else {
+        runTracedCallback<kTsc, false>(ev, ev->state(), owed);
+      }
     } else {
       // A signal event: its callback runs once per delivery, each call with
       // begin/end records of its own; any owed end goes out first.

@@ -125,8 +125,9 @@ class EventBase {
   int makeNotifiable();
   bool notifiable() const { return tasks_.isOpen(); }
   bool gotExit() const { return gotTerm_; }
-  // The event whose callback runs now, or null. Only while tracing: the
-  // untraced dispatch does not record it (one store per event less).
+  // The event whose callback runs now, or null (event_base_get_running_event):
+  // set by every dispatch, traced or not; null between callbacks' queue passes
+  // and after the callback freed or re-assigned its event.
   const Event* runningEvent() const { return currentEvent_; }
   // True while loop() runs (any thread; acquire, like runInLoop()).
   bool loopRunning() const { return running_.load(std::memory_order_acquire); }

@@ -3,19 +3,23 @@
 // call: Too many open files" warning through event_set_log_callback once per
 // retry of its backoff (libevent itself prints it in a busy loop), stays quiet
 // when the program has an error callback, and accepts the waiting connections
-// once descriptors are free again.
+// once descriptors are free again; libevent_global_shutdown ends debug mode.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <event2/event_struct.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QtTest>
+#include <cstring>
 #include <string>
 #include <vector>
+
+#include "core/Event.h"  // the debug-check counter
 
 namespace {
 
@@ -131,6 +135,25 @@ class TestCompatDiagnostics : public QObject {
     }
     t.runUntilAccepted();
     QCOMPARE(g_accepted, FullFdTable::kClients);
+  }
+
+  // libevent_global_shutdown ends debug mode (libevent's event_disable_debug_mode):
+  // misuse that debug mode reported is then libevent's plain warning.
+  void globalShutdownEndsDebugMode() {
+    rs::setDebugCheckHandler(+[](const char*) {});
+    event_enable_debug_mode();
+    struct event zeroed;
+    std::memset(&zeroed, 0, sizeof zeroed);
+    const uint64_t reportsBefore = rs::debugCheckFailures();
+    QCOMPARE(event_add(&zeroed, nullptr), -1);
+    QCOMPARE(rs::debugCheckFailures(), reportsBefore + 1);  // "never initialized"
+    QVERIFY(g_logged.empty());
+    libevent_global_shutdown();
+    QCOMPARE(event_add(&zeroed, nullptr), -1);
+    QCOMPARE(rs::debugCheckFailures(), reportsBefore + 1);
+    QCOMPARE(static_cast<int>(g_logged.size()), 1);
+    QCOMPARE(QString::fromStdString(g_logged[0].second), QStringLiteral("event_add: event has no event_base set."));
+    rs::setDebugCheckHandler(nullptr);
   }
 
   void errorCallbackSilencesTheWarning() {

@@ -77,6 +77,8 @@ const struct timeval *event_base_init_common_timeout(struct event_base *base, co
 void event_base_dump_events(struct event_base *base, FILE *output);
 /* Calls fn for every added or active event of the base, until fn returns nonzero
  * (which is then returned). fn must not add, delete or free events. */
+/* The event whose callback is running now (on the loop's thread), else NULL. */
+struct event *event_base_get_running_event(struct event_base *base);
 typedef int (*event_base_foreach_event_cb)(const struct event_base *, const struct event *, void *);
 int event_base_foreach_event(struct event_base *base, event_base_foreach_event_cb fn, void *arg);
 int event_base_got_exit(struct event_base *base);
@@ -167,7 +169,8 @@ void event_set_fatal_callback(event_fatal_cb cb);
 #define EVENT_DBG_ALL 0xffffffffu
 #define EVENT_DBG_NONE 0
 void event_enable_debug_logging(ev_uint32_t which);
-/* Frees the library's process-wide state (nothing is held here: a no-op). */
+/* Frees the library's process-wide state: debug mode ends and its map is
+ * freed, the signal base is forgotten. As with libevent, call it last. */
 void libevent_global_shutdown(void);
 
 #ifdef __cplusplus
