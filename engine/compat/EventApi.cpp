@@ -58,6 +58,7 @@ struct event_base* makeBase(const event_config* cfg) {
     delete base;
     return nullptr;
   }
+  base->wallClock.disabled = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
   rs::live::baseCreated(base);
   return base;
 }
@@ -249,6 +250,7 @@ int event_config_avoid_method(struct event_config* cfg, const char* method) {
 int event_config_require_features(struct event_config* cfg, int feature) {
   if (!cfg) return -1;
   if (feature & EV_FEATURE_ET) cfg->avoidPoll = true;    // poll has no edge triggering
+  if (feature & EV_FEATURE_O1) cfg->avoidPoll = true;    // poll's cost grows with its fds
   if (feature & EV_FEATURE_FDS) cfg->avoidEpoll = true;  // epoll refuses regular files
   return 0;
 }
@@ -257,6 +259,10 @@ int event_config_set_flag(struct event_config* cfg, int flag) {
   if (!cfg) return -1;
   cfg->flags |= flag;
   return 0;
+}
+
+int event_config_set_num_cpus_hint(struct event_config* cfg, int /*cpus*/) {
+  return cfg ? 0 : -1;  // a hint for IOCP (Windows) in libevent: nothing to do here
 }
 
 struct event_base* event_base_new(void) { return makeBase(nullptr); }
@@ -332,7 +338,13 @@ int event_base_once(struct event_base* base, evutil_socket_t fd, short events, e
 
 int event_base_gettimeofday_cached(struct event_base* base, struct timeval* tv) {
   if (!base || !tv) return -1;
-  return gettimeofday(tv, nullptr);
+  return base->wallClock.cachedTime(*base, tv);
+}
+
+int event_base_update_cache_time(struct event_base* base) {
+  if (!base) return -1;
+  base->refreshCachedTime();
+  return 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -454,6 +466,16 @@ event_callback_fn event_get_callback(const struct event* ev) {
 }
 
 void* event_get_callback_arg(const struct event* ev) { return ev ? ev->ev_evcallback.evcb_arg : nullptr; }
+
+void event_get_assignment(const struct event* ev, struct event_base** base_out, evutil_socket_t* fd_out,
+                          short* events_out, event_callback_fn* callback_out, void** arg_out) {
+  if (!ev) return;
+  if (base_out) *base_out = event_get_base(ev);
+  if (fd_out) *fd_out = event_get_fd(ev);
+  if (events_out) *events_out = event_get_events(ev);
+  if (callback_out) *callback_out = event_get_callback(ev);
+  if (arg_out) *arg_out = event_get_callback_arg(ev);
+}
 
 void event_enable_debug_mode(void) { rs::setDebugChecks(true); }
 
