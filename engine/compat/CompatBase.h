@@ -9,6 +9,7 @@
 
 #include "EventRecords.h"
 
+#include "core/Clock.h"
 #include "core/Event.h"
 #include "core/EventBase.h"
 
@@ -22,6 +23,38 @@ bool isLiveBase(const ::event_base* base);
 void releaseGlobals();
 }  // namespace rs::compat
 
+namespace rs::compat {
+// event_base_gettimeofday_cached: libevent's time cache, on the wall clock. While
+// the engine has a cached loop time (after each wait, until the callbacks ran)
+// it returns the wall time of that instant -- the same for every call until the
+// next wait or event_base_update_cache_time; otherwise, or with
+// EVENT_BASE_FLAG_NO_CACHE_TIME, the current time. Loop thread only.
+class CachedWallClock {
+ public:
+  bool disabled = false;  // EVENT_BASE_FLAG_NO_CACHE_TIME
+
+  int cachedTime(const rs::EventBase& base, timeval* tv) {
+    const Nanos cached = base.cachedTime();
+    if (disabled || cached == 0) return gettimeofday(tv, nullptr);
+    if (cached != cachedMonotonicNs_) {  // a new cache: its wall time, once
+      timeval wallNow;
+      gettimeofday(&wallNow, nullptr);
+      const Nanos wallNs = static_cast<Nanos>(wallNow.tv_sec) * kNsPerSec + wallNow.tv_usec * kNsPerUs;
+      const Nanos atCacheNs = wallNs - (monotonicNowNs() - cached);
+      wall_.tv_sec = static_cast<time_t>(atCacheNs / kNsPerSec);
+      wall_.tv_usec = static_cast<suseconds_t>((atCacheNs % kNsPerSec) / kNsPerUs);
+      cachedMonotonicNs_ = cached;
+    }
+    *tv = wall_;
+    return 0;
+  }
+
+ private:
+  Nanos cachedMonotonicNs_ = 0;  // the engine cache wall_ belongs to
+  timeval wall_{};
+};
+}  // namespace rs::compat
+
 // The C API's base: the engine's base plus the records of its C events.
 struct event_base final : rs::EventBase {
   explicit event_base(const Options& options) : rs::EventBase(options) { rs::compat::noteBase(this, true); }
@@ -29,6 +62,7 @@ struct event_base final : rs::EventBase {
   event_base(const event_base&) = delete;
   event_base& operator=(const event_base&) = delete;
   std::deque<timeval> commonTimeouts;  // event_base_init_common_timeout's (stable addresses)
+  rs::compat::CachedWallClock wallClock;  // event_base_gettimeofday_cached
   rs::compat::EventRecords records;  // destroyed first: pending records leave the base
 };
 

@@ -81,6 +81,7 @@ struct event_base* makeBase(const event_config* cfg) {
     delete base;
     return nullptr;
   }
+  base->wallClock.disabled = flags & EVENT_BASE_FLAG_NO_CACHE_TIME;
   rs::live::baseCreated(base);
   return base;
 }
@@ -109,6 +110,10 @@ int event_config_set_flag(struct event_config* cfg, int flag) {
   if (!cfg) return -1;
   cfg->flags |= flag;
   return 0;
+}
+
+int event_config_set_num_cpus_hint(struct event_config* cfg, int /*cpus*/) {
+  return cfg ? 0 : -1;  // a hint for IOCP (Windows) in libevent: nothing to do here
 }
 
 struct event_base* event_base_new(void) { return makeBase(nullptr); }

@@ -316,7 +316,13 @@ int event_base_once(struct event_base* base, evutil_socket_t fd, short events, e
 
 int event_base_gettimeofday_cached(struct event_base* base, struct timeval* tv) {
   if (!base || !tv) return -1;
-  return gettimeofday(tv, nullptr);
+  return base->wallClock.cachedTime(*base, tv);
+}
+
+int event_base_update_cache_time(struct event_base* base) {
+  if (!base) return -1;
+  base->refreshCachedTime();
+  return 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -445,6 +451,16 @@ event_callback_fn event_get_callback(const struct event* ev) {
 }
 
 void* event_get_callback_arg(const struct event* ev) { return ev ? ev->ev_evcallback.evcb_arg : nullptr; }
+
+void event_get_assignment(const struct event* ev, struct event_base** base_out, evutil_socket_t* fd_out,
+                          short* events_out, event_callback_fn* callback_out, void** arg_out) {
+  if (!ev) return;
+  if (base_out) *base_out = event_get_base(ev);
+  if (fd_out) *fd_out = event_get_fd(ev);
+  if (events_out) *events_out = event_get_events(ev);
+  if (callback_out) *callback_out = event_get_callback(ev);
+  if (arg_out) *arg_out = event_get_callback_arg(ev);
+}
 
 void event_enable_debug_mode(void) { rs::setDebugChecks(true); }
 

@@ -114,6 +114,10 @@ const char* EventBase::method() const { return poller_ ? poller_->name() : "none
 
 Nanos EventBase::now() { return cachedNow_ ? cachedNow_ : monotonicNowNs(); }
 
+void EventBase::refreshCachedTime() {
+  if (cachedNow_) cachedNow_ = monotonicNowNs();
+}
+
 int EventBase::priorityInit(int n) {
   assertInLoopThread("event_base_priority_init");
   if (activeCount_ > 0 || n < 1 || n >= kMaxPriorities) return -1;

@@ -153,6 +153,10 @@ class EventBase {
 
   // Cached loop time (set after each wait), like libevent's time cache.
   Nanos now();
+  // The cached time itself: 0 outside the window after a wait (no cache).
+  Nanos cachedTime() const { return cachedNow_; }
+  // event_base_update_cache_time: re-reads the clock into the cache, if there is one.
+  void refreshCachedTime();
 
   // Tracing. tracer() is safe from any thread.
   Tracer& tracer() { return trace_.tracer(); }

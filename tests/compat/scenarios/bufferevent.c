@@ -18,30 +18,9 @@
 #include <netinet/in.h>
 
 #include "scenario.h"
+#include "bev_common.h"
 
 static struct event_base *base;
-
-static const char *bev_what(short what) {
-  static char buf[8][96];
-  static int slot;
-  char *b = buf[slot++ % 8];
-  b[0] = '\0';
-  if (what & BEV_EVENT_READING) strcat(b, "|READING");
-  if (what & BEV_EVENT_WRITING) strcat(b, "|WRITING");
-  if (what & BEV_EVENT_EOF) strcat(b, "|EOF");
-  if (what & BEV_EVENT_ERROR) strcat(b, "|ERROR");
-  if (what & BEV_EVENT_TIMEOUT) strcat(b, "|TIMEOUT");
-  if (what & BEV_EVENT_CONNECTED) strcat(b, "|CONNECTED");
-  if (what & ~0xf3) strcat(b, "|?");
-  return b[0] ? b + 1 : "0";
-}
-
-/* Runs the loop for ms milliseconds. */
-static void run_for(long milliseconds) {
-  struct timeval tv = ms(milliseconds);
-  CHECK(event_base_loopexit(base, &tv) == 0);
-  CHECK(event_base_dispatch(base) >= 0);
-}
 
 static void drain_peer(int fd, const char *who) {
   char buf[256];
@@ -158,7 +137,7 @@ static void accessors(void) {
   bufferevent_free(bev);
   /* CLOSE_ON_FREE closes pair[0] (libevent only once its loop runs the
    * finalizers): the peer sees EOF. */
-  run_for(10);
+  run_for(base, 10);
   LOG("peer read after free=%d", read_one(pair[1]));
   close(pair[1]);
 }
@@ -172,20 +151,20 @@ static void echo_and_write_cb(void) {
   bev = new_bev(pair[0], BEV_OPT_CLOSE_ON_FREE, ECHO);
   LOG("enable WRITE with nothing queued");
   CHECK(bufferevent_enable(bev, EV_WRITE) == 0);
-  run_for(30);
+  run_for(base, 30);
   LOG("write 4=%d", bufferevent_write(bev, "ping", 4));
-  run_for(30);
+  run_for(base, 30);
   drain_peer(pair[1], "peer");
   LOG("enable READ: echo what the peer sends");
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
   send_bytes(pair[1], "echo me");
-  run_for(30);
+  run_for(base, 30);
   drain_peer(pair[1], "peer");
   bufferevent_setcb(bev, read_cb, write_cb, event_cb, (void *)DRAIN);
   send_bytes(pair[1], "for bufferevent_read");
-  run_for(30);
+  run_for(base, 30);
   send_bytes(pair[1], "left in input");
-  run_for(30);
+  run_for(base, 30);
   {
     struct evbuffer *tmp = evbuffer_new();
     int r = bufferevent_read_buffer(bev, tmp);
@@ -210,12 +189,12 @@ static void chunking(void) {
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
   memset(data, 'c', sizeof data);
   CHECK(write(pair[1], data, 10000) == 10000);
-  run_for(30);
+  run_for(base, 30);
   LOG("input=%zu", evbuffer_get_length(bufferevent_get_input(bev)));
   CHECK(bufferevent_set_max_single_read(bev, 1000) == 0);
   LOG("max single read now=%d", (int)bufferevent_get_max_single_read(bev));
   CHECK(write(pair[1], data, 2500) == 2500);
-  run_for(30);
+  run_for(base, 30);
   CHECK(bufferevent_set_max_single_read(bev, 0) == 0);
   LOG("max single read reset=%d", (int)bufferevent_get_max_single_read(bev));
   bufferevent_disable(bev, EV_READ);
@@ -224,7 +203,7 @@ static void chunking(void) {
   bufferevent_setwatermark(bev, EV_WRITE, 30000, 0);
   CHECK(bufferevent_write(bev, data, sizeof data) == 0);
   CHECK(bufferevent_enable(bev, EV_WRITE) == 0);
-  run_for(30);
+  run_for(base, 30);
   LOG("peer got %zu", discard_all(pair[1]));
   bufferevent_free(bev);
   close(pair[1]);
@@ -241,24 +220,24 @@ static void watermarks(void) {
   bufferevent_setwatermark(bev, EV_READ, 5, 0);
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
   send_bytes(pair[1], "abc");
-  run_for(30);
+  run_for(base, 30);
   LOG("3 bytes: input=%zu", evbuffer_get_length(bufferevent_get_input(bev)));
   send_bytes(pair[1], "de");
-  run_for(30);
+  run_for(base, 30);
 
   LOG("== read high watermark");
   bufferevent_setcb(bev, read_cb, write_cb, event_cb, (void *)TAKE_ONE_EVERY_OTHER);
   bufferevent_setwatermark(bev, EV_READ, 0, 8);
   read_calls = 0;
   send_bytes(pair[1], "0123456789ABCDEFGHIJ");
-  run_for(50);
+  run_for(base, 50);
   LOG("read cb ran %d times; input=%zu", read_calls, evbuffer_get_length(bufferevent_get_input(bev)));
   /* (A callback that never drains would be called in a busy loop: libevent
    * 2.1.12 does that, and so does ours, but the count depends on timing.) */
   bufferevent_setcb(bev, read_cb, write_cb, event_cb, (void *)DRAIN);
   send_bytes(pair[1], "0123456789");
   bufferevent_setwatermark(bev, EV_READ, 0, 0);
-  run_for(30);
+  run_for(base, 30);
   LOG("no high watermark: input=%zu", evbuffer_get_length(bufferevent_get_input(bev)));
 
   LOG("== write low watermark with a full socket");
@@ -266,20 +245,20 @@ static void watermarks(void) {
   bufferevent_disable(bev, EV_READ);
   bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
   CHECK(bufferevent_enable(bev, EV_WRITE) == 0);
-  run_for(20);
+  run_for(base, 20);
   memset(chunk, 'w', sizeof chunk);
   {
     int i;
     for (i = 0; i < 40; ++i) CHECK(bufferevent_write(bev, chunk, sizeof chunk) == 0);
   }
-  run_for(30);
+  run_for(base, 30);
   LOG("peer not reading: output empty=%d", evbuffer_get_length(bufferevent_get_output(bev)) == 0);
   got = 0;
   while (got < 40 * sizeof chunk) {
     got += discard_all(pair[1]);
-    run_for(5);
+    run_for(base, 5);
   }
-  run_for(30);
+  run_for(base, 30);
   LOG("peer read %zu; output=%zu", got, evbuffer_get_length(bufferevent_get_output(bev)));
   bufferevent_free(bev);
   close(pair[1]);
@@ -296,25 +275,25 @@ static void timeouts_and_eof(void) {
   bev = new_bev(pair[0], BEV_OPT_CLOSE_ON_FREE, DRAIN);
   CHECK(bufferevent_set_timeouts(bev, &t, NULL) == 0);
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
-  run_for(100);
+  run_for(base, 100);
   LOG("re-enable READ, data before the timeout");
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
   send_bytes(pair[1], "in time");
-  run_for(20);
+  run_for(base, 20);
   LOG("clear timeouts=%d", bufferevent_set_timeouts(bev, NULL, NULL));
-  run_for(100);
+  run_for(base, 100);
 
   LOG("== bufferevent_settimeout (seconds)");
   bufferevent_settimeout(bev, 1, 0);
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
-  run_for(1200);
+  run_for(base, 1200);
   bufferevent_settimeout(bev, 0, 0);
 
   LOG("== write timeout");
   memset(chunk, 'x', sizeof chunk);
   CHECK(bufferevent_set_timeouts(bev, NULL, &t) == 0);
   for (i = 0; i < 40; ++i) CHECK(bufferevent_write(bev, chunk, sizeof chunk) == 0);
-  run_for(150);
+  run_for(base, 150);
   LOG("output still queued=%d", evbuffer_get_length(bufferevent_get_output(bev)) > 0);
   bufferevent_free(bev);
   close(pair[1]);
@@ -323,10 +302,10 @@ static void timeouts_and_eof(void) {
   make_pair(pair);
   bev = new_bev(pair[0], BEV_OPT_CLOSE_ON_FREE, DRAIN | FREE_ON_EVENT);
   CHECK(bufferevent_enable(bev, EV_READ | EV_WRITE) == 0);
-  run_for(20);
+  run_for(base, 20);
   send_bytes(pair[1], "last words");
   close(pair[1]);
-  run_for(50);
+  run_for(base, 50);
 }
 
 static int closed_port(void) {
@@ -380,7 +359,7 @@ static void connects(void) {
   LOG("getfd before=%d", bufferevent_getfd(bev));
   rc = bufferevent_socket_connect(bev, (struct sockaddr *)&sin, sizeof sin);
   LOG("connect=%d", rc);
-  run_for(50);
+  run_for(base, 50);
   flush_accepts();
   bufferevent_free(bev);
 
@@ -397,13 +376,13 @@ static void connects(void) {
   LOG("drain it=%d", evbuffer_drain(bufferevent_get_input(bev), 1));
   LOG("write before connected=%d", bufferevent_write(bev, "early", 5));
   CHECK(bufferevent_enable(bev, EV_READ | EV_WRITE) == 0);
-  run_for(50);
+  run_for(base, 50);
   flush_accepts();
   LOG("accepted=%d", accepted);
   CHECK(accepted_fd >= 0);
   drain_peer(accepted_fd, "server side");
   send_bytes(accepted_fd, "welcome");
-  run_for(30);
+  run_for(base, 30);
   flush_accepts();
   bufferevent_free(bev);
 
@@ -411,11 +390,11 @@ static void connects(void) {
   bev = new_bev(-1, BEV_OPT_CLOSE_ON_FREE, DRAIN);
   LOG("connect_hostname localhost=%d",
       bufferevent_socket_connect_hostname(bev, NULL, AF_INET, "localhost", ntohs(sin.sin_port)));
-  run_for(50);
+  run_for(base, 50);
   flush_accepts();
   LOG("accepted while disabled=%d", accepted);
   LOG("listener enabled=%d", evconnlistener_enable(lev));
-  run_for(50);
+  run_for(base, 50);
   flush_accepts();
   LOG("accepted=%d", accepted);
   bufferevent_free(bev);
@@ -423,7 +402,7 @@ static void connects(void) {
   bev = new_bev(-1, BEV_OPT_CLOSE_ON_FREE, DRAIN);
   LOG("connect_hostname 127.0.0.1=%d",
       bufferevent_socket_connect_hostname(bev, NULL, AF_UNSPEC, "127.0.0.1", ntohs(sin.sin_port)));
-  run_for(50);
+  run_for(base, 50);
   flush_accepts();
   LOG("connect_hostname port 0=%d", bufferevent_socket_connect_hostname(bev, NULL, AF_INET, "127.0.0.1", 0));
   LOG("connect_hostname bad family=%d", bufferevent_socket_connect_hostname(bev, NULL, 12345, "127.0.0.1", 80));
@@ -470,11 +449,11 @@ static void listener_and_fds(void) {
   probe = socket(AF_INET, SOCK_STREAM, 0);
   CHECK(connect(probe, (struct sockaddr *)&sin, sizeof sin) == 0);
   LOG("enable without a callback=%d", evconnlistener_enable(lev));
-  run_for(30);
+  run_for(base, 30);
   flush_accepts();
   LOG("accepted=%d", accepted);
   evconnlistener_set_cb(lev, accept_cb, "late");
-  run_for(30);
+  run_for(base, 30);
   flush_accepts();
   LOG("after set_cb accepted=%d", accepted);
   evconnlistener_free(lev);
@@ -492,7 +471,7 @@ static void listener_and_fds(void) {
   lg.l_linger = 0;
   CHECK(setsockopt(client, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
   close(client);
-  run_for(30);
+  run_for(base, 30);
   bufferevent_free(bev);
 
   LOG("== connect on a bufferevent that has its socket already");
@@ -501,15 +480,15 @@ static void listener_and_fds(void) {
   bev = new_bev(client, BEV_OPT_CLOSE_ON_FREE, DRAIN);
   LOG("connect=%d", bufferevent_socket_connect(bev, (struct sockaddr *)&sin, sizeof sin));
   CHECK(bufferevent_enable(bev, EV_READ) == 0);
-  run_for(30);
+  run_for(base, 30);
   server = accept(lfd, NULL, NULL);
   CHECK(server >= 0);
   LOG("write=%d", bufferevent_write(bev, "via fd", 6));
-  run_for(30);
+  run_for(base, 30);
   drain_peer(server, "server side");
   LOG("free with output queued: write=%d", bufferevent_write(bev, "never sent", 10));
   bufferevent_free(bev);
-  run_for(10); /* libevent closes the fd from its loop (finalizers) */
+  run_for(base, 10); /* libevent closes the fd from its loop (finalizers) */
   LOG("server side read=%d (EOF, queued output discarded)", read_one(server));
   close(server);
   close(lfd);
@@ -522,7 +501,7 @@ static void listener_and_fds(void) {
   probe = bufferevent_setfd(bev, pair[0]);
   LOG("setfd=%d getfd matches=%d", probe, bufferevent_getfd(bev) == pair[0]);
   send_bytes(pair[1], "after setfd");
-  run_for(30);
+  run_for(base, 30);
   bufferevent_free(bev);
   LOG("no CLOSE_ON_FREE: fd still open=%d", write(pair[0], "k", 1) == 1);
   close(pair[0]);
@@ -542,12 +521,12 @@ static void deferred_and_buffer_cbs(void) {
   make_pair(pair);
   bev = new_bev(pair[0], BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, DRAIN);
   CHECK(bufferevent_enable(bev, EV_READ | EV_WRITE) == 0);
-  run_for(20);
+  run_for(base, 20);
   send_bytes(pair[1], "deferred");
-  run_for(20);
+  run_for(base, 20);
   CHECK(evbuffer_add_cb(bufferevent_get_output(bev), output_cb, NULL) != NULL);
   LOG("write with an output callback=%d", bufferevent_write(bev, "watched", 7));
-  run_for(20);
+  run_for(base, 20);
   drain_peer(pair[1], "peer");
   CHECK(evbuffer_add_cb(bufferevent_get_input(bev), output_cb, NULL) != NULL);
   LOG("input callback: the peer sends 5000 bytes");
@@ -556,9 +535,9 @@ static void deferred_and_buffer_cbs(void) {
     memset(data, 'i', sizeof data);
     CHECK(write(pair[1], data, sizeof data) == (ssize_t)sizeof data);
   }
-  run_for(30);
+  run_for(base, 30);
   close(pair[1]);
-  run_for(20);
+  run_for(base, 20);
   bufferevent_free(bev);
 }
 

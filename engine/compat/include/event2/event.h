@@ -88,6 +88,7 @@ int event_base_get_npriorities(struct event_base *base);
 int event_base_once(struct event_base *base, evutil_socket_t fd, short events, event_callback_fn cb,
                     void *arg, const struct timeval *tv);
 int event_base_gettimeofday_cached(struct event_base *base, struct timeval *tv);
+int event_base_update_cache_time(struct event_base *base);
 
 /* Configuration (minimal: backend choice). */
 struct event_config *event_config_new(void);
@@ -95,6 +96,7 @@ void event_config_free(struct event_config *cfg);
 int event_config_avoid_method(struct event_config *cfg, const char *method);
 int event_config_require_features(struct event_config *cfg, int feature);
 int event_config_set_flag(struct event_config *cfg, int flag);
+int event_config_set_num_cpus_hint(struct event_config *cfg, int cpus);
 
 /* Events. */
 void *event_self_cbarg(void);
@@ -120,6 +122,8 @@ struct event_base *event_get_base(const struct event *ev);
 short event_get_events(const struct event *ev);
 event_callback_fn event_get_callback(const struct event *ev);
 void *event_get_callback_arg(const struct event *ev);
+void event_get_assignment(const struct event *event, struct event_base **base_out, evutil_socket_t *fd_out,
+                          short *events_out, event_callback_fn *callback_out, void **arg_out);
 
 /* Debugging. */
 void event_enable_debug_mode(void);
