@@ -80,7 +80,7 @@ class DecodedBlockCache {
 
 struct RecordingReader::Impl {
   Db db;
-  Statement blocks, span, events, log, intervals, keyframe;
+  Statement blocks, blockCount, span, events, log, intervals, keyframe;
   BlockCodec codec;
   DecodedBlockCache cache;
 };
@@ -201,6 +201,9 @@ std::string RecordingReader::prepareStatements() {
       {&Impl::blocks,
        "SELECT id, codec, record_count, data FROM blocks WHERE session = ?1 AND first_ts >= ?2 "
        "AND first_ts <= ?3 AND last_ts >= ?4 ORDER BY first_ts, id"},
+      {&Impl::blockCount,
+       "SELECT total(record_count) FROM blocks WHERE session = ?1 AND first_ts >= ?2 AND first_ts <= ?3 "
+       "AND last_ts >= ?4"},
       {&Impl::span,
        "SELECT min(first_ts), (SELECT max(last_ts) FROM blocks WHERE session = ?1 AND first_ts >= "
        "(SELECT max(first_ts) FROM blocks WHERE session = ?1) - ?2) FROM blocks WHERE session = ?1"},
@@ -311,6 +314,18 @@ bool RecordingReader::query(Statement Impl::*statement, std::initializer_list<in
   const std::string why = ok ? "" : q.error();
   q.reset();
   return ok || fail(error, why);
+}
+
+bool RecordingReader::blockRecordCount(int64_t session, int64_t fromNs, int64_t toNs, uint64_t& count,
+                                       std::string* error) {
+  count = 0;
+  const SessionSummary* s = impl_ ? findSession(sessions_, session) : nullptr;
+  if (!s) return fail(error, "no session " + std::to_string(session));
+  if (fromNs > toNs) return true;
+  const int64_t earliestStart = fromNs < INT64_MIN + s->maxBlockSpanNs ? INT64_MIN : fromNs - s->maxBlockSpanNs;
+  return query(&Impl::blockCount, {session, earliestStart, toNs, fromNs}, [&](const Statement& q) {
+    count = static_cast<uint64_t>(q.int64(0));
+  }, error);
 }
 
 bool RecordingReader::events(int64_t session, std::vector<EventInfo>& out, std::string* error) {

@@ -68,6 +68,9 @@ class RecordingReader {
   // The session's records with fromNs <= tsNs <= toNs, block by block in block
   // order (within a block, in append order). False with *error on a bad block.
   bool records(int64_t session, int64_t fromNs, int64_t toNs, std::vector<TraceRecord>& out, std::string* error);
+  // The records stored in the blocks that overlap [fromNs, toNs] (an index query, no
+  // block read): at least records() of that range returns, at most a block more either side.
+  bool blockRecordCount(int64_t session, int64_t fromNs, int64_t toNs, uint64_t& count, std::string* error);
   // How many blocks records() used for its last call, and how many of them it had
   // to decode (the others came from the cache); for tests and the benchmark.
   size_t lastBlocksRead() const { return lastBlocksRead_; }

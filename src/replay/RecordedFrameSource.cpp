@@ -102,16 +102,28 @@ bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
   return true;
 }
 
-bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, QString* error) {
+bool RecordedFrameSource::readRange(qint64 fromNs, qint64 toNs, SessionRecords& out, QString* error) {
+  out.resize(reader_->sessions().size());
   std::string why;
-  std::vector<TraceRecord> records;
-  for (const auto& s : reader_->sessions()) {
-    if (!reader_->records(s.id, fromNs + 1, toNs, records, &why)) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto& records = out[i];
+    if (!reader_->records(reader_->sessions()[i].id, fromNs + 1, toNs, records, &why)) {
       if (error) *error = q(why);
       return false;
     }
-    std::stable_sort(records.begin(), records.end(),
-                     [](const TraceRecord& a, const TraceRecord& b) { return a.tsNs < b.tsNs; });
+    // One loop's records come in time order; only a session of several loops needs the sort.
+    const auto byTime = [](const TraceRecord& a, const TraceRecord& b) { return a.tsNs < b.tsNs; };
+    if (!std::is_sorted(records.begin(), records.end(), byTime))
+      std::stable_sort(records.begin(), records.end(), byTime);
+  }
+  return true;
+}
+
+bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, const SessionRecords& sessionRecords, QString* error) {
+  std::string why;
+  for (size_t i = 0; i < sessionRecords.size(); ++i) {
+    const auto& s = reader_->sessions()[i];
+    const auto& records = sessionRecords[i];
     // One aggregator tick per kStepNs of record time, as the live source ticks.
     size_t begin = 0;
     for (qint64 tick = fromNs + kStepNs; begin < records.size(); tick += kStepNs) {
@@ -162,10 +174,24 @@ void RecordedFrameSource::updateFigures(qint64 tNs, QString* error) {
 bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
   if (!reader_) return false;
   tNs = std::clamp(tNs, firstNs_, lastNs_);
+  SessionRecords records;
   if (tNs >= timeNs_ && tNs - timeNs_ <= kIncrementalLimitNs && timeNs_ > 0) {
-    if (!advance(timeNs_, tNs, error)) return false;
-    timeNs_ = tNs;
-    return true;
+    // Ingesting more than a seek would costs more than the seek: the block index says.
+    uint64_t stored = 0;
+    for (const auto& s : reader_->sessions()) {
+      uint64_t count = 0;
+      std::string why;
+      if (!reader_->blockRecordCount(s.id, timeNs_ + 1, tNs, count, &why)) {
+        if (error) *error = q(why);
+        return false;
+      }
+      stored += count;
+    }
+    if (stored <= kIncrementalMaxRecords) {
+      if (!readRange(timeNs_, tNs, records, error) || !advance(timeNs_, tNs, records, error)) return false;
+      timeNs_ = tNs;
+      return true;
+    }
   }
   agg_ = std::make_unique<TraceAggregator>();
   ++generation_;
@@ -187,7 +213,7 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
                        static_cast<int>(s.id), q(log[i].text)});
     agg_->appendLog(lines);
   }
-  if (!advance(windowStart, tNs, error)) return false;
+  if (!readRange(windowStart, tNs, records, error) || !advance(windowStart, tNs, records, error)) return false;
   timeNs_ = tNs;
   return true;
 }
