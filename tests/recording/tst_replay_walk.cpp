@@ -13,6 +13,8 @@
 // its state the file's) and back; the recording is exported to Perfetto (--from 1
 // --to 3) and the generated parser accepts it with a track per connection event.
 // (The widgets on the same source: tst_replay_window.)
+// The full walk by hand (figures in the README): RS_WALK_CONNECTIONS=1000
+// RS_WALK_SECONDS=60 RS_WALK_AT=12 tst_replay_walk (it prints the open and seek times).
 #include <QtTest>
 
 #include <QJsonDocument>
@@ -35,7 +37,15 @@ using rs::gui::RecordedFrameSource;
 
 namespace {
 QString cliPath() { return QStringLiteral(REACTORSCOPE_CLI_PATH); }
-constexpr int kConnections = 200;
+int fromEnv(const char* name, int fallback, int most) {
+  const int v = qEnvironmentVariableIntValue(name);
+  return v > 0 && v <= most ? v : fallback;
+}
+// The test's walk (env overrides for the full one, bounded all the same).
+const int kConnections = fromEnv("RS_WALK_CONNECTIONS", 200, 1000);
+const int kSeconds = fromEnv("RS_WALK_SECONDS", 3, 60);
+const int64_t kAtNs = int64_t{fromEnv("RS_WALK_AT", 2, 59)} * 1'000'000'000;
+double msSince(const QElapsedTimer& t) { return static_cast<double>(t.nsecsElapsed()) / 1e6; }
 }  // namespace
 
 class TestReplayWalk : public QObject {
@@ -73,11 +83,12 @@ class TestReplayWalk : public QObject {
     rs::test::CliServer server(cliPath(), {});
     QVERIFY(server.port > 0);
     recorded_ = dir_.filePath("walk.rsrec");
-    // Bounded: 3 s, at most 300 000 messages.
+    // Bounded: kSeconds, at most 200 000 messages a second.
     const auto r = rs::test::runCli(cliPath(),
                                     {"client", server.target(), "--connections", QString::number(kConnections),
-                                     "--duration", "3", "--count", "300000", "--size", "64", "--record", recorded_},
-                                    120000);
+                                     "--duration", QString::number(kSeconds), "--count",
+                                     QString::number(200'000 * kSeconds), "--size", "64", "--record", recorded_},
+                                    (kSeconds + 60) * 3000);
     QVERIFY2(r.code == 0, qPrintable(r.err));
     std::string why;
     QVERIFY2(reader_.open(recorded_.toStdString(), &why), why.c_str());
@@ -88,10 +99,18 @@ class TestReplayWalk : public QObject {
   void everyViewAtSecondTwo() {
     RecordedFrameSource source;
     QString error;
+    QElapsedTimer clock;
+    clock.start();
     QVERIFY2(source.open(recorded_, &error), qPrintable(error));
-    QVERIFY(source.lastNs() - source.firstNs() > 2'000'000'000);
-    const int64_t t = source.firstNs() + 2'000'000'000;
+    const double openMs = msSince(clock);
+    QVERIFY(source.lastNs() - source.firstNs() > kAtNs);
+    const int64_t t = source.firstNs() + kAtNs;
+    clock.restart();
     QVERIFY2(source.seek(t, &error), qPrintable(error));
+    qInfo("walk: %d connections x %d s, %llu records, %lld bytes; open %.1f ms, seek to second %lld %.1f ms",
+          kConnections, kSeconds, static_cast<unsigned long long>(reader_.sessions()[0].recordCount),
+          static_cast<long long>(QFileInfo(recorded_).size()), openMs, static_cast<long long>(kAtNs / 1'000'000'000),
+          msSince(clock));
     QCOMPARE(source.timeNs(), t);
 
     checkRowsAt(source, t);
@@ -153,7 +172,7 @@ class TestReplayWalk : public QObject {
     RecordedFrameSource source;
     QString error;
     QVERIFY2(source.open(recorded_, &error), qPrintable(error));
-    const int64_t t = source.firstNs() + 2'000'000'000;
+    const int64_t t = source.firstNs() + kAtNs;
     QVERIFY(source.seek(t, &error));
     // A connection's read event: an Io event with a callback.
     quint64 id = 0;
@@ -184,9 +203,15 @@ class TestReplayWalk : public QObject {
 
   void exportsToPerfetto() {
     const QString out = dir_.filePath("walk.pftrace");
-    const auto r = rs::test::runCli(cliPath(), {"export", recorded_, "--format", "perfetto", "-o", out, "--from", "1",
-                                                "--to", "3"},
-                                    120000);
+    QElapsedTimer clock;
+    clock.start();
+    const auto r = rs::test::runCli(cliPath(),
+                                    {"export", recorded_, "--format", "perfetto", "-o", out, "--from",
+                                     QString::number(kAtNs / 1'000'000'000 - 1), "--to",
+                                     QString::number(kAtNs / 1'000'000'000 + 1)},
+                                    600000);
+    qInfo("walk: Perfetto export of 2 s around the seek: %.1f ms, %lld bytes", msSince(clock),
+          static_cast<long long>(QFileInfo(out).size()));
     QVERIFY2(r.code == 0, qPrintable(r.err));
     std::ifstream in(out.toStdString(), std::ios::binary);
     perfetto::protos::Trace trace;
