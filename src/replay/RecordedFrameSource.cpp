@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <set>
 
 #include "Keyframes.h"
 
@@ -98,6 +99,21 @@ bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
     // Rows in id order (the order the events appeared in), not the table's hash order.
     std::sort(snapshot.begin(), snapshot.end(), [](const EventSnapshot& a, const EventSnapshot& b) { return a.id < b.id; });
     agg_->applySnapshot(static_cast<int>(s.id), snapshot, tNs);
+    // The live connections' buffer levels and watermarks at tNs, as level records of
+    // that time: a connection quiet during the window still shows its levels.
+    std::set<quint32> liveOwners;
+    for (const auto& e : snapshot) liveOwners.insert(e.owner);
+    std::vector<TraceRecord> levels;
+    for (const auto& [key, bytes] : states.levels()) {
+      TraceRecord r;
+      r.tsNs = tNs;
+      r.type = TraceType::BufferLevel;
+      r.owner = static_cast<uint32_t>(key >> 8);
+      r.buffer = static_cast<BufferId>(key & 0xff);
+      r.value = bytes;
+      if (r.owner != 0 && liveOwners.count(r.owner)) levels.push_back(r);
+    }
+    agg_->ingest(static_cast<int>(s.id), levels.data(), levels.size(), nullptr);
   }
   return true;
 }
@@ -197,7 +213,7 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
   ++generation_;
   agg_->setRetentionNs(kIncrementalLimitNs + kWindowNs);
   // The log up to the window's start in one step (the aggregator keeps the newest lines).
-  const qint64 windowStart = std::max(firstNs_ - 1, tNs - kWindowNs);
+  const qint64 windowStart = std::max(firstNs_ - 1, tNs - windowNsAt(tNs, error));
   if (!snapshotAt(windowStart, error)) return false;
   for (const auto& s : reader_->sessions()) {
     std::vector<recording::LogEntry> log;
@@ -216,6 +232,21 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
   if (!readRange(windowStart, tNs, records, error) || !advance(windowStart, tNs, records, error)) return false;
   timeNs_ = tNs;
   return true;
+}
+
+qint64 RecordedFrameSource::windowNsAt(qint64 tNs, QString* error) {
+  uint64_t stored = 0;
+  for (const auto& s : reader_->sessions()) {
+    uint64_t count = 0;
+    std::string why;
+    if (!reader_->blockRecordCount(s.id, tNs - kWindowNs, tNs, count, &why) && error) *error = q(why);
+    stored += count;
+  }
+  // The blocks' count is a little more than the window's: the estimate errs short.
+  if (stored <= kWindowMaxRecords) return kWindowNs;
+  return std::max<qint64>(kStepNs, static_cast<qint64>(static_cast<double>(kWindowNs) *
+                                                        static_cast<double>(kWindowMaxRecords) /
+                                                        static_cast<double>(stored)));
 }
 
 QList<QPair<int, QString>> RecordedFrameSource::sessionTitles() const {

@@ -1,11 +1,14 @@
 // The recorded FrameSource: what every view shows for a recording at the replay
 // time t. It answers through a TraceAggregator (the live implementation) filled
 // from the file, so views cannot tell a replay from a live run:
-//   - seek(t): for each session, the state at t - kWindowNs from the latest keyframe
-//     and the records after it (recording/Keyframes stateAt: no replay from the
-//     start), given to the aggregator as a snapshot; then the records of the window
-//     (t - kWindowNs, t] are ingested in frame-sized steps, so timelines, buffer plots
-//     and rates cover the window before t; the client intervals and log lines up to t.
+//   - seek(t): for each session, the state at the window's start from the latest
+//     keyframe and the records after it (recording/Keyframes stateAt: no replay from
+//     the start), given to the aggregator as a snapshot; then the records of the
+//     window before t are ingested in frame-sized steps, so timelines, buffer plots
+//     and rates cover it; the client intervals and log lines up to t. The window is
+//     kWindowNs, shortened at busy times to about kWindowMaxRecords records (the
+//     block index counts them): a seek costs at most a keyframe's 64 Ki records plus
+//     that many, whatever the record rate.
 //   - a short step forward (play, <= kIncrementalLimitNs and at most
 //     kIncrementalMaxRecords records) only ingests the records in between; a step
 //     back, a long jump or a busy stretch is a seek (cheaper: keyframe + window).
@@ -29,6 +32,7 @@ namespace rs::gui {
 class RecordedFrameSource final : public FrameSource {
  public:
   static constexpr qint64 kWindowNs = 100'000'000;           // history ingested before t on a seek
+  static constexpr uint64_t kWindowMaxRecords = uint64_t{1} << 17;  // ... at most about this many records
   static constexpr qint64 kIncrementalLimitNs = 1'000'000'000; // longer steps forward seek
   // More records than this in the blocks between t and the new time (the block index
   // counts them, nothing is read): a seek instead (its cost is a keyframe's <= 64 Ki
@@ -90,6 +94,9 @@ class RecordedFrameSource final : public FrameSource {
   // Ingests those records in kStepNs ticks, then the log lines and intervals of the range.
   bool advance(qint64 fromNs, qint64 toNs, const SessionRecords& records, QString* error);
   bool snapshotAt(qint64 tNs, QString* error);
+  // The window a seek to tNs ingests: kWindowNs, or shorter where more than
+  // kWindowMaxRecords records are stored in it.
+  qint64 windowNsAt(qint64 tNs, QString* error);
   void updateFigures(qint64 tNs, QString* error);
 
   std::unique_ptr<recording::RecordingReader> reader_;

@@ -225,7 +225,7 @@ class TestReplayWalk : public QObject {
         ++slices;
       }
     }
-    QVERIFY2(tracks.size() >= size_t{2 * kConnections}, qPrintable(QString::number(tracks.size())));
+    QVERIFY2(tracks.size() >= static_cast<size_t>(2 * kConnections), qPrintable(QString::number(tracks.size())));
     QVERIFY(slices > 1000);
   }
 };
