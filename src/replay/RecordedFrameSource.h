@@ -34,10 +34,9 @@ class RecordedFrameSource final : public FrameSource {
   static constexpr qint64 kWindowNs = 100'000'000;           // history ingested before t on a seek
   static constexpr uint64_t kWindowMaxRecords = uint64_t{1} << 17;  // ... at most about this many records
   static constexpr qint64 kIncrementalLimitNs = 1'000'000'000; // longer steps forward seek
-  // More records than this in the blocks between t and the new time (the block index
-  // counts them, nothing is read): a seek instead (its cost is a keyframe's <= 64 Ki
-  // records plus the window's, ~240 Ki at 2.4 M records/s).
-  static constexpr size_t kIncrementalMaxRecords = size_t{1} << 18;
+  // More records than a window's in the blocks between t and the new time (the block
+  // index counts them, nothing is read): a seek instead, never dearer than one.
+  static constexpr size_t kIncrementalMaxRecords = kWindowMaxRecords;
   static constexpr qint64 kStepNs = kFrameIntervalMs * 1'000'000LL;  // record time per aggregator tick
 
   RecordedFrameSource();

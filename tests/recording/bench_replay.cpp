@@ -12,6 +12,7 @@
 //                [--connections 1000] [--seeks 50] [--out FILE] [--keep] [--reuse]
 // --reuse: measure an existing --out file without writing it.
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +38,13 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// This thread's CPU time in ms: what a seek costs apart from waiting for a core on a loaded machine.
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 // "p50 X ms, p90 Y ms, p99 Z ms, max W ms" of the times (sorted here).
 std::string percentiles(std::vector<double> times) {
@@ -74,28 +82,30 @@ int benchFrameSource(const std::string& path, const TimeSpan& span, int seeks) {
   }
   std::mt19937_64 rng(7);
   uint64_t checksum = 0;
-  const auto move = [&](int64_t t, std::vector<double>& times) {
+  const auto move = [&](int64_t t, std::vector<double>& times, std::vector<double>& cpu) {
     const auto s0 = Clock::now();
+    const double c0 = threadCpuMs();
     if (!source.seek(t, &error)) return false;
     checksum += readViewData(source);
     times.push_back(msSince(s0));
+    cpu.push_back(threadCpuMs() - c0);
     return true;
   };
-  std::vector<double> random, drag;
+  std::vector<double> random, drag, randomCpu, dragCpu;
   for (int i = 0; i < seeks; ++i) {
     const int64_t t = span.firstNs + static_cast<int64_t>(rng() % static_cast<uint64_t>(span.lastNs - span.firstNs + 1));
-    if (!move(t, random)) break;
+    if (!move(t, random, randomCpu)) break;
   }
   const int64_t dragFrom = span.firstNs + (span.lastNs - span.firstNs) / 2;
-  for (int i = 0; i < seeks && error.isEmpty(); ++i) move(dragFrom - int64_t{i} * 20'000'000, drag);
+  for (int i = 0; i < seeks && error.isEmpty(); ++i) move(dragFrom - int64_t{i} * 20'000'000, drag, dragCpu);
   if (!error.isEmpty()) {
     std::fprintf(stderr, "bench_replay: %s\n", error.toStdString().c_str());
     return 1;
   }
-  std::printf("slider move (FrameSource seek + every view's data; %d rows): random %s\n", source.rowCount(),
-              percentiles(random).c_str());
-  std::printf("slider drag (20 ms steps back, each a full seek): %s (checksum %llu)\n", percentiles(drag).c_str(),
-              static_cast<unsigned long long>(checksum));
+  std::printf("slider move (FrameSource seek + every view's data; %d rows): random %s\n  (CPU time: %s)\n",
+              source.rowCount(), percentiles(random).c_str(), percentiles(randomCpu).c_str());
+  std::printf("slider drag (20 ms steps back, each a full seek): %s\n  (CPU time: %s; checksum %llu)\n",
+              percentiles(drag).c_str(), percentiles(dragCpu).c_str(), static_cast<unsigned long long>(checksum));
   return 0;
 }
 #endif
