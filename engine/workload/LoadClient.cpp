@@ -631,6 +631,10 @@ void LoadClient::setFinishedCallback(std::function<void()> cb) { impl_->finished
 void LoadClient::setIntervalCallback(std::function<void(const IntervalStats&)> cb) {
   impl_->report.setIntervalCallback(std::move(cb));
 }
+void LoadClient::setIntervalHistogramCallback(
+    std::function<void(const IntervalStats&, const LatencyHistogram&)> cb) {
+  impl_->report.setIntervalHistogramCallback(std::move(cb));
+}
 uint32_t LoadClient::ownerTag() const { return impl_->tag; }
 std::string LoadClient::firstError() const { return impl_->report.firstError(); }
 uint16_t LoadClient::targetPort() const { return impl_->target.valid() ? impl_->target.port() : impl_->cfg.port; }

@@ -147,6 +147,8 @@ class LoadClient {
   // Called in the loop thread as each one-second interval closes (and for the
   // final partial one).
   void setIntervalCallback(std::function<void(const IntervalStats&)> cb);
+  // The same moment, with the interval's own latency histogram (--hdr-log).
+  void setIntervalHistogramCallback(std::function<void(const IntervalStats&, const LatencyHistogram&)> cb);
   // The run's verdict once finished: every echoed byte matched, no unexpected
   // error, every connection asked was opened, every sent message answered
   // (fault modes adjust what is expected: closed-port expects every connect

@@ -94,6 +94,7 @@ void LoadClientReport::closeInterval(Nanos now) {
   current_.errors = stats_.errors() - errorsAtIntervalStart_;
   intervals_.push_back(current_);
   if (intervalCb_) intervalCb_(current_);
+  if (intervalHistogramCb_) intervalHistogramCb_(current_, intervalHistogram_);
   current_ = IntervalStats();
   intervalHistogram_.reset();
   errorsAtIntervalStart_ = stats_.errors();

@@ -28,6 +28,10 @@ class LoadClientReport {
 
   void setLogSink(LogSink sink) { sink_ = std::move(sink); }
   void setIntervalCallback(std::function<void(const IntervalStats&)> cb) { intervalCb_ = std::move(cb); }
+  // Called as each interval closes, with that interval's own latency histogram
+  // (reset right after): what --hdr-log writes. Nothing extra on the hot path.
+  using IntervalHistogramCallback = std::function<void(const IntervalStats&, const LatencyHistogram&)>;
+  void setIntervalHistogramCallback(IntervalHistogramCallback cb) { intervalHistogramCb_ = std::move(cb); }
   void log(LogLevel level, const std::string& message) const;
 
   // ---- errors ----
@@ -77,6 +81,7 @@ class LoadClientReport {
   std::string firstError_;
   LogSink sink_;
   std::function<void(const IntervalStats&)> intervalCb_;
+  IntervalHistogramCallback intervalHistogramCb_;
 };
 
 // Why a connection that is not closed has not finished: the short reason the

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "Exporter.h"
+#include "HdrLogExport.h"
 #include "RecordingReader.h"
 #include "ChromeJsonWriter.h"  // jsonEscaped
 
@@ -141,11 +142,20 @@ int runExport(const std::vector<std::string>& args) {
   }
   if (path.empty()) return fail(kExitUsage, "export: missing the recording FILE");
   const auto format = exporting::parseExportFormat(formatText);
-  if (!format)
-    return fail(kExitUsage, formatText.empty() ? "export: missing --format perfetto|chrome-json"
+  if (!format && formatText != "hdr-log")
+    return fail(kExitUsage, formatText.empty() ? "export: missing --format perfetto|chrome-json|hdr-log"
                                                : "export: --format '" + formatText +
-                                                     "' is not one of perfetto, chrome-json");
+                                                     "' is not one of perfetto, chrome-json, hdr-log");
   if (out.empty()) return fail(kExitUsage, "export: missing -o OUT");
+  if (!format) {  // hdr-log: the client intervals' latency histograms, every one
+    if (fromSec || toSec) return fail(kExitUsage, "export: --format hdr-log takes no --from/--to (it writes every interval)");
+    uint64_t intervals = 0;
+    std::string error;
+    if (!exportHdrLog(path, out, &intervals, &error)) return fail(kExitFailed, error);
+    std::fprintf(stderr, "reactorscope-cli: exported %llu latency intervals to %s\n",
+                 static_cast<unsigned long long>(intervals), out.c_str());
+    return kExitOk;
+  }
   if (fromSec && toSec && *toSec < *fromSec) return fail(kExitUsage, "export: --to is before --from");
   exporting::ExportRange range;
   if (std::string error; !exporting::rangeFromOffsets(path, fromSec, toSec, &range, &error))
@@ -173,7 +183,9 @@ std::string recordingCommandsUsage() {
          "  reactorscope-cli info FILE [--json]      sessions, span, counts and drops\n"
          "  reactorscope-cli export FILE --format perfetto|chrome-json -o OUT [--from S] [--to S]\n"
          "                                           a Perfetto trace or Chrome trace-event JSON;\n"
-         "                                           --from/--to: seconds from the first record\n";
+         "                                           --from/--to: seconds from the first record\n"
+         "  reactorscope-cli export FILE --format hdr-log -o OUT\n"
+         "                                           the client's latency, an HdrHistogram interval log\n";
 }
 
 }  // namespace rs::cli

@@ -3,6 +3,7 @@
 // Exit status: 0 success, 1 a check failed or the run could not start, 2 usage.
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "workload/LoadClient.h"
 #include "workload/Options.h"
 #include "CliRecorder.h"
+#include "HdrHistogramLog.h"
 #include "IntervalJson.h"
 #include "RecordOptions.h"
 #include "RecordingCommands.h"
@@ -251,8 +253,20 @@ int runClient(const ClientCommand& cmd, const recording::RecordOptions& record, 
                    ? (std::string(", fault ") + toString(cfg.fault)).c_str()
                    : "");
   }
+  // --hdr-log: the interval's histogram, once encoded, goes to the log and the recording.
+  recording::HdrIntervalLogWriter hdrLog;
+  const double startEpochSec =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!record.hdrLogPath.empty() &&
+      !hdrLog.open(record.hdrLogPath, startEpochSec, "reactorscope-cli client " + target, &error))
+    return runtimeError("--hdr-log: " + error);
+  client.setIntervalHistogramCallback([&](const IntervalStats& s, const LatencyHistogram& h) {
+    if (!hdrLog.isOpen() && !recorder.active()) return;
+    const std::string hdr = recording::hdrCompressedBase64(h);
+    hdrLog.interval("client", s.startSec, s.endSec - s.startSec, h.max(), hdr);
+    recorder.interval(monotonicNowNs(), recording::intervalJson(s, hdr));
+  });
   client.setIntervalCallback([&](const IntervalStats& s) {
-    recorder.interval(monotonicNowNs(), recording::intervalJson(s));
     if (cmd.json) return;
     const double len = s.endSec - s.startSec > 0 ? s.endSec - s.startSec : 1;
     live.linef(stdout, "[%5.1f-%5.1fs] %9.0f msgs/s  %12s  p50 %9s  p99 %9s  max %9s  errors %llu", s.startSec, s.endSec,
@@ -277,6 +291,10 @@ int runClient(const ClientCommand& cmd, const recording::RecordOptions& record, 
   if (!client.finished()) base.dispatch();
   if (!client.finished()) client.stop();
   finishRecording(recorder);
+  if (!hdrLog.close(&error)) std::fprintf(stderr, "reactorscope-cli: --hdr-log: %s\n", error.c_str());
+  else if (!record.hdrLogPath.empty())
+    std::fprintf(stderr, "reactorscope-cli: wrote %llu latency intervals to %s\n",
+                 static_cast<unsigned long long>(hdrLog.intervalsWritten()), record.hdrLogPath.c_str());
   if (live.droppedLines()) std::fprintf(stderr, "reactorscope-cli: %s\n", live.dropNote().c_str());
 
   const LoadClientStats s = client.stats();
@@ -365,6 +383,8 @@ int main(int argc, char** argv) {
   const auto record = (verb == "server" || verb == "client") ? recording::takeRecordOptions(args, &error)
                                                              : std::optional<recording::RecordOptions>();
   if ((verb == "server" || verb == "client") && !record) return usageError(error);
+  if (verb == "server" && !record->hdrLogPath.empty())
+    return usageError("--hdr-log is a client option (the client measures the latency)");
   if (verb == "server") {
     auto cmd = parseServerArgs(args, &error);
     if (!cmd) return usageError(error);

@@ -9,7 +9,9 @@
 
 namespace rs::recording {
 
-inline std::string intervalJson(const IntervalStats& iv) {
+// hdrBase64: the interval's latency histogram (recording/HdrHistogramLog.h), stored
+// in recordings as "hdr" so `export --format hdr-log` can write it; empty = left out.
+inline std::string intervalJson(const IntervalStats& iv, const std::string& hdrBase64 = "") {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "{\"start_s\":%.3f,\"end_s\":%.3f,\"messages\":%llu,\"bytes\":%llu,\"p50_ns\":%lld,"
@@ -18,7 +20,10 @@ inline std::string intervalJson(const IntervalStats& iv) {
                 static_cast<unsigned long long>(iv.bytes), static_cast<long long>(iv.p50Ns),
                 static_cast<long long>(iv.p99Ns), static_cast<long long>(iv.maxNs),
                 static_cast<unsigned long long>(iv.errors));
-  return buf;
+  if (hdrBase64.empty()) return buf;
+  std::string out = buf;
+  out.insert(out.size() - 1, ",\"hdr\":\"" + hdrBase64 + "\"");  // base64 needs no escaping
+  return out;
 }
 
 }  // namespace rs::recording

@@ -13,14 +13,21 @@ void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
     if (!started_) {
       started_ = true;
       nextNs_ = ts + intervalNs_;
+      previousTsNs_ = ts;
     }
-    // Records come in time order: every record before i is older than ts.
-    if (ts >= nextNs_) {
+    // Records come in time order; cutting only where the time steps up keeps every
+    // record before the cut strictly older than K = ts.
+    const bool due = ts >= nextNs_ || sinceKeyframe_ >= maxRecords_;
+    if (due && ts > previousTsNs_) {
       states_.apply(records + applied, i - applied);
       applied = i;
       onKeyframe_(ts, packKeyframe(states_.encode()));
+      ++made_;
       nextNs_ = ts + intervalNs_;
+      sinceKeyframe_ = 0;
     }
+    previousTsNs_ = ts;
+    ++sinceKeyframe_;
   }
   states_.apply(records + applied, count - applied);
 }

@@ -1,9 +1,12 @@
 // Keyframes for replay: KeyframeMaker follows a session's records (in time order)
-// and, every intervalNs of record time, hands out the state of every event before
-// the first record at or past the boundary (EventStates::encode), keyed by that
-// record's time K: the keyframe holds exactly the records with tsNs < K. stateAt()
-// is the seek: the latest keyframe at or before t, then the records in [K, t];
-// without a keyframe, every record up to t.
+// and, every intervalNs of record time or every maxRecords records, whichever comes
+// first, hands out the state of every event before the record where it cuts
+// (EventStates::encode), keyed by that record's time K: the keyframe holds exactly
+// the records with tsNs < K (it only cuts where the time steps up, so no record
+// before the cut has time K). The record bound caps a seek's replay work at busy
+// times (2.4 M records/s would be 600 K records per 250 ms); the time bound caps it
+// at quiet ones. stateAt() is the seek: the latest keyframe at or before t, then
+// the records in [K, t]; without a keyframe, every record up to t.
 // Thread contract: KeyframeMaker is one thread's (the recorder's drain thread);
 // stateAt() uses the reader's thread.
 #pragma once
@@ -21,15 +24,23 @@ namespace rs::recording {
 class KeyframeMaker {
  public:
   using Emit = std::function<void(int64_t keyframeTsNs, std::vector<uint8_t> state)>;
-  KeyframeMaker(int64_t intervalNs, Emit onKeyframe) : intervalNs_(intervalNs), onKeyframe_(std::move(onKeyframe)) {}
+  // 64 Ki records: a seek replays at most this many (plus one loop iteration).
+  static constexpr uint64_t kDefaultMaxRecords = uint64_t{1} << 16;
+  KeyframeMaker(int64_t intervalNs, Emit onKeyframe, uint64_t maxRecords = kDefaultMaxRecords)
+      : intervalNs_(intervalNs), maxRecords_(maxRecords), onKeyframe_(std::move(onKeyframe)) {}
   void feed(const TraceRecord* records, size_t count);
   const EventStates& states() const { return states_; }
+  uint64_t keyframesMade() const { return made_; }
 
  private:
   const int64_t intervalNs_;
+  const uint64_t maxRecords_;
   Emit onKeyframe_;
   EventStates states_;
   int64_t nextNs_ = 0;
+  int64_t previousTsNs_ = 0;
+  uint64_t sinceKeyframe_ = 0;  // records fed since the last keyframe
+  uint64_t made_ = 0;
   bool started_ = false;
 };
 

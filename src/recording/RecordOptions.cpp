@@ -39,7 +39,8 @@ std::optional<RecordOptions> takeRecordOptions(std::vector<std::string>& args, s
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    const bool takesValue = name == "--record" || name == "--record-cap" || name == "--record-last";
+    const bool takesValue =
+        name == "--record" || name == "--record-cap" || name == "--record-last" || name == "--hdr-log";
     if (name == "--record-overwrite") {
       out.overwrite = true;
       continue;
@@ -55,12 +56,12 @@ std::optional<RecordOptions> takeRecordOptions(std::vector<std::string>& args, s
       }
       value = args[++i];
     }
-    if (name == "--record") {
+    if (name == "--record" || name == "--hdr-log") {
       if (value.empty()) {
-        *error = "--record: the file name is empty";
+        *error = name + ": the file name is empty";
         return std::nullopt;
       }
-      out.path = value;
+      (name == "--record" ? out.path : out.hdrLogPath) = value;
     } else if (name == "--record-cap") {
       const auto bytes = parseByteSize(value);
       if (!bytes || *bytes == 0 || *bytes > uint64_t{INT64_MAX}) {
@@ -101,7 +102,9 @@ std::string recordUsage() {
       "  --record-cap B              store at most B bytes of trace blocks; with --record-last the\n"
       "                              oldest blocks make room, else newer ones are dropped and counted\n"
       "  --record-last MIN           ring: keep only the last MIN minutes of the run (by record time)\n"
-      "  --record-overwrite          replace FILE if it exists (default: refuse)\n";
+      "  --record-overwrite          replace FILE if it exists (default: refuse)\n"
+      "  --hdr-log FILE              client: write the latency as an HdrHistogram interval log (one\n"
+      "                              histogram a second; HistogramLogProcessor reads it)\n";
 }
 
 }  // namespace rs::recording

@@ -1,7 +1,9 @@
 // The recording options (--record FILE, --record-cap B, --record-last MIN,
 // --record-overwrite) of `reactorscope-cli server|client` and `reactorscope-run`,
-// and the app's Record dialog. They are taken out of the argument list before the
-// workload's own parser sees it, so engine/workload/Options stays free of recording.
+// and the app's Record dialog, plus the CLI client's latency log (--hdr-log FILE:
+// HdrHistogram interval log, one line a second). They are taken out of the
+// argument list before the workload's own parser sees it, so
+// engine/workload/Options stays free of recording.
 // Thread contract: pure functions; safe from any thread.
 #pragma once
 #include <cstdint>
@@ -18,6 +20,7 @@ struct RecordOptions {
   int64_t capBytes = 0;       // --record-cap B: stored trace bytes at most (0 = unlimited)
   double keepLastMinutes = 0; // --record-last MIN: keep only the last MIN minutes (time ring; 0 = all)
   bool overwrite = false;     // --record-overwrite: replace an existing FILE
+  std::string hdrLogPath;     // --hdr-log FILE: the client's per-second latency histograms; empty = none
 };
 
 // Removes the recording options (both "--opt V" and "--opt=V") from args and

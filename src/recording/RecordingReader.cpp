@@ -51,11 +51,38 @@ std::string checkSqliteFile(const std::string& path) {
 
 }  // namespace
 
+// Decoded blocks by id, the most recently used last; at most kCachedRecords records.
+class DecodedBlockCache {
+ public:
+  const std::vector<TraceRecord>* find(int64_t id) {
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      if (blocks_[i].first != id) continue;
+      std::rotate(blocks_.begin() + static_cast<std::ptrdiff_t>(i), blocks_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                  blocks_.end());
+      return &blocks_.back().second;
+    }
+    return nullptr;
+  }
+  const std::vector<TraceRecord>& insert(int64_t id, std::vector<TraceRecord> records) {
+    records_ += records.size();
+    blocks_.emplace_back(id, std::move(records));
+    while (records_ > RecordingReader::kCachedRecords && blocks_.size() > 1) {
+      records_ -= blocks_.front().second.size();
+      blocks_.erase(blocks_.begin());
+    }
+    return blocks_.back().second;
+  }
+
+ private:
+  std::vector<std::pair<int64_t, std::vector<TraceRecord>>> blocks_;
+  size_t records_ = 0;
+};
+
 struct RecordingReader::Impl {
   Db db;
-  Statement blocks, span, events, log, intervals, keyframe;
+  Statement blocks, blockCount, span, events, log, intervals, keyframe;
   BlockCodec codec;
-  std::vector<TraceRecord> scratch;
+  DecodedBlockCache cache;
 };
 
 RecordingReader::RecordingReader() = default;
@@ -174,6 +201,9 @@ std::string RecordingReader::prepareStatements() {
       {&Impl::blocks,
        "SELECT id, codec, record_count, data FROM blocks WHERE session = ?1 AND first_ts >= ?2 "
        "AND first_ts <= ?3 AND last_ts >= ?4 ORDER BY first_ts, id"},
+      {&Impl::blockCount,
+       "SELECT total(record_count) FROM blocks WHERE session = ?1 AND first_ts >= ?2 AND first_ts <= ?3 "
+       "AND last_ts >= ?4"},
       {&Impl::span,
        "SELECT min(first_ts), (SELECT max(last_ts) FROM blocks WHERE session = ?1 AND first_ts >= "
        "(SELECT max(first_ts) FROM blocks WHERE session = ?1) - ?2) FROM blocks WHERE session = ?1"},
@@ -221,7 +251,7 @@ bool RecordingReader::span(int64_t session, TimeSpan& out, std::string* error) {
 bool RecordingReader::records(int64_t session, int64_t fromNs, int64_t toNs, std::vector<TraceRecord>& out,
                               std::string* error) {
   out.clear();
-  lastBlocksRead_ = 0;
+  lastBlocksRead_ = lastBlocksDecoded_ = 0;
   const SessionSummary* s = impl_ ? findSession(sessions_, session) : nullptr;
   if (!s) return fail(error, "no session " + std::to_string(session));
   if (fromNs > toNs) return true;
@@ -235,24 +265,34 @@ bool RecordingReader::records(int64_t session, int64_t fromNs, int64_t toNs, std
   q.bind(3, toNs);
   q.bind(4, fromNs);
   std::string why;
+  std::vector<TraceRecord> decoded;
   while (q.step()) {
     ++lastBlocksRead_;
-    const int64_t id = q.int64(0), codec = q.int64(1), recordCount = q.int64(2);
-    const std::string where = "block " + std::to_string(id) + " of session " + std::to_string(session);
-    if (codec != BlockCodec::kCodecId) {
-      q.reset();
-      return fail(error, where + " uses unknown codec " + std::to_string(codec));
+    const int64_t id = q.int64(0);
+    const std::vector<TraceRecord>* block = impl_->cache.find(id);
+    if (!block) {
+      ++lastBlocksDecoded_;
+      const int64_t codec = q.int64(1), recordCount = q.int64(2);
+      const std::string where = "block " + std::to_string(id) + " of session " + std::to_string(session);
+      if (codec != BlockCodec::kCodecId) {
+        q.reset();
+        return fail(error, where + " uses unknown codec " + std::to_string(codec));
+      }
+      // The blob is only read (from its overflow pages) for a block not in the cache.
+      const auto* data = static_cast<const uint8_t*>(q.blob(3));
+      const bool ok = impl_->codec.decode(data, q.blobSize(3), decoded, &why);
+      if (ok && static_cast<uint64_t>(recordCount) != decoded.size())
+        why = "record_count " + std::to_string(recordCount) + " but the block holds " +
+              std::to_string(decoded.size());
+      if (!why.empty()) {
+        q.reset();
+        return fail(error, where + ": " + why);
+      }
+      block = &impl_->cache.insert(id, std::move(decoded));
+      decoded = {};
     }
-    const auto* data = static_cast<const uint8_t*>(q.blob(3));
-    const bool decoded = impl_->codec.decode(data, q.blobSize(3), impl_->scratch, &why);
-    if (decoded && static_cast<uint64_t>(recordCount) != impl_->scratch.size())
-      why = "record_count " + std::to_string(recordCount) + " but the block holds " +
-            std::to_string(impl_->scratch.size());
-    if (!why.empty()) {
-      q.reset();
-      return fail(error, where + ": " + why);
-    }
-    for (const TraceRecord& r : impl_->scratch)
+    // Append order is time order only per loop (a session may have several): filter, not search.
+    for (const TraceRecord& r : *block)
       if (r.tsNs >= fromNs && r.tsNs <= toNs) out.push_back(r);
   }
   const bool ok = q.ok();
@@ -274,6 +314,18 @@ bool RecordingReader::query(Statement Impl::*statement, std::initializer_list<in
   const std::string why = ok ? "" : q.error();
   q.reset();
   return ok || fail(error, why);
+}
+
+bool RecordingReader::blockRecordCount(int64_t session, int64_t fromNs, int64_t toNs, uint64_t& count,
+                                       std::string* error) {
+  count = 0;
+  const SessionSummary* s = impl_ ? findSession(sessions_, session) : nullptr;
+  if (!s) return fail(error, "no session " + std::to_string(session));
+  if (fromNs > toNs) return true;
+  const int64_t earliestStart = fromNs < INT64_MIN + s->maxBlockSpanNs ? INT64_MIN : fromNs - s->maxBlockSpanNs;
+  return query(&Impl::blockCount, {session, earliestStart, toNs, fromNs}, [&](const Statement& q) {
+    count = static_cast<uint64_t>(q.int64(0));
+  }, error);
 }
 
 bool RecordingReader::events(int64_t session, std::vector<EventInfo>& out, std::string* error) {

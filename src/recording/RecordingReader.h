@@ -3,7 +3,9 @@
 // (application_id), of format version RecordingSchema::kFormatVersion, with every
 // table and column the reader uses; each failure names what is wrong. Trace records
 // are read per time range through the (session, first_ts) block index: only the
-// blocks that overlap the range are read and decoded, never the whole file.
+// blocks that overlap the range are read and decoded, never the whole file; the
+// latest decoded blocks (up to kCachedRecords records) are kept, so a seek near
+// the last one (a slider drag, the keyframe then the window) decodes nothing twice.
 // Thread contract: one thread at a time (the owner's); open two readers for two threads.
 #pragma once
 #include <cstdint>
@@ -66,8 +68,14 @@ class RecordingReader {
   // The session's records with fromNs <= tsNs <= toNs, block by block in block
   // order (within a block, in append order). False with *error on a bad block.
   bool records(int64_t session, int64_t fromNs, int64_t toNs, std::vector<TraceRecord>& out, std::string* error);
-  // How many blocks records() read for its last call (for tests and the benchmark).
+  // The records stored in the blocks that overlap [fromNs, toNs] (an index query, no
+  // block read): at least records() of that range returns, at most a block more either side.
+  bool blockRecordCount(int64_t session, int64_t fromNs, int64_t toNs, uint64_t& count, std::string* error);
+  // How many blocks records() used for its last call, and how many of them it had
+  // to decode (the others came from the cache); for tests and the benchmark.
   size_t lastBlocksRead() const { return lastBlocksRead_; }
+  size_t lastBlocksDecoded() const { return lastBlocksDecoded_; }
+  static constexpr size_t kCachedRecords = size_t{1} << 20;  // 40 MiB of decoded records at most
   bool events(int64_t session, std::vector<EventInfo>& out, std::string* error);
   bool log(int64_t session, int64_t fromNs, int64_t toNs, std::vector<LogEntry>& out, std::string* error);
   bool clientIntervals(int64_t session, int64_t fromNs, int64_t toNs, std::vector<ClientInterval>& out,
@@ -94,6 +102,7 @@ class RecordingReader {
   RecordingMeta meta_;
   std::vector<SessionSummary> sessions_;
   size_t lastBlocksRead_ = 0;
+  size_t lastBlocksDecoded_ = 0;
 };
 
 }  // namespace rs::recording

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <set>
 
 #include "Keyframes.h"
 
@@ -98,20 +99,47 @@ bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
     // Rows in id order (the order the events appeared in), not the table's hash order.
     std::sort(snapshot.begin(), snapshot.end(), [](const EventSnapshot& a, const EventSnapshot& b) { return a.id < b.id; });
     agg_->applySnapshot(static_cast<int>(s.id), snapshot, tNs);
+    // The live connections' buffer levels and watermarks at tNs, as level records of
+    // that time: a connection quiet during the window still shows its levels.
+    std::set<quint32> liveOwners;
+    for (const auto& e : snapshot) liveOwners.insert(e.owner);
+    std::vector<TraceRecord> levels;
+    for (const auto& [key, bytes] : states.levels()) {
+      TraceRecord r;
+      r.tsNs = tNs;
+      r.type = TraceType::BufferLevel;
+      r.owner = static_cast<uint32_t>(key >> 8);
+      r.buffer = static_cast<BufferId>(key & 0xff);
+      r.value = bytes;
+      if (r.owner != 0 && liveOwners.count(r.owner)) levels.push_back(r);
+    }
+    agg_->ingest(static_cast<int>(s.id), levels.data(), levels.size(), nullptr);
   }
   return true;
 }
 
-bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, QString* error) {
+bool RecordedFrameSource::readRange(qint64 fromNs, qint64 toNs, SessionRecords& out, QString* error) {
+  out.resize(reader_->sessions().size());
   std::string why;
-  std::vector<TraceRecord> records;
-  for (const auto& s : reader_->sessions()) {
-    if (!reader_->records(s.id, fromNs + 1, toNs, records, &why)) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto& records = out[i];
+    if (!reader_->records(reader_->sessions()[i].id, fromNs + 1, toNs, records, &why)) {
       if (error) *error = q(why);
       return false;
     }
-    std::stable_sort(records.begin(), records.end(),
-                     [](const TraceRecord& a, const TraceRecord& b) { return a.tsNs < b.tsNs; });
+    // One loop's records come in time order; only a session of several loops needs the sort.
+    const auto byTime = [](const TraceRecord& a, const TraceRecord& b) { return a.tsNs < b.tsNs; };
+    if (!std::is_sorted(records.begin(), records.end(), byTime))
+      std::stable_sort(records.begin(), records.end(), byTime);
+  }
+  return true;
+}
+
+bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, const SessionRecords& sessionRecords, QString* error) {
+  std::string why;
+  for (size_t i = 0; i < sessionRecords.size(); ++i) {
+    const auto& s = reader_->sessions()[i];
+    const auto& records = sessionRecords[i];
     // One aggregator tick per kStepNs of record time, as the live source ticks.
     size_t begin = 0;
     for (qint64 tick = fromNs + kStepNs; begin < records.size(); tick += kStepNs) {
@@ -162,16 +190,30 @@ void RecordedFrameSource::updateFigures(qint64 tNs, QString* error) {
 bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
   if (!reader_) return false;
   tNs = std::clamp(tNs, firstNs_, lastNs_);
+  SessionRecords records;
   if (tNs >= timeNs_ && tNs - timeNs_ <= kIncrementalLimitNs && timeNs_ > 0) {
-    if (!advance(timeNs_, tNs, error)) return false;
-    timeNs_ = tNs;
-    return true;
+    // Ingesting more than a seek would costs more than the seek: the block index says.
+    uint64_t stored = 0;
+    for (const auto& s : reader_->sessions()) {
+      uint64_t count = 0;
+      std::string why;
+      if (!reader_->blockRecordCount(s.id, timeNs_ + 1, tNs, count, &why)) {
+        if (error) *error = q(why);
+        return false;
+      }
+      stored += count;
+    }
+    if (stored <= kIncrementalMaxRecords) {
+      if (!readRange(timeNs_, tNs, records, error) || !advance(timeNs_, tNs, records, error)) return false;
+      timeNs_ = tNs;
+      return true;
+    }
   }
   agg_ = std::make_unique<TraceAggregator>();
   ++generation_;
   agg_->setRetentionNs(kIncrementalLimitNs + kWindowNs);
   // The log up to the window's start in one step (the aggregator keeps the newest lines).
-  const qint64 windowStart = std::max(firstNs_ - 1, tNs - kWindowNs);
+  const qint64 windowStart = std::max(firstNs_ - 1, tNs - windowNsAt(tNs, error));
   if (!snapshotAt(windowStart, error)) return false;
   for (const auto& s : reader_->sessions()) {
     std::vector<recording::LogEntry> log;
@@ -187,9 +229,24 @@ bool RecordedFrameSource::seek(qint64 tNs, QString* error) {
                        static_cast<int>(s.id), q(log[i].text), log[i].tsNs});
     agg_->appendLog(lines);
   }
-  if (!advance(windowStart, tNs, error)) return false;
+  if (!readRange(windowStart, tNs, records, error) || !advance(windowStart, tNs, records, error)) return false;
   timeNs_ = tNs;
   return true;
+}
+
+qint64 RecordedFrameSource::windowNsAt(qint64 tNs, QString* error) {
+  uint64_t stored = 0;
+  for (const auto& s : reader_->sessions()) {
+    uint64_t count = 0;
+    std::string why;
+    if (!reader_->blockRecordCount(s.id, tNs - kWindowNs, tNs, count, &why) && error) *error = q(why);
+    stored += count;
+  }
+  // The blocks' count is a little more than the window's: the estimate errs short.
+  if (stored <= kWindowMaxRecords) return kWindowNs;
+  return std::max<qint64>(kStepNs, static_cast<qint64>(static_cast<double>(kWindowNs) *
+                                                        static_cast<double>(kWindowMaxRecords) /
+                                                        static_cast<double>(stored)));
 }
 
 QList<QPair<int, QString>> RecordedFrameSource::sessionTitles() const {

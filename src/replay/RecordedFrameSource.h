@@ -1,13 +1,17 @@
 // The recorded FrameSource: what every view shows for a recording at the replay
 // time t. It answers through a TraceAggregator (the live implementation) filled
 // from the file, so views cannot tell a replay from a live run:
-//   - seek(t): for each session, the state at t - kWindowNs from the latest keyframe
-//     and the records after it (recording/Keyframes stateAt: no replay from the
-//     start), given to the aggregator as a snapshot; then the records of the window
-//     (t - kWindowNs, t] are ingested in frame-sized steps, so timelines, buffer plots
-//     and rates cover the window before t; the client intervals and log lines up to t.
-//   - a short step forward (play, <= kIncrementalLimitNs) only ingests the records in
-//     between; a step back or a long jump is a seek.
+//   - seek(t): for each session, the state at the window's start from the latest
+//     keyframe and the records after it (recording/Keyframes stateAt: no replay from
+//     the start), given to the aggregator as a snapshot; then the records of the
+//     window before t are ingested in frame-sized steps, so timelines, buffer plots
+//     and rates cover it; the client intervals and log lines up to t. The window is
+//     kWindowNs, shortened at busy times to about kWindowMaxRecords records (the
+//     block index counts them): a seek costs at most a keyframe's 64 Ki records plus
+//     that many, whatever the record rate.
+//   - a short step forward (play, <= kIncrementalLimitNs and at most
+//     kIncrementalMaxRecords records) only ingests the records in between; a step
+//     back, a long jump or a busy stretch is a seek (cheaper: keyframe + window).
 //   - previous/next transition of one event from t (step buttons).
 // The rows are rebuilt on a seek: views keep keys (session, event id), never rows.
 // Thread contract: GUI thread only (FrameSource's); owns its RecordingReader.
@@ -28,7 +32,11 @@ namespace rs::gui {
 class RecordedFrameSource final : public FrameSource {
  public:
   static constexpr qint64 kWindowNs = 100'000'000;           // history ingested before t on a seek
+  static constexpr uint64_t kWindowMaxRecords = uint64_t{1} << 17;  // ... at most about this many records
   static constexpr qint64 kIncrementalLimitNs = 1'000'000'000; // longer steps forward seek
+  // More records than a window's in the blocks between t and the new time (the block
+  // index counts them, nothing is read): a seek instead, never dearer than one.
+  static constexpr size_t kIncrementalMaxRecords = kWindowMaxRecords;
   static constexpr qint64 kStepNs = kFrameIntervalMs * 1'000'000LL;  // record time per aggregator tick
 
   RecordedFrameSource();
@@ -79,10 +87,15 @@ class RecordedFrameSource final : public FrameSource {
   quint64 logLines(quint64 afterSeq, QVector<LogEntry>* out) const override { return agg_->logLines(afterSeq, out); }
 
  private:
-  // Ingests every session's records in (fromNs, toNs] in kStepNs ticks, then the
-  // log lines and intervals of that range.
-  bool advance(qint64 fromNs, qint64 toNs, QString* error);
+  // Every session's records in (fromNs, toNs], each in time order (session order).
+  using SessionRecords = std::vector<std::vector<TraceRecord>>;
+  bool readRange(qint64 fromNs, qint64 toNs, SessionRecords& out, QString* error);
+  // Ingests those records in kStepNs ticks, then the log lines and intervals of the range.
+  bool advance(qint64 fromNs, qint64 toNs, const SessionRecords& records, QString* error);
   bool snapshotAt(qint64 tNs, QString* error);
+  // The window a seek to tNs ingests: kWindowNs, or shorter where more than
+  // kWindowMaxRecords records are stored in it.
+  qint64 windowNsAt(qint64 tNs, QString* error);
   void updateFigures(qint64 tNs, QString* error);
 
   std::unique_ptr<recording::RecordingReader> reader_;

@@ -9,7 +9,11 @@
 //     tracks, balanced slices, flows from ready to callback and counter tracks;
 //   - `export --format chrome-json`: QJsonDocument parses it, B/E balance per
 //     thread, every flow start has its end, counters; --from/--to narrow the range;
-//   - kill -9 of a recording client leaves a file that opens with its blocks.
+//   - kill -9 of a recording client leaves a file that opens with its blocks;
+//   - `client --hdr-log FILE`: one HdrHistogram interval per reported interval, each
+//     decoded by an independent decoder (HdrLogDecoder.h) to the interval's message
+//     count, p50/p99 and max; `export --format hdr-log` writes the same histograms
+//     from the recording; --hdr-log on a server is a usage error.
 #include <QtTest>
 
 #include <QJsonArray>
@@ -24,6 +28,7 @@
 #include <map>
 #include <set>
 
+#include "HdrLogDecoder.h"
 #include "Keyframes.h"
 #include "RecordingReader.h"
 #include "perfetto_trace.pb.h"
@@ -35,6 +40,18 @@ using namespace rs::recording;
 namespace {
 
 QString cliPath() { return QStringLiteral(REACTORSCOPE_CLI_PATH); }
+
+// An HdrHistogram interval log's lines; its header must be complete.
+std::vector<rs::test::HdrLogLine> readHdrLog(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  QStringList headers;
+  QString legend;
+  auto lines = rs::test::parseHdrLog(QString::fromUtf8(f.readAll()), &headers, &legend);
+  const bool complete = headers.filter("#[StartTime: ").size() == 1 && headers.filter("#[BaseTime: ").size() == 1 &&
+                        headers.contains("#[MaxValueDivisor: 1000000.0]") && legend.startsWith("\"StartTimestamp\"");
+  return complete ? lines : std::vector<rs::test::HdrLogLine>{};
+}
 
 using Result = rs::test::CliResult;
 Result run(const QStringList& args, int timeoutMs = 60000) { return rs::test::runCli(cliPath(), args, timeoutMs); }
@@ -52,6 +69,7 @@ class TestCliRecording : public QObject {
   QTemporaryDir dir_;
   ServerProcess* server_ = nullptr;
   QString recorded_;     // the client's recording, made once in initTestCase
+  QString hdrLog_;       // its --hdr-log
   QJsonObject report_;   // its --json report
   quint64 storedRecords_ = 0;
 
@@ -61,9 +79,10 @@ class TestCliRecording : public QObject {
     server_ = new ServerProcess();
     QVERIFY2(server_->port > 0, "the server did not start");
     recorded_ = dir_.filePath("client.rsrec");
+    hdrLog_ = dir_.filePath("client.hlog");
     // Bounded in count and time: 4 connections, 3000 messages, 10 s at most.
     const Result r = run({"client", server_->target(), "--connections", "4", "--count", "3000", "--duration", "10",
-                          "--size", "64", "--json", "--record", recorded_});
+                          "--size", "64", "--json", "--record", recorded_, "--hdr-log", hdrLog_});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     report_ = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QVERIFY(report_.value("passed").toBool());
@@ -121,6 +140,46 @@ class TestCliRecording : public QObject {
       QVERIFY(reader.keyframeAtOrBefore(s.id, span.lastNs, keyTs, state, &error));
       QVERIFY(!state.empty());
     }
+  }
+
+  // The log's lines against the --json report's intervals.
+  void hdrLogMatchesTheRunsIntervals() {
+    const auto lines = readHdrLog(hdrLog_);
+    const QJsonArray intervals = report_.value("intervals").toArray();
+    QCOMPARE(lines.size(), size_t(intervals.size()));
+    quint64 total = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const QJsonObject iv = intervals[static_cast<int>(i)].toObject();
+      const auto d = rs::test::decodeHdrBase64(lines[i].histogram);
+      QVERIFY2(d.error.empty(), d.error.c_str());
+      QCOMPARE(lines[i].tag, QString("client"));
+      QCOMPARE(lines[i].startSec, iv.value("start_s").toDouble());
+      QCOMPARE(d.total, iv.value("messages").toVariant().toULongLong());
+      total += d.total;
+      if (d.total == 0) continue;
+      for (const auto& [p, key] : {std::pair{50.0, "p50_ns"}, std::pair{99.0, "p99_ns"}}) {
+        const qint64 want = iv.value(key).toVariant().toLongLong(), got = d.percentile(p);
+        QVERIFY2(std::llabs(got - want) <= want / 100 + 1,
+                 qPrintable(QString("interval %1 p%2: log %3, report %4").arg(i).arg(p).arg(got).arg(want)));
+      }
+      QVERIFY(std::abs(lines[i].max - iv.value("max_ns").toDouble() / 1e6) <= iv.value("max_ns").toDouble() / 1e8 + 1e-3);
+    }
+    QCOMPARE(total, report_.value("latency_ns").toObject().value("count").toVariant().toULongLong());
+  }
+
+  void hdrLogExportFromTheRecording() {
+    const QString out = dir_.filePath("exported.hlog");
+    const Result r = run({"export", recorded_, "--format", "hdr-log", "-o", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto exported = readHdrLog(out), written = readHdrLog(hdrLog_);
+    QCOMPARE(exported.size(), written.size());
+    for (size_t i = 0; i < exported.size(); ++i) {
+      QCOMPARE(exported[i].histogram, written[i].histogram);
+      QCOMPARE(exported[i].tag, QString("client#1"));
+    }
+    // --hdr-log is the client's; a range is not taken.
+    QCOMPARE(run({"server", "--port", "0", "--hdr-log", out}).code, 2);
+    QCOMPARE(run({"export", recorded_, "--format", "hdr-log", "-o", out, "--from", "1"}).code, 2);
   }
 
   void serverRecordingEndsOnSigterm() {

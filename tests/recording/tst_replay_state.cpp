@@ -2,7 +2,9 @@
 // blobs with a message; KeyframeMaker + stateAt() give, for any t, exactly the
 // state of applying every record up to t from the start (a keyframe holds the
 // records before its time, never one twice), reading only the blocks after the
-// keyframe; the writer's time ring (keepLastNs) keeps the last window of blocks,
+// keyframe; keyframes also come every maxRecords records (the bound on a seek's
+// replay at busy times), never between two records of the same time; the reader's
+// decoded-block cache gives the same records without decoding them again; the writer's time ring (keepLastNs) keeps the last window of blocks,
 // keyframes, log lines and intervals and counts what is left.
 #include <QtTest>
 
@@ -152,6 +154,80 @@ class TestReplayState : public QObject {
       }
     }
     QVERIFY(usedKeyframe >= 15);
+  }
+
+  void keyframesByRecordCountBoundTheReplay() {
+    const QString path = dir_.filePath("count.rsrec");
+    RecordingWriterOptions options;
+    options.blockRecords = 4096;
+    RecordingWriter writer(options);
+    std::string error;
+    QVERIFY(writer.open(path.toStdString(), &error));
+    const int64_t s = writer.addSession(info());
+    auto records = echoLike(4, 300'000);
+    // Runs of equal times (a coarse clock): a keyframe must not cut inside one.
+    for (size_t i = 1; i < records.size(); ++i)
+      if (i % 3 != 0) records[i].tsNs = records[i - 1].tsNs;
+    constexpr uint64_t kEvery = 5000;
+    // The time bound is out of reach (1000 s): every keyframe is the count's.
+    KeyframeMaker maker(1'000'000'000'000, [&](int64_t ts, std::vector<uint8_t> state) {
+      writer.addKeyframe(s, ts, std::move(state));
+    }, kEvery);
+    for (size_t i = 0; i < records.size(); i += 7000) {
+      const size_t n = std::min<size_t>(records.size() - i, 7000);
+      maker.feed(records.data() + i, n);
+      writer.append(s, records.data() + i, n);
+    }
+    writer.close();
+    QVERIFY2(maker.keyframesMade() >= records.size() / kEvery - 1 && maker.keyframesMade() <= records.size() / kEvery,
+             qPrintable(QString::number(maker.keyframesMade())));
+    RecordingReader reader;
+    QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
+    std::mt19937_64 rng(5);
+    const int64_t first = records.front().tsNs, last = records.back().tsNs;
+    for (int k = 0; k < 25; ++k) {
+      const int64_t t = first + static_cast<int64_t>(rng() % static_cast<uint64_t>(last - first + 1));
+      EventStates seek;
+      SeekCost cost;
+      QVERIFY2(stateAt(reader, s, t, seek, &error, &cost), error.c_str());
+      EventStates full;
+      for (const auto& r : records)
+        if (r.tsNs <= t) full.apply(r);
+      QVERIFY2(sameStates(seek, full), qPrintable(QString("state at seek %1 differs").arg(k)));
+      // At most kEvery records, plus the rest of a run of equal times.
+      if (cost.keyframeTsNs) QVERIFY2(cost.recordsReplayed <= kEvery + 3, qPrintable(QString::number(cost.recordsReplayed)));
+    }
+  }
+
+  void decodedBlocksAreCached() {
+    const QString path = dir_.filePath("cache.rsrec");
+    RecordingWriterOptions options;
+    options.blockRecords = 2000;
+    RecordingWriter writer(options);
+    std::string error;
+    QVERIFY(writer.open(path.toStdString(), &error));
+    const int64_t s = writer.addSession(info());
+    const auto records = echoLike(6, 60'000);
+    writer.append(s, records.data(), records.size());
+    writer.close();
+    RecordingReader reader;
+    QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
+    const int64_t from = records[10'000].tsNs, to = records[20'000].tsNs;
+    std::vector<TraceRecord> once, again, wider;
+    QVERIFY(reader.records(s, from, to, once, &error));
+    QVERIFY(reader.lastBlocksDecoded() >= 5);
+    QCOMPARE(reader.lastBlocksDecoded(), reader.lastBlocksRead());
+    QVERIFY(reader.records(s, from, to, again, &error));
+    QCOMPARE(reader.lastBlocksDecoded(), size_t{0});  // every block from the cache
+    QVERIFY(again.size() == once.size() && std::equal(once.begin(), once.end(), again.begin(), [](const auto& a, const auto& b) {
+              return a.tsNs == b.tsNs && a.eventId == b.eventId && a.type == b.type && a.value == b.value;
+            }));
+    // A wider range decodes only the blocks it adds.
+    QVERIFY(reader.records(s, from, records[30'000].tsNs, wider, &error));
+    QVERIFY(reader.lastBlocksDecoded() > 0 && reader.lastBlocksDecoded() < reader.lastBlocksRead());
+    size_t expected = 0;
+    for (const auto& r : records) expected += r.tsNs >= from && r.tsNs <= records[30'000].tsNs;
+    QCOMPARE(wider.size(), expected);
   }
 
   void timeRingKeepsTheLastWindow() {
