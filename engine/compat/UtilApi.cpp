@@ -49,10 +49,6 @@ int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock) { return turn
 
 int evutil_closesocket(evutil_socket_t sock) { return ::close(sock); }
 
-const char* evutil_socket_error_to_string(int errcode) { return std::strerror(errcode); }
-
-int evutil_gettimeofday(struct timeval* tv, struct timezone* tz) { return ::gettimeofday(tv, tz); }
-
 ev_int64_t evutil_strtoll(const char* s, char** endptr, int base) { return std::strtoll(s, endptr, base); }
 
 int evutil_vsnprintf(char* buf, size_t buflen, const char* format, va_list ap) {

@@ -8,6 +8,7 @@
  * events in their own structs do; event_get_struct_event_size() must agree. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -59,6 +60,9 @@ int main(void) {
   if (dladdr((void *)&event_base_new, &info) && info.dli_fname) fprintf(stderr, "library: %s\n", info.dli_fname);
 
   LOG("version %s (%#x)", event_get_version(), (unsigned)event_get_version_number());
+  /* util.h macros in libevent (no such symbols in its .so): a build against our headers must link too */
+  struct timeval now;
+  LOG("gettimeofday %d, ECONNREFUSED [%s]", evutil_gettimeofday(&now, NULL), evutil_socket_error_to_string(ECONNREFUSED));
   base = event_base_new();
   if (!base) return 1;
   LOG("method %s", event_base_get_method(base));

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -68,7 +69,9 @@ int evutil_closesocket(evutil_socket_t sock);
     errno = (errcode);                   \
   } while (0)
 #define evutil_socket_geterror(sock) (errno)
-const char *evutil_socket_error_to_string(int errcode);
+/* Macros, as in libevent's util.h on Unix: libevent exports no such functions,
+   so a program built against these headers must not need them from the library. */
+#define evutil_socket_error_to_string(errcode) (strerror(errcode))
 
 #define evutil_timeradd(tvp, uvp, vvp) timeradd((tvp), (uvp), (vvp))
 #define evutil_timersub(tvp, uvp, vvp) timersub((tvp), (uvp), (vvp))
@@ -77,7 +80,7 @@ const char *evutil_socket_error_to_string(int errcode);
 #define evutil_timercmp(tvp, uvp, cmp) \
   (((tvp)->tv_sec == (uvp)->tv_sec) ? ((tvp)->tv_usec cmp(uvp)->tv_usec) : ((tvp)->tv_sec cmp(uvp)->tv_sec))
 
-int evutil_gettimeofday(struct timeval *tv, struct timezone *tz);
+#define evutil_gettimeofday(tv, tz) gettimeofday((tv), (tz))
 
 ev_int64_t evutil_strtoll(const char *s, char **endptr, int base);
 int evutil_snprintf(char *buf, size_t buflen, const char *format, ...)
