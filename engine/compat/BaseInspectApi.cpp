@@ -1,5 +1,5 @@
 // libevent's base inspection: event_base_foreach_event,
-// event_base_dump_events and event_base_get_running_event over the records of
+// event_base_dump_events, event_base_get_num_events and event_base_get_running_event over the records of
 // a base's C events.
 //
 // Order, as libevent's event_base_foreach_event visits: I/O events by fd, then
@@ -122,6 +122,26 @@ struct event* event_base_get_running_event(struct event_base* base) {
   if (!running) return nullptr;
   const rs::compat::EventRecord* r = base->records.recordOf(running);
   return r ? const_cast<struct event*>(r->owner) : nullptr;
+}
+
+// libevent's event_count and event_count_active, counted from the records
+// when asked (libevent keeps counters; the dispatch path stays untouched here).
+int event_base_get_num_events(struct event_base* base, unsigned int type) {
+  if (!base) return 0;
+  int active = 0;
+  int added = 0;
+  for (size_t i = 0; i < base->records.size(); ++i) {
+    const rs::compat::EventRecord* r = base->records.at(i);
+    if (!r->owner) continue;
+    const rs::Event& e = r->event;
+    const int activeFlags = int{e.isActiveNow()} + int{e.isActiveLater()};
+    active += activeFlags;
+    added += int{e.isInserted()} + int{e.hasTimeout()} + activeFlags;
+  }
+  int count = 0;
+  if (type & EVENT_BASE_COUNT_ACTIVE) count += active;
+  if (type & EVENT_BASE_COUNT_ADDED) count += added;
+  return count;  // EVENT_BASE_COUNT_VIRTUAL: no virtual events here
 }
 
 void event_base_dump_events(struct event_base* base, FILE* output) {

@@ -81,6 +81,14 @@ void event_base_dump_events(struct event_base *base, FILE *output);
 struct event *event_base_get_running_event(struct event_base *base);
 typedef int (*event_base_foreach_event_cb)(const struct event_base *, const struct event *, void *);
 int event_base_foreach_event(struct event_base *base, event_base_foreach_event_cb fn, void *arg);
+/* libevent's counts of the base's own C events (bufferevents', listeners' and
+ * event_base_once's events are the engine's and not counted; see docs/compat.md):
+ * ACTIVE = active or active-later, ADDED = one per flag among inserted, timeout,
+ * active, active-later (libevent's event_count), VIRTUAL = 0. Loop thread. */
+#define EVENT_BASE_COUNT_ACTIVE 1U
+#define EVENT_BASE_COUNT_VIRTUAL 2U
+#define EVENT_BASE_COUNT_ADDED 4U
+int event_base_get_num_events(struct event_base *base, unsigned int type);
 int event_base_got_exit(struct event_base *base);
 int event_base_got_break(struct event_base *base);
 int event_base_priority_init(struct event_base *base, int npriorities);
