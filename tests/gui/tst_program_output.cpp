@@ -10,6 +10,7 @@
 // (as from a terminal) shows the one line saying where its output is.
 // Waits are bounded hang guards (QTRY_*), never timing assertions.
 #include <QAction>
+#include <QDockWidget>
 #include <QFile>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -66,6 +67,18 @@ QVector<int> programRows(SessionController& ctl) {
   for (const SessionRow& r : ctl.sessionModel()->rows())
     if (r.kind == EngineSession::Kind::Program) ids << r.id;
   return ids;
+}
+
+// For a person's look (not a check): with RS_PROGRAM_OUTPUT_SHOT=FILE.png set,
+// the window is shown with the Program output dock raised and saved there.
+void saveShot(MainWindow& window) {
+  const QString file = qEnvironmentVariable("RS_PROGRAM_OUTPUT_SHOT");
+  if (file.isEmpty()) return;
+  window.resize(1400, 900);
+  window.show();
+  if (auto* dock = window.findChild<QDockWidget*>("programOutputDock")) dock->raise();
+  QTest::qWait(1500);  // a few frames of live traffic
+  window.grab().save(file);
 }
 
 }  // namespace
@@ -230,6 +243,7 @@ class TestProgramOutput : public QObject {
       if (pane->shownLaunch() == a) {
         ++shownA;
         QVERIFY(pane->text().contains(portA) && !pane->text().contains(portB));
+        saveShot(window);
       } else {
         ++shownB;
         QVERIFY(pane->text().contains(portB) && !pane->text().contains(portA));
