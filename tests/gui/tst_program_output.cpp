@@ -15,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBlock>
 #include <QtTest>
@@ -53,6 +54,22 @@ QString writeFakeRelay(const QTemporaryDir& dir) {
   f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
   return path;
 }
+
+// A listener, its launcher aimed at the stand-in relay, a pane following them.
+struct FakeRelayRig {
+  QTemporaryDir dir;
+  SessionController ctl;
+  ProgramSessions programs{&ctl};
+  ProgramOutputPane pane;
+  ProgramLauncher* launcher = nullptr;
+  bool ready() {
+    if (!programs.listen(dir.filePath("app.sock"))) return false;
+    launcher = programs.launcher();
+    launcher->setRunPath(writeFakeRelay(dir));
+    pane.follow(&programs);
+    return true;
+  }
+};
 
 // The port an echo_any_port launch printed ("port N"), "" until it did.
 QString portLine(const ProgramOutput* out) {
@@ -119,14 +136,10 @@ class TestProgramOutput : public QObject {
   // Through the launcher: the pane follows the newest launch, stderr lines
   // are prefixed and red, Clear empties it, Save as… writes it.
   void paneShowsALaunchWithStderrClearAndSave() {
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
-    ProgramLauncher* launcher = programs.launcher();
-    launcher->setRunPath(writeFakeRelay(dir));
-    ProgramOutputPane pane;
-    pane.follow(&programs);
+    FakeRelayRig rig;
+    QVERIFY(rig.ready());
+    ProgramLauncher* launcher = rig.launcher;
+    ProgramOutputPane& pane = rig.pane;
     QVERIFY(!pane.clearAction()->isEnabled() && !pane.saveAction()->isEnabled());
     QString error;
     int id = 0;
@@ -147,13 +160,13 @@ class TestProgramOutput : public QObject {
     QVERIFY(errColor.isValid() && errColor != outColor);
 
     QVERIFY(pane.saveAction()->isEnabled());
-    const QString saved = dir.filePath("out.txt");
+    const QString saved = rig.dir.filePath("out.txt");
     QVERIFY2(pane.saveTo(saved, &error), qPrintable(error));
     QFile f(saved);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray bytes = f.readAll();
     QVERIFY2(bytes.contains("out alpha\n") && bytes.contains("stderr: err alpha\n"), bytes.constData());
-    QVERIFY(!pane.saveTo(dir.filePath("missing/out.txt"), &error));
+    QVERIFY(!pane.saveTo(rig.dir.filePath("missing/out.txt"), &error));
     QVERIFY2(error.startsWith("cannot write"), qPrintable(error));
 
     pane.clearAction()->trigger();
@@ -164,14 +177,10 @@ class TestProgramOutput : public QObject {
   // A program printing more than the bound: the pane holds the last
   // kMaxLines lines and its heading says how many went.
   void theBoundHoldsInThePane() {
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
-    ProgramLauncher* launcher = programs.launcher();
-    launcher->setRunPath(writeFakeRelay(dir));
-    ProgramOutputPane pane;
-    pane.follow(&programs);
+    FakeRelayRig rig;
+    QVERIFY(rig.ready());
+    ProgramLauncher* launcher = rig.launcher;
+    ProgramOutputPane& pane = rig.pane;
     QString error;
     int id = 0;
     const int printed = static_cast<int>(ProgramOutput::kMaxLines) + 1000;
@@ -190,14 +199,10 @@ class TestProgramOutput : public QObject {
   // Several launches at once: each keeps its own output; the pane shows the
   // one asked for.
   void launchesKeepSeparateOutputs() {
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
-    ProgramLauncher* launcher = programs.launcher();
-    launcher->setRunPath(writeFakeRelay(dir));
-    ProgramOutputPane pane;
-    pane.follow(&programs);
+    FakeRelayRig rig;
+    QVERIFY(rig.ready());
+    ProgramLauncher* launcher = rig.launcher;
+    ProgramOutputPane& pane = rig.pane;
     QString error;
     int a = 0, b = 0;
     QVERIFY2(launcher->start({"/bin/one", {"first"}, {}, {}}, &error, &a), qPrintable(error));
