@@ -8,25 +8,32 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include "live/AppSocket.h"
 
 namespace rs::gui {
 
+struct ProgramLauncher::Launched {
+  int id = 0;
+  QString name;   // the program's file name, in the log lines
+  QString title;  // its command line and the relay's pid, once started
+  QString status;
+  qint64 relayPid = 0;
+  std::unique_ptr<QProcess> process;
+  QTimer killTimer;
+  ProgramOutput output;
+  bool running() const { return process && process->state() != QProcess::NotRunning; }
+};
+
 ProgramLauncher::ProgramLauncher(SessionController* controller, QString appSocketPath, QObject* parent)
-    : QObject(parent), controller_(controller), socketPath_(std::move(appSocketPath)), runPath_(defaultRunPath()) {
-  killTimer_.setSingleShot(true);
-  connect(&killTimer_, &QTimer::timeout, this, [this] {
-    if (!running()) return;
-    log(LogLevel::Warning, QStringLiteral("%1 did not stop within %2 s: SIGKILL").arg(name_).arg(kStopGraceMs / 1000));
-    ::kill(-static_cast<pid_t>(process_->processId()), SIGKILL);
-  });
-}
+    : QObject(parent), controller_(controller), socketPath_(std::move(appSocketPath)), runPath_(defaultRunPath()) {}
 
 ProgramLauncher::~ProgramLauncher() {
-  if (running()) {
-    ::kill(-static_cast<pid_t>(process_->processId()), SIGKILL);
-    process_->waitForFinished(2000);
+  for (const auto& l : launched_) {
+    if (!l->running()) continue;
+    ::kill(-static_cast<pid_t>(l->process->processId()), SIGKILL);
+    l->process->waitForFinished(2000);
   }
 }
 
@@ -48,11 +55,7 @@ QString ProgramLauncher::environmentError(const QStringList& entries) {
   return {};
 }
 
-bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error) {
-  if (running()) {
-    *error = QStringLiteral("%1 is still running: stop it first").arg(name_);
-    return false;
-  }
+bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* launchId) {
   if (launch.program.trimmed().isEmpty()) {
     *error = QStringLiteral("no program given");
     return false;
@@ -69,67 +72,141 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error) {
     *error = QStringLiteral("environment: %1").arg(bad);
     return false;
   }
-  name_ = QFileInfo(launch.program).fileName();
-  process_ = std::make_unique<QProcess>();
-  process_->setProgram(runPath_);
-  process_->setArguments(QStringList{QStringLiteral("--")} + QStringList{launch.program} + launch.arguments);
-  if (!launch.workingDirectory.isEmpty()) process_->setWorkingDirectory(launch.workingDirectory);
+  auto owned = std::make_unique<Launched>();
+  Launched* l = owned.get();
+  l->id = ++lastLaunchId_;
+  l->name = QFileInfo(launch.program).fileName();
+  l->title = (QStringList{l->name} + launch.arguments).join(QLatin1Char(' '));
+  l->status = QStringLiteral("starting");
+  launched_.push_back(std::move(owned));
+  forgetOldLaunches();
+  if (launchId) *launchId = l->id;
+
+  l->killTimer.setSingleShot(true);
+  connect(&l->killTimer, &QTimer::timeout, this, [this, l] {
+    if (!l->running()) return;
+    log(LogLevel::Warning, QStringLiteral("%1 did not stop within %2 s: SIGKILL").arg(l->name).arg(kStopGraceMs / 1000));
+    ::kill(-static_cast<pid_t>(l->process->processId()), SIGKILL);
+  });
+  l->process = std::make_unique<QProcess>();
+  QProcess* process = l->process.get();
+  process->setProgram(runPath_);
+  process->setArguments(QStringList{QStringLiteral("--")} + QStringList{launch.program} + launch.arguments);
+  if (!launch.workingDirectory.isEmpty()) process->setWorkingDirectory(launch.workingDirectory);
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   for (const QString& entry : launch.environment) {
     const qsizetype eq = entry.indexOf(QLatin1Char('='));
     env.insert(entry.left(eq), entry.mid(eq + 1));
   }
   env.insert(QString::fromLatin1(live::kAppSocketEnv), socketPath_);  // this app, whatever else listens
-  process_->setProcessEnvironment(env);
-  process_->setChildProcessModifier([] { ::setpgid(0, 0); });  // its own group: stop() reaches the program too
-  connect(process_.get(), &QProcess::readyReadStandardOutput, this, [this] { readOutput(QProcess::StandardOutput); });
-  connect(process_.get(), &QProcess::readyReadStandardError, this, [this] { readOutput(QProcess::StandardError); });
-  connect(process_.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
-    killTimer_.stop();
-    readOutput(QProcess::StandardOutput);
-    readOutput(QProcess::StandardError);
-    if (status == QProcess::NormalExit)
-      log(code == 0 ? LogLevel::Info : LogLevel::Warning, QStringLiteral("%1 exited with code %2").arg(name_).arg(code));
-    else
-      log(LogLevel::Warning, QStringLiteral("%1 was ended by a signal").arg(name_));
-    emit finished();
+  process->setProcessEnvironment(env);
+  process->setChildProcessModifier([] { ::setpgid(0, 0); });  // its own group: stop() reaches the program too
+  connect(process, &QProcess::readyReadStandardOutput, this, [this, l] { readOutput(*l, QProcess::StandardOutput); });
+  connect(process, &QProcess::readyReadStandardError, this, [this, l] { readOutput(*l, QProcess::StandardError); });
+  connect(process, &QProcess::finished, this, [this, l](int code, QProcess::ExitStatus status) {
+    l->killTimer.stop();
+    readOutput(*l, QProcess::StandardOutput);
+    readOutput(*l, QProcess::StandardError);
+    l->status = status == QProcess::NormalExit ? QStringLiteral("exited with code %1").arg(code)
+                                               : QStringLiteral("was ended by a signal");
+    log(status == QProcess::NormalExit && code == 0 ? LogLevel::Info : LogLevel::Warning,
+        QStringLiteral("%1 %2").arg(l->name, l->status));
+    emit finished(l->id);
   });
-  const QString title = (QStringList{name_} + launch.arguments).join(QLatin1Char(' '));
-  connect(process_.get(), &QProcess::started, this, [this, title] {
-    const QString named = QStringLiteral("%1 (reactorscope-run pid %2)").arg(title).arg(process_->processId());
-    log(LogLevel::Info, QStringLiteral("started %1 under reactorscope-run").arg(named));
-    emit started(named);
+  connect(process, &QProcess::started, this, [this, l] {
+    l->relayPid = l->process->processId();
+    l->title = QStringLiteral("%1 (reactorscope-run pid %2)").arg(l->title).arg(l->relayPid);
+    l->status = QStringLiteral("running");
+    log(LogLevel::Info, QStringLiteral("started %1 under reactorscope-run").arg(l->title));
+    emit started(l->id, l->title);
   });
-  connect(process_.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+  connect(process, &QProcess::errorOccurred, this, [this, l](QProcess::ProcessError e) {
     if (e != QProcess::FailedToStart) return;
-    const QString why = QStringLiteral("cannot start %1: %2").arg(runPath_, process_->errorString());
+    const QString why = QStringLiteral("cannot start %1: %2").arg(runPath_, l->process->errorString());
+    l->status = QStringLiteral("could not start");
+    l->output.append(why, true);
     log(LogLevel::Error, why);
-    emit startFailed(why);
-    emit finished();
+    emit startFailed(l->id, why);
+    emit finished(l->id);
   });
-  process_->start();  // no wait: started / errorOccurred follow
+  process->start();  // no wait: started / errorOccurred follow
   return true;
 }
 
-void ProgramLauncher::stop() {
-  if (!running()) return;
-  log(LogLevel::Info, QStringLiteral("stopping %1: SIGTERM").arg(name_));
-  ::kill(static_cast<pid_t>(process_->processId()), SIGTERM);  // reactorscope-run passes it on
-  killTimer_.start(kStopGraceMs);
+bool ProgramLauncher::running() const {
+  for (const auto& l : launched_)
+    if (l->running()) return true;
+  return false;
 }
 
-void ProgramLauncher::readOutput(QProcess::ProcessChannel channel) {
-  if (!process_) return;
-  process_->setReadChannel(channel);
-  const LogLevel level = channel == QProcess::StandardError ? LogLevel::Warning : LogLevel::Info;
-  const QString tag = channel == QProcess::StandardError ? QStringLiteral("stderr") : QStringLiteral("stdout");
+qint64 ProgramLauncher::relayPid() const {
+  for (auto it = launched_.rbegin(); it != launched_.rend(); ++it)
+    if ((*it)->running()) return (*it)->process->processId();
+  return 0;
+}
+
+void ProgramLauncher::stop() {
+  for (const auto& l : launched_) {
+    if (!l->running() || l->killTimer.isActive()) continue;
+    log(LogLevel::Info, QStringLiteral("stopping %1: SIGTERM").arg(l->name));
+    ::kill(static_cast<pid_t>(l->process->processId()), SIGTERM);  // reactorscope-run passes it on
+    l->killTimer.start(kStopGraceMs);
+  }
+}
+
+ProgramLauncher::Launched* ProgramLauncher::find(int launchId) const {
+  for (const auto& l : launched_)
+    if (l->id == launchId) return l.get();
+  return nullptr;
+}
+
+const ProgramOutput* ProgramLauncher::output(int launchId) const {
+  const Launched* l = find(launchId);
+  return l ? &l->output : nullptr;
+}
+
+QString ProgramLauncher::title(int launchId) const {
+  const Launched* l = find(launchId);
+  return l ? l->title : QString();
+}
+
+QString ProgramLauncher::status(int launchId) const {
+  const Launched* l = find(launchId);
+  return l ? l->status : QString();
+}
+
+void ProgramLauncher::clearOutput(int launchId) {
+  if (Launched* l = find(launchId)) l->output.clear();
+}
+
+int ProgramLauncher::launchOfRelay(qint64 relayPid) const {
+  if (relayPid <= 0) return 0;
+  for (auto it = launched_.rbegin(); it != launched_.rend(); ++it)  // a reused pid: the newest
+    if ((*it)->relayPid == relayPid) return (*it)->id;
+  return 0;
+}
+
+void ProgramLauncher::forgetOldLaunches() {
+  // (The newest, just added, is never a candidate.)
+  for (auto it = launched_.begin(); launched_.size() > kMaxKeptLaunches && it != std::prev(launched_.end());)
+    it = (*it)->running() ? std::next(it) : launched_.erase(it);
+}
+
+void ProgramLauncher::readOutput(Launched& l, QProcess::ProcessChannel channel) {
+  QProcess* process = l.process.get();
+  process->setReadChannel(channel);
+  const bool isStderr = channel == QProcess::StandardError;
+  const LogLevel level = isStderr ? LogLevel::Warning : LogLevel::Info;
+  const QString tag = isStderr ? QStringLiteral("stderr") : QStringLiteral("stdout");
   const auto line = [&](const QByteArray& bytes) {
-    const QString text = QString::fromLocal8Bit(bytes).trimmed();
-    log(level, QStringLiteral("%1 %2: %3").arg(name_, tag, text));
-    emit outputLine(text, channel == QProcess::StandardError);
+    QString text = QString::fromLocal8Bit(bytes);
+    while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r'))) text.chop(1);
+    log(level, QStringLiteral("%1 %2: %3").arg(l.name, tag, text));
+    l.output.append(text, isStderr);
+    emit outputLine(l.id, text, isStderr);
   };
-  while (process_->canReadLine()) line(process_->readLine());
-  if (process_->state() == QProcess::NotRunning && process_->bytesAvailable() > 0) line(process_->readAll());
+  while (process->canReadLine()) line(process->readLine());
+  if (process->state() == QProcess::NotRunning && process->bytesAvailable() > 0) line(process->readAll());
 }
 
 void ProgramLauncher::log(LogLevel level, const QString& text) {

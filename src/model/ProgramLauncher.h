@@ -1,13 +1,19 @@
 // "Run program…": starts PROGRAM [ARGS] in a working directory, with extra
 // KEY=VALUE environment entries, under reactorscope-run (QProcess), pointed at
 // this app's socket, so the program shows up as a traced-program session
-// (ProgramSessions). Starting never blocks the GUI: start() checks the launch
-// and returns; the process's started / errorOccurred signals say the rest
-// (startFailed() and a log line when it cannot run). Its stdout and stderr
-// (and reactorscope-run's own lines) go to the log, line by line, tagged with
-// the program's name, and to outputLine() (the Program output pane); its exit
-// code, or the signal that ended it, too. stop(): SIGTERM (reactorscope-run passes it on to the program), then,
-// after kStopGraceMs, SIGKILL to the whole process group (the relay and the
+// (ProgramSessions). Several programs may run at once; each launch has an id
+// (1, 2, …) and its own bounded output (ProgramOutput: its stdout and stderr
+// line by line, reactorscope-run's own lines too), kept after it ended (the
+// last kMaxKeptLaunches launches). Starting never blocks the GUI: start()
+// checks the launch and returns; the process's started / errorOccurred
+// signals say the rest (startFailed() and a log line when it cannot run).
+// Each output line also goes to the log, tagged with the program's name; its
+// exit code, or the signal that ended it, too (and into its status()).
+// The relay's pid is what the app's socket sees as the peer of each of the
+// program's streams (forked children included): launchOfRelay() maps a
+// session's peer back to its launch. stop(): SIGTERM to every running
+// launch (reactorscope-run passes it on to the program), then, after
+// kStopGraceMs, SIGKILL to its whole process group (the relay and the
 // program: it runs in its own group).
 // Thread contract: GUI thread only.
 #pragma once
@@ -15,10 +21,11 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
-#include <QTimer>
 
 #include <memory>
+#include <vector>
 
+#include "model/ProgramOutput.h"
 #include "model/SessionController.h"
 
 namespace rs::gui {
@@ -35,6 +42,7 @@ class ProgramLauncher : public QObject {
   Q_OBJECT
  public:
   static constexpr int kStopGraceMs = 3000;
+  static constexpr size_t kMaxKeptLaunches = 32;  // ended ones beyond go, oldest first
   ProgramLauncher(SessionController* controller, QString appSocketPath, QObject* parent = nullptr);
   ~ProgramLauncher() override;
 
@@ -46,29 +54,42 @@ class ProgramLauncher : public QObject {
   // which entry is wrong and why (the one rule, used by the dialog too).
   static QString environmentError(const QStringList& entries);
   // Starts it without waiting; false with *error when the launch is refused
-  // (not found, already running, a bad environment entry).
-  bool start(const ProgramLaunch& launch, QString* error);
-  bool running() const { return process_ && process_->state() != QProcess::NotRunning; }
-  // reactorscope-run's pid (the peer the app's socket sees), 0 when not running.
-  qint64 relayPid() const { return running() ? process_->processId() : 0; }
+  // (not found, no program, a bad directory or environment entry). *launchId:
+  // the new launch's id.
+  bool start(const ProgramLaunch& launch, QString* error, int* launchId = nullptr);
+  // Whether any launch is running.
+  bool running() const;
+  // The newest running launch's reactorscope-run pid, 0 when none runs.
+  qint64 relayPid() const;
   void stop();
 
+  // A kept launch's output, title ("server 8888 (reactorscope-run pid 4242)")
+  // and status ("running", "exited with code 0", …); null / "" when unknown.
+  const ProgramOutput* output(int launchId) const;
+  QString title(int launchId) const;
+  QString status(int launchId) const;
+  void clearOutput(int launchId);
+  // The launch whose reactorscope-run had pid `relayPid`; 0 when none.
+  int launchOfRelay(qint64 relayPid) const;
+
  signals:
-  void started(const QString& title);  // "server 8888 (reactorscope-run pid 4242)"
-  void startFailed(const QString& why);
-  void outputLine(const QString& line, bool isStderr);
-  void finished();
+  void started(int launchId, const QString& title);
+  void startFailed(int launchId, const QString& why);
+  void outputLine(int launchId, const QString& line, bool isStderr);
+  void finished(int launchId);
 
  private:
-  void readOutput(QProcess::ProcessChannel channel);
+  struct Launched;
+  Launched* find(int launchId) const;
+  void readOutput(Launched& l, QProcess::ProcessChannel channel);
+  void forgetOldLaunches();
   void log(LogLevel level, const QString& text);
 
   SessionController* controller_;
   QString socketPath_;
   QString runPath_;
-  QString name_;  // the program's file name, in the log lines
-  std::unique_ptr<QProcess> process_;
-  QTimer killTimer_;
+  int lastLaunchId_ = 0;
+  std::vector<std::unique_ptr<Launched>> launched_;  // oldest first
 };
 
 }  // namespace rs::gui

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -32,6 +33,11 @@ class ProgramSessions : public QObject {
   ProgramLauncher* launcher() { return launcher_.get(); }
   // Programs connected so far (ended ones included), oldest first.
   const std::vector<ProgramSession*>& programs() const { return programs_; }
+  // The program whose base is `session`; null when it is no program's.
+  const ProgramSession* programOf(int session) const;
+  // The pid of the peer that streamed `program` (reactorscope-run, the relay;
+  // ProgramLauncher::launchOfRelay maps it to a launch); 0 when unknown.
+  qint64 relayPidOf(const ProgramSession* program) const;
 
  private:
   void log(LogLevel level, const QString& text);
@@ -39,6 +45,7 @@ class ProgramSessions : public QObject {
   SessionController* controller_;
   LiveTargetServer server_;
   std::vector<ProgramSession*> programs_;  // children of this object
+  std::map<const ProgramSession*, qint64> relayPids_;
   std::unique_ptr<ProgramLauncher> launcher_;
 };
 

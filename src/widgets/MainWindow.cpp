@@ -38,6 +38,7 @@
 #include "widgets/RecordingActions.h"
 #include "widgets/ReplayBar.h"
 #include "widgets/ReplayJumps.h"
+#include "widgets/ProgramOutputPane.h"
 #include "widgets/RunProgramDialog.h"
 #include "widgets/SessionsPanel.h"
 #include "widgets/StateDiagramView.h"
@@ -147,7 +148,11 @@ MainWindow::MainWindow(QWidget* parent, std::unique_ptr<RecordedFrameSource> rep
   connect(ui_->actionNewServer, &QAction::triggered, this, &MainWindow::openNewServerDialog);
   connect(ui_->actionNewClient, &QAction::triggered, this, &MainWindow::openNewClientDialog);
   connect(ui_->actionStopAll, &QAction::triggered, ctl, &SessionController::stopAll);
-  installRunProgramActions(ui_->menuSession, ui_->actionQuit, programs_, this);  // traced programs (reactorscope-run)
+  // Traced programs (reactorscope-run); the output pane shows the selected session's program
+  // (queued: a new base's row is selected before its ProgramSession has recorded it).
+  if (ProgramOutputPane* output = installRunProgramActions(ui_->menuSession, ui_->actionQuit, programs_, this))
+    connect(sessions_, &SessionsPanel::selectedSessionChanged, output, &ProgramOutputPane::showSession,
+            Qt::QueuedConnection);
   connect(ui_->actionQuit, &QAction::triggered, this, [this] {
     if (confirmQuit()) close();
   });

@@ -196,14 +196,16 @@ ProgramOutputPane* addOutputPane(QMenu* menu, QAction* before, QWidget* parent) 
 
 }  // namespace
 
-void installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* programs, QWidget* parent) {
+ProgramOutputPane* installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* programs, QWidget* parent) {
   auto* run = new QAction(QObject::tr("Run program…"), menu);
   run->setObjectName(QStringLiteral("actionRunProgram"));
-  auto* stop = new QAction(QObject::tr("Stop program"), menu);
+  auto* stop = new QAction(QObject::tr("Stop programs"), menu);
   stop->setObjectName(QStringLiteral("actionStopProgram"));
+  stop->setToolTip(QObject::tr("Stop every program started with Run program… (SIGTERM, then SIGKILL)"));
   menu->insertActions(before, {run, stop});
   stop->setEnabled(false);
   ProgramOutputPane* output = addOutputPane(menu, before, parent);
+  if (output) output->follow(programs);
   QObject::connect(run, &QAction::triggered, parent, [programs, parent, stop, output] {
     ProgramLauncher* launcher = programs->launcher();
     if (!launcher) {
@@ -215,19 +217,20 @@ void installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* pro
     dialog.loadSettings();
     if (dialog.exec() != QDialog::Accepted) return;
     dialog.saveSettings();
-    if (output) output->follow(launcher);
+    if (output) output->follow(programs);
     QString error;
     if (!launcher->start(dialog.launch(), &error)) {
       QMessageBox::warning(parent, QObject::tr("Run program"), error);
       return;
     }
     stop->setEnabled(true);
-    QObject::connect(launcher, &ProgramLauncher::finished, stop, [stop] { stop->setEnabled(false); },
-                     Qt::SingleShotConnection);
+    QObject::connect(launcher, &ProgramLauncher::finished, stop, [stop, launcher] { stop->setEnabled(launcher->running()); },
+                     Qt::SingleShotConnection);  // one per launch: the last finish disables it
   });
   QObject::connect(stop, &QAction::triggered, parent, [programs] {
     if (ProgramLauncher* launcher = programs->launcher()) launcher->stop();
   });
+  return output;
 }
 
 }  // namespace rs::gui

@@ -3,11 +3,12 @@
 // before OK is taken (the program must be an executable file, the directory
 // must exist, every environment line KEY=VALUE); the last kMaxRecent launches
 // are remembered (QSettings) and picking one in Recent fills the form.
-// installRunProgramActions() puts "Run program…" and "Stop program" into a
+// installRunProgramActions() puts "Run program…" and "Stop programs" into a
 // menu, runs the dialog's launch through ProgramSessions::launcher() (a
-// listener must be up: else it says why) without waiting for the program to
-// start, and, in a main window, adds the Program output pane (tabbed with the
-// log) that shows the launched program's stdout and stderr.
+// listener must be up: else it says why; several programs may run at once)
+// without waiting for the program to start, and, in a main window, adds the
+// Program output pane (tabbed with the log) that shows a program's stdout and
+// stderr (the one just launched, or the one whose session is selected).
 // Thread contract: GUI thread only.
 #pragma once
 #include <QDialog>
@@ -24,6 +25,7 @@ class QDialogButtonBox;
 
 namespace rs::gui {
 
+class ProgramOutputPane;
 class ProgramSessions;
 
 class RunProgramDialog : public QDialog {
@@ -62,7 +64,7 @@ class RunProgramDialog : public QDialog {
 };
 
 // Adds the two actions to `menu` before `before` (null: at the end); they act
-// on `programs` (not owned).
-void installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* programs, QWidget* parent);
+// on `programs` (not owned). Returns the output pane (null outside a main window).
+ProgramOutputPane* installRunProgramActions(QMenu* menu, QAction* before, ProgramSessions* programs, QWidget* parent);
 
 }  // namespace rs::gui

@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QPushButton>
 
 #include "model/SessionController.h"
@@ -45,6 +46,14 @@ SessionsPanel::SessionsPanel(SessionController* controller, QWidget* parent)
   connect(model, &QAbstractItemModel::rowsRemoved, this, &SessionsPanel::attachButtons);
   connect(model, &QAbstractItemModel::dataChanged, this, &SessionsPanel::updateButtons);
   connect(ctl_, &SessionController::sessionStatusChanged, this, &SessionsPanel::onStatusChanged);
+  const auto emitSelected = [this] {
+    const int id = selectedSession();
+    if (id == selected_) return;
+    selected_ = id;
+    emit selectedSessionChanged(id);
+  };
+  connect(ui_->table->selectionModel(), &QItemSelectionModel::selectionChanged, this, emitSelected);
+  connect(model, &QAbstractItemModel::rowsRemoved, this, emitSelected);
 }
 
 SessionsPanel::~SessionsPanel() = default;
@@ -63,6 +72,12 @@ void SessionsPanel::reveal(int sessionId) {
   const QModelIndex idx = ctl_->sessionModel()->index(row, SessionListModel::ColSession);
   ui_->table->selectRow(row);
   ui_->table->scrollTo(idx, QAbstractItemView::EnsureVisible);
+}
+
+int SessionsPanel::selectedSession() const {
+  const QModelIndexList rows = ui_->table->selectionModel()->selectedRows();
+  if (rows.isEmpty()) return 0;
+  return ctl_->sessionModel()->data(rows.front(), SessionListModel::IdRole).toInt();
 }
 
 void SessionsPanel::onStatusChanged(int sessionId, EngineSession::Status status) {

@@ -37,6 +37,12 @@ class SessionsPanel : public QWidget {
   QAction* clearFinishedAction() const { return clearFinished_; }
   // Selects the session's row and scrolls it into view.
   void reveal(int sessionId);
+  // The selected session's id; 0 when none is selected.
+  int selectedSession() const;
+
+ signals:
+  // The selection moved to another session (0: none).
+  void selectedSessionChanged(int sessionId);
 
  private:
   void attachButtons();
@@ -45,6 +51,7 @@ class SessionsPanel : public QWidget {
   std::unique_ptr<Ui::SessionsPanel> ui_;
   SessionController* ctl_;
   QAction* clearFinished_ = nullptr;
+  int selected_ = 0;
 };
 
 }  // namespace rs::gui
