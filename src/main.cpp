@@ -2,7 +2,9 @@
 // with reactorscope-cli's option names, e.g.
 //   reactorscope --server 127.0.0.1:9000 --client 127.0.0.1:9000 --connections 20
 // or open a recording in replay mode: reactorscope FILE (a file that will not
-// open: one line on stderr, and the app starts live).
+// open: one line on stderr, and the app starts live). --record FILE records every
+// session from launch (File > Record's recording; an existing FILE or one that
+// cannot be created: one line on stderr, and the app runs without recording).
 // Exit status: 0 after the window closed (or SIGTERM/SIGINT, handled like closing
 // the window: settings saved, sessions stopped), 2 on a usage error.
 #include <QApplication>
@@ -17,6 +19,7 @@
 #include "model/ProgramSessions.h"
 #include "widgets/MainWindow.h"
 #include "widgets/QuitOnSignal.h"
+#include "widgets/RecordingActions.h"
 #include "widgets/TimelineView.h"
 
 namespace {
@@ -50,6 +53,14 @@ const QCommandLineOption& timelineWindowOption() {
   return option;
 }
 
+const QCommandLineOption& recordOption() {
+  static const QCommandLineOption option(
+      QStringLiteral("record"),
+      QStringLiteral("Record every session from launch to FILE (as File > Record does; until the app quits)."),
+      QStringLiteral("FILE"));
+  return option;
+}
+
 void configureParser(QCommandLineParser* parser) {
   parser->setApplicationDescription(
       QStringLiteral("Event-loop inspector and network testing tool: spawn echo servers and load "
@@ -63,6 +74,7 @@ void configureParser(QCommandLineParser* parser) {
   parser->addOption(tabOption());
   parser->addOption(selectOption());
   parser->addOption(timelineWindowOption());
+  parser->addOption(recordOption());
 }
 
 int usageError(const QString& message) {
@@ -136,6 +148,13 @@ int main(int argc, char* argv[]) {
   if (parser.isSet(tabOption())) window.showTab(tab + QStringLiteral("Page"));
   window.timeline()->setWindowSec(timelineWindowSec);
   if (parser.isSet(selectOption())) window.selectEventWhenSeen(parser.value(selectOption()));
+  if (parser.isSet(recordOption())) {
+    if (replaying) return usageError(QStringLiteral("--record: a replay window does not record"));
+    rs::recording::RecordOptions record;
+    record.path = parser.value(recordOption()).toStdString();
+    if (!window.recordingActions()->record(record, {}, &error))
+      std::fprintf(stderr, "reactorscope: %s\n", qPrintable(error));
+  }
   window.applyLaunchOptions(options);
   new rs::gui::QuitOnSignal(&window);  // owned by the window
   return app.exec();

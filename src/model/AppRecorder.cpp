@@ -2,7 +2,15 @@
 
 #include <unistd.h>
 
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
 #include "IntervalJson.h"
+#include "SessionTee.h"
 #include "model/SessionController.h"
 
 namespace rs::gui {
@@ -17,13 +25,137 @@ const char* recordingKind(EngineSession::Kind kind) {
   return "custom";
 }
 
-AppRecorder::AppRecorder(SessionController* controller) : controller_(controller) {}
+namespace {
+
+void checkContract(bool holds, const char* what) {
+  if (holds) return;
+  std::fprintf(stderr, "AppRecorder: thread contract broken: %s\n", what);
+  std::abort();
+}
+
+// One unit of the recorder thread's work, keyed by the app's session id.
+struct RecorderItem {
+  enum class Kind { Start, Records, Log, Interval, End };
+  Kind kind = Kind::Records;
+  int session = 0;
+  int64_t tsNs = 0;
+  recording::SessionInfo info;                          // Start
+  std::vector<TraceRecord> records;                     // Records
+  std::unordered_map<uint64_t, std::string> labels;     // Records: labels of events first seen here
+  int level = 0;                                        // Log
+  std::string text;                                     // Log: the line; Interval: its JSON
+};
+
+// "resync from an engine snapshot: 12 events (3 active, 9 pending)": the state
+// counts the replay can compare with what it computed.
+std::string resyncLine(const std::vector<EventSnapshot>& snapshot) {
+  std::map<std::string, int> byState;
+  for (const EventSnapshot& s : snapshot) ++byState[toString(s.state)];
+  std::string counts;
+  for (const auto& [state, n] : byState) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + state;
+  return "resync from an engine snapshot (the trace ring dropped records; states before this time may be off): " +
+         std::to_string(snapshot.size()) + " events" + (counts.empty() ? "" : " (" + counts + ")");
+}
+
+}  // namespace
+
+// The recorder thread: takes RecorderItems off a bounded queue (capacity counted in
+// trace records) and runs each session's SessionTee. push() is the GUI thread's
+// (one producer), never waits; finish() lets the thread empty the queue and joins it.
+class AppRecorder::Worker {
+ public:
+  Worker(recording::RecordingWriter& writer, size_t capacityRecords)
+      : writer_(writer), capacityRecords_(capacityRecords), thread_([this] { run(); }) {}
+  ~Worker() { finish(); }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Room for `count` more records now (with one producer it stays so until its push).
+  bool hasRoomFor(size_t count) {
+    std::lock_guard lock(mutex_);
+    return queuedRecords_ + count <= capacityRecords_;
+  }
+  void countDropped(size_t count) { dropped_.fetch_add(count, std::memory_order_relaxed); }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  void push(RecorderItem item) {
+    {
+      std::lock_guard lock(mutex_);
+      queuedRecords_ += item.records.size();
+      queue_.push_back(std::move(item));
+    }
+    wake_.notify_one();
+  }
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      finishing_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return finishing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // finishing, and nothing left
+      RecorderItem item = std::move(queue_.front());
+      queue_.pop_front();
+      queuedRecords_ -= item.records.size();
+      lock.unlock();
+      handle(item);
+      lock.lock();
+    }
+  }
+
+  void handle(RecorderItem& item) {
+    if (item.kind == RecorderItem::Kind::Start) {
+      tees_[item.session] =
+          std::make_unique<recording::SessionTee>(writer_, writer_.addSession(std::move(item.info)));
+      return;
+    }
+    const auto it = tees_.find(item.session);
+    if (it == tees_.end()) return;
+    recording::SessionTee& tee = *it->second;
+    switch (item.kind) {
+      case RecorderItem::Kind::Records:
+        tee.add(item.records.data(), item.records.size(), [&labels = item.labels](recording::EventInfo& event) {
+          if (const auto known = labels.find(event.eventId); known != labels.end()) event.label = known->second;
+        });
+        return;
+      case RecorderItem::Kind::Log: writer_.addLog(tee.session(), item.tsNs, item.level, std::move(item.text)); return;
+      case RecorderItem::Kind::Interval: writer_.addClientInterval(tee.session(), item.tsNs, std::move(item.text)); return;
+      case RecorderItem::Kind::End: writer_.endSession(tee.session(), item.tsNs); return;
+      case RecorderItem::Kind::Start: return;
+    }
+  }
+
+  recording::RecordingWriter& writer_;
+  const size_t capacityRecords_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<RecorderItem> queue_;
+  size_t queuedRecords_ = 0;
+  bool finishing_ = false;
+  std::atomic<uint64_t> dropped_{0};
+  std::map<int, std::unique_ptr<recording::SessionTee>> tees_;  // the recorder thread's only
+  std::thread thread_;  // last: starts once the rest exists
+};
+
+AppRecorder::AppRecorder(SessionController* controller)
+    : guiThread_(std::this_thread::get_id()), controller_(controller) {}
 
 AppRecorder::~AppRecorder() {
   if (active()) stop();
 }
 
+void AppRecorder::assertGuiThread(const char* what) const {
+  checkContract(std::this_thread::get_id() == guiThread_, what);
+}
+
 bool AppRecorder::start(const recording::RecordOptions& options, std::set<int> only, QString* error) {
+  assertGuiThread("start() off the GUI thread");
   if (active()) stop();
   auto writer = std::make_unique<recording::RecordingWriter>(recording::writerOptions(options));
   std::string why;
@@ -33,10 +165,12 @@ bool AppRecorder::start(const recording::RecordOptions& options, std::set<int> o
     return false;
   }
   writer_ = std::move(writer);
+  worker_ = std::make_unique<Worker>(*writer_, kQueueCapacityRecords);
   path_ = QString::fromStdString(options.path);
   only_ = std::move(only);
-  tees_.clear();
+  recorded_.clear();
   ended_.clear();
+  seen_.clear();
   lastIntervalEndSec_.clear();
   error_.clear();
   controller_->aggregator().setObserver(this);
@@ -44,28 +178,31 @@ bool AppRecorder::start(const recording::RecordOptions& options, std::set<int> o
 }
 
 QString AppRecorder::stop() {
+  assertGuiThread("stop() off the GUI thread");
   if (!writer_) return {};
   if (controller_) controller_->aggregator().setObserver(nullptr);
   const int64_t nowNs = monotonicNowNs();
-  for (const auto& [id, tee] : tees_)
-    if (!ended_.count(id)) writer_->endSession(tee->session(), nowNs);
+  for (int id : recorded_)
+    if (!ended_.count(id)) worker_->push({RecorderItem::Kind::End, id, nowNs, {}, {}, {}, 0, {}});
+  worker_->finish();  // the queue's last batches go to the writer
+  const uint64_t queueDropped = worker_->dropped();
+  worker_.reset();  // (its tees referred to the writer)
   writer_->close();
   const auto writer = std::move(writer_);
-  const size_t sessions = tees_.size();
-  tees_.clear();  // (they referred to the writer)
   if (writer->failed()) {
     error_ = QString::fromStdString(writer->error());
     return QStringLiteral("recording %1 stopped early: %2").arg(path_, error_);
   }
   return QStringLiteral("recorded %1 trace records of %2 session(s) (%3 dropped), %4 B of blocks, to %5")
       .arg(writer->committedRecords())
-      .arg(sessions)
-      .arg(writer->dropped())
+      .arg(recorded_.size())
+      .arg(writer->dropped() + queueDropped)
       .arg(writer->storedBlockBytes())
       .arg(path_);
 }
 
 AppRecorder::Status AppRecorder::status() {
+  assertGuiThread("status() off the GUI thread");
   Status s;
   s.path = path_;
   s.error = error_;
@@ -77,66 +214,81 @@ AppRecorder::Status AppRecorder::status() {
   }
   s.active = true;
   s.records = writer_->committedRecords();
-  s.dropped = writer_->dropped();
+  s.dropped = writer_->dropped() + worker_->dropped();
   s.storedBytes = writer_->storedBlockBytes();
-  s.sessions = static_cast<int>(tees_.size());
+  s.sessions = static_cast<int>(recorded_.size());
   return s;
 }
 
-recording::SessionTee* AppRecorder::teeFor(int session) {
-  if (!writer_ || !wanted(session) || ended_.count(session)) return nullptr;
-  auto& tee = tees_[session];
-  if (!tee) {
-    recording::SessionInfo info;
-    const SessionRow* row = controller_ ? controller_->sessionModel()->session(session) : nullptr;
-    info.kind = recordingKind(row ? row->kind : EngineSession::Kind::Custom);
-    info.name = (row ? row->title : QStringLiteral("session %1").arg(session)).toStdString();
-    info.pid = ::getpid();
-    info.startNs = monotonicNowNs();
-    info.settings = "app session #" + std::to_string(session);
-    tee = std::make_unique<recording::SessionTee>(*writer_, writer_->addSession(std::move(info)));
-  }
-  return tee.get();
+bool AppRecorder::record(int session) {
+  if (!writer_ || !wanted(session) || ended_.count(session)) return false;
+  if (recorded_.count(session)) return true;
+  recording::SessionInfo info;
+  const SessionRow* row = controller_ ? controller_->sessionModel()->session(session) : nullptr;
+  info.kind = recordingKind(row ? row->kind : EngineSession::Kind::Custom);
+  info.name = (row ? row->title : QStringLiteral("session %1").arg(session)).toStdString();
+  info.pid = ::getpid();
+  info.startNs = monotonicNowNs();
+  info.settings = "app session #" + std::to_string(session);
+  RecorderItem start{RecorderItem::Kind::Start, session, 0, std::move(info), {}, {}, 0, {}};
+  worker_->push(std::move(start));
+  recorded_.insert(session);
+  return true;
 }
 
 void AppRecorder::ingested(int session, const TraceRecord* records, size_t count, const Tracer* infoSource) {
-  recording::SessionTee* tee = teeFor(session);
-  if (!tee) return;
-  tee->add(records, count, [infoSource](recording::EventInfo& event) {
-    if (!infoSource) return;
-    if (const auto known = infoSource->info(event.eventId)) event.label = known->label;
-  });
+  assertGuiThread("ingested() off the GUI thread");
+  if (!record(session) || count == 0) return;
+  if (!worker_->hasRoomFor(count)) {  // never wait: the recorder thread is behind
+    worker_->countDropped(count);
+    return;
+  }
+  RecorderItem batch{RecorderItem::Kind::Records, session, 0, {}, {records, records + count}, {}, 0, {}};
+  std::unordered_set<uint64_t>& seen = seen_[session];
+  for (size_t i = 0; i < count; ++i) {
+    const uint64_t id = records[i].eventId;
+    if (id == 0 || !seen.insert(id).second || !infoSource) continue;
+    if (const auto known = infoSource->info(id)) batch.labels.emplace(id, known->label);
+  }
+  worker_->push(std::move(batch));
 }
 
 void AppRecorder::logged(const QVector<LogEntry>& lines) {
-  if (!writer_) return;
+  assertGuiThread("logged() off the GUI thread");
+  if (!writer_ || recorded_.empty()) return;
   const int64_t nowNs = monotonicNowNs();
   for (const LogEntry& line : lines) {
     // The app's own lines (session 0) go with the first recorded session.
-    const int session = line.session ? line.session : (tees_.empty() ? 0 : tees_.begin()->first);
-    const auto it = tees_.find(session);
-    if (it == tees_.end()) continue;
-    writer_->addLog(it->second->session(), nowNs, static_cast<int>(line.level), line.text.toStdString());
+    const int session = line.session ? line.session : *recorded_.begin();
+    if (!recorded_.count(session)) continue;
+    worker_->push({RecorderItem::Kind::Log, session, nowNs, {}, {}, {}, static_cast<int>(line.level),
+                   line.text.toStdString()});
   }
 }
 
 void AppRecorder::figured(int session, const SessionFigures& figures) {
-  if (figures.intervals.empty() || !writer_) return;
-  const auto it = tees_.find(session);
-  if (it == tees_.end()) return;
+  assertGuiThread("figured() off the GUI thread");
+  if (figures.intervals.empty() || !writer_ || !recorded_.count(session)) return;
   double& last = lastIntervalEndSec_.try_emplace(session, -1.0).first->second;
   const int64_t nowNs = monotonicNowNs();
   for (const IntervalStats& iv : figures.intervals) {
     if (iv.endSec <= last) continue;
-    writer_->addClientInterval(it->second->session(), nowNs, recording::intervalJson(iv));
+    worker_->push({RecorderItem::Kind::Interval, session, nowNs, {}, {}, {}, 0, recording::intervalJson(iv)});
     last = iv.endSec;
   }
 }
 
+void AppRecorder::resynced(int session, const std::vector<EventSnapshot>& snapshot, qint64 takenNs) {
+  assertGuiThread("resynced() off the GUI thread");
+  if (!record(session)) return;
+  worker_->push({RecorderItem::Kind::Log, session, takenNs, {}, {}, {}, static_cast<int>(LogLevel::Warning),
+                 resyncLine(snapshot)});
+}
+
 void AppRecorder::sessionEnded(int session, qint64 nowNs) {
-  const auto it = tees_.find(session);
-  if (!writer_ || it == tees_.end() || !ended_.insert(session).second) return;
-  writer_->endSession(it->second->session(), nowNs);
+  assertGuiThread("sessionEnded() off the GUI thread");
+  if (!writer_ || !recorded_.count(session) || !ended_.insert(session).second) return;
+  worker_->push({RecorderItem::Kind::End, session, nowNs, {}, {}, {}, 0, {}});
 }
 
 }  // namespace rs::gui

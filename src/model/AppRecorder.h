@@ -3,17 +3,27 @@
 // reactorscope-run (ProgramSession) -- into one recording file
 // (docs/recording-format.md), all of them or a chosen set. It observes the
 // controller's TraceAggregator (IngestObserver): whatever the app drains and
-// aggregates is also handed, per session, to a recording::SessionTee (events
-// described once with their labels, keyframes every 250 ms of record time) whose
-// RecordingWriter encodes and writes on its own thread -- never the GUI thread's
-// work beyond queueing a copy, never a loop thread's. Log lines of recorded
-// sessions (and the app's own lines, into the first recorded session) go to the
-// log table, a client's per-second intervals (each once) to client_intervals. A session is added to the file when its first records arrive after
-// start(), and ended when the app ends it or stop() closes the file.
+// aggregates is copied, per batch, into a bounded queue (kQueueCapacityRecords;
+// a batch that does not fit is dropped and counted in status().dropped, never
+// waited for). The recorder thread of its own takes the queue and runs, per
+// session, a recording::SessionTee (events described once with their labels,
+// keyframes every 250 ms of record time) whose RecordingWriter encodes and writes
+// on its own thread. Log lines of recorded sessions (and the app's own lines, into
+// the first recorded session) go to the log table, a client's per-second
+// intervals (each once) to client_intervals; a resync of a session from an engine
+// snapshot (the trace ring dropped records) is a warning line in the log table at
+// the snapshot's time, with the snapshot's state counts. A session is added to
+// the file when its first records arrive after start(), and ended when the app
+// ends it or stop() closes the file.
 // A file that cannot be created fails start() with a message naming it; a write
 // error later (disk full) stops recording (status().error says why, once) and
 // the live sessions go on untouched.
-// Thread contract: GUI thread only (the controller's).
+// Thread contract: the public API and the IngestObserver calls: the GUI thread
+// (the one that constructed it), asserted (a violation prints what was broken and
+// aborts). The GUI thread's per-batch work is one copy of the records and, for an
+// event not seen before, its label (looked up there, while its Tracer is alive).
+// SessionTee and everything it writes: the recorder thread only (started by
+// start(), joined by stop(), which first lets it finish the queue).
 #pragma once
 #include <QPointer>
 #include <QString>
@@ -22,10 +32,11 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <thread>
+#include <unordered_set>
 
 #include "RecordOptions.h"
 #include "RecordingWriter.h"
-#include "SessionTee.h"
 #include "model/TraceAggregator.h"
 
 #include "model/SessionController.h"
@@ -38,11 +49,14 @@ class AppRecorder : private IngestObserver {
     bool active = false;       // recording now
     QString path;
     quint64 records = 0;       // committed to the file
-    quint64 dropped = 0;       // by the writer (queue full, cap without ring)
+    quint64 dropped = 0;       // by the recorder's queue (full) and by the writer (its queue full, cap without ring)
     qint64 storedBytes = 0;    // trace block bytes in the file
     int sessions = 0;          // sessions in the file
     QString error;             // the write error that stopped it, if any
   };
+
+  // Trace records the recorder's queue holds at most (40 MiB); a batch past it is dropped.
+  static constexpr size_t kQueueCapacityRecords = size_t{1} << 20;
 
   explicit AppRecorder(SessionController* controller);
   ~AppRecorder() override;
@@ -61,20 +75,28 @@ class AppRecorder : private IngestObserver {
   Status status();
 
  private:
+  class Worker;  // the recorder thread and its queue (AppRecorder.cpp)
+
   void ingested(int session, const TraceRecord* records, size_t count, const Tracer* infoSource) override;
   void logged(const QVector<LogEntry>& lines) override;
   void sessionEnded(int session, qint64 nowNs) override;
   void figured(int session, const SessionFigures& figures) override;
-  // The tee of a session to record (added to the file on first use), or null.
-  recording::SessionTee* teeFor(int session);
+  void resynced(int session, const std::vector<EventSnapshot>& snapshot, qint64 takenNs) override;
+  // Hands the session to the recorder thread (added to the file) on its first use;
+  // false for a session not to record.
+  bool record(int session);
   bool wanted(int session) const { return only_.empty() || only_.count(session) > 0; }
+  void assertGuiThread(const char* what) const;
 
+  const std::thread::id guiThread_;
   QPointer<SessionController> controller_;  // may go first at shutdown: then nothing to detach from
   std::unique_ptr<recording::RecordingWriter> writer_;
+  std::unique_ptr<Worker> worker_;  // between start() and stop()
   QString path_;
   std::set<int> only_;
-  std::map<int, std::unique_ptr<recording::SessionTee>> tees_;  // app session id -> its tee
+  std::set<int> recorded_;  // app session ids handed to the recorder thread
   std::set<int> ended_;
+  std::map<int, std::unordered_set<uint64_t>> seen_;  // per session: events whose label was looked up
   std::map<int, double> lastIntervalEndSec_;  // per client session: the newest interval recorded
   QString error_;
 };

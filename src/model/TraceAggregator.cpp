@@ -197,6 +197,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
 
 void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot>& snapshot,
                                     qint64 takenNs) {
+  if (observer_) observer_->resynced(session, snapshot, takenNs);
   SessionTraceStats& st = statsFor(session);
   st.snapshotNs = takenNs;
   ++st.resyncs;

@@ -52,6 +52,8 @@ class IngestObserver {
   virtual void logged(const QVector<LogEntry>& lines) = 0;
   virtual void sessionEnded(int session, qint64 nowNs) = 0;
   virtual void figured(int session, const SessionFigures& figures) = 0;
+  // applySnapshot(): the session's states were replaced by an engine snapshot.
+  virtual void resynced(int /*session*/, const std::vector<EventSnapshot>& /*snapshot*/, qint64 /*takenNs*/) {}
 };
 
 class TraceAggregator final : public FrameSource {

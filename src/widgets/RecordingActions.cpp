@@ -108,20 +108,33 @@ void RecordingActions::startRecording() {
     for (const QModelIndex& row : window_->sessionsPanel()->table()->selectionModel()->selectedRows())
       only.insert(row.data(SessionListModel::IdRole).toInt());
   QString error;
-  if (!recorder_->start(recordDialog_->options(), std::move(only), &error)) {
+  if (!record(recordDialog_->options(), std::move(only), &error)) return;
+  if (const double minutes = recordDialog_->stopAfterMinutes(); minutes > 0)
+    stopTimer_->start(static_cast<int>(std::min(minutes * 60e3, double{INT32_MAX})));
+}
+
+bool RecordingActions::record(const recording::RecordOptions& options, std::set<int> only, QString* error) {
+  if (!recorder_) {
+    *error = tr("a replay window does not record");
+    return false;
+  }
+  if (!recorder_->start(options, std::move(only), error)) {
     record_->setChecked(false);
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("Record"), error, QMessageBox::Close, window_);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Record"), *error, QMessageBox::Close, window_);
     box->setObjectName(QStringLiteral("recordErrorBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
-    log(2, error);
-    return;
+    log(2, *error);
+    return false;
+  }
+  {
+    QSignalBlocker quiet(record_);  // checked without opening the dialog
+    record_->setChecked(true);
   }
   log(0, tr("recording to %1").arg(recorder_->status().path));
-  if (const double minutes = recordDialog_->stopAfterMinutes(); minutes > 0)
-    stopTimer_->start(static_cast<int>(std::min(minutes * 60e3, double{INT32_MAX})));
   statusTimer_->start();
   updateStatus();
+  return true;
 }
 
 void RecordingActions::updateStatus() {

@@ -6,6 +6,7 @@
 //    cannot be created shows a message box (object name "recordErrorBox"), a write
 //    error later (disk full) stops the recording with a log line and the status bar
 //    saying why; the live sessions go on either way.
+//    record() does the same without the dialog (the app's --record FILE at launch).
 //  - Export... (File menu, every window): ExportDialog, then exporting::exportRecording
 //    on a thread of its own (never the GUI thread) behind a busy progress dialog
 //    ("exportProgress"); the outcome is a log line, a failure also a message box
@@ -20,8 +21,10 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <thread>
 
+#include "RecordOptions.h"
 #include "model/FrameSource.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/RecordDialog.h"
@@ -53,6 +56,9 @@ class RecordingActions : public QObject {
   RecordDialog* recordDialog() const { return recordDialog_; }
   ExportDialog* exportDialog() const { return exportDialog_; }
   bool exportRunning() const { return exportThread_.joinable(); }
+  // Starts recording `only` (empty: every session) as the dialog's Record does, the
+  // action checked; false after the error's message box and log line (*error says why).
+  bool record(const recording::RecordOptions& options, std::set<int> only, QString* error);
 
  signals:
   // An export finished (ok or not); message is what the log says.

@@ -17,6 +17,14 @@
 //     directory: a message box naming the error;
 //   - a recording dropped on the window opens a replay window; a dropped junk
 //     file gives the open-recording message box;
+//   - the recorder's work runs off the GUI thread: the file's sessions and records
+//     come through its queue; an engine snapshot applied to a recorded session
+//     (a resync after the trace ring dropped records) is a warning line in the
+//     file's log table at the snapshot's time, with its state counts;
+//   - kill -9 of the real app (build/src/reactorscope --record FILE with a
+//     loopback server and client) while it records: the file opens with
+//     RecordingReader (both sessions, records in them) and `reactorscope-cli info`
+//     exits 0 on it;
 //   - jump to: a log line's context menu (and a double-click on it) moves the
 //     replay to the line's record time; an events-table row's context menu moves
 //     it to the event's next / previous transition (what the source's
@@ -124,6 +132,8 @@ class TestAppRecording : public QObject {
   void exportErrorIsReported();
   void dropOpensRecording();
   void jumpToFromLogAndTable();
+  void resyncIsLogged();
+  void killNineKeepsCommittedBlocks();
 };
 
 void TestAppRecording::initTestCase() {
@@ -465,6 +475,114 @@ void TestAppRecording::jumpToFromLogAndTable() {
     QCOMPARE(source->timeNs(), *previous);
   }
   replay->close();
+}
+
+void TestAppRecording::resyncIsLogged() {
+  MainWindow w;
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  int server = 0;
+  QVERIFY(startServer(w, &server));
+  const QString path = dir_.filePath(QStringLiteral("resync.rsrec"));
+  QString error;
+  RecordingActions* actions = w.recordingActions();
+  rs::recording::RecordOptions options;
+  options.path = path.toStdString();
+  QVERIFY2(actions->record(options, {}, &error), qPrintable(error));
+  QVERIFY(actions->recordAction()->isChecked());
+  const int client = startClient(w, server, 1.0);
+  QTRY_VERIFY_WITH_TIMEOUT(actions->recorder()->status().sessions == 2, 30000);
+  // What the controller does after the ring dropped records: the engine's snapshot replaces the states.
+  std::vector<rs::EventSnapshot> snapshot(3);
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    snapshot[i].id = 900000 + i;
+    snapshot[i].state = i == 0 ? rs::EventState::Active : rs::EventState::Pending;
+  }
+  const qint64 takenNs = rs::monotonicNowNs();
+  w.controller()->aggregator().applySnapshot(client, snapshot, takenNs);
+  QTRY_VERIFY_WITH_TIMEOUT(w.controller()->sessionModel()->session(client)->status == EngineSession::Status::Finished,
+                           30000);
+  actions->recordAction()->trigger();  // stop
+  QVERIFY(!actions->recorder()->active());
+
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
+  int64_t clientId = -1;
+  for (const auto& s : reader.sessions())
+    if (s.info.kind == "client") clientId = s.id;
+  QVERIFY(clientId >= 0);
+  std::vector<rs::recording::LogEntry> log;
+  QVERIFY2(reader.log(clientId, INT64_MIN, INT64_MAX, log, &why), why.c_str());
+  const auto resync = std::find_if(log.begin(), log.end(),
+                                   [](const auto& line) { return line.text.find("resync") != std::string::npos; });
+  QVERIFY(resync != log.end());
+  QCOMPARE(resync->tsNs, int64_t{takenNs});
+  QVERIFY2(resync->text.find("3 events (1 active, 2 pending)") != std::string::npos, resync->text.c_str());
+  w.controller()->stopAll();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+}
+
+void TestAppRecording::killNineKeepsCommittedBlocks() {
+  const QString path = dir_.filePath(QStringLiteral("killed.rsrec"));
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir_.filePath(QStringLiteral("kill-config")));
+  env.insert(QStringLiteral("REACTORSCOPE_APP_SOCKET"), dir_.filePath(QStringLiteral("kill-app.sock")));
+  QProcess app;
+  app.setProcessEnvironment(env);
+  app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+  app.start(QStringLiteral(REACTORSCOPE_APP_PATH),
+            {QStringLiteral("--fresh"), QStringLiteral("--server"), QStringLiteral("127.0.0.1:0"),
+             QStringLiteral("--client"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--connections"),
+             QStringLiteral("4"), QStringLiteral("--duration"), QStringLiteral("60"), QStringLiteral("--record"),
+             path});
+  QVERIFY(app.waitForStarted(20000));
+  // Committed blocks are in the file or its write-ahead log: wait until a reader sees
+  // records of both sessions, then a few blocks more (hang guard 60 s).
+  const auto readableRecords = [&path](std::set<std::string>* kinds) {
+    rs::recording::RecordingReader reader;
+    std::string why;
+    size_t records = 0;
+    if (!reader.open(path.toStdString(), &why)) return records;
+    for (const auto& s : reader.sessions()) {
+      rs::recording::TimeSpan span;
+      std::vector<rs::TraceRecord> got;
+      if (!reader.span(s.id, span, &why) || span.empty ||
+          !reader.records(s.id, span.firstNs, span.lastNs, got, &why) || got.empty())
+        continue;
+      kinds->insert(s.info.kind);
+      records += got.size();
+    }
+    return records;
+  };
+  QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path), 60000);
+  size_t seenBeforeKill = 0;
+  QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                             std::set<std::string> kinds;
+                             seenBeforeKill = readableRecords(&kinds);
+                             return kinds.size() == 2 && seenBeforeKill > 100000;
+                           }()),
+                           60000);
+  QCOMPARE(app.state(), QProcess::Running);
+  app.kill();  // SIGKILL: nothing closes the file
+  QVERIFY(app.waitForFinished(20000));
+  QCOMPARE(app.exitStatus(), QProcess::CrashExit);
+
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
+  std::set<std::string> kinds;
+  const size_t records = readableRecords(&kinds);
+  QVERIFY(kinds.count("server") && kinds.count("client"));
+  QVERIFY(records >= seenBeforeKill);  // every block committed before the kill is there
+  qInfo("after kill -9: %zu sessions, %zu records readable (%zu seen before the kill)", reader.sessions().size(),
+        records, seenBeforeKill);
+
+  QProcess info;
+  info.start(QStringLiteral(REACTORSCOPE_CLI_PATH), {QStringLiteral("info"), path});
+  QVERIFY(info.waitForFinished(60000));
+  QVERIFY2(info.exitStatus() == QProcess::NormalExit && info.exitCode() == 0, info.readAllStandardError().constData());
 }
 
 QTEST_MAIN(TestAppRecording)
