@@ -20,14 +20,14 @@ struct LineTime : QTextBlockUserData {
 }  // namespace
 
 ReplayJumps::ReplayJumps(QPlainTextEdit* log, EventsPanel* events, ReplayBar* bar, QObject* parent)
-    : QObject(parent), log_(log), events_(events), bar_(bar) {
+    : QObject(parent), log_(log), logViewport_(log->viewport()), events_(events), bar_(bar) {
   log_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(log_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
     QMenu* menu = logMenuAt(pos);
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->popup(log_->viewport()->mapToGlobal(pos));
   });
-  log_->viewport()->installEventFilter(this);
+  logViewport_->installEventFilter(this);
 }
 
 void ReplayJumps::tagLogLine(QPlainTextEdit* log, qint64 recordNs) {
@@ -65,7 +65,7 @@ void ReplayJumps::addEventJumps(QMenu* menu, int session, quint64 eventId) {
 }
 
 bool ReplayJumps::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == log_->viewport() && event->type() == QEvent::MouseButtonDblClick) {
+  if (event->type() == QEvent::MouseButtonDblClick && watched == logViewport_) {
     const auto* mouse = static_cast<QMouseEvent*>(event);
     if (const auto t = lineTime(log_->cursorForPosition(mouse->position().toPoint()).block())) {
       bar_->seekTo(*t);

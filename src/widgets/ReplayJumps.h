@@ -41,6 +41,9 @@ class ReplayJumps : public QObject {
 
  private:
   QPlainTextEdit* log_;
+  // The log's viewport, kept apart from log_: the filter also sees the viewport's
+  // events while the log is being destroyed, when log_->viewport() is no longer callable.
+  QObject* logViewport_;
   EventsPanel* events_;
   ReplayBar* bar_;
 };
