@@ -40,7 +40,7 @@ namespace {
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 // This thread's CPU time in ms: what a seek costs apart from waiting for a core on a loaded machine.
-double threadCpuMs() {
+[[maybe_unused]] double threadCpuMs() {  // (used only with the frame-source part)
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
