@@ -78,7 +78,7 @@ void releaseHandle(Handle* h) {
 struct BufferEventPublicFields {
   struct event_base* base = nullptr;  // ev_base
   const void* beOps = nullptr;        // be_ops: no ops table here
-  struct event evReadUnused {};       // ev_read / ev_write: zeroed placeholders
+  struct event evReadUnused {};       // ev_read / ev_write: libevent's internal events, kept zero (ours run on engine events)
   struct event evWriteUnused {};
   struct evbuffer* input = nullptr;   // -> the bufferevent's own evbuffer handles
   struct evbuffer* output = nullptr;

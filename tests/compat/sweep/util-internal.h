@@ -1,4 +1,4 @@
-/* Sweep stub for libevent's private util-internal.h: only what the sweep's
+/* Sweep stand-in for libevent's private util-internal.h: only what the sweep's
    programs use, written here (the programs are libevent's; this header is ours). */
 #ifndef SWEEP_UTIL_INTERNAL_H
 #define SWEEP_UTIL_INTERNAL_H

@@ -5,7 +5,7 @@
  * output, the watermarks, the callbacks, the timeouts and `enabled` hold what
  * the bufferevent_* functions set (enabled also what the bufferevent itself
  * changes, e.g. reading disabled at EOF, as of the last callback or call).
- * be_ops is NULL and ev_read/ev_write are zero-filled placeholders: the
+ * be_ops is NULL and ev_read/ev_write are kept zero: the
  * bufferevent's I/O runs on engine events, not on these. Writing to any field
  * has no effect on the bufferevent (use the bufferevent_* functions).
  * New code should use bufferevent_get_input()/get_output() instead. */
