@@ -23,6 +23,7 @@
 
 #include <fstream>
 
+#include "../engine/CliProcess.h"
 #include "EchoLikeRecords.h"
 #include "Keyframes.h"
 #include "RecordingReader.h"
@@ -38,28 +39,6 @@ using namespace rs::gui;
 namespace {
 
 QString cliPath() { return QStringLiteral(REACTORSCOPE_CLI_PATH); }
-
-// A reactorscope-cli server on an ephemeral loopback port; the port is read from its first line.
-struct ServerProcess {
-  QProcess p;
-  int port = 0;
-  ServerProcess() {
-    p.start(cliPath(), QStringList{"server", "--port", "0"});
-    if (!p.waitForStarted(5000)) return;
-    QString line;
-    for (int i = 0; i < 100 && !line.contains('\n'); ++i) {
-      p.waitForReadyRead(100);
-      line += QString::fromUtf8(p.readAllStandardOutput());
-    }
-    const auto m = QRegularExpression(R"(listening on 127\.0\.0\.1:(\d+))").match(line);
-    if (m.hasMatch()) port = m.captured(1).toInt();
-  }
-  ~ServerProcess() {
-    p.terminate();
-    if (!p.waitForFinished(10000)) p.kill();
-    p.waitForFinished();
-  }
-};
 
 }  // namespace
 
@@ -94,7 +73,7 @@ class TestReplayWindow : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    ServerProcess server;
+    rs::test::CliServer server(cliPath(), {});
     QVERIFY(server.port > 0);
     recorded_ = dir_.filePath("client.rsrec");
     QProcess client;
