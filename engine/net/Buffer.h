@@ -182,7 +182,7 @@ class Buffer {
   // switches this on for every evbuffer it hands out): the first block holds
   // 976 bytes (1024 with libevent's 48-byte chain header), appends double the
   // next block up to 4096, no block is parked for reuse, expand() may resize
-  // the last block, reads ask FIONREAD and fill up to 4 blocks, and peek()
+  // the last block, reads fill up to 4 blocks as FIONREAD-sized reads do, and peek()
   // reports empty blocks at the end as libevent does. So evbuffer_peek counts,
   // evbuffer_get_contiguous_space, reserve_space and pullup match libevent's.
   // Off (the default): bigger blocks, a parked spare block and a 64 KiB read
