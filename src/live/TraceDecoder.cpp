@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include <algorithm>
 #include <cstring>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "records are copied in their wire layout");
@@ -91,42 +92,58 @@ bool TraceDecoder::fail(std::string what) {
 bool TraceDecoder::feed(const void* data, size_t n, TraceSink& sink) {
   if (!error_.empty()) return false;
   const auto* bytes = static_cast<const uint8_t*>(data);
-  buffer_.insert(buffer_.end(), bytes, bytes + n);
-  size_t pos = 0;
-  bool good = true;
-  while (good && buffer_.size() - pos >= kFrameHeaderBytes) {
-    const uint8_t* h = buffer_.data() + pos;
-    const uint32_t length = uint32_t{h[0]} | (uint32_t{h[1]} << 8) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 24);
-    const uint16_t type = static_cast<uint16_t>(h[4] | (h[5] << 8));
-    const uint16_t reserved = static_cast<uint16_t>(h[6] | (h[7] << 8));
-    const std::string at = " at byte " + std::to_string(offset_ + pos);
-    if (length > kMaxBodyBytes) {
-      good = fail("frame of " + std::to_string(length) + " bytes" + at + " exceeds the limit of " +
-                  std::to_string(kMaxBodyBytes));
-    } else if (type < kFirstType || type > kLastType) {
-      good = fail("unknown message type " + std::to_string(type) + at);
-    } else if (reserved != 0) {
-      good = fail("reserved header field is " + std::to_string(reserved) + at + " (must be 0)");
-    } else if (!sawHello_ && type != static_cast<uint16_t>(MessageType::Hello)) {
-      good = fail(std::string("the stream must start with hello, not ") + typeName(type));
-    } else if (sawExit_) {
-      good = fail(std::string(typeName(type)) + " message after the exit message" + at + " (exit is the last)");
-    } else if (buffer_.size() - pos - kFrameHeaderBytes < length) {
-      break;  // the rest of the frame comes with a later feed()
-    } else {
-      good = decodeFrame(type, h + kFrameHeaderBytes, length, sink);
-      if (!good) error_ += at;
-      pos += kFrameHeaderBytes + length;
-      ++messages_;
-    }
+  if (buffer_.empty()) {
+    // Whole frames are decoded where they lie; only a frame cut short is kept.
+    const size_t used = decodeFrames(bytes, n, sink);
+    if (!error_.empty()) return false;
+    buffer_.assign(bytes + used, bytes + n);
+    offset_ += used;
+    return true;
   }
-  if (!good) {
+  buffer_.insert(buffer_.end(), bytes, bytes + n);
+  const size_t used = decodeFrames(buffer_.data(), buffer_.size(), sink);
+  if (!error_.empty()) {
     buffer_.clear();
     return false;
   }
-  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(pos));
-  offset_ += pos;
+  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(used));
+  offset_ += used;
   return true;
+}
+
+// The bytes of the whole frames at the start of [bytes, bytes + n), each decoded
+// (an error stops it: error_ says why and at which stream byte).
+size_t TraceDecoder::decodeFrames(const uint8_t* bytes, size_t n, TraceSink& sink) {
+  size_t pos = 0;
+  while (n - pos >= kFrameHeaderBytes) {
+    const uint8_t* h = bytes + pos;
+    const uint32_t length = uint32_t{h[0]} | (uint32_t{h[1]} << 8) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 24);
+    const uint16_t type = static_cast<uint16_t>(h[4] | (h[5] << 8));
+    const uint16_t reserved = static_cast<uint16_t>(h[6] | (h[7] << 8));
+    const auto at = [&] { return " at byte " + std::to_string(offset_ + pos); };
+    bool good = true;
+    if (length > kMaxBodyBytes) {
+      good = fail("frame of " + std::to_string(length) + " bytes" + at() + " exceeds the limit of " +
+                  std::to_string(kMaxBodyBytes));
+    } else if (type < kFirstType || type > kLastType) {
+      good = fail("unknown message type " + std::to_string(type) + at());
+    } else if (reserved != 0) {
+      good = fail("reserved header field is " + std::to_string(reserved) + at() + " (must be 0)");
+    } else if (!sawHello_ && type != static_cast<uint16_t>(MessageType::Hello)) {
+      good = fail(std::string("the stream must start with hello, not ") + typeName(type));
+    } else if (sawExit_) {
+      good = fail(std::string(typeName(type)) + " message after the exit message" + at() + " (exit is the last)");
+    } else if (n - pos - kFrameHeaderBytes < length) {
+      break;  // the rest of the frame comes with a later feed()
+    } else {
+      good = decodeFrame(type, h + kFrameHeaderBytes, length, sink);
+      if (!good) error_ += at();
+      pos += kFrameHeaderBytes + length;
+      ++messages_;
+    }
+    if (!good) break;
+  }
+  return pos;
 }
 
 bool TraceDecoder::finish() {
@@ -139,7 +156,6 @@ bool TraceDecoder::finish() {
 
 bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, TraceSink& sink) {
   Reader in(body, size);
-  const std::string name = typeName(type);
   switch (static_cast<MessageType>(type)) {
     case MessageType::Hello: {
       if (sawHello_) return fail("a second hello");
@@ -198,13 +214,13 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
         return fail("records message says " + std::to_string(count) + " records but holds " +
                     std::to_string(in.left()) + " bytes (" + std::to_string(kRecordBytes) + " each, at most " +
                     std::to_string(kMaxRecordsPerFrame) + ")");
-      std::vector<TraceRecord> records(static_cast<size_t>(count));
+      records_.resize(static_cast<size_t>(count));  // (reused: no allocation per frame)
       const uint8_t* raw = in.bytes(static_cast<size_t>(count) * kRecordBytes);
-      if (count > 0) std::memcpy(static_cast<void*>(records.data()), raw, static_cast<size_t>(count) * kRecordBytes);
-      for (size_t i = 0; i < records.size(); ++i)
-        if (const char* problem = recordProblem(records[i]))
+      if (count > 0) std::memcpy(static_cast<void*>(records_.data()), raw, static_cast<size_t>(count) * kRecordBytes);
+      for (size_t i = 0; i < records_.size(); ++i)
+        if (const char* problem = recordProblem(records_[i]))
           return fail(std::string("record ") + std::to_string(i) + " of a records message: " + problem);
-      sink.records(base, records.data(), records.size());
+      sink.records(base, records_.data(), records_.size());
       return true;
     }
     case MessageType::Log: {
@@ -239,7 +255,7 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
       return true;
     }
   }
-  return fail(name + " message of " + std::to_string(size) + " bytes is malformed (" +
+  return fail(std::string(typeName(type)) + " message of " + std::to_string(size) + " bytes is malformed (" +
               (in.ok() ? "bytes left over" : "truncated or a string too long") + ")");
 }
 

@@ -76,10 +76,12 @@ class TraceDecoder {
   uint64_t messages() const { return messages_; }
 
  private:
+  size_t decodeFrames(const uint8_t* bytes, size_t n, TraceSink& sink);
   bool decodeFrame(uint16_t type, const uint8_t* body, size_t size, TraceSink& sink);
   bool fail(std::string what);
 
   std::vector<uint8_t> buffer_;  // bytes of an incomplete frame
+  std::vector<TraceRecord> records_;  // the records frame being handed to the sink
   bool sawHello_ = false;
   bool sawExit_ = false;
   uint64_t messages_ = 0;

@@ -47,7 +47,7 @@ class CoarseHistory {
   void setBucketNs(qint64 ns) {
     if (ns == bucketNs_) return;
     bucketNs_ = ns;
-    ring_.clear();
+    clear();
   }
   qint64 bucketNs() const { return bucketNs_; }
   // Limits the bucket count (the global memory bound lowers it; kMaxBuckets by default).
@@ -91,7 +91,10 @@ class CoarseHistory {
       startNs_ += bucketNs_;
     }
   }
-  void clear() { ring_.clear(); }
+  void clear() {
+    ring_.clear();
+    lastFound_ = {};
+  }
 
   size_t size() const { return ring_.size(); }
   bool empty() const { return ring_.empty(); }
@@ -109,6 +112,13 @@ class CoarseHistory {
   // Index of the bucket holding ts, creating buckets up to it (contiguous; the ring
   // overwrites the oldest). False when ts is older than the oldest bucket.
   bool indexAt(qint64 ts, size_t* index) {
+    // Most spans are far shorter than a bucket: the bucket found last, while no
+    // bucket was dropped since (startNs_ unchanged), answers without a division.
+    if (lastFound_.ringStartNs == startNs_ && ts >= lastFound_.bucketStartNs &&
+        ts - lastFound_.bucketStartNs < bucketNs_ && lastFound_.index < ring_.size()) {
+      *index = lastFound_.index;
+      return true;
+    }
     if (ring_.empty()) {
       startNs_ = ts - ts % bucketNs_;
       ring_.push({});
@@ -127,6 +137,7 @@ class CoarseHistory {
       ring_.push({});
     }
     *index = i;
+    lastFound_ = {startNs_, bucketStartNs(i), i};
     return true;
   }
   HistoryBucket* bucketAt(qint64 ts) {
@@ -134,7 +145,14 @@ class CoarseHistory {
     return indexAt(ts, &i) ? &ring_[i] : nullptr;
   }
 
+  struct LastFound {
+    qint64 ringStartNs = INT64_MIN;  // startNs_ when it was found
+    qint64 bucketStartNs = 0;
+    size_t index = 0;
+  };
+
   SpanRing<HistoryBucket> ring_{kMaxBuckets};
+  LastFound lastFound_;
   qint64 startNs_ = 0;
   qint64 bucketNs_ = bucketNsFor(60LL * 1000 * 1000 * 1000);
 };

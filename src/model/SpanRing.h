@@ -40,29 +40,16 @@ class SpanRing {
   }
   size_t cap() const { return cap_; }
 
-  void push(const T& v) {
-    if (size_ < buf_.size()) {
+  // Inline, so a caller's sample is stored field by field straight into its slot.
+  [[gnu::always_inline]] void push(const T& v) {
+    if (size_ < buf_.size()) [[likely]] {
       buf_[(head_ + size_) & mask_] = v;
       ++size_;
+      prefetchNextLine();
       return;
     }
-    if (buf_.size() < cap_) {
-      // Grow: unroll into a fresh buffer (amortized, not per sample).
-      const size_t newSize = std::min(cap_, std::max<size_t>(16, buf_.size() * 2));
-      std::vector<T> grown(newSize);
-      for (size_t i = 0; i < size_; ++i) grown[i] = (*this)[i];
-      grown[size_] = v;
-      buf_ = std::move(grown);
-      mask_ = buf_.size() - 1;
-      head_ = 0;
-      ++size_;
-      return;
-    }
-    if (buf_.empty()) return;
-    buf_[head_] = v;  // full: overwrite the oldest
-    head_ = (head_ + 1) & mask_;
+    pushSlow(v);
   }
-
   // Drops samples from the front while pred(oldest) holds.
   template <typename Pred>
   void dropFrontWhile(Pred pred) {
@@ -95,6 +82,34 @@ class SpanRing {
   size_t memoryBytes() const { return buf_.capacity() * sizeof(T); }
 
  private:
+  // A ring still growing (or at its cap with nothing free: overwrite the oldest).
+  [[gnu::noinline]] void pushSlow(const T& v) {
+    if (buf_.size() < cap_) {
+      // Grow: unroll into a fresh buffer (amortized, not per sample).
+      const size_t newSize = std::min(cap_, std::max<size_t>(16, buf_.size() * 2));
+      std::vector<T> grown(newSize);
+      for (size_t i = 0; i < size_; ++i) grown[i] = (*this)[i];
+      grown[size_] = v;
+      buf_ = std::move(grown);
+      mask_ = buf_.size() - 1;
+      head_ = 0;
+      ++size_;
+      return;
+    }
+    if (buf_.empty()) return;
+    buf_[head_] = v;  // full: overwrite the oldest
+    head_ = (head_ + 1) & mask_;
+    prefetchNextLine();
+  }
+
+  // A busy app pushes into thousands of rings in turn, so the slot a push writes
+  // has usually left the cache: ask for the next cache line's slots now, long
+  // before this ring's next pushes need them.
+  void prefetchNextLine() {
+    constexpr size_t kSamplesPerLine = 64 / sizeof(T) > 0 ? 64 / sizeof(T) : 1;
+    __builtin_prefetch(&buf_[(head_ + size_ + kSamplesPerLine) & mask_], 1);
+  }
+
   std::vector<T> buf_;
   size_t cap_;
   size_t mask_ = 0;

@@ -7,7 +7,8 @@
 //
 // Timeline history (per event, independent of other events): the newest
 // transitions (callbacks: half as many) at full resolution, up to
-// kFineSamplesPerEvent per event; each sample the ring overwrites is folded into
+// kFineSamplesPerEvent per event; the samples a full ring would overwrite are folded
+// (a thirty-second of the ring at a time) into
 // the event's CoarseHistory buckets (16 ms wide at the default 60 s retention), so
 // every event keeps its whole retention, coarser when busy. Shown events
 // (setShownEvents) get full-resolution rings of up to kShownSamplesMax samples.
@@ -152,6 +153,7 @@ class TraceAggregator final : public FrameSource {
   size_t fineCapFor(const EventRow& e) const;
   void applyFineCap(EventRow& e);
   static void foldOldest(EventRow& e, size_t keepTransitions, size_t keepCallbacks);
+  static size_t keptAfterFold(size_t cap);
   void enforceHistoryBudget(qint64 nowNs);
 
   qint64 originNs_ = 0;
