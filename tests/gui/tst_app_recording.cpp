@@ -20,7 +20,9 @@
 //   - the recorder's work runs off the GUI thread: the file's sessions and records
 //     come through its queue; an engine snapshot applied to a recorded session
 //     (a resync after the trace ring dropped records) is a warning line in the
-//     file's log table at the snapshot's time, with its state counts;
+//     file's log table at the snapshot's time, with its state counts, and a
+//     keyframe at that time (a resync one) holding the snapshot's states, which
+//     the replay shows just after it;
 //   - kill -9 of the real app (build/src/reactorscope --record FILE with a
 //     loopback server and client) while it records: the file opens with
 //     RecordingReader (both sessions, records in them) and `reactorscope-cli info`
@@ -59,6 +61,7 @@
 #include <map>
 #include <set>
 
+#include "Keyframes.h"
 #include "RecordingReader.h"
 #include "live/AppSocket.h"
 #include "model/ProgramSessions.h"
@@ -519,6 +522,23 @@ void TestAppRecording::resyncIsLogged() {
   QVERIFY(resync != log.end());
   QCOMPARE(resync->tsNs, int64_t{takenNs});
   QVERIFY2(resync->text.find("3 events (1 active, 2 pending)") != std::string::npos, resync->text.c_str());
+  // The snapshot is a keyframe at its time: its states from then on, in the file and in the replay.
+  std::vector<int64_t> resyncs;
+  QVERIFY2(reader.snapshotKeyframes(clientId, INT64_MIN, INT64_MAX, resyncs, &why), why.c_str());
+  QCOMPARE(resyncs, std::vector<int64_t>{takenNs});
+  rs::recording::EventStates states;
+  QVERIFY2(rs::recording::stateAt(reader, clientId, takenNs, states, &why), why.c_str());
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    const auto e = states.events().find(snapshot[i].id);
+    QVERIFY(e != states.events().end());
+    QVERIFY(e->second.state == snapshot[i].state);
+  }
+  RecordedFrameSource replayed;
+  QVERIFY2(replayed.open(path, &error), qPrintable(error));
+  QVERIFY2(replayed.seek(takenNs + 1'000'000, &error), qPrintable(error));
+  const int activeRow = replayed.rowOf(static_cast<int>(clientId), snapshot[0].id);
+  QVERIFY(activeRow >= 0);
+  QVERIFY(replayed.row(activeRow).state == rs::EventState::Active);
   w.controller()->stopAll();
   QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
 }
