@@ -35,16 +35,36 @@ void checkContract(bool holds, const char* what) {
 
 // One unit of the recorder thread's work, keyed by the app's session id.
 struct RecorderItem {
-  enum class Kind { Start, Records, Log, Interval, End };
+  enum class Kind { Start, Records, Log, Interval, Resync, End };
   Kind kind = Kind::Records;
   int session = 0;
   int64_t tsNs = 0;
   recording::SessionInfo info;                          // Start
   std::vector<TraceRecord> records;                     // Records
-  std::unordered_map<uint64_t, std::string> labels;     // Records: labels of events first seen here
+  std::unordered_map<uint64_t, std::string> labels;     // Records, Resync: labels of events first seen here
   int level = 0;                                        // Log
   std::string text;                                     // Log: the line; Interval: its JSON
+  recording::SnapshotEvents snapshot;                   // Resync (taken at tsNs)
 };
+
+// The engine's snapshot as the recording keeps it (EventStates' fields).
+recording::SnapshotEvents snapshotEvents(const std::vector<EventSnapshot>& snapshot) {
+  recording::SnapshotEvents events;
+  events.reserve(snapshot.size());
+  for (const EventSnapshot& s : snapshot) {
+    recording::EventSnapshot e;
+    e.kind = s.kind;
+    e.state = s.state;
+    e.lastCause = s.lastCause;
+    e.fd = s.fd;
+    e.owner = s.owner;
+    e.activations = s.activations;
+    e.lastCallbackNs = s.lastCallbackNs;
+    e.totalCallbackNs = s.totalCallbackNs;
+    events.emplace_back(s.id, e);
+  }
+  return events;
+}
 
 // "resync from an engine snapshot: 12 events (3 active, 9 pending)": the state
 // counts the replay can compare with what it computed.
@@ -111,19 +131,19 @@ class AppRecorder::Worker {
 
   void handle(RecorderItem& item) {
     if (item.kind == RecorderItem::Kind::Start) {
-      tees_[item.session] =
-          std::make_unique<recording::SessionTee>(writer_, writer_.addSession(std::move(item.info)));
+      tees_[item.session] = std::make_unique<recording::SessionTee>(
+          writer_, writer_.addSession(std::move(item.info)), /*keepForResync=*/true);
       return;
     }
     const auto it = tees_.find(item.session);
     if (it == tees_.end()) return;
     recording::SessionTee& tee = *it->second;
+    const auto describe = [&labels = item.labels](recording::EventInfo& event) {
+      if (const auto known = labels.find(event.eventId); known != labels.end()) event.label = known->second;
+    };
     switch (item.kind) {
-      case RecorderItem::Kind::Records:
-        tee.add(item.records.data(), item.records.size(), [&labels = item.labels](recording::EventInfo& event) {
-          if (const auto known = labels.find(event.eventId); known != labels.end()) event.label = known->second;
-        });
-        return;
+      case RecorderItem::Kind::Records: tee.add(item.records.data(), item.records.size(), describe); return;
+      case RecorderItem::Kind::Resync: tee.resync(item.tsNs, item.snapshot, describe); return;
       case RecorderItem::Kind::Log: writer_.addLog(tee.session(), item.tsNs, item.level, std::move(item.text)); return;
       case RecorderItem::Kind::Interval: writer_.addClientInterval(tee.session(), item.tsNs, std::move(item.text)); return;
       case RecorderItem::Kind::End: writer_.endSession(tee.session(), item.tsNs); return;
@@ -183,7 +203,7 @@ QString AppRecorder::stop() {
   if (controller_) controller_->aggregator().setObserver(nullptr);
   const int64_t nowNs = monotonicNowNs();
   for (int id : recorded_)
-    if (!ended_.count(id)) worker_->push({RecorderItem::Kind::End, id, nowNs, {}, {}, {}, 0, {}});
+    if (!ended_.count(id)) worker_->push({RecorderItem::Kind::End, id, nowNs, {}, {}, {}, 0, {}, {}});
   worker_->finish();  // the queue's last batches go to the writer
   const uint64_t queueDropped = worker_->dropped();
   worker_.reset();  // (its tees referred to the writer)
@@ -230,7 +250,7 @@ bool AppRecorder::record(int session) {
   info.pid = ::getpid();
   info.startNs = monotonicNowNs();
   info.settings = "app session #" + std::to_string(session);
-  RecorderItem start{RecorderItem::Kind::Start, session, 0, std::move(info), {}, {}, 0, {}};
+  RecorderItem start{RecorderItem::Kind::Start, session, 0, std::move(info), {}, {}, 0, {}, {}};
   worker_->push(std::move(start));
   recorded_.insert(session);
   return true;
@@ -243,7 +263,7 @@ void AppRecorder::ingested(int session, const TraceRecord* records, size_t count
     worker_->countDropped(count);
     return;
   }
-  RecorderItem batch{RecorderItem::Kind::Records, session, 0, {}, {records, records + count}, {}, 0, {}};
+  RecorderItem batch{RecorderItem::Kind::Records, session, 0, {}, {records, records + count}, {}, 0, {}, {}};
   std::unordered_set<uint64_t>& seen = seen_[session];
   for (size_t i = 0; i < count; ++i) {
     const uint64_t id = records[i].eventId;
@@ -262,7 +282,7 @@ void AppRecorder::logged(const QVector<LogEntry>& lines) {
     const int session = line.session ? line.session : *recorded_.begin();
     if (!recorded_.count(session)) continue;
     worker_->push({RecorderItem::Kind::Log, session, nowNs, {}, {}, {}, static_cast<int>(line.level),
-                   line.text.toStdString()});
+                   line.text.toStdString(), {}});
   }
 }
 
@@ -273,7 +293,7 @@ void AppRecorder::figured(int session, const SessionFigures& figures) {
   const int64_t nowNs = monotonicNowNs();
   for (const IntervalStats& iv : figures.intervals) {
     if (iv.endSec <= last) continue;
-    worker_->push({RecorderItem::Kind::Interval, session, nowNs, {}, {}, {}, 0, recording::intervalJson(iv)});
+    worker_->push({RecorderItem::Kind::Interval, session, nowNs, {}, {}, {}, 0, recording::intervalJson(iv), {}});
     last = iv.endSec;
   }
 }
@@ -281,14 +301,21 @@ void AppRecorder::figured(int session, const SessionFigures& figures) {
 void AppRecorder::resynced(int session, const std::vector<EventSnapshot>& snapshot, qint64 takenNs) {
   assertGuiThread("resynced() off the GUI thread");
   if (!record(session)) return;
+  // Never dropped (at most one per session per SessionController's snapshot interval):
+  // it repairs the states that lost records broke.
+  RecorderItem resync{RecorderItem::Kind::Resync, session, takenNs, {}, {}, {}, 0, {}, snapshotEvents(snapshot)};
+  std::unordered_set<uint64_t>& seen = seen_[session];
+  for (const EventSnapshot& s : snapshot)
+    if (seen.insert(s.id).second && !s.label.empty()) resync.labels.emplace(s.id, s.label);
+  worker_->push(std::move(resync));
   worker_->push({RecorderItem::Kind::Log, session, takenNs, {}, {}, {}, static_cast<int>(LogLevel::Warning),
-                 resyncLine(snapshot)});
+                 resyncLine(snapshot), {}});
 }
 
 void AppRecorder::sessionEnded(int session, qint64 nowNs) {
   assertGuiThread("sessionEnded() off the GUI thread");
   if (!writer_ || !recorded_.count(session) || !ended_.insert(session).second) return;
-  worker_->push({RecorderItem::Kind::End, session, nowNs, {}, {}, {}, 0, {}});
+  worker_->push({RecorderItem::Kind::End, session, nowNs, {}, {}, {}, 0, {}, {}});
 }
 
 }  // namespace rs::gui

@@ -10,9 +10,13 @@
 // keyframes every 250 ms of record time) whose RecordingWriter encodes and writes
 // on its own thread. Log lines of recorded sessions (and the app's own lines, into
 // the first recorded session) go to the log table, a client's per-second
-// intervals (each once) to client_intervals; a resync of a session from an engine
-// snapshot (the trace ring dropped records) is a warning line in the log table at
-// the snapshot's time, with the snapshot's state counts. A session is added to
+// intervals (each once) to client_intervals. A resync of a session from an engine
+// snapshot (the trace ring dropped records) goes to the recorder thread in order
+// with the batches (never dropped): the session's SessionTee makes it a keyframe
+// at the snapshot's time whose event states are the snapshot's, and derives the
+// later keyframes from it (KeyframeMaker::resync), so a replay shows the engine's
+// states from then on; it is also a warning line in the log table at that time,
+// with the snapshot's state counts (records were lost). A session is added to
 // the file when its first records arrive after start(), and ended when the app
 // ends it or stop() closes the file.
 // A file that cannot be created fails start() with a message naming it; a write
@@ -22,6 +26,8 @@
 // (the one that constructed it), asserted (a violation prints what was broken and
 // aborts). The GUI thread's per-batch work is one copy of the records and, for an
 // event not seen before, its label (looked up there, while its Tracer is alive).
+// The copy is unavoidable: ingested() borrows the batch (SessionController's drain
+// buffer, reused by its next drain; a relay's decode buffer), it owns nothing to move.
 // SessionTee and everything it writes: the recorder thread only (started by
 // start(), joined by stop(), which first lets it finish the queue).
 #pragma once

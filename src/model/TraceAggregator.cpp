@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "SnapshotFloor.h"
 #include "core/Clock.h"
 
 namespace rs::gui {
@@ -131,7 +132,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         }
         if (r.cause == TraceCause::Free) {
           markFreed(e, r.tsNs);
-        } else if (!e.freedAtNs && r.tsNs >= st.snapshotNs) {
+        } else if (!e.freedAtNs && recording::changesStateAfterSnapshot(r.tsNs, st.snapshotNs)) {
           e.state = r.to;
         }
         markDirty(i);

@@ -47,7 +47,7 @@ void EventStates::apply(const TraceRecord& r) {
   e.owner = r.owner;
   switch (r.type) {
     case TraceType::Transition:
-      e.state = r.to;
+      if (changesStateAfterSnapshot(r.tsNs, snapshotNs_)) e.state = r.to;
       e.lastCause = r.cause;
       e.lastChangeNs = r.tsNs;
       ++e.transitions;
@@ -60,6 +60,30 @@ void EventStates::apply(const TraceRecord& r) {
     default:
       break;
   }
+}
+
+void EventStates::resync(int64_t takenNs, const SnapshotEvents& snapshot) {
+  std::unordered_map<uint64_t, EventSnapshot> events;
+  events.reserve(std::max(snapshot.size(), events_.size()));
+  for (const auto& [id, taken] : snapshot) {
+    EventSnapshot e = taken;
+    const auto known = events_.find(id);
+    e.transitions = known == events_.end() ? 0 : known->second.transitions;
+    e.lastChangeNs = known == events_.end() ? 0 : known->second.lastChangeNs;
+    events[id] = e;
+  }
+  for (const auto& [id, known] : events_) {
+    if (events.count(id)) continue;
+    EventSnapshot gone = known;
+    if (gone.state != EventState::Invalid) {
+      gone.state = EventState::Invalid;
+      gone.lastCause = TraceCause::Free;
+      gone.lastChangeNs = takenNs;
+    }
+    events.emplace(id, gone);
+  }
+  events_ = std::move(events);
+  snapshotNs_ = takenNs;
 }
 
 std::vector<uint8_t> EventStates::encode() const {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "SnapshotFloor.h"
 #include "core/Trace.h"
 
 namespace rs::recording {
@@ -28,6 +29,10 @@ struct EventSnapshot {
   int64_t totalCallbackNs = 0;   // sum of finished callbacks' durations
 };
 
+// An engine snapshot as a resync hands it over: (event id, its state and counters;
+// transitions and lastChangeNs are not the engine's to know and are ignored).
+using SnapshotEvents = std::vector<std::pair<uint64_t, EventSnapshot>>;
+
 class EventStates {
  public:
   static constexpr uint32_t kCodecId = 1;
@@ -38,6 +43,14 @@ class EventStates {
   void apply(const TraceRecord* records, size_t count) {
     for (size_t i = 0; i < count; ++i) apply(records[i]);
   }
+
+  // A resync from an engine snapshot taken at takenNs: its events' states and
+  // counters replace these (transitions and last change as the records left them);
+  // an event it lacks was freed before it (Invalid, cause Free, changed at takenNs,
+  // as the live view marks it). From then on a record older than takenNs changes
+  // no event's state (SnapshotFloor.h); buffer levels stay the records'.
+  void resync(int64_t takenNs, const SnapshotEvents& snapshot);
+  int64_t snapshotNs() const { return snapshotNs_; }
 
   // Event id -> state (hashed: apply() runs per record; encode() sorts).
   const std::unordered_map<uint64_t, EventSnapshot>& events() const { return events_; }
@@ -57,6 +70,7 @@ class EventStates {
   std::unordered_map<uint64_t, EventSnapshot> events_;
   std::unordered_map<uint64_t, int64_t> levels_;
   uint64_t recordsApplied_ = 0;
+  int64_t snapshotNs_ = kNoSnapshotNs;  // the latest resync's (not encoded: see Keyframes.h)
 };
 
 }  // namespace rs::recording

@@ -2,11 +2,26 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <climits>
+#include <iterator>
 
 namespace rs::recording {
 
+KeyframeMaker::KeyframeMaker(int64_t intervalNs, Emit onKeyframe, uint64_t maxRecords, bool keepForResync)
+    : intervalNs_(intervalNs), maxRecords_(maxRecords), keepForResync_(keepForResync),
+      onKeyframe_(std::move(onKeyframe)) {
+  if (keepForResync_) keptKeyframes_.push_back({INT64_MIN, EventStates(), 0});
+}
+
+void KeyframeMaker::makeKeyframe(int64_t tsNs, const EventStates& states, KeyframeSource source) {
+  onKeyframe_(tsNs, packKeyframe(states.encode()), source);
+  ++made_;
+}
+
 void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
+  const size_t keptBefore = kept_.size();
+  if (keepForResync_) kept_.insert(kept_.end(), records, records + count);
   size_t applied = 0;  // records [0, applied) are in states_
   for (size_t i = 0; i < count; ++i) {
     const int64_t ts = records[i].tsNs;
@@ -21,8 +36,8 @@ void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
     if (due && ts > previousTsNs_) {
       states_.apply(records + applied, i - applied);
       applied = i;
-      onKeyframe_(ts, packKeyframe(states_.encode()));
-      ++made_;
+      makeKeyframe(ts, states_, KeyframeSource::Records);
+      if (keepForResync_) keptKeyframes_.push_back({ts, states_, keptBefore + i});
       nextNs_ = ts + intervalNs_;
       sinceKeyframe_ = 0;
     }
@@ -30,6 +45,49 @@ void KeyframeMaker::feed(const TraceRecord* records, size_t count) {
     ++sinceKeyframe_;
   }
   states_.apply(records + applied, count - applied);
+  dropOldKept();
+}
+
+void KeyframeMaker::dropOldKept() {
+  if (keptKeyframes_.size() <= kKeptKeyframes) return;
+  const auto drop = static_cast<std::ptrdiff_t>(keptKeyframes_.size() - kKeptKeyframes);
+  keptKeyframes_.erase(keptKeyframes_.begin(), keptKeyframes_.begin() + drop);
+  const size_t first = keptKeyframes_.front().firstRecord;
+  kept_.erase(kept_.begin(), kept_.begin() + static_cast<std::ptrdiff_t>(first));
+  for (Kept& k : keptKeyframes_) k.firstRecord -= first;
+}
+
+bool KeyframeMaker::resync(int64_t takenNs, const SnapshotEvents& snapshot) {
+  // The newest kept keyframe at or before takenNs: its state plus the records after it rebuild everything.
+  auto base = std::find_if(keptKeyframes_.rbegin(), keptKeyframes_.rend(),
+                           [takenNs](const Kept& k) { return k.tsNs <= takenNs; });
+  if (base == keptKeyframes_.rend()) {
+    states_.resync(takenNs, snapshot);
+    makeKeyframe(takenNs, states_, KeyframeSource::Snapshot);
+    return false;
+  }
+  const auto baseAt = static_cast<size_t>(std::distance(base, keptKeyframes_.rend()) - 1);
+  EventStates rebuilt = keptKeyframes_[baseAt].states;
+  size_t next = keptKeyframes_[baseAt].firstRecord;
+  for (; next < kept_.size() && kept_[next].tsNs < takenNs; ++next) rebuilt.apply(kept_[next]);
+  rebuilt.resync(takenNs, snapshot);
+  makeKeyframe(takenNs, rebuilt, KeyframeSource::Snapshot);
+  Kept atSnapshot{takenNs, rebuilt, next};
+  // The keyframes cut past takenNs, made again at their times from the snapshot's states.
+  for (size_t k = baseAt + 1; k < keptKeyframes_.size(); ++k) {
+    Kept& later = keptKeyframes_[k];
+    for (; next < later.firstRecord; ++next) rebuilt.apply(kept_[next]);
+    makeKeyframe(later.tsNs, rebuilt, KeyframeSource::Records);
+    later.states = rebuilt;
+  }
+  for (; next < kept_.size(); ++next) rebuilt.apply(kept_[next]);
+  states_ = std::move(rebuilt);
+  if (keptKeyframes_[baseAt].tsNs == takenNs)
+    keptKeyframes_[baseAt] = std::move(atSnapshot);  // the file's keyframe there was replaced too
+  else
+    keptKeyframes_.insert(keptKeyframes_.begin() + static_cast<std::ptrdiff_t>(baseAt + 1), std::move(atSnapshot));
+  dropOldKept();
+  return true;
 }
 
 std::vector<uint8_t> packKeyframe(const std::vector<uint8_t>& table) {

@@ -80,7 +80,7 @@ class DecodedBlockCache {
 
 struct RecordingReader::Impl {
   Db db;
-  Statement blocks, blockCount, span, events, log, intervals, keyframe;
+  Statement blocks, blockCount, span, events, log, intervals, keyframe, snapshotKeyframes;
   BlockCodec codec;
   DecodedBlockCache cache;
 };
@@ -100,7 +100,7 @@ bool RecordingReader::open(const std::string& path, std::string* error) {
   // Each step returns what is wrong, or "" to go on.
   std::string problem = checkSqliteFile(path);
   for (auto step : {&RecordingReader::openDatabase, &RecordingReader::checkIdentity, &RecordingReader::checkTables,
-                    &RecordingReader::loadMeta, &RecordingReader::loadSessions,
+                    &RecordingReader::loadMeta, &RecordingReader::checkAddedColumns, &RecordingReader::loadSessions,
                     &RecordingReader::prepareStatements}) {
     if (!problem.empty()) break;
     problem = (this->*step)();
@@ -127,19 +127,41 @@ std::string RecordingReader::checkIdentity() {
   return "";
 }
 
-std::string RecordingReader::checkTables() {
+namespace {
+// The table's column names (none: no such table); "" or what failed.
+std::string columnsOf(Db& db, const std::string& table, std::vector<std::string>& have) {
   Statement q;
   std::string why;
+  have.clear();
+  if (!q.prepare(db, "PRAGMA table_info(" + table + ")", &why)) return why;
+  while (q.step()) have.push_back(q.text(1));
+  return q.ok() ? "" : q.error();
+}
+
+std::string missingColumn(const std::vector<std::string>& have, std::string_view table, std::string_view column) {
+  if (std::find(have.begin(), have.end(), column) != have.end()) return "";
+  return "table '" + std::string(table) + "' has no column '" + std::string(column) + "'";
+}
+}  // namespace
+
+std::string RecordingReader::checkTables() {
+  std::vector<std::string> have;
   for (const auto& table : RecordingSchema::tables()) {
     const std::string name(table.name);
-    std::vector<std::string> have;
-    if (!q.prepare(impl_->db, "PRAGMA table_info(" + name + ")", &why)) return why;
-    while (q.step()) have.push_back(q.text(1));
-    if (!q.ok()) return q.error();
+    if (std::string why = columnsOf(impl_->db, name, have); !why.empty()) return why;
     if (have.empty()) return "table '" + name + "' is missing";
     for (std::string_view column : table.columns)
-      if (std::find(have.begin(), have.end(), column) == have.end())
-        return "table '" + name + "' has no column '" + std::string(column) + "'";
+      if (std::string why = missingColumn(have, name, column); !why.empty()) return why;
+  }
+  return "";
+}
+
+std::string RecordingReader::checkAddedColumns() {
+  std::vector<std::string> have;
+  for (const auto& added : RecordingSchema::addedColumns()) {
+    if (meta_.formatVersion < added.version) continue;
+    if (std::string why = columnsOf(impl_->db, std::string(added.table), have); !why.empty()) return why;
+    if (std::string why = missingColumn(have, added.table, added.column); !why.empty()) return why;
   }
   return "";
 }
@@ -167,11 +189,14 @@ std::string RecordingReader::loadMeta() {
   }
   if (!q.ok()) return q.error();
   if (!haveVersion) return "meta has no format_version";
-  if (version != std::to_string(RecordingSchema::kFormatVersion))
-    return "format version '" + version + "' is not supported (this build reads version " +
-           std::to_string(RecordingSchema::kFormatVersion) + ")";
-  meta_.formatVersion = RecordingSchema::kFormatVersion;
-  return "";
+  for (int known = RecordingSchema::kOldestReadableVersion; known <= RecordingSchema::kFormatVersion; ++known) {
+    if (version != std::to_string(known)) continue;
+    meta_.formatVersion = known;
+    return "";
+  }
+  return "format version '" + version + "' is not supported (this build reads versions " +
+         std::to_string(RecordingSchema::kOldestReadableVersion) + " to " +
+         std::to_string(RecordingSchema::kFormatVersion) + ")";
 }
 
 std::string RecordingReader::loadSessions() {
@@ -213,6 +238,11 @@ std::string RecordingReader::prepareStatements() {
       {&Impl::intervals,
        "SELECT ts, json FROM client_intervals WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
       {&Impl::keyframe, "SELECT ts, data FROM keyframes WHERE session = ? AND ts <= ? ORDER BY ts DESC LIMIT 1"},
+      // Version 1 has no keyframes.source (and no resync keyframes): the query finds none.
+      {&Impl::snapshotKeyframes,
+       meta_.formatVersion >= 2
+           ? "SELECT ts FROM keyframes WHERE session = ? AND ts BETWEEN ? AND ? AND source = 1 ORDER BY ts"
+           : "SELECT ts FROM keyframes WHERE session = ? AND ts BETWEEN ? AND ? AND 0"},
   };
   std::string why;
   for (const auto& [member, sql] : statements)
@@ -365,6 +395,14 @@ bool RecordingReader::keyframeAtOrBefore(int64_t session, int64_t tsNs, int64_t&
     state.assign(data, data + q.blobSize(1));
   }, error);
   return ok && found;
+}
+
+bool RecordingReader::snapshotKeyframes(int64_t session, int64_t fromNs, int64_t toNs, std::vector<int64_t>& tsNs,
+                                        std::string* error) {
+  tsNs.clear();
+  return query(&Impl::snapshotKeyframes, {session, fromNs, toNs}, [&](const Statement& q) {
+    tsNs.push_back(q.int64(0));
+  }, error);
 }
 
 }  // namespace rs::recording

@@ -1,7 +1,8 @@
 // Reads a recording file (docs/recording-format.md). open() checks, in order, that
 // the file is an SQLite database of the right length, a ReactorScope recording
-// (application_id), of format version RecordingSchema::kFormatVersion, with every
-// table and column the reader uses; each failure names what is wrong. Trace records
+// (application_id), of a format version it knows (RecordingSchema: 1 to
+// kFormatVersion), with every table and column the reader uses for that version;
+// each failure names what is wrong. Trace records
 // are read per time range through the (session, first_ts) block index: only the
 // blocks that overlap the range are read and decoded, never the whole file; the
 // latest decoded blocks (up to kCachedRecords records) are kept, so a seek near
@@ -83,6 +84,10 @@ class RecordingReader {
   // The latest keyframe at or before tsNs: false with error empty when there is none.
   bool keyframeAtOrBefore(int64_t session, int64_t tsNs, int64_t& keyframeTsNs, std::vector<uint8_t>& state,
                           std::string* error);
+  // The times of the session's keyframes from a resync (KeyframeSource::Snapshot)
+  // with fromNs <= ts <= toNs, ascending (a version 1 file has none).
+  bool snapshotKeyframes(int64_t session, int64_t fromNs, int64_t toNs, std::vector<int64_t>& tsNs,
+                         std::string* error);
 
  private:
   struct Impl;
@@ -92,6 +97,7 @@ class RecordingReader {
   std::string checkIdentity();
   std::string checkTables();
   std::string loadMeta();
+  std::string checkAddedColumns();  // those meta_.formatVersion has
   std::string loadSessions();
   std::string prepareStatements();
   // Binds params to the statement in order, calls row(q) per result row; false with *error on failure.

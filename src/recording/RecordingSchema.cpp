@@ -24,7 +24,7 @@ CREATE INDEX log_by_time ON log (session, ts);
 CREATE TABLE client_intervals (session INTEGER NOT NULL, ts INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE INDEX client_intervals_by_time ON client_intervals (session, ts);
 CREATE TABLE keyframes (session INTEGER NOT NULL, ts INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY (session, ts));
+  source INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session, ts));
 )sql";
 }
 
@@ -41,6 +41,13 @@ const std::vector<RecordingSchema::Table>& RecordingSchema::tables() {
       {"keyframes", {"session", "ts", "data"}},
   };
   return kTables;
+}
+
+const std::vector<RecordingSchema::AddedColumn>& RecordingSchema::addedColumns() {
+  static const std::vector<AddedColumn> kAdded = {
+      {2, "keyframes", "source"},
+  };
+  return kAdded;
 }
 
 std::string_view RecordingSchema::appVersion() { return REACTORSCOPE_VERSION; }

@@ -201,10 +201,12 @@ void RecordingWriter::addClientInterval(int64_t session, int64_t tsNs, std::stri
   enqueue(std::move(item));
 }
 
-void RecordingWriter::addKeyframe(int64_t session, int64_t tsNs, std::vector<uint8_t> state) {
+void RecordingWriter::addKeyframe(int64_t session, int64_t tsNs, std::vector<uint8_t> state,
+                                  KeyframeSource source) {
   WriterItem item{WriterItem::Kind::Keyframe};
   item.session = session;
   item.tsNs = tsNs;
+  item.number = static_cast<int64_t>(source);
   item.bytes = std::move(state);
   enqueue(std::move(item));
 }

@@ -54,6 +54,12 @@ struct RecordingWriterOptions {
   int zstdLevel = 1;
 };
 
+// What a keyframe's state was built from (`keyframes.source`, format version 2):
+// the session's records, or a resync from an engine snapshot taken at its time
+// (the records before it missed some transitions; a replay crossing it takes the
+// snapshot's states, as the live view did).
+enum class KeyframeSource : uint8_t { Records = 0, Snapshot = 1 };
+
 struct SessionInfo {
   std::string kind;      // "server", "client", "run", ...
   std::string name;
@@ -93,7 +99,9 @@ class RecordingWriter {
   void addEvent(int64_t session, EventInfo event);
   void addLog(int64_t session, int64_t tsNs, int level, std::string text);
   void addClientInterval(int64_t session, int64_t tsNs, std::string json);
-  void addKeyframe(int64_t session, int64_t tsNs, std::vector<uint8_t> state);
+  // A keyframe at tsNs (the same time again replaces it); `source` says what built it.
+  void addKeyframe(int64_t session, int64_t tsNs, std::vector<uint8_t> state,
+                   KeyframeSource source = KeyframeSource::Records);
   // Waits until everything queued before the call is committed (partial blocks
   // included) or the writer failed. Returns !failed().
   bool flush();

@@ -4,29 +4,41 @@
 
 namespace rs::recording {
 
-SessionTee::SessionTee(RecordingWriter& writer, int64_t session)
+SessionTee::SessionTee(RecordingWriter& writer, int64_t session, bool keepForResync)
     : writer_(writer),
       session_(session),
-      keyframes_(kKeyframeIntervalNs, [this](int64_t tsNs, std::vector<uint8_t> state) {
-        writer_.addKeyframe(session_, tsNs, std::move(state));
-      }) {}
+      keyframes_(
+          kKeyframeIntervalNs,
+          [this](int64_t tsNs, std::vector<uint8_t> state, KeyframeSource source) {
+            writer_.addKeyframe(session_, tsNs, std::move(state), source);
+          },
+          KeyframeMaker::kDefaultMaxRecords, keepForResync) {}
+
+void SessionTee::describeOnce(uint64_t eventId, EventKind kind, int32_t fd, uint32_t owner, const Describe& describe) {
+  if (eventId == 0 || described_.count(eventId)) return;
+  EventInfo info;
+  info.eventId = eventId;
+  info.kind = kind;
+  info.fd = fd;
+  info.owner = owner;
+  if (describe) describe(info);
+  described_[eventId] = info;
+  writer_.addEvent(session_, std::move(info));
+}
 
 void SessionTee::add(const TraceRecord* records, size_t count, const Describe& describe) {
   for (size_t i = 0; i < count; ++i) {
     const TraceRecord& r = records[i];
-    if (r.eventId == 0 || described_.count(r.eventId)) continue;
-    EventInfo info;
-    info.eventId = r.eventId;
-    info.kind = r.kind;
-    info.fd = r.fd;
-    info.owner = r.owner;
-    if (describe) describe(info);
-    described_[r.eventId] = info;
-    writer_.addEvent(session_, std::move(info));
+    describeOnce(r.eventId, r.kind, r.fd, r.owner, describe);
   }
   // Keyframes before the records they precede: a reader never sees records past a keyframe without it.
   keyframes_.feed(records, count);
   if (count) writer_.append(session_, records, count);
+}
+
+bool SessionTee::resync(int64_t takenNs, const SnapshotEvents& snapshot, const Describe& describe) {
+  for (const auto& [id, e] : snapshot) describeOnce(id, e.kind, e.fd, e.owner, describe);
+  return keyframes_.resync(takenNs, snapshot);
 }
 
 void SessionTee::redescribe(uint64_t eventId, std::string label, std::string callback) {

@@ -4,6 +4,10 @@
 // fills its label and callback); every kKeyframeIntervalNs of record time a
 // keyframe (recording/Keyframes) is added before the records it precedes; then the
 // records are queued on the writer (which encodes and writes on its own thread).
+// resync() (the app's recorder: a resync from an engine snapshot after its trace
+// ring dropped records) makes the snapshot a keyframe at its time and the
+// keyframes from then on derive from it (KeyframeMaker::resync; a tee constructed
+// with keepForResync can also remake the keyframes already cut past that time).
 // Thread contract: one thread at a time (the recorder's); the writer is any-thread.
 #pragma once
 #include <cstdint>
@@ -25,7 +29,7 @@ class SessionTee {
   using Describe = std::function<void(EventInfo& event)>;
 
   // `writer` outlives the tee; `session` is the writer's id for it.
-  SessionTee(RecordingWriter& writer, int64_t session);
+  SessionTee(RecordingWriter& writer, int64_t session, bool keepForResync = false);
   SessionTee(const SessionTee&) = delete;
   SessionTee& operator=(const SessionTee&) = delete;
 
@@ -35,8 +39,15 @@ class SessionTee {
   // after its first records; the file keeps the last description, kind, fd and
   // owner as its first record had them); an event not seen yet is left to add().
   void redescribe(uint64_t eventId, std::string label, std::string callback);
+  // The engine's snapshot taken at takenNs (record time): events in it not seen
+  // yet are described (kind, fd, owner from it; `describe` adds the label); see
+  // KeyframeMaker::resync for what it does to the keyframes and what true means.
+  bool resync(int64_t takenNs, const SnapshotEvents& snapshot, const Describe& describe);
 
  private:
+  // Describes the event to the writer unless it was already.
+  void describeOnce(uint64_t eventId, EventKind kind, int32_t fd, uint32_t owner, const Describe& describe);
+
   RecordingWriter& writer_;
   const int64_t session_;
   std::unordered_map<uint64_t, EventInfo> described_;  // as last written

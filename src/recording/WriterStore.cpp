@@ -78,7 +78,7 @@ bool WriterStore::prepareAll(std::string* why) {
                               why) &&
          insertLog_.prepare(db_, "INSERT INTO log (session, ts, level, text) VALUES (?, ?, ?, ?)", why) &&
          insertInterval_.prepare(db_, "INSERT INTO client_intervals (session, ts, json) VALUES (?, ?, ?)", why) &&
-         insertKeyframe_.prepare(db_, "INSERT OR REPLACE INTO keyframes (session, ts, data) VALUES (?, ?, ?)", why) &&
+         insertKeyframe_.prepare(db_, "INSERT OR REPLACE INTO keyframes (session, ts, data, source) VALUES (?, ?, ?, ?)", why) &&
          insertBlock_.prepare(db_,
                               "INSERT INTO blocks (session, first_ts, last_ts, record_count, codec, data) "
                               "VALUES (?, ?, ?, ?, ?, ?)",
@@ -255,6 +255,7 @@ void WriterStore::apply(WriterItem& item) {
       insertKeyframe_.bind(1, item.session);
       insertKeyframe_.bind(2, item.tsNs);
       insertKeyframe_.bindBlob(3, item.bytes.data(), item.bytes.size());
+      insertKeyframe_.bind(4, item.number);
       check(insertKeyframe_.run(&error_));
       break;
     case WriterItem::Kind::Flush:

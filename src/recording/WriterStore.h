@@ -29,7 +29,7 @@ struct WriterItem {
   Kind kind;
   int64_t session = 0;
   int64_t tsNs = 0;
-  int64_t number = 0;  // log level
+  int64_t number = 0;  // log level, keyframe source
   std::string text;    // log text, interval json
   std::vector<TraceRecord> records;
   std::vector<uint8_t> bytes;  // keyframe state

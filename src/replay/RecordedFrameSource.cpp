@@ -71,6 +71,44 @@ bool RecordedFrameSource::open(const QString& path, QString* error) {
   return seek(firstNs_, error);
 }
 
+std::vector<EventSnapshot> RecordedFrameSource::liveEvents(int64_t session, const recording::EventStates& states) {
+  std::vector<EventSnapshot> snapshot;
+  const auto& labels = labels_[session];
+  for (const auto& [id, e] : states.events()) {
+    if (e.state == EventState::Invalid) continue;  // freed before t
+    EventSnapshot snap;
+    snap.id = id;
+    snap.owner = e.owner;
+    snap.kind = e.kind;
+    snap.fd = e.fd;
+    snap.state = e.state;
+    snap.activations = e.activations;
+    snap.totalCallbackNs = e.totalCallbackNs;
+    snap.lastCallbackNs = e.lastCallbackNs;
+    snap.lastCause = e.lastCause;
+    if (const auto label = labels.find(id); label != labels.end()) snap.label = label->second;
+    snapshot.push_back(std::move(snap));
+  }
+  // Rows in id order (the order the events appeared in), not the table's hash order.
+  std::sort(snapshot.begin(), snapshot.end(), [](const EventSnapshot& a, const EventSnapshot& b) { return a.id < b.id; });
+  return snapshot;
+}
+
+bool RecordedFrameSource::applyResync(int64_t session, qint64 takenNs, QString* error) {
+  int64_t atNs = 0;
+  std::vector<uint8_t> blob, table;
+  recording::EventStates states;
+  std::string why;
+  if (!reader_->keyframeAtOrBefore(session, takenNs, atNs, blob, &why) ||
+      !recording::unpackKeyframe(blob.data(), blob.size(), table, &why) ||
+      !states.decode(table.data(), table.size(), &why)) {
+    if (error) *error = q(why.empty() ? "the resync keyframe at " + std::to_string(takenNs) + " is gone" : why);
+    return false;
+  }
+  agg_->applySnapshot(static_cast<int>(session), liveEvents(session, states), takenNs);
+  return true;
+}
+
 bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
   for (const auto& s : reader_->sessions()) {
     recording::EventStates states;
@@ -79,25 +117,7 @@ bool RecordedFrameSource::snapshotAt(qint64 tNs, QString* error) {
       if (error) *error = q(why);
       return false;
     }
-    std::vector<EventSnapshot> snapshot;
-    const auto& labels = labels_[s.id];
-    for (const auto& [id, e] : states.events()) {
-      if (e.state == EventState::Invalid) continue;  // freed before t
-      EventSnapshot snap;
-      snap.id = id;
-      snap.owner = e.owner;
-      snap.kind = e.kind;
-      snap.fd = e.fd;
-      snap.state = e.state;
-      snap.activations = e.activations;
-      snap.totalCallbackNs = e.totalCallbackNs;
-      snap.lastCallbackNs = e.lastCallbackNs;
-      snap.lastCause = e.lastCause;
-      if (const auto label = labels.find(id); label != labels.end()) snap.label = label->second;
-      snapshot.push_back(std::move(snap));
-    }
-    // Rows in id order (the order the events appeared in), not the table's hash order.
-    std::sort(snapshot.begin(), snapshot.end(), [](const EventSnapshot& a, const EventSnapshot& b) { return a.id < b.id; });
+    const std::vector<EventSnapshot> snapshot = liveEvents(s.id, states);
     agg_->applySnapshot(static_cast<int>(s.id), snapshot, tNs);
     // The live connections' buffer levels and watermarks at tNs, as level records of
     // that time: a connection quiet during the window still shows its levels.
@@ -140,15 +160,37 @@ bool RecordedFrameSource::advance(qint64 fromNs, qint64 toNs, const SessionRecor
   for (size_t i = 0; i < sessionRecords.size(); ++i) {
     const auto& s = reader_->sessions()[i];
     const auto& records = sessionRecords[i];
+    // A resync in the range (a keyframe from an engine snapshot) replaces the states
+    // where the live view's did: after the records older than it.
+    std::vector<int64_t> resyncs;
+    if (!reader_->snapshotKeyframes(s.id, fromNs + 1, toNs, resyncs, &why)) {
+      if (error) *error = q(why);
+      return false;
+    }
+    size_t nextResync = 0;
+    // Ingests records [begin, end) (none later than limitNs), each resync at or before limitNs after
+    // the records older than it.
+    const auto ingestUpTo = [&](size_t& begin, size_t end, qint64 limitNs) {
+      for (; nextResync < resyncs.size() && resyncs[nextResync] <= limitNs; ++nextResync) {
+        size_t before = begin;
+        while (before < end && records[before].tsNs < resyncs[nextResync]) ++before;
+        agg_->ingest(static_cast<int>(s.id), records.data() + begin, before - begin, nullptr);
+        begin = before;
+        if (!applyResync(s.id, resyncs[nextResync], error)) return false;
+      }
+      agg_->ingest(static_cast<int>(s.id), records.data() + begin, end - begin, nullptr);
+      begin = end;
+      return true;
+    };
     // One aggregator tick per kStepNs of record time, as the live source ticks.
     size_t begin = 0;
     for (qint64 tick = fromNs + kStepNs; begin < records.size(); tick += kStepNs) {
       size_t end = begin;
       while (end < records.size() && records[end].tsNs <= tick) ++end;
-      agg_->ingest(static_cast<int>(s.id), records.data() + begin, end - begin, nullptr);
+      if (!ingestUpTo(begin, end, tick)) return false;
       agg_->finishTick(std::min(tick, toNs));
-      begin = end;
     }
+    if (!ingestUpTo(begin, records.size(), toNs)) return false;  // resyncs after the last record
     std::vector<recording::LogEntry> log;
     if (!reader_->log(s.id, fromNs + 1, toNs, log, &why)) {
       if (error) *error = q(why);

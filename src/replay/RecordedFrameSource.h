@@ -12,6 +12,10 @@
 //   - a short step forward (play, <= kIncrementalLimitNs and at most
 //     kIncrementalMaxRecords records) only ingests the records in between; a step
 //     back, a long jump or a busy stretch is a seek (cheaper: keyframe + window).
+//   - a resync recorded in a range ingested (a keyframe from an engine snapshot,
+//     KeyframeSource::Snapshot) is applied to the aggregator as the live view
+//     applied it (after the records older than it), so the states past it are the
+//     engine's; a seek past it starts from it or a later keyframe anyway.
 //   - previous/next transition of one event from t (step buttons).
 // The rows are rebuilt on a seek: views keep keys (session, event id), never rows.
 // Thread contract: GUI thread only (FrameSource's); owns its RecordingReader.
@@ -24,6 +28,7 @@
 #include <memory>
 #include <optional>
 
+#include "EventStates.h"
 #include "RecordingReader.h"
 #include "model/TraceAggregator.h"
 
@@ -93,6 +98,10 @@ class RecordedFrameSource final : public FrameSource {
   // Ingests those records in kStepNs ticks, then the log lines and intervals of the range.
   bool advance(qint64 fromNs, qint64 toNs, const SessionRecords& records, QString* error);
   bool snapshotAt(qint64 tNs, QString* error);
+  // The events a state table holds, alive (not Invalid), as aggregator snapshot rows in id order.
+  std::vector<EventSnapshot> liveEvents(int64_t session, const recording::EventStates& states);
+  // Applies the session's resync keyframe at takenNs to the aggregator.
+  bool applyResync(int64_t session, qint64 takenNs, QString* error);
   // The window a seek to tNs ingests: kWindowNs, or shorter where more than
   // kWindowMaxRecords records are stored in it.
   qint64 windowNsAt(qint64 tNs, QString* error);

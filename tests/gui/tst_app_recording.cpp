@@ -20,7 +20,13 @@
 //   - the recorder's work runs off the GUI thread: the file's sessions and records
 //     come through its queue; an engine snapshot applied to a recorded session
 //     (a resync after the trace ring dropped records) is a warning line in the
-//     file's log table at the snapshot's time, with its state counts;
+//     file's log table at the snapshot's time, with its state counts, and a
+//     keyframe at that time (a resync one) holding the snapshot's states, which
+//     the replay shows just after it;
+//   - a real drop: 2000 timers added at once into a 1024-record trace ring; the
+//     live view resyncs; the file has a resync keyframe where every timer is
+//     pending (the records before it say fewer), every timer described, and the
+//     replay at the end shows every timer pending;
 //   - kill -9 of the real app (build/src/reactorscope --record FILE with a
 //     loopback server and client) while it records: the file opens with
 //     RecordingReader (both sessions, records in them) and `reactorscope-cli info`
@@ -59,6 +65,9 @@
 #include <map>
 #include <set>
 
+#include "Keyframes.h"
+#include "core/EventBase.h"
+#include "core/Event.h"
 #include "RecordingReader.h"
 #include "live/AppSocket.h"
 #include "model/ProgramSessions.h"
@@ -133,6 +142,7 @@ class TestAppRecording : public QObject {
   void dropOpensRecording();
   void jumpToFromLogAndTable();
   void resyncIsLogged();
+  void realDropsResyncTheRecording();
   void killNineKeepsCommittedBlocks();
 };
 
@@ -514,13 +524,122 @@ void TestAppRecording::resyncIsLogged() {
   QVERIFY(clientId >= 0);
   std::vector<rs::recording::LogEntry> log;
   QVERIFY2(reader.log(clientId, INT64_MIN, INT64_MAX, log, &why), why.c_str());
-  const auto resync = std::find_if(log.begin(), log.end(),
-                                   [](const auto& line) { return line.text.find("resync") != std::string::npos; });
+  // (A loaded machine may add real resyncs of its own: this one is the line at takenNs.)
+  const auto resync = std::find_if(log.begin(), log.end(), [&](const auto& line) {
+    return line.tsNs == takenNs && line.text.find("resync") != std::string::npos;
+  });
   QVERIFY(resync != log.end());
-  QCOMPARE(resync->tsNs, int64_t{takenNs});
   QVERIFY2(resync->text.find("3 events (1 active, 2 pending)") != std::string::npos, resync->text.c_str());
+  // The snapshot is a keyframe at its time: its states from then on, in the file and in the replay.
+  std::vector<int64_t> resyncs;
+  QVERIFY2(reader.snapshotKeyframes(clientId, INT64_MIN, INT64_MAX, resyncs, &why), why.c_str());
+  QCOMPARE(std::count(resyncs.begin(), resyncs.end(), int64_t{takenNs}), std::ptrdiff_t{1});
+  rs::recording::EventStates states;
+  QVERIFY2(rs::recording::stateAt(reader, clientId, takenNs, states, &why), why.c_str());
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    const auto e = states.events().find(snapshot[i].id);
+    QVERIFY(e != states.events().end());
+    QVERIFY(e->second.state == snapshot[i].state);
+  }
+  RecordedFrameSource replayed;
+  QVERIFY2(replayed.open(path, &error), qPrintable(error));
+  QVERIFY2(replayed.seek(takenNs + 1'000'000, &error), qPrintable(error));
+  const int activeRow = replayed.rowOf(static_cast<int>(clientId), snapshot[0].id);
+  QVERIFY(activeRow >= 0);
+  QVERIFY(replayed.row(activeRow).state == rs::EventState::Active);
   w.controller()->stopAll();
   QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
+}
+
+void TestAppRecording::realDropsResyncTheRecording() {
+  constexpr int kTimers = 2000;
+  MainWindow w;
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  SessionController* ctl = w.controller();
+  ctl->setAutoTick(false);  // nothing drains the ring until the test ticks
+  ctl->setTraceCapacity(1024);
+  const QString path = dir_.filePath(QStringLiteral("real-drops.rsrec"));
+  QString error;
+  RecordingActions* actions = w.recordingActions();
+  rs::recording::RecordOptions options;
+  options.path = path.toStdString();
+  QVERIFY2(actions->record(options, {}, &error), qPrintable(error));
+  // 2000 quiet timers added at once: 4000 transitions into a 1024-record ring.
+  auto timers = std::make_shared<std::vector<std::unique_ptr<rs::Event>>>();
+  EngineSession::CustomWorkload work;
+  work.title = QStringLiteral("quiet timers");
+  work.start = [timers](rs::EventBase* base, std::string*) {
+    for (int i = 0; i < kTimers; ++i) {
+      timers->push_back(std::make_unique<rs::Event>(base, -1, 0, [](int, short) {}));
+      timers->back()->setLabel("quiet timer");
+      timers->back()->addTimeoutNs(3600 * rs::kNsPerSec);
+    }
+    return true;
+  };
+  work.stop = [timers] { timers->clear(); };
+  const int id = ctl->startCustom(work);
+  EngineSession* s = ctl->session(id);
+  QVERIFY(QTest::qWaitFor([&] { return s->shared().status == EngineSession::Status::Running; }, 20000));
+  QVERIFY(QTest::qWaitFor([&] { return s->dropped() >= 4000 - 1024; }, 20000));
+  const auto pendingTimers = [&] {
+    const TraceAggregator& agg = ctl->aggregator();
+    int n = 0;
+    for (int r = 0; r < agg.rowCount(); ++r) {
+      const EventRow& e = agg.row(r);
+      if (e.session == id && e.label == QStringLiteral("quiet timer") && e.state == rs::EventState::Pending) ++n;
+    }
+    return n;
+  };
+  QVERIFY(QTest::qWaitFor([&] {
+    ctl->tick();
+    return pendingTimers() == kTimers;  // the live view resynced
+  }, 20000));
+  for (int i = 0; i < 3; ++i) ctl->tick();  // the records past the snapshot (the loop's next wait)
+  actions->recordAction()->trigger();  // stop
+  QVERIFY(!actions->recorder()->active());
+
+  rs::recording::RecordingReader reader;
+  std::string why;
+  QVERIFY2(reader.open(path.toStdString(), &why), why.c_str());
+  QCOMPARE(reader.sessions().size(), size_t{1});
+  const int64_t session = reader.sessions().front().id;
+  std::vector<int64_t> resyncs;
+  QVERIFY2(reader.snapshotKeyframes(session, INT64_MIN, INT64_MAX, resyncs, &why), why.c_str());
+  QVERIFY(!resyncs.empty());
+  std::vector<rs::recording::EventInfo> events;
+  QVERIFY2(reader.events(session, events, &why), why.c_str());
+  std::set<uint64_t> timerIds;
+  for (const auto& e : events)
+    if (e.label == "quiet timer") timerIds.insert(e.eventId);
+  QCOMPARE(timerIds.size(), size_t{kTimers});  // described from the snapshot, those whose records were lost too
+  const auto pendingAt = [&](int64_t tNs) {
+    rs::recording::EventStates states;
+    std::string failed;
+    if (!rs::recording::stateAt(reader, session, tNs, states, &failed)) qFatal("stateAt: %s", failed.c_str());
+    int n = 0;
+    for (const auto& [eventId, e] : states.events())
+      if (timerIds.count(eventId) && e.state == rs::EventState::Pending) ++n;
+    return n;
+  };
+  const int64_t takenNs = resyncs.front();
+  const int fromRecords = pendingAt(takenNs - 1);
+  QVERIFY2(fromRecords < kTimers, qPrintable(QStringLiteral("%1 pending before the resync").arg(fromRecords)));
+  QCOMPARE(pendingAt(takenNs), kTimers);
+  // The replay at the recording's end (past the resync) shows every timer pending, as the live view did.
+  RecordedFrameSource replayed;
+  QVERIFY2(replayed.open(path, &error), qPrintable(error));
+  QVERIFY2(replayed.lastNs() >= takenNs, "no record after the resync");
+  QVERIFY2(replayed.seek(replayed.lastNs(), &error), qPrintable(error));
+  int replayedPending = 0;
+  for (int r = 0; r < replayed.rowCount(); ++r)
+    if (timerIds.count(replayed.row(r).id) && replayed.row(r).state == rs::EventState::Pending) ++replayedPending;
+  QCOMPARE(replayedPending, kTimers);
+  ctl->stopAll();
+  QVERIFY(QTest::qWaitFor([&] {
+    ctl->tick();
+    return !ctl->anyRunning();
+  }, 30000));
 }
 
 void TestAppRecording::killNineKeepsCommittedBlocks() {

@@ -159,7 +159,9 @@ int main(int argc, char** argv) {
     if (!writer.open(out, &error)) return usage(error.c_str());
     const int64_t s = writer.addSession(SessionInfo{"client", "bench", getpid(), 0, "bench_replay"});
     KeyframeMaker maker(static_cast<int64_t>(keyframeMs * 1e6),
-                        [&](int64_t ts, std::vector<uint8_t> state) { writer.addKeyframe(s, ts, std::move(state)); },
+                        [&](int64_t ts, std::vector<uint8_t> state, KeyframeSource source) {
+                          writer.addKeyframe(s, ts, std::move(state), source);
+                        },
                         keyframeRecords);
     testing::EchoLikeRecords gen(1, static_cast<uint32_t>(connections));
     std::vector<rs::TraceRecord> chunk;

@@ -57,7 +57,9 @@ class TestRecordedFrameSource : public QObject {
     testing::EchoLikeRecords gen(5, 40);
     gen.generate(300'000, records_);
     session_ = writer.addSession(SessionInfo{"client", "replayed", 1, records_.front().tsNs, ""});
-    KeyframeMaker maker(5'000'000, [&](int64_t ts, std::vector<uint8_t> s) { writer.addKeyframe(session_, ts, s); });
+    KeyframeMaker maker(5'000'000, [&](int64_t ts, std::vector<uint8_t> s, KeyframeSource source) {
+      writer.addKeyframe(session_, ts, s, source);
+    });
     for (size_t i = 0; i < records_.size(); i += 5000) {
       const size_t n = std::min<size_t>(5000, records_.size() - i);
       maker.feed(records_.data() + i, n);

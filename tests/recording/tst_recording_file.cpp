@@ -133,7 +133,7 @@ class TestRecordingFile : public QObject {
 
     RecordingReader reader;
     QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
-    QCOMPARE(reader.meta().formatVersion, 1);
+    QCOMPARE(reader.meta().formatVersion, 2);
     QVERIFY(!reader.meta().appVersion.empty());
     QVERIFY(!reader.meta().createdUtc.empty());
     QCOMPARE(reader.sessions().size(), size_t{2});
@@ -294,7 +294,7 @@ class TestRecordingFile : public QObject {
     QString path = writeSmall(records);
     QCOMPARE(openError(path), QString());
     execSql(path, "UPDATE meta SET value = '99' WHERE key = 'format_version'");
-    QVERIFY(openError(path).endsWith("format version '99' is not supported (this build reads version 1)"));
+    QVERIFY(openError(path).endsWith("format version '99' is not supported (this build reads versions 1 to 2)"));
 
     path = writeSmall(records);
     execSql(path, "DROP TABLE keyframes");

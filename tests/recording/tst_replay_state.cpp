@@ -121,7 +121,7 @@ class TestReplayState : public QObject {
     const int64_t s = writer.addSession(info());
     const auto records = echoLike(3, 400'000);
     // Keyframes every 10 ms of record time, fed in uneven batches as a drain would.
-    KeyframeMaker maker(10'000'000, [&](int64_t ts, std::vector<uint8_t> state) {
+    KeyframeMaker maker(10'000'000, [&](int64_t ts, std::vector<uint8_t> state, KeyframeSource) {
       writer.addKeyframe(s, ts, std::move(state));
     });
     std::mt19937 rng(11);
@@ -170,7 +170,7 @@ class TestReplayState : public QObject {
       if (i % 3 != 0) records[i].tsNs = records[i - 1].tsNs;
     constexpr uint64_t kEvery = 5000;
     // The time bound is out of reach (1000 s): every keyframe is the count's.
-    KeyframeMaker maker(1'000'000'000'000, [&](int64_t ts, std::vector<uint8_t> state) {
+    KeyframeMaker maker(1'000'000'000'000, [&](int64_t ts, std::vector<uint8_t> state, KeyframeSource) {
       writer.addKeyframe(s, ts, std::move(state));
     }, kEvery);
     for (size_t i = 0; i < records.size(); i += 7000) {
