@@ -16,9 +16,11 @@
 #include <QRegularExpression>
 #include <QPushButton>
 #include <QScreen>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -52,6 +54,16 @@ constexpr int kMaxLanes = 40;
 // The diagram dock's width when the window sets it (at start, on a resize): its
 // figure's text stays legible (about 7 px) in a 1024-pixel-wide window.
 constexpr int kMinDiagramWidth = 420;
+// The Sessions dock grows to show this many rows (a server and two clients: the
+// selected row hides none of them), taking the room from the tabs.
+constexpr int kSessionsRowsShown = 3;
+
+// The height of `table` showing `rows` rows: frame, header, rows, horizontal scroll bar.
+int tableHeightFor(const QTableView& table, int rows) {
+  return 2 * table.frameWidth() + table.horizontalHeader()->sizeHint().height() +
+         rows * table.verticalHeader()->defaultSectionSize() + table.horizontalScrollBar()->sizeHint().height();
+}
+
 // A tab's page, named for showTab() and --tab.
 QWidget* named(QWidget* page, const char* name) {
   page->setObjectName(QString::fromLatin1(name));
@@ -122,7 +134,6 @@ MainWindow::MainWindow(QWidget* parent, std::unique_ptr<RecordedFrameSource> rep
   // stays readable in a 700-pixel-high window.
   setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
   setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-  resizeDocks({sessionsDock_}, {150}, Qt::Vertical);
   resizeDocks({logDock_}, {120}, Qt::Vertical);
   resizeDocks({diagramDock_}, {std::max(kMinDiagramWidth, width() / 3)}, Qt::Horizontal);
 
@@ -359,7 +370,10 @@ void MainWindow::updateSessionLists() {
     list = replay_->sessionTitles();
     for (const auto& [id, title] : list) replayModel_->setSessionName(id, title);
   } else {
-    gettingStarted_->setVisible(controller_->sessionModel()->rowCount() == 0);
+    const bool noSession = controller_->sessionModel()->rowCount() == 0;
+    // The banner's room, once it is laid out, goes to the Sessions rows first.
+    if (!noSession && !gettingStarted_->isHidden()) QTimer::singleShot(0, this, &MainWindow::growSessionsDock);
+    gettingStarted_->setVisible(noSession);
     for (const SessionRow& r : controller_->sessionModel()->rows())
       list.push_back({r.id, QStringLiteral("#%1 %2").arg(r.id).arg(r.title)});
   }
@@ -513,6 +527,13 @@ void MainWindow::fitToScreen() {
   resizeDocks({diagramDock_}, {std::max(kMinDiagramWidth, width() / 3)}, Qt::Horizontal);
 }
 
+void MainWindow::growSessionsDock() {
+  if (layoutRestored_ || sessionsDock_->isHidden() || sessionsDock_->isFloating()) return;
+  const QTableView& table = *sessions_->table();
+  const int shortByPx = tableHeightFor(table, kSessionsRowsShown) - table.height();
+  if (shortByPx > 0) resizeDocks({sessionsDock_}, {sessionsDock_->height() + shortByPx}, Qt::Vertical);
+}
+
 void MainWindow::restoreSettings(bool layoutToo) {
   QSettings s;
   controller_->setRetentionSec(s.value(QStringLiteral("retentionSec"), 60.0).toDouble());
@@ -521,7 +542,7 @@ void MainWindow::restoreSettings(bool layoutToo) {
     return;
   }
   if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) fitToScreen();
-  restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+  layoutRestored_ = restoreState(s.value(QStringLiteral("window/state")).toByteArray());
   events_->table()->horizontalHeader()->restoreState(s.value(QStringLiteral("window/eventsHeader")).toByteArray());
   const int tab = s.value(QStringLiteral("window/tab"), 0).toInt();
   if (tab >= 0 && tab < ui_->tabs->count()) ui_->tabs->setCurrentIndex(tab);
@@ -534,6 +555,11 @@ void MainWindow::saveSettings() const {
   s.setValue(QStringLiteral("window/eventsHeader"), events_->table()->horizontalHeader()->saveState());
   s.setValue(QStringLiteral("window/tab"), ui_->tabs->currentIndex());
   s.setValue(QStringLiteral("retentionSec"), controller_->retentionSec());
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  growSessionsDock();  // now that the window has its size (a dock size set before does not hold)
 }
 
 void MainWindow::resizeEvent(QResizeEvent* event) {

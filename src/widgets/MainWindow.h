@@ -109,8 +109,13 @@ class MainWindow : public QMainWindow {
  protected:
   void closeEvent(QCloseEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
+  // Grows the Sessions dock until its table shows kSessionsRowsShown rows (MainWindow.cpp),
+  // never shrinks it: when shown and when the Getting started banner makes room;
+  // not over a layout restoreSettings() restored.
+  void growSessionsDock();
   void onTick();
   void onLog(const QVector<LogEntry>& entries);
   void onSessionStatus(int id, EngineSession::Status status);
@@ -154,6 +159,7 @@ class MainWindow : public QMainWindow {
   qint64 lastViewNs_ = 0;
   bool lanesFromSelection_ = false;
   bool consoleTargetSet_ = false;
+  bool layoutRestored_ = false;  // restoreSettings() restored the user's dock layout
   QString pendingSelect_;  // selectEventWhenSeen(), until found
 };
 

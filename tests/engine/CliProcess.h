@@ -1,8 +1,10 @@
 // Test helpers that drive the reactorscope-cli binary as a user would: one run
 // to completion, and a server process whose port is read from its first line.
-// Header-only; tst_cli and tst_cli_recording include it, each with its own path.
+// Header-only; the CLI tests include it with reactorscope-cli's path, tst_app_launch
+// with the app's (runCli runs any program: the environment is a parameter).
 #pragma once
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QString>
 #include <QStringList>
@@ -14,9 +16,11 @@ struct CliResult {
   QString out, err;
 };
 
-// Runs `cli args` to completion (killed after timeoutMs).
-inline CliResult runCli(const QString& cli, const QStringList& args, int timeoutMs) {
+// Runs `cli args` to completion (killed after timeoutMs), in `env`.
+inline CliResult runCli(const QString& cli, const QStringList& args, int timeoutMs,
+                        const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
+  p.setProcessEnvironment(env);
   p.start(cli, args);
   CliResult r;
   if (!p.waitForStarted(5000)) return r;

@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "../engine/CliProcess.h"
+
 namespace {
 
 QString appPath() {
@@ -19,26 +21,9 @@ QString appPath() {
 #endif
 }
 
-struct Run {
-  int code = -1;
-  QString out, err;
-};
-
-Run runApp(const QStringList& args, const QProcessEnvironment& env) {
-  QProcess p;
-  p.setProcessEnvironment(env);
-  p.start(appPath(), args);
-  Run r;
-  if (!p.waitForStarted(10000)) return r;
-  if (!p.waitForFinished(60000)) {
-    p.kill();
-    p.waitForFinished();
-    return r;
-  }
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+// Runs the app to completion in `env` (killed after 60 s).
+rs::test::CliResult runApp(const QStringList& args, const QProcessEnvironment& env) {
+  return rs::test::runCli(appPath(), args, 60000, env);
 }
 
 QProcessEnvironment offscreenEnv(const QString& configHome) {
@@ -84,7 +69,7 @@ class TstAppLaunch : public QObject {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
     QTemporaryDir config;
-    const Run r = runApp(args, offscreenEnv(config.path()));
+    const rs::test::CliResult r = runApp(args, offscreenEnv(config.path()));
     QVERIFY2(r.code == 2, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.code).arg(r.err)));
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
   }
@@ -101,7 +86,7 @@ class TstAppLaunch : public QObject {
     QFETCH(QString, expected);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(name);
-    const Run r = runApp({option}, env);
+    const rs::test::CliResult r = runApp({option}, env);
     QVERIFY2(r.code == 0, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.code).arg(r.err)));
     QVERIFY2(r.out.contains(expected), qPrintable(r.out));
   }

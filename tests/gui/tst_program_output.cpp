@@ -20,21 +20,15 @@
 #include <QTextBlock>
 #include <QtTest>
 
-#include "live/AppSocket.h"
+#include "ProgramFixture.h"
 #include "model/ProgramOutput.h"
-#include "model/ProgramSessions.h"
-#include "model/SessionController.h"
 #include "widgets/MainWindow.h"
 #include "widgets/ProgramOutputPane.h"
 #include "widgets/SessionsPanel.h"
 
 using namespace rs;
 using namespace rs::gui;
-
-#define SKIP_WITHOUT_FIXTURE() \
-  do { \
-    if (QString(ECHO_ANY_PORT).isEmpty()) QSKIP("no fixture program in a sanitizer build"); \
-  } while (0)
+using namespace rs::gui::test;
 
 namespace {
 
@@ -56,14 +50,11 @@ QString writeFakeRelay(const QTemporaryDir& dir) {
 }
 
 // A listener, its launcher aimed at the stand-in relay, a pane following them.
-struct FakeRelayRig {
-  QTemporaryDir dir;
-  SessionController ctl;
-  ProgramSessions programs{&ctl};
+struct FakeRelayRig : ProgramRig {
   ProgramOutputPane pane;
   ProgramLauncher* launcher = nullptr;
   bool ready() {
-    if (!programs.listen(dir.filePath("app.sock"))) return false;
+    if (!listen()) return false;
     launcher = programs.launcher();
     launcher->setRunPath(writeFakeRelay(dir));
     pane.follow(&programs);
@@ -77,13 +68,6 @@ QString portLine(const ProgramOutput* out) {
   for (const ProgramOutput::Line& l : out->lines())
     if (l.text.startsWith("port ")) return l.text;
   return {};
-}
-
-QVector<int> programRows(SessionController& ctl) {
-  QVector<int> ids;
-  for (const SessionRow& r : ctl.sessionModel()->rows())
-    if (r.kind == EngineSession::Kind::Program) ids << r.id;
-  return ids;
 }
 
 // For a person's look (not a check): with RS_PROGRAM_OUTPUT_SHOT=FILE.png set,
@@ -262,10 +246,7 @@ class TestProgramOutput : public QObject {
 
     // Started as from a terminal: reactorscope-run aimed at the app, not through the launcher.
     QProcess terminal;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(live::kAppSocketEnv, dir.filePath("app.sock"));
-    terminal.setProcessEnvironment(env);
-    terminal.start(RUN_PATH, {"--", ECHO_ANY_PORT});
+    startUnderRun(terminal, dir.filePath("app.sock"), ECHO_ANY_PORT);
     QVERIFY(terminal.waitForStarted(10000));
     QTRY_COMPARE_WITH_TIMEOUT(programRows(ctl).size(), 3, 20000);
     window.sessionsPanel()->reveal(programRows(ctl).back());

@@ -42,10 +42,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "ProgramFixture.h"
 #include "compat/LiveProtocol.h"
-#include "live/AppSocket.h"
-#include "model/ProgramSessions.h"
-#include "model/SessionController.h"
 #include "widgets/MainWindow.h"
 #include "widgets/ProgramOutputPane.h"
 #include "widgets/RunProgramDialog.h"
@@ -53,12 +51,7 @@
 
 using namespace rs;
 using namespace rs::gui;
-
-// Sanitizer builds have no fixture program to run (tests/gui/CMakeLists.txt).
-#define SKIP_WITHOUT_FIXTURE() \
-  do { \
-    if (QString(ECHO_ANY_PORT).isEmpty()) QSKIP("no fixture program in a sanitizer build"); \
-  } while (0)
+using namespace rs::gui::test;
 
 namespace {
 
@@ -110,12 +103,6 @@ bool logHas(SessionController& ctl, const QString& part) {
   return false;
 }
 
-const SessionRow* programRow(SessionController& ctl) {
-  for (const SessionRow& r : ctl.sessionModel()->rows())
-    if (r.kind == EngineSession::Kind::Program) return &r;
-  return nullptr;
-}
-
 // Rows of `session` whose label contains `name`.
 int rowsLabelled(SessionController& ctl, int session, const QString& name, quint64* activations = nullptr) {
   int n = 0;
@@ -145,19 +132,6 @@ std::string helloAndBase(uint32_t pid) {
   e.str("epoll");
   e.end();
   return out;
-}
-
-// Starts reactorscope-run on the echo server aimed at `socket`; its port (0: failed).
-uint16_t startEchoUnderRun(QProcess& run, const QString& socket) {
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(live::kAppSocketEnv, socket);
-  run.setProcessEnvironment(env);
-  run.start(RUN_PATH, {"--", ECHO_ANY_PORT});
-  if (!run.waitForStarted(10000)) return 0;
-  QDeadlineTimer guard(20000);
-  while (!run.canReadLine() && run.state() != QProcess::NotRunning && !guard.hasExpired()) QTest::qWait(20);
-  const QByteArray first = run.readLine().trimmed();
-  return first.startsWith("port ") ? static_cast<uint16_t>(first.mid(5).toUInt()) : 0;
 }
 
 }  // namespace
@@ -200,12 +174,11 @@ class TestProgramSession : public QObject {
   }
 
   void otherUsersAreRejected() {
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     programs.server().setAllowedUid(::getuid() + 1);  // as if we were someone else
-    const int fd = connectUnix(dir.filePath("app.sock"));
+    const int fd = connectUnix(rig.socketPath());
     QVERIFY(fd >= 0);
     QTRY_VERIFY_WITH_TIMEOUT(logHas(ctl, "rejected a connection"), 10000);
     char c;
@@ -216,14 +189,12 @@ class TestProgramSession : public QObject {
 
   void programAppearsLiveWithItsCallbackNames() {
     SKIP_WITHOUT_FIXTURE();
-    QTemporaryDir dir;
-    const QString path = dir.filePath("app.sock");
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(path));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
 
     QProcess run;
-    const uint16_t port = startEchoUnderRun(run, path);
+    const uint16_t port = startEchoUnderRun(run, rig.socketPath());
     QVERIFY2(port != 0, qPrintable(run.errorString() + run.readAllStandardError()));
 
     // A session named after the process (its comm: at most 15 characters).
@@ -320,16 +291,11 @@ class TestProgramSession : public QObject {
   // with the callbacks set before the fork; all end Finished.
   void forkedWorkersAreProgramsOfTheirOwn() {
     SKIP_WITHOUT_FIXTURE();
-    QTemporaryDir dir;
-    const QString path = dir.filePath("app.sock");
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(path));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     QProcess run;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(live::kAppSocketEnv, path);
-    run.setProcessEnvironment(env);
-    run.start(RUN_PATH, {"--", FORK_WORKERS});
+    startUnderRun(run, rig.socketPath(), FORK_WORKERS);
     QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
     QCOMPARE(run.exitCode(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().size() == 3 &&
@@ -353,13 +319,11 @@ class TestProgramSession : public QObject {
     SKIP_WITHOUT_FIXTURE();
     const rlimit noCore{0, 0};
     ::setrlimit(RLIMIT_CORE, &noCore);  // (inherited: no core file from the crash)
-    QTemporaryDir dir;
-    const QString path = dir.filePath("app.sock");
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(path));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     QProcess run;
-    QVERIFY(startEchoUnderRun(run, path) != 0);
+    QVERIFY(startEchoUnderRun(run, rig.socketPath()) != 0);
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
     const int session = programRow(ctl)->id;
     QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
@@ -416,14 +380,12 @@ class TestProgramSession : public QObject {
   // so; the row ends Stopped with the signal.
   void stopReachesAProgramStartedElsewhere() {
     SKIP_WITHOUT_FIXTURE();
-    QTemporaryDir dir;
-    const QString path = dir.filePath("app.sock");
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(path));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     SessionsPanel panel(&ctl);
     QProcess run;
-    QVERIFY(startEchoUnderRun(run, path) != 0);
+    QVERIFY(startEchoUnderRun(run, rig.socketPath()) != 0);
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
     const int session = programRow(ctl)->id;
     auto* stop = panel.findChild<QPushButton*>(QStringLiteral("sessionAction%1").arg(session));
@@ -446,16 +408,14 @@ class TestProgramSession : public QObject {
   // A program that ignores SIGTERM gets SIGKILL after the grace period; a
   // hello naming a pid the app must not signal (1) is refused with a line.
   void stopEscalatesToSigkillAndRefusesForeignPids() {
-    QTemporaryDir dir;
-    const QString path = dir.filePath("app.sock");
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(path));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     QProcess stubborn;
     stubborn.start("/bin/sh", {"-c", "trap '' TERM; echo ready; exec sleep 60"});
     QVERIFY(stubborn.waitForStarted(10000));
     QTRY_VERIFY_WITH_TIMEOUT(stubborn.canReadLine(), 10000);
-    const int fd = connectUnix(path);
+    const int fd = connectUnix(rig.socketPath());
     QVERIFY(fd >= 0);
     const std::string stream = helloAndBase(static_cast<uint32_t>(stubborn.processId()));
     QCOMPARE(::send(fd, stream.data(), stream.size(), MSG_NOSIGNAL), static_cast<ssize_t>(stream.size()));
@@ -470,7 +430,7 @@ class TestProgramSession : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
     QCOMPARE(ctl.sessionModel()->session(session)->status, EngineSession::Status::Stopped);
 
-    const int init = connectUnix(path);
+    const int init = connectUnix(rig.socketPath());
     QVERIFY(init >= 0);
     const std::string pidOne = helloAndBase(1);
     QCOMPARE(::send(init, pidOne.data(), pidOne.size(), MSG_NOSIGNAL), static_cast<ssize_t>(pidOne.size()));
@@ -486,10 +446,9 @@ class TestProgramSession : public QObject {
   // stdout is in the log, Stop (SIGTERM) ends it and the session with it.
   void runProgramCapturesOutputAndStops() {
     SKIP_WITHOUT_FIXTURE();
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     ProgramLauncher* launcher = programs.launcher();
     QVERIFY(launcher);
     launcher->setRunPath(RUN_PATH);
@@ -590,10 +549,9 @@ class TestProgramSession : public QObject {
     QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
     QCOMPARE(dialog.launch().environment, (QStringList{"RS_GREETING=hello world", "RS_EMPTY="}));
 
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     ProgramLauncher* launcher = programs.launcher();
     launcher->setRunPath(RUN_PATH);
     ProgramOutputPane pane;
@@ -621,10 +579,9 @@ class TestProgramSession : public QObject {
   // is accepted by start() and reported afterwards (log, startFailed, the
   // output pane), the launcher ready again.
   void aProgramThatCannotStartIsReportedLater() {
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     ProgramLauncher* launcher = programs.launcher();
     QFile broken(dir.filePath("broken-run"));
     QVERIFY(broken.open(QIODevice::WriteOnly));
@@ -729,10 +686,9 @@ class TestProgramSession : public QObject {
   }
 
   void malformedStreamEndsItsSessionOnly() {
-    QTemporaryDir dir;
-    SessionController ctl;
-    ProgramSessions programs(&ctl);
-    QVERIFY(programs.listen(dir.filePath("app.sock")));
+    ProgramRig rig;
+    QVERIFY(rig.listen());
+    auto& [dir, ctl, programs] = rig;
     std::string bytes;
     live::Encoder e(bytes);
     e.begin(live::MessageType::Hello);
@@ -747,7 +703,7 @@ class TestProgramSession : public QObject {
     e.str("epoll");
     e.end();
     bytes += std::string("\x10\x00\x00\x00\x63\x00\x00\x00", 8);  // an unknown type 99
-    const int fd = connectUnix(dir.filePath("app.sock"));
+    const int fd = connectUnix(rig.socketPath());
     QVERIFY(fd >= 0);
     QCOMPARE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) && programRow(ctl)->status == EngineSession::Status::Failed, 10000);
@@ -759,7 +715,7 @@ class TestProgramSession : public QObject {
     ctl.removeSession(programRow(ctl)->id);  // an ended program session can be removed
     QVERIFY(programRow(ctl) == nullptr);
     // The app still takes the next program.
-    const int next = connectUnix(dir.filePath("app.sock"));
+    const int next = connectUnix(rig.socketPath());
     QVERIFY(next >= 0);
     QTRY_COMPARE_WITH_TIMEOUT(programs.programs().size(), size_t{2}, 10000);
     ::close(next);

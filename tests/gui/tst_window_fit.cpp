@@ -25,6 +25,7 @@
 #include "widgets/EventsPanel.h"
 #include "widgets/GettingStarted.h"
 #include "widgets/MainWindow.h"
+#include "widgets/SessionsPanel.h"
 #include "widgets/StateDiagramView.h"
 #include "widgets/StatsView.h"
 
@@ -62,6 +63,7 @@ class TestWindowFit : public QObject {
   void diagramPausesAndFollowsTheFilter();
   void consoleLinesAreNamedOnce();
   void finishedClientStaysInspectable();
+  void sessionsShowThreeRowsAt1280x800();
 };
 
 void TestWindowFit::initTestCase() {
@@ -278,6 +280,57 @@ void TestWindowFit::finishedClientStaysInspectable() {
   // Removed, its rows go.
   ctl->removeSession(clientId);
   QTRY_COMPARE_WITH_TIMEOUT(clientRows(), 0, 5000);
+  ctl->stopAll();
+}
+
+// A laptop's 1280x800 (the app fits its window to 95 % of the screen) with a
+// server and a client running: the Sessions dock shows at least three rows (the
+// selected client's row hides no other), and the Events table keeps at least eight.
+void TestWindowFit::sessionsShowThreeRowsAt1280x800() {
+  MainWindow w;
+  w.resize(1280 * 95 / 100, 800 * 95 / 100);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  SessionController* ctl = w.controller();
+  const int serverId = startServer(w);
+  QTRY_VERIFY_WITH_TIMEOUT(ctl->session(serverId)->shared().port != 0, 5000);
+  LoadClientConfig c;
+  c.host = "127.0.0.1";
+  c.port = ctl->session(serverId)->shared().port;
+  c.connections = 1;
+  c.durationSec = 2;
+  ctl->startClient(c);
+  QTRY_COMPARE(ctl->sessionModel()->rowCount(), 2);
+  QTRY_VERIFY(!w.findChild<GettingStartedBanner*>()->isVisible());
+  const QTableView* sessions = w.sessionsPanel()->table();
+  const QTableView* events = w.eventsPanel()->table();
+  const auto rowsShown = [](const QTableView* t) { return t->viewport()->height() / t->verticalHeader()->defaultSectionSize(); };
+  const auto shown = [&] {
+    return QStringLiteral("sessions: %1 rows (%2 px), events: %3 rows (%4 px)")
+        .arg(rowsShown(sessions)).arg(sessions->viewport()->height())
+        .arg(rowsShown(events)).arg(events->viewport()->height());
+  };
+  // (Laid out once the banner's room is handed on: a bounded wait, not a timing.)
+  QTRY_VERIFY2(rowsShown(sessions) >= 3, qPrintable(shown()));
+  QVERIFY2(rowsShown(events) >= 8, qPrintable(shown()));
+  qInfo("%s", qPrintable(shown()));
+
+  // A layout the user saved (the dock shrunk to one row) stays theirs: restored, not grown.
+  auto* dock = w.findChild<QDockWidget*>(QStringLiteral("sessionsDock"));
+  const int rowPx = sessions->verticalHeader()->defaultSectionSize();
+  w.resizeDocks({dock}, {dock->height() - 2 * rowPx}, Qt::Vertical);
+  QTRY_COMPARE(rowsShown(sessions), 1);
+  w.saveSettings();
+  MainWindow again;
+  again.restoreSettings(true);
+  again.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&again));
+  startServer(again);
+  QTRY_VERIFY(!again.findChild<GettingStartedBanner*>()->isVisible());
+  for (int i = 0; i < 5; ++i) QCoreApplication::processEvents();  // a growth would be laid out by now
+  QCOMPARE(rowsShown(again.sessionsPanel()->table()), 1);
+  again.controller()->stopAll();
+  QSettings().clear();
   ctl->stopAll();
 }
 

@@ -39,13 +39,6 @@ namespace {
 
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-// This thread's CPU time in ms: what a seek costs apart from waiting for a core on a loaded machine.
-[[maybe_unused]] double threadCpuMs() {  // (used only with the frame-source part)
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
 // "p50 X ms, p90 Y ms, p99 Z ms, max W ms" of the times (sorted here).
 std::string percentiles(std::vector<double> times) {
   std::sort(times.begin(), times.end());
@@ -57,6 +50,13 @@ std::string percentiles(std::vector<double> times) {
 }
 
 #ifdef REACTORSCOPE_BENCH_FRAME_SOURCE
+// This thread's CPU time in ms: what a seek costs apart from waiting for a core on a loaded machine.
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 // What the views read in one redraw: every row, every connection's series, the
 // diagram's and stats' figures, the log. Returns a checksum so nothing is optimised away.
 uint64_t readViewData(const rs::gui::RecordedFrameSource& source) {

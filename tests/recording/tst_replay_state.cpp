@@ -8,6 +8,7 @@
 // keyframes, log lines and intervals and counts what is left.
 #include <QtTest>
 
+#include <functional>
 #include <random>
 
 #include "EchoLikeRecords.h"
@@ -31,6 +32,57 @@ std::vector<TraceRecord> echoLike(uint64_t seed, size_t n) {
 }
 
 SessionInfo info() { return SessionInfo{"client", "replay", 1, 0, ""}; }
+
+// Opens `writer` on `path` with the one session it records (*session); false
+// with *error when it does not open.
+bool openWithSession(RecordingWriter& writer, const QString& path, int64_t* session, std::string* error) {
+  if (!writer.open(path.toStdString(), error)) return false;
+  *session = writer.addSession(info());
+  return true;
+}
+
+// Writes `records` to `path` (one session, 4096-record blocks) with keyframes
+// from KeyframeMaker(intervalNs, maxRecords), fed in batches of nextBatch()
+// records as a drain would. The session's id in *session, how many keyframes
+// were made in *keyframesMade; false with *error when the file does not open
+// or a record was dropped.
+bool writeWithKeyframes(const QString& path, const std::vector<TraceRecord>& records, int64_t intervalNs,
+                        uint64_t maxRecords, const std::function<size_t()>& nextBatch, int64_t* session,
+                        uint64_t* keyframesMade, std::string* error) {
+  RecordingWriterOptions options;
+  options.blockRecords = 4096;
+  RecordingWriter writer(options);
+  int64_t s = 0;
+  if (!openWithSession(writer, path, &s, error)) return false;
+  KeyframeMaker maker(intervalNs, [&](int64_t ts, std::vector<uint8_t> state, KeyframeSource) {
+    writer.addKeyframe(s, ts, std::move(state));
+  }, maxRecords);
+  for (size_t i = 0; i < records.size();) {
+    const size_t n = std::min(records.size() - i, nextBatch());
+    maker.feed(records.data() + i, n);
+    writer.append(s, records.data() + i, n);
+    i += n;
+  }
+  writer.close();
+  *session = s;
+  *keyframesMade = maker.keyframesMade();
+  if (writer.dropped() != 0) *error = std::to_string(writer.dropped()) + " records dropped";
+  return writer.dropped() == 0;
+}
+
+// A seek to tNs (stateAt, *cost its cost) gives exactly the state of applying
+// every record up to tNs from the start; false with *error saying which failed.
+bool seekEqualsReplay(RecordingReader& reader, int64_t session, const std::vector<TraceRecord>& records, int64_t tNs,
+                      SeekCost* cost, std::string* error) {
+  EventStates seek;
+  if (!stateAt(reader, session, tNs, seek, error, cost)) return false;
+  EventStates full;
+  for (const auto& r : records)
+    if (r.tsNs <= tNs) full.apply(r);
+  if (sameStates(seek, full)) return true;
+  *error = "the seek's state differs from a replay from the start";
+  return false;
+}
 
 }  // namespace
 
@@ -113,26 +165,15 @@ class TestReplayState : public QObject {
 
   void seekEqualsReplayFromTheStart() {
     const QString path = dir_.filePath("seek.rsrec");
-    RecordingWriterOptions options;
-    options.blockRecords = 4096;
-    RecordingWriter writer(options);
-    std::string error;
-    QVERIFY(writer.open(path.toStdString(), &error));
-    const int64_t s = writer.addSession(info());
     const auto records = echoLike(3, 400'000);
-    // Keyframes every 10 ms of record time, fed in uneven batches as a drain would.
-    KeyframeMaker maker(10'000'000, [&](int64_t ts, std::vector<uint8_t> state, KeyframeSource) {
-      writer.addKeyframe(s, ts, std::move(state));
-    });
+    // Keyframes every 10 ms of record time, fed in uneven batches.
     std::mt19937 rng(11);
-    for (size_t i = 0; i < records.size();) {
-      const size_t n = std::min<size_t>(records.size() - i, 1 + rng() % 9000);
-      maker.feed(records.data() + i, n);
-      writer.append(s, records.data() + i, n);
-      i += n;
-    }
-    writer.close();
-    QCOMPARE(writer.dropped(), quint64{0});
+    int64_t s = 0;
+    uint64_t keyframes = 0;
+    std::string error;
+    QVERIFY2(writeWithKeyframes(path, records, 10'000'000, KeyframeMaker::kDefaultMaxRecords,
+                                [&] { return size_t{1} + rng() % 9000; }, &s, &keyframes, &error),
+             error.c_str());
 
     RecordingReader reader;
     QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
@@ -140,13 +181,8 @@ class TestReplayState : public QObject {
     int usedKeyframe = 0;
     for (int k = 0; k <= 20; ++k) {
       const int64_t t = first - 1 + (last - first + 2) * k / 20;
-      EventStates seek;
       SeekCost cost;
-      QVERIFY2(stateAt(reader, s, t, seek, &error, &cost), error.c_str());
-      EventStates full;
-      for (const auto& r : records)
-        if (r.tsNs <= t) full.apply(r);
-      QVERIFY2(sameStates(seek, full), qPrintable(QString("state at step %1 differs").arg(k)));
+      QVERIFY2(seekEqualsReplay(reader, s, records, t, &cost, &error), qPrintable(QString("step %1: %2").arg(k).arg(error.c_str())));
       if (cost.keyframeTsNs) {
         ++usedKeyframe;
         // A seek reads the blocks after its keyframe, not the recording.
@@ -158,42 +194,28 @@ class TestReplayState : public QObject {
 
   void keyframesByRecordCountBoundTheReplay() {
     const QString path = dir_.filePath("count.rsrec");
-    RecordingWriterOptions options;
-    options.blockRecords = 4096;
-    RecordingWriter writer(options);
-    std::string error;
-    QVERIFY(writer.open(path.toStdString(), &error));
-    const int64_t s = writer.addSession(info());
     auto records = echoLike(4, 300'000);
     // Runs of equal times (a coarse clock): a keyframe must not cut inside one.
     for (size_t i = 1; i < records.size(); ++i)
       if (i % 3 != 0) records[i].tsNs = records[i - 1].tsNs;
     constexpr uint64_t kEvery = 5000;
     // The time bound is out of reach (1000 s): every keyframe is the count's.
-    KeyframeMaker maker(1'000'000'000'000, [&](int64_t ts, std::vector<uint8_t> state, KeyframeSource) {
-      writer.addKeyframe(s, ts, std::move(state));
-    }, kEvery);
-    for (size_t i = 0; i < records.size(); i += 7000) {
-      const size_t n = std::min<size_t>(records.size() - i, 7000);
-      maker.feed(records.data() + i, n);
-      writer.append(s, records.data() + i, n);
-    }
-    writer.close();
-    QVERIFY2(maker.keyframesMade() >= records.size() / kEvery - 1 && maker.keyframesMade() <= records.size() / kEvery,
-             qPrintable(QString::number(maker.keyframesMade())));
+    int64_t s = 0;
+    uint64_t keyframes = 0;
+    std::string error;
+    QVERIFY2(writeWithKeyframes(path, records, 1'000'000'000'000, kEvery, [] { return size_t{7000}; }, &s, &keyframes,
+                                &error),
+             error.c_str());
+    QVERIFY2(keyframes >= records.size() / kEvery - 1 && keyframes <= records.size() / kEvery,
+             qPrintable(QString::number(keyframes)));
     RecordingReader reader;
     QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
     std::mt19937_64 rng(5);
     const int64_t first = records.front().tsNs, last = records.back().tsNs;
     for (int k = 0; k < 25; ++k) {
       const int64_t t = first + static_cast<int64_t>(rng() % static_cast<uint64_t>(last - first + 1));
-      EventStates seek;
       SeekCost cost;
-      QVERIFY2(stateAt(reader, s, t, seek, &error, &cost), error.c_str());
-      EventStates full;
-      for (const auto& r : records)
-        if (r.tsNs <= t) full.apply(r);
-      QVERIFY2(sameStates(seek, full), qPrintable(QString("state at seek %1 differs").arg(k)));
+      QVERIFY2(seekEqualsReplay(reader, s, records, t, &cost, &error), qPrintable(QString("seek %1: %2").arg(k).arg(error.c_str())));
       // At most kEvery records, plus the rest of a run of equal times.
       if (cost.keyframeTsNs) QVERIFY2(cost.recordsReplayed <= kEvery + 3, qPrintable(QString::number(cost.recordsReplayed)));
     }
@@ -205,8 +227,8 @@ class TestReplayState : public QObject {
     options.blockRecords = 2000;
     RecordingWriter writer(options);
     std::string error;
-    QVERIFY(writer.open(path.toStdString(), &error));
-    const int64_t s = writer.addSession(info());
+    int64_t s = 0;
+    QVERIFY2(openWithSession(writer, path, &s, &error), error.c_str());
     const auto records = echoLike(6, 60'000);
     writer.append(s, records.data(), records.size());
     writer.close();
@@ -238,8 +260,8 @@ class TestReplayState : public QObject {
     options.ringMode = true;
     RecordingWriter writer(options);
     std::string error;
-    QVERIFY(writer.open(path.toStdString(), &error));
-    const int64_t s = writer.addSession(info());
+    int64_t s = 0;
+    QVERIFY2(openWithSession(writer, path, &s, &error), error.c_str());
     const auto records = echoLike(4, 200'000);
     for (size_t i = 0; i < records.size(); i += 1000) {
       const size_t n = std::min<size_t>(1000, records.size() - i);
