@@ -79,6 +79,11 @@ int connectStream(const std::string& path) {
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
+  // As much room in the socket as the kernel gives a user (it caps the request
+  // at net.core.wmem_max): a tick's records (~200 KB at 2.6 M records/s) fit
+  // whole more often, fewer are left over for the backlog and its drop limit.
+  const int sendBufferBytes = 4 << 20;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sendBufferBytes, sizeof sendBufferBytes);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
     return -1;
@@ -379,7 +384,8 @@ class Collector {
   // One period: records drained first, metadata taken after, metadata sent
   // first: every record's event was described before it arrives.
   void tick() {
-    std::string records;
+    std::string& records = tickRecords_;
+    records.clear();  // (its capacity stays: no regrowth each tick)
     {
       std::lock_guard lock(basesMutex_);
       records.swap(finalRecords_);
@@ -455,6 +461,7 @@ class Collector {
   std::mutex basesMutex_;  // bases_, finalRecords_, chunk_ (held while draining)
   std::vector<Base> bases_;
   std::string finalRecords_;  // frames of bases freed since the last tick
+  std::string tickRecords_;   // tick()'s frames (the collector thread; shutdown() after joining it)
   std::vector<TraceRecord> chunk_ = std::vector<TraceRecord>(1024);
   std::mutex metaMutex_;  // meta_, memory_
   std::string meta_;
