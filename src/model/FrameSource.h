@@ -105,6 +105,11 @@ struct ConnectionSeries {
   int fd = -1;
   std::array<SpanRing<LevelSample>, kDataBufferCount> levels;
   std::array<qint64, kDataBufferCount> current{};
+  // Times of each level ring's last two samples, which decide whether a new
+  // level replaces the last sample (TraceAggregator): kept here beside
+  // `current`, so a record does not have to read the ring.
+  std::array<qint64, kDataBufferCount> lastLevelNs{};
+  std::array<qint64, kDataBufferCount> levelBeforeLastNs{};
   // ReadLowWater, ReadHighWater, WriteLowWater, WriteHighWater; -1 = not reported.
   std::array<qint64, 4> watermarks{-1, -1, -1, -1};
   qint64 lastNs = 0;

@@ -40,16 +40,20 @@ class SpanRing {
   }
   size_t cap() const { return cap_; }
 
-  // Inline, so a caller's sample is stored field by field straight into its slot.
-  [[gnu::always_inline]] void push(const T& v) {
+  void push(const T& v) { pushSlot() = v; }
+  // The slot of a new newest sample, for a caller that writes it field by field
+  // (no temporary copied in: a padded sample built on the stack and copied costs
+  // a store-forwarding stall). Inline: this is the app's per-record path.
+  [[gnu::always_inline]] T& pushSlot() {
     if (size_ < buf_.size()) [[likely]] {
-      buf_[(head_ + size_) & mask_] = v;
+      T& slot = buf_[(head_ + size_) & mask_];
       ++size_;
       prefetchNextLine();
-      return;
+      return slot;
     }
-    pushSlow(v);
+    return pushSlow();
   }
+
   // Drops samples from the front while pred(oldest) holds.
   template <typename Pred>
   void dropFrontWhile(Pred pred) {
@@ -82,24 +86,22 @@ class SpanRing {
   size_t memoryBytes() const { return buf_.capacity() * sizeof(T); }
 
  private:
-  // A ring still growing (or at its cap with nothing free: overwrite the oldest).
-  [[gnu::noinline]] void pushSlow(const T& v) {
+  // A ring still growing, or at its cap with nothing free (the oldest is overwritten).
+  [[gnu::noinline]] T& pushSlow() {
     if (buf_.size() < cap_) {
       // Grow: unroll into a fresh buffer (amortized, not per sample).
       const size_t newSize = std::min(cap_, std::max<size_t>(16, buf_.size() * 2));
       std::vector<T> grown(newSize);
       for (size_t i = 0; i < size_; ++i) grown[i] = (*this)[i];
-      grown[size_] = v;
       buf_ = std::move(grown);
       mask_ = buf_.size() - 1;
       head_ = 0;
-      ++size_;
-      return;
+      return buf_[size_++];
     }
-    if (buf_.empty()) return;
-    buf_[head_] = v;  // full: overwrite the oldest
+    T& slot = buf_[head_];  // (cap_ >= 16: a full ring is never empty)
     head_ = (head_ + 1) & mask_;
     prefetchNextLine();
+    return slot;
   }
 
   // A busy app pushes into thousands of rings in turn, so the slot a push writes

@@ -123,7 +123,11 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
           ++edgeTickAll_[ei];
         }
         if (e.transitions.size() == e.transitions.cap()) foldOldest(e, keptAfterFold(e.transitions.cap()), e.callbacks.cap());
-        e.transitions.push({r.tsNs, r.from, r.to, r.cause});
+        TransitionSample& sample = e.transitions.pushSlot();
+        sample.tsNs = r.tsNs;
+        sample.from = r.from;
+        sample.to = r.to;
+        sample.cause = r.cause;
         e.lastCause = r.cause;
         e.lastChangeNs = r.tsNs;
         if (r.to == EventState::Active && r.from != EventState::Active) {
@@ -175,15 +179,17 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         c.lastNs = r.tsNs;
         if (r.fd >= 0) c.fd = r.fd;
         if (r.buffer >= BufferId::KernelRecv && r.buffer <= BufferId::KernelSend) {
-          const int b = dataBufferIndex(r.buffer);
-          auto& ring = c.levels[static_cast<size_t>(b)];
-          c.current[static_cast<size_t>(b)] = r.value;
-          if (!ring.empty() && r.tsNs - ring.back().tsNs < kLevelCoalesceNs && ring.size() > 1 &&
-              r.tsNs - ring[ring.size() - 2].tsNs < kLevelCoalesceNs) {
+          const auto b = static_cast<size_t>(dataBufferIndex(r.buffer));
+          auto& ring = c.levels[b];
+          c.current[b] = r.value;
+          if (ring.size() > 1 && r.tsNs - c.lastLevelNs[b] < kLevelCoalesceNs &&
+              r.tsNs - c.levelBeforeLastNs[b] < kLevelCoalesceNs) {
             ring.back() = {r.tsNs, r.value};
           } else {
             ring.push({r.tsNs, r.value});
+            c.levelBeforeLastNs[b] = c.lastLevelNs[b];
           }
+          c.lastLevelNs[b] = r.tsNs;
         } else if (r.buffer >= BufferId::ReadLowWater && r.buffer <= BufferId::WriteHighWater) {
           c.watermarks[static_cast<size_t>(static_cast<int>(r.buffer) -
                                             static_cast<int>(BufferId::ReadLowWater))] = r.value;
