@@ -39,6 +39,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "RecordOptions.h"
@@ -103,6 +104,11 @@ class AppRecorder : private IngestObserver {
   std::set<int> recorded_;  // app session ids handed to the recorder thread
   std::set<int> ended_;
   std::map<int, std::unordered_set<uint64_t>> seen_;  // per session: events whose label was looked up
+  // Per session: events seen without a label (a traced program's callback
+  // message can come a collector tick after the event's first record; a
+  // listener's does), each with the batches it is looked up again for.
+  std::map<int, std::unordered_map<uint64_t, int>> unlabeled_;
+  static constexpr int kLabelRetryBatches = 64;
   std::map<int, double> lastIntervalEndSec_;  // per client session: the newest interval recorded
   QString error_;
 };
