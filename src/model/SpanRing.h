@@ -40,6 +40,7 @@ class SpanRing {
   }
   size_t cap() const { return cap_; }
 
+  // (v must not be a sample of this ring: pushSlot() may move or overwrite it.)
   void push(const T& v) { pushSlot() = v; }
   // The slot of a new newest sample, for a caller that writes it field by field
   // (no temporary copied in: a padded sample built on the stack and copied costs
