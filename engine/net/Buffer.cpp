@@ -1118,6 +1118,7 @@ ssize_t Buffer::readFromFdLibevent(int fd, size_t maxRead, int* savedErrno) {
   char landing[kLibeventMaxRead];
   const struct iovec into{landing, limit};
   const ssize_t n = readvSavingErrno(fd, &into, 1, savedErrno);
+  const int readErrno = errno;  // the caller reads it after -1: the allocation below must not change it
   const size_t got = n > 0 ? static_cast<size_t>(n) : 0;
   if (expandFast(got > 0 ? got : limit, kLibeventReadIovecs) < 0) {
     // (Bytes already read are lost with the allocation: the same as readFromFd's spill.)
@@ -1125,7 +1126,10 @@ ssize_t Buffer::readFromFdLibevent(int fd, size_t maxRead, int* savedErrno) {
     errno = ENOMEM;
     return -1;
   }
-  if (n <= 0) return n;
+  if (n <= 0) {
+    errno = readErrno;
+    return n;
+  }
   size_t copied = 0;
   for (Block* b = firstBlockWithSpace(); copied < got; b = b->next) {
     const size_t k = std::min(b->space(), got - copied);
