@@ -92,21 +92,34 @@ bool TraceDecoder::fail(std::string what) {
 bool TraceDecoder::feed(const void* data, size_t n, TraceSink& sink) {
   if (!error_.empty()) return false;
   const auto* bytes = static_cast<const uint8_t*>(data);
-  if (buffer_.empty()) {
-    // Whole frames are decoded where they lie; only a frame cut short is kept.
-    const size_t used = decodeFrames(bytes, n, sink);
-    if (!error_.empty()) return false;
-    buffer_.assign(bytes + used, bytes + n);
-    offset_ += used;
-    return true;
+  // A frame cut short by the previous feed is completed from only the bytes it
+  // still needs (its header first, then its body), so the rest of this feed is
+  // decoded where it lies instead of being copied behind it.
+  while (!buffer_.empty() && n > 0) {
+    size_t frameBytes = kFrameHeaderBytes;
+    if (buffer_.size() >= kFrameHeaderBytes)
+      frameBytes += uint32_t{buffer_[0]} | (uint32_t{buffer_[1]} << 8) | (uint32_t{buffer_[2]} << 16) |
+                    (uint32_t{buffer_[3]} << 24);
+    const size_t take = std::min(n, frameBytes - buffer_.size());
+    buffer_.insert(buffer_.end(), bytes, bytes + take);
+    bytes += take;
+    n -= take;
+    // A whole header is checked now (a hostile length is refused before its body
+    // is awaited); a whole frame is decoded.
+    const size_t used = decodeFrames(buffer_.data(), buffer_.size(), sink);
+    if (!error_.empty()) {
+      buffer_.clear();
+      return false;
+    }
+    if (used > 0) {
+      offset_ += used;
+      buffer_.clear();
+    }
   }
-  buffer_.insert(buffer_.end(), bytes, bytes + n);
-  const size_t used = decodeFrames(buffer_.data(), buffer_.size(), sink);
-  if (!error_.empty()) {
-    buffer_.clear();
-    return false;
-  }
-  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(used));
+  if (!buffer_.empty()) return true;  // all of this feed went into the cut frame
+  const size_t used = decodeFrames(bytes, n, sink);
+  if (!error_.empty()) return false;
+  buffer_.assign(bytes + used, bytes + n);
   offset_ += used;
   return true;
 }

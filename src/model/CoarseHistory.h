@@ -63,8 +63,16 @@ class CoarseHistory {
   // Time [fromNs, toNs) spent in `state` (Invalid is ignored); a transition at fromNs.
   void addSpan(EventState state, qint64 fromNs, qint64 toNs) {
     if (state == EventState::Invalid) return;
-    if (HistoryBucket* b = bucketAt(fromNs)) ++b->transitions;
     const auto k = static_cast<size_t>(state) - 1;
+    // Most spans lie inside the bucket found last (see indexAt()).
+    if (lastFound_.ringStartNs == startNs_ && fromNs >= lastFound_.bucketStartNs &&
+        toNs <= lastFound_.bucketStartNs + bucketNs_ && lastFound_.index < ring_.size()) [[likely]] {
+      HistoryBucket& b = ring_[lastFound_.index];
+      ++b.transitions;
+      b.stateNs[k] += static_cast<quint32>(toNs - fromNs);
+      return;
+    }
+    if (HistoryBucket* b = bucketAt(fromNs)) ++b->transitions;
     fromNs = std::max(fromNs, toNs - static_cast<qint64>(ring_.cap()) * bucketNs_);  // older ones would be overwritten
     while (fromNs < toNs) {
       size_t i = 0;

@@ -40,11 +40,8 @@ EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r, const Trace
     *index = cacheRow_;
     return rows_[static_cast<size_t>(cacheRow_)];
   }
-  auto it = rowIndex_.find(key);
-  int i;
-  if (it != rowIndex_.end()) {
-    i = it->second;
-  } else {
+  int i = rowIndex_.find(key);
+  if (i < 0) {
     i = static_cast<int>(rows_.size());
     rows_.emplace_back();
     EventRow& e = rows_.back();
@@ -88,8 +85,7 @@ void TraceAggregator::markFreed(EventRow& e, qint64 ts) {
 }
 
 ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord& r) {
-  auto it = connectionIndex_.find(r.owner);
-  if (it != connectionIndex_.end()) return connections_[static_cast<size_t>(it->second)];
+  if (const int found = connectionIndex_.find(r.owner); found >= 0) return connections_[static_cast<size_t>(found)];
   const int i = static_cast<int>(connections_.size());
   connections_.emplace_back();
   ConnectionSeries& c = connections_.back();
@@ -372,8 +368,7 @@ void TraceAggregator::setShownEvents(const std::vector<quint64>& keys) {
   touched.insert(touched.end(), keys.begin(), keys.end());
   shown_ = std::move(now);
   for (quint64 key : touched) {
-    auto it = rowIndex_.find(key);
-    if (it != rowIndex_.end()) applyFineCap(rows_[static_cast<size_t>(it->second)]);
+    if (const int i = rowIndex_.find(key); i >= 0) applyFineCap(rows_[static_cast<size_t>(i)]);
   }
 }
 
@@ -467,8 +462,7 @@ void TraceAggregator::maintain(qint64 nowNs) {
 }
 
 int TraceAggregator::rowOf(int session, quint64 id) const {
-  auto it = rowIndex_.find(keyOf(session, id));
-  return it == rowIndex_.end() ? -1 : it->second;
+  return rowIndex_.find(keyOf(session, id));
 }
 
 std::pair<int, int> TraceAggregator::takeDirtyRange() {
@@ -518,14 +512,14 @@ void TraceAggregator::rebuildIndex() {
   rowIndex_.clear();
   rowIndex_.reserve(rows_.size());
   for (size_t i = 0; i < rows_.size(); ++i) rowIndex_.emplace(rows_[i].key, static_cast<int>(i));
-  std::erase_if(lastShownNs_, [&](const auto& kv) { return !rowIndex_.count(kv.first); });
+  std::erase_if(lastShownNs_, [&](const auto& kv) { return !rowIndex_.contains(kv.first); });
   cacheKey_ = ~0ULL;
   cacheRow_ = -1;
 }
 
 const ConnectionSeries* TraceAggregator::connection(quint32 owner) const {
-  auto it = connectionIndex_.find(owner);
-  return it == connectionIndex_.end() ? nullptr : &connections_[static_cast<size_t>(it->second)];
+  const int i = connectionIndex_.find(owner);
+  return i < 0 ? nullptr : &connections_[static_cast<size_t>(i)];
 }
 
 bool TraceAggregator::ownerAlive(quint32 owner) const { return ownerLive_.count(owner) > 0; }

@@ -40,6 +40,7 @@
 #include "core/EventBase.h"
 #include "core/Trace.h"
 #include "core/Tracer.h"
+#include "model/FlatIndex.h"
 #include "model/FrameSource.h"
 
 namespace rs::gui {
@@ -163,13 +164,13 @@ class TraceAggregator final : public FrameSource {
   std::unordered_set<quint64> shown_;                // EventRow::key
   std::unordered_map<quint64, qint64> lastShownNs_;  // key -> last maintain() it was shown
   std::vector<EventRow> rows_;
-  std::unordered_map<quint64, int> rowIndex_;
+  FlatIndex<quint64> rowIndex_;  // EventRow::key -> row
   quint64 cacheKey_ = ~0ULL;
   int cacheRow_ = -1;
   int dirtyFirst_ = -1;
   int dirtyLast_ = -1;
   std::vector<ConnectionSeries> connections_;
-  std::unordered_map<quint32, int> connectionIndex_;
+  FlatIndex<quint32> connectionIndex_;  // owner tag -> connections_ index
   std::unordered_map<quint32, int> ownerLive_;  // owner tag -> live events
   std::unordered_map<int, SessionTraceStats> sessions_;
   std::array<quint64, kDiagramEdgeCount> edgeTickAll_{};
