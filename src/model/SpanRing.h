@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "model/RingMemory.h"
+
 namespace rs::gui {
 
 template <typename T>
@@ -27,7 +29,7 @@ class SpanRing {
   void setCap(size_t cap) {
     cap = roundUp(cap);
     if (cap == cap_) return;
-    std::vector<T> keep;
+    Buffer keep;
     const size_t n = std::min(size_, cap);
     keep.reserve(n);
     for (size_t i = size_ - n; i < size_; ++i) keep.push_back((*this)[i]);
@@ -92,7 +94,7 @@ class SpanRing {
     if (buf_.size() < cap_) {
       // Grow: unroll into a fresh buffer (amortized, not per sample).
       const size_t newSize = std::min(cap_, std::max<size_t>(16, buf_.size() * 2));
-      std::vector<T> grown(newSize);
+      Buffer grown(newSize);
       for (size_t i = 0; i < size_; ++i) grown[i] = (*this)[i];
       buf_ = std::move(grown);
       mask_ = buf_.size() - 1;
@@ -113,7 +115,9 @@ class SpanRing {
     __builtin_prefetch(&buf_[(head_ + size_ + kSamplesPerLine) & mask_], 1);
   }
 
-  std::vector<T> buf_;
+  // Large buffers in huge pages (RingMemory.h).
+  using Buffer = std::vector<T, RingAllocator<T>>;
+  Buffer buf_;
   size_t cap_;
   size_t mask_ = 0;
   size_t head_ = 0;
