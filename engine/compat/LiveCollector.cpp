@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -398,9 +399,46 @@ class Collector {
     }
     Sender& s = *sender_;
     if (s.fd < 0) return;  // the reader is gone
+    if (s.pending.empty()) {
+      // Nothing waits: this tick's bytes are written from where they lie, and
+      // only what the reader does not take now is copied to wait.
+      const size_t written = writeNow(s, meta, records);
+      if (s.fd < 0) return;
+      if (written < meta.size()) s.pending.append(meta, written);
+      const size_t ofRecords = written > meta.size() ? written - meta.size() : 0;
+      if (ofRecords < records.size()) s.pending.append(records, ofRecords);
+      backlogBytes_.store(s.pending.size(), std::memory_order_relaxed);
+      return;
+    }
     s.pending += meta;
     s.pending += records;
     flush(0);
+  }
+
+  // The reader is gone: stop sending, the program goes on untraced.
+  static void readerGone(Sender& s) {
+    ::close(s.fd);
+    s.fd = -1;
+    s.pending.clear();
+    s.sent = 0;
+  }
+
+  // One attempt to write a then b without waiting; the bytes written (a reader
+  // gone closes the stream, as in flush()).
+  size_t writeNow(Sender& s, const std::string& a, const std::string& b) {
+    iovec parts[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    msghdr msg{};
+    msg.msg_iov = parts;
+    msg.msg_iovlen = 2;
+    for (;;) {
+      ssize_t n = ::sendmsg(s.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && errno == ENOTSOCK) n = ::writev(s.fd, parts, 2);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      readerGone(s);
+      return 0;
+    }
   }
 
   // Writes what it can without waiting longer than waitMs for the reader.
@@ -423,11 +461,7 @@ class Collector {
         ::poll(&p, 1, static_cast<int>(left.count()));
         continue;
       }
-      // The reader is gone: stop sending, the program goes on untraced.
-      ::close(s.fd);
-      s.fd = -1;
-      s.pending.clear();
-      s.sent = 0;
+      readerGone(s);
       return;
     }
     if (s.sent == s.pending.size()) {

@@ -6,14 +6,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace rs::run {
 
 namespace {
 
-uint32_t readU32(const std::string& s, size_t at) {
+uint32_t readU32(const char* p) {
   uint32_t v = 0;
-  for (size_t i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(s[at + i])} << (8 * i);
+  for (size_t i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
   return v;
 }
 
@@ -31,9 +32,11 @@ ProcessStream::~ProcessStream() {
 }
 
 bool ProcessStream::readAvailable() {
-  char buf[65536];
+  if (!input_) input_.reset(new char[kInputBytes]);  // (not zeroed: untouched pages cost nothing)
   for (int reads = 0; reads < 16; ++reads) {  // (then the other streams get their turn)
-    const ssize_t n = ::read(fd_, buf, sizeof buf);
+    // Read behind the cut frame kept from the last read (at most a whole frame:
+    // there is always room for kReadBytes more).
+    const ssize_t n = ::read(fd_, input_.get() + kept_, kInputBytes - kept_);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
     if (n <= 0) {
@@ -41,31 +44,34 @@ bool ProcessStream::readAvailable() {
       return false;
     }
     if (broken_) continue;
-    buffer_.append(buf, static_cast<size_t>(n));
-    // Whole frames at the front: relayed together, the rest kept.
+    const size_t have = kept_ + static_cast<size_t>(n);
+    // Whole frames at the front: relayed together from where they lie, the rest kept.
     size_t whole = 0;
-    while (buffer_.size() - whole >= live::kFrameHeaderBytes) {
-      const uint32_t body = readU32(buffer_, whole);
+    while (have - whole >= live::kFrameHeaderBytes) {
+      const char* at = input_.get() + whole;
+      const uint32_t body = readU32(at);
       if (body > live::kMaxBodyBytes) {
         broken_ = true;  // the decoders (text, app) say why; nothing more is relayed
         break;
       }
-      if (buffer_.size() - whole < live::kFrameHeaderBytes + body) break;
-      const std::string_view frame(buffer_.data() + whole, live::kFrameHeaderBytes + body);
+      if (have - whole < live::kFrameHeaderBytes + body) break;
+      const std::string_view frame(at, live::kFrameHeaderBytes + body);
       if (frames_++ == 0 && body >= 8 && frame[4] == static_cast<char>(live::MessageType::Hello))
-        pid_ = readU32(buffer_, whole + live::kFrameHeaderBytes + 4);
+        pid_ = readU32(at + live::kFrameHeaderBytes + 4);
       memory_.note(frame);
       whole += frame.size();
     }
-    relayFrames(std::string_view(buffer_.data(), broken_ ? buffer_.size() : whole));
-    buffer_.erase(0, broken_ ? buffer_.size() : whole);
+    const size_t relayed = broken_ ? have : whole;
+    relayFrames(std::string_view(input_.get(), relayed));
+    kept_ = have - relayed;
+    if (kept_ > 0) std::memmove(input_.get(), input_.get() + relayed, kept_);
     if (broken_) dropApp();
   }
   return true;
 }
 
 void ProcessStream::closeStream() {
-  if (decodeOn_ && !buffer_.empty()) decodeOn_ = decoder_.feed(buffer_.data(), buffer_.size(), sinks_);  // a frame cut short
+  if (decodeOn_ && kept_ > 0) decodeOn_ = decoder_.feed(input_.get(), kept_, sinks_);  // a frame cut short
   if (decodeOn_ && !decoder_.finish()) std::fprintf(stderr, "reactorscope-run: pid %u: %s\n", pid_, decoder_.error().c_str());
   ::close(fd_);
   fd_ = -1;
@@ -115,7 +121,7 @@ void ProcessStream::dropApp() {
 }
 
 void ProcessStream::finish(const std::optional<live::ProgramExit>& exit) {
-  if (exit && frames_ > 0 && buffer_.empty() && !broken_) {  // how it ended: the stream's last frame
+  if (exit && frames_ > 0 && kept_ == 0 && !broken_) {  // how it ended: the stream's last frame
     const std::string frame = live::encodeExit(exit->signaled, exit->code);
     if (appFd_ >= 0) sendToApp(frame);
     if (decodeOn_) decoder_.feed(frame.data(), frame.size(), sinks_);

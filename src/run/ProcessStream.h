@@ -14,6 +14,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,7 +60,12 @@ class ProcessStream {
   void dropApp();
 
   int fd_;
-  std::string buffer_;  // bytes of frames not yet whole
+  // What was read: a frame cut short by the last read (kept_ bytes) at the
+  // front, then room for a read of at least kReadBytes.
+  static constexpr size_t kReadBytes = size_t{1} << 20;
+  static constexpr size_t kInputBytes = live::kFrameHeaderBytes + live::kMaxBodyBytes + kReadBytes;
+  std::unique_ptr<char[]> input_;
+  size_t kept_ = 0;
   uint64_t frames_ = 0;
   uint32_t pid_ = 0;
   bool broken_ = false;  // a frame length over the bound: nothing more is relayed
