@@ -1,7 +1,8 @@
 // Shared by the GUI tests that run traced programs (tst_program_session,
-// tst_program_output): an app-side listener of the test's own (ProgramSessions
-// on a socket in a temporary directory, never the user's real app), the
-// Program sessions' rows, and the echo fixture started under reactorscope-run.
+// tst_program_output, tst_app_recording): an app-side listener of the test's
+// own (ProgramSessions on a socket in a temporary directory, never the user's
+// real app), the Program sessions' rows, and the echo fixture started under
+// reactorscope-run.
 // RUN_PATH, ECHO_ANY_PORT and FORK_WORKERS come from tests/gui/CMakeLists.txt
 // (empty in sanitizer builds, which have no fixture programs: those cases skip).
 // Header-only; GUI thread only, like the models it drives. Waits are bounded
