@@ -1,7 +1,8 @@
 // Shared by the GUI tests that run traced programs (tst_program_session,
-// tst_program_output): an app-side listener of the test's own (ProgramSessions
-// on a socket in a temporary directory, never the user's real app), the
-// Program sessions' rows, and the echo fixture started under reactorscope-run.
+// tst_program_output, tst_app_recording): an app-side listener of the test's
+// own (ProgramSessions on a socket in a temporary directory, never the user's
+// real app), the Program sessions' rows, and the echo fixture started under
+// reactorscope-run.
 // RUN_PATH, ECHO_ANY_PORT and FORK_WORKERS come from tests/gui/CMakeLists.txt
 // (empty in sanitizer builds, which have no fixture programs: those cases skip).
 // Header-only; GUI thread only, like the models it drives. Waits are bounded
@@ -51,6 +52,12 @@ inline QVector<int> programRows(SessionController& ctl) {
   return ids;
 }
 
+// The first Program session's id once its row is there; 0 when none came
+// within timeoutMs (a hang guard).
+inline int waitProgramSession(SessionController& ctl, int timeoutMs) {
+  return QTest::qWaitFor([&] { return programRow(ctl) != nullptr; }, timeoutMs) ? programRow(ctl)->id : 0;
+}
+
 // Starts `program` under reactorscope-run aimed at the app socket `socket`, as
 // from a terminal (not through a launcher); does not wait.
 inline void startUnderRun(QProcess& run, const QString& socket, const QString& program) {
@@ -69,6 +76,13 @@ inline uint16_t startEchoUnderRun(QProcess& run, const QString& socket) {
   while (!run.canReadLine() && run.state() != QProcess::NotRunning && !guard.hasExpired()) QTest::qWait(20);
   const QByteArray first = run.readLine().trimmed();
   return first.startsWith("port ") ? static_cast<uint16_t>(first.mid(5).toUInt()) : 0;
+}
+
+// startEchoUnderRun aimed at the rig's listener, then waitProgramSession (10 s):
+// the echo program's session id, 0 when it did not start or its session did not come.
+inline int runEchoSession(ProgramRig& rig, QProcess& run) {
+  if (startEchoUnderRun(run, rig.socketPath()) == 0) return 0;
+  return waitProgramSession(rig.ctl, 10000);
 }
 
 }  // namespace rs::gui::test

@@ -65,11 +65,14 @@
 #include <map>
 #include <set>
 
+#include "FreshSettings.h"
 #include "Keyframes.h"
+#include "LoopbackEcho.h"
+#include "ProgramFixture.h"
+#include "QuietTimers.h"
 #include "core/EventBase.h"
 #include "core/Event.h"
 #include "RecordingReader.h"
-#include "live/AppSocket.h"
 #include "model/ProgramSessions.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
@@ -84,30 +87,21 @@
 #include "widgets/SessionsPanel.h"
 
 using namespace rs::gui;
+using namespace rs::gui::test;
 
 namespace {
 
-// A loopback echo server on an ephemeral port, started on the window's controller; true once it listens.
-bool startServer(MainWindow& w, int* server) {
-  SessionController* ctl = w.controller();
-  rs::EchoServerConfig sc;
-  sc.bindAddress = "127.0.0.1";
-  sc.port = 0;
-  *server = ctl->startServer(sc);
-  return QTest::qWaitFor([&] {
-    const SessionRow* row = ctl->sessionModel()->session(*server);
-    return row && row->status == EngineSession::Status::Running && row->port != 0;
-  }, 20000);
+// Shows the window and starts a loopback echo server on its controller; true once it listens.
+bool showWithServer(MainWindow& w, LoopbackServer* server) {
+  w.show();
+  if (!QTest::qWaitForWindowExposed(&w)) return false;
+  *server = startListeningServer(*w.controller());
+  return server->port != 0;
 }
 
 // A bounded client (4 connections, durationSec) against that server.
-int startClient(MainWindow& w, int server, double durationSec) {
-  rs::LoadClientConfig cc;
-  cc.host = "127.0.0.1";
-  cc.port = w.controller()->sessionModel()->session(server)->port;
-  cc.connections = 4;
-  cc.durationSec = durationSec;
-  return w.controller()->startClient(cc);
+int startClient(MainWindow& w, const LoopbackServer& server, double durationSec) {
+  return startLoopbackClient(*w.controller(), server.port, 4, durationSec);
 }
 
 QDialogButtonBox* buttonsOf(QDialog* d) { return d->findChild<QDialogButtonBox*>(); }
@@ -122,6 +116,13 @@ void recordTo(MainWindow& w, const QString& path, bool selectedOnly = false, dou
   if (selectedOnly) d->selectedOnlyButton()->setChecked(true);
   d->stopAfterEdit()->setValue(stopAfterMinutes);
   buttonsOf(d)->button(QDialogButtonBox::Ok)->click();
+}
+
+// Records every session to `path` through RecordingActions::record (no dialog).
+bool recordAll(RecordingActions* actions, const QString& path, QString* error) {
+  rs::recording::RecordOptions options;
+  options.path = path.toStdString();
+  return actions->record(options, {}, error);
 }
 
 }  // namespace
@@ -148,9 +149,7 @@ class TestAppRecording : public QObject {
 };
 
 void TestAppRecording::initTestCase() {
-  QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-  QCoreApplication::setApplicationName(QStringLiteral("tst_app_recording"));
-  QSettings().clear();
+  useFreshSettings(QStringLiteral("tst_app_recording"));
   QVERIFY(dir_.isValid());
 }
 
@@ -164,8 +163,8 @@ void TestAppRecording::recordLoopbackEcho() {
   QVERIFY(w.toolbar()->actions().contains(actions->recordAction()));
   QVERIFY(w.findChild<QMenu*>(QStringLiteral("menuFile"))->actions().contains(actions->recordAction()));
 
-  int server = 0;
-  QVERIFY(startServer(w, &server));
+  const LoopbackServer server = startListeningServer(*w.controller());
+  QVERIFY(server.port != 0);
   recorded_ = dir_.filePath(QStringLiteral("app.rsrec"));
   recordTo(w, recorded_);
   QVERIFY(actions->recorder()->active());
@@ -186,7 +185,7 @@ void TestAppRecording::recordLoopbackEcho() {
         static_cast<unsigned long long>(last.records), static_cast<unsigned long long>(last.dropped),
         static_cast<long long>(last.storedBytes), static_cast<long long>(QFileInfo(recorded_).size()));
   QVERIFY(!actions->recordAction()->isChecked());
-  QVERIFY(w.controller()->sessionModel()->session(server)->status == EngineSession::Status::Running);
+  QVERIFY(w.controller()->sessionModel()->session(server.id)->status == EngineSession::Status::Running);
 
   rs::recording::RecordingReader reader;
   std::string why;
@@ -232,11 +231,9 @@ void TestAppRecording::recordLoopbackEcho() {
 
 void TestAppRecording::recordSelectedOnly() {
   MainWindow w;
-  w.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&w));
-  int server = 0;
-  QVERIFY(startServer(w, &server));
-  w.sessionsPanel()->reveal(server);  // selects its row
+  LoopbackServer server;
+  QVERIFY(showWithServer(w, &server));
+  w.sessionsPanel()->reveal(server.id);  // selects its row
   const QString path = dir_.filePath(QStringLiteral("selected.rsrec"));
   recordTo(w, path, true, 0.1);  // stops by itself after 6 s
   QVERIFY(w.recordingActions()->recorder()->active());
@@ -255,7 +252,7 @@ void TestAppRecording::recordSelectedOnly() {
 }
 
 void TestAppRecording::recordsAProgramSession() {
-  if (QString(ECHO_ANY_PORT).isEmpty()) QSKIP("no fixture programs in sanitizer builds");
+  SKIP_WITHOUT_FIXTURE();
   MainWindow w;
   QTemporaryDir sockets;
   const QString socket = sockets.filePath(QStringLiteral("app.sock"));
@@ -266,13 +263,7 @@ void TestAppRecording::recordsAProgramSession() {
   QVERIFY(w.recordingActions()->recorder()->active());
 
   QProcess run;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert(rs::live::kAppSocketEnv, socket);
-  run.setProcessEnvironment(env);
-  run.start(QStringLiteral(RUN_PATH), {QStringLiteral("--"), QStringLiteral(ECHO_ANY_PORT)});
-  QVERIFY2(run.waitForStarted(10000), qPrintable(run.errorString()));
-  QTRY_VERIFY_WITH_TIMEOUT(run.canReadLine() || run.state() == QProcess::NotRunning, 20000);
-  QVERIFY2(run.readLine().startsWith("port "), run.readAllStandardError().constData());
+  QVERIFY2(startEchoUnderRun(run, socket) != 0, qPrintable(run.errorString() + run.readAllStandardError()));
   QTRY_VERIFY_WITH_TIMEOUT(w.recordingActions()->recorder()->status().records > 0, 20000);
   run.terminate();  // SIGTERM, passed on to the program
   QVERIFY(run.waitForFinished(20000));
@@ -345,10 +336,8 @@ void TestAppRecording::lateLabelIsRecorded() {
 
 void TestAppRecording::unwritablePathIsReported() {
   MainWindow w;
-  w.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&w));
-  int server = 0;
-  QVERIFY(startServer(w, &server));
+  LoopbackServer server;
+  QVERIFY(showWithServer(w, &server));
   const QString bad = dir_.filePath(QStringLiteral("no-such-dir/x.rsrec"));
   recordTo(w, bad);
   QMessageBox* box = nullptr;
@@ -356,7 +345,7 @@ void TestAppRecording::unwritablePathIsReported() {
   QVERIFY2(box->text().contains(QStringLiteral("no-such-dir")), qPrintable(box->text()));
   QVERIFY(!w.recordingActions()->recorder()->active());
   QVERIFY(!w.recordingActions()->recordAction()->isChecked());
-  QVERIFY(w.controller()->sessionModel()->session(server)->status == EngineSession::Status::Running);
+  QVERIFY(w.controller()->sessionModel()->session(server.id)->status == EngineSession::Status::Running);
   box->close();
   w.controller()->stopAll();
   QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->anyRunning(), 30000);
@@ -540,16 +529,12 @@ void TestAppRecording::jumpToFromLogAndTable() {
 
 void TestAppRecording::resyncIsLogged() {
   MainWindow w;
-  w.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&w));
-  int server = 0;
-  QVERIFY(startServer(w, &server));
+  LoopbackServer server;
+  QVERIFY(showWithServer(w, &server));
   const QString path = dir_.filePath(QStringLiteral("resync.rsrec"));
   QString error;
   RecordingActions* actions = w.recordingActions();
-  rs::recording::RecordOptions options;
-  options.path = path.toStdString();
-  QVERIFY2(actions->record(options, {}, &error), qPrintable(error));
+  QVERIFY2(recordAll(actions, path, &error), qPrintable(error));
   QVERIFY(actions->recordAction()->isChecked());
   const int client = startClient(w, server, 1.0);
   QTRY_VERIFY_WITH_TIMEOUT(actions->recorder()->status().sessions == 2, 30000);
@@ -608,43 +593,16 @@ void TestAppRecording::realDropsResyncTheRecording() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   SessionController* ctl = w.controller();
-  ctl->setAutoTick(false);  // nothing drains the ring until the test ticks
-  ctl->setTraceCapacity(1024);
   const QString path = dir_.filePath(QStringLiteral("real-drops.rsrec"));
   QString error;
   RecordingActions* actions = w.recordingActions();
-  rs::recording::RecordOptions options;
-  options.path = path.toStdString();
-  QVERIFY2(actions->record(options, {}, &error), qPrintable(error));
+  QVERIFY2(recordAll(actions, path, &error), qPrintable(error));
   // 2000 quiet timers added at once: 4000 transitions into a 1024-record ring.
-  auto timers = std::make_shared<std::vector<std::unique_ptr<rs::Event>>>();
-  EngineSession::CustomWorkload work;
-  work.title = QStringLiteral("quiet timers");
-  work.start = [timers](rs::EventBase* base, std::string*) {
-    for (int i = 0; i < kTimers; ++i) {
-      timers->push_back(std::make_unique<rs::Event>(base, -1, 0, [](int, short) {}));
-      timers->back()->setLabel("quiet timer");
-      timers->back()->addTimeoutNs(3600 * rs::kNsPerSec);
-    }
-    return true;
-  };
-  work.stop = [timers] { timers->clear(); };
-  const int id = ctl->startCustom(work);
-  EngineSession* s = ctl->session(id);
-  QVERIFY(QTest::qWaitFor([&] { return s->shared().status == EngineSession::Status::Running; }, 20000));
-  QVERIFY(QTest::qWaitFor([&] { return s->dropped() >= 4000 - 1024; }, 20000));
-  const auto pendingTimers = [&] {
-    const TraceAggregator& agg = ctl->aggregator();
-    int n = 0;
-    for (int r = 0; r < agg.rowCount(); ++r) {
-      const EventRow& e = agg.row(r);
-      if (e.session == id && e.label == QStringLiteral("quiet timer") && e.state == rs::EventState::Pending) ++n;
-    }
-    return n;
-  };
+  const int id = startQuietTimers(*ctl, kTimers, 1024);
+  QVERIFY(waitDropped(*ctl->session(id), 4000 - 1024));
   QVERIFY(QTest::qWaitFor([&] {
     ctl->tick();
-    return pendingTimers() == kTimers;  // the live view resynced
+    return pendingQuietTimers(*ctl, id) == kTimers;  // the live view resynced
   }, 20000));
   // The records past the snapshot: the loop's next wait begins after it.
   QVERIFY(QTest::qWaitFor([&] {
@@ -667,7 +625,7 @@ void TestAppRecording::realDropsResyncTheRecording() {
   QVERIFY2(reader.events(session, events, &why), why.c_str());
   std::set<uint64_t> timerIds;
   for (const auto& e : events)
-    if (e.label == "quiet timer") timerIds.insert(e.eventId);
+    if (e.label == kQuietTimerLabel) timerIds.insert(e.eventId);
   QCOMPARE(timerIds.size(), size_t{kTimers});  // described from the snapshot, those whose records were lost too
   const auto pendingAt = [&](int64_t tNs) {
     rs::recording::EventStates states;

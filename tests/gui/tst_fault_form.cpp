@@ -9,6 +9,7 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include "FreshSettings.h"
 #include "model/EngineSession.h"
 #include "widgets/NewClientDialog.h"
 #include "workload/WorkloadSpec.h"
@@ -23,9 +24,7 @@ class TestFaultForm : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_fault_form"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_fault_form"));
   }
 
   void theFormExplainsTheChosenFault() {

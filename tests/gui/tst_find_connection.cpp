@@ -16,6 +16,7 @@
 #include <QTableView>
 #include <QtTest>
 
+#include "FreshSettings.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
 #include "widgets/BuffersView.h"
@@ -68,9 +69,7 @@ class TestFindConnection : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_find_connection"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_find_connection"));
   }
 
   void findOneConnection() {

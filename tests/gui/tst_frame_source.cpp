@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "model/FrameSource.h"
+#include "StubFrameSource.h"
 #include "widgets/BuffersView.h"
 #include "widgets/StatsView.h"
 #include "widgets/TimelineView.h"
@@ -25,7 +25,7 @@ constexpr quint32 kOwner = 7;
 // One frame, fixed: an I/O event of the server that went pending -> active ->
 // pending with one callback, its connection's buffer levels, both sessions'
 // figures and two log lines. Time 0 is originNs() = 1 s.
-class CannedFrame final : public FrameSource {
+class CannedFrame final : public test::StubFrameSource {
  public:
   CannedFrame() {
     EventRow e;
@@ -72,49 +72,12 @@ class CannedFrame final : public FrameSource {
             {QDateTime(), LogLevel::Warning, kClient, QStringLiteral("#2 errors")}};
   }
 
-  qint64 originNs() const override { return origin_; }
-  int rowCount() const override { return static_cast<int>(rows_.size()); }
-  const EventRow& row(int i) const override { return rows_[static_cast<size_t>(i)]; }
-  int rowOf(int session, quint64 id) const override {
-    for (int i = 0; i < rowCount(); ++i)
-      if (row(i).session == session && row(i).id == id) return i;
-    return -1;
-  }
-  std::vector<PathStep> pathOf(int, size_t) const override { return {}; }
-  std::pair<int, int> takeDirtyRange() override { return {-1, -1}; }
-  std::vector<int> expiredRows(qint64, qint64) const override { return {}; }
-  void removeRows(int, int) override {}
-  void removeRowsSorted(const std::vector<int>&) override {}
-  const std::vector<ConnectionSeries>& connections() const override { return connections_; }
-  const ConnectionSeries* connection(quint32 owner) const override {
-    for (const ConnectionSeries& c : connections_)
-      if (c.owner == owner) return &c;
-    return nullptr;
-  }
-  bool ownerAlive(quint32 owner) const override { return owner == kOwner; }
-  std::vector<int> sessions() const override { return {}; }
-  const SessionTraceStats* sessionStats(int) const override { return nullptr; }
-  DiagramStats diagramStats() const override { return {}; }
-  CallbackHistogram callbackHistogram() const override { return {}; }
-  CallbackHistogram schedulingDelayHistogram() const override { return {}; }
+  // Figures of the trace the stats view shows.
   double transitionsPerSec() const override { return 42; }
   double recordsPerSec() const override { return 84; }
   quint64 droppedTotal() const override { return 3; }
   qint64 liveEvents() const override { return 1; }
   size_t memoryBytes() const override { return 1024; }
-  const std::map<int, SessionFigures>& figures() const override { return figures_; }
-  quint64 logLines(quint64 afterSeq, QVector<LogEntry>* out) const override {
-    for (quint64 seq = afterSeq + 1; seq <= static_cast<quint64>(log_.size()); ++seq)
-      out->push_back(log_[static_cast<int>(seq - 1)]);
-    return std::max<quint64>(afterSeq, static_cast<quint64>(log_.size()));
-  }
-
- private:
-  qint64 origin_ = kSec;
-  std::vector<EventRow> rows_;
-  std::vector<ConnectionSeries> connections_;
-  std::map<int, SessionFigures> figures_;
-  QVector<LogEntry> log_;
 };
 
 }  // namespace

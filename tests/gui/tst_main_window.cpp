@@ -18,8 +18,9 @@
 #include <QtTest>
 #include <qcustomplot.h>
 
-#include "core/Event.h"
-#include "core/EventBase.h"
+#include "FreshSettings.h"
+#include "LoopbackEcho.h"
+#include "QuietTimers.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
 #include "model/StateColors.h"
@@ -33,6 +34,7 @@
 
 using namespace rs;
 using namespace rs::gui;
+using namespace rs::gui::test;
 
 namespace {
 
@@ -56,6 +58,17 @@ QPushButton* okButton(QWidget* dialog) {
 
 // The toolbar button a user clicks for one of the window's actions.
 QWidget* toolButton(const MainWindow& w, QAction* action) { return w.toolbar()->widgetForAction(action); }
+
+// Clicks the toolbar button of New server (New client); the dialog it opened,
+// nullptr when none came (hang guard 5 s).
+QWidget* openServerDialog(MainWindow& w) {
+  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
+  return QTest::qWaitFor([&] { return w.serverDialog() != nullptr; }, 5000) ? w.serverDialog() : nullptr;
+}
+QWidget* openClientDialog(MainWindow& w) {
+  QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
+  return QTest::qWaitFor([&] { return w.clientDialog() != nullptr; }, 5000) ? w.clientDialog() : nullptr;
+}
 
 // A button's text as read: without the mnemonic '&' and a trailing ellipsis.
 QString readable(QString text) {
@@ -89,9 +102,7 @@ class TestMainWindow : public QObject {
 };
 
 void TestMainWindow::initTestCase() {
-  QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-  QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
-  QSettings().clear();
+  useFreshSettings(QStringLiteral("tst_main_window"));
 }
 
 // New echo server, New client and Stop all: one button each on screen (the
@@ -119,9 +130,8 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   SessionController* ctl = w.controller();
 
   // New echo server on an ephemeral port.
-  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
-  QTRY_VERIFY(w.serverDialog() != nullptr);
-  QWidget* sd = w.serverDialog();
+  QWidget* sd = openServerDialog(w);
+  QVERIFY(sd);
   typeInto(sd->findChild<QLineEdit*>(QStringLiteral("bindEdit")), QStringLiteral("127.0.0.1"));
   typeInto(sd->findChild<QLineEdit*>(QStringLiteral("portEdit")), QStringLiteral("0"));
   QVERIFY(okButton(sd)->isEnabled());
@@ -133,9 +143,8 @@ void TestMainWindow::serverAndClientThroughTheWidgets() {
   QVERIFY(port != 0);
 
   // New client against it, typed by hand.
-  QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
-  QTRY_VERIFY(w.clientDialog() != nullptr);
-  QWidget* cd = w.clientDialog();
+  QWidget* cd = openClientDialog(w);
+  QVERIFY(cd);
   auto* target = cd->findChild<QComboBox*>(QStringLiteral("targetEdit"));
   typeInto(target->lineEdit(), QStringLiteral("127.0.0.1:%1").arg(port));
   typeInto(cd->findChild<QSpinBox*>(QStringLiteral("connSpin")), 8);
@@ -284,9 +293,8 @@ void TestMainWindow::invalidInputStartsNothing() {
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   SessionController* ctl = w.controller();
 
-  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
-  QTRY_VERIFY(w.serverDialog() != nullptr);
-  QWidget* sd = w.serverDialog();
+  QWidget* sd = openServerDialog(w);
+  QVERIFY(sd);
   auto* error = sd->findChild<QLabel*>(QStringLiteral("errorLabel"));
   typeInto(sd->findChild<QLineEdit*>(QStringLiteral("bindEdit")), QStringLiteral("999.1.1.1"));
   QVERIFY(error->text().contains(QStringLiteral("999.1.1.1")));
@@ -299,9 +307,8 @@ void TestMainWindow::invalidInputStartsNothing() {
   QTest::keyClick(sd, Qt::Key_Escape);
   QTRY_VERIFY(w.serverDialog() == nullptr);
 
-  QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
-  QTRY_VERIFY(w.clientDialog() != nullptr);
-  QWidget* cd = w.clientDialog();
+  QWidget* cd = openClientDialog(w);
+  QVERIFY(cd);
   auto* cerror = cd->findChild<QLabel*>(QStringLiteral("errorLabel"));
   auto* target = cd->findChild<QComboBox*>(QStringLiteral("targetEdit"));
   typeInto(target->lineEdit(), QStringLiteral("10.1.2.3:80"));
@@ -326,14 +333,11 @@ void TestMainWindow::portInUseIsReported() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   SessionController* ctl = w.controller();
-  EchoServerConfig c;
-  const int first = ctl->startServer(c);
-  QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(first)->status == EngineSession::Status::Running, 20000);
-  const uint16_t port = ctl->sessionModel()->session(first)->port;
+  const uint16_t port = startListeningServer(*ctl).port;
+  QVERIFY(port != 0);
 
-  QTest::mouseClick(toolButton(w, w.newServerAction()), Qt::LeftButton);
-  QTRY_VERIFY(w.serverDialog() != nullptr);
-  QWidget* sd = w.serverDialog();
+  QWidget* sd = openServerDialog(w);
+  QVERIFY(sd);
   typeInto(sd->findChild<QLineEdit*>(QStringLiteral("portEdit")), QString::number(port));
   QTest::mouseClick(okButton(sd), Qt::LeftButton);
   QTRY_COMPARE(ctl->sessionModel()->rowCount(), 2);
@@ -356,9 +360,8 @@ void TestMainWindow::formsAndLayoutPersist() {
     MainWindow w;
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QTest::mouseClick(toolButton(w, w.newClientAction()), Qt::LeftButton);
-    QTRY_VERIFY(w.clientDialog() != nullptr);
-    QWidget* cd = w.clientDialog();
+    QWidget* cd = openClientDialog(w);
+    QVERIFY(cd);
     typeInto(cd->findChild<QComboBox*>(QStringLiteral("targetEdit"))->lineEdit(), QStringLiteral("127.0.0.1:1"));
     typeInto(cd->findChild<QSpinBox*>(QStringLiteral("connSpin")), 37);
     QTest::mouseClick(okButton(cd), Qt::LeftButton);  // starts a client (refused: nothing listens on :1)
@@ -371,8 +374,7 @@ void TestMainWindow::formsAndLayoutPersist() {
   w2.restoreSettings(true);
   QCOMPARE(w2.controller()->retentionSec(), 42.0);
   w2.show();
-  QTest::mouseClick(toolButton(w2, w2.newClientAction()), Qt::LeftButton);
-  QTRY_VERIFY(w2.clientDialog() != nullptr);
+  QVERIFY(openClientDialog(w2));
   QCOMPARE(w2.clientDialog()->findChild<QSpinBox*>(QStringLiteral("connSpin"))->value(), 37);
   QCOMPARE(w2.clientDialog()->findChild<QComboBox*>(QStringLiteral("targetEdit"))->currentText(), QStringLiteral("127.0.0.1:1"));
   QVERIFY(QSettings().contains(QStringLiteral("window/state")));
@@ -383,12 +385,9 @@ void TestMainWindow::closeWhileRunning() {
   auto w = std::make_unique<MainWindow>();
   w->show();
   SessionController* ctl = w->controller();
-  const int server = ctl->startServer(EchoServerConfig{});
-  QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(server)->status == EngineSession::Status::Running, 20000);
-  LoadClientConfig cc;
-  cc.port = ctl->sessionModel()->session(server)->port;
-  cc.connections = 4;
-  const int client = ctl->startClient(cc);
+  const uint16_t port = startListeningServer(*ctl).port;
+  QVERIFY(port != 0);
+  const int client = startLoopbackClient(*ctl, port, 4, LoadClientConfig{}.durationSec);
   QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(client)->messages > 0, 30000);
   QVERIFY(w->close());
   w.reset();  // must return (ctest's timeout catches a hang) and not crash
@@ -404,43 +403,21 @@ void TestMainWindow::fullRingShowsDropsAndResyncs() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   SessionController* ctl = w.controller();
-  ctl->setAutoTick(false);  // nothing drains the ring until the test ticks
-  ctl->setTraceCapacity(1024);
-  auto timers = std::make_shared<std::vector<std::unique_ptr<Event>>>();
-  EngineSession::CustomWorkload work;
-  work.title = QStringLiteral("quiet timers");
-  work.start = [timers](EventBase* base, std::string*) {
-    for (int i = 0; i < kTimers; ++i) {
-      timers->push_back(std::make_unique<Event>(base, -1, 0, [](int, short) {}));
-      timers->back()->setLabel("quiet timer");
-      timers->back()->addTimeoutNs(3600 * kNsPerSec);
-    }
-    return true;
-  };
-  work.stop = [timers] { timers->clear(); };
-  const int id = ctl->startCustom(work);
+  const int id = startQuietTimers(*ctl, kTimers, 1024);
   EngineSession* s = ctl->session(id);
-  QVERIFY(QTest::qWaitFor([&] { return s->shared().status == EngineSession::Status::Running; }, 20000));
-  QVERIFY(QTest::qWaitFor([&] { return s->dropped() >= 4000 - 1024; }, 20000));
+  QVERIFY(waitDropped(*s, 4000 - 1024));
   const quint64 dropped = s->dropped();
 
-  auto pendingTimers = [&] {
-    const TraceAggregator& agg = ctl->aggregator();
-    int n = 0;
-    for (int r = 0; r < agg.rowCount(); ++r) {
-      const EventRow& e = agg.row(r);
-      if (e.session == id && e.label == QStringLiteral("quiet timer") && e.state == EventState::Pending) ++n;
-    }
-    return n;
-  };
   // Ticks by hand until the resync has been applied.
   QVERIFY2(QTest::qWaitFor(
                [&] {
                  ctl->tick();
-                 return pendingTimers() == kTimers;
+                 return pendingQuietTimers(*ctl, id) == kTimers;
                },
                20000),
-           qPrintable(QStringLiteral("%1 of %2 timers pending in the table").arg(pendingTimers()).arg(kTimers)));
+           qPrintable(QStringLiteral("%1 of %2 timers pending in the table")
+                          .arg(pendingQuietTimers(*ctl, id))
+                          .arg(kTimers)));
   QVERIFY(ctl->aggregator().sessionStats(id)->resyncs >= 1);
   // The loop may still drop a few records of its own (waits) after `dropped`
   // was read: the total counts at least those, and the status bar says it.

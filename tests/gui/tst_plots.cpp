@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "model/FrameSource.h"
+#include "StubFrameSource.h"
 #include "widgets/BuffersView.h"
 #include "widgets/StatsView.h"
 
@@ -20,7 +20,7 @@ constexpr qint64 kSec = 1'000'000'000;
 constexpr quint32 kOwner = 3;
 
 // A frame with one connection whose buffer levels the test writes.
-class LevelsFrame final : public FrameSource {
+class LevelsFrame final : public test::StubFrameSource {
  public:
   LevelsFrame() {
     ConnectionSeries c;
@@ -35,38 +35,8 @@ class LevelsFrame final : public FrameSource {
   }
   qint64 ns(double tSec) const { return origin_ + static_cast<qint64>(tSec * 1e9); }
 
-  qint64 originNs() const override { return origin_; }
-  int rowCount() const override { return 0; }
-  const EventRow& row(int) const override { return none_; }
-  int rowOf(int, quint64) const override { return -1; }
-  std::vector<PathStep> pathOf(int, size_t) const override { return {}; }
-  std::pair<int, int> takeDirtyRange() override { return {-1, -1}; }
-  std::vector<int> expiredRows(qint64, qint64) const override { return {}; }
-  void removeRows(int, int) override {}
-  void removeRowsSorted(const std::vector<int>&) override {}
-  const std::vector<ConnectionSeries>& connections() const override { return connections_; }
-  const ConnectionSeries* connection(quint32 owner) const override {
-    return owner == kOwner ? &connections_.front() : nullptr;
-  }
   bool ownerAlive(quint32) const override { return true; }
-  std::vector<int> sessions() const override { return {}; }
-  const SessionTraceStats* sessionStats(int) const override { return nullptr; }
-  DiagramStats diagramStats() const override { return {}; }
-  CallbackHistogram callbackHistogram() const override { return {}; }
-  CallbackHistogram schedulingDelayHistogram() const override { return {}; }
   double transitionsPerSec() const override { return 5000; }
-  double recordsPerSec() const override { return 0; }
-  quint64 droppedTotal() const override { return 0; }
-  qint64 liveEvents() const override { return 0; }
-  size_t memoryBytes() const override { return 0; }
-  const std::map<int, SessionFigures>& figures() const override { return figures_; }
-  quint64 logLines(quint64 afterSeq, QVector<LogEntry>*) const override { return afterSeq; }
-
- private:
-  qint64 origin_ = kSec;
-  EventRow none_;
-  std::vector<ConnectionSeries> connections_;
-  std::map<int, SessionFigures> figures_;
 };
 
 QStringList tickLabels(QCPAxis* axis) {

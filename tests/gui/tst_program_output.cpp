@@ -122,20 +122,19 @@ class TestProgramOutput : public QObject {
   void paneShowsALaunchWithStderrClearAndSave() {
     FakeRelayRig rig;
     QVERIFY(rig.ready());
-    ProgramLauncher* launcher = rig.launcher;
-    ProgramOutputPane& pane = rig.pane;
-    QVERIFY(!pane.clearAction()->isEnabled() && !pane.saveAction()->isEnabled());
+    QVERIFY(!rig.pane.clearAction()->isEnabled() && !rig.pane.saveAction()->isEnabled());
     QString error;
     int id = 0;
-    QVERIFY2(launcher->start({"/bin/prog", {"alpha"}, {}, {}}, &error, &id), qPrintable(error));
-    QTRY_COMPARE_WITH_TIMEOUT(launcher->status(id), QString("exited with code 0"), 10000);
-    QCOMPARE(pane.shownLaunch(), id);
-    QVERIFY(pane.text().contains("out alpha"));
-    QVERIFY(pane.text().contains("stderr: err alpha"));
-    QVERIFY2(pane.heading().startsWith("prog alpha (reactorscope-run pid ") && pane.heading().endsWith(": exited with code 0"),
-             qPrintable(pane.heading()));
+    QVERIFY2(rig.launcher->start({"/bin/prog", {"alpha"}, {}, {}}, &error, &id), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(rig.launcher->status(id), QString("exited with code 0"), 10000);
+    QCOMPARE(rig.pane.shownLaunch(), id);
+    QVERIFY(rig.pane.text().contains("out alpha"));
+    QVERIFY(rig.pane.text().contains("stderr: err alpha"));
+    const QString heading = rig.pane.heading();
+    QVERIFY2(heading.startsWith("prog alpha (reactorscope-run pid ") && heading.endsWith(": exited with code 0"),
+             qPrintable(heading));
     // The stderr line's colour differs from the stdout line's.
-    QTextDocument* doc = pane.view()->document();
+    QTextDocument* doc = rig.pane.view()->document();
     QColor outColor, errColor;
     for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
       const QColor c = b.begin().fragment().charFormat().foreground().color();
@@ -143,19 +142,19 @@ class TestProgramOutput : public QObject {
     }
     QVERIFY(errColor.isValid() && errColor != outColor);
 
-    QVERIFY(pane.saveAction()->isEnabled());
+    QVERIFY(rig.pane.saveAction()->isEnabled());
     const QString saved = rig.dir.filePath("out.txt");
-    QVERIFY2(pane.saveTo(saved, &error), qPrintable(error));
+    QVERIFY2(rig.pane.saveTo(saved, &error), qPrintable(error));
     QFile f(saved);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray bytes = f.readAll();
     QVERIFY2(bytes.contains("out alpha\n") && bytes.contains("stderr: err alpha\n"), bytes.constData());
-    QVERIFY(!pane.saveTo(rig.dir.filePath("missing/out.txt"), &error));
+    QVERIFY(!rig.pane.saveTo(rig.dir.filePath("missing/out.txt"), &error));
     QVERIFY2(error.startsWith("cannot write"), qPrintable(error));
 
-    pane.clearAction()->trigger();
-    QVERIFY(pane.text().isEmpty());
-    QVERIFY(launcher->output(id)->lines().empty());
+    rig.pane.clearAction()->trigger();
+    QVERIFY(rig.pane.text().isEmpty());
+    QVERIFY(rig.launcher->output(id)->lines().empty());
   }
 
   // A program printing more than the bound: the pane holds the last
@@ -163,21 +162,21 @@ class TestProgramOutput : public QObject {
   void theBoundHoldsInThePane() {
     FakeRelayRig rig;
     QVERIFY(rig.ready());
-    ProgramLauncher* launcher = rig.launcher;
-    ProgramOutputPane& pane = rig.pane;
     QString error;
     int id = 0;
     const int printed = static_cast<int>(ProgramOutput::kMaxLines) + 1000;
-    QVERIFY2(launcher->start({"/bin/chatty", {"x", QString::number(printed)}, {}, {}}, &error, &id), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(!launcher->status(id).isEmpty() && launcher->status(id) != "running" &&
-                                 launcher->status(id) != "starting",
+    QVERIFY2(rig.launcher->start({"/bin/chatty", {"x", QString::number(printed)}, {}, {}}, &error, &id),
+             qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(!rig.launcher->status(id).isEmpty() && rig.launcher->status(id) != "running" &&
+                                 rig.launcher->status(id) != "starting",
                              30000);
-    const ProgramOutput* out = launcher->output(id);
+    const ProgramOutput* out = rig.launcher->output(id);
     QCOMPARE(static_cast<qsizetype>(out->lines().size()), ProgramOutput::kMaxLines);
     QCOMPARE(out->cutLines(), qint64{printed + 2} - ProgramOutput::kMaxLines);  // + "out x", "err x"
-    QCOMPARE(pane.view()->document()->blockCount(), static_cast<int>(ProgramOutput::kMaxLines));
-    QVERIFY(pane.text().endsWith(QString("line %1").arg(printed - 1)));
-    QVERIFY2(pane.heading().contains(QString("%1 earlier lines").arg(out->cutLines())), qPrintable(pane.heading()));
+    QCOMPARE(rig.pane.view()->document()->blockCount(), static_cast<int>(ProgramOutput::kMaxLines));
+    QVERIFY(rig.pane.text().endsWith(QString("line %1").arg(printed - 1)));
+    QVERIFY2(rig.pane.heading().contains(QString("%1 earlier lines").arg(out->cutLines())),
+             qPrintable(rig.pane.heading()));
   }
 
   // Several launches at once: each keeps its own output; the pane shows the
@@ -185,20 +184,19 @@ class TestProgramOutput : public QObject {
   void launchesKeepSeparateOutputs() {
     FakeRelayRig rig;
     QVERIFY(rig.ready());
-    ProgramLauncher* launcher = rig.launcher;
-    ProgramOutputPane& pane = rig.pane;
     QString error;
     int a = 0, b = 0;
-    QVERIFY2(launcher->start({"/bin/one", {"first"}, {}, {}}, &error, &a), qPrintable(error));
-    QVERIFY2(launcher->start({"/bin/two", {"second"}, {}, {}}, &error, &b), qPrintable(error));
+    QVERIFY2(rig.launcher->start({"/bin/one", {"first"}, {}, {}}, &error, &a), qPrintable(error));
+    QVERIFY2(rig.launcher->start({"/bin/two", {"second"}, {}, {}}, &error, &b), qPrintable(error));
     QVERIFY(a != b);
-    QTRY_VERIFY_WITH_TIMEOUT(launcher->status(a).startsWith("exited") && launcher->status(b).startsWith("exited"), 10000);
-    QVERIFY(!launcher->running());
-    pane.showLaunch(a);
-    QVERIFY(pane.text().contains("out first") && !pane.text().contains("second"));
-    pane.showLaunch(b);
-    QVERIFY(pane.text().contains("out second") && !pane.text().contains("first"));
-    QCOMPARE(launcher->launchOfRelay(0), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rig.launcher->status(a).startsWith("exited") && rig.launcher->status(b).startsWith("exited"), 10000);
+    QVERIFY(!rig.launcher->running());
+    rig.pane.showLaunch(a);
+    QVERIFY(rig.pane.text().contains("out first") && !rig.pane.text().contains("second"));
+    rig.pane.showLaunch(b);
+    QVERIFY(rig.pane.text().contains("out second") && !rig.pane.text().contains("first"));
+    QCOMPARE(rig.launcher->launchOfRelay(0), 0);
   }
 
   // The real thing in a main window: two echo servers started at once under

@@ -42,6 +42,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "FreshSettings.h"
 #include "ProgramFixture.h"
 #include "compat/LiveProtocol.h"
 #include "widgets/MainWindow.h"
@@ -142,9 +143,7 @@ class TestProgramSession : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_program_session"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_program_session"));
   }
 
   void socketIsPrivate() {
@@ -323,9 +322,8 @@ class TestProgramSession : public QObject {
     QVERIFY(rig.listen());
     auto& [dir, ctl, programs] = rig;
     QProcess run;
-    QVERIFY(startEchoUnderRun(run, rig.socketPath()) != 0);
-    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
-    const int session = programRow(ctl)->id;
+    const int session = runEchoSession(rig, run);
+    QVERIFY(session != 0);
     QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
     const QRegularExpressionMatch pid = QRegularExpression(R"(\[(\d+)\])").match(programRow(ctl)->title);
     QVERIFY(pid.hasMatch());
@@ -385,9 +383,8 @@ class TestProgramSession : public QObject {
     auto& [dir, ctl, programs] = rig;
     SessionsPanel panel(&ctl);
     QProcess run;
-    QVERIFY(startEchoUnderRun(run, rig.socketPath()) != 0);
-    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
-    const int session = programRow(ctl)->id;
+    const int session = runEchoSession(rig, run);
+    QVERIFY(session != 0);
     auto* stop = panel.findChild<QPushButton*>(QStringLiteral("sessionAction%1").arg(session));
     QVERIFY(stop);
     QCOMPARE(stop->text(), QStringLiteral("Stop"));
@@ -461,8 +458,8 @@ class TestProgramSession : public QObject {
     QVERIFY2(error.contains("environment: '' is not a variable name"), qPrintable(error));
     QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path(), {}}, &error), qPrintable(error));
     QVERIFY(launcher->running());
-    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 20000);
-    const int session = programRow(ctl)->id;
+    const int session = waitProgramSession(ctl, 20000);
+    QVERIFY(session != 0);
     QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(ctl, session, "accept_cb") > 0, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(logHas(ctl, "stdout: port "), 10000);
     launcher->stop();

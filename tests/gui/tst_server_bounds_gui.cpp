@@ -9,6 +9,7 @@
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include "FreshSettings.h"
 #include "core/Clock.h"
 #include "model/SessionController.h"
 #include "model/SessionSpec.h"
@@ -45,9 +46,7 @@ class TestServerBoundsGui : public QObject {
 
  private slots:
   void initTestCase() {
-    QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_server_bounds_gui"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_server_bounds_gui"));
   }
 
   void dialogStartsFromTheSafeDefaults() {

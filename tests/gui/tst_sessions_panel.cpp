@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QtTest>
 
+#include "FreshSettings.h"
+#include "LoopbackEcho.h"
 #include "model/SessionController.h"
 #include "widgets/MainWindow.h"
 #include "widgets/SessionsPanel.h"
@@ -69,13 +71,6 @@ void answerNextBox(const QString& button, bool dontAsk, bool* seen) {
   });
 }
 
-// Waits for the server to run; aims *client at it.
-bool waitUntilListening(SessionController* ctl, int server, LoadClientConfig* client) {
-  if (!QTest::qWaitFor([&] { return statusOf(ctl, server) == Status::Running; }, 20000)) return false;
-  client->port = ctl->sessionModel()->session(server)->port;
-  return true;
-}
-
 }  // namespace
 
 class TestSessionsPanel : public QObject {
@@ -84,9 +79,7 @@ class TestSessionsPanel : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_sessions_panel"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_sessions_panel"));
   }
 
   void newAndFailedSessionsAreRevealed() {
@@ -183,21 +176,18 @@ class TestSessionsPanel : public QObject {
     MainWindow w;
     w.show();
     SessionController* ctl = w.controller();
-    const int server = ctl->startServer(EchoServerConfig{});
-    LoadClientConfig c;
-    QVERIFY(waitUntilListening(ctl, server, &c));
-    c.connections = 2;
-    c.durationSec = 0.5;
-    const int client = ctl->startClient(c);
+    const test::LoopbackServer server = test::startListeningServer(*ctl);
+    QVERIFY(server.port != 0);
+    const int client = test::startLoopbackClient(*ctl, server.port, 2, 0.5);
     QTRY_VERIFY_WITH_TIMEOUT(statusOf(ctl, client) == Status::Finished, 30000);
     QPushButton* button = w.sessionsPanel()->actionButton(client);
     QVERIFY(button);
     QTRY_COMPARE(button->text(), QStringLiteral("Remove"));
     QTest::mouseClick(button, Qt::LeftButton);
     QCOMPARE(ctl->sessionModel()->rowOfId(client), -1);  // the row goes at once
-    ctl->stopSession(server);
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(ctl, server) == Status::Stopped, 30000);
-    QTRY_COMPARE(w.sessionsPanel()->actionButton(server)->text(), QStringLiteral("Remove"));
+    ctl->stopSession(server.id);
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(ctl, server.id) == Status::Stopped, 30000);
+    QTRY_COMPARE(w.sessionsPanel()->actionButton(server.id)->text(), QStringLiteral("Remove"));
     QTRY_VERIFY_WITH_TIMEOUT(!ctl->anyRunning(), 30000);  // the removed client's loop ended too
     QVERIFY(!ctl->session(client));
   }
@@ -250,19 +240,18 @@ class TestSessionsPanel : public QObject {
     MainWindow w;
     w.show();
     SessionController* ctl = w.controller();
-    const int server = ctl->startServer(EchoServerConfig{});
-    LoadClientConfig c;
-    QVERIFY(waitUntilListening(ctl, server, &c));
-    c.connections = 4;
-    c.durationSec = 2;
+    const test::LoopbackServer server = test::startListeningServer(*ctl);
+    QVERIFY(server.port != 0);
+    LoadClientConfig c = test::loopbackClient(server.port, 4, 2);
     c.fault = LoadClientConfig::Fault::AbortRst;
     c.rstIntervalSec = 0.2;
     const int client = ctl->startClient(c);
     QTRY_VERIFY_WITH_TIMEOUT(isOver(statusOf(ctl, client)), 30000);
-    QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(server)->resets >= 3, 10000);
-    const SessionRow* row = ctl->sessionModel()->session(server);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl->sessionModel()->session(server.id)->resets >= 3, 10000);
+    const SessionRow* row = ctl->sessionModel()->session(server.id);
     QCOMPARE(row->errors, quint64{0});
-    const QModelIndex totals = ctl->sessionModel()->index(ctl->sessionModel()->rowOfId(server), SessionListModel::ColTotals);
+    const QModelIndex totals =
+        ctl->sessionModel()->index(ctl->sessionModel()->rowOfId(server.id), SessionListModel::ColTotals);
     const QString text = totals.data().toString();
     QVERIFY2(text.contains(QStringLiteral("0 errors")) && text.contains(QStringLiteral("%1 resets").arg(row->resets)),
              qPrintable(text));

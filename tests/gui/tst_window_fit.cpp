@@ -19,6 +19,8 @@
 #include <QTcpServer>
 #include <QtTest>
 
+#include "FreshSettings.h"
+#include "LoopbackEcho.h"
 #include "model/EventFilterProxy.h"
 #include "model/EventTableModel.h"
 #include "widgets/ConsoleWidget.h"
@@ -31,6 +33,7 @@
 
 using namespace rs;
 using namespace rs::gui;
+using namespace rs::gui::test;
 
 namespace {
 
@@ -40,13 +43,6 @@ QString minimumText(const QWidget& w) {
       .arg(w.minimumSizeHint().height())
       .arg(w.width())
       .arg(w.height());
-}
-
-int startServer(MainWindow& w) {
-  EchoServerConfig c;
-  c.bindAddress = "127.0.0.1";
-  c.port = 0;
-  return w.controller()->startServer(c);
 }
 
 }  // namespace
@@ -67,9 +63,7 @@ class TestWindowFit : public QObject {
 };
 
 void TestWindowFit::initTestCase() {
-  QCoreApplication::setOrganizationName(QStringLiteral("ReactorScopeTest"));
-  QCoreApplication::setApplicationName(QStringLiteral("tst_window_fit"));
-  QSettings().clear();
+  useFreshSettings(QStringLiteral("tst_window_fit"));
 }
 
 void TestWindowFit::usableAt1024x700() {
@@ -77,8 +71,7 @@ void TestWindowFit::usableAt1024x700() {
   w.resize(1024, 700);
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
-  const int serverId = startServer(w);
-  QTRY_VERIFY_WITH_TIMEOUT(w.controller()->session(serverId)->shared().port != 0, 5000);
+  QVERIFY(startListeningServer(*w.controller()).port != 0);
   for (const QString& tab : MainWindow::tabNames()) {
     w.showTab(tab + QStringLiteral("Page"));
     QTest::qWait(150);  // a few ticks: long titles (Buffers' memory figures) are set
@@ -160,7 +153,7 @@ void TestWindowFit::gettingStartedOnTheEmptyScreenAndUnderHelp() {
   box->close();
 
   // Once a session exists the banner makes room.
-  startServer(w);
+  startLoopbackServer(*w.controller());
   QTRY_VERIFY(!banner->isVisible());
   w.controller()->stopAll();
 }
@@ -186,7 +179,7 @@ void TestWindowFit::diagramPausesAndFollowsTheFilter() {
   w.resize(1300, 850);
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
-  const int serverId = startServer(w);
+  const int serverId = startLoopbackServer(*w.controller());
   QTRY_VERIFY_WITH_TIMEOUT(w.eventsPanel()->proxy()->rowCount() > 0, 5000);
   QTRY_VERIFY(w.diagram()->scopeText().contains(QStringLiteral("all")));
   QTRY_VERIFY(w.diagram()->displayedCount(EventState::Pending) > 0);
@@ -243,14 +236,9 @@ void TestWindowFit::finishedClientStaysInspectable() {
   w.show();
   SessionController* ctl = w.controller();
   ctl->setKeepFreedSec(0.1);
-  const int serverId = startServer(w);
-  QTRY_VERIFY_WITH_TIMEOUT(ctl->session(serverId)->shared().port != 0, 5000);
-  LoadClientConfig c;
-  c.host = "127.0.0.1";
-  c.port = ctl->session(serverId)->shared().port;
-  c.connections = 2;
-  c.durationSec = 0.3;
-  const int clientId = ctl->startClient(c);
+  const uint16_t port = startListeningServer(*ctl).port;
+  QVERIFY(port != 0);
+  const int clientId = startLoopbackClient(*ctl, port, 2, 0.3);
   auto clientRows = [&] {
     int n = 0;
     const QAbstractItemModel* m = ctl->eventModel();
@@ -292,14 +280,9 @@ void TestWindowFit::sessionsShowThreeRowsAt1280x800() {
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   SessionController* ctl = w.controller();
-  const int serverId = startServer(w);
-  QTRY_VERIFY_WITH_TIMEOUT(ctl->session(serverId)->shared().port != 0, 5000);
-  LoadClientConfig c;
-  c.host = "127.0.0.1";
-  c.port = ctl->session(serverId)->shared().port;
-  c.connections = 1;
-  c.durationSec = 2;
-  ctl->startClient(c);
+  const uint16_t port = startListeningServer(*ctl).port;
+  QVERIFY(port != 0);
+  startLoopbackClient(*ctl, port, 1, 2);
   QTRY_COMPARE(ctl->sessionModel()->rowCount(), 2);
   QTRY_VERIFY(!w.findChild<GettingStartedBanner*>()->isVisible());
   const QTableView* sessions = w.sessionsPanel()->table();
@@ -325,7 +308,7 @@ void TestWindowFit::sessionsShowThreeRowsAt1280x800() {
   again.restoreSettings(true);
   again.show();
   QVERIFY(QTest::qWaitForWindowExposed(&again));
-  startServer(again);
+  startLoopbackServer(*again.controller());
   QTRY_VERIFY(!again.findChild<GettingStartedBanner*>()->isVisible());
   for (int i = 0; i < 5; ++i) QCoreApplication::processEvents();  // a growth would be laid out by now
   QCOMPARE(rowsShown(again.sessionsPanel()->table()), 1);
