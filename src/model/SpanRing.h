@@ -42,8 +42,12 @@ class SpanRing {
   }
   size_t cap() const { return cap_; }
 
-  // (v must not be a sample of this ring: pushSlot() may move or overwrite it.)
-  void push(const T& v) { pushSlot() = v; }
+  // (v is copied first: it may be a sample of this ring, which pushSlot() may
+  // move or overwrite.)
+  void push(const T& v) {
+    const T copy = v;
+    pushSlot() = copy;
+  }
   // The slot of a new newest sample, for a caller that writes it field by field
   // (no temporary copied in: a padded sample built on the stack and copied costs
   // a store-forwarding stall). Inline: this is the app's per-record path.
