@@ -6,7 +6,10 @@
 // and event's `callback` message comes before the first record of its event.
 // (Before the library announced callbacks first, a listener's event had its
 // "new" and "add" records written before its callback was queued, and ticks
-// falling in between sent the records first.) Waits are hang guards.
+// falling in between sent the records first.) Callbacks announced again: an
+// idle event whose record the next event took is rebuilt under a new id with
+// its callback announced (rebuilt_cb: two ids), and evconnlistener_set_cb
+// announces the listener's new callback for its event. Waits are hang guards.
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -15,7 +18,9 @@
 
 #include <QtTest>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "live/TraceDecoder.h"
@@ -34,13 +39,16 @@ struct OrderSink : rs::live::TraceSink {
   };
   uint64_t position = 0;
   std::map<Key, Named> named;
+  std::map<Key, std::vector<uint64_t>> addresses;  // of every message, in order
   std::map<Key, uint64_t> firstRecord;
   void hello(const rs::live::Hello&) override {}
   void baseCreated(uint64_t, const std::string&) override {}
   void baseFreed(uint64_t) override {}
   void callback(const rs::live::CallbackInfo& info) override {
-    if (info.role == rs::live::CallbackRole::Event || info.role == rs::live::CallbackRole::Listener)
+    if (info.role == rs::live::CallbackRole::Event || info.role == rs::live::CallbackRole::Listener) {
       named.try_emplace({info.base, info.eventId}, Named{position, info.role});
+      addresses[{info.base, info.eventId}].push_back(info.address);
+    }
     ++position;
   }
   void records(uint64_t base, const rs::TraceRecord* records, size_t n) override {
@@ -117,6 +125,20 @@ class TestLabelOrder : public QObject {
     QVERIFY(events >= kCount);
     QVERIFY(checked >= 2 * kCount);  // (the ring is large enough: nothing was dropped)
     QVERIFY2(lateCount == 0, qPrintable(late.join('\n')));
+
+    // Announced again: the event ids per callback address (timer_cb's kCount + 1
+    // events, rebuilt_cb's two), and one listener event with two callbacks.
+    std::map<uint64_t, int> eventIdsPerAddress;
+    int listenersSetAgain = 0;
+    for (const auto& [key, named] : sink.named) {
+      const std::vector<uint64_t>& sent = sink.addresses[key];
+      if (named.role == rs::live::CallbackRole::Event) ++eventIdsPerAddress[sent.front()];
+      else if (sent.size() == 2 && sent[0] != sent[1]) ++listenersSetAgain;
+    }
+    std::multiset<int> counts;
+    for (const auto& [address, ids] : eventIdsPerAddress) counts.insert(ids);
+    QCOMPARE(counts, (std::multiset<int>{2, static_cast<int>(kCount) + 1}));
+    QCOMPARE(listenersSetAgain, 1);
   }
 };
 
