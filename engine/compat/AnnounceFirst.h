@@ -1,6 +1,6 @@
 // Internal to the C API: under a live trace (reactorscope-run), an event whose
 // callback the library knows when it creates the event (event_new /
-// event_assign, an evconnlistener's listening event) has its `callback` message
+// event_assign, event_base_once, an evconnlistener's listening event) has its `callback` message
 // queued before the event's first trace record is written, so the stream
 // carries the label before any record of the event whatever the collector's
 // tick falls on (docs/trace-protocol.md). Callbacks set later
@@ -13,10 +13,10 @@
 
 namespace rs::live {
 
-// Announces `fn` for the event `assign` makes, then runs `assign`. `assign`
-// returns true when it assigned events on `base`, the first of them being the
-// one `fn` runs for (it gets base->nextEventId()); false when it assigned none
-// (the id then goes unused: no later event inherits the announcement).
+// Announces `fn` for the event `assign` makes, then runs `assign`, which
+// assigns that event first of all its events on `base` (so it gets
+// base->nextEventId()) and returns true on success. On failure an id no event
+// took goes unused: no later event inherits the announcement.
 // Without a live trace, or with no callback to name, just `assign`.
 template <class Assign>
 bool assignAnnounced(event_base* base, CallbackRole role, const void* fn, int fd, short events, Assign&& assign) {

@@ -318,7 +318,12 @@ int event_base_get_npriorities(struct event_base* base) { return base ? base->pr
 int event_base_once(struct event_base* base, evutil_socket_t fd, short events, event_callback_fn cb, void* arg,
                     const struct timeval* tv) {
   if (!base) return -1;
-  return base->once(fd, events, cb, arg, tv ? toNanos(tv) : -1);
+  int rc = -1;
+  rs::live::assignAnnounced(base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events, [&] {
+    rc = base->once(fd, events, cb, arg, tv ? toNanos(tv) : -1);
+    return rc == 0;
+  });
+  return rc;
 }
 
 int event_base_gettimeofday_cached(struct event_base* base, struct timeval* tv) {
