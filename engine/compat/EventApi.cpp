@@ -6,6 +6,7 @@
 #include <new>
 #include <unordered_set>
 
+#include "AnnounceFirst.h"
 #include "CompatBase.h"
 #include "CompatLog.h"
 #include "CrossThread.h"
@@ -81,6 +82,14 @@ std::unordered_set<const event_base*> g_liveBases;
   ev->ev_events = events;
 }
 
+// Assigns the record's event; a live trace gets the callback's message before
+// the assignment's first record. False when the assignment failed.
+bool announcedAssign(EventRecord* r, event_base* base, evutil_socket_t fd, short events, event_callback_fn cb,
+                     void* arg) {
+  return rs::live::assignAnnounced(base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events,
+                                   [&] { return r->event.assign(base, fd, events, cb, arg) == 0; });
+}
+
 // A new record for an assigned event whose record the base reclaimed while it
 // was idle, built from its fields. Null if `ev` is not assigned.
 [[gnu::noinline]] rs::Event* rebuild(struct event* ev) {
@@ -88,8 +97,9 @@ std::unordered_set<const event_base*> g_liveBases;
   if (!(ev->ev_evcallback.evcb_flags & EVLIST_INIT) || !base) return nullptr;
   EventRecord* r = base->records.acquire(ev, base->runningEvent());
   if (!r) return nullptr;
-  if (r->event.assign(base, ev->ev_fd, ev->ev_events, ev->ev_evcallback.evcb_cb_union.evcb_callback,
-                      ev->ev_evcallback.evcb_arg) != 0) {
+  // A fresh id: a live trace hears of the callback again.
+  event_callback_fn cb = ev->ev_evcallback.evcb_cb_union.evcb_callback;
+  if (!announcedAssign(r, base, ev->ev_fd, ev->ev_events, cb, ev->ev_evcallback.evcb_arg)) {
     base->records.release(r);
     return nullptr;
   }
@@ -140,25 +150,22 @@ void dropRecord(struct event* ev) {
                                 event_callback_fn cb, void* arg) {
   EventRecord* const r = base->records.acquire(ev, base->runningEvent());
   if (!r) return -1;
-  if (r->event.assign(base, fd, events, cb, arg) != 0) return assignFailed(ev, base, r, events);
+  if (!announcedAssign(r, base, fd, events, cb, arg)) return assignFailed(ev, base, r, events);
   assigned(ev, base, r, true);
-  rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events);
   return 0;
 }
 
 // event_assign on memory the base knows (its own record), outside the inline
 // case: traced, debug checks on, pending, or flags libevent refuses. A live
-// trace (which traces every base) hears of the callback. (Six arguments: the
-// inline case's tail call passes them all in registers.)
+// trace (which traces every base) hears of the callback first. (Six arguments:
+// the inline case's tail call passes them all in registers.)
 [[gnu::noinline]] int reassign(struct event* ev, event_base* base, evutil_socket_t fd, short events,
                                event_callback_fn cb, void* arg) {
   EventRecord* const r = ownRecordIn(base, ev);
-  const auto tellLiveTrace = [&] {
-    rs::live::callbackSet(base, r->event.id(), rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd,
-                          events);
-  };
-  if (rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg, tellLiveTrace) != 0)
-    return assignFailed(ev, base, r, events);
+  const bool ok = rs::live::assignAnnounced(
+      base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events,
+      [&] { return rs::PlainFastPath::assign(&r->event, base, fd, events, cb, arg) == 0; });
+  if (!ok) return assignFailed(ev, base, r, events);
   assigned(ev, base, r, rs::compat::storedRecord(ev) != r);  // the index named r; the address may be stale
   return 0;
 }
@@ -311,7 +318,12 @@ int event_base_get_npriorities(struct event_base* base) { return base ? base->pr
 int event_base_once(struct event_base* base, evutil_socket_t fd, short events, event_callback_fn cb, void* arg,
                     const struct timeval* tv) {
   if (!base) return -1;
-  return base->once(fd, events, cb, arg, tv ? toNanos(tv) : -1);
+  int rc = -1;
+  rs::live::assignAnnounced(base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events, [&] {
+    rc = base->once(fd, events, cb, arg, tv ? toNanos(tv) : -1);
+    return rc == 0;
+  });
+  return rc;
 }
 
 int event_base_gettimeofday_cached(struct event_base* base, struct timeval* tv) {

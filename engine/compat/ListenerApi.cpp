@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <new>
 
+#include "AnnounceFirst.h"
 #include "CompatLog.h"
 #include "CompatNet.h"
 #include "LiveCollector.h"
@@ -22,8 +23,15 @@ void onError(rs::Listener*, void* ctx) {
   else rs::compat::logWarnErrno("Error from accept() call");
 }
 
-// Wraps a freshly created native listener, or cleans up after a failed one.
-struct evconnlistener* adopt(evconnlistener* lev, rs::Listener* impl) {
+// Makes the native listener with `create` (which assigns its listening event
+// first: a live trace has the callback's message before that event's first
+// record) and wraps it; cleans up after a failed one. `fd`: the listening
+// socket when the caller has it (-1: evconnlistener_new_bind makes it).
+template <class Create>
+struct evconnlistener* adopt(evconnlistener* lev, int fd, Create&& create) {
+  rs::Listener* impl = nullptr;
+  rs::live::assignAnnounced(lev->base, rs::live::CallbackRole::Listener, reinterpret_cast<const void*>(lev->cb), fd,
+                            EV_READ, [&] { return (impl = create()) != nullptr; });
   if (!impl) {
     const int err = errno;
     delete lev;
@@ -33,7 +41,6 @@ struct evconnlistener* adopt(evconnlistener* lev, rs::Listener* impl) {
   lev->impl = impl;
   impl->setUserHandle(lev);
   impl->setErrorCallback(&onError);
-  rs::live::listenerCreated(lev);
   return lev;
 }
 
@@ -46,7 +53,7 @@ struct evconnlistener* evconnlistener_new(struct event_base* base, evconnlistene
   if (!base) return nullptr;
   auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr, {}};
   if (!lev) return nullptr;
-  return adopt(lev, rs::Listener::create(base, cb ? &onAccept : nullptr, lev, flags, backlog, fd));
+  return adopt(lev, fd, [&] { return rs::Listener::create(base, cb ? &onAccept : nullptr, lev, flags, backlog, fd); });
 }
 
 struct evconnlistener* evconnlistener_new_bind(struct event_base* base, evconnlistener_cb cb, void* ptr,
@@ -55,7 +62,9 @@ struct evconnlistener* evconnlistener_new_bind(struct event_base* base, evconnli
   if (!base) return nullptr;
   auto* lev = new (std::nothrow) evconnlistener{nullptr, base, cb, nullptr, ptr, {}};
   if (!lev) return nullptr;
-  return adopt(lev, rs::Listener::createBind(base, cb ? &onAccept : nullptr, lev, flags, backlog, sa, socklen));
+  return adopt(lev, -1, [&] {
+    return rs::Listener::createBind(base, cb ? &onAccept : nullptr, lev, flags, backlog, sa, socklen);
+  });
 }
 
 void evconnlistener_free(struct evconnlistener* lev) {
@@ -78,6 +87,7 @@ void evconnlistener_set_cb(struct evconnlistener* lev, evconnlistener_cb cb, voi
   lev->cb = cb;
   lev->arg = arg;
   lev->impl->setCallback(cb ? &onAccept : nullptr, lev);
+  rs::live::listenerCallbackSet(lev);
 }
 
 void evconnlistener_set_error_cb(struct evconnlistener* lev, evconnlistener_errorcb errorcb) {

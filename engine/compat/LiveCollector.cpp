@@ -562,7 +562,7 @@ void detail::bufferEventCallbacksSet(bufferevent* bev) {
   rs::live::callbackSet(bev->base, impl.readEvent().id(), CallbackRole::BufferEventCb, fn(bev->eventcb), fd, EV_READ);
 }
 
-void detail::listenerCreated(evconnlistener* lev) {
+void detail::listenerCallbackSet(evconnlistener* lev) {
   rs::live::callbackSet(lev->base, lev->impl->listenEvent().id(), CallbackRole::Listener,
                         reinterpret_cast<const void*>(lev->cb), lev->impl->fd(), EV_READ);
 }

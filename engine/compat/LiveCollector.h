@@ -39,7 +39,7 @@ void baseFreed(event_base* base);
 void callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events);
 void logLine(int severity, const char* text);
 void bufferEventCallbacksSet(bufferevent* bev);
-void listenerCreated(evconnlistener* lev);
+void listenerCallbackSet(evconnlistener* lev);
 }  // namespace detail
 
 inline void baseCreated(event_base* base) {
@@ -64,9 +64,10 @@ inline void logLine(int severity, const char* text) {
 inline void bufferEventCallbacksSet(bufferevent* bev) {
   if (detail::streaming()) detail::bufferEventCallbacksSet(bev);
 }
-// A new evconnlistener: its listening event runs the listener's callback.
-inline void listenerCreated(evconnlistener* lev) {
-  if (detail::streaming()) detail::listenerCreated(lev);
+// evconnlistener_set_cb: its listening event runs the listener's new callback.
+// (A new listener's callback is announced before its event exists: AnnounceFirst.h.)
+inline void listenerCallbackSet(evconnlistener* lev) {
+  if (detail::streaming()) detail::listenerCallbackSet(lev);
 }
 
 }  // namespace rs::live

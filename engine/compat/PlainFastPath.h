@@ -15,17 +15,10 @@ namespace rs {
 struct PlainFastPath {
   // event_assign() of an initialized, non-pending event of `base` (not null),
   // an event of the C API (no label, no std::function callback).
-  // `onTraced()` runs after a successful assign on a traced base only (the C
-  // API tells a live trace's reader the callback): nothing for an untraced one.
-  template <class OnTraced>
-  static int assign(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg,
-                    OnTraced&& onTraced) {
+  static int assign(Event* ev, EventBase* base, int fd, short events, EventCallback cb, void* arg) {
     // Traced or not: one instantiation each, chosen once (same transitions/records).
-    if (base && base->trace_.enabled()) [[unlikely]] {
-      const int result = assignImpl<true>(ev, base, fd, events, cb, arg);
-      if (result == 0) onTraced();
-      return result;
-    }
+    if (base && base->trace_.enabled()) [[unlikely]]
+      return assignImpl<true>(ev, base, fd, events, cb, arg);
     return assignImpl<false>(ev, base, fd, events, cb, arg);
   }
   // True when event_assign() can re-assign `ev` with reassignUntraced(): the

@@ -165,6 +165,14 @@ class EventBase {
   std::vector<EventSnapshot> snapshot() const;
   LoopStats stats() const { return stats_; }
   size_t liveEventCount() const { return liveEvents_; }
+  // Event ids (a live trace names an event's callback before the event's first
+  // record: engine/compat/AnnounceFirst.h). nextEventId(): the id the next
+  // assignment on this base gives. skipEventId(): that id goes unused after the
+  // assignment it was read for failed (no later event gets it). Loop thread only.
+  uint64_t nextEventId() const { return nextId_; }
+  void skipEventId(uint64_t id) {
+    if (id == nextId_) ++nextId_;
+  }
 
   // Records a buffer level (bufferevents call this). Loop thread only.
   void traceBufferLevel(uint64_t eventId, uint32_t owner, int fd, BufferId which, int64_t bytes) {

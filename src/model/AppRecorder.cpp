@@ -35,13 +35,13 @@ void checkContract(bool holds, const char* what) {
 
 // One unit of the recorder thread's work, keyed by the app's session id.
 struct RecorderItem {
-  enum class Kind { Start, Records, Log, Interval, Resync, End };
+  enum class Kind { Start, Records, Log, Interval, Resync, Label, End };
   Kind kind = Kind::Records;
   int session = 0;
   int64_t tsNs = 0;
   recording::SessionInfo info;                          // Start
   std::vector<TraceRecord> records;                     // Records
-  std::unordered_map<uint64_t, std::string> labels;     // Records, Resync: labels of events first seen here (or come late)
+  std::unordered_map<uint64_t, std::string> labels;     // Records, Resync: labels of events first seen here; Label: the one come late
   int level = 0;                                        // Log
   std::string text;                                     // Log: the line; Interval: its JSON
   recording::SnapshotEvents snapshot;                   // Resync (taken at tsNs)
@@ -142,10 +142,9 @@ class AppRecorder::Worker {
       if (const auto known = labels.find(event.eventId); known != labels.end()) event.label = known->second;
     };
     switch (item.kind) {
-      case RecorderItem::Kind::Records:
-        tee.add(item.records.data(), item.records.size(), describe);
-        // (A no-op for the events just described; a label come late replaces the bare one.)
-        for (auto& [id, label] : item.labels) tee.redescribe(id, label, {});
+      case RecorderItem::Kind::Records: tee.add(item.records.data(), item.records.size(), describe); return;
+      case RecorderItem::Kind::Label:
+        for (auto& [id, label] : item.labels) tee.redescribe(id, std::move(label), {});
         return;
       case RecorderItem::Kind::Resync: tee.resync(item.tsNs, item.snapshot, describe); return;
       case RecorderItem::Kind::Log: writer_.addLog(tee.session(), item.tsNs, item.level, std::move(item.text)); return;
@@ -195,7 +194,6 @@ bool AppRecorder::start(const recording::RecordOptions& options, std::set<int> o
   recorded_.clear();
   ended_.clear();
   seen_.clear();
-  unlabeled_.clear();
   lastIntervalEndSec_.clear();
   error_.clear();
   controller_->aggregator().setObserver(this);
@@ -270,19 +268,10 @@ void AppRecorder::ingested(int session, const TraceRecord* records, size_t count
   }
   RecorderItem batch{RecorderItem::Kind::Records, session, 0, {}, {records, records + count}, {}, 0, {}, {}};
   std::unordered_set<uint64_t>& seen = seen_[session];
-  std::unordered_map<uint64_t, int>& unlabeled = unlabeled_[session];
   for (size_t i = 0; i < count; ++i) {
     const uint64_t id = records[i].eventId;
     if (id == 0 || !seen.insert(id).second || !infoSource) continue;
     if (const auto known = infoSource->info(id)) batch.labels.emplace(id, known->label);
-    else unlabeled.emplace(id, kLabelRetryBatches);
-  }
-  // Labels that arrived after their events' first records: the recorder thread
-  // describes those events again (SessionTee::redescribe).
-  for (auto it = unlabeled.begin(); infoSource && it != unlabeled.end();) {
-    const auto known = infoSource->info(it->first);
-    if (known) batch.labels.emplace(it->first, known->label);
-    it = known || --it->second <= 0 ? unlabeled.erase(it) : std::next(it);
   }
   worker_->push(std::move(batch));
 }
@@ -324,6 +313,15 @@ void AppRecorder::resynced(int session, const std::vector<EventSnapshot>& snapsh
   worker_->push(std::move(resync));
   worker_->push({RecorderItem::Kind::Log, session, takenNs, {}, {}, {}, static_cast<int>(LogLevel::Warning),
                  resyncLine(snapshot), {}});
+}
+
+void AppRecorder::labelled(int session, quint64 eventId, const QString& label) {
+  assertGuiThread("labelled() off the GUI thread");
+  if (!writer_ || !recorded_.count(session) || ended_.count(session)) return;
+  // Never dropped (one per label come late): after the batches that described the event.
+  RecorderItem item{RecorderItem::Kind::Label, session, 0, {}, {}, {}, 0, {}, {}};
+  item.labels.emplace(eventId, label.toStdString());
+  worker_->push(std::move(item));
 }
 
 void AppRecorder::sessionEnded(int session, qint64 nowNs) {

@@ -26,6 +26,10 @@
 // (the one that constructed it), asserted (a violation prints what was broken and
 // aborts). The GUI thread's per-batch work is one copy of the records and, for an
 // event not seen before, its label (looked up there, while its Tracer is alive).
+// A label that comes, or changes, after the event's first records is the
+// aggregator's to find (IngestObserver::labelled): it goes to the recorder
+// thread in order with the batches, and the event is described again in the
+// file (SessionTee::redescribe).
 // The copy is unavoidable: ingested() borrows the batch (SessionController's drain
 // buffer, reused by its next drain; a relay's decode buffer), it owns nothing to move.
 // SessionTee and everything it writes: the recorder thread only (started by
@@ -89,6 +93,7 @@ class AppRecorder : private IngestObserver {
   void sessionEnded(int session, qint64 nowNs) override;
   void figured(int session, const SessionFigures& figures) override;
   void resynced(int session, const std::vector<EventSnapshot>& snapshot, qint64 takenNs) override;
+  void labelled(int session, quint64 eventId, const QString& label) override;
   // Hands the session to the recorder thread (added to the file) on its first use;
   // false for a session not to record.
   bool record(int session);
@@ -104,11 +109,6 @@ class AppRecorder : private IngestObserver {
   std::set<int> recorded_;  // app session ids handed to the recorder thread
   std::set<int> ended_;
   std::map<int, std::unordered_set<uint64_t>> seen_;  // per session: events whose label was looked up
-  // Per session: events seen without a label (a traced program's callback
-  // message can come a collector tick after the event's first record; a
-  // listener's does), each with the batches it is looked up again for.
-  std::map<int, std::unordered_map<uint64_t, int>> unlabeled_;
-  static constexpr int kLabelRetryBatches = 64;
   std::map<int, double> lastIntervalEndSec_;  // per client session: the newest interval recorded
   QString error_;
 };

@@ -18,18 +18,63 @@ TraceAggregator::TraceAggregator() : originNs_(monotonicNowNs()) {}
 
 SessionTraceStats& TraceAggregator::statsFor(int session) { return sessions_[session]; }
 
+// At the row's creation: what the session's directory knows of the event.
 void TraceAggregator::resolveLabel(EventRow& e, const Tracer* infoSource) {
   if (!infoSource) return;
   std::optional<EventInfo> info = infoSource->info(e.id);
   if (!info) return;
   if (info->owner) e.owner = info->owner;  // a traced program's directory knows none: the record's stays
-  e.fd = info->fd;
+  if (info->fd >= 0) e.fd = info->fd;      // (a listener's callback can be announced before its socket exists)
   e.events = info->events;
   e.priority = info->priority;
   if (info->kind == EventKind::Internal) e.kind = EventKind::Internal;
   if (!info->label.empty()) {
     e.label = QString::fromStdString(info->label);
     e.labelResolved = true;
+  }
+}
+
+// A label known after the row's creation: the row takes it (and is redrawn, and
+// the observer told, when it is new).
+void TraceAggregator::takeLabel(int index, QString label) {
+  EventRow& e = rows_[static_cast<size_t>(index)];
+  e.labelResolved = true;
+  if (label == e.label) return;
+  e.label = std::move(label);
+  markDirty(index);
+  if (observer_) observer_->labelled(e.session, e.id, e.label);
+}
+
+void TraceAggregator::lookUpLabel(int index) {
+  const EventRow& e = rows_[static_cast<size_t>(index)];
+  const auto source = infoSources_.find(e.session);
+  if (source == infoSources_.end()) return;
+  const std::optional<EventInfo> info = source->second->info(e.id);
+  if (info && !info->label.empty()) takeLabel(index, QString::fromStdString(info->label));
+}
+
+// Once per tick: the oldest rows still unlabelled, then the next stretch of the
+// relabel sweep (see "Labels" in the header).
+void TraceAggregator::retryLabels() {
+  // (Rows done with -- freed, removed, labelled by a snapshot, or in a session
+  // with no directory -- leave the queue without counting as lookups.)
+  size_t lookups = 0;
+  for (size_t n = unlabelled_.size(); n > 0 && lookups < kLabelRetriesPerTick; --n) {
+    const quint64 key = unlabelled_.front();
+    unlabelled_.pop_front();
+    const auto it = rowIndex_.find(key);
+    if (it == rowIndex_.end()) continue;
+    const EventRow& e = rows_[static_cast<size_t>(it->second)];
+    if (e.freedAtNs || e.labelResolved || !infoSources_.count(e.session)) continue;
+    ++lookups;
+    lookUpLabel(it->second);
+    if (!e.labelResolved) unlabelled_.push_back(key);
+  }
+  for (size_t n = std::min(rows_.size(), kRelabelChecksPerTick); n > 0; --n) {
+    if (relabelCursor_ >= rows_.size()) relabelCursor_ = 0;
+    const int i = static_cast<int>(relabelCursor_++);
+    const EventRow& e = rows_[static_cast<size_t>(i)];
+    if (e.labelResolved && !e.freedAtNs) lookUpLabel(i);
   }
 }
 
@@ -58,6 +103,7 @@ EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r, const Trace
     e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
     applyFineCap(e);
     resolveLabel(e, infoSource);
+    if (!e.labelResolved) unlabelled_.push_back(key);
     rowIndex_.emplace(key, i);
     ++liveEvents_;
     ++statsFor(session).liveEvents;
@@ -227,7 +273,9 @@ void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot
     r.type = TraceType::Transition;
     r.from = s.state;
     int i;
+    const int rowsBefore = rowCount();
     EventRow& e = rowFor(session, r, nullptr, &i);
+    const bool created = rowCount() > rowsBefore;
     e.state = s.state;
     e.kind = s.kind;
     e.events = s.events;
@@ -237,8 +285,12 @@ void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot
     e.lastCallbackNs = s.lastCallbackNs;
     e.lastCause = s.lastCause;
     if (!s.label.empty()) {
-      e.label = QString::fromStdString(s.label);
-      e.labelResolved = true;
+      if (created) {  // (the observer saw the snapshot, labels included)
+        e.label = QString::fromStdString(s.label);
+        e.labelResolved = true;
+      } else {
+        takeLabel(i, QString::fromStdString(s.label));
+      }
     }
     markDirty(i);
   }
@@ -313,6 +365,7 @@ void TraceAggregator::finishTick(qint64 nowNs) {
         st.edgeRate[e] = static_cast<double>(t.edges[e] - base->edges[e]) / dt;
     }
   }
+  retryLabels();
   lastTickEdges_ = edgeTickAll_;
   edgeTickAll_.fill(0);
   for (auto& [id, st] : sessions_) st.edgeTick.fill(0);
@@ -423,11 +476,6 @@ void TraceAggregator::maintain(qint64 nowNs) {
     while (e.transitions.size() > 1 && e.transitions[1].tsNs <= cutoff) e.transitions.dropFront(1);
     e.callbacks.dropFrontWhile([&](const CallbackSample& s) { return s.beginNs < cutoff; });
     e.coarse.dropBefore(cutoff);
-    if (!e.labelResolved && !e.freedAtNs) {
-      auto src = infoSources_.find(e.session);
-      if (src != infoSources_.end()) resolveLabel(e, src->second);
-      e.labelResolved = true;  // one late attempt is enough
-    }
   }
   enforceHistoryBudget(nowNs);
   const size_t conns = std::max<size_t>(1, connections_.size());

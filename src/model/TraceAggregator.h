@@ -20,6 +20,17 @@
 // last shown at the same time lose it evenly), never a shown event's. Buffer series
 // are bounded separately (kLevelSampleBudget samples).
 //
+// Labels: a row takes its event's label from the session's directory (the
+// `infoSource` Tracer) when ingest() creates it. The label may come later (a
+// traced program's `callback` message after the event's first records: a
+// bufferevent's callbacks are set after it exists) or change (a callback set
+// again): this class is the one place that catches up. Each finishTick() looks
+// up again up to kLabelRetriesPerTick rows still unlabelled and alive (in turn;
+// a row leaves the queue when labelled, freed or removed) and checks up to
+// kRelabelChecksPerTick labelled live rows (a sweep over all rows) for a new
+// label; a row whose label came or changed so is redrawn (dirty range) and the
+// observer is told (IngestObserver::labelled).
+//
 // ingest() is O(records) with no per-record allocation (hash lookups, ring writes;
 // rings grow geometrically up to their cap). finishTick() is called once per GUI
 // tick after all sessions were drained; it computes rates over a ~1 s window.
@@ -56,6 +67,9 @@ class IngestObserver {
   virtual void figured(int session, const SessionFigures& figures) = 0;
   // applySnapshot(): the session's states were replaced by an engine snapshot.
   virtual void resynced(int /*session*/, const std::vector<EventSnapshot>& /*snapshot*/, qint64 /*takenNs*/) {}
+  // An event's label became known, or changed, after its row was created (see
+  // "Labels" above TraceAggregator); called after the batches that created it.
+  virtual void labelled(int /*session*/, quint64 /*eventId*/, const QString& /*label*/) {}
 };
 
 class TraceAggregator final : public FrameSource {
@@ -92,6 +106,9 @@ class TraceAggregator final : public FrameSource {
   static constexpr size_t kFineSamplesPerEvent = 4096;
   static constexpr size_t kShownSamplesMax = size_t{1} << 17;
   static constexpr size_t kLevelSampleBudget = size_t{2} << 20;
+  // Label lookups per finishTick (see "Labels" above).
+  static constexpr size_t kLabelRetriesPerTick = 256;
+  static constexpr size_t kRelabelChecksPerTick = 256;
 
   // Sessions' workload figures, replaced every tick (forgetSession() drops them).
   void setFigures(int session, SessionFigures figures) {
@@ -149,6 +166,9 @@ class TraceAggregator final : public FrameSource {
   }
   void markFreed(EventRow& e, qint64 ts);
   void resolveLabel(EventRow& e, const Tracer* infoSource);
+  void takeLabel(int index, QString label);
+  void lookUpLabel(int index);
+  void retryLabels();
   void rebuildIndex();
   void maintain(qint64 nowNs);
   size_t fineCapFor(const EventRow& e) const;
@@ -180,6 +200,8 @@ class TraceAggregator final : public FrameSource {
   std::set<int> endedSessions_;  // ended, not yet forgotten: rows kept
   qint64 lastMaintainNs_ = 0;
   std::unordered_map<int, const Tracer*> infoSources_;
+  std::deque<quint64> unlabelled_;  // keys of rows created without a label, oldest first
+  size_t relabelCursor_ = 0;        // the next row the relabel sweep checks
   std::map<int, SessionFigures> figures_;
   std::deque<LogEntry> log_;
   quint64 logEndSeq_ = 0;  // number of the newest line in log_

@@ -284,9 +284,10 @@ void TestAppRecording::recordsAProgramSession() {
                       [](const auto& e) { return e.label.find("accept_cb") != std::string::npos; }));
 }
 
-// A traced program's callback message can come a collector tick after the
-// event's first record (a listener announces its callback after enabling its
-// event): the label that comes late still describes the event in the file.
+// A traced program's callback message can come after the event's first records
+// (a bufferevent's callbacks are set after it exists): the aggregator finds the
+// label at a later tick (IngestObserver::labelled) and the event is described
+// again in the file with it.
 void TestAppRecording::lateLabelIsRecorded() {
   SessionController ctl;
   SessionRow row;
@@ -316,6 +317,7 @@ void TestAppRecording::lateLabelIsRecorded() {
   info.fd = 5;
   info.label = "accept_cb[listener]";
   labels.publishInfo(info);
+  ctl.aggregator().finishTick(rs::monotonicNowNs());  // the aggregator's retry finds it
   r.from = rs::EventState::Pending;
   r.to = rs::EventState::Active;
   r.cause = rs::TraceCause::ReadyRead;

@@ -1,7 +1,11 @@
 // TraceAggregator fed by a real EventBase's trace: states, diagram edges, paths,
 // callback and scheduling-delay distributions, buffer series, snapshot resync,
 // retention and row removal; and the rest of its FrameSource: the sessions'
-// figures and the numbered, bounded log.
+// figures and the numbered, bounded log. Labels that come late: an event whose
+// label the directory learns two ticks after its first record is labelled at the
+// next tick and the observer told once; a label that changes later replaces it
+// (told again); a freed event is not looked up; each tick looks up a bounded
+// number of unlabelled rows, all of them in turn.
 #include <QtTest>
 
 #include <sys/socket.h>
@@ -45,6 +49,43 @@ qint64 liveSum(const DiagramStats& d) {
 
 quint64 edge(const DiagramStats& d, DiagramEdge e) { return d.edgeTotal[static_cast<size_t>(e)]; }
 
+// Keeps what IngestObserver::labelled was told.
+struct LabelWatcher : IngestObserver {
+  struct Told {
+    int session;
+    quint64 id;
+    QString label;
+  };
+  std::vector<Told> told;
+  void ingested(int, const TraceRecord*, size_t, const Tracer*) override {}
+  void logged(const QVector<LogEntry>&) override {}
+  void sessionEnded(int, qint64) override {}
+  void figured(int, const SessionFigures&) override {}
+  void labelled(int session, quint64 id, const QString& label) override { told.push_back({session, id, label}); }
+};
+
+// A transition of event `id` (fd 5) at tsNs.
+TraceRecord transition(quint64 id, EventState from, EventState to, TraceCause cause, qint64 tsNs) {
+  TraceRecord r{};
+  r.type = TraceType::Transition;
+  r.eventId = id;
+  r.kind = EventKind::Io;
+  r.fd = 5;
+  r.from = from;
+  r.to = to;
+  r.cause = cause;
+  r.tsNs = tsNs;
+  return r;
+}
+
+void publishLabel(Tracer& directory, quint64 id, const std::string& label) {
+  EventInfo info;
+  info.id = id;
+  info.fd = 5;
+  info.label = label;
+  directory.publishInfo(info);
+}
+
 }  // namespace
 
 class TestTraceAggregator : public QObject {
@@ -62,6 +103,8 @@ class TestTraceAggregator : public QObject {
   void histogramPercentiles();
   void logLinesAreNumberedAndBounded();
   void figuresLeaveWithTheirSession();
+  void lateLabelIsTakenAtTheNextTick();
+  void unlabelledRowsAreLookedUpInBoundedTurns();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -440,6 +483,72 @@ void TestTraceAggregator::figuresLeaveWithTheirSession() {
   agg.forgetSession(1);
   QCOMPARE(frame.figures().size(), size_t{1});
   QVERIFY(!frame.figures().count(1));
+}
+
+void TestTraceAggregator::lateLabelIsTakenAtTheNextTick() {
+  TraceAggregator agg;
+  LabelWatcher watcher;
+  agg.setObserver(&watcher);
+  Tracer directory(16);
+  const TraceRecord first = transition(7, EventState::NonPending, EventState::Pending, TraceCause::Add, 1'000);
+  agg.ingest(1, &first, 1, &directory);  // no label known yet
+  const int row = agg.rowOf(1, 7);
+  QVERIFY(row >= 0);
+  agg.finishTick(1'000'000);
+  agg.finishTick(2'000'000);
+  QVERIFY(agg.row(row).label.isEmpty());
+  QVERIFY(watcher.told.empty());
+
+  publishLabel(directory, 7, "read_cb[bufferevent-read]");
+  agg.takeDirtyRange();
+  agg.finishTick(3'000'000);
+  QCOMPARE(agg.row(row).label, QStringLiteral("read_cb[bufferevent-read]"));
+  const auto dirty = agg.takeDirtyRange();
+  QVERIFY(dirty.first <= row && row <= dirty.second);  // redrawn
+  QCOMPARE(watcher.told.size(), size_t{1});
+  QCOMPARE(watcher.told[0].session, 1);
+  QCOMPARE(watcher.told[0].id, quint64{7});
+  QCOMPARE(watcher.told[0].label, QStringLiteral("read_cb[bufferevent-read]"));
+  for (qint64 t = 4; t < 8; ++t) agg.finishTick(t * 1'000'000);
+  QCOMPARE(watcher.told.size(), size_t{1});  // told once
+
+  // A label set again replaces it (the relabel sweep: one row here, checked every tick).
+  publishLabel(directory, 7, "other_cb[bufferevent-read]");
+  agg.finishTick(8'000'000);
+  QCOMPARE(agg.row(row).label, QStringLiteral("other_cb[bufferevent-read]"));
+  QCOMPARE(watcher.told.size(), size_t{2});
+  QCOMPARE(watcher.told[1].label, QStringLiteral("other_cb[bufferevent-read]"));
+
+  // A freed event is not looked up any more.
+  const TraceRecord born = transition(8, EventState::NonPending, EventState::Pending, TraceCause::Add, 9'000);
+  const TraceRecord freed = transition(8, EventState::Pending, EventState::Invalid, TraceCause::Free, 10'000);
+  agg.ingest(1, &born, 1, &directory);
+  agg.ingest(1, &freed, 1, &directory);
+  publishLabel(directory, 8, "gone_cb");
+  for (qint64 t = 9; t < 12; ++t) agg.finishTick(t * 1'000'000);
+  QVERIFY(agg.row(agg.rowOf(1, 8)).label.isEmpty());
+  QCOMPARE(watcher.told.size(), size_t{2});
+  agg.setObserver(nullptr);
+}
+
+void TestTraceAggregator::unlabelledRowsAreLookedUpInBoundedTurns() {
+  TraceAggregator agg;
+  LabelWatcher watcher;
+  agg.setObserver(&watcher);
+  Tracer directory(16);
+  constexpr quint64 kEvents = 1000;
+  for (quint64 id = 1; id <= kEvents; ++id) {
+    const TraceRecord r = transition(id, EventState::NonPending, EventState::Pending, TraceCause::Add, 1'000);
+    agg.ingest(1, &r, 1, &directory);
+  }
+  for (quint64 id = 1; id <= kEvents; ++id) publishLabel(directory, id, "cb" + std::to_string(id));
+  agg.finishTick(1'000'000);
+  QCOMPARE(watcher.told.size(), TraceAggregator::kLabelRetriesPerTick);
+  for (qint64 t = 2; t < 10; ++t) agg.finishTick(t * 1'000'000);
+  QCOMPARE(watcher.told.size(), size_t{kEvents});  // each in turn, each once
+  for (quint64 id = 1; id <= kEvents; ++id)
+    QCOMPARE(agg.row(agg.rowOf(1, id)).label, QString("cb%1").arg(id));
+  agg.setObserver(nullptr);
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
