@@ -62,12 +62,12 @@ void TraceAggregator::retryLabels() {
   for (size_t n = unlabelled_.size(); n > 0 && lookups < kLabelRetriesPerTick; --n) {
     const quint64 key = unlabelled_.front();
     unlabelled_.pop_front();
-    const auto it = rowIndex_.find(key);
-    if (it == rowIndex_.end()) continue;
-    const EventRow& e = rows_[static_cast<size_t>(it->second)];
+    const int row = rowIndex_.find(key);
+    if (row < 0) continue;
+    const EventRow& e = rows_[static_cast<size_t>(row)];
     if (e.freedAtNs || e.labelResolved || !infoSources_.count(e.session)) continue;
     ++lookups;
-    lookUpLabel(it->second);
+    lookUpLabel(row);
     if (!e.labelResolved) unlabelled_.push_back(key);
   }
   for (size_t n = std::min(rows_.size(), kRelabelChecksPerTick); n > 0; --n) {
