@@ -7,12 +7,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <ctime>
+#include <exception>
 
 namespace rs::live {
 
 namespace {
+
+int64_t monotonicNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 // "socket:[12345]" -> 12345, else 0.
 unsigned long socketInode(pid_t pid, int fd) {
@@ -40,29 +46,57 @@ std::string formatAddress(const std::string& hex, bool v6) {
 
 }  // namespace
 
-std::string peerAddress(pid_t pid, int fd) {
-  const unsigned long inode = fd >= 0 ? socketInode(pid, fd) : 0;
+void PeerAddresses::setPid(pid_t pid) {
+  if (pid == pid_) return;
+  pid_ = pid;
+  byInode_.clear();
+  missedNs_.clear();
+  reads_ = 0;
+}
+
+std::string PeerAddresses::of(int fd) {
+  const unsigned long inode = pid_ > 0 && fd >= 0 ? socketInode(pid_, fd) : 0;
   if (inode == 0) return {};
-  for (const bool v6 : {false, true}) {
-    std::ifstream table("/proc/" + std::to_string(pid) + (v6 ? "/net/tcp6" : "/net/tcp"));
-    std::string line;
-    std::getline(table, line);  // header
-    while (std::getline(table, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
-      unsigned long lineInode = 0;
-      if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
-            lineInode))
-        continue;
-      if (lineInode != inode) continue;
-      try {
-        return formatAddress(remote, v6);
-      } catch (const std::exception&) {
-        return {};
-      }
+  auto it = byInode_.find(inode);
+  if (it == byInode_.end()) {
+    // Not in the last read: a connection newer than it (read again), or a
+    // socket the tables do not list (not again for kRereadNs).
+    const int64_t now = monotonicNs();
+    const auto missed = missedNs_.find(inode);
+    if (missed != missedNs_.end() && now - missed->second < kRereadNs) return {};
+    reread();
+    it = byInode_.find(inode);
+    if (it == byInode_.end()) {
+      if (missedNs_.size() >= kMaxMissed) missedNs_.clear();
+      missedNs_[inode] = now;
+      return {};
     }
   }
-  return {};
+  try {
+    return formatAddress(it->second.hex, it->second.v6);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+void PeerAddresses::reread() {
+  ++reads_;
+  byInode_.clear();
+  for (const bool v6 : {false, true}) {
+    const std::string path = "/proc/" + std::to_string(pid_) + (v6 ? "/net/tcp6" : "/net/tcp");
+    std::FILE* table = std::fopen(path.c_str(), "re");
+    if (!table) continue;
+    char line[512];
+    if (std::fgets(line, sizeof line, table)) {  // (the header)
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      char remote[64];
+      unsigned long inode = 0;
+      while (std::fgets(line, sizeof line, table))
+        if (std::sscanf(line, "%*s %*s %63s %*s %*s %*s %*s %*s %*s %lu", remote, &inode) == 2 && inode != 0)
+          byInode_[inode] = {remote, v6};
+    }
+    std::fclose(table);
+  }
 }
 
 }  // namespace rs::live

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 
 #include "live/ElfSymbols.h"
 
@@ -65,11 +67,44 @@ std::string SymbolResolver::sourceLine(const std::string& module, uint64_t fileA
   return (slash == std::string::npos ? path : path.substr(slash + 1)) + ":" + std::to_string(lineNo);
 }
 
-const SymbolResolver::Table& SymbolResolver::load(const std::string& module) {
-  auto [it, inserted] = tables_.try_emplace(module);
-  if (!inserted) return it->second;
-  Table& table = it->second;
-  if (elf_version(EV_CURRENT) == EV_NONE || !isRegularFile(module)) return table;
+namespace {
+
+// Which file a path named when it was read: a rebuilt binary at the same path
+// is read again.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  int64_t mtimeNs = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+bool identify(const std::string& path, FileIdentity* id) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  *id = {st.st_dev, st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec};
+  return true;
+}
+
+}  // namespace
+
+// Every resolver of the process shares what was read (one app sees the same
+// program and our libevent in session after session; reading a large module's
+// symbol table takes tens of milliseconds): one table per path, read again
+// when the file there changed.
+std::shared_ptr<const SymbolResolver::Table> SymbolResolver::sharedTable(const std::string& module) {
+  struct Entry {
+    FileIdentity identity;
+    std::shared_ptr<const Table> table;
+  };
+  static std::mutex mutex;
+  static std::map<std::string, Entry>* cache = new std::map<std::string, Entry>;  // (never destroyed)
+  FileIdentity identity;
+  if (elf_version(EV_CURRENT) == EV_NONE || !identify(module, &identity)) return std::make_shared<const Table>();
+  std::lock_guard lock(mutex);
+  Entry& entry = (*cache)[module];
+  if (entry.table && entry.identity == identity) return entry.table;
+  auto table = std::make_shared<Table>();
   const int fd = ::open(module.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return table;
   if (Elf* elf = elf_begin(fd, ELF_C_READ, nullptr)) {
@@ -84,12 +119,19 @@ const SymbolResolver::Table& SymbolResolver::load(const std::string& module) {
     const bool useSymtab = !symtab.empty();
     const std::vector<GElf_Sym>& syms = useSymtab ? symtab : dynsym;
     const std::vector<std::string>& names = useSymtab ? symtabNames : dynsymNames;
-    for (size_t i = 0; i < syms.size(); ++i) table.push_back({syms[i].st_value, syms[i].st_size, names[i]});
-    std::sort(table.begin(), table.end(), [](const Function& a, const Function& b) { return a.start < b.start; });
+    for (size_t i = 0; i < syms.size(); ++i) table->push_back({syms[i].st_value, syms[i].st_size, names[i]});
+    std::sort(table->begin(), table->end(), [](const Function& a, const Function& b) { return a.start < b.start; });
     elf_end(elf);
   }
   ::close(fd);
+  entry = {identity, table};
   return table;
+}
+
+const SymbolResolver::Table& SymbolResolver::load(const std::string& module) {
+  auto [it, inserted] = tables_.try_emplace(module);
+  if (inserted) it->second = sharedTable(module);
+  return *it->second;
 }
 
 std::string SymbolResolver::resolve(const std::string& module, uint64_t fileAddress) {

@@ -39,6 +39,7 @@ constexpr const char* kSeverities[] = {"debug", "msg", "warn", "err"};
 
 void TextTraceWriter::hello(const Hello& h) {
   pid_ = h.pid;
+  peers_.setPid(static_cast<pid_t>(h.pid));
   startNs_ = h.startNs;
   std::fprintf(out_, "# pid %" PRIu32 " (%s) %s, trace protocol %" PRIu32 "\n", h.pid, h.processName.c_str(),
                h.executable.c_str(), h.version);
@@ -56,7 +57,7 @@ void TextTraceWriter::baseFreed(uint64_t base) {
 void TextTraceWriter::callback(const CallbackInfo& info) {
   const std::string name = labels_.add(info);
   const std::string where = labels_.symbols().sourceLine(info.module, info.fileAddress);
-  const std::string peer = peerAddress(static_cast<pid_t>(pid_), info.fd);
+  const std::string peer = peers_.of(info.fd);
   std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " ev=%" PRIu64 " callback %s (%s)%s%s%s%s\n", pid_, info.base,
                info.eventId, name.c_str(), roleName(info.role), where.empty() ? "" : " at ", where.c_str(),
                peer.empty() ? "" : ", peer ", peer.c_str());

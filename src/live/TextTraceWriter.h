@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "live/EventLabels.h"
+#include "live/PeerAddress.h"
 #include "live/TraceDecoder.h"
 
 namespace rs::live {
@@ -41,6 +42,7 @@ class TextTraceWriter : public TraceSink {
   uint32_t pid_ = 0;
   int64_t startNs_ = 0;
   EventLabels labels_;
+  PeerAddresses peers_;
 };
 
 }  // namespace rs::live

@@ -175,6 +175,7 @@ void ProgramSession::flushLog() {
 
 void ProgramSession::hello(const live::Hello& h) {
   hello_ = h;
+  peers_.setPid(static_cast<pid_t>(h.pid));
   log(LogLevel::Info, 0,
       QStringLiteral("traced program %1[%2] connected (%3)").arg(processName()).arg(h.pid).arg(QString::fromStdString(h.executable)));
 }
@@ -217,7 +218,7 @@ void ProgramSession::callback(const live::CallbackInfo& info) {
   if (!b) return;
   labels_.add(info);
   std::string label = labels_.label(info.base, info.eventId);
-  const std::string peer = live::peerAddress(static_cast<pid_t>(hello_.pid), info.fd);
+  const std::string peer = peers_.of(info.fd);
   if (!peer.empty()) label += " " + peer;
   EventInfo e;
   e.id = info.eventId;

@@ -34,6 +34,7 @@
 
 #include "core/Tracer.h"
 #include "live/EventLabels.h"
+#include "live/PeerAddress.h"
 #include "live/TraceDecoder.h"
 #include "model/SessionController.h"
 
@@ -99,6 +100,7 @@ class ProgramSession : public QObject, private live::TraceSink {
   std::unique_ptr<QSocketNotifier> notifier_;
   live::TraceDecoder decoder_;
   live::EventLabels labels_;
+  live::PeerAddresses peers_;  // of hello_.pid
   live::Hello hello_;
   std::map<uint64_t, Base> bases_;
   int lastSession_ = 0;  // where process-wide log lines go

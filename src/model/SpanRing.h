@@ -7,8 +7,6 @@
 #include <cstddef>
 #include <vector>
 
-#include "model/RingMemory.h"
-
 namespace rs::gui {
 
 template <typename T>
@@ -119,8 +117,7 @@ class SpanRing {
     __builtin_prefetch(&buf_[(head_ + size_ + kSamplesPerLine) & mask_], 1);
   }
 
-  // Large buffers in huge pages (RingMemory.h).
-  using Buffer = std::vector<T, RingAllocator<T>>;
+  using Buffer = std::vector<T>;
   Buffer buf_;
   size_t cap_;
   size_t mask_ = 0;
