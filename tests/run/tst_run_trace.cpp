@@ -105,11 +105,14 @@ class TracedRun {
       : path_(dir_.filePath("trace.txt")), recording_(dir_.filePath("trace.rsrec")) {
     proc_.setProgram(RUN_PATH);
     proc_.setArguments(QStringList{"--trace-text", path_, "--record", recording_, "--", program} + args);
+    // Its own process group, which the program it runs joins: a case that fails
+    // midway ends both (killing reactorscope-run alone would orphan the program).
+    proc_.setChildProcessModifier([] { ::setpgid(0, 0); });
     proc_.start();
   }
   ~TracedRun() {
     if (proc_.state() != QProcess::NotRunning) {
-      proc_.kill();
+      ::kill(-static_cast<pid_t>(proc_.processId()), SIGKILL);
       proc_.waitForFinished(10000);
     }
   }
