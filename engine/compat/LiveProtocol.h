@@ -19,6 +19,13 @@ inline constexpr char kTraceSocketEnv[] = "REACTORSCOPE_TRACE_SOCKET";
 inline constexpr char kTraceFdEnv[] = "REACTORSCOPE_TRACE_FD";
 // Frame header: u32 body length, u16 type, u16 reserved (0).
 constexpr size_t kFrameHeaderBytes = 8;
+// A little-endian u32 of the stream, read from any address.
+inline uint32_t readLe32(const void* at) {
+  const auto* b = static_cast<const unsigned char*>(at);
+  return uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24);
+}
+// The body length a frame's header gives (its first field).
+inline uint32_t frameBodyBytes(const void* header) { return readLe32(header); }
 constexpr uint32_t kMaxBodyBytes = uint32_t{1} << 20;
 constexpr size_t kMaxStringBytes = 4096;  // a string: u16 length + bytes
 constexpr size_t kRecordBytes = 40;       // rs::TraceRecord's layout

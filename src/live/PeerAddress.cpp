@@ -1,5 +1,7 @@
 #include "live/PeerAddress.h"
 
+#include "core/Clock.h"
+
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -13,12 +15,6 @@
 namespace rs::live {
 
 namespace {
-
-int64_t monotonicNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 // "socket:[12345]" -> 12345, else 0.
 unsigned long socketInode(pid_t pid, int fd) {
@@ -61,7 +57,7 @@ std::string PeerAddresses::of(int fd) {
   if (it == byInode_.end()) {
     // Not in the last read: a connection newer than it (read again), or a
     // socket the tables do not list (not again for kRereadNs).
-    const int64_t now = monotonicNs();
+    const int64_t now = rs::monotonicNowNs();
     const auto missed = missedNs_.find(inode);
     if (missed != missedNs_.end() && now - missed->second < kRereadNs) return {};
     reread();

@@ -98,8 +98,7 @@ bool TraceDecoder::feed(const void* data, size_t n, TraceSink& sink) {
   while (!buffer_.empty() && n > 0) {
     size_t frameBytes = kFrameHeaderBytes;
     if (buffer_.size() >= kFrameHeaderBytes)
-      frameBytes += uint32_t{buffer_[0]} | (uint32_t{buffer_[1]} << 8) | (uint32_t{buffer_[2]} << 16) |
-                    (uint32_t{buffer_[3]} << 24);
+      frameBytes += frameBodyBytes(buffer_.data());
     const size_t take = std::min(n, frameBytes - buffer_.size());
     buffer_.insert(buffer_.end(), bytes, bytes + take);
     bytes += take;
@@ -130,7 +129,7 @@ size_t TraceDecoder::decodeFrames(const uint8_t* bytes, size_t n, TraceSink& sin
   size_t pos = 0;
   while (n - pos >= kFrameHeaderBytes) {
     const uint8_t* h = bytes + pos;
-    const uint32_t length = uint32_t{h[0]} | (uint32_t{h[1]} << 8) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 24);
+    const uint32_t length = frameBodyBytes(h);
     const uint16_t type = static_cast<uint16_t>(h[4] | (h[5] << 8));
     const uint16_t reserved = static_cast<uint16_t>(h[6] | (h[7] << 8));
     const auto at = [&] { return " at byte " + std::to_string(offset_ + pos); };

@@ -10,16 +10,6 @@
 
 namespace rs::run {
 
-namespace {
-
-uint32_t readU32(const char* p) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
-}
-
-}  // namespace
-
 ProcessStream::ProcessStream(int fd, std::FILE* text, RunRecorder* recorder) : fd_(fd), writer_(text) {
   if (text) sinks_.addSink(&writer_);
   if (live::TraceSink* recording = recorder ? recorder->forProcess() : nullptr) sinks_.addSink(recording);
@@ -49,7 +39,7 @@ bool ProcessStream::readAvailable() {
     size_t whole = 0;
     while (have - whole >= live::kFrameHeaderBytes) {
       const char* at = input_.get() + whole;
-      const uint32_t body = readU32(at);
+      const uint32_t body = live::frameBodyBytes(at);
       if (body > live::kMaxBodyBytes) {
         broken_ = true;  // the decoders (text, app) say why; nothing more is relayed
         break;
@@ -57,7 +47,7 @@ bool ProcessStream::readAvailable() {
       if (have - whole < live::kFrameHeaderBytes + body) break;
       const std::string_view frame(at, live::kFrameHeaderBytes + body);
       if (frames_++ == 0 && body >= 8 && frame[4] == static_cast<char>(live::MessageType::Hello))
-        pid_ = readU32(at + live::kFrameHeaderBytes + 4);
+        pid_ = live::readLe32(at + live::kFrameHeaderBytes + 4);  // (hello: version, then pid)
       memory_.note(frame);
       whole += frame.size();
     }

@@ -62,7 +62,7 @@ class ProcessStream {
   int fd_;
   // What was read: a frame cut short by the last read (kept_ bytes) at the
   // front, then room for a read of at least kReadBytes.
-  static constexpr size_t kReadBytes = size_t{1} << 20;
+  static constexpr size_t kReadBytes = size_t{256} << 10;
   static constexpr size_t kInputBytes = live::kFrameHeaderBytes + live::kMaxBodyBytes + kReadBytes;
   std::unique_ptr<char[]> input_;
   size_t kept_ = 0;
