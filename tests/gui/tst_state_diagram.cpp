@@ -219,7 +219,9 @@ void TestStateDiagram::flashFadesWithin300ms() {
   DiagramStats s;
   s.edgeTick[at(DiagramEdge::Ready)] = 12;
   v.setStats(s);
-  QCOMPARE(v.edgeFlash(DiagramEdge::Ready), 1.0);
+  // Full at the flash; the fade runs on the clock, so a slow machine (ASan) may
+  // already be a millisecond into it when it is read.
+  QVERIFY2(v.edgeFlash(DiagramEdge::Ready) > 0.9, qPrintable(QString::number(v.edgeFlash(DiagramEdge::Ready))));
   QCOMPARE(v.edgeFlash(DiagramEdge::Add), 0.0);
   // Fading, not a hard cut: the level only goes down, through intermediate values.
   QElapsedTimer clock;
