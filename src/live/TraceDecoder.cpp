@@ -226,13 +226,16 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
         return fail("records message says " + std::to_string(count) + " records but holds " +
                     std::to_string(in.left()) + " bytes (" + std::to_string(kRecordBytes) + " each, at most " +
                     std::to_string(kMaxRecordsPerFrame) + ")");
-      records_.resize(static_cast<size_t>(count));  // (reused: no allocation per frame)
-      const uint8_t* raw = in.bytes(static_cast<size_t>(count) * kRecordBytes);
-      if (count > 0) std::memcpy(static_cast<void*>(records_.data()), raw, static_cast<size_t>(count) * kRecordBytes);
-      for (size_t i = 0; i < records_.size(); ++i)
+      // Reused, never shrunk: no allocation, and no default-constructed records
+      // written only to be overwritten, per frame.
+      const auto n = static_cast<size_t>(count);
+      if (records_.size() < n) records_.resize(n);
+      const uint8_t* raw = in.bytes(n * kRecordBytes);
+      if (n > 0) std::memcpy(static_cast<void*>(records_.data()), raw, n * kRecordBytes);
+      for (size_t i = 0; i < n; ++i)
         if (const char* problem = recordProblem(records_[i]))
           return fail(std::string("record ") + std::to_string(i) + " of a records message: " + problem);
-      sink.records(base, records_.data(), records_.size());
+      sink.records(base, records_.data(), n);
       return true;
     }
     case MessageType::Log: {

@@ -81,7 +81,7 @@ class TraceDecoder {
   bool fail(std::string what);
 
   std::vector<uint8_t> buffer_;  // bytes of an incomplete frame
-  std::vector<TraceRecord> records_;  // the records frame being handed to the sink
+  std::vector<TraceRecord> records_;  // the records frame being handed to the sink (its first `count`)
   bool sawHello_ = false;
   bool sawExit_ = false;
   uint64_t messages_ = 0;

@@ -231,13 +231,11 @@ void ProgramSession::callback(const live::CallbackInfo& info) {
 void ProgramSession::records(uint64_t base, const TraceRecord* records, size_t count) {
   Base* b = baseFor(base);
   if (!b) return;
-  controller_->aggregator().ingest(b->session, records, count, b->labels.get());
-  for (size_t i = 0; i < count; ++i) {
-    const TraceRecord& r = records[i];
-    if (r.type == TraceType::Transition && r.to == EventState::Invalid) {
-      b->labels->retireInfo(r.eventId);
-      labels_.forget(base, r.eventId);
-    }
+  TraceAggregator& aggregator = controller_->aggregator();
+  aggregator.ingest(b->session, records, count, b->labels.get());
+  for (const quint64 freed : aggregator.freedByLastIngest()) {  // (no second pass over the records)
+    b->labels->retireInfo(freed);
+    labels_.forget(base, freed);
   }
 }
 

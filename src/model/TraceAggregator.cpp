@@ -78,41 +78,44 @@ void TraceAggregator::retryLabels() {
   }
 }
 
-EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r, const Tracer* infoSource,
-                                  int* index) {
+// The event's row: the row of the previous record's event, else an index lookup,
+// else a new row. Inline: this is the per-record path.
+[[gnu::always_inline]] inline EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r,
+                                                               const Tracer* infoSource, int* index) {
   const quint64 key = keyOf(session, r.eventId);
-  if (key == cacheKey_) {
-    *index = cacheRow_;
-    return rows_[static_cast<size_t>(cacheRow_)];
+  if (key != cacheKey_) {
+    int i = rowIndex_.find(key);
+    if (i < 0) [[unlikely]] i = createRow(key, session, r, infoSource);
+    cacheKey_ = key;
+    cacheRow_ = i;
   }
-  int i = rowIndex_.find(key);
-  if (i < 0) {
-    i = static_cast<int>(rows_.size());
-    rows_.emplace_back();
-    EventRow& e = rows_.back();
-    e.key = key;
-    e.session = session;
-    e.id = r.eventId;
-    e.owner = r.owner;
-    e.kind = r.kind;
-    e.fd = r.fd;
-    // Seen first mid-life (after drops or late attach): it was in `from` before.
-    e.state = r.type == TraceType::Transition ? r.from : EventState::Pending;
-    if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
-    e.lastChangeNs = r.tsNs;
-    e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
-    applyFineCap(e);
-    resolveLabel(e, infoSource);
-    if (!e.labelResolved) unlabelled_.push_back(key);
-    rowIndex_.emplace(key, i);
-    ++liveEvents_;
-    ++statsFor(session).liveEvents;
-    if (e.owner) ++ownerLive_[e.owner];
-  }
-  cacheKey_ = key;
-  cacheRow_ = i;
-  *index = i;
-  return rows_[static_cast<size_t>(i)];
+  *index = cacheRow_;
+  return rows_[static_cast<size_t>(cacheRow_)];
+}
+
+int TraceAggregator::createRow(quint64 key, int session, const TraceRecord& r, const Tracer* infoSource) {
+  const int i = static_cast<int>(rows_.size());
+  rows_.emplace_back();
+  EventRow& e = rows_.back();
+  e.key = key;
+  e.session = session;
+  e.id = r.eventId;
+  e.owner = r.owner;
+  e.kind = r.kind;
+  e.fd = r.fd;
+  // Seen first mid-life (after drops or late attach): it was in `from` before.
+  e.state = r.type == TraceType::Transition ? r.from : EventState::Pending;
+  if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
+  e.lastChangeNs = r.tsNs;
+  e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
+  applyFineCap(e);
+  resolveLabel(e, infoSource);
+  if (!e.labelResolved) unlabelled_.push_back(key);
+  rowIndex_.emplace(key, i);
+  ++liveEvents_;
+  ++statsFor(session).liveEvents;
+  if (e.owner) ++ownerLive_[e.owner];
+  return i;
 }
 
 void TraceAggregator::markFreed(EventRow& e, qint64 ts) {
@@ -130,8 +133,19 @@ void TraceAggregator::markFreed(EventRow& e, qint64 ts) {
   }
 }
 
-ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord& r) {
-  if (const int found = connectionIndex_.find(r.owner); found >= 0) return connections_[static_cast<size_t>(found)];
+// The connection's series: the previous buffer record's (a connection's levels
+// come in runs), else an index lookup, else a new series. Inline: per record.
+[[gnu::always_inline]] inline ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord& r) {
+  if (r.owner != cacheOwner_ || cacheConnection_ < 0) {
+    int i = connectionIndex_.find(r.owner);
+    if (i < 0) [[unlikely]] i = createConnection(session, r);
+    cacheOwner_ = r.owner;
+    cacheConnection_ = i;
+  }
+  return connections_[static_cast<size_t>(cacheConnection_)];
+}
+
+int TraceAggregator::createConnection(int session, const TraceRecord& r) {
   const int i = static_cast<int>(connections_.size());
   connections_.emplace_back();
   ConnectionSeries& c = connections_.back();
@@ -140,13 +154,14 @@ ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord&
   c.fd = r.fd;
   for (auto& ring : c.levels) ring.setCap(256);
   connectionIndex_.emplace(r.owner, i);
-  return c;
+  return i;
 }
 
 void TraceAggregator::ingest(int session, const TraceRecord* records, size_t count,
                              const Tracer* infoSource) {
   if (observer_) observer_->ingested(session, records, count, infoSource);
   if (infoSource) infoSources_[session] = infoSource;
+  freedByLastIngest_.clear();
   SessionTraceStats& st = statsFor(session);
   st.records += count;
   auto& edgeTick = st.edgeTick;
@@ -178,6 +193,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         }
         if (r.cause == TraceCause::Free) {
           markFreed(e, r.tsNs);
+          freedByLastIngest_.push_back(r.eventId);
         } else if (!e.freedAtNs && recording::changesStateAfterSnapshot(r.tsNs, st.snapshotNs)) {
           e.state = r.to;
         }
@@ -500,6 +516,7 @@ void TraceAggregator::maintain(qint64 nowNs) {
     }
   }
   if (removed) {
+    cacheConnection_ = -1;
     connectionIndex_.clear();
     for (size_t i = 0; i < connections_.size(); ++i)
       connectionIndex_.emplace(connections_[i].owner, static_cast<int>(i));

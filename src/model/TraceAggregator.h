@@ -82,6 +82,9 @@ class TraceAggregator final : public FrameSource {
   // Feeds one session's drained records. `infoSource` resolves labels of new events
   // (may be null: then labels come from snapshots only).
   void ingest(int session, const TraceRecord* records, size_t count, const Tracer* infoSource);
+  // The ids of the events the last ingest() saw freed (a Free transition), in
+  // record order: what a session's own label directory retires.
+  const std::vector<quint64>& freedByLastIngest() const { return freedByLastIngest_; }
   // Resynchronizes one session's events from EventBase::snapshot() taken at takenNs:
   // states and counters are replaced; events missing from it are marked freed.
   void applySnapshot(int session, const std::vector<EventSnapshot>& snapshot, qint64 takenNs);
@@ -152,7 +155,9 @@ class TraceAggregator final : public FrameSource {
     return (static_cast<quint64>(static_cast<quint32>(session)) << 48) | (id & 0xffffffffffffULL);
   }
   EventRow& rowFor(int session, const TraceRecord& r, const Tracer* infoSource, int* index);
+  [[gnu::noinline]] int createRow(quint64 key, int session, const TraceRecord& r, const Tracer* infoSource);
   ConnectionSeries& connectionFor(int session, const TraceRecord& r);
+  [[gnu::noinline]] int createConnection(int session, const TraceRecord& r);
   SessionTraceStats& statsFor(int session);
   template <typename T>
   T sumOverSessions(T SessionTraceStats::*field) const {
@@ -191,6 +196,8 @@ class TraceAggregator final : public FrameSource {
   int dirtyLast_ = -1;
   std::vector<ConnectionSeries> connections_;
   FlatIndex<quint32> connectionIndex_;  // owner tag -> connections_ index
+  quint32 cacheOwner_ = 0;              // the last connectionFor()'s owner...
+  int cacheConnection_ = -1;            // ...and series (-1: none; reset when series move)
   std::unordered_map<quint32, int> ownerLive_;  // owner tag -> live events
   std::unordered_map<int, SessionTraceStats> sessions_;
   std::array<quint64, kDiagramEdgeCount> edgeTickAll_{};
@@ -200,6 +207,7 @@ class TraceAggregator final : public FrameSource {
   std::set<int> endedSessions_;  // ended, not yet forgotten: rows kept
   qint64 lastMaintainNs_ = 0;
   std::unordered_map<int, const Tracer*> infoSources_;
+  std::vector<quint64> freedByLastIngest_;  // event ids (see freedByLastIngest())
   std::deque<quint64> unlabelled_;  // keys of rows created without a label, oldest first
   size_t relabelCursor_ = 0;        // the next row the relabel sweep checks
   std::map<int, SessionFigures> figures_;

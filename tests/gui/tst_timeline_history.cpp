@@ -119,6 +119,7 @@ class TestTimelineHistory : public QObject {
   void everyEventKeepsSixtySecondsUnderLoad();
   void pausedViewDoesNotChange();
   void pastTheBoundTheLeastRecentlyShownLoseHistoryFirst();
+  void everyFoldedSampleLandsInItsBucketOnce();
 };
 
 void TestTimelineHistory::coarseBucketsSumTheTimeInEachState() {
@@ -243,6 +244,83 @@ void TestTimelineHistory::pastTheBoundTheLeastRecentlyShownLoseHistoryFirst() {
   }
   QVERIFY2(most < 60 * kSec && most <= 2 * least + kSec / 10, qPrintable(QStringLiteral("%1 %2").arg(least).arg(most)));
   QVERIFY2(retained(7) > most, qPrintable(QStringLiteral("%1 %2").arg(retained(7)).arg(most)));
+}
+
+// However the aggregator folds (chunk size, order, prefetching), the coarse
+// buckets hold exactly the samples that left the full-resolution rings, each
+// once: a reference CoarseHistory fed every folded sample by hand matches bucket
+// for bucket, and the rings hold the newest samples, in order.
+void TestTimelineHistory::everyFoldedSampleLandsInItsBucketOnce() {
+  TraceAggregator agg;
+  const qint64 t0 = agg.originNs();
+  std::vector<TraceRecord> transitions, callbacks;
+  std::vector<TraceRecord> batch;
+  quint64 lcg = 12345;
+  auto next = [&](quint64 mod) {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (lcg >> 33) % mod;
+  };
+  qint64 ts = t0 + 123'456;
+  constexpr int kTransitions = 60'000;  // ~440 folds of a 4096-sample ring
+  for (int n = 0; n < kTransitions; ++n) {
+    // Mostly gaps far inside a bucket, now and then one spanning buckets.
+    ts += n % 97 == 0 ? 30'000'000 : static_cast<qint64>(1'000 + next(400'000));
+    TraceRecord r;
+    r.type = TraceType::Transition;
+    r.eventId = 1;
+    r.tsNs = ts;
+    const bool ready = n % 2 == 0;
+    r.from = ready ? EventState::Pending : EventState::Active;
+    r.to = ready ? EventState::Active : (n % 6 == 5 ? EventState::NonPending : EventState::Pending);
+    r.cause = ready ? TraceCause::ReadyRead : TraceCause::Dispatch;
+    batch.push_back(r);
+    transitions.push_back(r);
+    if (n % 3 == 1) {  // fewer callbacks than the ring's half: transitions fold first
+      TraceRecord cb = r;
+      cb.type = TraceType::CallbackEnd;
+      cb.value = static_cast<qint64>(1 + next(5'000));
+      cb.tsNs = ts + cb.value;
+      batch.push_back(cb);
+      callbacks.push_back(cb);
+    }
+    if (batch.size() >= 1 + next(700)) {  // batches of varied size, as frames come
+      agg.ingest(1, batch.data(), batch.size(), nullptr);
+      batch.clear();
+    }
+  }
+  agg.ingest(1, batch.data(), batch.size(), nullptr);
+  QVERIFY(ts - t0 < agg.retentionNs());  // no maintenance needed: nothing aged out
+
+  const EventRow& e = agg.row(agg.rowOf(1, 1));
+  const size_t keptTransitions = e.transitions.size(), keptCallbacks = e.callbacks.size();
+  QVERIFY(keptTransitions < transitions.size() / 4 && keptCallbacks < callbacks.size() / 4);
+  const size_t foldedTransitions = transitions.size() - keptTransitions;
+  const size_t foldedCallbacks = callbacks.size() - keptCallbacks;
+  for (size_t i = 0; i < keptTransitions; ++i) {
+    const TraceRecord& r = transitions[foldedTransitions + i];
+    QCOMPARE(e.transitions[i].tsNs, r.tsNs);
+    QCOMPARE(e.transitions[i].to, r.to);
+  }
+  for (size_t i = 0; i < keptCallbacks; ++i) {
+    const TraceRecord& r = callbacks[foldedCallbacks + i];
+    QCOMPARE(e.callbacks[i].beginNs, r.tsNs - r.value);
+    QCOMPARE(e.callbacks[i].durationNs, r.value);
+  }
+
+  CoarseHistory expected;
+  expected.setBucketNs(CoarseHistory::bucketNsFor(agg.retentionNs()));
+  for (size_t i = 0; i < foldedTransitions; ++i)
+    expected.addSpan(transitions[i].to, transitions[i].tsNs, transitions[i + 1].tsNs);
+  for (size_t i = 0; i < foldedCallbacks; ++i)
+    expected.addCallback(callbacks[i].tsNs - callbacks[i].value, callbacks[i].value);
+  QCOMPARE(e.coarse.size(), expected.size());
+  QCOMPARE(e.coarse.bucketStartNs(0), expected.bucketStartNs(0));
+  for (size_t b = 0; b < expected.size(); ++b) {
+    const HistoryBucket &got = e.coarse[b], &want = expected[b];
+    QVERIFY2(got.stateNs == want.stateNs && got.transitions == want.transitions && got.callbacks == want.callbacks &&
+                 got.callbackNs == want.callbackNs,
+             qPrintable(QStringLiteral("bucket %1 differs").arg(b)));
+  }
 }
 
 QTEST_MAIN(TestTimelineHistory)

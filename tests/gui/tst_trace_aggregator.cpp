@@ -105,6 +105,8 @@ class TestTraceAggregator : public QObject {
   void figuresLeaveWithTheirSession();
   void lateLabelIsTakenAtTheNextTick();
   void unlabelledRowsAreLookedUpInBoundedTurns();
+  void freedEventsOfEachIngestAreListed();
+  void bufferRecordsFindTheirSeriesAfterOthersLeave();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -549,6 +551,65 @@ void TestTraceAggregator::unlabelledRowsAreLookedUpInBoundedTurns() {
   for (quint64 id = 1; id <= kEvents; ++id)
     QCOMPARE(agg.row(agg.rowOf(1, id)).label, QString("cb%1").arg(id));
   agg.setObserver(nullptr);
+}
+
+// What a program session retires from its label directory: the events each
+// ingest() saw freed, that ingest's only.
+void TestTraceAggregator::freedEventsOfEachIngestAreListed() {
+  TraceAggregator agg;
+  const std::vector<TraceRecord> first = {
+      transition(1, EventState::Invalid, EventState::NonPending, TraceCause::New, 1'000),
+      transition(2, EventState::Invalid, EventState::NonPending, TraceCause::New, 1'100),
+      transition(3, EventState::Invalid, EventState::NonPending, TraceCause::New, 1'200),
+      transition(2, EventState::NonPending, EventState::Invalid, TraceCause::Free, 1'300),
+      transition(1, EventState::NonPending, EventState::Pending, TraceCause::Add, 1'400),
+      transition(3, EventState::NonPending, EventState::Invalid, TraceCause::Free, 1'500),
+  };
+  agg.ingest(1, first.data(), first.size(), nullptr);
+  QCOMPARE(agg.freedByLastIngest(), (std::vector<quint64>{2, 3}));
+  QCOMPARE(agg.liveEvents(), qint64{1});
+  const TraceRecord add = transition(1, EventState::Pending, EventState::Active, TraceCause::ReadyRead, 1'600);
+  agg.ingest(1, &add, 1, nullptr);
+  QVERIFY(agg.freedByLastIngest().empty());
+}
+
+// Buffer records of one connection come in runs (the aggregator remembers the
+// last series found): after a closed connection's series aged out and the
+// others moved, a record still lands in its own connection's series.
+void TestTraceAggregator::bufferRecordsFindTheirSeriesAfterOthersLeave() {
+  TraceAggregator agg;
+  auto level = [](quint32 owner, qint64 bytes, qint64 tsNs) {
+    TraceRecord r{};
+    r.type = TraceType::BufferLevel;
+    r.eventId = owner;
+    r.owner = owner;
+    r.fd = static_cast<int32_t>(owner);
+    r.buffer = BufferId::Input;
+    r.value = bytes;
+    r.tsNs = tsNs;
+    return r;
+  };
+  const qint64 t0 = agg.originNs();
+  TraceRecord closing = transition(1, EventState::Invalid, EventState::NonPending, TraceCause::New, t0);
+  closing.owner = 7;
+  TraceRecord staying = transition(2, EventState::Invalid, EventState::NonPending, TraceCause::New, t0);
+  staying.owner = 8;
+  TraceRecord freed = closing;
+  freed.from = EventState::NonPending;
+  freed.to = EventState::Invalid;
+  freed.cause = TraceCause::Free;
+  const std::vector<TraceRecord> records = {closing, staying, level(7, 10, t0), level(8, 20, t0), freed};
+  agg.ingest(1, records.data(), records.size(), nullptr);
+  QCOMPARE(agg.connections().size(), size_t{2});
+  agg.finishTick(t0 + agg.retentionNs() + 2'000'000'000);  // connection 7 ages out; 8 moves
+  QCOMPARE(agg.connections().size(), size_t{1});
+  QVERIFY(!agg.connection(7));
+  const TraceRecord again = level(8, 42, t0 + agg.retentionNs() + 2'100'000'000);
+  agg.ingest(1, &again, 1, nullptr);
+  QCOMPARE(agg.connections().size(), size_t{1});
+  const ConnectionSeries* c = agg.connection(8);
+  QVERIFY(c);
+  QCOMPARE(c->current[static_cast<size_t>(dataBufferIndex(BufferId::Input))], qint64{42});
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
