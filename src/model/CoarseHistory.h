@@ -86,6 +86,64 @@ class CoarseHistory {
       fromNs = end;
     }
   }
+  // What addSpans() reads of each span.
+  struct Span {
+    EventState state;
+    qint64 fromNs;
+    qint64 toNs;
+  };
+  // n spans in time order (spanAt(i) -> Span): the same buckets as n addSpan()
+  // calls, but a run of spans inside one bucket is summed in registers and
+  // written to the bucket once (the fold's path: one bucket holds hundreds).
+  template <typename SpanAt>
+  void addSpans(size_t n, SpanAt spanAt) {
+    for (size_t i = 0; i < n;) {
+      if (lastFoundValid()) {
+        const qint64 lo = lastFound_.bucketStartNs, hi = lo + bucketNs_;
+        std::array<quint32, 3> stateNs{};
+        quint32 transitions = 0;
+        for (; i < n; ++i) {
+          const Span s = spanAt(i);
+          if (s.state == EventState::Invalid) continue;
+          if (s.fromNs < lo || s.toNs > hi) break;
+          ++transitions;
+          stateNs[static_cast<size_t>(s.state) - 1] += static_cast<quint32>(s.toNs - s.fromNs);
+        }
+        HistoryBucket& b = ring_[lastFound_.index];
+        b.transitions += transitions;
+        for (size_t k = 0; k < stateNs.size(); ++k) b.stateNs[k] += stateNs[k];
+        if (i == n) return;
+      }
+      const Span s = spanAt(i++);
+      addSpan(s.state, s.fromNs, s.toNs);
+    }
+  }
+  // n callbacks in time order (callbackAt(i) -> CallbackSample-like {beginNs,
+  // durationNs}): the same buckets as n addCallback() calls, a run in one bucket
+  // summed first.
+  template <typename CallbackAt>
+  void addCallbacks(size_t n, CallbackAt callbackAt) {
+    for (size_t i = 0; i < n;) {
+      if (lastFoundValid()) {
+        const qint64 lo = lastFound_.bucketStartNs, hi = lo + bucketNs_;
+        qint64 sumNs = 0;  // (at most n * a bucket's saturation bound: no overflow)
+        quint32 callbacks = 0;
+        for (; i < n; ++i) {
+          const auto c = callbackAt(i);
+          // (a negative duration is added alone: saturation then depends on the order)
+          if (c.beginNs < lo || c.beginNs >= hi || c.durationNs < 0 || c.durationNs > 0xffffffffLL) break;
+          ++callbacks;
+          sumNs += c.durationNs;
+        }
+        HistoryBucket& b = ring_[lastFound_.index];
+        b.callbacks += callbacks;
+        b.callbackNs = static_cast<quint32>(std::min<qint64>(0xffffffffLL, b.callbackNs + sumNs));
+        if (i == n) return;
+      }
+      const auto c = callbackAt(i++);
+      addCallback(c.beginNs, c.durationNs);
+    }
+  }
   void addCallback(qint64 beginNs, qint64 durationNs) {
     if (HistoryBucket* b = bucketAt(beginNs)) {
       ++b->callbacks;
@@ -119,6 +177,8 @@ class CoarseHistory {
  private:
   // Index of the bucket holding ts, creating buckets up to it (contiguous; the ring
   // overwrites the oldest). False when ts is older than the oldest bucket.
+  // The bucket found last still holds what it held (no bucket dropped since).
+  bool lastFoundValid() const { return lastFound_.ringStartNs == startNs_ && lastFound_.index < ring_.size(); }
   bool indexAt(qint64 ts, size_t* index) {
     // Most spans are far shorter than a bucket: the bucket found last, while no
     // bucket was dropped since (startNs_ unchanged), answers without a division.

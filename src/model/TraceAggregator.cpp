@@ -393,20 +393,27 @@ void TraceAggregator::finishTick(qint64 nowNs) {
 
 // The samples a full ring would overwrite next are folded into the coarse buckets
 // first, a thirty-second of the ring at a time: one pass over neighbouring
-// samples costs far fewer cache misses than one sample per record.
+// samples (their lines asked for at once, a run in one bucket summed in
+// registers: CoarseHistory::addSpans) costs far less than one sample per record.
 size_t TraceAggregator::keptAfterFold(size_t cap) { return cap - std::max<size_t>(1, cap / 32); }
 
 void TraceAggregator::foldOldest(EventRow& e, size_t keepTransitions, size_t keepCallbacks) {
   auto& ts = e.transitions;
-  while (ts.size() > keepTransitions) {
-    const TransitionSample& s = ts.front();
-    e.coarse.addSpan(s.to, s.tsNs, ts.size() > 1 ? ts[1].tsNs : s.tsNs);
-    ts.dropFront(1);
+  if (ts.size() > keepTransitions) {
+    const size_t n = ts.size() - keepTransitions;
+    ts.prefetchOldest(n);
+    e.coarse.addSpans(n, [&ts](size_t i) {
+      const TransitionSample& s = ts[i];
+      return CoarseHistory::Span{s.to, s.tsNs, i + 1 < ts.size() ? ts[i + 1].tsNs : s.tsNs};
+    });
+    ts.dropFront(n);
   }
   auto& cbs = e.callbacks;
-  while (cbs.size() > keepCallbacks) {
-    e.coarse.addCallback(cbs.front().beginNs, cbs.front().durationNs);
-    cbs.dropFront(1);
+  if (cbs.size() > keepCallbacks) {
+    const size_t n = cbs.size() - keepCallbacks;
+    cbs.prefetchOldest(n);
+    e.coarse.addCallbacks(n, [&cbs](size_t i) -> const CallbackSample& { return cbs[i]; });
+    cbs.dropFront(n);
   }
 }
 
