@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "records are copied in their wire layout");
 static_assert(sizeof(rs::TraceRecord) == rs::live::kRecordBytes);
@@ -146,7 +147,8 @@ size_t TraceDecoder::decodeFrames(const uint8_t* bytes, size_t n, TraceSink& sin
     } else if (sawExit_) {
       good = fail(std::string(typeName(type)) + " message after the exit message" + at() + " (exit is the last)");
     } else if (n - pos - kFrameHeaderBytes < length) {
-      break;  // the rest of the frame comes with a later feed()
+      nextFrameOffset_ = offset_ + pos + kFrameHeaderBytes + length;
+      return pos;  // the rest of the frame comes with a later feed()
     } else {
       good = decodeFrame(type, h + kFrameHeaderBytes, length, sink);
       if (!good) error_ += at();
@@ -155,6 +157,7 @@ size_t TraceDecoder::decodeFrames(const uint8_t* bytes, size_t n, TraceSink& sin
     }
     if (!good) break;
   }
+  nextFrameOffset_ = offset_ + pos;  // (its header, if any, comes with a later feed())
   return pos;
 }
 
@@ -226,16 +229,24 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
         return fail("records message says " + std::to_string(count) + " records but holds " +
                     std::to_string(in.left()) + " bytes (" + std::to_string(kRecordBytes) + " each, at most " +
                     std::to_string(kMaxRecordsPerFrame) + ")");
-      // Reused, never shrunk: no allocation, and no default-constructed records
-      // written only to be overwritten, per frame.
       const auto n = static_cast<size_t>(count);
-      if (records_.size() < n) records_.resize(n);
       const uint8_t* raw = in.bytes(n * kRecordBytes);
-      if (n > 0) std::memcpy(static_cast<void*>(records_.data()), raw, n * kRecordBytes);
+      const TraceRecord* recs = nullptr;
+      if (reinterpret_cast<uintptr_t>(raw) % alignof(TraceRecord) == 0) {
+        // Aligned (readShift()): handed over where they lie, no copy. (The bytes
+        // are the records' object representation: TraceRecord is trivially copyable.)
+        recs = std::launder(reinterpret_cast<const TraceRecord*>(raw));
+      } else {
+        // Copied: a buffer reused and never shrunk (no allocation, and no
+        // default-constructed records written only to be overwritten, per frame).
+        if (records_.size() < n) records_.resize(n);
+        if (n > 0) std::memcpy(static_cast<void*>(records_.data()), raw, n * kRecordBytes);
+        recs = records_.data();
+      }
       for (size_t i = 0; i < n; ++i)
-        if (const char* problem = recordProblem(records_[i]))
+        if (const char* problem = recordProblem(recs[i]))
           return fail(std::string("record ") + std::to_string(i) + " of a records message: " + problem);
-      sink.records(base, records_.data(), n);
+      sink.records(base, recs, n);
       return true;
     }
     case MessageType::Log: {

@@ -73,6 +73,12 @@ class TraceDecoder {
   // The stream ended: false (with error()) when it stopped inside a frame.
   bool finish();
   const std::string& error() const { return error_; }
+  // Where a reader should put the next bytes it feeds: this many bytes past an
+  // 8-byte aligned address. The next frame then starts aligned, and so do the
+  // frames after it as long as their lengths are multiples of 8 (records frames
+  // are): their records reach the sink where they lie instead of copied (a
+  // records frame that is not aligned is copied: correct either way).
+  size_t readShift() const { return static_cast<size_t>((offset_ + buffer_.size() - nextFrameOffset_) % 8); }
   uint64_t messages() const { return messages_; }
 
  private:
@@ -81,11 +87,12 @@ class TraceDecoder {
   bool fail(std::string what);
 
   std::vector<uint8_t> buffer_;  // bytes of an incomplete frame
-  std::vector<TraceRecord> records_;  // the records frame being handed to the sink (its first `count`)
+  std::vector<TraceRecord> records_;  // a records frame not aligned, copied for the sink (its first `count`)
   bool sawHello_ = false;
   bool sawExit_ = false;
   uint64_t messages_ = 0;
   uint64_t offset_ = 0;  // stream offset of buffer_[0], for messages
+  uint64_t nextFrameOffset_ = 0;  // stream offset where the next frame starts, as far as known (readShift())
   std::string error_;
 };
 

@@ -102,11 +102,14 @@ void ProgramSession::readReady() {
   // As large as a wakeup's budget, so a records frame (up to 160 KiB) is almost
   // always read whole and decoded where it lies: a frame cut by the end of a read
   // is copied once more (into the decoder). One buffer for every program session
-  // (GUI thread only; the decoder keeps nothing pointing into it).
-  static std::vector<char> buf(kMaxBytesPerWakeup);
+  // (GUI thread only; the decoder keeps nothing pointing into it). Each read
+  // lands where the decoder's records frames lie aligned (readShift(): their
+  // records are then ingested where they lie, not copied).
+  static std::vector<char> buf(kMaxBytesPerWakeup + 8);  // (operator new: 16-byte aligned)
   size_t total = 0;
   while (fd_ >= 0 && total < kMaxBytesPerWakeup) {
-    const ssize_t n = ::read(fd_, buf.data(), kMaxBytesPerWakeup - total);
+    char* const at = buf.data() + decoder_.readShift();
+    const ssize_t n = ::read(fd_, at, kMaxBytesPerWakeup - total);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {
@@ -119,7 +122,7 @@ void ProgramSession::readReady() {
       break;
     }
     total += static_cast<size_t>(n);
-    if (!decoder_.feed(buf.data(), static_cast<size_t>(n), *this)) {
+    if (!decoder_.feed(at, static_cast<size_t>(n), *this)) {
       endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
       break;
     }

@@ -17,6 +17,8 @@
 #include "compat/LiveProtocol.h"
 #include "live/SymbolResolver.h"
 #include "live/TextTraceWriter.h"
+#include <cstring>
+
 #include "live/TraceDecoder.h"
 
 using namespace rs;
@@ -162,6 +164,45 @@ class TestTraceDecoder : public QObject {
     QCOMPARE(sink.lastExit.code, 15);
     QCOMPARE(exitText(sink.lastExit), std::string("signal 15 (SIGTERM)"));
     QCOMPARE(exitText({false, 3}), std::string("exit code 3"));
+  }
+
+  // Records frames fed at the address readShift() asks for reach the sink
+  // where they lie (no copy), after a frame of odd length too; fed anywhere
+  // else they are copied: the same records either way.
+  void alignedRecordsAreHandedOverWhereTheyLie() {
+    struct WhereSink : CountingSink {
+      const char* from = nullptr;
+      const char* to = nullptr;
+      int inPlace = 0, copied = 0;
+      void records(uint64_t base, const TraceRecord* r, size_t n) override {
+        const auto* p = reinterpret_cast<const char*>(r);
+        (p >= from && p < to ? inPlace : copied) += 1;
+        CountingSink::records(base, r, n);
+      }
+    };
+    std::string first;
+    hello(first);  // (odd length: the process name and path)
+    std::vector<TraceRecord> batch;
+    for (uint64_t id = 1; id <= 50; ++id) batch.push_back(transition(id, EventState::NonPending, EventState::Pending, TraceCause::Add));
+    std::string frames;
+    for (int k = 0; k < 3; ++k) records(frames, batch, static_cast<uint32_t>(batch.size()));
+    QVERIFY(first.size() % 8 != 0);
+    std::vector<TraceRecord> reference;
+    for (size_t misplace = 0; misplace < 8; ++misplace) {
+      TraceDecoder d;
+      WhereSink sink;
+      QVERIFY(d.feed(first.data(), first.size(), sink));
+      std::vector<uint64_t> storage(frames.size() / 8 + 2);  // 8-byte aligned
+      char* at = reinterpret_cast<char*>(storage.data()) + (d.readShift() + misplace) % 8;
+      std::memcpy(at, frames.data(), frames.size());
+      sink.from = at;
+      sink.to = at + frames.size();
+      QVERIFY2(d.feed(at, frames.size(), sink) && d.finish(), d.error().c_str());
+      QCOMPARE(sink.got.size(), 3 * batch.size());
+      QCOMPARE(misplace == 0 ? sink.inPlace : sink.copied, 3);
+      if (reference.empty()) reference = sink.got;
+      QVERIFY(std::memcmp(sink.got.data(), reference.data(), reference.size() * sizeof(TraceRecord)) == 0);
+    }
   }
 
   void byteByByteIsTheSame() {
