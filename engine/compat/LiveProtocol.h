@@ -46,6 +46,13 @@ enum class MessageType : uint16_t {
 };
 constexpr uint16_t kFirstType = 1;
 constexpr uint16_t kLastType = 8;
+// Not a message of any process's stream (a decoder refuses it): the first
+// frame of a connection from reactorscope-run to the app when the relay hands
+// the process's own stream over instead of relaying it. Header only (body 0),
+// sent with exactly one descriptor (SCM_RIGHTS): that stream. The app reads the
+// stream from the descriptor; the connection then carries only what the relay
+// says after the stream's last frame (exit). src/live/Handoff.
+constexpr uint16_t kHandoffType = 9;
 
 // Which of the program's callbacks an event runs.
 enum class CallbackRole : uint8_t {
@@ -100,6 +107,15 @@ inline std::string encodeExit(bool signaled, int32_t code) {
   e.u8(0);
   e.u16(0);
   e.u32(static_cast<uint32_t>(code));
+  e.end();
+  return out;
+}
+
+// The handoff frame (kHandoffType), without its descriptor.
+inline std::string encodeHandoff() {
+  std::string out;
+  Encoder e(out);
+  e.begin(static_cast<MessageType>(kHandoffType));
   e.end();
   return out;
 }

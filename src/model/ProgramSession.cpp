@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "core/Clock.h"
+#include "live/Handoff.h"
 #include "live/PeerAddress.h"
 
 namespace rs::gui {
@@ -36,9 +37,16 @@ ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* p
   });
 }
 
-ProgramSession::~ProgramSession() {
+ProgramSession::~ProgramSession() { closeAll(); }
+
+void ProgramSession::closeAll() {
   notifier_.reset();
+  streamNotifier_.reset();
   if (fd_ >= 0) ::close(fd_);
+  if (streamFd_ >= 0) ::close(streamFd_);
+  fd_ = -1;
+  streamFd_ = -1;
+  closeOpeningFds();
 }
 
 std::vector<int> ProgramSession::sessionIds() const {
@@ -98,24 +106,70 @@ EngineSession::Status ProgramSession::exitStatus() const {
   return requested ? EngineSession::Status::Stopped : EngineSession::Status::Failed;
 }
 
+// The connection's first bytes say what it carries: the process's stream
+// relayed, or a handoff of the process's own stream socket (live/Handoff.h).
 void ProgramSession::readReady() {
+  switch (source_) {
+    case Source::Opening: readOpening(); break;
+    case Source::Relayed: readStream(fd_); break;
+    case Source::HandedOff: readAfterStream(); break;
+  }
+  flushLog();
+}
+
+void ProgramSession::readOpening() {
+  const long n = live::receiveOpening(fd_, &opening_, &openingFds_);
+  const int readErrno = errno;
+  if (n < 0 && (readErrno == EAGAIN || readErrno == EWOULDBLOCK)) return;
+  std::string error;
+  const live::Opening what = n <= 0 ? live::Opening::Relayed : live::readOpening(opening_, openingFds_, &error);
+  if (what == live::Opening::Incomplete) return;
+  if (what == live::Opening::HandedOff) {
+    streamFd_ = openingFds_.front();
+    openingFds_.clear();
+    if (!live::checkHandedOffStream(streamFd_, &error)) {
+      endStream(LogLevel::Error, QString::fromStdString(error));
+      return;
+    }
+    source_ = Source::HandedOff;
+    afterStream_ = opening_.substr(live::kFrameHeaderBytes);
+    opening_.clear();
+    streamNotifier_ = std::make_unique<QSocketNotifier>(static_cast<qintptr>(streamFd_), QSocketNotifier::Read);
+    connect(streamNotifier_.get(), &QSocketNotifier::activated, this, [this] {
+      readStream(streamFd_);
+      flushLog();
+    });
+    return;
+  }
+  closeOpeningFds();  // (a relayed stream carries no descriptors)
+  if (what == live::Opening::Refused) {
+    endStream(LogLevel::Error, QString::fromStdString(error));
+    return;
+  }
+  source_ = Source::Relayed;
+  const std::string bytes = std::move(opening_);
+  opening_.clear();
+  if (!decoder_.feed(bytes.data(), bytes.size(), *this)) {
+    endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+    return;
+  }
+  if (n <= 0) streamEnded(n, readErrno);
+}
+
+// Reads the process's stream from `fd` (the connection, or the handed-off socket).
+void ProgramSession::readStream(int fd) {
   // As large as a wakeup's budget, so a records frame (up to 160 KiB) is almost
   // always read whole and decoded where it lies: a frame cut by the end of a read
   // is copied once more (into the decoder). One buffer for every program session
   // (GUI thread only; the decoder keeps nothing pointing into it).
   static std::vector<char> buf(kMaxBytesPerWakeup);
   size_t total = 0;
-  while (fd_ >= 0 && total < kMaxBytesPerWakeup) {
-    const ssize_t n = ::read(fd_, buf.data(), kMaxBytesPerWakeup - total);
+  while (!ended() && total < kMaxBytesPerWakeup) {
+    const ssize_t n = ::read(fd, buf.data(), kMaxBytesPerWakeup - total);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {
-      if (!decoder_.finish())
-        endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
-      else if (n < 0)
-        endStream(LogLevel::Error, QStringLiteral("the stream broke: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
-      else
-        endStream(LogLevel::Info, QStringLiteral("the program ended"));
+      streamEnded(n, errno);
       break;
     }
     total += static_cast<size_t>(n);
@@ -124,7 +178,57 @@ void ProgramSession::readReady() {
       break;
     }
   }
-  flushLog();
+}
+
+// The process's stream ended (read gave `n` <= 0, errno `err`). A handed-off
+// stream is followed by what the relay sent after it, once the relay is done.
+void ProgramSession::streamEnded(ssize_t n, int err) {
+  if (source_ == Source::HandedOff && n == 0) {
+    streamNotifier_.reset();
+    streamDone_ = true;
+    if (connectionDone_) finishAfterStream();
+    return;
+  }
+  if (!decoder_.finish())
+    endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+  else if (n < 0)
+    endStream(LogLevel::Error, QStringLiteral("the stream broke: %1").arg(QString::fromLocal8Bit(std::strerror(err))));
+  else
+    endStream(LogLevel::Info, QStringLiteral("the program ended"));
+}
+
+// After a handoff the connection carries only what follows the stream: kept
+// until the stream ended, bounded (the exit message is 16 bytes).
+void ProgramSession::readAfterStream() {
+  char bytes[4096];
+  const ssize_t n = ::read(fd_, bytes, sizeof bytes);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  if (n > 0) {
+    afterStream_.append(bytes, static_cast<size_t>(n));
+    if (afterStream_.size() > kMaxBytesAfterStream)
+      endStream(LogLevel::Error, QStringLiteral("reactorscope-run sent more than %1 bytes after the handed-off stream")
+                                     .arg(kMaxBytesAfterStream));
+    return;
+  }
+  notifier_.reset();  // (the relay is done, or gone: the stream goes on)
+  connectionDone_ = true;
+  if (streamDone_) finishAfterStream();
+}
+
+void ProgramSession::finishAfterStream() {
+  const std::string bytes = std::move(afterStream_);
+  afterStream_.clear();
+  if (!decoder_.feed(bytes.data(), bytes.size(), *this)) {
+    endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+    return;
+  }
+  source_ = Source::Relayed;  // (what is left is the decoder's verdict)
+  streamEnded(0, 0);
+}
+
+void ProgramSession::closeOpeningFds() {
+  for (int fd : openingFds_) ::close(fd);
+  openingFds_.clear();
 }
 
 void ProgramSession::endStream(LogLevel level, const QString& why) {
@@ -136,9 +240,7 @@ void ProgramSession::endStream(LogLevel level, const QString& why) {
       malformed ? QStringLiteral("%1: trace stopped: %2 (what arrived before stays)").arg(who(), why)
                 : QStringLiteral("%1: %2").arg(who(), why));
   killTimer_.stop();
-  notifier_.reset();
-  ::close(fd_);
-  fd_ = -1;
+  closeAll();
   emit finished();
 }
 

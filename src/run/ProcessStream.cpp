@@ -1,7 +1,9 @@
 #include "run/ProcessStream.h"
 
+#include "live/Handoff.h"
 #include "run/RunRecorder.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,7 +12,8 @@
 
 namespace rs::run {
 
-ProcessStream::ProcessStream(int fd, std::FILE* text, RunRecorder* recorder) : fd_(fd), writer_(text) {
+ProcessStream::ProcessStream(int fd, uint32_t peerPid, std::FILE* text, RunRecorder* recorder)
+    : fd_(fd), pid_(peerPid), writer_(text) {
   if (text) sinks_.addSink(&writer_);
   if (live::TraceSink* recording = recorder ? recorder->forProcess() : nullptr) sinks_.addSink(recording);
   decodeOn_ = !sinks_.empty();
@@ -80,12 +83,44 @@ void ProcessStream::relayFrames(std::string_view frames) {
 void ProcessStream::attachApp(int appFd) {
   const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
   ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  if (handOver(appFd)) return;
   // As much room as the kernel gives a user (capped at net.core.wmem_max), as
   // the target's collector asks: bigger batches, fewer wakeups of the app.
   const int sendBufferBytes = 4 << 20;
   ::setsockopt(appFd, SOL_SOCKET, SO_SNDBUF, &sendBufferBytes, sizeof sendBufferBytes);
   appFd_ = appFd;
   if (memory_.hasHello() && !sendToApp(memory_.replay(true))) dropApp();
+}
+
+// The stream itself to the app, when nothing was read from it yet (the app
+// reads it from its first byte) and nothing here wants its bytes.
+bool ProcessStream::handOver(int appFd) {
+  if (frames_ > 0 || kept_ > 0 || decodeOn_ || broken_ || fd_ < 0) return false;
+  std::string error;
+  if (!live::sendHandoff(appFd, fd_, &error)) {
+    std::fprintf(stderr, "reactorscope-run: pid %u: the stream could not be handed to the app (%s): relayed instead\n",
+                 pid_, error.c_str());
+    return false;
+  }
+  appFd_ = appFd;
+  handedOver_ = true;
+  return true;
+}
+
+void ProcessStream::watch(short streamEvents, short appEvents) {
+  if (!handedOver_ || fd_ < 0) return;
+  if (appFd_ >= 0 && (appEvents & (POLLIN | POLLHUP | POLLERR))) {
+    // The app closed its copy of the stream: closing ours leaves the program
+    // without a reader, and its collector stops tracing (EPIPE).
+    std::fprintf(stderr, "reactorscope-run: the app went away; the program goes on without it\n");
+    dropApp();
+    appTooSlow_ = true;  // (a new app cannot pick up a stream read midway)
+    ::close(fd_);
+    fd_ = -1;
+  } else if (streamEvents & (POLLHUP | POLLERR)) {
+    ::close(fd_);  // the process closed its end: the app reads what is left
+    fd_ = -1;
+  }
 }
 
 // Sends all of `bytes` (a send timeout bounds each wait); false once it failed,
@@ -111,7 +146,8 @@ void ProcessStream::dropApp() {
 }
 
 void ProcessStream::finish(const std::optional<live::ProgramExit>& exit) {
-  if (exit && frames_ > 0 && kept_ == 0 && !broken_) {  // how it ended: the stream's last frame
+  const bool afterWholeFrame = handedOver_ || (frames_ > 0 && kept_ == 0 && !broken_);
+  if (exit && afterWholeFrame) {  // how it ended: the stream's last frame
     const std::string frame = live::encodeExit(exit->signaled, exit->code);
     if (appFd_ >= 0) sendToApp(frame);
     if (decodeOn_) decoder_.feed(frame.data(), frame.size(), sinks_);

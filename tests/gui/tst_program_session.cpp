@@ -18,6 +18,7 @@
 // that never blocks (failures reported afterwards).
 // Waits are bounded hang guards (QTRY_*), never timing assertions.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -42,9 +43,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
 #include "FreshSettings.h"
 #include "ProgramFixture.h"
 #include "compat/LiveProtocol.h"
+#include "live/Handoff.h"
 #include "widgets/MainWindow.h"
 #include "widgets/ProgramOutputPane.h"
 #include "widgets/RunProgramDialog.h"
@@ -680,6 +684,102 @@ class TestProgramSession : public QObject {
     const SessionRow* first = programRow(ctl);
     QVERIFY(first && first->title.startsWith("fuzzed["));
     QCOMPARE(first->status, EngineSession::Status::Finished);
+  }
+
+  // A handoff (live/Handoff.h): the connection's first frame passes the
+  // process's own stream socket. The relay's exit may reach the app before the
+  // stream's last records: it is taken after the stream's end, so every record
+  // arrives and the row still says how the program ended.
+  void handedOffStreamIsReadThenTheRelaysExit() {
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    int relay[2];
+    int stream[2];
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) == 0);
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
+    ProgramSession program(relay[0], &ctl);
+    std::string error;
+    QVERIFY2(live::sendHandoff(relay[1], stream[0], &error), error.c_str());
+    ::close(stream[0]);  // (the app has its copy now)
+    const std::string exit = live::encodeExit(false, 3);
+    QCOMPARE(::send(relay[1], exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
+    ::close(relay[1]);  // the relay is done before the stream is
+    std::string bytes = helloAndBase(4343);
+    std::vector<TraceRecord> recs(2);
+    fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
+               EventState::Pending, TraceCause::Add, 0);
+    fillRecord(recs[1], 3000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
+               EventState::Active, TraceCause::ReadyRead, 0);
+    live::Encoder e(bytes);
+    e.begin(live::MessageType::Records);
+    e.u64(1);
+    e.u32(static_cast<uint32_t>(recs.size()));
+    e.u32(0);
+    e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
+    e.end();
+    QTest::qWait(50);  // (the relay's end is seen first)
+    QVERIFY(!program.ended());
+    QCOMPARE(::send(stream[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ::close(stream[1]);
+    QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+    const SessionRow* row = programRow(ctl);
+    QVERIFY(row && row->title.startsWith("fake[4343] base 1"));
+    QCOMPARE(ctl.frameSource().sessionStats(row->id)->records, quint64{2});
+    QVERIFY(program.exit() && program.exit()->code == 3);
+    QCOMPARE(row->status, EngineSession::Status::Failed);
+    QVERIFY2(row->error.contains("exited: exit code 3"), qPrintable(row->error));
+  }
+
+  // Handoffs that break the rules end that connection with a clear error (no
+  // crash, no descriptor kept): no descriptor, a pipe instead of a socket, a
+  // body, and more than the exit after the stream.
+  void brokenHandoffsAreRefused() {
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    const auto refused = [&](const std::function<void(int relayEnd)>& send, const QString& why) {
+      int relay[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) != 0) return false;
+      ProgramSession program(relay[0], &ctl);
+      send(relay[1]);
+      const bool ended = QTest::qWaitFor([&] { return program.ended(); }, 10000);
+      ::close(relay[1]);
+      const bool said = logHas(ctl, why);
+      if (!ended || !said) qWarning() << "expected" << why << "in" << logText(ctl);
+      return ended && said;
+    };
+    const std::string header = live::encodeHandoff();
+    QVERIFY(refused([&](int fd) { ::send(fd, header.data(), header.size(), MSG_NOSIGNAL); },
+                    "without the stream's descriptor"));
+    QVERIFY(refused(
+        [&](int fd) {
+          int pipeEnds[2];
+          QVERIFY(::pipe2(pipeEnds, O_CLOEXEC) == 0);
+          std::string error;
+          QVERIFY(live::sendHandoff(fd, pipeEnds[0], &error));
+          ::close(pipeEnds[0]);
+          ::close(pipeEnds[1]);
+        },
+        "not a Unix stream socket"));
+    QVERIFY(refused(
+        [&](int fd) {
+          std::string withBody = header;
+          withBody[0] = 4;
+          withBody += "abcd";
+          ::send(fd, withBody.data(), withBody.size(), MSG_NOSIGNAL);
+        },
+        "a handoff frame with a body"));
+    int stream[2];
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
+    QVERIFY(refused(
+        [&](int fd) {
+          std::string error;
+          QVERIFY(live::sendHandoff(fd, stream[0], &error));
+          const std::string junk(ProgramSession::kMaxBytesAfterStream + 1, 'x');
+          ::send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
+        },
+        "bytes after the handed-off stream"));
+    ::close(stream[0]);
+    ::close(stream[1]);
   }
 
   void malformedStreamEndsItsSessionOnly() {
