@@ -48,6 +48,12 @@ constexpr auto kDrainPeriod = std::chrono::milliseconds(2);
 constexpr size_t kRecordsLimitBytes = size_t{4} << 20;
 constexpr size_t kMetaLimitBytes = size_t{16} << 20;
 constexpr int kExitFlushMs = 2000;  // at exit, how long the last bytes may wait for the reader
+// After the reader went away: the first try at a new stream, and the longest
+// wait between tries while each new stream is closed again soon (a relay at
+// its process limit); a stream that lived kStreamLivedLong resets the wait.
+constexpr std::chrono::steady_clock::duration kReconnectFirst = std::chrono::seconds(1);
+constexpr std::chrono::steady_clock::duration kReconnectMax = std::chrono::seconds(60);
+constexpr std::chrono::steady_clock::duration kStreamLivedLong = std::chrono::seconds(10);
 
 int64_t monotonicNs() {
   timespec ts{};
@@ -398,7 +404,7 @@ class Collector {
       meta.swap(meta_);
     }
     Sender& s = *sender_;
-    if (s.fd < 0) return;  // the reader is gone
+    if (s.fd < 0 && !reconnect(s, meta)) return;  // the reader is gone
     if (s.pending.empty()) {
       // Nothing waits: this tick's bytes are written from where they lie, and
       // only what the reader does not take now is copied to wait.
@@ -415,12 +421,38 @@ class Collector {
     flush(0);
   }
 
-  // The reader is gone: stop sending, the program goes on untraced.
-  static void readerGone(Sender& s) {
+  // The reader is gone: stop sending; records are drained and dropped until
+  // reconnect() opens a new stream (socket mode).
+  void readerGone(Sender& s) {
     ::close(s.fd);
     s.fd = -1;
     s.pending.clear();
     s.sent = 0;
+    const auto now = std::chrono::steady_clock::now();
+    reconnectWait_ = now - streamSince_ >= kStreamLivedLong ? kReconnectFirst : std::min(reconnectWait_ * 2, kReconnectMax);
+    nextReconnect_ = now + reconnectWait_;
+  }
+
+  // A new stream after the reader went away (the app that had the stream quit,
+  // or the relay closed it): socket mode only, at most one try per wait. It
+  // starts as a forked child's does: hello, then the live bases and their
+  // events' callbacks (MetadataMemory); this tick's metadata is part of that,
+  // its records follow. What was drained in between is lost. False while
+  // there is no new stream.
+  bool reconnect(Sender& s, std::string& meta) {
+    const auto now = std::chrono::steady_clock::now();
+    if (socketPath_.empty() || now < nextReconnect_) return false;
+    const int fd = connectStream(socketPath_);
+    if (fd < 0) {
+      reconnectWait_ = std::min(reconnectWait_ * 2, kReconnectMax);
+      nextReconnect_ = now + reconnectWait_;
+      return false;
+    }
+    s.fd = fd;
+    streamSince_ = now;
+    std::lock_guard lock(metaMutex_);
+    meta = helloFrame() + memory_.replay(false);
+    return true;
   }
 
   // One attempt to write a then b without waiting; the bytes written (a reader
@@ -505,6 +537,10 @@ class Collector {
   // Lock order (fork takes them all): stream, ids, bases, meta, symbols.
   std::unique_ptr<Sender> sender_ = std::make_unique<Sender>();  // collector thread, or exit
   std::atomic<size_t> backlogBytes_{0};  // sender_'s unsent bytes, for any thread
+  // reconnect()'s schedule (collector thread, or exit).
+  std::chrono::steady_clock::time_point streamSince_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration reconnectWait_ = kReconnectFirst;
+  std::chrono::steady_clock::time_point nextReconnect_;
 };
 
 Collector* g_collector = nullptr;  // never destroyed: hooks may run during exit

@@ -344,7 +344,10 @@ class TestProgramSession : public QObject {
 
   // The app quitting while a traced program runs: the program goes on (it
   // still echoes), reactorscope-run says the app went away and does not die
-  // of SIGPIPE; the program's exit status is still its own.
+  // of SIGPIPE; a new app gets the program again (its process opens a new
+  // stream, which reactorscope-run attaches to the next app: the program's
+  // name, its live events' callback names, new records); the program's exit
+  // status is still its own.
   void appQuittingLeavesTheProgramRunning() {
     SKIP_WITHOUT_FIXTURE();
     QTemporaryDir dir;
@@ -360,20 +363,47 @@ class TestProgramSession : public QObject {
 
     const int client = connectTcp(port);
     QVERIFY(client >= 0);
-    for (int i = 0; i < 20; ++i) {  // traffic: the relay writes to the closed connection
+    const auto echo = [&] {
       const QByteArray line = "still here\n";
-      QVERIFY(::send(client, line.constData(), static_cast<size_t>(line.size()), MSG_NOSIGNAL) > 0);
-      QCOMPARE(receive(client, line.size()), line);
+      return ::send(client, line.constData(), static_cast<size_t>(line.size()), MSG_NOSIGNAL) > 0 &&
+             receive(client, line.size()) == line;
+    };
+    for (int i = 0; i < 20; ++i) {  // traffic: the trace has no app
+      QVERIFY(echo());
       QTest::qWait(10);
     }
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += run.readAllStandardError()).contains("the app went away"), 10000);
     QCOMPARE(run.state(), QProcess::Running);
+
+    SessionController next;
+    ProgramSessions again(&next);
+    QVERIFY(again.listen(path));
+    int session = 0;
+    bool echoed = true;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+          echoed = echoed && echo();  // (records for the new app)
+          session = programRow(next) ? programRow(next)->id : 0;
+          return !echoed || (session != 0 && rowsLabelled(next, session, "read_cb") > 0);
+        },
+        20000));
+    QVERIFY(echoed);
+    QVERIFY2(programRow(next)->title.contains("base 1"), qPrintable(programRow(next)->title));
+    // The listener, set up before the new app: its callback was announced again.
+    const int second = connectTcp(port);
+    QVERIFY(second >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(next, session, "accept_cb") > 0, 10000);
+    ::close(second);
+
     const QByteArray quit = "quit\n";
     QVERIFY(::send(client, quit.constData(), static_cast<size_t>(quit.size()), MSG_NOSIGNAL) > 0);
     QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
     QCOMPARE(run.exitStatus(), QProcess::NormalExit);  // not SIGPIPE
     QCOMPARE(run.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(again.programs().front()->ended(), 10000);
+    QVERIFY2(next.sessionModel()->session(session)->error.contains("exited: exit code 0"),
+             qPrintable(next.sessionModel()->session(session)->error));
     ::close(client);
   }
 
