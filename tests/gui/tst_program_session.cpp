@@ -139,6 +139,16 @@ std::string helloAndBase(uint32_t pid) {
   return out;
 }
 
+// A records frame of `base` holding `recs`.
+void appendRecords(live::Encoder& e, uint64_t base, const std::vector<TraceRecord>& recs) {
+  e.begin(live::MessageType::Records);
+  e.u64(base);
+  e.u32(static_cast<uint32_t>(recs.size()));
+  e.u32(0);
+  e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
+  e.end();
+}
+
 }  // namespace
 
 class TestProgramSession : public QObject {
@@ -671,12 +681,7 @@ class TestProgramSession : public QObject {
     recs[1].buffer = BufferId::Input;
     fillRecord(recs[2], 4000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
                EventState::Invalid, TraceCause::Free, 0);
-    e.begin(live::MessageType::Records);
-    e.u64(1);
-    e.u32(static_cast<uint32_t>(recs.size()));
-    e.u32(0);
-    e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
-    e.end();
+    appendRecords(e, 1, recs);
     e.begin(live::MessageType::Log);
     e.u32(2);
     e.str("[warn] something");
@@ -741,12 +746,7 @@ class TestProgramSession : public QObject {
     fillRecord(recs[1], 3000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
                EventState::Active, TraceCause::ReadyRead, 0);
     live::Encoder e(bytes);
-    e.begin(live::MessageType::Records);
-    e.u64(1);
-    e.u32(static_cast<uint32_t>(recs.size()));
-    e.u32(0);
-    e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
-    e.end();
+    appendRecords(e, 1, recs);
     QTest::qWait(50);  // (the relay's end is seen first)
     QVERIFY(!program.ended());
     QCOMPARE(::send(stream[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
