@@ -198,7 +198,7 @@ class Collector {
   void shutdown() {
     stop_.store(true);
     if (thread_ && thread_->joinable()) thread_->join();
-    tick();
+    tick(false);  // (a stream lost is not opened again at exit)
     flush(kExitFlushMs);
   }
 
@@ -238,6 +238,8 @@ class Collector {
     meta_.clear();
     finalRecords_.clear();
     streamOpen_ = false;
+    readerLost_ = false;
+    reconnectWait_ = {};
     for (Base& b : bases_) {
       while (b.base->tracer().drain(chunk_.data(), chunk_.size()) > 0) {
       }
@@ -304,6 +306,7 @@ class Collector {
     }
     sender_->fd = fd;
     streamOpen_ = true;
+    streamSince_ = std::chrono::steady_clock::now();
     std::lock_guard metaLock(metaMutex_);
     meta_ = helloFrame() + memory_.replay(false) + meta_;
     return true;
@@ -389,8 +392,9 @@ class Collector {
   }
 
   // One period: records drained first, metadata taken after, metadata sent
-  // first: every record's event was described before it arrives.
-  void tick() {
+  // first: every record's event was described before it arrives. A stream
+  // whose reader went away is opened again when `mayReconnect` and due.
+  void tick(bool mayReconnect) {
     std::string& records = tickRecords_;
     records.clear();  // (its capacity stays: no regrowth each tick)
     {
@@ -404,7 +408,7 @@ class Collector {
       meta.swap(meta_);
     }
     Sender& s = *sender_;
-    if (s.fd < 0 && !reconnect(s, meta)) return;  // the reader is gone
+    if (s.fd < 0 && !(mayReconnect && reconnect(s, meta))) return;  // no reader
     if (s.pending.empty()) {
       // Nothing waits: this tick's bytes are written from where they lie, and
       // only what the reader does not take now is copied to wait.
@@ -428,30 +432,45 @@ class Collector {
     s.fd = -1;
     s.pending.clear();
     s.sent = 0;
+    backlogBytes_.store(0, std::memory_order_relaxed);
+    readerLost_ = true;
     const auto now = std::chrono::steady_clock::now();
-    reconnectWait_ = now - streamSince_ >= kStreamLivedLong ? kReconnectFirst : std::min(reconnectWait_ * 2, kReconnectMax);
+    scheduleReconnect(now, now - streamSince_ >= kStreamLivedLong);
+  }
+
+  // The next try: kReconnectFirst after a stream that lived long (or the
+  // first time), twice the last wait after one that did not, or a failed try.
+  void scheduleReconnect(std::chrono::steady_clock::time_point now, bool afresh) {
+    reconnectWait_ = afresh || reconnectWait_ == std::chrono::steady_clock::duration::zero()
+                         ? kReconnectFirst
+                         : std::min(reconnectWait_ * 2, kReconnectMax);
     nextReconnect_ = now + reconnectWait_;
   }
 
   // A new stream after the reader went away (the app that had the stream quit,
-  // or the relay closed it): socket mode only, at most one try per wait. It
-  // starts as a forked child's does: hello, then the live bases and their
-  // events' callbacks (MetadataMemory); this tick's metadata is part of that,
-  // its records follow. What was drained in between is lost. False while
-  // there is no new stream.
+  // or the relay closed it): socket mode only, once due. It starts as a forked
+  // child's does: hello, then the live bases and their events' callbacks
+  // (MetadataMemory), then this tick's metadata and records. What was drained
+  // in between is lost. False while there is no new stream. The stream lock
+  // is held from connect to the descriptor's store: a fork() in between would
+  // leave the child holding the parent's stream (restartInChild closes it).
   bool reconnect(Sender& s, std::string& meta) {
     const auto now = std::chrono::steady_clock::now();
-    if (socketPath_.empty() || now < nextReconnect_) return false;
-    const int fd = connectStream(socketPath_);
-    if (fd < 0) {
-      reconnectWait_ = std::min(reconnectWait_ * 2, kReconnectMax);
-      nextReconnect_ = now + reconnectWait_;
-      return false;
+    if (!readerLost_ || socketPath_.empty() || now < nextReconnect_) return false;
+    const std::string hello = helloFrame();
+    {
+      std::lock_guard lock(streamMutex_);
+      const int fd = connectStream(socketPath_);
+      if (fd < 0) {
+        scheduleReconnect(now, false);
+        return false;
+      }
+      s.fd = fd;
     }
-    s.fd = fd;
+    readerLost_ = false;
     streamSince_ = now;
     std::lock_guard lock(metaMutex_);
-    meta = helloFrame() + memory_.replay(false);
+    meta = hello + memory_.replay(false) + meta;  // (a callback or base both say twice is harmless)
     return true;
   }
 
@@ -508,7 +527,7 @@ class Collector {
 
   void run() {
     while (!stop_.load()) {
-      tick();
+      tick(true);
       std::this_thread::sleep_for(kDrainPeriod);
     }
   }
@@ -537,9 +556,11 @@ class Collector {
   // Lock order (fork takes them all): stream, ids, bases, meta, symbols.
   std::unique_ptr<Sender> sender_ = std::make_unique<Sender>();  // collector thread, or exit
   std::atomic<size_t> backlogBytes_{0};  // sender_'s unsent bytes, for any thread
-  // reconnect()'s schedule (collector thread, or exit).
-  std::chrono::steady_clock::time_point streamSince_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::duration reconnectWait_ = kReconnectFirst;
+  // reconnect()'s state: the collector thread's (or exit's, after it joined);
+  // set by ensureStream() and restartInChild() before that thread starts.
+  bool readerLost_ = false;  // the stream's reader went away (readerGone)
+  std::chrono::steady_clock::time_point streamSince_;
+  std::chrono::steady_clock::duration reconnectWait_{};
   std::chrono::steady_clock::time_point nextReconnect_;
 };
 

@@ -26,6 +26,15 @@ inline uint32_t readLe32(const void* at) {
 }
 // The body length a frame's header gives (its first field).
 inline uint32_t frameBodyBytes(const void* header) { return readLe32(header); }
+// A frame header's type and reserved fields (u16 each, after the length).
+inline uint16_t frameType(const void* header) {
+  const auto* b = static_cast<const unsigned char*>(header);
+  return static_cast<uint16_t>(b[4] | (b[5] << 8));
+}
+inline uint16_t frameReserved(const void* header) {
+  const auto* b = static_cast<const unsigned char*>(header);
+  return static_cast<uint16_t>(b[6] | (b[7] << 8));
+}
 constexpr uint32_t kMaxBodyBytes = uint32_t{1} << 20;
 constexpr size_t kMaxStringBytes = 4096;  // a string: u16 length + bytes
 constexpr size_t kRecordBytes = 40;       // rs::TraceRecord's layout

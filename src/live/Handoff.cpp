@@ -43,7 +43,7 @@ bool sendHandoff(int appFd, int streamFd, std::string* error) {
   return false;
 }
 
-long receiveOpening(int connectionFd, std::string* opening, std::vector<int>* fds) {
+long receiveOpening(int connectionFd, ConnectionOpening* opening) {
   char bytes[4096];
   iovec part{bytes, sizeof bytes};
   alignas(cmsghdr) char control[CMSG_SPACE(kFdRoom * sizeof(int))];
@@ -56,36 +56,38 @@ long receiveOpening(int connectionFd, std::string* opening, std::vector<int>* fd
   do n = ::recvmsg(connectionFd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   while (n < 0 && errno == EINTR);
   if (n < 0) return -1;
+  if (msg.msg_flags & MSG_CTRUNC) opening->descriptors += 2;  // (the kernel closed what did not fit)
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
     for (size_t i = 0; i < count; ++i) {
       int fd = -1;
       std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-      if (fds->size() < kMaxOpeningFds)
-        fds->push_back(fd);
+      if (opening->fd < 0)
+        opening->fd = fd;
       else
         ::close(fd);
+      ++opening->descriptors;
     }
   }
-  opening->append(bytes, static_cast<size_t>(n));
+  opening->bytes.append(bytes, static_cast<size_t>(n));
   return static_cast<long>(n);
 }
 
-Opening readOpening(const std::string& opening, const std::vector<int>& fds, std::string* error) {
-  if (opening.size() < kFrameHeaderBytes) return Opening::Incomplete;
-  const auto type = static_cast<uint16_t>(static_cast<unsigned char>(opening[4]) |
-                                          (static_cast<unsigned char>(opening[5]) << 8));
-  if (type != kHandoffType) return Opening::Relayed;  // (the decoder checks it as a stream)
-  if (frameBodyBytes(opening.data()) != 0 || opening[6] != 0 || opening[7] != 0) {
+OpeningKind classifyOpening(const ConnectionOpening& opening, std::string* error) {
+  if (opening.bytes.size() < kFrameHeaderBytes) return OpeningKind::Incomplete;
+  const char* header = opening.bytes.data();
+  if (frameType(header) != kHandoffType) return OpeningKind::Relayed;  // (the decoder checks it as a stream)
+  if (frameBodyBytes(header) != 0 || frameReserved(header) != 0) {
     *error = "a handoff frame with a body or a non-zero reserved field";
-    return Opening::Refused;
+    return OpeningKind::Refused;
   }
-  if (fds.size() != 1) {
-    *error = "a handoff frame without the stream's descriptor";
-    return Opening::Refused;
+  if (opening.descriptors != 1) {
+    *error = opening.descriptors == 0 ? "a handoff frame without the stream's descriptor"
+                                      : "a handoff frame with more than one descriptor";
+    return OpeningKind::Refused;
   }
-  return Opening::HandedOff;
+  return OpeningKind::HandedOff;
 }
 
 bool checkHandedOffStream(int fd, std::string* error) {

@@ -3,39 +3,50 @@
 // its bytes, so the records go from the process to the app with no process in
 // between. The relay sends one header-only frame of type kHandoffType with the
 // descriptor (SCM_RIGHTS) as the first frame of its connection; what it sends
-// after that (the exit message) follows the stream's last frame.
+// after that (the exit message, at most kMaxBytesAfterStream) follows the
+// stream's last frame. The app never writes to a relay's connection: the
+// relay takes its becoming readable as the app having gone away.
 //
-// Both sides' rules live here: sendHandoff (the relay), receiveOpening /
-// readOpening / checkHandedOffStream (the app), so a frame or a descriptor that
-// breaks them is refused in one place. Nothing here trusts the peer: extra
-// descriptors are closed, a descriptor that is not a Unix stream socket of
-// this user is refused.
+// The frame's rules live here: sendHandoff (the relay), receiveOpening,
+// classifyOpening and checkHandedOffStream (the app). Nothing here trusts the
+// peer: a handoff with other than one descriptor is refused (extra ones are
+// closed), so is a descriptor that is not a Unix stream socket whose peer
+// runs as this user. (Not detected: a peer handing the app the other end of
+// the app's own connection; the two descriptors stay open until the app quits.)
 // Thread contract: plain functions, any thread.
 #pragma once
+#include <cstddef>
 #include <string>
-#include <vector>
 
 namespace rs::live {
 
+constexpr size_t kMaxBytesAfterStream = 4096;  // a relay's connection after its handoff
+
 // Sends the handoff frame with `streamFd` over `appFd` (blocking up to the
-// socket's send timeout). False with *error when it could not.
+// socket's send timeout). False with *error when it could not; the connection
+// is then unusable (part of the frame may have gone).
 bool sendHandoff(int appFd, int streamFd, std::string* error);
 
-// Reads once from a connection the app accepted, before it knows what the
-// connection carries: the bytes are appended to *opening, descriptors that
-// came with them to *fds (close-on-exec; at most kMaxOpeningFds kept, the rest
-// closed). Returns what read() would: bytes read, 0 at the end, -1 with errno.
-constexpr size_t kMaxOpeningFds = 1;
-long receiveOpening(int connectionFd, std::string* opening, std::vector<int>* fds);
+// A connection's first bytes, read before the app knows what it carries.
+struct ConnectionOpening {
+  std::string bytes;
+  int fd = -1;             // the first descriptor that came (the caller closes it)
+  size_t descriptors = 0;  // how many came (all but the first closed); a truncated list counts 2
+};
 
-// What the opening bytes say.
-enum class Opening {
+// Reads once (without waiting) from a connection the app accepted, appending
+// to *opening (descriptors close-on-exec). Returns what read() would: bytes
+// read, 0 at the end, -1 with errno.
+long receiveOpening(int connectionFd, ConnectionOpening* opening);
+
+// What the opening says.
+enum class OpeningKind {
   Incomplete,  // fewer bytes than a frame header: read more
   Relayed,     // not a handoff: the connection is the process's stream itself
-  HandedOff,   // a valid handoff frame: the stream is *fds' one descriptor
+  HandedOff,   // a valid handoff frame: the stream is opening.fd
   Refused,     // a handoff frame that breaks the rules (*error says which)
 };
-Opening readOpening(const std::string& opening, const std::vector<int>& fds, std::string* error);
+OpeningKind classifyOpening(const ConnectionOpening& opening, std::string* error);
 
 // The handed-off descriptor is a Unix stream socket whose peer runs as this
 // user; made non-blocking. False with *error otherwise.

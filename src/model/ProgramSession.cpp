@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iterator>
+#include <utility>
 
 #include "core/Clock.h"
 #include "live/Handoff.h"
@@ -30,7 +31,7 @@ ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* p
   connect(notifier_.get(), &QSocketNotifier::activated, this, &ProgramSession::readReady);
   killTimer_.setSingleShot(true);
   connect(&killTimer_, &QTimer::timeout, this, [this] {
-    if (ended() || exit_) return;
+    if (!streamOpen() || exit_) return;
     log(LogLevel::Warning, lastSession_, QStringLiteral("%1 still runs after %2 ms: SIGKILL").arg(who()).arg(stopGraceMs_));
     signalProgram(SIGKILL);
     flushLog();
@@ -46,7 +47,7 @@ void ProgramSession::closeAll() {
   if (streamFd_ >= 0) ::close(streamFd_);
   fd_ = -1;
   streamFd_ = -1;
-  closeOpeningFds();
+  closeOpening();
 }
 
 std::vector<int> ProgramSession::sessionIds() const {
@@ -66,7 +67,7 @@ QString ProgramSession::who() const {
 }
 
 void ProgramSession::stop() {
-  if (ended() || exit_ || stopRequested_) return;
+  if (!streamOpen() || exit_ || stopRequested_) return;
   stopRequested_ = true;
   for (auto& [id, b] : bases_) {
     if (b.ended) continue;
@@ -118,22 +119,21 @@ void ProgramSession::readReady() {
 }
 
 void ProgramSession::readOpening() {
-  const long n = live::receiveOpening(fd_, &opening_, &openingFds_);
+  const long n = live::receiveOpening(fd_, &opening_);
   const int readErrno = errno;
   if (n < 0 && (readErrno == EAGAIN || readErrno == EWOULDBLOCK)) return;
   std::string error;
-  const live::Opening what = n <= 0 ? live::Opening::Relayed : live::readOpening(opening_, openingFds_, &error);
-  if (what == live::Opening::Incomplete) return;
-  if (what == live::Opening::HandedOff) {
-    streamFd_ = openingFds_.front();
-    openingFds_.clear();
+  const live::OpeningKind kind = n <= 0 ? live::OpeningKind::Relayed : live::classifyOpening(opening_, &error);
+  if (kind == live::OpeningKind::Incomplete) return;
+  if (kind == live::OpeningKind::HandedOff) {
+    streamFd_ = std::exchange(opening_.fd, -1);
     if (!live::checkHandedOffStream(streamFd_, &error)) {
       endStream(LogLevel::Error, QString::fromStdString(error));
       return;
     }
     source_ = Source::HandedOff;
-    afterStream_ = opening_.substr(live::kFrameHeaderBytes);
-    opening_.clear();
+    afterStream_ = opening_.bytes.substr(live::kFrameHeaderBytes);
+    opening_ = {};
     streamNotifier_ = std::make_unique<QSocketNotifier>(static_cast<qintptr>(streamFd_), QSocketNotifier::Read);
     connect(streamNotifier_.get(), &QSocketNotifier::activated, this, [this] {
       readStream(streamFd_);
@@ -141,19 +141,18 @@ void ProgramSession::readOpening() {
     });
     return;
   }
-  closeOpeningFds();  // (a relayed stream carries no descriptors)
-  if (what == live::Opening::Refused) {
+  if (kind == live::OpeningKind::Refused) {
     endStream(LogLevel::Error, QString::fromStdString(error));
     return;
   }
   source_ = Source::Relayed;
-  const std::string bytes = std::move(opening_);
-  opening_.clear();
+  const std::string bytes = std::move(opening_.bytes);
+  closeOpening();  // (a relayed stream carries no descriptors)
   if (!decoder_.feed(bytes.data(), bytes.size(), *this)) {
     endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
     return;
   }
-  if (n <= 0) streamEnded(n, readErrno);
+  if (n <= 0) finishDecoding(n, readErrno);
 }
 
 // Reads the process's stream from `fd` (the connection, or the handed-off socket).
@@ -169,7 +168,11 @@ void ProgramSession::readStream(int fd) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {
-      streamEnded(n, errno);
+      if (source_ == Source::HandedOff && n == 0) {
+        handedOffStreamEnded();
+      } else {
+        finishDecoding(n, errno);
+      }
       break;
     }
     total += static_cast<size_t>(n);
@@ -180,21 +183,22 @@ void ProgramSession::readStream(int fd) {
   }
 }
 
-// The process's stream ended (read gave `n` <= 0, errno `err`). A handed-off
-// stream is followed by what the relay sent after it, once the relay is done.
-void ProgramSession::streamEnded(ssize_t n, int err) {
-  if (source_ == Source::HandedOff && n == 0) {
-    streamNotifier_.reset();
-    streamDone_ = true;
-    if (connectionDone_) finishAfterStream();
-    return;
-  }
+// The end of the stream (read gave `n` <= 0, errno `err`): the session's end.
+void ProgramSession::finishDecoding(ssize_t n, int err) {
   if (!decoder_.finish())
     endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
   else if (n < 0)
     endStream(LogLevel::Error, QStringLiteral("the stream broke: %1").arg(QString::fromLocal8Bit(std::strerror(err))));
   else
     endStream(LogLevel::Info, QStringLiteral("the program ended"));
+}
+
+// A handed-off stream reached its end: what the relay said after it follows
+// once the relay is done too.
+void ProgramSession::handedOffStreamEnded() {
+  streamNotifier_.reset();
+  streamDone_ = true;
+  if (connectionDone_) finishAfterStream();
 }
 
 // After a handoff the connection carries only what follows the stream: kept
@@ -205,9 +209,9 @@ void ProgramSession::readAfterStream() {
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n > 0) {
     afterStream_.append(bytes, static_cast<size_t>(n));
-    if (afterStream_.size() > kMaxBytesAfterStream)
+    if (afterStream_.size() > live::kMaxBytesAfterStream)
       endStream(LogLevel::Error, QStringLiteral("reactorscope-run sent more than %1 bytes after the handed-off stream")
-                                     .arg(kMaxBytesAfterStream));
+                                     .arg(live::kMaxBytesAfterStream));
     return;
   }
   notifier_.reset();  // (the relay is done, or gone: the stream goes on)
@@ -215,20 +219,22 @@ void ProgramSession::readAfterStream() {
   if (streamDone_) finishAfterStream();
 }
 
+// Both ended: the relay's bytes go after the stream's last frame, unless the
+// stream did not end on one (a crash mid-write) or never began: then, as for a
+// relayed stream, there is no exit and the decoder says what was wrong.
 void ProgramSession::finishAfterStream() {
   const std::string bytes = std::move(afterStream_);
   afterStream_.clear();
-  if (!decoder_.feed(bytes.data(), bytes.size(), *this)) {
+  if (decoder_.atWholeFrame() && !decoder_.feed(bytes.data(), bytes.size(), *this)) {
     endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
     return;
   }
-  source_ = Source::Relayed;  // (what is left is the decoder's verdict)
-  streamEnded(0, 0);
+  finishDecoding(0, 0);
 }
 
-void ProgramSession::closeOpeningFds() {
-  for (int fd : openingFds_) ::close(fd);
-  openingFds_.clear();
+void ProgramSession::closeOpening() {
+  if (opening_.fd >= 0) ::close(opening_.fd);
+  opening_ = {};
 }
 
 void ProgramSession::endStream(LogLevel level, const QString& why) {

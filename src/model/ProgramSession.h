@@ -40,6 +40,7 @@
 
 #include "core/Tracer.h"
 #include "live/EventLabels.h"
+#include "live/Handoff.h"
 #include "live/PeerAddress.h"
 #include "live/TraceDecoder.h"
 #include "model/SessionController.h"
@@ -52,7 +53,6 @@ class ProgramSession : public QObject, private live::TraceSink {
   static constexpr size_t kMaxBytesPerWakeup = size_t{1} << 20;
   static constexpr size_t kMaxBases = 64;  // more in one stream ends it (hostile)
   static constexpr int kStopGraceMs = 3000;
-  static constexpr size_t kMaxBytesAfterStream = 4096;  // what a handoff's connection may carry
 
   // Takes `fd` (a connected, non-blocking stream socket) and reads it from now on.
   ProgramSession(int fd, SessionController* controller, QObject* parent = nullptr);
@@ -85,11 +85,15 @@ class ProgramSession : public QObject, private live::TraceSink {
   void readReady();
   void readOpening();
   void readStream(int fd);
-  void streamEnded(ssize_t n, int err);
+  void finishDecoding(ssize_t n, int err);
+  void handedOffStreamEnded();
   void readAfterStream();
   void finishAfterStream();
-  void closeOpeningFds();
+  void closeOpening();
   void closeAll();
+  // The program's stream has not ended: only then may it be signalled (its
+  // pid may be reused once it ended).
+  bool streamOpen() const { return !ended() && !streamDone_; }
   void endStream(LogLevel level, const QString& why);
   void endBase(Base& b, EngineSession::Status status, const QString& error);
   Base* baseFor(uint64_t id);
@@ -114,8 +118,7 @@ class ProgramSession : public QObject, private live::TraceSink {
   int fd_;  // the connection
   std::unique_ptr<QSocketNotifier> notifier_;
   Source source_ = Source::Opening;
-  std::string opening_;          // the connection's first bytes, until they say what it carries
-  std::vector<int> openingFds_;  // descriptors that came with them
+  live::ConnectionOpening opening_;  // the connection's first bytes, until they say what it carries
   int streamFd_ = -1;            // the handed-off stream (HandedOff)
   std::unique_ptr<QSocketNotifier> streamNotifier_;
   std::string afterStream_;      // what the relay sent after the handoff (its exit)

@@ -49,7 +49,7 @@ bool ProcessStream::readAvailable() {
       }
       if (have - whole < live::kFrameHeaderBytes + body) break;
       const std::string_view frame(at, live::kFrameHeaderBytes + body);
-      if (frames_++ == 0 && body >= 8 && frame[4] == static_cast<char>(live::MessageType::Hello))
+      if (frames_++ == 0 && body >= 8 && live::frameType(at) == static_cast<uint16_t>(live::MessageType::Hello))
         pid_ = live::readLe32(at + live::kFrameHeaderBytes + 4);  // (hello: version, then pid)
       memory_.note(frame);
       whole += frame.size();
@@ -93,14 +93,18 @@ void ProcessStream::attachApp(int appFd) {
 }
 
 // The stream itself to the app, when nothing was read from it yet (the app
-// reads it from its first byte) and nothing here wants its bytes.
-bool ProcessStream::handOver(int appFd) {
+// reads it from its first byte) and nothing here wants its bytes. True when
+// `appFd` was used up: handed the stream, or closed after a failed handoff
+// (part of the frame may have gone: the connection cannot carry frames now).
+bool ProcessStream::handOver(int& appFd) {
   if (frames_ > 0 || kept_ > 0 || decodeOn_ || broken_ || fd_ < 0) return false;
   std::string error;
   if (!live::sendHandoff(appFd, fd_, &error)) {
-    std::fprintf(stderr, "reactorscope-run: pid %u: the stream could not be handed to the app (%s): relayed instead\n",
-                 pid_, error.c_str());
-    return false;
+    std::fprintf(stderr, "reactorscope-run: pid %u: the stream could not be handed to the app (%s)\n", pid_,
+                 error.c_str());
+    ::close(appFd);
+    appFd = -1;
+    return true;
   }
   appFd_ = appFd;
   handedOver_ = true;
@@ -114,7 +118,7 @@ void ProcessStream::watch(short streamEvents, short appEvents) {
     // without a reader, and its collector stops tracing (EPIPE).
     std::fprintf(stderr, "reactorscope-run: the app went away; the program goes on without it\n");
     dropApp();
-    appTooSlow_ = true;  // (a new app cannot pick up a stream read midway)
+    neverAttachAgain_ = true;  // (a new app cannot pick up a stream read midway)
     ::close(fd_);
     fd_ = -1;
   } else if (streamEvents & (POLLHUP | POLLERR)) {
@@ -130,9 +134,10 @@ bool ProcessStream::sendToApp(std::string_view bytes) {
     const ssize_t sent = ::send(appFd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (sent < 0 && errno == EINTR) continue;
     if (sent <= 0) {
-      appTooSlow_ = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      const bool tooSlow = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      neverAttachAgain_ = tooSlow;
       std::fprintf(stderr, "reactorscope-run: the app %s; the program goes on without it\n",
-                   appTooSlow_ ? "stopped taking the trace" : "went away");
+                   tooSlow ? "stopped taking the trace" : "went away");
       return false;
     }
     bytes.remove_prefix(static_cast<size_t>(sent));
@@ -153,7 +158,7 @@ void ProcessStream::finish(const std::optional<live::ProgramExit>& exit) {
     if (decodeOn_) decoder_.feed(frame.data(), frame.size(), sinks_);
   }
   dropApp();  // the app sees the end of the stream: the session ends
-  appTooSlow_ = true;  // (never attached again)
+  neverAttachAgain_ = true;
 }
 
 }  // namespace rs::run

@@ -60,7 +60,7 @@ class ProcessStream {
   // app never writes, so readable means it went away, and so does the trace).
   void watch(short streamEvents, short appEvents);
   // Whether a (new) connection to the app would be taken.
-  bool wantsApp() const { return appFd_ < 0 && !appTooSlow_ && !broken_; }
+  bool wantsApp() const { return appFd_ < 0 && !neverAttachAgain_ && !broken_; }
   // Takes `appFd` (owned): the stream itself when nothing was read yet and
   // nothing here decodes it, else what the stream said so far that still
   // holds, then the rest.
@@ -71,7 +71,7 @@ class ProcessStream {
 
  private:
   void closeStream();
-  bool handOver(int appFd);
+  bool handOver(int& appFd);
   void relayFrames(std::string_view frames);
   bool sendToApp(std::string_view bytes);
   void dropApp();
@@ -92,7 +92,7 @@ class ProcessStream {
   SinkFanOut sinks_;  // the text writer and/or the process's recorder
   bool decodeOn_;     // false once nothing wants the decoded trace, or it turned out malformed
   int appFd_ = -1;
-  bool appTooSlow_ = false;
+  bool neverAttachAgain_ = false;  // the app was too slow, or took the stream itself, or the stream is over
   bool handedOver_ = false;
 };
 

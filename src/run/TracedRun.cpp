@@ -91,8 +91,13 @@ class Relay {
     uint32_t peerPid = 0;
     for (int fd = listener.accept(&peerPid); fd >= 0; fd = listener.accept(&peerPid)) {
       if (streams_.size() >= static_cast<size_t>(kMaxStreams)) {
-        std::fprintf(stderr, "reactorscope-run: more than %d processes traced at once: a new one runs untraced\n",
-                     kMaxStreams);
+        // (Said once: a process turned away tries again later, waiting longer each time.)
+        if (!saidTooMany_)
+          std::fprintf(stderr,
+                       "reactorscope-run: more than %d processes traced at once: a new one runs untraced "
+                       "until one ends\n",
+                       kMaxStreams);
+        saidTooMany_ = true;
         ::close(fd);
         continue;
       }
@@ -143,6 +148,7 @@ class Relay {
   const TracedOptions& options_;
   const uint32_t mainPid_;
   int spareApp_ = -1;
+  bool saidTooMany_ = false;
   std::vector<std::unique_ptr<ProcessStream>> streams_;
   Clock::time_point nextRetry_ = Clock::now() + std::chrono::milliseconds(kAppRetryMs);
 };

@@ -42,7 +42,9 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <QDir>
 
+#include <cstring>
 #include <functional>
 
 #include "FreshSettings.h"
@@ -760,39 +762,71 @@ class TestProgramSession : public QObject {
     QVERIFY2(row->error.contains("exited: exit code 3"), qPrintable(row->error));
   }
 
-  // Handoffs that break the rules end that connection with a clear error (no
-  // crash, no descriptor kept): no descriptor, a pipe instead of a socket, a
-  // body, and more than the exit after the stream.
+  // Handoffs that break the rules end that connection with a clear error, and
+  // no descriptor that came with them stays open: none, two, a pipe instead of
+  // a socket, a body, more than the exit after the stream.
   void brokenHandoffsAreRefused() {
     SessionController ctl;
     ctl.setAutoTick(false);
+    const auto openFds = [] { return QDir("/proc/self/fd").entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size(); };
     const auto refused = [&](const std::function<void(int relayEnd)>& send, const QString& why) {
-      int relay[2];
-      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) != 0) return false;
-      ProgramSession program(relay[0], &ctl);
-      send(relay[1]);
-      const bool ended = QTest::qWaitFor([&] { return program.ended(); }, 10000);
-      ::close(relay[1]);
+      const auto before = openFds();
+      bool ended = false;
+      {
+        int relay[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) != 0) return false;
+        ProgramSession program(relay[0], &ctl);
+        send(relay[1]);
+        ended = QTest::qWaitFor([&] { return program.ended(); }, 10000);
+        ::close(relay[1]);
+      }
       const bool said = logHas(ctl, why);
-      if (!ended || !said) qWarning() << "expected" << why << "in" << logText(ctl);
-      return ended && said;
+      const bool noneKept = openFds() == before;
+      if (!ended || !said || !noneKept) qWarning() << "expected" << why << "in" << logText(ctl) << "fds" << before << openFds();
+      return ended && said && noneKept;
     };
-    const std::string header = live::encodeHandoff();
-    QVERIFY(refused([&](int fd) { ::send(fd, header.data(), header.size(), MSG_NOSIGNAL); },
-                    "without the stream's descriptor"));
+    // Sends the handoff header with `fds` (none, one or more).
+    const auto sendHeader = [](int fd, std::vector<int> fds) {
+      std::string header = live::encodeHandoff();
+      iovec part{header.data(), header.size()};
+      std::vector<char> control(CMSG_SPACE(sizeof(int) * std::max<size_t>(1, fds.size())));
+      msghdr msg{};
+      msg.msg_iov = &part;
+      msg.msg_iovlen = 1;
+      if (!fds.empty()) {
+        msg.msg_control = control.data();
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+      }
+      return ::sendmsg(fd, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(header.size());
+    };
+    QVERIFY(refused([&](int fd) { QVERIFY(sendHeader(fd, {})); }, "without the stream's descriptor"));
+    QVERIFY(refused(
+        [&](int fd) {
+          int a[2];
+          int b[2];
+          QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a) == 0);
+          QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b) == 0);
+          QVERIFY(sendHeader(fd, {a[0], b[0]}));
+          for (int end : {a[0], a[1], b[0], b[1]}) ::close(end);
+        },
+        "more than one descriptor"));
     QVERIFY(refused(
         [&](int fd) {
           int pipeEnds[2];
           QVERIFY(::pipe2(pipeEnds, O_CLOEXEC) == 0);
-          std::string error;
-          QVERIFY(live::sendHandoff(fd, pipeEnds[0], &error));
+          QVERIFY(sendHeader(fd, {pipeEnds[0]}));
           ::close(pipeEnds[0]);
           ::close(pipeEnds[1]);
         },
         "not a Unix stream socket"));
     QVERIFY(refused(
         [&](int fd) {
-          std::string withBody = header;
+          std::string withBody = live::encodeHandoff();
           withBody[0] = 4;
           withBody += "abcd";
           ::send(fd, withBody.data(), withBody.size(), MSG_NOSIGNAL);
@@ -802,14 +836,45 @@ class TestProgramSession : public QObject {
     QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
     QVERIFY(refused(
         [&](int fd) {
-          std::string error;
-          QVERIFY(live::sendHandoff(fd, stream[0], &error));
-          const std::string junk(ProgramSession::kMaxBytesAfterStream + 1, 'x');
+          QVERIFY(sendHeader(fd, {stream[0]}));
+          const std::string junk(live::kMaxBytesAfterStream + 1, 'x');
           ::send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
         },
         "bytes after the handed-off stream"));
     ::close(stream[0]);
     ::close(stream[1]);
+  }
+
+  // A handed-off stream that ends inside a frame (a crash mid-write) gets no
+  // exit glued onto its cut frame: the session fails with the truncation, and
+  // the relay's exit is not taken.
+  void handedOffStreamCutShortTakesNoExit() {
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    int relay[2];
+    int stream[2];
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) == 0);
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
+    ProgramSession program(relay[0], &ctl);
+    std::string error;
+    QVERIFY2(live::sendHandoff(relay[1], stream[0], &error), error.c_str());
+    ::close(stream[0]);
+    std::string bytes = helloAndBase(4444);
+    std::vector<TraceRecord> recs(1);
+    fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
+               EventState::Pending, TraceCause::Add, 0);
+    live::Encoder e(bytes);
+    appendRecords(e, 1, recs);
+    bytes.resize(bytes.size() - 16);  // the last 16 bytes (an exit frame's size) never came
+    QCOMPARE(::send(stream[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ::close(stream[1]);
+    const std::string exit = live::encodeExit(true, SIGSEGV);
+    QCOMPARE(::send(relay[1], exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
+    ::close(relay[1]);
+    QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+    QVERIFY(!program.exit());
+    QCOMPARE(programRow(ctl)->status, EngineSession::Status::Failed);
+    QVERIFY2(logHas(ctl, "ended inside a frame"), qPrintable(logText(ctl).join('\n')));
   }
 
   void malformedStreamEndsItsSessionOnly() {

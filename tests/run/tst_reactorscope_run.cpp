@@ -13,7 +13,6 @@
 #include <QtTest>
 
 #include <string>
-#include <vector>
 
 #include "compat/LiveProtocol.h"
 #include "live/Handoff.h"
@@ -136,21 +135,20 @@ class TestReactorscopeRun : public QObject {
     // program's own stream over; the stream is read from that descriptor to its
     // end, then the connection gives what the relay said after it.
     QDeadlineTimer guard(30000);
-    std::string opening;
-    std::vector<int> fds;
+    rs::live::ConnectionOpening opening;
     std::string error;
-    rs::live::Opening what = rs::live::Opening::Incomplete;
-    while (what == rs::live::Opening::Incomplete && !guard.hasExpired()) {
+    rs::live::OpeningKind what = rs::live::OpeningKind::Incomplete;
+    while (what == rs::live::OpeningKind::Incomplete && !guard.hasExpired()) {
       pollfd pa{app, POLLIN, 0};
       if (::poll(&pa, 1, 100) <= 0) continue;
-      if (rs::live::receiveOpening(app, &opening, &fds) <= 0) break;
-      what = rs::live::readOpening(opening, fds, &error);
+      if (rs::live::receiveOpening(app, &opening) <= 0) break;
+      what = rs::live::classifyOpening(opening, &error);
     }
-    QCOMPARE(what, rs::live::Opening::HandedOff);
-    QVERIFY2(rs::live::checkHandedOffStream(fds.front(), &error), error.c_str());
-    const QByteArray stream = readToEnd(fds.front(), guard);
-    const QByteArray after = QByteArray::fromStdString(opening.substr(8)) + readToEnd(app, guard);
-    ::close(fds.front());
+    QCOMPARE(what, rs::live::OpeningKind::HandedOff);
+    QVERIFY2(rs::live::checkHandedOffStream(opening.fd, &error), error.c_str());
+    const QByteArray stream = readToEnd(opening.fd, guard);
+    const QByteArray after = QByteArray::fromStdString(opening.bytes.substr(8)) + readToEnd(app, guard);
+    ::close(opening.fd);
     ::close(app);
     ::close(listener);
     QVERIFY(p.waitForFinished(30000));
