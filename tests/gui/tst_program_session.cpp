@@ -141,6 +141,23 @@ std::string helloAndBase(uint32_t pid) {
   return out;
 }
 
+// A relay's connection that handed a stream over, as reactorscope-run makes
+// it: *connection for the app, *relayEnd and *programEnd for the test to write
+// (the relay's bytes after the stream, the program's stream).
+bool handedOff(int* connection, int* relayEnd, int* programEnd) {
+  int relay[2];
+  int stream[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) != 0) return false;
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) != 0) return false;
+  std::string error;
+  const bool sent = live::sendHandoff(relay[1], stream[0], &error);
+  ::close(stream[0]);  // (the app has its copy now)
+  *connection = relay[0];
+  *relayEnd = relay[1];
+  *programEnd = stream[1];
+  return sent;
+}
+
 // A records frame of `base` holding `recs`.
 void appendRecords(live::Encoder& e, uint64_t base, const std::vector<TraceRecord>& recs) {
   e.begin(live::MessageType::Records);
@@ -730,17 +747,12 @@ class TestProgramSession : public QObject {
   void handedOffStreamIsReadThenTheRelaysExit() {
     SessionController ctl;
     ctl.setAutoTick(false);
-    int relay[2];
-    int stream[2];
-    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) == 0);
-    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
-    ProgramSession program(relay[0], &ctl);
-    std::string error;
-    QVERIFY2(live::sendHandoff(relay[1], stream[0], &error), error.c_str());
-    ::close(stream[0]);  // (the app has its copy now)
+    int connection = -1, relayEnd = -1, programEnd = -1;
+    QVERIFY(handedOff(&connection, &relayEnd, &programEnd));
+    ProgramSession program(connection, &ctl);
     const std::string exit = live::encodeExit(false, 3);
-    QCOMPARE(::send(relay[1], exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
-    ::close(relay[1]);  // the relay is done before the stream is
+    QCOMPARE(::send(relayEnd, exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
+    ::close(relayEnd);  // the relay is done before the stream is
     std::string bytes = helloAndBase(4343);
     std::vector<TraceRecord> recs(2);
     fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
@@ -751,8 +763,8 @@ class TestProgramSession : public QObject {
     appendRecords(e, 1, recs);
     QTest::qWait(50);  // (the relay's end is seen first)
     QVERIFY(!program.ended());
-    QCOMPARE(::send(stream[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-    ::close(stream[1]);
+    QCOMPARE(::send(programEnd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ::close(programEnd);
     QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
     const SessionRow* row = programRow(ctl);
     QVERIFY(row && row->title.startsWith("fake[4343] base 1"));
@@ -851,14 +863,9 @@ class TestProgramSession : public QObject {
   void handedOffStreamCutShortTakesNoExit() {
     SessionController ctl;
     ctl.setAutoTick(false);
-    int relay[2];
-    int stream[2];
-    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) == 0);
-    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
-    ProgramSession program(relay[0], &ctl);
-    std::string error;
-    QVERIFY2(live::sendHandoff(relay[1], stream[0], &error), error.c_str());
-    ::close(stream[0]);
+    int connection = -1, relayEnd = -1, programEnd = -1;
+    QVERIFY(handedOff(&connection, &relayEnd, &programEnd));
+    ProgramSession program(connection, &ctl);
     std::string bytes = helloAndBase(4444);
     std::vector<TraceRecord> recs(1);
     fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
@@ -866,11 +873,11 @@ class TestProgramSession : public QObject {
     live::Encoder e(bytes);
     appendRecords(e, 1, recs);
     bytes.resize(bytes.size() - 16);  // the last 16 bytes (an exit frame's size) never came
-    QCOMPARE(::send(stream[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-    ::close(stream[1]);
+    QCOMPARE(::send(programEnd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ::close(programEnd);
     const std::string exit = live::encodeExit(true, SIGSEGV);
-    QCOMPARE(::send(relay[1], exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
-    ::close(relay[1]);
+    QCOMPARE(::send(relayEnd, exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
+    ::close(relayEnd);
     QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
     QVERIFY(!program.exit());
     QCOMPARE(programRow(ctl)->status, EngineSession::Status::Failed);
