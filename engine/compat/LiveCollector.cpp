@@ -408,6 +408,12 @@ class Collector {
       meta.swap(meta_);
     }
     Sender& s = *sender_;
+    if (s.fd >= 0 && meta.empty() && records.empty() && s.pending.empty()) {
+      // Nothing to write: a write would have told that the reader went away;
+      // an idle program asks the socket instead (one poll per tick).
+      pollfd p{s.fd, 0, 0};
+      if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) readerGone(s);
+    }
     if (s.fd < 0 && !(mayReconnect && reconnect(s, meta))) return;  // no reader
     if (s.pending.empty()) {
       // Nothing waits: this tick's bytes are written from where they lie, and
