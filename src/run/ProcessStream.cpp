@@ -114,8 +114,9 @@ bool ProcessStream::handOver(int& appFd) {
 void ProcessStream::watch(short streamEvents, short appEvents) {
   if (!handedOver_ || fd_ < 0) return;
   if (appFd_ >= 0 && (appEvents & (POLLIN | POLLHUP | POLLERR))) {
-    // The app closed its copy of the stream: closing ours leaves the program
-    // without a reader, and its collector stops tracing (EPIPE).
+    // The app closed its copy of the stream: closing ours leaves the process
+    // without a reader; its collector sees that and opens a new stream, which
+    // is read here and attached to the next app.
     std::fprintf(stderr, "reactorscope-run: the app went away; the program goes on without it\n");
     dropApp();
     neverAttachAgain_ = true;  // (a new app cannot pick up a stream read midway)
