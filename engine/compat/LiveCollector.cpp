@@ -44,10 +44,19 @@ namespace {
 
 constexpr auto kDrainPeriod = std::chrono::milliseconds(2);
 // Bytes waiting for the reader beyond which records are dropped (metadata
-// still goes out up to kMetaLimitBytes, then it is dropped too).
-constexpr size_t kRecordsLimitBytes = size_t{4} << 20;
+// still goes out up to kMetaLimitBytes, then it is dropped too). With the
+// socket's own buffer (up to net.core.wmem_max, 4 MiB here) about 90 ms of a
+// busy echo server's records: what the relay's buffers held besides, before
+// the stream was handed to the app directly.
+constexpr size_t kRecordsLimitBytes = size_t{8} << 20;
 constexpr size_t kMetaLimitBytes = size_t{16} << 20;
 constexpr int kExitFlushMs = 2000;  // at exit, how long the last bytes may wait for the reader
+// After the reader went away: the first try at a new stream, and the longest
+// wait between tries while each new stream is closed again soon (a relay at
+// its process limit); a stream that lived kStreamLivedLong resets the wait.
+constexpr std::chrono::steady_clock::duration kReconnectFirst = std::chrono::seconds(1);
+constexpr std::chrono::steady_clock::duration kReconnectMax = std::chrono::seconds(60);
+constexpr std::chrono::steady_clock::duration kStreamLivedLong = std::chrono::seconds(10);
 
 int64_t monotonicNs() {
   timespec ts{};
@@ -192,7 +201,7 @@ class Collector {
   void shutdown() {
     stop_.store(true);
     if (thread_ && thread_->joinable()) thread_->join();
-    tick();
+    tick(false);  // (a stream lost is not opened again at exit)
     flush(kExitFlushMs);
   }
 
@@ -232,6 +241,8 @@ class Collector {
     meta_.clear();
     finalRecords_.clear();
     streamOpen_ = false;
+    readerLost_ = false;
+    reconnectWait_ = {};
     for (Base& b : bases_) {
       while (b.base->tracer().drain(chunk_.data(), chunk_.size()) > 0) {
       }
@@ -298,6 +309,7 @@ class Collector {
     }
     sender_->fd = fd;
     streamOpen_ = true;
+    streamSince_ = std::chrono::steady_clock::now();
     std::lock_guard metaLock(metaMutex_);
     meta_ = helloFrame() + memory_.replay(false) + meta_;
     return true;
@@ -383,8 +395,9 @@ class Collector {
   }
 
   // One period: records drained first, metadata taken after, metadata sent
-  // first: every record's event was described before it arrives.
-  void tick() {
+  // first: every record's event was described before it arrives. A stream
+  // whose reader went away is opened again when `mayReconnect` and due.
+  void tick(bool mayReconnect) {
     std::string& records = tickRecords_;
     records.clear();  // (its capacity stays: no regrowth each tick)
     {
@@ -398,7 +411,13 @@ class Collector {
       meta.swap(meta_);
     }
     Sender& s = *sender_;
-    if (s.fd < 0) return;  // the reader is gone
+    if (s.fd >= 0 && meta.empty() && records.empty() && s.pending.empty()) {
+      // Nothing to write: a write would have told that the reader went away;
+      // an idle program asks the socket instead (one poll per tick).
+      pollfd p{s.fd, 0, 0};
+      if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) readerGone(s);
+    }
+    if (s.fd < 0 && !(mayReconnect && reconnect(s, meta))) return;  // no reader
     if (s.pending.empty()) {
       // Nothing waits: this tick's bytes are written from where they lie, and
       // only what the reader does not take now is copied to wait.
@@ -415,12 +434,53 @@ class Collector {
     flush(0);
   }
 
-  // The reader is gone: stop sending, the program goes on untraced.
-  static void readerGone(Sender& s) {
+  // The reader is gone: stop sending; records are drained and dropped until
+  // reconnect() opens a new stream (socket mode).
+  void readerGone(Sender& s) {
     ::close(s.fd);
     s.fd = -1;
     s.pending.clear();
     s.sent = 0;
+    backlogBytes_.store(0, std::memory_order_relaxed);
+    readerLost_ = true;
+    const auto now = std::chrono::steady_clock::now();
+    scheduleReconnect(now, now - streamSince_ >= kStreamLivedLong);
+  }
+
+  // The next try: kReconnectFirst after a stream that lived long (or the
+  // first time), twice the last wait after one that did not, or a failed try.
+  void scheduleReconnect(std::chrono::steady_clock::time_point now, bool afresh) {
+    reconnectWait_ = afresh || reconnectWait_ == std::chrono::steady_clock::duration::zero()
+                         ? kReconnectFirst
+                         : std::min(reconnectWait_ * 2, kReconnectMax);
+    nextReconnect_ = now + reconnectWait_;
+  }
+
+  // A new stream after the reader went away (the app that had the stream quit,
+  // or the relay closed it): socket mode only, once due. It starts as a forked
+  // child's does: hello, then the live bases and their events' callbacks
+  // (MetadataMemory), then this tick's metadata and records. What was drained
+  // in between is lost. False while there is no new stream. The stream lock
+  // is held from connect to the descriptor's store: a fork() in between would
+  // leave the child holding the parent's stream (restartInChild closes it).
+  bool reconnect(Sender& s, std::string& meta) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!readerLost_ || socketPath_.empty() || now < nextReconnect_) return false;
+    const std::string hello = helloFrame();
+    {
+      std::lock_guard lock(streamMutex_);
+      const int fd = connectStream(socketPath_);
+      if (fd < 0) {
+        scheduleReconnect(now, false);
+        return false;
+      }
+      s.fd = fd;
+    }
+    readerLost_ = false;
+    streamSince_ = now;
+    std::lock_guard lock(metaMutex_);
+    meta = hello + memory_.replay(false) + meta;  // (a callback or base both say twice is harmless)
+    return true;
   }
 
   // One attempt to write a then b without waiting; the bytes written (a reader
@@ -476,7 +536,7 @@ class Collector {
 
   void run() {
     while (!stop_.load()) {
-      tick();
+      tick(true);
       std::this_thread::sleep_for(kDrainPeriod);
     }
   }
@@ -505,6 +565,12 @@ class Collector {
   // Lock order (fork takes them all): stream, ids, bases, meta, symbols.
   std::unique_ptr<Sender> sender_ = std::make_unique<Sender>();  // collector thread, or exit
   std::atomic<size_t> backlogBytes_{0};  // sender_'s unsent bytes, for any thread
+  // reconnect()'s state: the collector thread's (or exit's, after it joined);
+  // set by ensureStream() and restartInChild() before that thread starts.
+  bool readerLost_ = false;  // the stream's reader went away (readerGone)
+  std::chrono::steady_clock::time_point streamSince_;
+  std::chrono::steady_clock::duration reconnectWait_{};
+  std::chrono::steady_clock::time_point nextReconnect_;
 };
 
 Collector* g_collector = nullptr;  // never destroyed: hooks may run during exit

@@ -26,6 +26,15 @@ inline uint32_t readLe32(const void* at) {
 }
 // The body length a frame's header gives (its first field).
 inline uint32_t frameBodyBytes(const void* header) { return readLe32(header); }
+// A frame header's type and reserved fields (u16 each, after the length).
+inline uint16_t frameType(const void* header) {
+  const auto* b = static_cast<const unsigned char*>(header);
+  return static_cast<uint16_t>(b[4] | (b[5] << 8));
+}
+inline uint16_t frameReserved(const void* header) {
+  const auto* b = static_cast<const unsigned char*>(header);
+  return static_cast<uint16_t>(b[6] | (b[7] << 8));
+}
 constexpr uint32_t kMaxBodyBytes = uint32_t{1} << 20;
 constexpr size_t kMaxStringBytes = 4096;  // a string: u16 length + bytes
 constexpr size_t kRecordBytes = 40;       // rs::TraceRecord's layout
@@ -46,6 +55,13 @@ enum class MessageType : uint16_t {
 };
 constexpr uint16_t kFirstType = 1;
 constexpr uint16_t kLastType = 8;
+// Not a message of any process's stream (a decoder refuses it): the first
+// frame of a connection from reactorscope-run to the app when the relay hands
+// the process's own stream over instead of relaying it. Header only (body 0),
+// sent with exactly one descriptor (SCM_RIGHTS): that stream. The app reads the
+// stream from the descriptor; the connection then carries only what the relay
+// says after the stream's last frame (exit). src/live/Handoff.
+constexpr uint16_t kHandoffType = 9;
 
 // Which of the program's callbacks an event runs.
 enum class CallbackRole : uint8_t {
@@ -100,6 +116,15 @@ inline std::string encodeExit(bool signaled, int32_t code) {
   e.u8(0);
   e.u16(0);
   e.u32(static_cast<uint32_t>(code));
+  e.end();
+  return out;
+}
+
+// The handoff frame (kHandoffType), without its descriptor.
+inline std::string encodeHandoff() {
+  std::string out;
+  Encoder e(out);
+  e.begin(static_cast<MessageType>(kHandoffType));
   e.end();
   return out;
 }

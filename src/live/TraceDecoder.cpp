@@ -131,8 +131,8 @@ size_t TraceDecoder::decodeFrames(const uint8_t* bytes, size_t n, TraceSink& sin
   while (n - pos >= kFrameHeaderBytes) {
     const uint8_t* h = bytes + pos;
     const uint32_t length = frameBodyBytes(h);
-    const uint16_t type = static_cast<uint16_t>(h[4] | (h[5] << 8));
-    const uint16_t reserved = static_cast<uint16_t>(h[6] | (h[7] << 8));
+    const uint16_t type = frameType(h);
+    const uint16_t reserved = frameReserved(h);
     const auto at = [&] { return " at byte " + std::to_string(offset_ + pos); };
     bool good = true;
     if (length > kMaxBodyBytes) {

@@ -72,6 +72,9 @@ class TraceDecoder {
   bool feed(const void* data, size_t n, TraceSink& sink);
   // The stream ended: false (with error()) when it stopped inside a frame.
   bool finish();
+  // Whether what was fed is a whole stream so far: it began with hello, no
+  // error, no frame cut short (what may follow it from elsewhere: an exit).
+  bool atWholeFrame() const { return sawHello_ && error_.empty() && buffer_.empty(); }
   const std::string& error() const { return error_; }
   // Where a reader should put the next bytes it feeds: this many bytes past an
   // 8-byte aligned address. The next frame then starts aligned, and so do the

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <iterator>
+#include <utility>
 
 #include "core/Clock.h"
+#include "live/Handoff.h"
 #include "live/PeerAddress.h"
 
 namespace rs::gui {
@@ -29,16 +31,23 @@ ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* p
   connect(notifier_.get(), &QSocketNotifier::activated, this, &ProgramSession::readReady);
   killTimer_.setSingleShot(true);
   connect(&killTimer_, &QTimer::timeout, this, [this] {
-    if (ended() || exit_) return;
+    if (!streamOpen() || exit_) return;
     log(LogLevel::Warning, lastSession_, QStringLiteral("%1 still runs after %2 ms: SIGKILL").arg(who()).arg(stopGraceMs_));
     signalProgram(SIGKILL);
     flushLog();
   });
 }
 
-ProgramSession::~ProgramSession() {
+ProgramSession::~ProgramSession() { closeAll(); }
+
+void ProgramSession::closeAll() {
   notifier_.reset();
+  streamNotifier_.reset();
   if (fd_ >= 0) ::close(fd_);
+  if (streamFd_ >= 0) ::close(streamFd_);
+  fd_ = -1;
+  streamFd_ = -1;
+  closeOpening();
 }
 
 std::vector<int> ProgramSession::sessionIds() const {
@@ -58,7 +67,7 @@ QString ProgramSession::who() const {
 }
 
 void ProgramSession::stop() {
-  if (ended() || exit_ || stopRequested_) return;
+  if (!streamOpen() || exit_ || stopRequested_) return;
   stopRequested_ = true;
   for (auto& [id, b] : bases_) {
     if (b.ended) continue;
@@ -98,7 +107,56 @@ EngineSession::Status ProgramSession::exitStatus() const {
   return requested ? EngineSession::Status::Stopped : EngineSession::Status::Failed;
 }
 
+// The connection's first bytes say what it carries: the process's stream
+// relayed, or a handoff of the process's own stream socket (live/Handoff.h).
 void ProgramSession::readReady() {
+  switch (source_) {
+    case Source::Opening: readOpening(); break;
+    case Source::Relayed: readStream(fd_); break;
+    case Source::HandedOff: readAfterStream(); break;
+  }
+  flushLog();
+}
+
+void ProgramSession::readOpening() {
+  const long n = live::receiveOpening(fd_, &opening_);
+  const int readErrno = errno;
+  if (n < 0 && (readErrno == EAGAIN || readErrno == EWOULDBLOCK)) return;
+  std::string error;
+  const live::OpeningKind kind = n <= 0 ? live::OpeningKind::Relayed : live::classifyOpening(opening_, &error);
+  if (kind == live::OpeningKind::Incomplete) return;
+  if (kind == live::OpeningKind::HandedOff) {
+    streamFd_ = std::exchange(opening_.fd, -1);
+    if (!live::checkHandedOffStream(streamFd_, &error)) {
+      endStream(LogLevel::Error, QString::fromStdString(error));
+      return;
+    }
+    source_ = Source::HandedOff;
+    afterStream_ = opening_.bytes.substr(live::kFrameHeaderBytes);
+    opening_ = {};
+    streamNotifier_ = std::make_unique<QSocketNotifier>(static_cast<qintptr>(streamFd_), QSocketNotifier::Read);
+    connect(streamNotifier_.get(), &QSocketNotifier::activated, this, [this] {
+      readStream(streamFd_);
+      flushLog();
+    });
+    return;
+  }
+  if (kind == live::OpeningKind::Refused) {
+    endStream(LogLevel::Error, QString::fromStdString(error));
+    return;
+  }
+  source_ = Source::Relayed;
+  const std::string bytes = std::move(opening_.bytes);
+  closeOpening();  // (a relayed stream carries no descriptors)
+  if (!decoder_.feed(bytes.data(), bytes.size(), *this)) {
+    endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+    return;
+  }
+  if (n <= 0) finishDecoding(n, readErrno);
+}
+
+// Reads the process's stream from `fd` (the connection, or the handed-off socket).
+void ProgramSession::readStream(int fd) {
   // As large as a wakeup's budget, so a records frame (up to 160 KiB) is almost
   // always read whole and decoded where it lies: a frame cut by the end of a read
   // is copied once more (into the decoder). One buffer for every program session
@@ -107,18 +165,17 @@ void ProgramSession::readReady() {
   // records are then ingested where they lie, not copied).
   static std::vector<char> buf(kMaxBytesPerWakeup + 8);  // (operator new: 16-byte aligned)
   size_t total = 0;
-  while (fd_ >= 0 && total < kMaxBytesPerWakeup) {
+  while (!ended() && total < kMaxBytesPerWakeup) {
     char* const at = buf.data() + decoder_.readShift();
-    const ssize_t n = ::read(fd_, at, kMaxBytesPerWakeup - total);
+    const ssize_t n = ::read(fd, at, kMaxBytesPerWakeup - total);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {
-      if (!decoder_.finish())
-        endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
-      else if (n < 0)
-        endStream(LogLevel::Error, QStringLiteral("the stream broke: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
-      else
-        endStream(LogLevel::Info, QStringLiteral("the program ended"));
+      if (source_ == Source::HandedOff && n == 0) {
+        handedOffStreamEnded();
+      } else {
+        finishDecoding(n, errno);
+      }
       break;
     }
     total += static_cast<size_t>(n);
@@ -127,7 +184,60 @@ void ProgramSession::readReady() {
       break;
     }
   }
-  flushLog();
+}
+
+// The end of the stream (read gave `n` <= 0, errno `err`): the session's end.
+void ProgramSession::finishDecoding(ssize_t n, int err) {
+  if (!decoder_.finish())
+    endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+  else if (n < 0)
+    endStream(LogLevel::Error, QStringLiteral("the stream broke: %1").arg(QString::fromLocal8Bit(std::strerror(err))));
+  else
+    endStream(LogLevel::Info, QStringLiteral("the program ended"));
+}
+
+// A handed-off stream reached its end: what the relay said after it follows
+// once the relay is done too.
+void ProgramSession::handedOffStreamEnded() {
+  streamNotifier_.reset();
+  streamDone_ = true;
+  if (connectionDone_) finishAfterStream();
+}
+
+// After a handoff the connection carries only what follows the stream: kept
+// until the stream ended, bounded (the exit message is 16 bytes).
+void ProgramSession::readAfterStream() {
+  char bytes[4096];
+  const ssize_t n = ::read(fd_, bytes, sizeof bytes);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  if (n > 0) {
+    afterStream_.append(bytes, static_cast<size_t>(n));
+    if (afterStream_.size() > live::kMaxBytesAfterStream)
+      endStream(LogLevel::Error, QStringLiteral("reactorscope-run sent more than %1 bytes after the handed-off stream")
+                                     .arg(live::kMaxBytesAfterStream));
+    return;
+  }
+  notifier_.reset();  // (the relay is done, or gone: the stream goes on)
+  connectionDone_ = true;
+  if (streamDone_) finishAfterStream();
+}
+
+// Both ended: the relay's bytes go after the stream's last frame, unless the
+// stream did not end on one (a crash mid-write) or never began: then, as for a
+// relayed stream, there is no exit and the decoder says what was wrong.
+void ProgramSession::finishAfterStream() {
+  const std::string bytes = std::move(afterStream_);
+  afterStream_.clear();
+  if (decoder_.atWholeFrame() && !decoder_.feed(bytes.data(), bytes.size(), *this)) {
+    endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
+    return;
+  }
+  finishDecoding(0, 0);
+}
+
+void ProgramSession::closeOpening() {
+  if (opening_.fd >= 0) ::close(opening_.fd);
+  opening_ = {};
 }
 
 void ProgramSession::endStream(LogLevel level, const QString& why) {
@@ -139,9 +249,7 @@ void ProgramSession::endStream(LogLevel level, const QString& why) {
       malformed ? QStringLiteral("%1: trace stopped: %2 (what arrived before stays)").arg(who(), why)
                 : QStringLiteral("%1: %2").arg(who(), why));
   killTimer_.stop();
-  notifier_.reset();
-  ::close(fd_);
-  fd_ = -1;
+  closeAll();
   emit finished();
 }
 

@@ -16,10 +16,15 @@
 // to the program (hello's pid, after checking /proc/<pid> belongs to this
 // uid), then SIGKILL after kStopGraceMs if the stream has not ended; never
 // once the exit message arrived (the pid may be reused).
+// The connection comes from reactorscope-run: either the process's stream
+// relayed, or a handoff (live/Handoff.h): the process's own stream socket,
+// read directly, then the relay's bytes after it (its exit message).
 // Reading is non-blocking on the GUI thread (QSocketNotifier), at most
 // kMaxBytesPerWakeup per wakeup so a busy target cannot starve the GUI.
 // Thread contract: GUI thread only.
 #pragma once
+#include <sys/types.h>
+
 #include <QObject>
 #include <QSocketNotifier>
 #include <QString>
@@ -30,10 +35,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/Tracer.h"
 #include "live/EventLabels.h"
+#include "live/Handoff.h"
 #include "live/PeerAddress.h"
 #include "live/TraceDecoder.h"
 #include "model/SessionController.h"
@@ -74,7 +81,19 @@ class ProgramSession : public QObject, private live::TraceSink {
     bool ended = false;
   };
 
+  enum class Source { Opening, Relayed, HandedOff };
   void readReady();
+  void readOpening();
+  void readStream(int fd);
+  void finishDecoding(ssize_t n, int err);
+  void handedOffStreamEnded();
+  void readAfterStream();
+  void finishAfterStream();
+  void closeOpening();
+  void closeAll();
+  // The program's stream has not ended: only then may it be signalled (its
+  // pid may be reused once it ended).
+  bool streamOpen() const { return !ended() && !streamDone_; }
   void endStream(LogLevel level, const QString& why);
   void endBase(Base& b, EngineSession::Status status, const QString& error);
   Base* baseFor(uint64_t id);
@@ -96,8 +115,15 @@ class ProgramSession : public QObject, private live::TraceSink {
   void signalProgram(int sig);
 
   SessionController* controller_;
-  int fd_;
+  int fd_;  // the connection
   std::unique_ptr<QSocketNotifier> notifier_;
+  Source source_ = Source::Opening;
+  live::ConnectionOpening opening_;  // the connection's first bytes, until they say what it carries
+  int streamFd_ = -1;            // the handed-off stream (HandedOff)
+  std::unique_ptr<QSocketNotifier> streamNotifier_;
+  std::string afterStream_;      // what the relay sent after the handoff (its exit)
+  bool streamDone_ = false;      // the handed-off stream reached its end
+  bool connectionDone_ = false;  // the relay's connection reached its end
   live::TraceDecoder decoder_;
   live::EventLabels labels_;
   live::PeerAddresses peers_;  // of hello_.pid

@@ -1,7 +1,9 @@
 #include "run/ProcessStream.h"
 
+#include "live/Handoff.h"
 #include "run/RunRecorder.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,7 +12,8 @@
 
 namespace rs::run {
 
-ProcessStream::ProcessStream(int fd, std::FILE* text, RunRecorder* recorder) : fd_(fd), writer_(text) {
+ProcessStream::ProcessStream(int fd, uint32_t peerPid, std::FILE* text, RunRecorder* recorder)
+    : fd_(fd), pid_(peerPid), writer_(text) {
   if (text) sinks_.addSink(&writer_);
   if (live::TraceSink* recording = recorder ? recorder->forProcess() : nullptr) sinks_.addSink(recording);
   decodeOn_ = !sinks_.empty();
@@ -46,7 +49,7 @@ bool ProcessStream::readAvailable() {
       }
       if (have - whole < live::kFrameHeaderBytes + body) break;
       const std::string_view frame(at, live::kFrameHeaderBytes + body);
-      if (frames_++ == 0 && body >= 8 && frame[4] == static_cast<char>(live::MessageType::Hello))
+      if (frames_++ == 0 && body >= 8 && live::frameType(at) == static_cast<uint16_t>(live::MessageType::Hello))
         pid_ = live::readLe32(at + live::kFrameHeaderBytes + 4);  // (hello: version, then pid)
       memory_.note(frame);
       whole += frame.size();
@@ -78,14 +81,62 @@ void ProcessStream::relayFrames(std::string_view frames) {
 }
 
 void ProcessStream::attachApp(int appFd) {
+  if (!decodeOn_ && !broken_ && fd_ >= 0 && (frames_ > 0 || kept_ > 0)) {
+    // Read midway, and nothing here needs its bytes: rather than relay the
+    // rest, the stream is closed. The process sees its reader gone and opens a
+    // new stream within about a second (LiveCollector), which acceptAll()
+    // hands to the app from its first byte. (What the process does meanwhile
+    // is lost: the app shows what happens from then on.)
+    ::close(appFd);
+    closeStream();
+    neverAttachAgain_ = true;
+    return;
+  }
   const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
   ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  if (handOver(appFd)) return;
   // As much room as the kernel gives a user (capped at net.core.wmem_max), as
   // the target's collector asks: bigger batches, fewer wakeups of the app.
   const int sendBufferBytes = 4 << 20;
   ::setsockopt(appFd, SOL_SOCKET, SO_SNDBUF, &sendBufferBytes, sizeof sendBufferBytes);
   appFd_ = appFd;
   if (memory_.hasHello() && !sendToApp(memory_.replay(true))) dropApp();
+}
+
+// The stream itself to the app, when nothing was read from it yet (the app
+// reads it from its first byte) and nothing here wants its bytes. True when
+// `appFd` was used up: handed the stream, or closed after a failed handoff
+// (part of the frame may have gone: the connection cannot carry frames now).
+bool ProcessStream::handOver(int& appFd) {
+  if (frames_ > 0 || kept_ > 0 || decodeOn_ || broken_ || fd_ < 0) return false;
+  std::string error;
+  if (!live::sendHandoff(appFd, fd_, &error)) {
+    std::fprintf(stderr, "reactorscope-run: pid %u: the stream could not be handed to the app (%s)\n", pid_,
+                 error.c_str());
+    ::close(appFd);
+    appFd = -1;
+    return true;
+  }
+  appFd_ = appFd;
+  handedOver_ = true;
+  return true;
+}
+
+void ProcessStream::watch(short streamEvents, short appEvents) {
+  if (!handedOver_ || fd_ < 0) return;
+  if (appFd_ >= 0 && (appEvents & (POLLIN | POLLHUP | POLLERR))) {
+    // The app closed its copy of the stream: closing ours leaves the process
+    // without a reader; its collector sees that and opens a new stream, which
+    // is read here and attached to the next app.
+    std::fprintf(stderr, "reactorscope-run: the app went away; the program goes on without it\n");
+    dropApp();
+    neverAttachAgain_ = true;  // (a new app cannot pick up a stream read midway)
+    ::close(fd_);
+    fd_ = -1;
+  } else if (streamEvents & (POLLHUP | POLLERR)) {
+    ::close(fd_);  // the process closed its end: the app reads what is left
+    fd_ = -1;
+  }
 }
 
 // Sends all of `bytes` (a send timeout bounds each wait); false once it failed,
@@ -95,9 +146,10 @@ bool ProcessStream::sendToApp(std::string_view bytes) {
     const ssize_t sent = ::send(appFd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (sent < 0 && errno == EINTR) continue;
     if (sent <= 0) {
-      appTooSlow_ = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      const bool tooSlow = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      neverAttachAgain_ = tooSlow;
       std::fprintf(stderr, "reactorscope-run: the app %s; the program goes on without it\n",
-                   appTooSlow_ ? "stopped taking the trace" : "went away");
+                   tooSlow ? "stopped taking the trace" : "went away");
       return false;
     }
     bytes.remove_prefix(static_cast<size_t>(sent));
@@ -111,13 +163,14 @@ void ProcessStream::dropApp() {
 }
 
 void ProcessStream::finish(const std::optional<live::ProgramExit>& exit) {
-  if (exit && frames_ > 0 && kept_ == 0 && !broken_) {  // how it ended: the stream's last frame
+  const bool afterWholeFrame = handedOver_ || (frames_ > 0 && kept_ == 0 && !broken_);
+  if (exit && afterWholeFrame) {  // how it ended: the stream's last frame
     const std::string frame = live::encodeExit(exit->signaled, exit->code);
     if (appFd_ >= 0) sendToApp(frame);
     if (decodeOn_) decoder_.feed(frame.data(), frame.size(), sinks_);
   }
   dropApp();  // the app sees the end of the stream: the session ends
-  appTooSlow_ = true;  // (never attached again)
+  neverAttachAgain_ = true;
 }
 
 }  // namespace rs::run

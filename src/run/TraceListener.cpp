@@ -47,7 +47,7 @@ bool TraceListener::open(std::string* error) {
   return true;
 }
 
-int TraceListener::accept() {
+int TraceListener::accept(uint32_t* peerPid) {
   const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0) return -1;
   ucred peer{};
@@ -56,6 +56,7 @@ int TraceListener::accept() {
     ::close(fd);
     return -1;
   }
+  *peerPid = static_cast<uint32_t>(peer.pid);
   return fd;
 }
 

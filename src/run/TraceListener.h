@@ -7,6 +7,7 @@
 // and socket are removed by the destructor.
 // Thread contract: one thread.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace rs::run {
@@ -22,9 +23,9 @@ class TraceListener {
   bool open(std::string* error);
   const std::string& path() const { return path_; }
   int fd() const { return fd_; }
-  // A connected, non-blocking stream of one of our processes, or -1 (none
-  // waiting, or a peer of another uid: closed).
-  int accept();
+  // A connected, non-blocking stream of one of our processes (its pid in
+  // *peerPid), or -1 (none waiting, or a peer of another uid: closed).
+  int accept(uint32_t* peerPid);
 
  private:
   std::string dir_;

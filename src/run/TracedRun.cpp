@@ -51,14 +51,25 @@ class Relay {
     return false;
   }
 
-  // One turn: new streams, their bytes, the app looked for again when due.
+  // One turn: new streams, their bytes (or, for a stream handed over, its end
+  // and its app's), the app looked for again when due.
   void poll(TraceListener& listener, int timeoutMs) {
     std::vector<pollfd> fds{{listener.fd(), POLLIN, 0}};
-    for (const auto& s : streams_)
-      if (s->open()) fds.push_back({s->fd(), POLLIN, 0});
+    std::vector<ProcessStream*> polled;  // fds[1 + 2k], fds[2 + 2k]: stream k's and its app's
+    for (const auto& s : streams_) {
+      if (!s->open()) continue;
+      polled.push_back(s.get());
+      fds.push_back({s->fd(), static_cast<short>(s->handedOver() ? 0 : POLLIN), 0});
+      fds.push_back({s->handedOver() ? s->appFd() : -1, POLLIN, 0});  // (fd -1: ignored)
+    }
     if (::poll(fds.data(), fds.size(), timeoutMs) > 0) {
-      for (auto& s : streams_)
-        if (s->open()) s->readAvailable();
+      for (size_t k = 0; k < polled.size(); ++k) {
+        ProcessStream& s = *polled[k];
+        if (s.handedOver())
+          s.watch(fds[1 + 2 * k].revents, fds[2 + 2 * k].revents);
+        else
+          s.readAvailable();
+      }
       if (fds[0].revents & POLLIN) acceptAll(listener);
     }
     endReplacedImages();
@@ -77,14 +88,20 @@ class Relay {
 
  private:
   void acceptAll(TraceListener& listener) {
-    for (int fd = listener.accept(); fd >= 0; fd = listener.accept()) {
+    uint32_t peerPid = 0;
+    for (int fd = listener.accept(&peerPid); fd >= 0; fd = listener.accept(&peerPid)) {
       if (streams_.size() >= static_cast<size_t>(kMaxStreams)) {
-        std::fprintf(stderr, "reactorscope-run: more than %d processes traced at once: a new one runs untraced\n",
-                     kMaxStreams);
+        // (Said once: a process turned away tries again later, waiting longer each time.)
+        if (!saidTooMany_)
+          std::fprintf(stderr,
+                       "reactorscope-run: more than %d processes traced at once: a new one runs untraced "
+                       "until one ends\n",
+                       kMaxStreams);
+        saidTooMany_ = true;
         ::close(fd);
         continue;
       }
-      auto stream = std::make_unique<ProcessStream>(fd, options_.text, options_.recorder);
+      auto stream = std::make_unique<ProcessStream>(fd, peerPid, options_.text, options_.recorder);
       if (spareApp_ >= 0) {
         stream->attachApp(spareApp_);
         spareApp_ = -1;
@@ -131,6 +148,7 @@ class Relay {
   const TracedOptions& options_;
   const uint32_t mainPid_;
   int spareApp_ = -1;
+  bool saidTooMany_ = false;
   std::vector<std::unique_ptr<ProcessStream>> streams_;
   Clock::time_point nextRetry_ = Clock::now() + std::chrono::milliseconds(kAppRetryMs);
 };

@@ -8,6 +8,9 @@
 // Header-only; GUI thread only, like the models it drives. Waits are bounded
 // hang guards, never timing assertions.
 #pragma once
+#include <signal.h>
+#include <unistd.h>
+
 #include <QDeadlineTimer>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -64,7 +67,13 @@ inline void startUnderRun(QProcess& run, const QString& socket, const QString& p
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.insert(live::kAppSocketEnv, socket);
   run.setProcessEnvironment(env);
+  // reactorscope-run and the program in a process group of their own, killed
+  // with `run`: a case that fails midway leaves no program behind (killing
+  // reactorscope-run alone, as QProcess does, leaves it running under init).
+  run.setChildProcessModifier([] { ::setpgid(0, 0); });
   run.start(RUN_PATH, {"--", program});
+  if (const auto group = static_cast<pid_t>(run.processId()); group > 0)
+    QObject::connect(&run, &QObject::destroyed, [group] { ::kill(-group, SIGKILL); });
 }
 
 // startUnderRun on the echo fixture; the port it printed first ("port N"),

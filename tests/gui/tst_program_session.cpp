@@ -18,6 +18,7 @@
 // that never blocks (failures reported afterwards).
 // Waits are bounded hang guards (QTRY_*), never timing assertions.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -41,10 +42,15 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <QDir>
+
+#include <cstring>
+#include <functional>
 
 #include "FreshSettings.h"
 #include "ProgramFixture.h"
 #include "compat/LiveProtocol.h"
+#include "live/Handoff.h"
 #include "widgets/MainWindow.h"
 #include "widgets/ProgramOutputPane.h"
 #include "widgets/RunProgramDialog.h"
@@ -133,6 +139,33 @@ std::string helloAndBase(uint32_t pid) {
   e.str("epoll");
   e.end();
   return out;
+}
+
+// A relay's connection that handed a stream over, as reactorscope-run makes
+// it: *connection for the app, *relayEnd and *programEnd for the test to write
+// (the relay's bytes after the stream, the program's stream).
+bool handedOff(int* connection, int* relayEnd, int* programEnd) {
+  int relay[2];
+  int stream[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) != 0) return false;
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) != 0) return false;
+  std::string error;
+  const bool sent = live::sendHandoff(relay[1], stream[0], &error);
+  ::close(stream[0]);  // (the app has its copy now)
+  *connection = relay[0];
+  *relayEnd = relay[1];
+  *programEnd = stream[1];
+  return sent;
+}
+
+// A records frame of `base` holding `recs`.
+void appendRecords(live::Encoder& e, uint64_t base, const std::vector<TraceRecord>& recs) {
+  e.begin(live::MessageType::Records);
+  e.u64(base);
+  e.u32(static_cast<uint32_t>(recs.size()));
+  e.u32(0);
+  e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
+  e.end();
 }
 
 }  // namespace
@@ -340,7 +373,10 @@ class TestProgramSession : public QObject {
 
   // The app quitting while a traced program runs: the program goes on (it
   // still echoes), reactorscope-run says the app went away and does not die
-  // of SIGPIPE; the program's exit status is still its own.
+  // of SIGPIPE; a new app gets the program again (its process notices the
+  // stream closed and opens a new one, which reactorscope-run attaches to the
+  // next app: the program's name, its live events' callback names, new
+  // records); the exit status is still its own.
   void appQuittingLeavesTheProgramRunning() {
     SKIP_WITHOUT_FIXTURE();
     QTemporaryDir dir;
@@ -353,23 +389,35 @@ class TestProgramSession : public QObject {
     QVERIFY(port != 0);
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) != nullptr, 10000);
     programs.reset();  // the app quits: its listener and connections close
-
-    const int client = connectTcp(port);
-    QVERIFY(client >= 0);
-    for (int i = 0; i < 20; ++i) {  // traffic: the relay writes to the closed connection
-      const QByteArray line = "still here\n";
-      QVERIFY(::send(client, line.constData(), static_cast<size_t>(line.size()), MSG_NOSIGNAL) > 0);
-      QCOMPARE(receive(client, line.size()), line);
-      QTest::qWait(10);
-    }
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += run.readAllStandardError()).contains("the app went away"), 10000);
     QCOMPARE(run.state(), QProcess::Running);
+
+    SessionController next;
+    ProgramSessions again(&next);
+    QVERIFY(again.listen(path));
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(next) != nullptr, 20000);
+    const int session = programRow(next)->id;
+    QVERIFY2(programRow(next)->title.contains("base 1"), qPrintable(programRow(next)->title));
+
+    const int client = connectTcp(port);
+    QVERIFY(client >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(next, session, "accept_cb") > 0, 10000);  // set up before this app
+    for (int i = 0; i < 20; ++i) {
+      const QByteArray line = "still here\n";
+      QVERIFY(::send(client, line.constData(), static_cast<size_t>(line.size()), MSG_NOSIGNAL) > 0);
+      QCOMPARE(receive(client, line.size()), line);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(rowsLabelled(next, session, "read_cb") > 0, 10000);
+
     const QByteArray quit = "quit\n";
     QVERIFY(::send(client, quit.constData(), static_cast<size_t>(quit.size()), MSG_NOSIGNAL) > 0);
     QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
     QCOMPARE(run.exitStatus(), QProcess::NormalExit);  // not SIGPIPE
     QCOMPARE(run.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(again.programs().front()->ended(), 10000);
+    QVERIFY2(next.sessionModel()->session(session)->error.contains("exited: exit code 0"),
+             qPrintable(next.sessionModel()->session(session)->error));
     ::close(client);
   }
 
@@ -637,12 +685,7 @@ class TestProgramSession : public QObject {
     recs[1].buffer = BufferId::Input;
     fillRecord(recs[2], 4000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
                EventState::Invalid, TraceCause::Free, 0);
-    e.begin(live::MessageType::Records);
-    e.u64(1);
-    e.u32(static_cast<uint32_t>(recs.size()));
-    e.u32(0);
-    e.raw(recs.data(), recs.size() * sizeof(TraceRecord));
-    e.end();
+    appendRecords(e, 1, recs);
     e.begin(live::MessageType::Log);
     e.u32(2);
     e.str("[warn] something");
@@ -680,6 +723,150 @@ class TestProgramSession : public QObject {
     const SessionRow* first = programRow(ctl);
     QVERIFY(first && first->title.startsWith("fuzzed["));
     QCOMPARE(first->status, EngineSession::Status::Finished);
+  }
+
+  // A handoff (live/Handoff.h): the connection's first frame passes the
+  // process's own stream socket. The relay's exit may reach the app before the
+  // stream's last records: it is taken after the stream's end, so every record
+  // arrives and the row still says how the program ended.
+  void handedOffStreamIsReadThenTheRelaysExit() {
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    int connection = -1, relayEnd = -1, programEnd = -1;
+    QVERIFY(handedOff(&connection, &relayEnd, &programEnd));
+    ProgramSession program(connection, &ctl);
+    const std::string exit = live::encodeExit(false, 3);
+    QCOMPARE(::send(relayEnd, exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
+    ::close(relayEnd);  // the relay is done before the stream is
+    std::string bytes = helloAndBase(4343);
+    std::vector<TraceRecord> recs(2);
+    fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
+               EventState::Pending, TraceCause::Add, 0);
+    fillRecord(recs[1], 3000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::Pending,
+               EventState::Active, TraceCause::ReadyRead, 0);
+    live::Encoder e(bytes);
+    appendRecords(e, 1, recs);
+    QTest::qWait(50);  // (the relay's end is seen first)
+    QVERIFY(!program.ended());
+    QCOMPARE(::send(programEnd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ::close(programEnd);
+    QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+    const SessionRow* row = programRow(ctl);
+    QVERIFY(row && row->title.startsWith("fake[4343] base 1"));
+    QCOMPARE(ctl.frameSource().sessionStats(row->id)->records, quint64{2});
+    QVERIFY(program.exit() && program.exit()->code == 3);
+    QCOMPARE(row->status, EngineSession::Status::Failed);
+    QVERIFY2(row->error.contains("exited: exit code 3"), qPrintable(row->error));
+  }
+
+  // Handoffs that break the rules end that connection with a clear error, and
+  // no descriptor that came with them stays open: none, two, a pipe instead of
+  // a socket, a body, more than the exit after the stream.
+  void brokenHandoffsAreRefused() {
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    const auto openFds = [] { return QDir("/proc/self/fd").entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size(); };
+    const auto refused = [&](const std::function<void(int relayEnd)>& send, const QString& why) {
+      const auto before = openFds();
+      bool ended = false;
+      {
+        int relay[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, relay) != 0) return false;
+        ProgramSession program(relay[0], &ctl);
+        send(relay[1]);
+        ended = QTest::qWaitFor([&] { return program.ended(); }, 10000);
+        ::close(relay[1]);
+      }
+      const bool said = logHas(ctl, why);
+      const bool noneKept = openFds() == before;
+      if (!ended || !said || !noneKept) qWarning() << "expected" << why << "in" << logText(ctl) << "fds" << before << openFds();
+      return ended && said && noneKept;
+    };
+    // Sends the handoff header with `fds` (none, one or more).
+    const auto sendHeader = [](int fd, std::vector<int> fds) {
+      std::string header = live::encodeHandoff();
+      iovec part{header.data(), header.size()};
+      std::vector<char> control(CMSG_SPACE(sizeof(int) * std::max<size_t>(1, fds.size())));
+      msghdr msg{};
+      msg.msg_iov = &part;
+      msg.msg_iovlen = 1;
+      if (!fds.empty()) {
+        msg.msg_control = control.data();
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+      }
+      return ::sendmsg(fd, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(header.size());
+    };
+    QVERIFY(refused([&](int fd) { QVERIFY(sendHeader(fd, {})); }, "without the stream's descriptor"));
+    QVERIFY(refused(
+        [&](int fd) {
+          int a[2];
+          int b[2];
+          QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a) == 0);
+          QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b) == 0);
+          QVERIFY(sendHeader(fd, {a[0], b[0]}));
+          for (int end : {a[0], a[1], b[0], b[1]}) ::close(end);
+        },
+        "more than one descriptor"));
+    QVERIFY(refused(
+        [&](int fd) {
+          int pipeEnds[2];
+          QVERIFY(::pipe2(pipeEnds, O_CLOEXEC) == 0);
+          QVERIFY(sendHeader(fd, {pipeEnds[0]}));
+          ::close(pipeEnds[0]);
+          ::close(pipeEnds[1]);
+        },
+        "not a Unix stream socket"));
+    QVERIFY(refused(
+        [&](int fd) {
+          std::string withBody = live::encodeHandoff();
+          withBody[0] = 4;
+          withBody += "abcd";
+          ::send(fd, withBody.data(), withBody.size(), MSG_NOSIGNAL);
+        },
+        "a handoff frame with a body"));
+    int stream[2];
+    QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, stream) == 0);
+    QVERIFY(refused(
+        [&](int fd) {
+          QVERIFY(sendHeader(fd, {stream[0]}));
+          const std::string junk(live::kMaxBytesAfterStream + 1, 'x');
+          ::send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
+        },
+        "bytes after the handed-off stream"));
+    ::close(stream[0]);
+    ::close(stream[1]);
+  }
+
+  // A handed-off stream that ends inside a frame (a crash mid-write) gets no
+  // exit glued onto its cut frame: the session fails with the truncation, and
+  // the relay's exit is not taken.
+  void handedOffStreamCutShortTakesNoExit() {
+    SessionController ctl;
+    ctl.setAutoTick(false);
+    int connection = -1, relayEnd = -1, programEnd = -1;
+    QVERIFY(handedOff(&connection, &relayEnd, &programEnd));
+    ProgramSession program(connection, &ctl);
+    std::string bytes = helloAndBase(4444);
+    std::vector<TraceRecord> recs(1);
+    fillRecord(recs[0], 2000, 2, 0, 7, 9, TraceType::Transition, EventKind::Io, EventState::NonPending,
+               EventState::Pending, TraceCause::Add, 0);
+    live::Encoder e(bytes);
+    appendRecords(e, 1, recs);
+    bytes.resize(bytes.size() - 16);  // the last 16 bytes (an exit frame's size) never came
+    QCOMPARE(::send(programEnd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ::close(programEnd);
+    const std::string exit = live::encodeExit(true, SIGSEGV);
+    QCOMPARE(::send(relayEnd, exit.data(), exit.size(), MSG_NOSIGNAL), static_cast<ssize_t>(exit.size()));
+    ::close(relayEnd);
+    QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+    QVERIFY(!program.exit());
+    QCOMPARE(programRow(ctl)->status, EngineSession::Status::Failed);
+    QVERIFY2(logHas(ctl, "ended inside a frame"), qPrintable(logText(ctl).join('\n')));
   }
 
   void malformedStreamEndsItsSessionOnly() {

@@ -12,6 +12,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <string>
+
+#include "compat/LiveProtocol.h"
+#include "live/Handoff.h"
+
 namespace {
 
 struct Result {
@@ -35,6 +40,21 @@ Result run(const QStringList& args, const QProcessEnvironment& env = QProcessEnv
   r.out = QString::fromUtf8(p.readAllStandardOutput());
   r.err = QString::fromUtf8(p.readAllStandardError());
   return r;
+}
+
+// Everything `fd` gives until its end (or the deadline).
+QByteArray readToEnd(int fd, const QDeadlineTimer& guard) {
+  QByteArray bytes;
+  while (!guard.hasExpired()) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[65536];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n <= 0) break;
+    bytes.append(buf, static_cast<qsizetype>(n));
+  }
+  return bytes;
 }
 
 QString runDirectly(const QString& program) {
@@ -107,27 +127,36 @@ class TestReactorscopeRun : public QObject {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(RUN_PATH, {FOREIGN_PROGRAM});
-    QByteArray stream;
     pollfd pl{listener, POLLIN, 0};
     QVERIFY(::poll(&pl, 1, 30000) == 1);
     const int app = ::accept(listener, nullptr, nullptr);
     QVERIFY(app >= 0);
+    // As the app does (live/Handoff.h): the connection's first frame hands the
+    // program's own stream over; the stream is read from that descriptor to its
+    // end, then the connection gives what the relay said after it.
     QDeadlineTimer guard(30000);
-    while (!guard.hasExpired()) {
+    rs::live::ConnectionOpening opening;
+    std::string error;
+    rs::live::OpeningKind what = rs::live::OpeningKind::Incomplete;
+    while (what == rs::live::OpeningKind::Incomplete && !guard.hasExpired()) {
       pollfd pa{app, POLLIN, 0};
       if (::poll(&pa, 1, 100) <= 0) continue;
-      char buf[65536];
-      const ssize_t n = ::read(app, buf, sizeof buf);
-      if (n <= 0) break;  // the relay closed it: the program ended
-      stream.append(buf, static_cast<qsizetype>(n));
+      if (rs::live::receiveOpening(app, &opening) <= 0) break;
+      what = rs::live::classifyOpening(opening, &error);
     }
+    QCOMPARE(what, rs::live::OpeningKind::HandedOff);
+    QVERIFY2(rs::live::checkHandedOffStream(opening.fd, &error), error.c_str());
+    const QByteArray stream = readToEnd(opening.fd, guard);
+    const QByteArray after = QByteArray::fromStdString(opening.bytes.substr(8)) + readToEnd(app, guard);
+    ::close(opening.fd);
     ::close(app);
     ::close(listener);
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitCode(), 0);
     QVERIFY2(!p.readAllStandardError().contains("reactorscope &"), "it found the app");
     QVERIFY(stream.size() > 8);
-    QCOMPARE(static_cast<int>(stream.at(4)), 1);  // the first frame's type: hello
+    QCOMPARE(static_cast<int>(stream.at(4)), 1);  // the stream's first frame: hello
+    QCOMPARE(after, QByteArray::fromStdString(rs::live::encodeExit(false, 0)));  // then the relay's exit
   }
 
   void keepsTheProgramsExitStatusAndArguments() {
