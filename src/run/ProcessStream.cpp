@@ -81,17 +81,6 @@ void ProcessStream::relayFrames(std::string_view frames) {
 }
 
 void ProcessStream::attachApp(int appFd) {
-  if (!decodeOn_ && !broken_ && fd_ >= 0 && (frames_ > 0 || kept_ > 0)) {
-    // Read midway, and nothing here needs its bytes: rather than relay the
-    // rest, the stream is closed. The process sees its reader gone and opens a
-    // new stream within about a second (LiveCollector), which acceptAll()
-    // hands to the app from its first byte. (What the process does meanwhile
-    // is lost: the app shows what happens from then on.)
-    ::close(appFd);
-    closeStream();
-    neverAttachAgain_ = true;
-    return;
-  }
   const timeval limit{kAppSendTimeoutMs / 1000, (kAppSendTimeoutMs % 1000) * 1000};
   ::setsockopt(appFd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   if (handOver(appFd)) return;

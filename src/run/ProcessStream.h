@@ -7,9 +7,7 @@
 // before the stream said anything and nothing here needs its bytes (no text,
 // no recording), the stream socket itself goes to the app (live/Handoff.h) and
 // the relay only watches it end (and the app go away) to send the exit
-// message after it; a stream read midway that nothing here needs is closed
-// when an app appears, so that the process opens a new one to hand over. It
-// remembers what a late reader needs
+// message after it. It remembers what a late reader needs
 // (live::MetadataMemory): an app attached after the stream began first gets
 // the hello, the live bases and their events' callbacks, then the stream from
 // the next frame on. A send to the app waits at most kAppSendTimeoutMs; an app
