@@ -388,7 +388,7 @@ class Collector {
   void forgetFreedEvents(uint64_t baseId, size_t n) {
     for (size_t i = 0; i < n; ++i) {
       const TraceRecord& r = chunk_[i];
-      if (r.type != TraceType::Transition || r.cause != TraceCause::Free) continue;
+      if (!freesEvent(r)) continue;
       std::lock_guard lock(metaMutex_);
       memory_.forgetIfFreed(baseId, r);
     }

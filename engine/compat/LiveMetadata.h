@@ -68,7 +68,7 @@ class MetadataMemory {
     }
   }
   void forgetIfFreed(uint64_t base, const TraceRecord& r) {
-    if (r.type != TraceType::Transition || r.cause != TraceCause::Free) return;
+    if (!freesEvent(r)) return;
     callbacks_.erase(callbacks_.lower_bound(Key{base, r.eventId, 0}), callbacks_.upper_bound(Key{base, r.eventId, 0xff}));
   }
   void forgetBase(uint64_t base) {

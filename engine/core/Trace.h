@@ -106,6 +106,12 @@ inline void fillRecord(TraceRecord& r, int64_t tsNs, uint64_t eventId, int64_t v
   r.flags = flags;
 }
 
+// The record that ends an event's life (event_free, or its idle record
+// reclaimed): every reader that keeps something per event forgets it here.
+inline bool freesEvent(const TraceRecord& r) {
+  return r.type == TraceType::Transition && r.cause == TraceCause::Free;
+}
+
 // Process-wide unique owner tags (connections, listeners, sessions); never 0.
 uint32_t allocateOwnerTag();
 

@@ -87,7 +87,7 @@ void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
   switch (r.type) {
     case TraceType::Transition:
       std::fprintf(out_, "%s -> %s (%s)\n", stateName(r.from), stateName(r.to), causeName(r.cause));
-      if (r.to == EventState::Invalid) labels_.forget(base, r.eventId);
+      if (freesEvent(r)) labels_.forget(base, r.eventId);
       return;
     case TraceType::CallbackBegin:
       std::fprintf(out_, "callback begin (%s)\n", eventFlagsToString(r.flags).c_str());

@@ -83,7 +83,7 @@ void TraceAggregator::retryLabels() {
 [[gnu::always_inline]] inline EventRow& TraceAggregator::rowFor(int session, const TraceRecord& r,
                                                                const Tracer* infoSource, int* index) {
   const quint64 key = keyOf(session, r.eventId);
-  if (key != cacheKey_) {
+  if (key != cacheKey_ || cacheRow_ < 0) {  // (a stream may send a record whose key is cacheKey_'s empty value)
     int i = rowIndex_.find(key);
     if (i < 0) [[unlikely]] i = createRow(key, session, r, infoSource);
     cacheKey_ = key;
@@ -191,7 +191,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
           ++e.activations;
           e.activatedNs = r.tsNs;
         }
-        if (r.cause == TraceCause::Free) {
+        if (freesEvent(r)) {
           markFreed(e, r.tsNs);
           freedByLastIngest_.push_back(r.eventId);
         } else if (!e.freedAtNs && recording::changesStateAfterSnapshot(r.tsNs, st.snapshotNs)) {
