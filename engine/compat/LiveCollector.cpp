@@ -311,8 +311,16 @@ class Collector {
     streamOpen_ = true;
     streamSince_ = std::chrono::steady_clock::now();
     std::lock_guard metaLock(metaMutex_);
-    meta_ = helloFrame() + memory_.replay(false) + meta_;
+    meta_ = streamOpening(helloFrame(), meta_);
     return true;
+  }
+
+  // What a new stream of this process says first (its first, a forked child's,
+  // one opened after the reader went away): hello, then what is alive (the live
+  // bases and their events' callbacks), then the metadata queued meanwhile
+  // (metaMutex_ held).
+  std::string streamOpening(const std::string& hello, const std::string& queued) const {
+    return hello + memory_.replay(false) + queued;
   }
 
   void startThread() {
@@ -479,7 +487,7 @@ class Collector {
     readerLost_ = false;
     streamSince_ = now;
     std::lock_guard lock(metaMutex_);
-    meta = hello + memory_.replay(false) + meta;  // (a callback or base both say twice is harmless)
+    meta = streamOpening(hello, meta);  // (a callback or base both say twice is harmless)
     return true;
   }
 
