@@ -407,6 +407,29 @@ class TestRunTrace : public QObject {
     QVERIFY2(trace.endsWith("pid=" + parent + " exited: exit code 0\n"), qPrintable(trace.right(300)));
   }
 
+  // The trace stream is out of the traced program's reach: its descriptor
+  // table holds no socket once its first base exists, and closing every
+  // descriptor it does not know takes nothing from the trace (a second base's
+  // callbacks, its free and the exit all arrive).
+  void closingEveryDescriptorKeepsTheTrace() {
+    TracedRun run(CLOSES_DESCRIPTORS);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.proc().exitCode(), 0);
+    const QByteArray out = run.proc().readAllStandardOutput();
+    QVERIFY2(out.contains("sockets: 0\n") && out.contains("done\n"), out.constData());
+    const QString trace = run.trace();
+    const auto count = [&](const QString& pattern) {
+      return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
+    };
+    const QString pid = exitedPid(trace);
+    QVERIFY2(!pid.isEmpty(), qPrintable(trace.right(300)));
+    QCOMPARE(count("^pid=" + pid + R"( base=2 created)"), 1);
+    QCOMPARE(count(R"(base=2 ev=\d+ after_close timer fd=-1 callback begin)"), 3);
+    QCOMPARE(count("^pid=" + pid + R"( base=2 freed$)"), 1);
+    QVERIFY2(trace.endsWith("pid=" + pid + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+  }
+
   void execKeepsTracing_data() {
     QTest::addColumn<QString>("next");
     QTest::addColumn<QString>("nextCallback");
