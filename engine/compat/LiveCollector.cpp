@@ -587,6 +587,8 @@ class Collector {
 
   void run() {
     unshareTable();
+    sched_param batch{};
+    ::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &batch);
     while (!stop_.load()) {
       const auto nextTick = std::chrono::steady_clock::now() + kDrainPeriod;
       tick(true);
