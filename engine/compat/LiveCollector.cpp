@@ -246,6 +246,8 @@ class Collector {
     // (forked) table: with the thread's own table, the number may be the program's.
     if (sender_->fd >= 0 && !ownTable_) ::close(sender_->fd);
     ownTable_ = false;
+    (void)handshake_.release();  // (its condition variable may hold the parent thread's wait: left alone)
+    handshake_ = std::make_unique<TableHandshake>();
     (void)sender_.release();  // the collector thread may have been mid-write: left alone
     sender_ = std::make_unique<Sender>();
     backlogBytes_.store(0);
@@ -347,23 +349,25 @@ class Collector {
     std::lock_guard lock(streamMutex_);
     if (threadStarted_ || !streamOpen_) return;
     threadStarted_ = true;
-    tableStep_ = TableStep::Starting;
+    TableHandshake& h = *handshake_;
+    h.step = TableStep::Starting;
     thread_ = std::make_unique<std::thread>([this] { run(); });
-    std::unique_lock stepLock(tableMutex_);
-    tableChanged_.wait(stepLock, [this] { return tableStep_ != TableStep::Starting; });
-    if (tableStep_ == TableStep::Unshared && sender_->fd >= 0) ::close(sender_->fd);  // the program table's copy
-    tableStep_ = TableStep::Settled;
-    tableChanged_.notify_all();
+    std::unique_lock stepLock(h.mutex);
+    h.changed.wait(stepLock, [&h] { return h.step != TableStep::Starting; });
+    if (h.step == TableStep::Unshared && sender_->fd >= 0) ::close(sender_->fd);  // the program table's copy
+    h.step = TableStep::Settled;
+    h.changed.notify_all();
   }
 
   // The collector thread's first step: its own table, if it may (startThread()).
   void unshareTable() {
     const bool unshared = ::unshare(CLONE_FILES) == 0;
-    std::unique_lock stepLock(tableMutex_);
+    TableHandshake& h = *handshake_;
+    std::unique_lock stepLock(h.mutex);
     ownTable_ = unshared;
-    tableStep_ = unshared ? TableStep::Unshared : TableStep::Shared;
-    tableChanged_.notify_all();
-    tableChanged_.wait(stepLock, [this] { return tableStep_ == TableStep::Settled; });
+    h.step = unshared ? TableStep::Unshared : TableStep::Shared;
+    h.changed.notify_all();
+    h.changed.wait(stepLock, [&h] { return h.step == TableStep::Settled; });
   }
 
   // At exit: the last records and metadata, waiting for the reader at most
@@ -627,10 +631,17 @@ class Collector {
   // The collector thread's descriptor table (startThread()): whether it is its
   // own, which then holds the stream alone (set before that thread's first
   // tick; read by the program's threads after the handshake or the join).
+  // The handshake's state lives apart, made anew in a forked child: a fork()
+  // right after a handshake can copy the condition variable while the woken
+  // thread is still leaving its wait, and the child's copy would then block
+  // its next notify forever.
   enum class TableStep { Starting, Unshared, Shared, Settled };
-  std::mutex tableMutex_;  // tableStep_ (a leaf lock)
-  std::condition_variable tableChanged_;
-  TableStep tableStep_ = TableStep::Settled;
+  struct TableHandshake {
+    std::mutex mutex;  // step (a leaf lock)
+    std::condition_variable changed;
+    TableStep step = TableStep::Settled;
+  };
+  std::unique_ptr<TableHandshake> handshake_ = std::make_unique<TableHandshake>();
   bool ownTable_ = false;
   std::mutex idsMutex_;  // ids_, lastBaseId_
   std::unordered_map<const event_base*, uint64_t> ids_;
