@@ -23,7 +23,7 @@ void TraceAggregator::resolveLabel(EventRow& e, const Tracer* infoSource) {
   if (!infoSource) return;
   std::optional<EventInfo> info = infoSource->info(e.id);
   if (!info) return;
-  if (info->owner) e.owner = ownerTagOf(e.session, info->owner);  // (a traced program's directory knows none)
+  if (info->owner) e.owner = info->owner;  // a traced program's directory knows none: the record's stays
   if (info->fd >= 0) e.fd = info->fd;      // (a listener's callback can be announced before its socket exists)
   e.events = info->events;
   e.priority = info->priority;
@@ -100,7 +100,7 @@ int TraceAggregator::createRow(quint64 key, int session, const TraceRecord& r, c
   e.key = key;
   e.session = session;
   e.id = r.eventId;
-  e.owner = ownerTagOf(session, r.owner);
+  e.owner = r.owner;
   e.kind = r.kind;
   e.fd = r.fd;
   // Seen first mid-life (after drops or late attach): it was in `from` before.
@@ -133,67 +133,27 @@ void TraceAggregator::markFreed(EventRow& e, qint64 ts) {
   }
 }
 
-// The tag rows and series show for a session's owner tag (see ownerTags_): the
-// previous lookup's (a connection's records come in runs), else the map's,
-// else a new one. Inline: per buffer record.
-[[gnu::always_inline]] inline quint32 TraceAggregator::ownerTagOf(int session, quint32 owner) {
-  if (owner == 0) return 0;
-  const quint64 key = (static_cast<quint64>(static_cast<quint32>(session)) << 32) | owner;
-  if (key != cacheOwnerKey_) {
-    const auto it = ownerTags_.find(key);
-    cacheOwnerTag_ = it != ownerTags_.end() ? it->second : claimOwnerTag(key, owner);
-    cacheOwnerKey_ = key;
-  }
-  return cacheOwnerTag_;
-}
-
-// The first session to use a tag keeps it; a later one gets a spare tag,
-// counting down from the top (owner tags count up from 1).
-quint32 TraceAggregator::claimOwnerTag(quint64 key, quint32 owner) {
-  quint32 tag = owner;
-  if (claimedTags_.count(tag)) {
-    while (nextSpareTag_ != 0 && claimedTags_.count(nextSpareTag_)) --nextSpareTag_;
-    tag = nextSpareTag_ != 0 ? nextSpareTag_-- : owner;  // (4 billion claims: shared again)
-  }
-  claimedTags_.insert(tag);
-  ownerTags_.emplace(key, tag);
-  return tag;
-}
-
-// Tags of no live event and no series are forgotten once there are many (a
-// long-running server's closed connections); their rows are freed ones.
-void TraceAggregator::forgetIdleOwnerTags(bool always) {
-  if (!always && ownerTags_.size() < kOwnerTagsKept) return;
-  std::erase_if(ownerTags_, [this](const auto& kv) {
-    if (ownerLive_.count(kv.second) || connectionIndex_.contains(kv.second)) return false;
-    claimedTags_.erase(kv.second);
-    return true;
-  });
-  cacheOwnerKey_ = 0;
-}
-
 // The connection's series: the previous buffer record's (a connection's levels
 // come in runs), else an index lookup, else a new series. Inline: per record.
-[[gnu::always_inline]] inline ConnectionSeries& TraceAggregator::connectionFor(int session, quint32 tag,
-                                                                                const TraceRecord& r) {
-  if (tag != cacheOwner_ || cacheConnection_ < 0) {
-    int i = connectionIndex_.find(tag);
-    if (i < 0) [[unlikely]] i = createConnection(session, tag, r);
-    cacheOwner_ = tag;
+[[gnu::always_inline]] inline ConnectionSeries& TraceAggregator::connectionFor(int session, const TraceRecord& r) {
+  if (r.owner != cacheOwner_ || cacheConnection_ < 0) {
+    int i = connectionIndex_.find(r.owner);
+    if (i < 0) [[unlikely]] i = createConnection(session, r);
+    cacheOwner_ = r.owner;
     cacheConnection_ = i;
   }
   return connections_[static_cast<size_t>(cacheConnection_)];
 }
 
-int TraceAggregator::createConnection(int session, quint32 tag, const TraceRecord& r) {
+int TraceAggregator::createConnection(int session, const TraceRecord& r) {
   const int i = static_cast<int>(connections_.size());
   connections_.emplace_back();
   ConnectionSeries& c = connections_.back();
-  c.owner = tag;
+  c.owner = r.owner;
   c.session = session;
   c.fd = r.fd;
   for (auto& ring : c.levels) ring.setCap(256);
-  connectionIndex_.emplace(tag, i);
+  connectionIndex_.emplace(r.owner, i);
   return i;
 }
 
@@ -273,7 +233,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         break;
       case TraceType::BufferLevel: {
         if (r.owner == 0) break;
-        ConnectionSeries& c = connectionFor(session, ownerTagOf(session, r.owner), r);
+        ConnectionSeries& c = connectionFor(session, r);
         c.lastNs = r.tsNs;
         if (r.fd >= 0) c.fd = r.fd;
         if (r.buffer >= BufferId::KernelRecv && r.buffer <= BufferId::KernelSend) {
@@ -381,7 +341,6 @@ void TraceAggregator::forgetSession(int session) {
   sessions_.erase(session);
   figures_.erase(session);
   infoSources_.erase(session);
-  forgetIdleOwnerTags(true);
 }
 
 void TraceAggregator::finishTick(qint64 nowNs) {
@@ -572,7 +531,6 @@ void TraceAggregator::maintain(qint64 nowNs) {
   for (auto& [id, st] : sessions_)
     for (auto& ring : st.aggregate)
       ring.dropFrontWhile([&](const LevelSample& s) { return s.tsNs < cutoff; });
-  forgetIdleOwnerTags(false);
 }
 
 int TraceAggregator::rowOf(int session, quint64 id) const {

@@ -156,11 +156,8 @@ class TraceAggregator final : public FrameSource {
   }
   EventRow& rowFor(int session, const TraceRecord& r, const Tracer* infoSource, int* index);
   [[gnu::noinline]] int createRow(quint64 key, int session, const TraceRecord& r, const Tracer* infoSource);
-  quint32 ownerTagOf(int session, quint32 owner);
-  [[gnu::noinline]] quint32 claimOwnerTag(quint64 key, quint32 owner);
-  void forgetIdleOwnerTags(bool always);
-  ConnectionSeries& connectionFor(int session, quint32 tag, const TraceRecord& r);
-  [[gnu::noinline]] int createConnection(int session, quint32 tag, const TraceRecord& r);
+  ConnectionSeries& connectionFor(int session, const TraceRecord& r);
+  [[gnu::noinline]] int createConnection(int session, const TraceRecord& r);
   SessionTraceStats& statsFor(int session);
   template <typename T>
   T sumOverSessions(T SessionTraceStats::*field) const {
@@ -197,19 +194,6 @@ class TraceAggregator final : public FrameSource {
   int cacheRow_ = -1;
   int dirtyFirst_ = -1;
   int dirtyLast_ = -1;
-  // Owner tags are unique within a process, not across sessions: a traced
-  // program counts its connections from 1 as the app's own engine does, and
-  // forked workers inherit their parent's count. Rows and series carry the tag
-  // their (session, tag) pair maps to here: the pair seen first keeps its tag,
-  // a later one with the same tag gets a spare one (claimOwnerTag), so two
-  // sessions' connections never share a series. Every owner the FrameSource
-  // API takes or gives is such a tag.
-  std::unordered_map<quint64, quint32> ownerTags_;  // (session << 32 | tag in the session) -> tag shown
-  std::unordered_set<quint32> claimedTags_;         // the tags ownerTags_ gives
-  quint32 nextSpareTag_ = 0xffffffffU;
-  quint64 cacheOwnerKey_ = 0;  // the last ownerTagOf()'s key (0: none; a key never is 0)...
-  quint32 cacheOwnerTag_ = 0;  // ...and its tag
-  static constexpr size_t kOwnerTagsKept = size_t{1} << 16;  // more: idle ones are forgotten (maintain)
   std::vector<ConnectionSeries> connections_;
   FlatIndex<quint32> connectionIndex_;  // owner tag -> connections_ index
   quint32 cacheOwner_ = 0;              // the last connectionFor()'s owner...

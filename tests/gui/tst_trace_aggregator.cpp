@@ -107,7 +107,6 @@ class TestTraceAggregator : public QObject {
   void unlabelledRowsAreLookedUpInBoundedTurns();
   void freedEventsOfEachIngestAreListed();
   void bufferRecordsFindTheirSeriesAfterOthersLeave();
-  void sessionsWithTheSameOwnerTagsKeepTheirOwnConnections();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -611,67 +610,6 @@ void TestTraceAggregator::bufferRecordsFindTheirSeriesAfterOthersLeave() {
   const ConnectionSeries* c = agg.connection(8);
   QVERIFY(c);
   QCOMPARE(c->current[static_cast<size_t>(dataBufferIndex(BufferId::Input))], qint64{42});
-}
-
-// Two processes count their owner tags alike (a traced program and the app's
-// engine, or forked workers): session 1's connection 2 and session 2's
-// connection 2 are two rows' owners and two series, each with its own levels
-// and life; the first session to use the tag keeps it. Once session 1's
-// connection closes and ages out, session 2's still shows.
-void TestTraceAggregator::sessionsWithTheSameOwnerTagsKeepTheirOwnConnections() {
-  TraceAggregator agg;
-  const qint64 t0 = agg.originNs();
-  auto created = [&](quint64 id) {
-    TraceRecord r = transition(id, EventState::Invalid, EventState::NonPending, TraceCause::New, t0);
-    r.owner = 2;
-    return r;
-  };
-  auto level = [&](quint64 id, qint64 bytes) {
-    TraceRecord r{};
-    r.type = TraceType::BufferLevel;
-    r.eventId = id;
-    r.owner = 2;
-    r.fd = 5;
-    r.buffer = BufferId::Input;
-    r.value = bytes;
-    r.tsNs = t0;
-    return r;
-  };
-  const std::vector<TraceRecord> first = {created(10), level(10, 100)};
-  const std::vector<TraceRecord> second = {created(10), level(10, 200)};
-  agg.ingest(1, first.data(), first.size(), nullptr);
-  agg.ingest(2, second.data(), second.size(), nullptr);
-  agg.ingest(1, first.data() + 1, 1, nullptr);  // (back to session 1: no stale lookup)
-
-  QCOMPARE(agg.connections().size(), size_t{2});
-  const EventRow& one = agg.row(agg.rowOf(1, 10));
-  const EventRow& two = agg.row(agg.rowOf(2, 10));
-  QCOMPARE(one.owner, quint32{2});  // the first to use it keeps it
-  QVERIFY(two.owner != one.owner && two.owner != 0);
-  const auto input = static_cast<size_t>(dataBufferIndex(BufferId::Input));
-  const ConnectionSeries* c1 = agg.connection(one.owner);
-  const ConnectionSeries* c2 = agg.connection(two.owner);
-  QVERIFY(c1 && c2 && c1 != c2);
-  QCOMPARE(c1->session, 1);
-  QCOMPARE(c2->session, 2);
-  QCOMPARE(c1->current[input], qint64{100});
-  QCOMPARE(c2->current[input], qint64{200});
-  QCOMPARE(c1->levels[input].size(), size_t{2});
-  QCOMPARE(c2->levels[input].size(), size_t{1});
-
-  // Session 1's event is freed and its series ages out: session 2's stays alive.
-  TraceRecord freed = created(10);
-  freed.from = EventState::NonPending;
-  freed.to = EventState::Invalid;
-  freed.cause = TraceCause::Free;
-  agg.ingest(1, &freed, 1, nullptr);
-  QVERIFY(!agg.ownerAlive(one.owner));
-  QVERIFY(agg.ownerAlive(two.owner));
-  const quint32 secondTag = two.owner;
-  agg.finishTick(t0 + agg.retentionNs() + 2'000'000'000);
-  QVERIFY(!agg.connection(quint32{2}));
-  QVERIFY(agg.connection(secondTag));
-  QCOMPARE(agg.connection(secondTag)->session, 2);
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
