@@ -47,8 +47,8 @@ namespace {
 // How often the collector thread wakes to drain the rings. Each wakeup of the
 // collector (and of the reader it wakes) finds its data cold in a busy
 // program's caches; 8 ms (a ring of 2^17 slots holds ~170 ms of a busy echo
-// server's) halves their CPU per record against 2 ms, and stays below a
-// screen frame. Between wakeups, bytes the socket did not take are written as
+// server's) takes ~15-20 % off their CPU per record against 2 ms, and stays
+// below a screen frame. Between wakeups, bytes the socket did not take are written as
 // the reader takes them (waitForNextTick()).
 constexpr auto kDrainPeriod = std::chrono::milliseconds(8);
 // Bytes waiting for the reader beyond which records are dropped (metadata
@@ -205,10 +205,20 @@ class Collector {
   }
 
   // At exit: stops the thread, sends what is left (waiting for the reader at
-  // most kExitFlushMs).
-  // A collector thread with a table of its own sends those itself (run()).
+  // most kExitFlushMs). A collector thread with a table of its own sends those
+  // itself (run()). No thread starts once this began (a base created by
+  // another thread meanwhile, or by a static destructor after it, stays
+  // undrained): thread_ no longer changes.
   void shutdown() {
-    stop_.store(true);
+    {
+      std::lock_guard lock(streamMutex_);
+      shuttingDown_ = true;
+    }
+    {
+      std::lock_guard lock(control_->mutex);
+      stop_.store(true);
+    }
+    control_->changed.notify_all();
     if (thread_ && thread_->joinable()) thread_->join();
     if (!ownTable_) finalFlush();
   }
@@ -246,8 +256,8 @@ class Collector {
     // (forked) table: with the thread's own table, the number may be the program's.
     if (sender_->fd >= 0 && !ownTable_) ::close(sender_->fd);
     ownTable_ = false;
-    (void)handshake_.release();  // (its condition variable may hold the parent thread's wait: left alone)
-    handshake_ = std::make_unique<TableHandshake>();
+    (void)control_.release();  // (its condition variable may hold the parent thread's wait: left alone)
+    control_ = std::make_unique<ThreadControl>();
     (void)sender_.release();  // the collector thread may have been mid-write: left alone
     sender_ = std::make_unique<Sender>();
     backlogBytes_.store(0);
@@ -336,20 +346,20 @@ class Collector {
     return hello + memory_.replay(false) + queued;
   }
 
-  // The collector thread gets a descriptor table of its own (a copy, by
-  // unshare(CLONE_FILES)) holding the stream, and the stream's number is
-  // closed in the program's table: the program's threads then share their
-  // table with no one, and the kernel looks their descriptors up without
-  // taking a reference each time (as for a single-threaded process), which a
-  // loop's read/write/epoll calls otherwise pay for. The stream stays out of
-  // the program's reach (and of a forked child's copy). Where unshare is not
-  // allowed, the table stays shared, as it was. The handshake makes the
-  // program-side close happen before the thread's first write.
+  // The collector thread gets a descriptor table of its own holding the
+  // stream alone (ownTableWithStreamOnly()), and the stream's number is closed
+  // in the program's table: the stream is out of the program's reach (and of
+  // a forked child's copy), and a single-threaded program's loop again shares
+  // its table with no one, so the kernel looks its descriptors up without
+  // taking a reference each time, which its read/write/epoll calls otherwise
+  // pay for. Where that is not allowed, the table stays shared, as it was.
+  // The handshake makes the program-side close happen before the thread's
+  // first write; the caller (a first base) waits for it.
   void startThread() {
     std::lock_guard lock(streamMutex_);
-    if (threadStarted_ || !streamOpen_) return;
+    if (threadStarted_ || !streamOpen_ || shuttingDown_) return;
     threadStarted_ = true;
-    TableHandshake& h = *handshake_;
+    ThreadControl& h = *control_;
     h.step = TableStep::Starting;
     thread_ = std::make_unique<std::thread>([this] { run(); });
     std::unique_lock stepLock(h.mutex);
@@ -361,13 +371,29 @@ class Collector {
 
   // The collector thread's first step: its own table, if it may (startThread()).
   void unshareTable() {
-    const bool unshared = ::unshare(CLONE_FILES) == 0;
-    TableHandshake& h = *handshake_;
+    // (Not for an inherited descriptor: the program may have closed it and
+    // reused its number before its first base.)
+    const bool unshared = !socketPath_.empty() && ownTableWithStreamOnly(sender_->fd);
+    ThreadControl& h = *control_;
     std::unique_lock stepLock(h.mutex);
     ownTable_ = unshared;
     h.step = unshared ? TableStep::Unshared : TableStep::Shared;
     h.changed.notify_all();
     h.changed.wait(stepLock, [&h] { return h.step == TableStep::Settled; });
+  }
+
+  // A descriptor table of this thread's own that holds only `fd`: close_range's
+  // UNSHARE copies the table without the descriptors above `fd`, then those
+  // below it are closed in the copy. (A copy keeping them would keep the
+  // program's files open after the program closed them: a socket's peer would
+  // never see it end, an epoll registration would never go.) False, the
+  // table still shared, where close_range may not unshare (before Linux 5.9,
+  // a seccomp filter answering EPERM or ENOSYS).
+  static bool ownTableWithStreamOnly(int fd) {
+    if (fd < 0 || ::close_range(static_cast<unsigned>(fd) + 1, ~0U, CLOSE_RANGE_UNSHARE) != 0) return false;
+    if (fd > 0 && ::close_range(0, static_cast<unsigned>(fd) - 1, 0) != 0)
+      for (int i = 0; i < fd; ++i) ::close(i);  // (the table is this thread's alone now)
+    return true;
   }
 
   // At exit: the last records and metadata, waiting for the reader at most
@@ -611,7 +637,8 @@ class Collector {
       if (left <= std::chrono::steady_clock::duration::zero()) return;
       Sender& s = *sender_;
       if (s.fd < 0 || s.sent == s.pending.size()) {
-        std::this_thread::sleep_for(left);
+        std::unique_lock lock(control_->mutex);  // (shutdown() wakes it)
+        control_->changed.wait_until(lock, nextTick, [this] { return stop_.load(); });
         return;
       }
       const auto leftMs = std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1;
@@ -622,27 +649,29 @@ class Collector {
 
   const std::string socketPath_;  // empty: an inherited descriptor
   const std::string exe_ = selfExe();
-  std::mutex streamMutex_;  // streamOpen_, triedConnect_, threadStarted_, thread_
+  std::mutex streamMutex_;  // streamOpen_, triedConnect_, threadStarted_, thread_, shuttingDown_
   std::atomic<bool> streamOpen_{false};  // (read without the lock on the hooks' fast path)
   bool triedConnect_ = false;
   bool threadStarted_ = false;
   std::unique_ptr<std::thread> thread_;
   std::atomic<bool> stop_{false};
+  bool shuttingDown_ = false;  // shutdown() began: no thread starts (streamMutex_)
   // The collector thread's descriptor table (startThread()): whether it is its
-  // own, which then holds the stream alone (set before that thread's first
-  // tick; read by the program's threads after the handshake or the join).
-  // The handshake's state lives apart, made anew in a forked child: a fork()
-  // right after a handshake can copy the condition variable while the woken
-  // thread is still leaving its wait, and the child's copy would then block
-  // its next notify forever.
+  // own, which then holds the stream alone (set by that thread before its
+  // first tick; read by the program's threads after the join, or in a child).
+  bool ownTable_ = false;
+  // The table handshake's steps, and the collector thread's wait between
+  // ticks, which shutdown() cuts short. Made anew in a forked child: fork()
+  // can copy the condition variable while the collector thread waits on it
+  // (or is still leaving a wait), and the child's copy would then block its
+  // first notify forever.
   enum class TableStep { Starting, Unshared, Shared, Settled };
-  struct TableHandshake {
-    std::mutex mutex;  // step (a leaf lock)
+  struct ThreadControl {
+    std::mutex mutex;  // step, and stop_'s store at shutdown (a leaf lock)
     std::condition_variable changed;
     TableStep step = TableStep::Settled;
   };
-  std::unique_ptr<TableHandshake> handshake_ = std::make_unique<TableHandshake>();
-  bool ownTable_ = false;
+  std::unique_ptr<ThreadControl> control_ = std::make_unique<ThreadControl>();
   std::mutex idsMutex_;  // ids_, lastBaseId_
   std::unordered_map<const event_base*, uint64_t> ids_;
   uint64_t lastBaseId_ = 0;

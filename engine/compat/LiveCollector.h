@@ -14,7 +14,8 @@
 // a callback attached to an event, a libevent log line.
 // Thread contract: every hook is safe from any thread and takes only short
 // locks (base ids, the metadata queue, the callback-address cache), never one
-// held across a drain, except baseFreed(), which drains that base one last time.
+// held across a drain, except baseFreed(), which drains that base one last time,
+// and a process's first base, which waits for its collector thread to start.
 // The collector thread is the only consumer of the rings of the bases it knows
 // (baseFreed()'s final drain holds the same lock).
 #pragma once

@@ -146,7 +146,7 @@ void ProgramSession::readOpening() {
     return;
   }
   source_ = Source::Relayed;
-  const std::string bytes = std::move(opening_.bytes);
+  std::string bytes = std::move(opening_.bytes);  // (not const: see records())
   closeOpening();  // (a relayed stream carries no descriptors)
   if (!decoder_.feed(bytes.data(), bytes.size(), *this)) {
     endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
@@ -226,7 +226,7 @@ void ProgramSession::readAfterStream() {
 // stream did not end on one (a crash mid-write) or never began: then, as for a
 // relayed stream, there is no exit and the decoder says what was wrong.
 void ProgramSession::finishAfterStream() {
-  const std::string bytes = std::move(afterStream_);
+  std::string bytes = std::move(afterStream_);  // (not const: see records())
   afterStream_.clear();
   if (decoder_.atWholeFrame() && !decoder_.feed(bytes.data(), bytes.size(), *this)) {
     endStream(LogLevel::Error, QString::fromStdString(decoder_.error()));
@@ -342,6 +342,10 @@ void ProgramSession::callback(const live::CallbackInfo& info) {
 void ProgramSession::records(uint64_t base, const TraceRecord* records, size_t count) {
   Base* b = baseFor(base);
   if (!b) return;
+  // The records lie in this session's own read buffer or its decoder's (the
+  // decoder hands them out read-only for its other sinks): their owners take
+  // the app's tags there, before anything sees them.
+  ownerTags_.translate(const_cast<TraceRecord*>(records), count);
   TraceAggregator& aggregator = controller_->aggregator();
   aggregator.ingest(b->session, records, count, b->labels.get());
   for (const quint64 freed : aggregator.freedByLastIngest()) {  // (no second pass over the records)

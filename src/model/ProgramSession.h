@@ -41,6 +41,7 @@
 #include "core/Tracer.h"
 #include "live/EventLabels.h"
 #include "live/Handoff.h"
+#include "live/OwnerTags.h"
 #include "live/PeerAddress.h"
 #include "live/TraceDecoder.h"
 #include "model/SessionController.h"
@@ -127,6 +128,7 @@ class ProgramSession : public QObject, private live::TraceSink {
   live::TraceDecoder decoder_;
   live::EventLabels labels_;
   live::PeerAddresses peers_;  // of hello_.pid
+  live::ProcessOwnerTags ownerTags_;  // this process's owner tags -> the app's
   live::Hello hello_;
   std::map<uint64_t, Base> bases_;
   int lastSession_ = 0;  // where process-wide log lines go

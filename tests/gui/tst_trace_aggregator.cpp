@@ -11,11 +11,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <set>
+#include <tuple>
 #include <memory>
 #include <vector>
 
 #include "core/Event.h"
 #include "core/EventBase.h"
+#include "live/OwnerTags.h"
 #include "model/TraceAggregator.h"
 
 using namespace rs;
@@ -107,6 +110,7 @@ class TestTraceAggregator : public QObject {
   void unlabelledRowsAreLookedUpInBoundedTurns();
   void freedEventsOfEachIngestAreListed();
   void bufferRecordsFindTheirSeriesAfterOthersLeave();
+  void processesWithTheSameOwnerTagsKeepTheirOwnConnections();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -610,6 +614,73 @@ void TestTraceAggregator::bufferRecordsFindTheirSeriesAfterOthersLeave() {
   const ConnectionSeries* c = agg.connection(8);
   QVERIFY(c);
   QCOMPARE(c->current[static_cast<size_t>(dataBufferIndex(BufferId::Input))], qint64{42});
+}
+
+// Every traced process counts its owner tags from 1, as the app's engine does
+// (and forked workers go on from their parent's count): each process's records
+// pass through its own ProcessOwnerTags (as ProgramSession does) before the
+// aggregator, so two processes' connection 2 and the app's own connection
+// are three rows' owners and three series, each with its own levels.
+void TestTraceAggregator::processesWithTheSameOwnerTagsKeepTheirOwnConnections() {
+  TraceAggregator agg;
+  const qint64 t0 = agg.originNs();
+  auto created = [&](quint32 owner) {
+    TraceRecord r = transition(10, EventState::Invalid, EventState::NonPending, TraceCause::New, t0);
+    r.owner = owner;
+    return r;
+  };
+  auto level = [&](quint32 owner, qint64 bytes) {
+    TraceRecord r{};
+    r.type = TraceType::BufferLevel;
+    r.eventId = 10;
+    r.owner = owner;
+    r.fd = 5;
+    r.buffer = BufferId::Input;
+    r.value = bytes;
+    r.tsNs = t0;
+    return r;
+  };
+  const quint32 appOwn = allocateOwnerTag();  // the app's engine's connection (session 1)
+  const std::vector<TraceRecord> app = {created(appOwn), level(appOwn, 100)};
+  agg.ingest(1, app.data(), app.size(), nullptr);
+  live::ProcessOwnerTags first, second;
+  for (auto [tags, session, bytes] : {std::tuple{&first, 2, 200}, std::tuple{&second, 3, 300}}) {
+    // Both processes' connection is their tag 2; the loop record (owner 0) stays 0.
+    std::vector<TraceRecord> records = {created(2), level(2, bytes), level(2, bytes + 1)};
+    records.push_back(transition(0, EventState::Invalid, EventState::Invalid, TraceCause::None, t0));
+    records.back().type = TraceType::WaitBegin;
+    tags->translate(records.data(), records.size());
+    QVERIFY(records[0].owner != 0 && records[0].owner != 2 && records[0].owner != appOwn);
+    QCOMPARE(records[1].owner, records[0].owner);  // one connection, one tag
+    QCOMPARE(records[2].owner, records[0].owner);
+    QCOMPARE(records[3].owner, quint32{0});
+    agg.ingest(session, records.data(), records.size(), nullptr);
+  }
+  QCOMPARE(first.size(), size_t{1});
+
+  const auto input = static_cast<size_t>(dataBufferIndex(BufferId::Input));
+  QCOMPARE(agg.connections().size(), size_t{3});
+  std::set<quint32> owners;
+  for (int session : {1, 2, 3}) {
+    const EventRow& row = agg.row(agg.rowOf(session, 10));
+    owners.insert(row.owner);
+    const ConnectionSeries* c = agg.connection(row.owner);
+    QVERIFY(c);
+    QCOMPARE(c->session, session);
+    QCOMPARE(c->current[input], qint64{session == 1 ? 100 : session * 100 + 1});
+    QVERIFY(agg.ownerAlive(row.owner));
+  }
+  QCOMPARE(owners.size(), size_t{3});
+  QCOMPARE(agg.row(agg.rowOf(1, 10)).owner, appOwn);  // the app's own tags are its own
+
+  // A process's tag seen again later keeps its app tag; past kMaxTags the table starts afresh.
+  TraceRecord again = level(2, 7);
+  first.translate(&again, 1);
+  QCOMPARE(again.owner, agg.row(agg.rowOf(2, 10)).owner);
+  std::vector<TraceRecord> many(live::ProcessOwnerTags::kMaxTags);
+  for (size_t i = 0; i < many.size(); ++i) many[i].owner = static_cast<quint32>(i + 100);
+  first.translate(many.data(), many.size());
+  QVERIFY(first.size() <= live::ProcessOwnerTags::kMaxTags);
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
