@@ -57,9 +57,10 @@ int main(int argc, char** argv) {
   app.exec();
   for (const rs::gui::SessionRow& row : controller.sessionModel()->rows()) {
     const rs::gui::SessionTraceStats* stats = controller.frameSource().sessionStats(row.id);
-    std::printf("session %d %s: records=%llu dropped=%llu\n", row.id, qPrintable(row.title),
+    std::printf("session %d %s: records=%llu dropped=%llu%s%s\n", row.id, qPrintable(row.title),
                 static_cast<unsigned long long>(stats ? stats->records : 0),
-                static_cast<unsigned long long>(stats ? stats->dropped : 0));
+                static_cast<unsigned long long>(stats ? stats->dropped : 0), row.error.isEmpty() ? "" : " -- ",
+                qPrintable(row.error));  // (where drops happened: the ring, or the stream to a slow app)
   }
   return 0;
 }
