@@ -7,7 +7,10 @@
 #include <link.h>
 #include <poll.h>
 #include <pthread.h>
+#include <linux/close_range.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -24,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -251,6 +255,7 @@ class Collector {
   void restartInChild() {
     (void)thread_.release();  // names the parent's thread: never joined here
     threadStarted_ = false;
+    shuttingDown_ = false;  // (a fork racing the parent's exit: the child's own exit is to come)
     stop_.store(false);
     // The stream's descriptor is ours to close only when it is in this
     // (forked) table: with the thread's own table, the number may be the program's.
@@ -361,7 +366,21 @@ class Collector {
     threadStarted_ = true;
     ThreadControl& h = *control_;
     h.step = TableStep::Starting;
-    thread_ = std::make_unique<std::thread>([this] { run(); });
+    // The thread starts with every signal blocked: a process-directed signal
+    // must not run the program's handler on it (its table lacks the program's
+    // descriptors). It may fail to start (a thread limit): the rings then fill
+    // and count drops, and exit sends what they hold.
+    sigset_t all, before;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &before);
+    try {
+      thread_ = std::make_unique<std::thread>([this] { run(); });
+    } catch (const std::system_error&) {
+      ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+      h.step = TableStep::Settled;
+      return;
+    }
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
     std::unique_lock stepLock(h.mutex);
     h.changed.wait(stepLock, [&h] { return h.step != TableStep::Starting; });
     if (h.step == TableStep::Unshared && sender_->fd >= 0) ::close(sender_->fd);  // the program table's copy
@@ -390,8 +409,13 @@ class Collector {
   // table still shared, where close_range may not unshare (before Linux 5.9,
   // a seccomp filter answering EPERM or ENOSYS).
   static bool ownTableWithStreamOnly(int fd) {
-    if (fd < 0 || ::close_range(static_cast<unsigned>(fd) + 1, ~0U, CLOSE_RANGE_UNSHARE) != 0) return false;
-    if (fd > 0 && ::close_range(0, static_cast<unsigned>(fd) - 1, 0) != 0)
+    // (The system call itself: glibc's wrapper would ask a glibc >= 2.34 of
+    // every program this library is loaded into.)
+    const auto closeRange = [](unsigned first, unsigned last, unsigned flags) {
+      return ::syscall(SYS_close_range, first, last, flags);
+    };
+    if (fd < 0 || closeRange(static_cast<unsigned>(fd) + 1, ~0U, CLOSE_RANGE_UNSHARE) != 0) return false;
+    if (fd > 0 && closeRange(0, static_cast<unsigned>(fd) - 1, 0) != 0)
       for (int i = 0; i < fd; ++i) ::close(i);  // (the table is this thread's alone now)
     return true;
   }

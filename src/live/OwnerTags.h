@@ -4,9 +4,11 @@
 // from their parent's count. The app shows them all in one place (rows, buffer
 // series, peers), so a process's tags are given tags of the app's own count
 // (allocateOwnerTag()) as its records arrive: no two processes' connections
-// share a series. One ProcessOwnerTags per process stream.
-// Bounded: past kMaxTags translations the table starts afresh (connections
-// still open then get a second tag: their history splits, never merges).
+// share a series. One ProcessOwnerTags per process stream (the app's
+// ProgramSession; reactorscope-run's --record, whose one file holds every
+// process). Bounded: past kMaxTags translations the table starts afresh
+// (connections still open then get a second tag: their rows keep the first
+// one's series, later levels go to the second: never merged with another's).
 // Thread contract: one thread (the stream's reader).
 #pragma once
 #include <cstddef>

@@ -101,7 +101,9 @@ void ProcessRecorder::callback(const live::CallbackInfo& info) {
 void ProcessRecorder::records(uint64_t base, const TraceRecord* records, size_t count) {
   Base* b = baseFor(base);
   if (!b) return;
-  b->tee->add(records, count, [&](recording::EventInfo& event) { describe(base, event); });
+  translated_.assign(records, records + count);  // (the text form, a sink beside this one, shows the process's tags)
+  ownerTags_.translate(translated_.data(), count);
+  b->tee->add(translated_.data(), count, [&](recording::EventInfo& event) { describe(base, event); });
   run_.reportWriteErrorOnce();
 }
 

@@ -22,6 +22,7 @@
 #include "RecordingWriter.h"
 #include "SessionTee.h"
 #include "live/EventLabels.h"
+#include "live/OwnerTags.h"
 #include "live/TraceDecoder.h"
 
 namespace rs::run {
@@ -58,6 +59,10 @@ class ProcessRecorder : public live::TraceSink {
   RunRecorder& run_;
   live::Hello hello_;
   live::EventLabels labels_;
+  // One file holds every process: each one's owner tags become the file's
+  // own (live/OwnerTags.h), so a replay keeps forked workers' connections apart.
+  live::ProcessOwnerTags ownerTags_;
+  std::vector<TraceRecord> translated_;  // records() scratch: the stream's records stay as they came
   std::map<uint64_t, Base> bases_;
   int64_t lastSession_ = 0;  // where process-wide log lines go
 };

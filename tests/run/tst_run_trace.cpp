@@ -412,13 +412,17 @@ class TestRunTrace : public QObject {
   // opened before and closes then ends at once (the collector thread holds no
   // copy of it); closing every descriptor it does not know takes nothing from
   // the trace (a second base's callbacks, its free and the exit all arrive).
+  // The collector thread blocks every signal (a signal for the process runs
+  // the program's handler on a thread of the program's).
   void closingEveryDescriptorKeepsTheTrace() {
     TracedRun run(CLOSES_DESCRIPTORS);
     QVERIFY(run.ends());
     QCOMPARE(run.proc().exitStatus(), QProcess::NormalExit);
     QCOMPARE(run.proc().exitCode(), 0);
     const QByteArray out = run.proc().readAllStandardOutput();
-    QVERIFY2(out.contains("sockets: 2\n") && out.contains("eof: yes\n") && out.contains("done\n"), out.constData());
+    QVERIFY2(out.contains("sockets: 2\n") && out.contains("eof: yes\n") && out.contains("others block signals: yes\n") &&
+                 out.contains("done\n"),
+             out.constData());
     const QString trace = run.trace();
     const auto count = [&](const QString& pattern) {
       return trace.count(QRegularExpression(pattern, QRegularExpression::MultilineOption));
