@@ -145,9 +145,10 @@ class TraceRing {
 
   // Producer thread only: a burst of records written through local copies of
   // the ring's state (no reloads between records), published once by
-  // endBurst(). beginBurst(max) makes room for up to `max` records; next()
-  // returns the next slot, or nullptr (the record is counted as dropped) once
-  // the room is used up. Nothing else may push between begin and end.
+  // endBurst(). beginBurst(max) makes room for `max` records; next() returns
+  // the next slot (past `max`, as long as the ring has room: widen()), or
+  // nullptr (the record is counted as dropped) when the ring is full. Nothing
+  // else may push between begin and end.
   struct Burst {
     TraceSlot* base;
     uint64_t mask;
@@ -161,20 +162,29 @@ class TraceRing {
     return {slots_.get(), mask_, head, head + (room < max ? room : max)};
   }
   TraceSlot* next(Burst& b) {
-    if (b.head < b.end) [[likely]] return &b.base[b.head++ & b.mask];
+    if (b.head < b.end || widen(b)) [[likely]] return &b.base[b.head++ & b.mask];
     countDropped(1);
     return nullptr;
   }
   // next() and fill in one: `fill(TraceSlot&)` runs only when there is room.
   template <class Fill>
   void fillNext(Burst& b, Fill&& fill) {
-    if (b.head < b.end) [[likely]] {
+    if (b.head < b.end || widen(b)) [[likely]] {
       fill(b.base[b.head++ & b.mask]);
       return;
     }
     countDropped(1);
   }
   void endBurst(const Burst& b) { head_.store(b.head, std::memory_order_release); }
+  // A burst that needs more records than beginBurst() was told (an fd whose
+  // read and write events both became active counts once in an epoll wait):
+  // the room left in the ring, the tail reloaded once it is used up. False
+  // only when the ring is really full.
+  [[gnu::noinline]] bool widen(Burst& b) {
+    if (b.head >= limit_) limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+    b.end = limit_;
+    return b.head < b.end;
+  }
 
   // Producer thread only: records lost without a push (counted as dropped).
   void countDropped(uint64_t n) {

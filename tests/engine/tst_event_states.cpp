@@ -99,6 +99,34 @@ class TestEventStates : public QObject {
     QCOMPARE(timeline(drainAll(base), ev.id()), expected);
   }
 
+  // One fd, two events (a read event and a write event, as a bufferevent has)
+  // made active by the same wait: both activations are recorded (the wait's
+  // burst of records counted fds, not events, and dropped the second one as
+  // if the ring were full).
+  void twoEventsOfOneFdActiveInOneWait_data() { backends(); }
+  void twoEventsOfOneFdActiveInOneWait() {
+    QFETCH(Poller::Backend, backend);
+    EventBase base(tracedOptions(backend));
+    SocketPair sp;
+    QVERIFY(sp.ok());
+    Calls reads, writes;
+    Event reader(&base, sp.fd[0], kEvRead, [&](int fd, short what) {
+      drainByte(fd);
+      countCallback(fd, what, &reads);
+    });
+    Event writer(&base, sp.fd[0], kEvWrite, [&](int fd, short what) { countCallback(fd, what, &writes); });
+    QCOMPARE(reader.add(nullptr), 0);
+    QCOMPARE(writer.add(nullptr), 0);
+    QVERIFY(sp.send("x"));  // readable, and writable all along
+    QCOMPARE(base.loop(kLoopOnce), 0);
+    QCOMPARE(reads.count, 1);
+    QCOMPARE(writes.count, 1);
+    const std::vector<TraceRecord> records = drainAll(base);
+    QCOMPARE(base.tracer().dropped(), uint64_t{0});
+    QVERIFY(timeline(records, reader.id()).contains("pending->active ready-read"));
+    QVERIFY(timeline(records, writer.id()).contains("pending->active ready-write"));
+  }
+
   void timerNotPersistent() {
     EventBase base(tracedOptions(Poller::Backend::Epoll));
     Calls calls;
