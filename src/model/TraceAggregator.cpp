@@ -118,6 +118,13 @@ int TraceAggregator::createRow(quint64 key, int session, const TraceRecord& r, c
   return i;
 }
 
+// A row created before its event had an owner (a traced program's bufferevent
+// tags its events after event_new) takes the owner its later records carry.
+void TraceAggregator::adoptOwner(EventRow& e, quint32 owner) {
+  e.owner = owner;
+  if (!e.freedAtNs) ++ownerLive_[owner];
+}
+
 void TraceAggregator::markFreed(EventRow& e, qint64 ts) {
   if (e.freedAtNs) return;
   e.freedAtNs = ts ? ts : 1;
@@ -171,6 +178,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
       case TraceType::Transition: {
         int i;
         EventRow& e = rowFor(session, r, infoSource, &i);
+        if (e.owner != r.owner && e.owner == 0) [[unlikely]] adoptOwner(e, r.owner);
         ++st.transitions;
         const DiagramEdge edge = diagramEdgeFor(r.from, r.to, r.cause);
         if (edge != DiagramEdge::Count) {

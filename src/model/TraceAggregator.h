@@ -170,6 +170,7 @@ class TraceAggregator final : public FrameSource {
     if (index > dirtyLast_) dirtyLast_ = index;
   }
   void markFreed(EventRow& e, qint64 ts);
+  [[gnu::noinline]] void adoptOwner(EventRow& e, quint32 owner);
   void resolveLabel(EventRow& e, const Tracer* infoSource);
   void takeLabel(int index, QString label);
   void lookUpLabel(int index);

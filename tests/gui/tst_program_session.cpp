@@ -123,6 +123,19 @@ int rowsLabelled(SessionController& ctl, int session, const QString& name, quint
   return n;
 }
 
+// Rows of `session` labelled read_cb whose owner has the session's buffer series.
+int readRowsOwnedByTheirConnection(SessionController& ctl, int session) {
+  int n = 0;
+  const FrameSource& f = ctl.frameSource();
+  for (int i = 0; i < f.rowCount(); ++i) {
+    const EventRow& e = f.row(i);
+    if (e.session != session || !e.label.contains("read_cb")) continue;
+    const ConnectionSeries* c = e.owner ? f.connection(e.owner) : nullptr;
+    if (c && c->session == session) ++n;
+  }
+  return n;
+}
+
 // What a target's collector sends first: hello (naming `pid`) and base 1.
 std::string helloAndBase(uint32_t pid) {
   std::string out;
@@ -258,6 +271,9 @@ class TestProgramSession : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(std::any_of(ctl.frameSource().connections().begin(), ctl.frameSource().connections().end(),
                                          [&](const ConnectionSeries& c) { return c.session == session; }),
                              10000);
+    // The connection's events lead to its buffers (the events table's connection
+    // link): their rows carry its owner, though event_new came before the tag.
+    QVERIFY(readRowsOwnedByTheirConnection(ctl, session) > 0);
 
     // "quit": the program frees its base and exits 0; the session ends with it.
     const QByteArray quit = "quit\n";

@@ -111,6 +111,7 @@ class TestTraceAggregator : public QObject {
   void freedEventsOfEachIngestAreListed();
   void bufferRecordsFindTheirSeriesAfterOthersLeave();
   void processesWithTheSameOwnerTagsKeepTheirOwnConnections();
+  void rowCreatedWithoutOwnerTakesItsLaterOwner();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -673,14 +674,69 @@ void TestTraceAggregator::processesWithTheSameOwnerTagsKeepTheirOwnConnections()
   QCOMPARE(owners.size(), size_t{3});
   QCOMPARE(agg.row(agg.rowOf(1, 10)).owner, appOwn);  // the app's own tags are its own
 
-  // A process's tag seen again later keeps its app tag; past kMaxTags the table starts afresh.
+  // A process's tag seen again later keeps its app tag, also after many more
+  // connections: the table is bounded (kSlots), a tag kSlots later takes the
+  // slot and gets a tag of its own, and the tag it displaced, seen again, gets
+  // a new one (a second series), never the newer connection's.
   TraceRecord again = level(2, 7);
   first.translate(&again, 1);
-  QCOMPARE(again.owner, agg.row(agg.rowOf(2, 10)).owner);
-  std::vector<TraceRecord> many(live::ProcessOwnerTags::kMaxTags);
+  const quint32 firstTag2 = agg.row(agg.rowOf(2, 10)).owner;
+  QCOMPARE(again.owner, firstTag2);
+  std::vector<TraceRecord> many(live::ProcessOwnerTags::kSlots - 100);
   for (size_t i = 0; i < many.size(); ++i) many[i].owner = static_cast<quint32>(i + 100);
   first.translate(many.data(), many.size());
-  QVERIFY(first.size() <= live::ProcessOwnerTags::kMaxTags);
+  QCOMPARE(first.size(), many.size() + 1);
+  std::set<quint32> distinct;
+  for (const TraceRecord& r : many) distinct.insert(r.owner);
+  QCOMPARE(distinct.size(), many.size());
+  QVERIFY(!distinct.count(firstTag2));
+  again = level(2, 8);
+  first.translate(&again, 1);
+  QCOMPARE(again.owner, firstTag2);
+  TraceRecord later = level(2 + static_cast<quint32>(live::ProcessOwnerTags::kSlots), 9);
+  first.translate(&later, 1);
+  QVERIFY(later.owner != firstTag2 && !distinct.count(later.owner) && later.owner != 0);
+  again = level(2, 10);
+  first.translate(&again, 1);
+  QVERIFY(again.owner != firstTag2 && again.owner != later.owner && again.owner != 0);
+  QVERIFY(first.size() <= live::ProcessOwnerTags::kSlots);
+}
+
+// A traced program's bufferevent creates its events (event_new: no owner yet)
+// and tags them after: the row takes the owner of the later records, so the
+// events table finds the connection's buffers from it; the owner is alive
+// until the event is freed.
+void TestTraceAggregator::rowCreatedWithoutOwnerTakesItsLaterOwner() {
+  TraceAggregator agg;
+  const qint64 t0 = agg.originNs();
+  const quint32 owner = allocateOwnerTag();
+  std::vector<TraceRecord> records = {transition(7, EventState::Invalid, EventState::NonPending, TraceCause::New, t0),
+                                      transition(7, EventState::NonPending, EventState::Pending, TraceCause::Add, t0 + 1)};
+  records[1].owner = owner;
+  TraceRecord level{};
+  level.type = TraceType::BufferLevel;
+  level.eventId = 7;
+  level.owner = owner;
+  level.fd = 5;
+  level.buffer = BufferId::Input;
+  level.value = 64;
+  level.tsNs = t0 + 2;
+  records.push_back(level);
+  agg.ingest(1, records.data(), 1, nullptr);
+  QCOMPARE(agg.row(agg.rowOf(1, 7)).owner, quint32{0});
+  agg.ingest(1, records.data() + 1, records.size() - 1, nullptr);
+  const EventRow& row = agg.row(agg.rowOf(1, 7));
+  QCOMPARE(row.owner, owner);
+  QVERIFY(agg.ownerAlive(owner));
+  QVERIFY(agg.connection(row.owner));
+  // A later record without an owner does not take it away.
+  TraceRecord untagged = transition(7, EventState::Pending, EventState::Active, TraceCause::ReadyRead, t0 + 3);
+  agg.ingest(1, &untagged, 1, nullptr);
+  QCOMPARE(agg.row(agg.rowOf(1, 7)).owner, owner);
+  TraceRecord freed = transition(7, EventState::NonPending, EventState::Invalid, TraceCause::Free, t0 + 4);
+  freed.owner = owner;
+  agg.ingest(1, &freed, 1, nullptr);
+  QVERIFY(!agg.ownerAlive(owner));
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
