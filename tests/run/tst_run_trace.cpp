@@ -33,6 +33,7 @@
 #include <QtTest>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "../compat/RequiredCase.h"
 #include "RecordingReader.h"
@@ -160,6 +161,7 @@ struct RecordedSession {
   std::vector<rs::recording::EventInfo> events;
   std::vector<rs::recording::LogEntry> log;
   size_t records = 0;
+  std::vector<rs::TraceRecord> levels;  // its BufferLevel records
 };
 
 // Reads every session of the recording at `path` (empty with *error on failure).
@@ -175,6 +177,8 @@ std::vector<RecordedSession> readRecording(const QString& path, std::string* err
         !reader.records(s.id, INT64_MIN, INT64_MAX, records, error))
       return {};
     r.records = records.size();
+    for (const rs::TraceRecord& record : records)
+      if (record.type == rs::TraceType::BufferLevel) r.levels.push_back(record);
     out.push_back(std::move(r));
   }
   return out;
@@ -405,6 +409,30 @@ class TestRunTrace : public QObject {
     }
     QCOMPARE(count("^pid=" + parent + R"( base=1 freed$)"), 1);
     QVERIFY2(trace.endsWith("pid=" + parent + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+
+    // Each process's connection: the same owner tags in the text form (each
+    // process's own count), different ones in --record's file, so a replay
+    // keeps the three connections' buffers apart.
+    std::set<int> tagsInText;
+    for (const QString& pid : headerPids(trace)) {
+      std::set<int> tags;
+      const QRegularExpression level("^[0-9.]+ pid=" + pid + R"( .* buffer \S+ = -?\d+ bytes \(owner (\d+)\)$)",
+                                     QRegularExpression::MultilineOption);
+      for (auto it = level.globalMatch(trace); it.hasNext();) tags.insert(it.next().captured(1).toInt());
+      QVERIFY2(!tags.empty(), qPrintable("no buffer levels of pid " + pid + ":\n" + trace));
+      if (tagsInText.empty()) tagsInText = tags;
+      QVERIFY2(tags == tagsInText, qPrintable("pid " + pid + "'s owner tags differ from the first process's"));
+    }
+    std::string why;
+    const auto recorded = readRecording(run.recording(), &why);
+    QVERIFY2(recorded.size() == 3, why.c_str());
+    std::set<quint32> tagsInFile;
+    for (const RecordedSession& r : recorded) {
+      std::set<quint32> tags;
+      for (const rs::TraceRecord& record : r.levels) tags.insert(record.owner);
+      QVERIFY2(!tags.empty() && !tags.count(0), r.summary.info.name.c_str());
+      for (const quint32 tag : tags) QVERIFY2(tagsInFile.insert(tag).second, r.summary.info.name.c_str());
+    }
   }
 
   // The trace stream is out of the traced program's reach: its descriptor
