@@ -383,7 +383,7 @@ class Collector {
     ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
     std::unique_lock stepLock(h.mutex);
     h.changed.wait(stepLock, [&h] { return h.step != TableStep::Starting; });
-    if (h.step == TableStep::Unshared && sender_->fd >= 0) ::close(sender_->fd);  // the program table's copy
+    if (ownTable_ && sender_->fd >= 0) ::close(sender_->fd);  // the program table's copy
     h.step = TableStep::Settled;
     h.changed.notify_all();
   }
@@ -396,7 +396,7 @@ class Collector {
     ThreadControl& h = *control_;
     std::unique_lock stepLock(h.mutex);
     ownTable_ = unshared;
-    h.step = unshared ? TableStep::Unshared : TableStep::Shared;
+    h.step = TableStep::Decided;
     h.changed.notify_all();
     h.changed.wait(stepLock, [&h] { return h.step == TableStep::Settled; });
   }
@@ -682,14 +682,17 @@ class Collector {
   bool shuttingDown_ = false;  // shutdown() began: no thread starts (streamMutex_)
   // The collector thread's descriptor table (startThread()): whether it is its
   // own, which then holds the stream alone (set by that thread before its
-  // first tick; read by the program's threads after the join, or in a child).
+  // first tick, under the handshake's mutex; read by startThread() after the
+  // thread decided, by the program's threads after the join, or in a child).
   bool ownTable_ = false;
   // The table handshake's steps, and the collector thread's wait between
   // ticks, which shutdown() cuts short. Made anew in a forked child: fork()
   // can copy the condition variable while the collector thread waits on it
   // (or is still leaving a wait), and the child's copy would then block its
   // first notify forever.
-  enum class TableStep { Starting, Unshared, Shared, Settled };
+  // (Starting: the thread is deciding; Decided: ownTable_ says how; Settled:
+  // the program's copy of the stream is closed if it had to be.)
+  enum class TableStep { Starting, Decided, Settled };
   struct ThreadControl {
     std::mutex mutex;  // step, and stop_'s store at shutdown (a leaf lock)
     std::condition_variable changed;

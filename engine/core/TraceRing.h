@@ -157,7 +157,7 @@ class TraceRing {
   };
   Burst beginBurst(size_t max) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head + max > limit_) limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+    if (head + max > limit_) reloadLimit();
     const uint64_t room = limit_ - head;
     return {slots_.get(), mask_, head, head + (room < max ? room : max)};
   }
@@ -181,7 +181,7 @@ class TraceRing {
   // the room left in the ring, the tail reloaded once it is used up. False
   // only when the ring is really full.
   [[gnu::noinline]] bool widen(Burst& b) {
-    if (b.head >= limit_) limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+    if (b.head >= limit_) reloadLimit();
     b.end = limit_;
     return b.head < b.end;
   }
@@ -214,11 +214,14 @@ class TraceRing {
   // reached; when the ring is really full, `lost` records are counted dropped.
   bool room(uint64_t head, uint64_t lost) {
     if (head < limit_) [[likely]] return true;
-    limit_ = tail_.load(std::memory_order_acquire) + capacity_;
+    reloadLimit();
     if (head < limit_) return true;
     countDropped(lost);
     return false;
   }
+
+  // Producer: the limit from the consumer's current tail (the one place it is read).
+  void reloadLimit() { limit_ = tail_.load(std::memory_order_acquire) + capacity_; }
 
   size_t capacity_;
   uint64_t mask_;
