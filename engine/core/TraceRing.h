@@ -220,7 +220,7 @@ class TraceRing {
     return false;
   }
 
-  // Producer: the limit from the consumer's current tail (the one place it is read).
+  // Producer: the limit from the consumer's current tail (the producer's one read of tail_).
   void reloadLimit() { limit_ = tail_.load(std::memory_order_acquire) + capacity_; }
 
   size_t capacity_;

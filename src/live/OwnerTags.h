@@ -8,17 +8,22 @@
 // ProgramSession; reactorscope-run's --record, whose one file holds every
 // process).
 //
-// The table is direct-mapped: a process's tag t has slot t mod kSlots (its tags
-// are counted, so the live ones rarely share a slot), holding t and its app
-// tag; a record costs an indexed load, not a hash lookup (this runs for every
-// record the app receives). Bounded (kSlots slots, 2 MiB, allocated as tags
-// arrive). A tag whose slot was taken since by a tag kSlots later (a connection
-// still open after 2^18 newer ones) gets a new app tag: its later rows and
-// levels go to a second series, never merged with another connection's.
+// Direct-mapped, as this runs for every record the app receives: tag t has
+// slot (t - the first tag seen) mod kSlots, holding t and its app tag, so a
+// record costs an indexed load, not a hash lookup; the slots grow (doubling)
+// as the process's count does, from the first tag seen (a forked worker's
+// table is as small as its own connections). Tags older than that one (a
+// worker's inherited listener) live in a hash map beside the slots, and so
+// does a tag whose slot a tag kSlots later took (usually closed by then, but a
+// listener lives on): translated the same, at a hash lookup's cost. Bounded:
+// kSlots slots (2 MiB) and kSlots tags in the map; past that the map starts
+// afresh (a tag of it still in use then gets a second app tag: its later rows
+// and levels go to a second series, never to another connection's).
 // Thread contract: one thread (the stream's reader).
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "core/Trace.h"
@@ -34,26 +39,30 @@ class ProcessOwnerTags {
     for (size_t i = 0; i < count; ++i) {
       uint32_t& owner = records[i].owner;
       if (owner == 0) continue;
-      const size_t slot = owner & (kSlots - 1);
+      const size_t slot = slotOf(owner);
       if (slot < slots_.size() && slots_[slot].processTag == owner) [[likely]] {
         owner = slots_[slot].appTag;
       } else {
-        owner = assign(owner);
+        owner = appTagOfOther(owner);
       }
     }
   }
   // Process tags that have an app tag now.
-  size_t size() const { return assigned_; }
+  size_t size() const { return slotsUsed_ + moved_.size(); }
 
  private:
   struct Slot {
     uint32_t processTag = 0;  // 0: free
     uint32_t appTag = 0;
   };
-  [[gnu::noinline]] uint32_t assign(uint32_t processTag);
+  size_t slotOf(uint32_t processTag) const { return (processTag - firstTag_) & (kSlots - 1); }
+  // A tag not in its slot: a moved one, or a new one (which takes the slot).
+  [[gnu::noinline]] uint32_t appTagOfOther(uint32_t processTag);
 
-  std::vector<Slot> slots_;  // grows (doubling) to kSlots as higher tags arrive
-  size_t assigned_ = 0;
+  uint32_t firstTag_ = 0;    // the first tag seen (slot 0)
+  std::vector<Slot> slots_;  // grows to kSlots as the count goes on
+  size_t slotsUsed_ = 0;
+  std::unordered_map<uint32_t, uint32_t> moved_;  // tags older than firstTag_, or whose slot a later tag took
 };
 
 }  // namespace rs::live

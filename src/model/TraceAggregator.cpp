@@ -178,7 +178,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
       case TraceType::Transition: {
         int i;
         EventRow& e = rowFor(session, r, infoSource, &i);
-        if (e.owner != r.owner && e.owner == 0) [[unlikely]] adoptOwner(e, r.owner);
+        if (e.owner == 0 && r.owner != 0) [[unlikely]] adoptOwner(e, r.owner);
         ++st.transitions;
         const DiagramEdge edge = diagramEdgeFor(r.from, r.to, r.cause);
         if (edge != DiagramEdge::Count) {
@@ -300,6 +300,7 @@ void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot
     const int rowsBefore = rowCount();
     EventRow& e = rowFor(session, r, nullptr, &i);
     const bool created = rowCount() > rowsBefore;
+    if (e.owner == 0 && s.owner != 0) adoptOwner(e, s.owner);
     e.state = s.state;
     e.kind = s.kind;
     e.events = s.events;

@@ -15,7 +15,14 @@ SessionTee::SessionTee(RecordingWriter& writer, int64_t session, bool keepForRes
           KeyframeMaker::kDefaultMaxRecords, keepForResync) {}
 
 void SessionTee::describeOnce(uint64_t eventId, EventKind kind, int32_t fd, uint32_t owner, const Describe& describe) {
-  if (eventId == 0 || described_.count(eventId)) return;
+  if (eventId == 0) return;
+  if (const auto it = described_.find(eventId); it != described_.end()) {
+    if (it->second.owner == 0 && owner != 0) [[unlikely]] {  // tagged after its first record (a bufferevent's events)
+      it->second.owner = owner;
+      writer_.addEvent(session_, it->second);
+    }
+    return;
+  }
   EventInfo info;
   info.eventId = eventId;
   info.kind = kind;

@@ -1,7 +1,8 @@
 // One recorded session's record path, shared by every recorder (reactorscope-cli's
 // CliRecorder, the app's AppRecorder, reactorscope-run's RunRecorder): each event is
 // described to the writer once, the first time its records are seen (the caller
-// fills its label and callback); every kKeyframeIntervalNs of record time a
+// fills its label and callback), and again if it had no owner then and a later
+// record has one (a traced program's bufferevent tags its events after event_new); every kKeyframeIntervalNs of record time a
 // keyframe (recording/Keyframes) is added before the records it precedes; then the
 // records are queued on the writer (which encodes and writes on its own thread).
 // resync() (the app's recorder: a resync from an engine snapshot after its trace
@@ -36,8 +37,9 @@ class SessionTee {
   int64_t session() const { return session_; }
   void add(const TraceRecord* records, size_t count, const Describe& describe);
   // Describes an already seen event again with this label and callback (learned
-  // after its first records; the file keeps the last description, kind, fd and
-  // owner as its first record had them); an event not seen yet is left to add().
+  // after its first records; the file keeps the last description, kind and fd
+  // as its first record had them, the owner as the first that had one); an
+  // event not seen yet is left to add().
   void redescribe(uint64_t eventId, std::string label, std::string callback);
   // The engine's snapshot taken at takenNs (record time): events in it not seen
   // yet are described (kind, fd, owner from it; `describe` adds the label); see
@@ -45,7 +47,7 @@ class SessionTee {
   bool resync(int64_t takenNs, const SnapshotEvents& snapshot, const Describe& describe);
 
  private:
-  // Describes the event to the writer unless it was already.
+  // Describes the event to the writer unless it was already (with an owner, if it has one now).
   void describeOnce(uint64_t eventId, EventKind kind, int32_t fd, uint32_t owner, const Describe& describe);
 
   RecordingWriter& writer_;

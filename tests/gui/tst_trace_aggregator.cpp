@@ -674,14 +674,18 @@ void TestTraceAggregator::processesWithTheSameOwnerTagsKeepTheirOwnConnections()
   QCOMPARE(owners.size(), size_t{3});
   QCOMPARE(agg.row(agg.rowOf(1, 10)).owner, appOwn);  // the app's own tags are its own
 
-  // A process's tag seen again later keeps its app tag, also after many more
-  // connections: the table is bounded (kSlots), a tag kSlots later takes the
-  // slot and gets a tag of its own, and the tag it displaced, seen again, gets
-  // a new one (a second series), never the newer connection's.
-  TraceRecord again = level(2, 7);
-  first.translate(&again, 1);
+  // A process's tag keeps its app tag for good: after many more connections,
+  // after a tag kSlots later took its slot (a listener outliving 2^18
+  // connections), and a tag older than the first one seen (a forked worker's
+  // inherited listener) gets one of its own that stays too.
+  const auto appTagOf = [](live::ProcessOwnerTags& tags, quint32 processTag) {
+    TraceRecord r{};
+    r.owner = processTag;
+    tags.translate(&r, 1);
+    return r.owner;
+  };
   const quint32 firstTag2 = agg.row(agg.rowOf(2, 10)).owner;
-  QCOMPARE(again.owner, firstTag2);
+  QCOMPARE(appTagOf(first, 2), firstTag2);
   std::vector<TraceRecord> many(live::ProcessOwnerTags::kSlots - 100);
   for (size_t i = 0; i < many.size(); ++i) many[i].owner = static_cast<quint32>(i + 100);
   first.translate(many.data(), many.size());
@@ -689,17 +693,18 @@ void TestTraceAggregator::processesWithTheSameOwnerTagsKeepTheirOwnConnections()
   std::set<quint32> distinct;
   for (const TraceRecord& r : many) distinct.insert(r.owner);
   QCOMPARE(distinct.size(), many.size());
-  QVERIFY(!distinct.count(firstTag2));
-  again = level(2, 8);
-  first.translate(&again, 1);
-  QCOMPARE(again.owner, firstTag2);
-  TraceRecord later = level(2 + static_cast<quint32>(live::ProcessOwnerTags::kSlots), 9);
-  first.translate(&later, 1);
-  QVERIFY(later.owner != firstTag2 && !distinct.count(later.owner) && later.owner != 0);
-  again = level(2, 10);
-  first.translate(&again, 1);
-  QVERIFY(again.owner != firstTag2 && again.owner != later.owner && again.owner != 0);
-  QVERIFY(first.size() <= live::ProcessOwnerTags::kSlots);
+  QVERIFY(!distinct.count(firstTag2) && !distinct.count(0));
+  const quint32 later = appTagOf(first, 2 + static_cast<quint32>(live::ProcessOwnerTags::kSlots));
+  QVERIFY(later != firstTag2 && !distinct.count(later) && later != 0);
+  for (int i = 0; i < 3; ++i) {  // (the two take turns: neither is given a new tag)
+    QCOMPARE(appTagOf(first, 2), firstTag2);
+    QCOMPARE(appTagOf(first, 2 + static_cast<quint32>(live::ProcessOwnerTags::kSlots)), later);
+  }
+  const quint32 older = appTagOf(first, 1);
+  QVERIFY(older != 0 && older != firstTag2 && older != later && !distinct.count(older));
+  QCOMPARE(appTagOf(first, 1), older);
+  QCOMPARE(appTagOf(first, 150), many[50].owner);
+  QCOMPARE(first.size(), many.size() + 3);
 }
 
 // A traced program's bufferevent creates its events (event_new: no owner yet)

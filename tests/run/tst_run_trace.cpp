@@ -432,6 +432,11 @@ class TestRunTrace : public QObject {
       for (const rs::TraceRecord& record : r.levels) tags.insert(record.owner);
       QVERIFY2(!tags.empty() && !tags.count(0), r.summary.info.name.c_str());
       for (const quint32 tag : tags) QVERIFY2(tagsInFile.insert(tag).second, r.summary.info.name.c_str());
+      // The file's events table names the connection of pair_read's event,
+      // though the bufferevent tagged it after event_new.
+      QVERIFY2(std::any_of(r.events.begin(), r.events.end(),
+                           [&](const rs::recording::EventInfo& e) { return e.callback == "pair_read" && tags.count(e.owner); }),
+               r.summary.info.name.c_str());
     }
   }
 
