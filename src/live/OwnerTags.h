@@ -10,15 +10,18 @@
 //
 // Direct-mapped, as this runs for every record the app receives: tag t has
 // slot (t - the first tag seen) mod kSlots, holding t and its app tag, so a
-// record costs an indexed load, not a hash lookup; the slots grow (doubling)
-// as the process's count does, from the first tag seen (a forked worker's
-// table is as small as its own connections). Tags older than that one (a
-// worker's inherited listener) live in a hash map beside the slots, and so
-// does a tag whose slot a tag kSlots later took (usually closed by then, but a
-// listener lives on): translated the same, at a hash lookup's cost. Bounded:
-// kSlots slots (2 MiB) and kSlots tags in the map; past that the map starts
-// afresh (a tag of it still in use then gets a second app tag: its later rows
-// and levels go to a second series, never to another connection's).
+// record costs an indexed load, not a hash lookup; the slots grow (to powers
+// of two) as the count goes on from the first tag seen (a forked worker's own
+// first connection, or the listener it inherited if that shows first). Tags
+// older than the first seen, and a tag whose slot a tag kSlots later took
+// (usually closed by then, but a listener lives on), are kept in a hash map
+// beside the slots: translated the same, at a hash lookup's cost. Bounded:
+// kSlots slots (2 MiB) and kMoved map entries (about 3 MiB). A full map keeps
+// the tags looked up since it was last full (a listener's, at every accept)
+// and forgets the others (closed connections' tags); only if every one was
+// looked up does it start afresh (a tag of it still in use then gets a second
+// app tag: its later rows and levels go to a second series, never to another
+// connection's).
 // Thread contract: one thread (the stream's reader).
 #pragma once
 #include <cstddef>
@@ -33,6 +36,7 @@ namespace rs::live {
 class ProcessOwnerTags {
  public:
   static constexpr size_t kSlots = size_t{1} << 18;
+  static constexpr size_t kMoved = kSlots / 4;
 
   // Rewrites each record's owner (the process's tag; 0 = none, kept) to its app tag.
   void translate(TraceRecord* records, size_t count) {
@@ -62,7 +66,13 @@ class ProcessOwnerTags {
   uint32_t firstTag_ = 0;    // the first tag seen (slot 0)
   std::vector<Slot> slots_;  // grows to kSlots as the count goes on
   size_t slotsUsed_ = 0;
-  std::unordered_map<uint32_t, uint32_t> moved_;  // tags older than firstTag_, or whose slot a later tag took
+  struct Moved {
+    uint32_t appTag = 0;
+    bool lookedUp = false;  // since the map was last full
+  };
+  void makeRoomInMoved();
+
+  std::unordered_map<uint32_t, Moved> moved_;  // tags older than firstTag_, or whose slot a later tag took
 };
 
 }  // namespace rs::live

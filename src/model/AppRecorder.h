@@ -6,7 +6,7 @@
 // aggregates is copied, per batch, into a bounded queue (kQueueCapacityRecords;
 // a batch that does not fit is dropped and counted in status().dropped, never
 // waited for). The recorder thread of its own takes the queue and runs, per
-// session, a recording::SessionTee (events described once with their labels,
+// session, a recording::SessionTee (events described with their labels and owners,
 // keyframes every 250 ms of record time) whose RecordingWriter encodes and writes
 // on its own thread. Log lines of recorded sessions (and the app's own lines, into
 // the first recorded session) go to the log table, a client's per-second

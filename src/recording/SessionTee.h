@@ -1,9 +1,10 @@
 // One recorded session's record path, shared by every recorder (reactorscope-cli's
 // CliRecorder, the app's AppRecorder, reactorscope-run's RunRecorder): each event is
 // described to the writer once, the first time its records are seen (the caller
-// fills its label and callback), and again if it had no owner then and a later
-// record has one (a traced program's bufferevent tags its events after event_new); every kKeyframeIntervalNs of record time a
-// keyframe (recording/Keyframes) is added before the records it precedes; then the
+// fills its label and callback), and again if it had no owner then and a
+// later record has one (a traced program's bufferevent tags its events after
+// event_new); every kKeyframeIntervalNs of record time a keyframe
+// (recording/Keyframes) is added before the records it precedes; then the
 // records are queued on the writer (which encodes and writes on its own thread).
 // resync() (the app's recorder: a resync from an engine snapshot after its trace
 // ring dropped records) makes the snapshot a keyframe at its time and the

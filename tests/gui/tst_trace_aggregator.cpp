@@ -705,6 +705,18 @@ void TestTraceAggregator::processesWithTheSameOwnerTagsKeepTheirOwnConnections()
   QCOMPARE(appTagOf(first, 1), older);
   QCOMPARE(appTagOf(first, 150), many[50].owner);
   QCOMPARE(first.size(), many.size() + 3);
+
+  // A long-running server: a listener (its first tag) looked up at every
+  // thousandth of three times kSlots connections keeps its app tag, while
+  // the closed connections' tags are forgotten (the table stays bounded).
+  live::ProcessOwnerTags server;
+  const quint32 listener = appTagOf(server, 1);
+  for (quint32 connection = 2; connection < 3 * live::ProcessOwnerTags::kSlots; ++connection) {
+    appTagOf(server, connection);
+    if (connection % 1000 == 0) QCOMPARE(appTagOf(server, 1), listener);
+  }
+  QCOMPARE(appTagOf(server, 1), listener);
+  QVERIFY(server.size() <= live::ProcessOwnerTags::kSlots + live::ProcessOwnerTags::kMoved);
 }
 
 // A traced program's bufferevent creates its events (event_new: no owner yet)
@@ -742,6 +754,23 @@ void TestTraceAggregator::rowCreatedWithoutOwnerTakesItsLaterOwner() {
   freed.owner = owner;
   agg.ingest(1, &freed, 1, nullptr);
   QVERIFY(!agg.ownerAlive(owner));
+
+  // A snapshot carries the owner too (a replay's resync): a row without one takes it.
+  const quint32 other = allocateOwnerTag();
+  TraceRecord created = transition(8, EventState::Invalid, EventState::NonPending, TraceCause::New, t0 + 5);
+  agg.ingest(1, &created, 1, nullptr);
+  QCOMPARE(agg.row(agg.rowOf(1, 8)).owner, quint32{0});
+  EventSnapshot live;
+  live.id = 8;
+  live.owner = other;
+  live.kind = EventKind::Io;
+  live.fd = 5;
+  live.state = EventState::Pending;
+  agg.applySnapshot(1, {live}, t0 + 6);
+  QCOMPARE(agg.row(agg.rowOf(1, 8)).owner, other);
+  QVERIFY(agg.ownerAlive(other));
+  agg.applySnapshot(1, {}, t0 + 7);  // (gone from the next one: freed)
+  QVERIFY(!agg.ownerAlive(other));
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
