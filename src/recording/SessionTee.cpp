@@ -37,6 +37,7 @@ void SessionTee::add(const TraceRecord* records, size_t count, const Describe& d
   for (size_t i = 0; i < count; ++i) {
     const TraceRecord& r = records[i];
     describeOnce(r.eventId, r.kind, r.fd, r.owner, describe);
+    if (freesEvent(r)) [[unlikely]] forgetLater(r.eventId);
   }
   // Keyframes before the records they precede: a reader never sees records past a keyframe without it.
   keyframes_.feed(records, count);
@@ -46,6 +47,13 @@ void SessionTee::add(const TraceRecord* records, size_t count, const Describe& d
 bool SessionTee::resync(int64_t takenNs, const SnapshotEvents& snapshot, const Describe& describe) {
   for (const auto& [id, e] : snapshot) describeOnce(id, e.kind, e.fd, e.owner, describe);
   return keyframes_.resync(takenNs, snapshot);
+}
+
+void SessionTee::forgetLater(uint64_t eventId) {
+  freed_.push_back(eventId);
+  if (freed_.size() <= kFreedKept) return;
+  described_.erase(freed_.front());
+  freed_.pop_front();
 }
 
 void SessionTee::redescribe(uint64_t eventId, std::string label, std::string callback) {

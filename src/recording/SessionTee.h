@@ -13,6 +13,7 @@
 // Thread contract: one thread at a time (the recorder's); the writer is any-thread.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -40,20 +41,31 @@ class SessionTee {
   // Describes an already seen event again with this label and callback (learned
   // after its first records; the file keeps the last description, kind and fd
   // as its first record had them, the owner as the first that had one); an
-  // event not seen yet is left to add().
+  // event not seen yet, or freed long ago (forgetLater()), is left alone.
   void redescribe(uint64_t eventId, std::string label, std::string callback);
   // The engine's snapshot taken at takenNs (record time): events in it not seen
   // yet are described (kind, fd, owner from it; `describe` adds the label); see
   // KeyframeMaker::resync for what it does to the keyframes and what true means.
   bool resync(int64_t takenNs, const SnapshotEvents& snapshot, const Describe& describe);
 
+  // Descriptions kept: the live events' and the last kFreedKept freed ones' (forgetLater()).
+  static constexpr size_t kFreedKept = 4096;
+  size_t describedCount() const { return described_.size(); }
+
  private:
   // Describes the event to the writer unless it was already (with an owner, if it has one now).
   void describeOnce(uint64_t eventId, EventKind kind, int32_t fd, uint32_t owner, const Describe& describe);
 
+  // A freed event's description is kept for the kFreedKept events freed after
+  // it (a label learned late, as for a short-lived event, still reaches the
+  // file), then forgotten: a long recording's memory does not grow with every
+  // event it ever saw.
+  void forgetLater(uint64_t eventId);
+
   RecordingWriter& writer_;
   const int64_t session_;
   std::unordered_map<uint64_t, EventInfo> described_;  // as last written
+  std::deque<uint64_t> freed_;                         // described events freed, oldest first
   KeyframeMaker keyframes_;
 };
 

@@ -81,6 +81,19 @@ TraceRecord transition(quint64 id, EventState from, EventState to, TraceCause ca
   return r;
 }
 
+// An input buffer's level record of event `id` (fd 5) of connection `owner`.
+TraceRecord inputLevel(quint64 id, quint32 owner, qint64 bytes, qint64 tsNs) {
+  TraceRecord r{};
+  r.type = TraceType::BufferLevel;
+  r.eventId = id;
+  r.owner = owner;
+  r.fd = 5;
+  r.buffer = BufferId::Input;
+  r.value = bytes;
+  r.tsNs = tsNs;
+  return r;
+}
+
 void publishLabel(Tracer& directory, quint64 id, const std::string& label) {
   EventInfo info;
   info.id = id;
@@ -630,17 +643,7 @@ void TestTraceAggregator::processesWithTheSameOwnerTagsKeepTheirOwnConnections()
     r.owner = owner;
     return r;
   };
-  auto level = [&](quint32 owner, qint64 bytes) {
-    TraceRecord r{};
-    r.type = TraceType::BufferLevel;
-    r.eventId = 10;
-    r.owner = owner;
-    r.fd = 5;
-    r.buffer = BufferId::Input;
-    r.value = bytes;
-    r.tsNs = t0;
-    return r;
-  };
+  auto level = [&](quint32 owner, qint64 bytes) { return inputLevel(10, owner, bytes, t0); };
   const quint32 appOwn = allocateOwnerTag();  // the app's engine's connection (session 1)
   const std::vector<TraceRecord> app = {created(appOwn), level(appOwn, 100)};
   agg.ingest(1, app.data(), app.size(), nullptr);
@@ -730,15 +733,7 @@ void TestTraceAggregator::rowCreatedWithoutOwnerTakesItsLaterOwner() {
   std::vector<TraceRecord> records = {transition(7, EventState::Invalid, EventState::NonPending, TraceCause::New, t0),
                                       transition(7, EventState::NonPending, EventState::Pending, TraceCause::Add, t0 + 1)};
   records[1].owner = owner;
-  TraceRecord level{};
-  level.type = TraceType::BufferLevel;
-  level.eventId = 7;
-  level.owner = owner;
-  level.fd = 5;
-  level.buffer = BufferId::Input;
-  level.value = 64;
-  level.tsNs = t0 + 2;
-  records.push_back(level);
+  records.push_back(inputLevel(7, owner, 64, t0 + 2));
   agg.ingest(1, records.data(), 1, nullptr);
   QCOMPARE(agg.row(agg.rowOf(1, 7)).owner, quint32{0});
   agg.ingest(1, records.data() + 1, records.size() - 1, nullptr);

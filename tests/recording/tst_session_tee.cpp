@@ -89,6 +89,53 @@ class TestSessionTee : public QObject {
     }
     QVERIFY2(keyframes > 0, why.c_str());
   }
+
+  // A long recording of short-lived events (connections coming and going):
+  // what the tee keeps per event stays bounded, a label learned late for an
+  // event freed recently still reaches the file, one for an event freed long
+  // ago is dropped (its first description stays).
+  void freedEventsAreForgottenAfterALaterLabelCouldCome() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("tee.rsrec").toStdString();
+    RecordingWriter writer;
+    std::string why;
+    QVERIFY2(writer.open(path, &why), why.c_str());
+    SessionInfo info;
+    info.kind = "run";
+    info.name = "tee";
+    SessionTee tee(writer, writer.addSession(info));
+    const auto describe = [](EventInfo& e) { e.label = "first-" + std::to_string(e.eventId); };
+    const uint64_t events = 3 * SessionTee::kFreedKept;
+    std::vector<TraceRecord> records;
+    for (uint64_t id = 1; id <= events; ++id) {
+      records.push_back(transition(1'000'000'000 + static_cast<int64_t>(id) * 1000, id, EventKind::Io, 5, 0));
+      TraceRecord freed = records.back();
+      freed.tsNs += 500;
+      freed.from = EventState::NonPending;
+      freed.to = EventState::Invalid;
+      freed.cause = TraceCause::Free;
+      records.push_back(freed);
+    }
+    const TraceRecord live = transition(2'000'000'000, events + 1, EventKind::Timer, -1, 0);  // never freed
+    records.push_back(live);
+    tee.add(records.data(), records.size(), describe);
+    QCOMPARE(tee.describedCount(), SessionTee::kFreedKept + 1);
+    tee.redescribe(events, "late[recent]", "late");  // freed last: still known
+    tee.redescribe(1, "late[old]", "late");          // freed first: forgotten
+    writer.close();
+    QVERIFY2(!writer.failed(), writer.error().c_str());
+
+    RecordingReader reader;
+    QVERIFY2(reader.open(path, &why), why.c_str());
+    std::vector<EventInfo> described;
+    QVERIFY2(reader.events(reader.sessions().front().id, described, &why), why.c_str());
+    QCOMPARE(described.size(), static_cast<size_t>(events + 1));  // every event, once
+    std::map<uint64_t, std::string> labels;
+    for (const auto& e : described) labels[e.eventId] = e.label;
+    QCOMPARE(labels[events], std::string("late[recent]"));
+    QCOMPARE(labels[1], std::string("first-1"));
+    QCOMPARE(labels[events + 1], std::string("first-") + std::to_string(events + 1));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestSessionTee)
