@@ -38,7 +38,13 @@ ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* p
   });
 }
 
-ProgramSession::~ProgramSession() { closeAll(); }
+// Its bases' label directories go with it: the aggregator, which outlives it
+// (the app quitting, a test), must not look labels up in them afterwards.
+ProgramSession::~ProgramSession() {
+  closeAll();
+  if (controller_)
+    for (const auto& [id, b] : bases_) controller_->aggregator().forgetDirectory(b.session);
+}
 
 void ProgramSession::closeAll() {
   notifier_.reset();

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include <QObject>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QString>
 #include <QVector>
@@ -115,7 +116,7 @@ class ProgramSession : public QObject, private live::TraceSink {
   EngineSession::Status exitStatus() const;
   void signalProgram(int sig);
 
-  SessionController* controller_;
+  QPointer<SessionController> controller_;  // (null once it is gone: see ~ProgramSession)
   int fd_;  // the connection
   std::unique_ptr<QSocketNotifier> notifier_;
   Source source_ = Source::Opening;

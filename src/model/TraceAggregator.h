@@ -98,6 +98,9 @@ class TraceAggregator final : public FrameSource {
   // ... until the session is gone for good: its stats disappear and its rows are
   // pruned normally.
   void forgetSession(int session);
+  // The session's label directory (ingest()'s `infoSource`) is going away: no
+  // lookup goes into it from now on (its rows keep the labels they took).
+  void forgetDirectory(int session) { infoSources_.erase(session); }
 
   // Settings.
   void setRetentionNs(qint64 ns) { retentionNs_ = ns; }

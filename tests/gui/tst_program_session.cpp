@@ -885,6 +885,41 @@ class TestProgramSession : public QObject {
     QVERIFY2(logHas(ctl, "ended inside a frame"), qPrintable(logText(ctl).join('\n')));
   }
 
+  // The app's program sessions going away before its controller (the app
+  // quitting, or this test): the aggregator no longer looks labels up in their
+  // bases' directories (it did, into freed memory, at every tick: a row still
+  // unlabelled is retried, a labelled one rechecked). Fixture-free, so it runs
+  // in the sanitizer builds, where that read is an error.
+  void programSessionsGoingAwayLeaveNoLabelLookups() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("app.sock");
+    SessionController ctl;
+    auto programs = std::make_unique<ProgramSessions>(&ctl);
+    QVERIFY(programs->listen(path));
+    std::string bytes = helloAndBase(4646);
+    live::Encoder e(bytes);
+    TraceRecord created{};
+    created.type = TraceType::Transition;
+    created.eventId = 5;
+    created.kind = EventKind::Io;
+    created.fd = 7;
+    created.from = EventState::Invalid;
+    created.to = EventState::NonPending;
+    created.cause = TraceCause::New;
+    created.tsNs = monotonicNowNs();
+    appendRecords(e, 1, {created});
+    const int fd = connectUnix(path);
+    QVERIFY(fd >= 0);
+    QCOMPARE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) && ctl.frameSource().rowOf(programRow(ctl)->id, 5) >= 0, 10000);
+    const int session = programRow(ctl)->id;
+    QVERIFY(ctl.frameSource().row(ctl.frameSource().rowOf(session, 5)).label.isEmpty());  // (retried at each tick)
+    programs.reset();
+    for (int i = 0; i < 3; ++i) ctl.tick();
+    QVERIFY(ctl.frameSource().rowOf(session, 5) >= 0);  // what arrived stays
+    ::close(fd);
+  }
+
   void malformedStreamEndsItsSessionOnly() {
     ProgramRig rig;
     QVERIFY(rig.listen());
