@@ -28,21 +28,32 @@ TraceRecord transition(int64_t tsNs, uint64_t id, EventKind kind, int32_t fd, ui
   return r;
 }
 
+// A recording file in a temporary directory with one "run" session, open for writing.
+struct TeeFile {
+  QTemporaryDir dir;
+  std::string path = dir.filePath("tee.rsrec").toStdString();
+  RecordingWriter writer;
+  std::string why;  // (what failed)
+  int64_t session = 0;
+  bool open() {
+    if (!writer.open(path, &why)) return false;
+    SessionInfo info;
+    info.kind = "run";
+    info.name = "tee";
+    session = writer.addSession(info);
+    return true;
+  }
+};
+
 }  // namespace
 
 class TestSessionTee : public QObject {
   Q_OBJECT
  private slots:
   void describesOnceAndRedescribesKeepingKind() {
-    QTemporaryDir dir;
-    const std::string path = dir.filePath("tee.rsrec").toStdString();
-    RecordingWriter writer;
-    std::string why;
-    QVERIFY2(writer.open(path, &why), why.c_str());
-    SessionInfo info;
-    info.kind = "run";
-    info.name = "tee";
-    SessionTee tee(writer, writer.addSession(info));
+    TeeFile file;
+    QVERIFY2(file.open(), file.why.c_str());
+    SessionTee tee(file.writer, file.session);
     int describeCalls = 0;
     const auto describe = [&](EventInfo& e) {
       ++describeCalls;
@@ -58,15 +69,15 @@ class TestSessionTee : public QObject {
     tee.redescribe(8, "never-seen", "nobody");  // left to its first record: none comes
     tee.add(records.data() + 500, 500, describe);
     QCOMPARE(describeCalls, 2);
-    writer.close();
-    QVERIFY2(!writer.failed(), writer.error().c_str());
+    file.writer.close();
+    QVERIFY2(!file.writer.failed(), file.writer.error().c_str());
 
     RecordingReader reader;
-    QVERIFY2(reader.open(path, &why), why.c_str());
+    QVERIFY2(reader.open(file.path, &file.why), file.why.c_str());
     QCOMPARE(reader.sessions().size(), size_t{1});
     const int64_t session = reader.sessions().front().id;
     std::vector<EventInfo> events;
-    QVERIFY2(reader.events(session, events, &why), why.c_str());
+    QVERIFY2(reader.events(session, events, &file.why), file.why.c_str());
     QCOMPARE(events.size(), size_t{2});
     std::map<uint64_t, EventInfo> byId;
     for (const auto& e : events) byId[e.eventId] = e;
@@ -78,16 +89,16 @@ class TestSessionTee : public QObject {
     QCOMPARE(byId[9].fd, 5);
     QCOMPARE(byId[9].owner, 3u);
     std::vector<TraceRecord> back;
-    QVERIFY2(reader.records(session, INT64_MIN, INT64_MAX, back, &why), why.c_str());
+    QVERIFY2(reader.records(session, INT64_MIN, INT64_MAX, back, &file.why), file.why.c_str());
     QCOMPARE(back.size(), records.size());
     // ~1 s of record time: keyframes at 250 ms steps (the first interval starts at the first record).
     int keyframes = 0;
     for (int64_t t = 1'000'000'000; t <= 2'000'000'000; t += 50'000'000) {
       int64_t at = 0;
       std::vector<uint8_t> state;
-      if (reader.keyframeAtOrBefore(session, t, at, state, &why) && at) ++keyframes;
+      if (reader.keyframeAtOrBefore(session, t, at, state, &file.why) && at) ++keyframes;
     }
-    QVERIFY2(keyframes > 0, why.c_str());
+    QVERIFY2(keyframes > 0, file.why.c_str());
   }
 
   // A long recording of short-lived events (connections coming and going):
@@ -95,15 +106,9 @@ class TestSessionTee : public QObject {
   // event freed recently still reaches the file, one for an event freed long
   // ago is dropped (its first description stays).
   void freedEventsAreForgottenAfterALaterLabelCouldCome() {
-    QTemporaryDir dir;
-    const std::string path = dir.filePath("tee.rsrec").toStdString();
-    RecordingWriter writer;
-    std::string why;
-    QVERIFY2(writer.open(path, &why), why.c_str());
-    SessionInfo info;
-    info.kind = "run";
-    info.name = "tee";
-    SessionTee tee(writer, writer.addSession(info));
+    TeeFile file;
+    QVERIFY2(file.open(), file.why.c_str());
+    SessionTee tee(file.writer, file.session);
     const auto describe = [](EventInfo& e) { e.label = "first-" + std::to_string(e.eventId); };
     const uint64_t events = 3 * SessionTee::kFreedKept;
     std::vector<TraceRecord> records;
@@ -122,13 +127,13 @@ class TestSessionTee : public QObject {
     QCOMPARE(tee.describedCount(), SessionTee::kFreedKept + 1);
     tee.redescribe(events, "late[recent]", "late");  // freed last: still known
     tee.redescribe(1, "late[old]", "late");          // freed first: forgotten
-    writer.close();
-    QVERIFY2(!writer.failed(), writer.error().c_str());
+    file.writer.close();
+    QVERIFY2(!file.writer.failed(), file.writer.error().c_str());
 
     RecordingReader reader;
-    QVERIFY2(reader.open(path, &why), why.c_str());
+    QVERIFY2(reader.open(file.path, &file.why), file.why.c_str());
     std::vector<EventInfo> described;
-    QVERIFY2(reader.events(reader.sessions().front().id, described, &why), why.c_str());
+    QVERIFY2(reader.events(reader.sessions().front().id, described, &file.why), file.why.c_str());
     QCOMPARE(described.size(), static_cast<size_t>(events + 1));  // every event, once
     std::map<uint64_t, std::string> labels;
     for (const auto& e : described) labels[e.eventId] = e.label;
