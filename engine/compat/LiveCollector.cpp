@@ -63,6 +63,22 @@ constexpr auto kDrainPeriod = std::chrono::milliseconds(8);
 constexpr size_t kRecordsLimitBytes = size_t{8} << 20;
 constexpr size_t kMetaLimitBytes = size_t{16} << 20;
 constexpr int kExitFlushMs = 2000;  // at exit, how long the last bytes may wait for the reader
+// At exit, how long the exiting thread waits for the collector thread's last
+// send (kExitFlushMs of it for the reader) before it lets the process end.
+constexpr auto kExitWaitLimit = std::chrono::milliseconds(kExitFlushMs + 1000);
+
+// How many of the collector's hooks the calling thread is inside (their locks
+// may be held). exit() called from a signal handler that interrupted one (a
+// program's SIGINT handler during an event_new) must not wait for those locks:
+// the collector's exit work is skipped (InsideHook, shutdown()). Static TLS: a
+// plain load, no allocation, in a signal handler.
+thread_local int t_hookDepth [[gnu::tls_model("initial-exec")]] = 0;
+struct InsideHook {
+  InsideHook() { ++t_hookDepth; }
+  ~InsideHook() { --t_hookDepth; }
+  InsideHook(const InsideHook&) = delete;
+  InsideHook& operator=(const InsideHook&) = delete;
+};
 // After the reader went away: the first try at a new stream, and the longest
 // wait between tries while each new stream is closed again soon (a relay at
 // its process limit); a stream that lived kStreamLivedLong resets the wait.
@@ -208,12 +224,17 @@ class Collector {
     queueMeta(frame);
   }
 
-  // At exit: stops the thread, sends what is left (waiting for the reader at
-  // most kExitFlushMs). A collector thread with a table of its own sends those
-  // itself (run()). No thread starts once this began (a base created by
-  // another thread meanwhile, or by a static destructor after it, stays
-  // undrained): thread_ no longer changes.
+  // At exit: stops the thread, which sends what is left (waiting for the
+  // reader at most kExitFlushMs; run()), waiting for it at most
+  // kExitWaitLimit; without a thread (it could not start) this thread sends
+  // it. Nothing is waited for or sent when exit() was called from a signal
+  // handler that interrupted this thread inside a hook (its locks may be this
+  // thread's): the records since the last tick are lost, as at a crash. No
+  // thread starts once this began (a base created by another thread
+  // meanwhile, or by a static destructor after it, stays undrained): thread_
+  // no longer changes.
   void shutdown() {
+    if (t_hookDepth > 0) return;
     {
       std::lock_guard lock(streamMutex_);
       shuttingDown_ = true;
@@ -223,8 +244,20 @@ class Collector {
       stop_.store(true);
     }
     control_->changed.notify_all();
-    if (thread_ && thread_->joinable()) thread_->join();
-    if (!ownTable_) finalFlush();
+    if (!thread_) {
+      finalFlush();
+      return;
+    }
+    // Polled (no lock, no allocation): the thread may wait for a lock that
+    // another thread, stopped in this exit, holds; the process then ends
+    // without it.
+    const auto deadline = std::chrono::steady_clock::now() + kExitWaitLimit;
+    while (!threadDone_.load(std::memory_order_acquire)) {
+      if (std::chrono::steady_clock::now() >= deadline) return;
+      timespec pause{0, 1'000'000};
+      ::nanosleep(&pause, nullptr);
+    }
+    if (thread_->joinable()) thread_->join();
   }
 
   // pthread_atfork: every lock held across fork() by the forking thread, so
@@ -255,6 +288,7 @@ class Collector {
   void restartInChild() {
     (void)thread_.release();  // names the parent's thread: never joined here
     threadStarted_ = false;
+    threadDone_.store(false);
     shuttingDown_ = false;  // (a fork racing the parent's exit: the child's own exit is to come)
     stop_.store(false);
     // The stream's descriptor is ours to close only when it is in this
@@ -648,7 +682,8 @@ class Collector {
       tick(true);
       waitForNextTick(nextTick);
     }
-    if (ownTable_) finalFlush();  // the stream is in this thread's table only
+    finalFlush();  // (with a table of its own, the stream is in it only)
+    threadDone_.store(true, std::memory_order_release);
   }
 
   // Until `nextTick`: bytes still waiting (a tick wrote more than the socket
@@ -679,6 +714,7 @@ class Collector {
   bool threadStarted_ = false;
   std::unique_ptr<std::thread> thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> threadDone_{false};  // run() sent the last bytes (shutdown() waits for it)
   bool shuttingDown_ = false;  // shutdown() began: no thread starts (streamMutex_)
   // The collector thread's descriptor table (startThread()): whether it is its
   // own, which then holds the stream alone (set by that thread before its
@@ -726,11 +762,19 @@ class Collector {
 Collector* g_collector = nullptr;  // never destroyed: hooks may run during exit
 
 void atExit() { g_collector->shutdown(); }
-void beforeFork() { g_collector->lockForFork(); }
-void inParentAfterFork() { g_collector->unlockAfterFork(); }
+// (fork() holds every collector lock between these: a hook's depth too.)
+void beforeFork() {
+  ++t_hookDepth;
+  g_collector->lockForFork();
+}
+void inParentAfterFork() {
+  g_collector->unlockAfterFork();
+  --t_hookDepth;
+}
 void inForkedChild() {
   g_collector->unlockAfterFork();
   g_collector->restartInChild();
+  --t_hookDepth;
 }
 
 // Reads the launcher's variables once when the library loads.
@@ -761,13 +805,26 @@ struct Start {
 
 }  // namespace
 
-void detail::baseCreated(event_base* base) { g_collector->baseCreated(base); }
-void detail::baseUsed(event_base*) { g_collector->baseUsed(); }
-void detail::baseFreed(event_base* base) { g_collector->baseFreed(base); }
+void detail::baseCreated(event_base* base) {
+  const InsideHook inside;
+  g_collector->baseCreated(base);
+}
+void detail::baseUsed(event_base*) {
+  const InsideHook inside;
+  g_collector->baseUsed();
+}
+void detail::baseFreed(event_base* base) {
+  const InsideHook inside;
+  g_collector->baseFreed(base);
+}
 void detail::callbackSet(event_base* base, uint64_t eventId, CallbackRole role, const void* fn, int fd, short events) {
+  const InsideHook inside;
   g_collector->callbackSet(base, eventId, role, fn, fd, events);
 }
-void detail::logLine(int severity, const char* text) { g_collector->logLine(severity, text); }
+void detail::logLine(int severity, const char* text) {
+  const InsideHook inside;
+  g_collector->logLine(severity, text);
+}
 
 void detail::bufferEventCallbacksSet(bufferevent* bev) {
   const rs::BufferEvent& impl = *bev->impl;

@@ -468,6 +468,25 @@ class TestRunTrace : public QObject {
     QVERIFY2(trace.endsWith("pid=" + pid + " exited: exit code 0\n"), qPrintable(trace.right(300)));
   }
 
+  // A program whose SIGINT handler calls exit(), interrupted inside the
+  // library while it notes an event's callback (it creates events as fast as
+  // it can): it exits at once with its handler's code, and the trace ends with
+  // that exit. Eight runs, the signal 10..80 ms in: before the fix about half
+  // of such runs hung for good (the exit waited for the collector thread, which
+  // waited for a lock the interrupted thread held).
+  void exitFromASignalHandlerEndsTheProgram() {
+    for (int run = 1; run <= 8; ++run) {
+      TracedRun traced(EXIT_IN_HANDLER, {QString::number(10 * run)});
+      QVERIFY2(traced.ends(), qPrintable(QString("run %1 did not end: %2").arg(run).arg(traced.trace().right(300))));
+      QCOMPARE(traced.proc().exitStatus(), QProcess::NormalExit);
+      QCOMPARE(traced.proc().exitCode(), 0);
+      QVERIFY(traced.proc().readAllStandardOutput().contains("ready\n"));
+      const QString trace = traced.trace();
+      const QString pid = exitedPid(trace);
+      QVERIFY2(!pid.isEmpty() && trace.endsWith("pid=" + pid + " exited: exit code 0\n"), qPrintable(trace.right(300)));
+    }
+  }
+
   void execKeepsTracing_data() {
     QTest::addColumn<QString>("next");
     QTest::addColumn<QString>("nextCallback");
