@@ -279,8 +279,20 @@ int event_base_loop(struct event_base* base, int flags) {
   return base ? base->loop(flags) : -1;
 }
 
+// The delay is a one-shot timer (as libevent's event_base_once): made at once
+// in the loop's thread, where a live trace names it after this function (the
+// program's timer reads "event_base_loopexit", not an unnamed one); queued
+// from another thread, it stays unnamed.
 int event_base_loopexit(struct event_base* base, const struct timeval* tv) {
-  return base ? base->loopexit(tv) : -1;
+  if (!base) return -1;
+  if (!base->isInLoopThread()) return base->loopexit(tv);
+  int rc = -1;
+  rs::live::assignAnnounced(base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(&event_base_loopexit),
+                            -1, 0, [&] {
+                              rc = base->loopexit(tv);
+                              return rc == 0;
+                            });
+  return rc;
 }
 
 int event_base_loopbreak(struct event_base* base) { return base ? base->loopbreak() : -1; }

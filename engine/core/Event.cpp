@@ -95,7 +95,7 @@ void Event::resetFields() {
   base_ = nullptr;
   fd_ = -1;
   events_ = 0;
-  flags_ = static_cast<uint16_t>(flags_ & kListDetachIdle);
+  flags_ = static_cast<uint16_t>(flags_ & (kListDetachIdle | kListInternal));  // (setInternal() holds)
   callback_ = nullptr;
   arg_ = nullptr;
   priority_ = 0;
@@ -121,7 +121,7 @@ int Event::assign(EventBase* base, int fd, short events, EventCallback cb, void*
   // (the benchmark's per-round event_assign, a connection's reused event): the
   // same transitions as release() + assign() (free, then new with a fresh id),
   // without the general path's bookkeeping.
-  if ((flags_ & (kListInit | kListAny)) == kListInit && base == base_ && base && label_.empty() && !fn_ &&
+  if ((flags_ & (kListInit | kListAny | kListInternal)) == kListInit && base == base_ && base && label_.empty() && !fn_ &&
       !debugChecksEnabled() && !((events & kEvSignal) && (events & (kEvRead | kEvWrite | kEvClosed)))) {
     base->reassign(this, fd, events, cb, arg);
     return 0;
@@ -153,6 +153,7 @@ int Event::assignSlow(EventBase* base, int fd, short events, EventCallback cb, v
     kind_ = EventKind::Io;
   else
     kind_ = EventKind::Timer;
+  if (flags_ & kListInternal) kind_ = EventKind::Internal;  // (its event_new record says so)
   magic_ = kMagicLive;
   if (debugChecksEnabled()) {
     std::lock_guard lock(liveMutex());
@@ -230,7 +231,7 @@ void Event::release() {
     std::lock_guard lock(liveMutex());
     liveSet().erase(this);
   }
-  flags_ = static_cast<uint16_t>(flags_ & kListDetachIdle);
+  flags_ = static_cast<uint16_t>(flags_ & (kListDetachIdle | kListInternal));  // (setInternal() holds)
   magic_ = kMagicReleased;
   fn_ = nullptr;
 }

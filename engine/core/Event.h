@@ -98,7 +98,11 @@ class Event {
   void setLabel(std::string_view label, uint32_t owner = 0);
   const std::string& label() const { return label_; }
   uint32_t owner() const { return owner_; }
-  // Internal events (wakeup, signal pipe) don't keep the loop alive.
+  // Internal events (the library's own: loop wakeup, signal pipe, buffer
+  // sampler) don't keep the loop alive, and their records say kind Internal.
+  // Call it before assign(), so that the event's first record (event_new)
+  // says so too (a consumer hides internal events by that kind); it holds
+  // across re-assignment.
   void setInternal(bool internal);
   // For events of the C API, whose memory a program may release with plain free()
   // once the event is non-pending (the tutorial's server does): the base then

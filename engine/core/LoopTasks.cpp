@@ -32,8 +32,8 @@ bool LoopTasks::open(EventBase* base, std::string* error) {
     return false;
   }
   wakeupEvent_ = std::make_unique<Event>();
-  wakeupEvent_->assign(base, fd, kEvRead | kEvPersist, &LoopTasks::wakeupCallback, this);
   wakeupEvent_->setInternal(true);
+  wakeupEvent_->assign(base, fd, kEvRead | kEvPersist, &LoopTasks::wakeupCallback, this);
   wakeupEvent_->setLabel("loop wakeup (eventfd)");
   wakeupEvent_->setPriority(0);
   wakeupEvent_->add(nullptr);

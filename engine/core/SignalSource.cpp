@@ -44,8 +44,8 @@ int SignalSource::open() {
     return -1;
   }
   pipeEvent_ = std::make_unique<Event>();
-  pipeEvent_->assign(base_, pipe_[0], kEvRead | kEvPersist, onReadable_, arg_);
   pipeEvent_->setInternal(true);
+  pipeEvent_->assign(base_, pipe_[0], kEvRead | kEvPersist, onReadable_, arg_);
   pipeEvent_->setLabel("signal pipe");
   pipeEvent_->setPriority(0);
   eventAdded_ = false;

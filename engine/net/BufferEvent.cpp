@@ -735,8 +735,9 @@ void BufferEvent::traceWatermarks() {
 void BufferEvent::maybeStartSampler() {
   if (sampleInterval_ == 0 || fd_ < 0 || freed_ || !base_->tracing()) return;
   if (!sampleEvent_) {
-    sampleEvent_ = std::make_unique<Event>(base_, -1, 0, &BufferEvent::sampleCallback, this);
+    sampleEvent_ = std::make_unique<Event>();
     sampleEvent_->setInternal(true);  // sampling alone must not keep a loop alive
+    sampleEvent_->assign(base_, -1, 0, &BufferEvent::sampleCallback, this);
     sampleEvent_->setLabel(labelFor("buffer sampler"), owner_);
   }
   if (sampleEvent_->state() != EventState::NonPending) return;

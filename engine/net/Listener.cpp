@@ -23,7 +23,6 @@ bool acceptRetriable(int err) {
 Listener::Listener(EventBase* base, AcceptCallback cb, void* ctx, unsigned flags, int fd)
     : base_(base), fd_(fd), flags_(flags), cb_(cb), ctx_(ctx), owner_(allocateOwnerTag()) {
   listenEvent_.assign(base, fd, kEvRead | kEvPersist, &Listener::readCallback, this);
-  backoffEvent_.assign(base, -1, 0, &Listener::backoffCallback, this);
   setOwnerTag(owner_);
 }
 
@@ -31,12 +30,12 @@ void Listener::setOwnerTag(uint32_t tag, std::string_view labelPrefix) {
   owner_ = tag;
   const std::string name = std::string(labelPrefix) + " " + sockets::localAddress(fd_).toString();
   listenEvent_.setLabel(name, owner_);
-  backoffEvent_.setLabel(name + " backoff", owner_);
+  if (backoffEvent_.initialized()) backoffEvent_.setLabel(name + " backoff", owner_);
 }
 
 Listener::~Listener() {
   listenEvent_.release();
-  backoffEvent_.release();
+  if (backoffEvent_.initialized()) backoffEvent_.release();
   if ((flags_ & kCloseOnFree) && fd_ >= 0) ::close(fd_);
 }
 
@@ -100,7 +99,7 @@ void Listener::free() {
   freed_ = true;
   enabled_ = false;
   listenEvent_.del();
-  backoffEvent_.del();
+  if (backoffEvent_.initialized()) backoffEvent_.del();
   cb_ = nullptr;
   errorCb_ = nullptr;
   if ((flags_ & kCloseOnFree) && fd_ >= 0) {
@@ -184,6 +183,10 @@ void Listener::pauseAccepting(int err) {
   lastError_ = err;
   paused_ = true;
   listenEvent_.del();
+  if (!backoffEvent_.initialized()) {  // (made at the first pause: a listener that never pauses shows no timer)
+    backoffEvent_.assign(base_, -1, 0, &Listener::backoffCallback, this);
+    backoffEvent_.setLabel(listenEvent_.label() + " backoff", owner_);
+  }
   backoffEvent_.addTimeoutNs(backoffNext_);
   backoffNext_ = std::min(backoffNext_ * 2, backoffMax_);
   if (errorCb_) {

@@ -65,10 +65,10 @@ struct StopSignals {
   Event sigint, sigterm;
   StopSignals(EventBase* base, std::function<void()> stop) {
     auto fn = [stop](int, short) { stop(); };
-    sigint.assign(base, SIGINT, kEvSignal | kEvPersist, fn);
-    sigterm.assign(base, SIGTERM, kEvSignal | kEvPersist, fn);
     sigint.setInternal(true);
     sigterm.setInternal(true);
+    sigint.assign(base, SIGINT, kEvSignal | kEvPersist, fn);
+    sigterm.assign(base, SIGTERM, kEvSignal | kEvPersist, fn);
     sigint.add(nullptr);
     sigterm.add(nullptr);
   }

@@ -52,6 +52,7 @@ void TextTraceWriter::baseCreated(uint64_t base, const std::string& method) {
 void TextTraceWriter::baseFreed(uint64_t base) {
   std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " freed\n", pid_, base);
   std::fflush(out_);
+  running_.erase(base);
 }
 
 void TextTraceWriter::callback(const CallbackInfo& info) {
@@ -87,14 +88,25 @@ void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
   switch (r.type) {
     case TraceType::Transition:
       std::fprintf(out_, "%s -> %s (%s)\n", stateName(r.from), stateName(r.to), causeName(r.cause));
-      if (freesEvent(r)) labels_.forget(base, r.eventId);
+      if (freesEvent(r)) {
+        RunningCallback& running = running_[base];
+        if (running.eventId == r.eventId && r.eventId != 0)
+          running.freed = true;
+        else
+          labels_.forget(base, r.eventId);
+      }
       return;
     case TraceType::CallbackBegin:
       std::fprintf(out_, "callback begin (%s)\n", eventFlagsToString(r.flags).c_str());
+      running_[base] = {r.eventId, false};
       return;
-    case TraceType::CallbackEnd:
+    case TraceType::CallbackEnd: {
       std::fprintf(out_, "callback end (%.1f us)\n", static_cast<double>(r.value) / 1e3);
+      RunningCallback& running = running_[base];
+      if (running.freed) labels_.forget(base, running.eventId);
+      running = {};
       return;
+    }
     case TraceType::BufferLevel:
       std::fprintf(out_, "buffer %s = %" PRId64 " bytes (owner %" PRIu32 ")\n", toString(r.buffer), r.value, r.owner);
       return;

@@ -43,6 +43,15 @@ class TextTraceWriter : public TraceSink {
   int64_t startNs_ = 0;
   EventLabels labels_;
   PeerAddresses peers_;
+  // Per base, the event whose callback runs (callbacks of one base never
+  // nest): an event freed inside its own callback (event_base_once, a
+  // bufferevent freed in its event callback) keeps its label for its
+  // "callback end" line, and is forgotten there.
+  struct RunningCallback {
+    uint64_t eventId = 0;
+    bool freed = false;
+  };
+  std::map<uint64_t, RunningCallback> running_;
 };
 
 }  // namespace rs::live

@@ -339,6 +339,28 @@ class TestEventStates : public QObject {
              qPrintable(ta.join(", ") + " | " + tb.join(", ")));
   }
 
+  // A library-internal event (setInternal() before assign(): the loop's
+  // wakeup, the signal pipe, a bufferevent's sampler) says kind Internal from
+  // its first record on, after a re-assignment too: a consumer hiding internal
+  // events by kind never shows it as the program's timer.
+  void internalEventSaysSoFromItsFirstRecord() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    Event ev;
+    ev.setInternal(true);
+    QCOMPARE(ev.assign(&base, -1, 0, countCallback, nullptr), 0);
+    const uint64_t first = ev.id();
+    QCOMPARE(ev.assign(&base, -1, 0, countCallback, nullptr), 0);
+    const uint64_t second = ev.id();
+    QVERIFY(second != first);
+    ev.release();
+    QStringList kinds;
+    for (const TraceRecord& r : drainAll(base))
+      if (r.eventId == first || r.eventId == second) kinds << rs::test::render(r) + " " + toString(r.kind);
+    const QStringList expected{"invalid->non-pending new internal", "non-pending->invalid free internal",
+                               "invalid->non-pending new internal", "non-pending->invalid free internal"};
+    QCOMPARE(kinds, expected);
+  }
+
   void reassignIsTracedAsFreeThenNew() {
     EventBase base(tracedOptions(Poller::Backend::Epoll));
     Event ev(&base, -1, 0, countCallback, nullptr);

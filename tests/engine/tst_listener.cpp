@@ -244,6 +244,8 @@ class TestListener : public QObject {
         },
         nullptr, nullptr, nullptr);
     echo->enable(kEvRead | kEvWrite);
+    // The backoff timer is made at the first pause: none yet.
+    const size_t eventsBeforePause = base.liveEventCount();
 
     // Pending clients, then exhaust the table.
     std::vector<Socket> pending;
@@ -258,6 +260,7 @@ class TestListener : public QObject {
 
     runFor(base, 300);
     QVERIFY(l->paused() || l->pauseCount() > 0);
+    QCOMPARE(base.liveEventCount(), eventsBeforePause + 1);  // the backoff timer
     QCOMPARE(acc.lastErrno, EMFILE);
     QVERIFY2(acc.errors >= 1 && acc.errors <= 12,
              qPrintable(QString("error callbacks during 300 ms: %1").arg(acc.errors)));

@@ -317,6 +317,21 @@ class TestRunTrace : public QObject {
     QVERIFY2(trace.contains(QRegularExpression(R"(^pid=\d+ base=1 freed$)", QRegularExpression::MultilineOption)),
              qPrintable(trace));
     QVERIFY2(trace.endsWith(" exited: exit code 0\n"), qPrintable(trace.right(300)));
+    // The library's own events (the bufferevent's buffer sampler) say
+    // "internal" from their first record, and there is no unlabelled timer the
+    // program never made (the listener's backoff timer exists only once
+    // accepting pauses): the app hides internal events by that kind.
+    QVERIFY2(trace.contains(QRegularExpression(R"(ev=\d+ - internal fd=-1 invalid -> non_pending \(event_new\))")),
+             qPrintable(trace));
+    const auto unlabelledTimer = QRegularExpression(R"(^.*ev=\d+ - timer .*$)", QRegularExpression::MultilineOption).match(trace);
+    QVERIFY2(!unlabelledTimer.hasMatch(), qPrintable(unlabelledTimer.captured(0)));
+    // signal_cb's event_base_loopexit(base, 2 s) is a timer named after that
+    // call; freed inside its own callback, it keeps its name for the
+    // callback's end.
+    QVERIFY2(trace.contains(QRegularExpression(R"(ev=\d+ event_base_loopexit timer fd=-1 pending -> active \(timeout\))")),
+             qPrintable(trace.right(1500)));
+    QVERIFY2(trace.contains(QRegularExpression(R"(ev=\d+ event_base_loopexit timer fd=-1 callback end)")),
+             qPrintable(trace.right(1500)));
   }
 
   // Two bases on two threads are base 1 and base 2, each with its own
