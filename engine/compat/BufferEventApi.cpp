@@ -43,6 +43,17 @@ void installCallbacks(bufferevent* bev) {
   rs::live::bufferEventCallbacksSet(bev);
 }
 
+// A socket made by connect, or a new fd, gives the bufferevent new read and
+// write events (new ids): a live trace names them after the callbacks too.
+struct EventIds {
+  uint64_t read, write;
+};
+EventIds eventIdsOf(const bufferevent* bev) { return {bev->impl->readEvent().id(), bev->impl->writeEvent().id()}; }
+void announceIfReassigned(bufferevent* bev, EventIds before) {
+  const EventIds now = eventIdsOf(bev);
+  if (now.read != before.read || now.write != before.write) rs::live::bufferEventCallbacksSet(bev);
+}
+
 constexpr short kIoBits = EV_READ | EV_WRITE;
 
 // The C handle on a new native bufferevent, set up as libevent's (nullptr, and
@@ -112,10 +123,12 @@ void bufferevent_free(struct bufferevent* bufev) {
 
 int bufferevent_socket_connect(struct bufferevent* bev, const struct sockaddr* sa, int socklen) {
   if (!bev) return -1;
+  const EventIds before = eventIdsOf(bev);
   bev->muteEvents = true;
   const int rc = bev->impl->connect(sa, socklen);
   const int err = errno;
   bev->muteEvents = false;
+  announceIfReassigned(bev, before);
   errno = err;
   return rc;
 }
@@ -168,7 +181,13 @@ void bufferevent_getcb(struct bufferevent* bufev, bufferevent_data_cb* readcb_pt
   if (cbarg_ptr) *cbarg_ptr = bufev->cbarg;
 }
 
-int bufferevent_setfd(struct bufferevent* bufev, evutil_socket_t fd) { return bufev ? bufev->impl->setFd(fd) : -1; }
+int bufferevent_setfd(struct bufferevent* bufev, evutil_socket_t fd) {
+  if (!bufev) return -1;
+  const EventIds before = eventIdsOf(bufev);
+  const int rc = bufev->impl->setFd(fd);
+  announceIfReassigned(bufev, before);
+  return rc;
+}
 
 evutil_socket_t bufferevent_getfd(struct bufferevent* bufev) { return bufev ? bufev->impl->fd() : -1; }
 

@@ -830,9 +830,13 @@ void detail::bufferEventCallbacksSet(bufferevent* bev) {
   const rs::BufferEvent& impl = *bev->impl;
   const int fd = impl.fd();
   const auto fn = [](auto cb) { return reinterpret_cast<const void*>(cb); };
-  rs::live::callbackSet(bev->base, impl.readEvent().id(), CallbackRole::BufferRead, fn(bev->readcb), fd, EV_READ);
-  rs::live::callbackSet(bev->base, impl.writeEvent().id(), CallbackRole::BufferWrite, fn(bev->writecb), fd, EV_WRITE);
-  rs::live::callbackSet(bev->base, impl.readEvent().id(), CallbackRole::BufferEventCb, fn(bev->eventcb), fd, EV_READ);
+  // Every role, a null callback too (address 0): the write event of a
+  // bufferevent without writecb still reads as one, and a callback cleared
+  // by a later setcb leaves the label.
+  if (!bev->base) return;
+  detail::callbackSet(bev->base, impl.readEvent().id(), CallbackRole::BufferRead, fn(bev->readcb), fd, EV_READ);
+  detail::callbackSet(bev->base, impl.writeEvent().id(), CallbackRole::BufferWrite, fn(bev->writecb), fd, EV_WRITE);
+  detail::callbackSet(bev->base, impl.readEvent().id(), CallbackRole::BufferEventCb, fn(bev->eventcb), fd, EV_READ);
 }
 
 void detail::listenerCallbackSet(evconnlistener* lev) {

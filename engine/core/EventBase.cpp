@@ -705,6 +705,10 @@ int EventBase::loop(int flags) {
     if (activeCount_ == 0 && !(flags & kLoopNonblock))
       timeout = timers_.empty() ? -1 : timers_.timeUntilNext(monotonicNowNs());
     if (!(flags & kLoopNoExitOnEmpty) && !haveEvents() && activeCount_ == 0) {
+      // What other threads queued runs first: a loopexit() from another thread
+      // is a timer made here (libevent adds it at once, under its lock, so the
+      // next dispatch of an empty base runs it and returns 0).
+      if (tasks_.runQueued()) continue;
       retval = 1;
       break;
     }

@@ -115,13 +115,14 @@ void LoopTasks::wakeupCallback(int fd, short, void* arg) {
   tasks->runQueued();
 }
 
-void LoopTasks::runQueued() {
+bool LoopTasks::runQueued() {
   std::vector<std::function<void()>> functors;
   {
     std::lock_guard lock(queueMutex_);
     functors.swap(queued_);
   }
   for (auto& fn : functors) fn();
+  return !functors.empty();
 }
 
 }  // namespace rs

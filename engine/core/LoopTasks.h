@@ -51,6 +51,10 @@ class LoopTasks {
   void queue(std::function<void()> fn);
   // Safe from any thread: one eventfd write until the loop drains it.
   void wakeup();
+  // Loop thread: runs what other threads queued (the wakeup event's callback
+  // does; so does a loop about to end for want of events). False when there
+  // was nothing.
+  bool runQueued();
 
   // A one-shot event of `base` that frees itself after its callback: `cb(fd,
   // what, arg)` when cb is set, else `fn()`. An fd event (events != 0) or a
@@ -64,7 +68,6 @@ class LoopTasks {
   struct OnceEvent;
   static void onceCallback(int fd, short what, void* arg);
   static void wakeupCallback(int fd, short what, void* arg);
-  void runQueued();
 
   std::atomic<int> wakeupFd_{-1};  // written by open()/shut() only, read by wakeup() from any thread
   std::unique_ptr<Event> wakeupEvent_;

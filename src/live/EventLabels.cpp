@@ -21,7 +21,9 @@ const char* roleName(CallbackRole role) {
 
 std::string EventLabels::add(const CallbackInfo& info) {
   Label& label = labels_[{info.base, info.eventId}];
-  std::string name = symbols_.resolve(info.module, info.fileAddress);
+  // (Address 0: the callback was cleared, or never set, as a bufferevent's
+  // writecb often is: the label keeps its role, with no name.)
+  std::string name = info.address == 0 ? std::string() : symbols_.resolve(info.module, info.fileAddress);
   if (info.role == CallbackRole::BufferEventCb) {
     label.eventCb = name;
   } else {

@@ -60,7 +60,7 @@ void TextTraceWriter::callback(const CallbackInfo& info) {
   const std::string where = labels_.symbols().sourceLine(info.module, info.fileAddress);
   const std::string peer = peers_.of(info.fd);
   std::fprintf(out_, "pid=%" PRIu32 " base=%" PRIu64 " ev=%" PRIu64 " callback %s (%s)%s%s%s%s\n", pid_, info.base,
-               info.eventId, name.c_str(), roleName(info.role), where.empty() ? "" : " at ", where.c_str(),
+               info.eventId, name.empty() ? "-" : name.c_str(), roleName(info.role), where.empty() ? "" : " at ", where.c_str(),
                peer.empty() ? "" : ", peer ", peer.c_str());
 }
 

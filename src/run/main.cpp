@@ -116,7 +116,7 @@ int connectApp() {
 // it did (a program killed by a signal kills this process with the same signal).
 int runTracedAndExit(const std::string& program, char** argv, const std::string& path,
                      const rs::recording::RecordOptions& record, bool useApp, int appFd) {
-  std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "w");
+  std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "we");  // (not in the program: close-on-exec)
   if (!path.empty() && !text) {
     std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
     if (appFd >= 0) ::close(appFd);

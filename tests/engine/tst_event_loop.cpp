@@ -72,6 +72,20 @@ class TestEventLoop : public QObject {
     QVERIFY(base.gotExit());
   }
 
+  // loopexit() from another thread while the base has no events and no loop
+  // runs: the next dispatch runs the exit's timer and returns 0 (it returned 1,
+  // "no events", forever: a worker that dispatches until told to exit hung).
+  void loopexitFromAnotherThreadEndsTheNextDispatch() {
+    EventBase base;
+    int rc = -1;
+    std::thread other([&] { rc = base.loopexit(nullptr); });
+    other.join();
+    QCOMPARE(rc, 0);
+    QCOMPARE(base.dispatch(), 0);
+    QVERIFY(base.gotExit());
+    QCOMPARE(base.dispatch(), 1);  // empty again: the exit was spent
+  }
+
   void loopbreakFromCallback() {
     EventBase base(tracedOptions(Poller::Backend::Epoll));
     QStringList order;
