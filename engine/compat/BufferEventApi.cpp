@@ -150,9 +150,15 @@ int bufferevent_socket_connect_hostname(struct bufferevent* bev, struct evdns_ba
 
 int bufferevent_socket_get_dns_error(struct bufferevent*) { return 0; }
 
+// (The old API's pattern: bufferevent_new on the event_init base, then moved to
+// a worker's base before it is enabled.)
 int bufferevent_base_set(struct event_base* base, struct bufferevent* bufev) {
-  // Moving a bufferevent between bases is not supported; its own base is fine.
-  return bufev && base == bufev->base ? 0 : -1;
+  if (!bufev || !base) return -1;
+  if (base == bufev->base) return 0;
+  if (bufev->impl->setBase(base) != 0) return -1;
+  bufev->base = base;
+  rs::live::bufferEventCallbacksSet(bufev);  // (its new events, on the new base)
+  return 0;
 }
 
 struct event_base* bufferevent_get_base(struct bufferevent* bev) { return bev ? bev->base : nullptr; }

@@ -197,6 +197,25 @@ int BufferEvent::setFd(int fd) {
   return 0;
 }
 
+int BufferEvent::setBase(EventBase* base) {
+  if (!base || freed_ || partner_) return -1;
+  if (base == base_) return 0;
+  const auto idle = [](const Event& ev) { return ev.state() == EventState::NonPending; };
+  if (!idle(readEvent_) || !idle(writeEvent_) || (deferredEvent_ && !idle(*deferredEvent_))) return -1;
+  // (The trace's sampler is the library's, not a condition: it goes too, and
+  // starts again on the new base as it would there.)
+  const bool sampling = sampleEvent_ && !idle(*sampleEvent_);
+  deferredEvent_.reset();  // (made again on the new base when needed)
+  sampleEvent_.reset();
+  readEvent_.release();
+  writeEvent_.release();
+  base_ = base;
+  assignEvents();
+  relabel();
+  if (sampling) maybeStartSampler();
+  return 0;
+}
+
 int BufferEvent::setPriority(int priority) {
   if (readEvent_.setPriority(priority) < 0) return -1;
   if (writeEvent_.setPriority(priority) < 0) return -1;

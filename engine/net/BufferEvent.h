@@ -135,6 +135,12 @@ class BufferEvent {
 
   // bufferevent_setfd / getfd.
   int setFd(int fd);
+  // bufferevent_base_set: moves the bufferevent to `base` (its read and write
+  // events are assigned there anew: new ids, the base's default priority).
+  // Like libevent, only while neither event is pending or active, and not for
+  // a pair; -1 otherwise. Called on the thread that runs (or will run) both
+  // bases' loops, before `base`'s loop uses it.
+  int setBase(EventBase* base);
   int fd() const { return fd_; }
   EventBase* base() const { return base_; }
   int options() const { return options_; }
