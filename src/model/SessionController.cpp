@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+#include <unordered_map>
+
 #include "core/Clock.h"
 
 namespace rs::gui {
@@ -197,6 +199,27 @@ size_t SessionController::drainSession(Slot& slot) {
     if (n < buffer_.size()) break;
   }
   return total;
+}
+
+// A traced program's bases (external sessions) say what their trace says: live
+// connections (a bufferevent's events alive), transitions per second, records
+// and drops. (The engine's own sessions: refreshRow().)
+void SessionController::refreshProgramRows() {
+  std::unordered_map<int, quint64> connections;
+  for (const ConnectionSeries& c : agg_.connections())
+    if (agg_.ownerAlive(c.owner)) ++connections[c.session];
+  const QVector<SessionRow> rows = sessionModel_.rows();  // (updateSession() changes the model's)
+  for (SessionRow row : rows) {
+    if (row.kind != EngineSession::Kind::Program) continue;
+    const SessionTraceStats* st = agg_.sessionStats(row.id);
+    const bool running = row.status == EngineSession::Status::Running;
+    row.connections = running ? connections[row.id] : 0;
+    row.transitionsPerSec = running && st ? st->transitionsPerSec : 0;
+    row.traceRecords = st ? st->records : 0;
+    row.traceDropped = st ? st->dropped : 0;
+    liveConnections_ += row.connections;
+    sessionModel_.updateSession(row);
+  }
 }
 
 void SessionController::refreshRow(Slot& slot, QVector<LogEntry>* logs) {
@@ -424,6 +447,7 @@ void SessionController::tick() {
   dropRemovedSlots();
   for (auto& [id, slot] : slots_)
     if (!slot.removed) refreshRow(slot, &logs);
+  refreshProgramRows();
   eventModel_.sync(monoNow, keepFreedNs_);
   frame_.modelNs = t.nsecsElapsed();
 

@@ -118,6 +118,7 @@ class SessionController : public QObject {
   int addSession(std::unique_ptr<EngineSession> s);
   size_t drainSession(Slot& slot);
   void refreshRow(Slot& slot, QVector<LogEntry>* logs);
+  void refreshProgramRows();
   void dropRemovedSlots();
 
   QTimer timer_;
@@ -132,7 +133,7 @@ class SessionController : public QObject {
   size_t connectionNoteCapacity_ = ConnectionNoteQueue::kDefaultCapacity;
   std::vector<TraceRecord> buffer_;
   FrameCost frame_;
-  quint64 liveConnections_ = 0;
+  quint64 liveConnections_ = 0;  // the engine's sessions' and traced programs' (refreshProgramRows())
 };
 
 }  // namespace rs::gui

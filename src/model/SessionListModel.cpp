@@ -46,6 +46,11 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const {
   if (role == IdRole) return r.id;
   if (role == StatusRole) return static_cast<int>(r.status);
   const bool client = r.kind == EngineSession::Kind::Client;
+  const bool program = r.kind == EngineSession::Kind::Program;
+  if (role == Qt::DisplayRole && program && (index.column() == ColRate || index.column() == ColTotals)) {
+    if (index.column() == ColRate) return formatRate(r.transitionsPerSec, QStringLiteral("transitions"));
+    return QStringLiteral("%1 records, %2 dropped").arg(r.traceRecords).arg(r.traceDropped);
+  }
   if (role == Qt::DisplayRole) {
     switch (index.column()) {
       case ColSession: return QStringLiteral("#%1 %2").arg(r.id).arg(r.title);
@@ -106,7 +111,9 @@ void SessionListModel::updateSession(const SessionRow& row) {
                        r.connections != row.connections || r.messages != row.messages ||
                        r.bytes != row.bytes || r.errors != row.errors || r.resets != row.resets ||
                        r.messagesPerSec != row.messagesPerSec || r.bytesPerSec != row.bytesPerSec ||
-                       r.p50Ns != row.p50Ns || r.p99Ns != row.p99Ns || r.title != row.title;
+                       r.p50Ns != row.p50Ns || r.p99Ns != row.p99Ns || r.title != row.title ||
+                       r.transitionsPerSec != row.transitionsPerSec || r.traceRecords != row.traceRecords ||
+                       r.traceDropped != row.traceDropped;
   if (!changed) return;
   r = row;
   emit dataChanged(index(i, 0), index(i, ColumnCount - 1), {Qt::DisplayRole, Qt::ToolTipRole, Qt::ForegroundRole, StatusRole});

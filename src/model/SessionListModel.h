@@ -32,6 +32,10 @@ struct SessionRow {
   double bytesPerSec = 0;
   qint64 p50Ns = 0;
   qint64 p99Ns = 0;
+  // A traced program's base (kind Program): what its trace says.
+  double transitionsPerSec = 0;
+  quint64 traceRecords = 0;
+  quint64 traceDropped = 0;
 };
 
 class SessionListModel : public QAbstractTableModel {

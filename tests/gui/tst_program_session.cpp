@@ -274,6 +274,17 @@ class TestProgramSession : public QObject {
     // The connection's events lead to its buffers (the events table's connection
     // link): their rows carry its owner, though event_new came before the tag.
     QVERIFY(readRowsOwnedByTheirConnection(ctl, session) > 0);
+    // The sessions table's row says what the trace says: one live connection
+    // (also in the status bar's count), its records; not an echo server's zeros.
+    QTRY_VERIFY_WITH_TIMEOUT(ctl.sessionModel()->session(session)->connections == 1, 10000);
+    QVERIFY(ctl.liveConnections() >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(ctl.sessionModel()->session(session)->traceRecords > 0, 10000);
+    const int rowIndex = static_cast<int>(std::distance(
+        ctl.sessionModel()->rows().begin(),
+        std::find_if(ctl.sessionModel()->rows().begin(), ctl.sessionModel()->rows().end(),
+                     [&](const SessionRow& r) { return r.id == session; })));
+    const QString totals = ctl.sessionModel()->index(rowIndex, SessionListModel::ColTotals).data().toString();
+    QVERIFY2(totals.contains(QRegularExpression(R"(^\d+ records, 0 dropped$)")), qPrintable(totals));
 
     // "quit": the program frees its base and exits 0; the session ends with it.
     const QByteArray quit = "quit\n";
@@ -289,6 +300,7 @@ class TestProgramSession : public QObject {
     QVERIFY2(ctl.sessionModel()->session(session)->error.contains("exited: exit code 0"),
              qPrintable(ctl.sessionModel()->session(session)->error));
     QVERIFY(rowsLabelled(ctl, session, "read_cb") > 0);  // what arrived stays
+    QTRY_COMPARE_WITH_TIMEOUT(ctl.sessionModel()->session(session)->connections, quint64{0}, 10000);
     ::close(client);
   }
 
