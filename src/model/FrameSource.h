@@ -126,7 +126,7 @@ struct TickSample {
 
 struct SessionTraceStats {
   quint64 records = 0;
-  quint64 transitions = 0;
+  quint64 transitions = 0;  // of the program's events (kind Internal left out), as edgeTotal
   std::array<quint64, kDiagramEdgeCount> edgeTotal{};
   std::array<quint64, kDiagramEdgeCount> edgeTick{};
   qint64 waitClosedNs = 0;

@@ -179,8 +179,13 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         int i;
         EventRow& e = rowFor(session, r, infoSource, &i);
         if (e.owner == 0 && r.owner != 0) [[unlikely]] adoptOwner(e, r.owner);
-        ++st.transitions;
-        const DiagramEdge edge = diagramEdgeFor(r.from, r.to, r.cause);
+        // The library's own events (a bufferevent's buffer sampler fires ten
+        // times a second per connection) are not the program's: they count in
+        // neither the transition rates nor the diagram's edges (its boxes
+        // leave them out too), so an idle server reads idle.
+        const bool programs = r.kind != EventKind::Internal;
+        if (programs) ++st.transitions;
+        const DiagramEdge edge = programs ? diagramEdgeFor(r.from, r.to, r.cause) : DiagramEdge::Count;
         if (edge != DiagramEdge::Count) {
           const auto ei = static_cast<size_t>(edge);
           ++st.edgeTotal[ei];

@@ -32,6 +32,18 @@ std::string groupedByPrefix(const std::vector<std::string>& names) {
   return text;
 }
 
+// The libevent 2.1 sonames ReactorScope's library stands for (libevent-2.1.so.7
+// and the aliases engine/CMakeLists.txt makes): "libevent" + one of these parts.
+constexpr const char* kReplacedParts[] = {"", "_core", "_extra", "_pthreads"};
+
+// Whether `soname` (a libevent 2.1 one) is one of those: another part (e.g.
+// libevent_openssl) stays the system's.
+bool replacedSoname(const std::string& soname) {
+  const size_t dash = soname.find('-');
+  const std::string part = soname.substr(8, dash - 8);
+  return std::any_of(std::begin(kReplacedParts), std::end(kReplacedParts), [&](const char* p) { return part == p; });
+}
+
 // "2.1" for "libevent-2.1.so.7" or "libevent_core-2.1.so.7" (a libevent
 // soname: "libevent", an optional "_part", "-MAJOR.MINOR.so"); empty otherwise.
 std::string libeventVersionOf(const std::string& soname) {
@@ -124,6 +136,11 @@ PreflightResult preflight(const std::string& program, const std::vector<std::str
     r.message = program + " uses " + std::to_string(r.missing.size()) +
                 " libevent function(s) that ReactorScope's libevent does not provide: " + groupedByPrefix(r.missing) +
                 ". It would stop with an undefined symbol (at start, or when it first calls one). --force runs it anyway.";
+    for (const std::string& lib : libevents)
+      if (!replacedSoname(lib))
+        r.message += " It also links " + lib +
+                     ", which ReactorScope does not replace: the system's copy needs libevent's own internals, so "
+                     "on ReactorScope's libevent the program stops as it loads, --force or not.";
     return r;
   }
   r.verdict = PreflightResult::Verdict::Runs;

@@ -449,9 +449,10 @@ void MainWindow::onTick() {
   stats_->refresh(now);
   events_->refresh();
 
-  statusSessions_->setText(tr("%1 sessions").arg(replay_ ? static_cast<int>(frame.sessions().size())
-                                                         : controller_->sessionModel()->rowCount()));
-  statusConnections_->setText(tr("%1 live connections").arg(controller_->liveConnections()));
+  const int sessions = replay_ ? static_cast<int>(frame.sessions().size()) : controller_->sessionModel()->rowCount();
+  statusSessions_->setText(sessions == 1 ? tr("1 session") : tr("%1 sessions").arg(sessions));
+  const quint64 connections = controller_->liveConnections();
+  statusConnections_->setText(connections == 1 ? tr("1 live connection") : tr("%1 live connections").arg(connections));
   statusTransitions_->setText(tr("%1 transitions/s").arg(StateDiagramView::formatRate(frame.transitionsPerSec()).remove(QStringLiteral("/s"))));
   const quint64 drops = frame.droppedTotal();
   statusDrops_->setText(tr("%1 dropped records").arg(drops));

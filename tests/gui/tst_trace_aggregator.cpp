@@ -110,6 +110,7 @@ class TestTraceAggregator : public QObject {
  private slots:
   void timerLifecycle();
   void ioEventsAndCallbacks();
+  void internalEventsLeaveTheRatesAndEdges();
   void bufferLevels();
   void snapshotResync();
   void retentionAndRemoval();
@@ -192,6 +193,28 @@ void TestTraceAggregator::timerLifecycle() {
   QCOMPARE(d.stateCounts[0], 1);  // freed so far
   QCOMPARE(liveSum(d), static_cast<qint64>(base.liveEventCount()));
   QCOMPARE(edge(d, DiagramEdge::Free), 1u);
+}
+
+// The library's own events (kind Internal: a bufferevent's buffer sampler, ten
+// timeouts a second per connection) count in neither the session's transitions
+// nor the diagram's edges: an idle traced server reads idle.
+void TestTraceAggregator::internalEventsLeaveTheRatesAndEdges() {
+  TraceAggregator agg;
+  std::vector<TraceRecord> records;
+  for (quint64 id : {1, 2}) {
+    records.push_back(transition(id, EventState::Invalid, EventState::NonPending, TraceCause::New, 10));
+    records.push_back(transition(id, EventState::NonPending, EventState::Pending, TraceCause::Add, 20));
+    records.push_back(transition(id, EventState::Pending, EventState::Active, TraceCause::Timeout, 30));
+  }
+  for (size_t i = 3; i < records.size(); ++i) records[i].kind = EventKind::Internal;  // event 2
+  agg.ingest(1, records.data(), records.size(), nullptr);
+  agg.finishTick(monotonicNowNs());
+  QCOMPARE(agg.sessionStats(1)->transitions, quint64{3});
+  QCOMPARE(agg.sessionStats(1)->records, quint64{6});
+  const DiagramStats d = agg.diagramStats();
+  QCOMPARE(edge(d, DiagramEdge::New), 1u);
+  QCOMPARE(edge(d, DiagramEdge::Add), 1u);
+  QCOMPARE(edge(d, DiagramEdge::Ready), 1u);
 }
 
 void TestTraceAggregator::ioEventsAndCallbacks() {
