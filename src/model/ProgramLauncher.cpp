@@ -1,12 +1,18 @@
 #include "model/ProgramLauncher.h"
 
+#include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -23,8 +29,30 @@ struct ProgramLauncher::Launched {
   std::unique_ptr<QProcess> process;
   QTimer killTimer;
   ProgramOutput output;
+  // The program's stdout and stderr terminals (master ends; -1: pipes), and
+  // what arrived after each one's last full line.
+  int terminal[2] = {-1, -1};
+  std::unique_ptr<QSocketNotifier> terminalNotifier[2];
+  QByteArray partial[2];
   bool running() const { return process && process->state() != QProcess::NotRunning; }
 };
+
+namespace {
+// A pseudo-terminal in raw mode (no newline translation, no echo), both ends
+// close-on-exec (the child's dup2 onto 1 and 2 clears that); false: none.
+bool openTerminal(int* master, int* slave) {
+  if (::openpty(master, slave, nullptr, nullptr, nullptr) != 0) return false;
+  termios mode{};
+  if (::tcgetattr(*slave, &mode) == 0) {
+    ::cfmakeraw(&mode);
+    ::tcsetattr(*slave, TCSANOW, &mode);
+  }
+  ::fcntl(*master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(*slave, F_SETFD, FD_CLOEXEC);
+  ::fcntl(*master, F_SETFL, ::fcntl(*master, F_GETFL) | O_NONBLOCK);
+  return true;
+}
+}  // namespace
 
 ProgramLauncher::ProgramLauncher(SessionController* controller, QString appSocketPath, QObject* parent)
     : QObject(parent), controller_(controller), socketPath_(std::move(appSocketPath)), runPath_(defaultRunPath()) {}
@@ -100,13 +128,32 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
   }
   env.insert(QString::fromLatin1(live::kAppSocketEnv), socketPath_);  // this app, whatever else listens
   process->setProcessEnvironment(env);
-  process->setChildProcessModifier([] { ::setpgid(0, 0); });  // its own group: stop() reaches the program too
+  int slaves[2] = {-1, -1};
+  for (int i = 0; i < 2; ++i) {
+    if (openTerminal(&l->terminal[i], &slaves[i])) continue;
+    for (int j = 0; j < i; ++j) {
+      ::close(l->terminal[j]);
+      ::close(slaves[j]);
+      l->terminal[j] = -1;
+      slaves[j] = -1;
+    }
+    break;
+  }
+  // Its own group (stop() reaches the program too); the terminals as 1 and 2.
+  process->setChildProcessModifier([out = slaves[0], err = slaves[1]] {
+    ::setpgid(0, 0);
+    if (out >= 0 && err >= 0) {
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(err, STDERR_FILENO);
+    }
+  });
   connect(process, &QProcess::readyReadStandardOutput, this, [this, l] { readOutput(*l, QProcess::StandardOutput); });
   connect(process, &QProcess::readyReadStandardError, this, [this, l] { readOutput(*l, QProcess::StandardError); });
   connect(process, &QProcess::finished, this, [this, l](int code, QProcess::ExitStatus status) {
     l->killTimer.stop();
     readOutput(*l, QProcess::StandardOutput);
     readOutput(*l, QProcess::StandardError);
+    closeTerminals(*l);
     l->status = status == QProcess::NormalExit ? QStringLiteral("exited with code %1").arg(code)
                                                : QStringLiteral("was ended by a signal");
     log(status == QProcess::NormalExit && code == 0 ? LogLevel::Info : LogLevel::Warning,
@@ -129,8 +176,52 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
     emit startFailed(l->id, why);
     emit finished(l->id);
   });
-  process->start();  // no wait: started / errorOccurred follow
+  process->start();  // no wait: started / errorOccurred follow (the fork is done)
+  for (int i = 0; i < 2; ++i) {
+    if (slaves[i] >= 0) ::close(slaves[i]);
+    if (l->terminal[i] < 0) continue;
+    l->terminalNotifier[i] = std::make_unique<QSocketNotifier>(static_cast<qintptr>(l->terminal[i]), QSocketNotifier::Read);
+    connect(l->terminalNotifier[i].get(), &QSocketNotifier::activated, this, [this, l, i] { readTerminal(*l, i, false); });
+  }
   return true;
+}
+
+// What the program wrote on a terminal: whole lines out; the rest waits. At
+// most 64 KiB per call: a program printing without pause does not keep its
+// other channel (or the GUI) waiting; the notifier calls again.
+void ProgramLauncher::readTerminal(Launched& l, int channel, bool toTheEnd) {
+  const int fd = l.terminal[channel];
+  if (fd < 0) return;
+  char bytes[4096];
+  for (int reads = 0; toTheEnd || reads < 16; ++reads) {
+    const ssize_t n = ::read(fd, bytes, sizeof bytes);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // EAGAIN: for now. EIO (every slave closed) or 0: the end.
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (l.terminalNotifier[channel]) l.terminalNotifier[channel]->setEnabled(false);  // (closeTerminals() frees it)
+      return;
+    }
+    QByteArray& partial = l.partial[channel];
+    partial.append(bytes, n);
+    qsizetype newline;
+    while ((newline = partial.indexOf('\n')) >= 0) {
+      takeLine(l, partial.left(newline + 1), channel == 1);
+      partial.remove(0, newline + 1);
+    }
+  }
+}
+
+// At the process's end: what is left on the terminals, then they close.
+void ProgramLauncher::closeTerminals(Launched& l) {
+  for (int i = 0; i < 2; ++i) {
+    if (l.terminal[i] < 0) continue;
+    l.terminalNotifier[i].reset();
+    readTerminal(l, i, true);
+    if (!l.partial[i].isEmpty()) takeLine(l, std::exchange(l.partial[i], {}), i == 1);
+    ::close(l.terminal[i]);
+    l.terminal[i] = -1;
+  }
 }
 
 bool ProgramLauncher::running() const {
@@ -196,17 +287,18 @@ void ProgramLauncher::readOutput(Launched& l, QProcess::ProcessChannel channel) 
   QProcess* process = l.process.get();
   process->setReadChannel(channel);
   const bool isStderr = channel == QProcess::StandardError;
-  const LogLevel level = isStderr ? LogLevel::Warning : LogLevel::Info;
-  const QString tag = isStderr ? QStringLiteral("stderr") : QStringLiteral("stdout");
-  const auto line = [&](const QByteArray& bytes) {
-    QString text = QString::fromLocal8Bit(bytes);
-    while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r'))) text.chop(1);
-    log(level, QStringLiteral("%1 %2: %3").arg(l.name, tag, text));
-    l.output.append(text, isStderr);
-    emit outputLine(l.id, text, isStderr);
-  };
-  while (process->canReadLine()) line(process->readLine());
-  if (process->state() == QProcess::NotRunning && process->bytesAvailable() > 0) line(process->readAll());
+  while (process->canReadLine()) takeLine(l, process->readLine(), isStderr);
+  if (process->state() == QProcess::NotRunning && process->bytesAvailable() > 0) takeLine(l, process->readAll(), isStderr);
+}
+
+// One line of the program's output: to its pane and the log.
+void ProgramLauncher::takeLine(Launched& l, QByteArray bytes, bool isStderr) {
+  QString text = QString::fromLocal8Bit(bytes);
+  while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r'))) text.chop(1);
+  log(isStderr ? LogLevel::Warning : LogLevel::Info,
+      QStringLiteral("%1 %2: %3").arg(l.name, isStderr ? QStringLiteral("stderr") : QStringLiteral("stdout"), text));
+  l.output.append(text, isStderr);
+  emit outputLine(l.id, text, isStderr);
 }
 
 void ProgramLauncher::log(LogLevel level, const QString& text) {

@@ -7,6 +7,11 @@
 // last kMaxKeptLaunches launches). Starting never blocks the GUI: start()
 // checks the launch and returns; the process's started / errorOccurred
 // signals say the rest (startFailed() and a log line when it cannot run).
+// The program's stdout and stderr are pseudo-terminals (raw mode: bytes as
+// written), as in a terminal: its C library then flushes printf's output at
+// each line, so the pane shows it as it is printed (with pipes it came in
+// 4 KiB blocks, and what a stopped program had not flushed was lost). Where
+// no pseudo-terminal can be had, pipes.
 // Each output line also goes to the log, tagged with the program's name; its
 // exit code, or the signal that ended it, too (and into its status()).
 // The relay's pid is what the app's socket sees as the peer of each of the
@@ -82,6 +87,9 @@ class ProgramLauncher : public QObject {
   struct Launched;
   Launched* find(int launchId) const;
   void readOutput(Launched& l, QProcess::ProcessChannel channel);
+  void readTerminal(Launched& l, int channel, bool toTheEnd);  // 0 stdout, 1 stderr
+  void closeTerminals(Launched& l);
+  void takeLine(Launched& l, QByteArray bytes, bool isStderr);
   void forgetOldLaunches();
   void log(LogLevel level, const QString& text);
 

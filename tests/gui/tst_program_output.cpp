@@ -34,7 +34,8 @@ namespace {
 
 // A stand-in for reactorscope-run: run as `relay -- PROGRAM ARGS`, it prints
 // "out <first arg>" on stdout and "err <first arg>" on stderr, then as many
-// numbered lines as its second argument says (0 when none).
+// numbered lines as its second argument says (0 when none), then whether its
+// stdout and stderr are terminals ("terminals: yes").
 QString writeFakeRelay(const QTemporaryDir& dir) {
   const QString path = dir.filePath("fake-run");
   QFile f(path);
@@ -43,7 +44,8 @@ QString writeFakeRelay(const QTemporaryDir& dir) {
           "echo \"out $3\"\n"
           "echo \"err $3\" >&2\n"
           "i=0; n=${4:-0}\n"
-          "while [ $i -lt $n ]; do echo \"line $i\"; i=$((i+1)); done\n");
+          "while [ $i -lt $n ]; do echo \"line $i\"; i=$((i+1)); done\n"
+          "if [ -t 1 ] && [ -t 2 ]; then echo terminals: yes; else echo terminals: no; fi\n");
   f.close();
   f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
   return path;
@@ -118,7 +120,9 @@ class TestProgramOutput : public QObject {
   }
 
   // Through the launcher: the pane follows the newest launch, stderr lines
-  // are prefixed and red, Clear empties it, Save as… writes it.
+  // are prefixed and red, Clear empties it, Save as… writes it. The program's
+  // stdout and stderr are terminals (its C library then writes each line as
+  // it is printed, as in a terminal, not in 4 KiB blocks).
   void paneShowsALaunchWithStderrClearAndSave() {
     FakeRelayRig rig;
     QVERIFY(rig.ready());
@@ -130,6 +134,7 @@ class TestProgramOutput : public QObject {
     QCOMPARE(rig.pane.shownLaunch(), id);
     QVERIFY(rig.pane.text().contains("out alpha"));
     QVERIFY(rig.pane.text().contains("stderr: err alpha"));
+    QVERIFY2(rig.pane.text().contains("terminals: yes"), qPrintable(rig.pane.text()));
     const QString heading = rig.pane.heading();
     QVERIFY2(heading.startsWith("prog alpha (reactorscope-run pid ") && heading.endsWith(": exited with code 0"),
              qPrintable(heading));
@@ -172,9 +177,10 @@ class TestProgramOutput : public QObject {
                              30000);
     const ProgramOutput* out = rig.launcher->output(id);
     QCOMPARE(static_cast<qsizetype>(out->lines().size()), ProgramOutput::kMaxLines);
-    QCOMPARE(out->cutLines(), qint64{printed + 2} - ProgramOutput::kMaxLines);  // + "out x", "err x"
+    QCOMPARE(out->cutLines(), qint64{printed + 3} - ProgramOutput::kMaxLines);  // + "out x", "err x", "terminals"
     QCOMPARE(rig.pane.view()->document()->blockCount(), static_cast<int>(ProgramOutput::kMaxLines));
-    QVERIFY(rig.pane.text().endsWith(QString("line %1").arg(printed - 1)));
+    QVERIFY2(rig.pane.text().endsWith(QString("line %1\nterminals: yes").arg(printed - 1)),
+             qPrintable(rig.pane.text().right(40).replace("\n", "|")));
     QVERIFY2(rig.pane.heading().contains(QString("%1 earlier lines").arg(out->cutLines())),
              qPrintable(rig.pane.heading()));
   }
