@@ -43,8 +43,9 @@ void installCallbacks(bufferevent* bev) {
   rs::live::bufferEventCallbacksSet(bev);
 }
 
-// A socket made by connect, or a new fd, gives the bufferevent new read and
-// write events (new ids): a live trace names them after the callbacks too.
+// A socket made by connect, a new fd, or a cleared timeout gives the
+// bufferevent new read and write events (new ids): a live trace names them
+// after the callbacks too.
 struct EventIds {
   uint64_t read, write;
 };
@@ -242,7 +243,9 @@ short bufferevent_get_enabled(struct bufferevent* bufev) {
 int bufferevent_set_timeouts(struct bufferevent* bufev, const struct timeval* timeout_read,
                              const struct timeval* timeout_write) {
   if (!bufev) return -1;
+  const EventIds before = eventIdsOf(bufev);  // (clearing a timeout assigns the events anew)
   const int rc = bufev->impl->setTimeouts(timeout_read, timeout_write);
+  announceIfReassigned(bufev, before);
   if (rc == 0) {
     bufev->timeoutRead = timeout_read ? *timeout_read : timeval{};
     bufev->timeoutWrite = timeout_write ? *timeout_write : timeval{};

@@ -234,7 +234,10 @@ class Collector {
   // meanwhile, or by a static destructor after it, stays undrained): thread_
   // no longer changes.
   void shutdown() {
-    if (t_hookDepth > 0) return;
+    if (t_hookDepth > 0) {
+      detail::g_streaming.store(false);  // (hooks later in the exit, e.g. a library destructor's event_base_free, pass by)
+      return;
+    }
     {
       std::lock_guard lock(streamMutex_);
       shuttingDown_ = true;
@@ -253,7 +256,10 @@ class Collector {
     // without it.
     const auto deadline = std::chrono::steady_clock::now() + kExitWaitLimit;
     while (!threadDone_.load(std::memory_order_acquire)) {
-      if (std::chrono::steady_clock::now() >= deadline) return;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        detail::g_streaming.store(false);
+        return;
+      }
       timespec pause{0, 1'000'000};
       ::nanosleep(&pause, nullptr);
     }

@@ -696,6 +696,7 @@ int EventBase::loop(int flags) {
   gotBreak_.store(false);
   int retval = 0;
   bool done = false;
+  bool ranQueued = false;  // (once per call: a functor that queues another cannot spin an empty loop)
 
   while (!done) {
     continue_ = false;
@@ -708,7 +709,10 @@ int EventBase::loop(int flags) {
       // What other threads queued runs first: a loopexit() from another thread
       // is a timer made here (libevent adds it at once, under its lock, so the
       // next dispatch of an empty base runs it and returns 0).
-      if (tasks_.runQueued()) continue;
+      if (!ranQueued && tasks_.runQueued()) {
+        ranQueued = true;
+        continue;
+      }
       retval = 1;
       break;
     }

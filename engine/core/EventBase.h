@@ -145,6 +145,10 @@ class EventBase {
   // True on the thread bound last (constructor, bindToCurrentThread() or loop()).
   // From another thread it may still name the previous loop thread while a new
   // loop() starts: runInLoop() decides with running_ first, never with this alone.
+  // muduo's assertInLoopThread (reported, debug checks only).
+  void assertInLoopThread(const char* op) const {
+    if (debugChecksEnabled()) [[unlikely]] checkInLoopThread(op);
+  }
   bool isInLoopThread() const {
     return std::this_thread::get_id() == loopThread_.load(std::memory_order_acquire);
   }
@@ -246,10 +250,6 @@ class EventBase {
                           bool checks);
   [[gnu::cold, gnu::noinline]] static void checkNotIn(const Event* ev, uint16_t bits, const char* op);
   [[gnu::cold, gnu::noinline]] static void checkIn(const Event* ev, uint16_t bits, const char* op);
-  // muduo's assertInLoopThread (reported, debug checks only).
-  void assertInLoopThread(const char* op) const {
-    if (debugChecksEnabled()) [[unlikely]] checkInLoopThread(op);
-  }
   [[gnu::cold, gnu::noinline]] void checkInLoopThread(const char* op) const;
   // Called before a list bit is set / after one is cleared. An event in no list
   // becoming busy (or the reverse) changes the loop's "have events" count (unless

@@ -198,8 +198,10 @@ int BufferEvent::setFd(int fd) {
 }
 
 int BufferEvent::setBase(EventBase* base) {
-  if (!base || freed_ || partner_) return -1;
+  if (!base || freed_ || pairElement_) return -1;
   if (base == base_) return 0;
+  base_->assertInLoopThread("bufferevent_base_set (the old base)");
+  base->assertInLoopThread("bufferevent_base_set (the new base)");
   const auto idle = [](const Event& ev) { return ev.state() == EventState::NonPending; };
   if (!idle(readEvent_) || !idle(writeEvent_) || (deferredEvent_ && !idle(*deferredEvent_))) return -1;
   // (The trace's sampler is the library's, not a condition: it goes too, and

@@ -89,22 +89,23 @@ void TextTraceWriter::writeRecord(uint64_t base, const TraceRecord& r) {
     case TraceType::Transition:
       std::fprintf(out_, "%s -> %s (%s)\n", stateName(r.from), stateName(r.to), causeName(r.cause));
       if (freesEvent(r)) {
-        RunningCallback& running = running_[base];
-        if (running.eventId == r.eventId && r.eventId != 0)
-          running.freed = true;
+        const auto running = running_.find(base);
+        if (running != running_.end() && running->second.eventId == r.eventId && r.eventId != 0)
+          running->second.freed = true;
         else
           labels_.forget(base, r.eventId);
       }
       return;
     case TraceType::CallbackBegin:
       std::fprintf(out_, "callback begin (%s)\n", eventFlagsToString(r.flags).c_str());
-      running_[base] = {r.eventId, false};
+      if (running_.size() < kMaxBasesTracked || running_.count(base)) running_[base] = {r.eventId, false};
       return;
     case TraceType::CallbackEnd: {
       std::fprintf(out_, "callback end (%.1f us)\n", static_cast<double>(r.value) / 1e3);
-      RunningCallback& running = running_[base];
-      if (running.freed) labels_.forget(base, running.eventId);
-      running = {};
+      const auto running = running_.find(base);
+      if (running == running_.end()) return;
+      if (running->second.freed) labels_.forget(base, running->second.eventId);
+      running_.erase(running);
       return;
     }
     case TraceType::BufferLevel:

@@ -52,6 +52,7 @@ class TextTraceWriter : public TraceSink {
     bool freed = false;
   };
   std::map<uint64_t, RunningCallback> running_;
+  static constexpr size_t kMaxBasesTracked = 256;  // (a hostile stream names any base ids)
 };
 
 }  // namespace rs::live

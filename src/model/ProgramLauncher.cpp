@@ -35,6 +35,15 @@ struct ProgramLauncher::Launched {
   std::unique_ptr<QSocketNotifier> terminalNotifier[2];
   QByteArray partial[2];
   bool running() const { return process && process->state() != QProcess::NotRunning; }
+  // (A launch forgotten, or one that never started: its terminals close with it.
+  // The process's signals are cut first: its end must not reach a half-gone launch.)
+  ~Launched() {
+    if (process) process->disconnect();
+    for (int i = 0; i < 2; ++i) {
+      terminalNotifier[i].reset();
+      if (terminal[i] >= 0) ::close(terminal[i]);
+    }
+  }
 };
 
 namespace {
@@ -169,6 +178,7 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
   });
   connect(process, &QProcess::errorOccurred, this, [this, l](QProcess::ProcessError e) {
     if (e != QProcess::FailedToStart) return;
+    closeTerminals(*l);
     const QString why = QStringLiteral("cannot start %1: %2").arg(runPath_, l->process->errorString());
     l->status = QStringLiteral("could not start");
     l->output.append(why, true);
@@ -186,14 +196,17 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
   return true;
 }
 
-// What the program wrote on a terminal: whole lines out; the rest waits. At
-// most 64 KiB per call: a program printing without pause does not keep its
+// What the program wrote on a terminal: whole lines out; the rest waits (a
+// line longer than 64 KiB goes out in parts). At most 64 KiB per call (1 MiB
+// at the end: what a process left behind, not a flood from one that still
+// holds the terminal): a program printing without pause does not keep its
 // other channel (or the GUI) waiting; the notifier calls again.
-void ProgramLauncher::readTerminal(Launched& l, int channel, bool toTheEnd) {
+void ProgramLauncher::readTerminal(Launched& l, int channel, bool atTheEnd) {
   const int fd = l.terminal[channel];
   if (fd < 0) return;
+  constexpr qsizetype kLongestLine = 64 * 1024;
   char bytes[4096];
-  for (int reads = 0; toTheEnd || reads < 16; ++reads) {
+  for (int reads = 0; reads < (atTheEnd ? 256 : 16); ++reads) {
     const ssize_t n = ::read(fd, bytes, sizeof bytes);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
@@ -203,12 +216,13 @@ void ProgramLauncher::readTerminal(Launched& l, int channel, bool toTheEnd) {
       return;
     }
     QByteArray& partial = l.partial[channel];
+    const qsizetype scanned = partial.size();
     partial.append(bytes, n);
-    qsizetype newline;
-    while ((newline = partial.indexOf('\n')) >= 0) {
-      takeLine(l, partial.left(newline + 1), channel == 1);
-      partial.remove(0, newline + 1);
-    }
+    qsizetype from = 0;
+    for (qsizetype newline; (newline = partial.indexOf('\n', std::max(from, scanned))) >= 0; from = newline + 1)
+      takeLine(l, partial.mid(from, newline + 1 - from), channel == 1);
+    partial.remove(0, from);
+    if (partial.size() > kLongestLine) takeLine(l, std::exchange(partial, {}), channel == 1);
   }
 }
 

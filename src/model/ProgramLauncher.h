@@ -87,7 +87,7 @@ class ProgramLauncher : public QObject {
   struct Launched;
   Launched* find(int launchId) const;
   void readOutput(Launched& l, QProcess::ProcessChannel channel);
-  void readTerminal(Launched& l, int channel, bool toTheEnd);  // 0 stdout, 1 stderr
+  void readTerminal(Launched& l, int channel, bool atTheEnd);  // 0 stdout, 1 stderr
   void closeTerminals(Launched& l);
   void takeLine(Launched& l, QByteArray bytes, bool isStderr);
   void forgetOldLaunches();

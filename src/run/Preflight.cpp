@@ -44,6 +44,13 @@ bool replacedSoname(const std::string& soname) {
   return std::any_of(std::begin(kReplacedParts), std::end(kReplacedParts), [&](const char* p) { return part == p; });
 }
 
+// What a program linking `lib` (a libevent soname not replaced) meets.
+std::string notReplaced(const std::string& lib) {
+  return "links " + lib +
+         ", which ReactorScope does not replace: the system's copy needs libevent's own internals, so on "
+         "ReactorScope's libevent the program stops as it loads, --force or not.";
+}
+
 // "2.1" for "libevent-2.1.so.7" or "libevent_core-2.1.so.7" (a libevent
 // soname: "libevent", an optional "_part", "-MAJOR.MINOR.so"); empty otherwise.
 std::string libeventVersionOf(const std::string& soname) {
@@ -137,10 +144,13 @@ PreflightResult preflight(const std::string& program, const std::vector<std::str
                 " libevent function(s) that ReactorScope's libevent does not provide: " + groupedByPrefix(r.missing) +
                 ". It would stop with an undefined symbol (at start, or when it first calls one). --force runs it anyway.";
     for (const std::string& lib : libevents)
-      if (!replacedSoname(lib))
-        r.message += " It also links " + lib +
-                     ", which ReactorScope does not replace: the system's copy needs libevent's own internals, so "
-                     "on ReactorScope's libevent the program stops as it loads, --force or not.";
+      if (!replacedSoname(lib)) r.message += " It also " + notReplaced(lib);
+    return r;
+  }
+  for (const std::string& lib : libevents) {
+    if (replacedSoname(lib)) continue;
+    r.forceable = true;
+    r.message = program + " " + notReplaced(lib);
     return r;
   }
   r.verdict = PreflightResult::Verdict::Runs;
