@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "CompatNet.h"
 #include "LiveCollector.h"
@@ -43,16 +44,11 @@ void installCallbacks(bufferevent* bev) {
   rs::live::bufferEventCallbacksSet(bev);
 }
 
-// A socket made by connect, a new fd, or a cleared timeout gives the
-// bufferevent new read and write events (new ids): a live trace names them
-// after the callbacks too.
-struct EventIds {
-  uint64_t read, write;
-};
-EventIds eventIdsOf(const bufferevent* bev) { return {bev->impl->readEvent().id(), bev->impl->writeEvent().id()}; }
-void announceIfReassigned(bufferevent* bev, EventIds before) {
-  const EventIds now = eventIdsOf(bev);
-  if (now.read != before.read || now.write != before.write) rs::live::bufferEventCallbacksSet(bev);
+// The engine relabels the bufferevent's events, new ones too (a socket made by
+// connect, a new fd or base, a cleared timeout: new ids): a live trace names
+// them after the program's callbacks.
+void onRelabelled(rs::BufferEvent* impl) {
+  if (auto* bev = static_cast<bufferevent*>(impl->userHandle())) rs::live::bufferEventCallbacksSet(bev);
 }
 
 constexpr short kIoBits = EV_READ | EV_WRITE;
@@ -66,6 +62,7 @@ bufferevent* wrap(rs::BufferEvent* impl, struct event_base* base) {
     return nullptr;
   }
   impl->setUserHandle(bev);
+  impl->setLabelledCallback(&onRelabelled);
   impl->setLibeventCompatible(true);
   impl->setMaxSingleRead(bufferevent::kMaxReadPerCall);
   impl->setMaxSingleWrite(bev->maxSingleWrite);
@@ -124,12 +121,10 @@ void bufferevent_free(struct bufferevent* bufev) {
 
 int bufferevent_socket_connect(struct bufferevent* bev, const struct sockaddr* sa, int socklen) {
   if (!bev) return -1;
-  const EventIds before = eventIdsOf(bev);
   bev->muteEvents = true;
   const int rc = bev->impl->connect(sa, socklen);
   const int err = errno;
   bev->muteEvents = false;
-  announceIfReassigned(bev, before);
   errno = err;
   return rc;
 }
@@ -156,10 +151,10 @@ int bufferevent_socket_get_dns_error(struct bufferevent*) { return 0; }
 int bufferevent_base_set(struct event_base* base, struct bufferevent* bufev) {
   if (!bufev || !base) return -1;
   if (base == bufev->base) return 0;
-  if (bufev->impl->setBase(base) != 0) return -1;
-  bufev->base = base;
-  rs::live::bufferEventCallbacksSet(bufev);  // (its new events, on the new base)
-  return 0;
+  event_base* const old = std::exchange(bufev->base, base);  // (set first: the move relabels, announced on `base`)
+  if (bufev->impl->setBase(base) == 0) return 0;
+  bufev->base = old;
+  return -1;
 }
 
 struct event_base* bufferevent_get_base(struct bufferevent* bev) { return bev ? bev->base : nullptr; }
@@ -188,13 +183,7 @@ void bufferevent_getcb(struct bufferevent* bufev, bufferevent_data_cb* readcb_pt
   if (cbarg_ptr) *cbarg_ptr = bufev->cbarg;
 }
 
-int bufferevent_setfd(struct bufferevent* bufev, evutil_socket_t fd) {
-  if (!bufev) return -1;
-  const EventIds before = eventIdsOf(bufev);
-  const int rc = bufev->impl->setFd(fd);
-  announceIfReassigned(bufev, before);
-  return rc;
-}
+int bufferevent_setfd(struct bufferevent* bufev, evutil_socket_t fd) { return bufev ? bufev->impl->setFd(fd) : -1; }
 
 evutil_socket_t bufferevent_getfd(struct bufferevent* bufev) { return bufev ? bufev->impl->fd() : -1; }
 
@@ -243,9 +232,7 @@ short bufferevent_get_enabled(struct bufferevent* bufev) {
 int bufferevent_set_timeouts(struct bufferevent* bufev, const struct timeval* timeout_read,
                              const struct timeval* timeout_write) {
   if (!bufev) return -1;
-  const EventIds before = eventIdsOf(bufev);  // (clearing a timeout assigns the events anew)
   const int rc = bufev->impl->setTimeouts(timeout_read, timeout_write);
-  announceIfReassigned(bufev, before);
   if (rc == 0) {
     bufev->timeoutRead = timeout_read ? *timeout_read : timeval{};
     bufev->timeoutWrite = timeout_write ? *timeout_write : timeval{};

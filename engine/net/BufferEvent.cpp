@@ -149,6 +149,7 @@ void BufferEvent::relabel() {
   writeEvent_.setLabel(labelFor("write"), owner_);
   if (deferredEvent_) deferredEvent_->setLabel(labelFor("deferred callbacks"), owner_);
   if (sampleEvent_) sampleEvent_->setLabel(labelFor("buffer sampler"), owner_);
+  if (labelledCb_) labelledCb_(this);
 }
 
 // "<prefix> <number> <what>", e.g. "echo conn 17 read".

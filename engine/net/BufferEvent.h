@@ -185,6 +185,11 @@ class BufferEvent {
   void setLibeventCompatible(bool on);
   // Opaque pointer for wrappers (e.g. the compat layer's struct bufferevent).
   void setUserHandle(void* handle) { userHandle_ = handle; }
+  // Called each time the read and write events are (re)labelled: after they
+  // were assigned anew (setFd, connect, setBase, a cleared timeout: new ids)
+  // or renamed. The C API announces the program's callbacks for them there.
+  using LabelledCallback = void (*)(BufferEvent* bev);
+  void setLabelledCallback(LabelledCallback cb) { labelledCb_ = cb; }
   void* userHandle() const { return userHandle_; }
 
   // Counters: bytes moved and the read/write syscalls made for them.
@@ -252,6 +257,7 @@ class BufferEvent {
   StatusCallback eventCb_ = nullptr;
   void* ctx_ = nullptr;
   void* userHandle_ = nullptr;
+  LabelledCallback labelledCb_ = nullptr;
   BufferEvent* partner_ = nullptr;  // the other half of a pair; never owned
   bool pairElement_ = false;         // made by createPair (partner_ may be gone)
 
