@@ -175,6 +175,10 @@ class FrameSource {
 
   // Time origin of the plots (monotonic ns): a plot's x is (t - originNs()) / 1e9 s.
   virtual qint64 originNs() const = 0;
+  // The newest time the views follow live (Follow live): `nowNs` while a session
+  // is live or none is known; once every session ended, a moment after the last
+  // one ended, so the plots stop scrolling their data out of sight.
+  virtual qint64 liveEdgeNs(qint64 nowNs) const { return nowNs; }
 
   // ---- Events: one row per traced event, in order of appearance.
   virtual int rowCount() const = 0;

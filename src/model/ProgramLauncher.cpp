@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include "live/AppSocket.h"
+#include "live/TraceDecoder.h"
 
 namespace rs::gui {
 
@@ -163,8 +164,11 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
     readOutput(*l, QProcess::StandardOutput);
     readOutput(*l, QProcess::StandardError);
     closeTerminals(*l);
-    l->status = status == QProcess::NormalExit ? QStringLiteral("exited with code %1").arg(code)
-                                               : QStringLiteral("was ended by a signal");
+    // (After a crash QProcess's exit code is the signal that ended the process:
+    // reactorscope-run ends itself with the program's signal.)
+    l->status = status == QProcess::NormalExit
+                    ? QStringLiteral("exited with code %1").arg(code)
+                    : QStringLiteral("was ended by %1").arg(QString::fromStdString(live::exitText({true, code})));
     log(status == QProcess::NormalExit && code == 0 ? LogLevel::Info : LogLevel::Warning,
         QStringLiteral("%1 %2").arg(l->name, l->status));
     emit finished(l->id);

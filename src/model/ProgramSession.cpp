@@ -72,13 +72,21 @@ QString ProgramSession::who() const {
   return hello_.pid ? QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid) : QStringLiteral("a traced program");
 }
 
+template <typename Change>
+void ProgramSession::changeRow(const Base& b, Change change) {
+  const SessionRow* current = controller_->sessionModel()->session(b.session);
+  if (!current) return;  // removed from the list
+  SessionRow row = *current;
+  change(row);
+  controller_->sessionModel()->updateSession(row);
+}
+
 void ProgramSession::stop() {
   if (!streamOpen() || exit_ || stopRequested_) return;
   stopRequested_ = true;
   for (auto& [id, b] : bases_) {
     if (b.ended) continue;
-    b.row.status = EngineSession::Status::Stopping;
-    controller_->sessionModel()->updateSession(b.row);
+    changeRow(b, [](SessionRow& row) { row.status = EngineSession::Status::Stopping; });
   }
   log(LogLevel::Info, lastSession_, QStringLiteral("stopping %1: SIGTERM").arg(who()));
   signalProgram(SIGTERM);
@@ -262,9 +270,10 @@ void ProgramSession::endStream(LogLevel level, const QString& why) {
 void ProgramSession::endBase(Base& b, EngineSession::Status status, const QString& error) {
   b.ended = true;
   controller_->aggregator().endSession(b.session, monotonicNowNs());
-  b.row.status = status;
-  if (!error.isEmpty()) b.row.error = error;
-  controller_->sessionModel()->updateSession(b.row);
+  changeRow(b, [&](SessionRow& row) {
+    row.status = status;
+    if (!error.isEmpty()) row.error = error;
+  });
   SessionFigures figures;
   figures.kind = EngineSession::Kind::Program;
   figures.status = status;
@@ -305,21 +314,22 @@ void ProgramSession::baseCreated(uint64_t base, const std::string& method) {
   }
   Base b;
   b.labels = std::make_unique<Tracer>(16);
-  b.row.kind = EngineSession::Kind::Program;
-  b.row.title = QStringLiteral("%1[%2] base %3 (%4)")
-                    .arg(processName())
-                    .arg(hello_.pid)
-                    .arg(base)
-                    .arg(QString::fromStdString(method));
-  b.row.status = EngineSession::Status::Running;
-  b.session = controller_->addExternalSession(b.row, QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid));
-  b.row.id = b.session;
+  b.title = QStringLiteral("%1[%2] base %3 (%4)")
+                .arg(processName())
+                .arg(hello_.pid)
+                .arg(base)
+                .arg(QString::fromStdString(method));
+  SessionRow row;
+  row.kind = EngineSession::Kind::Program;
+  row.title = b.title;
+  row.status = EngineSession::Status::Running;
+  b.session = controller_->addExternalSession(row, QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid));
   lastSession_ = b.session;
   SessionFigures figures;
   figures.kind = EngineSession::Kind::Program;
   figures.status = EngineSession::Status::Running;
   controller_->aggregator().setFigures(b.session, std::move(figures));
-  log(LogLevel::Info, b.session, QStringLiteral("%1: running").arg(b.row.title));
+  log(LogLevel::Info, b.session, QStringLiteral("%1: running").arg(b.title));
   bases_.emplace(base, std::move(b));
 }
 
@@ -373,9 +383,9 @@ void ProgramSession::exited(const live::ProgramExit& x) {
   log(exitStatus() == EngineSession::Status::Failed ? LogLevel::Warning : LogLevel::Info, lastSession_,
       QStringLiteral("%1 exited: %2").arg(who(), how));
   for (auto& [id, b] : bases_) {  // every base's row says how the process ended
-    b.row.error = b.row.error.isEmpty() ? QStringLiteral("exited: %1").arg(how)
-                                        : QStringLiteral("exited: %1; %2").arg(how, b.row.error);
-    if (b.ended) controller_->sessionModel()->updateSession(b.row);
+    changeRow(b, [&](SessionRow& row) {
+      row.error = row.error.isEmpty() ? QStringLiteral("exited: %1").arg(how) : QStringLiteral("exited: %1; %2").arg(how, row.error);
+    });
   }
 }
 
@@ -384,9 +394,9 @@ void ProgramSession::dropped(const live::DropCounts& counts) {
   if (!b) return;
   const quint64 total = counts.ring + counts.stream;
   controller_->aggregator().setDropped(b->session, total);
-  b->row.error = QStringLiteral("%1 records dropped (%2 ring full, %3 app too slow)").arg(total).arg(counts.ring).arg(counts.stream);
-  controller_->sessionModel()->updateSession(b->row);
-  log(LogLevel::Warning, b->session, b->row.error);
+  const QString why = QStringLiteral("%1 records dropped (%2 ring full, %3 app too slow)").arg(total).arg(counts.ring).arg(counts.stream);
+  changeRow(*b, [&](SessionRow& row) { row.error = why; });
+  log(LogLevel::Warning, b->session, why);
 }
 
 }  // namespace rs::gui

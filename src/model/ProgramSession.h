@@ -78,10 +78,15 @@ class ProgramSession : public QObject, private live::TraceSink {
  private:
   struct Base {
     int session = 0;
-    SessionRow row;
+    QString title;  // its Sessions row's
     std::unique_ptr<Tracer> labels;  // its label directory (no records)
     bool ended = false;
   };
+
+  // The Sessions row is the model's one copy (SessionController adds the trace
+  // figures every tick): this class changes only its status and error there.
+  template <typename Change>
+  void changeRow(const Base& b, Change change);
 
   enum class Source { Opening, Relayed, HandedOff };
   void readReady();

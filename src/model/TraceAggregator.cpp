@@ -347,7 +347,17 @@ void TraceAggregator::endSession(int session, qint64 nowNs) {
   }
   SessionTraceStats& st = statsFor(session);
   st.waitOpenSinceNs = -1;
-  endedSessions_.insert(session);
+  endedSessions_.emplace(session, nowNs);
+}
+
+qint64 TraceAggregator::liveEdgeNs(qint64 nowNs) const {
+  qint64 lastEndNs = INT64_MIN;
+  for (const auto& [id, st] : sessions_) {
+    const auto ended = endedSessions_.find(id);
+    if (ended == endedSessions_.end()) return nowNs;  // one is live
+    lastEndNs = std::max(lastEndNs, ended->second);
+  }
+  return lastEndNs == INT64_MIN ? nowNs : std::min(nowNs, lastEndNs + kLiveEdgeAfterEndNs);
 }
 
 void TraceAggregator::forgetSession(int session) {

@@ -128,6 +128,9 @@ class TraceAggregator final : public FrameSource {
   // FrameSource. Rows are appended by ingest() and removed only through
   // removeRows()/removeRowsSorted().
   qint64 originNs() const override { return originNs_; }  // construction time
+  qint64 liveEdgeNs(qint64 nowNs) const override;
+  // How far past the last session's end Follow live still scrolls.
+  static constexpr qint64 kLiveEdgeAfterEndNs = 1'000'000'000;
   int rowCount() const override { return static_cast<int>(rows_.size()); }
   const EventRow& row(int i) const override { return rows_[static_cast<size_t>(i)]; }
   int rowOf(int session, quint64 id) const override;
@@ -208,7 +211,7 @@ class TraceAggregator final : public FrameSource {
   std::array<quint64, kDiagramEdgeCount> lastTickEdges_{};
   qint64 liveEvents_ = 0;
   qint64 freedEvents_ = 0;
-  std::set<int> endedSessions_;  // ended, not yet forgotten: rows kept
+  std::map<int, qint64> endedSessions_;  // ended (-> when), not yet forgotten: rows kept
   qint64 lastMaintainNs_ = 0;
   std::unordered_map<int, const Tracer*> infoSources_;
   std::vector<quint64> freedByLastIngest_;  // event ids (see freedByLastIngest())

@@ -1,5 +1,7 @@
 #include "widgets/BuffersView.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -140,7 +142,11 @@ void BuffersView::refresh(qint64 nowNs) {
   }
   const SessionTraceStats* st = sessionId >= 0 ? source_->sessionStats(sessionId) : nullptr;
   if (follow_) {
-    const double now = (static_cast<double>(nowNs) - origin) / 1e9;
+    // A closed connection's levels end where it closed: the window stops there.
+    qint64 edgeNs = source_->liveEdgeNs(nowNs);
+    if (conn && sessionId < 0 && !source_->ownerAlive(conn->owner))
+      edgeNs = std::min(edgeNs, conn->lastNs + kClosedMarginNs);
+    const double now = (static_cast<double>(edgeNs) - origin) / 1e9;
     plot_->xAxis->setRange(now - kWindowSec, now);
   }
   // The y axis fits what the x window shows, so it shrinks back once a large

@@ -48,6 +48,7 @@ class BuffersView : public QWidget {
   bool follow_ = true;
   bool paused_ = false;
   static constexpr double kWindowSec = 30.0;  // followed live
+  static constexpr qint64 kClosedMarginNs = 1'000'000'000;  // shown after a closed connection's last level
 };
 
 }  // namespace rs::gui

@@ -35,7 +35,21 @@ ClientIntervalPlot::ClientIntervalPlot(const QString& title, QWidget* parent)
   setAutoAddPlottableToLegend(false);  // addTrack() picks the legend entries
   layOutRects();
   layOutLegends();
+  emptyHint_ = new QCPItemText(this);
+  emptyHint_->setClipToAxisRect(false);
+  emptyHint_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  emptyHint_->position->setAxisRect(throughputRect_);
+  emptyHint_->position->setCoords(0.5, 0.5);
+  emptyHint_->setPositionAlignment(Qt::AlignCenter);
+  emptyHint_->setTextAlignment(Qt::AlignCenter);
+  emptyHint_->setColor(QColor(0x60, 0x60, 0x60));
+  emptyHint_->setText(tr("No load client has run yet.\n"
+                         "This page plots ReactorScope's own load clients second by second "
+                         "(Session > New client…).\n"
+                         "A server's or a traced program's loop figures are on the Overview page."));
 }
+
+void ClientIntervalPlot::showEmptyHint(bool on) { emptyHint_->setVisible(on); }
 
 // Row 0 is the title; row 1 the throughput rect, row 2 the latency rect.
 void ClientIntervalPlot::layOutRects() {
@@ -142,6 +156,7 @@ ClientIntervalPlot::Track& ClientIntervalPlot::addTrack(int session) {
   for (Series s : kLatencySeries) track.graph(s)->addToLegend(latencyLegend_);
   legend->setVisible(true);
   latencyLegend_->setVisible(true);
+  showEmptyHint(false);
   return track;
 }
 
@@ -191,6 +206,7 @@ bool ClientIntervalPlot::dropGoneSessions(const std::map<int, SessionFigures>& f
   if (tracks_.empty()) {
     legend->setVisible(false);
     latencyLegend_->setVisible(false);
+    showEmptyHint(true);
   }
   bool anyErrors = false;
   for (const auto& [id, track] : tracks_) anyErrors = anyErrors || track.errorsShown;

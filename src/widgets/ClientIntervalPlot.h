@@ -36,6 +36,8 @@ class ClientIntervalPlot : public QCustomPlot {
   // the interval, a final interval too short for a rate, a gap in the data).
   // Null for a session with no interval yet, or once it was removed.
   QCPGraph* seriesGraph(int session, Series series) const;
+  // The text shown while no client session has an interval (tests).
+  QString emptyHintText() const { return emptyHint_->visible() ? emptyHint_->text() : QString(); }
 
  private:
   struct Track {
@@ -48,6 +50,7 @@ class ClientIntervalPlot : public QCustomPlot {
 
   void layOutRects();
   void layOutLegends();
+  void showEmptyHint(bool on);
   Track& addTrack(int session);
   void append(Track& track, const IntervalStats& interval);
   // Drops the tracks of sessions not in `figures`; true if any was dropped.
@@ -56,6 +59,7 @@ class ClientIntervalPlot : public QCustomPlot {
   QCPAxisRect* throughputRect_;
   QCPAxisRect* latencyRect_;
   QCPLegend* latencyLegend_ = nullptr;
+  QCPItemText* emptyHint_ = nullptr;  // what the page is for, while no client has a second
   std::map<int, Track> tracks_;
   int colorsUsed_ = 0;  // sessions given a colour so far
 };

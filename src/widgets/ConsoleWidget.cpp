@@ -186,8 +186,10 @@ void ConsoleWidget::validateAddress() {
     ui_->addressHint->setText(QStringLiteral("Loopback only: 127.0.0.0/8, ::1 or localhost."));
     setLabelColor(ui_->addressHint, kMuted);
   } else {
+    // An empty port is what a new console starts with: a prompt, not an error.
+    const bool onlyPortMissing = ui_->portEdit->text().trimmed().isEmpty() && isAllowedHost(ui_->hostEdit->text(), nullptr);
     ui_->addressHint->setText(error);
-    setLabelColor(ui_->addressHint, kErrorInk);
+    setLabelColor(ui_->addressHint, onlyPortMissing ? kMuted : kErrorInk);
   }
   updateControls();
 }

@@ -68,6 +68,15 @@ QCustomPlot* makeLatencyPlot(QWidget* parent) {
   bars->setWidthType(QCPBars::wtPlotCoords);
   setLogKeyAxis(p, StatsView::tr("round-trip latency (µs, log)"));
   p->yAxis->setLabel(StatsView::tr("messages"));
+  // Shown while no load client measured a round trip (refreshLatencyPlot()).
+  auto* hint = new QCPItemText(p);
+  hint->setObjectName(QStringLiteral("latencyHint"));
+  hint->position->setType(QCPItemPosition::ptAxisRectRatio);
+  hint->position->setCoords(0.5, 0.5);
+  hint->setPositionAlignment(Qt::AlignCenter);
+  hint->setTextAlignment(Qt::AlignCenter);
+  hint->setColor(QColor(0x60, 0x60, 0x60));
+  hint->setText(StatsView::tr("No round trip measured yet:\nlatencies come from ReactorScope's load clients\n(Session > New client…)."));
   return p;
 }
 
@@ -163,6 +172,7 @@ QWidget* StatsView::makeOverviewPage() {
   ratePlot_ = makeRatePlot(page);
   grid->addWidget(ratePlot_, 0, 1);
   latencyPlot_ = makeLatencyPlot(page);
+  latencyHint_ = latencyPlot_->findChild<QCPItemText*>(QStringLiteral("latencyHint"));
   grid->addWidget(latencyPlot_, 1, 0);
   distPlot_ = makeDistributionPlot(page);
   grid->addWidget(distPlot_, 1, 1);
@@ -181,6 +191,8 @@ void StatsView::addFigureRows(QFormLayout* form, QWidget* box) {
 }
 
 void StatsView::setFigure(Figure figure, const QString& text) { figures_[static_cast<size_t>(figure)]->setText(text); }
+
+bool StatsView::latencyHintShown() const { return latencyHint_->visible(); }
 
 QString StatsView::valueText(Figure figure) const { return figures_[static_cast<size_t>(figure)]->text(); }
 
@@ -304,6 +316,7 @@ void StatsView::refreshLatencyPlot(const LatencyHistogram* merged) {
       latencyPlot_->yAxis->setRange(0, *std::max_element(values.begin(), values.end()) * 1.15);
     }
   }
+  latencyHint_->setVisible(bars->data()->isEmpty());
   if (latencyPlot_->isVisible()) latencyPlot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

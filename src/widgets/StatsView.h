@@ -13,6 +13,7 @@
 #include "widgets/ClientIntervalPlot.h"
 
 class QCPGraph;
+class QCPItemText;
 class QCustomPlot;
 class QFormLayout;
 class QLabel;
@@ -58,6 +59,8 @@ class StatsView : public QWidget {
   QCustomPlot* distributionPlot() const { return distPlot_; }
   QCustomPlot* ratePlot() const { return ratePlot_; }
   QCustomPlot* intervalPlot() const { return intervalPlot_; }
+  bool latencyHintShown() const;
+  QString intervalHintText() const { return intervalPlot_->emptyHintText(); }
   // See ClientIntervalPlot::seriesGraph().
   QCPGraph* intervalGraph(int session, IntervalSeries series) const {
     return intervalPlot_->seriesGraph(session, series);
@@ -82,6 +85,7 @@ class StatsView : public QWidget {
   ClientIntervalPlot* intervalPlot_ = nullptr;
   QCustomPlot* ratePlot_ = nullptr;
   QCustomPlot* latencyPlot_ = nullptr;
+  QCPItemText* latencyHint_ = nullptr;  // "no round trip measured yet"
   QCustomPlot* distPlot_ = nullptr;
   std::array<QLabel*, static_cast<size_t>(Figure::Count)> figures_{};
   bool intervalsDirty_ = false;

@@ -388,7 +388,7 @@ void TimelineView::refresh(qint64 nowNs) {
   updateRetainedLabel(nowNs);
   if (paused_) return;
   if (follow_) {
-    const double now = static_cast<double>(nowNs - source_->originNs()) / 1e9;
+    const double now = static_cast<double>(source_->liveEdgeNs(nowNs) - source_->originNs()) / 1e9;
     plot_->xAxis->setRange(now - windowSec_, now);
   }
   updateValueRange();

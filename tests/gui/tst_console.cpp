@@ -218,6 +218,12 @@ void TestConsole::typingValidatesTheTarget() {
   auto* portEdit = child<QLineEdit>(w, "portEdit");
   auto* connectButton = child<QPushButton>(w, "connectButton");
   auto* hint = child<QLabel>(w, "addressHint");
+  // A new console's empty port is a prompt, not an error: not in the errors' colour.
+  typeInto(portEdit, QStringLiteral("70000"));
+  const QString errorStyle = hint->styleSheet();
+  typeInto(portEdit, QString());
+  QVERIFY(hint->text().contains(QStringLiteral("Enter the port")));
+  QVERIFY2(hint->styleSheet() != errorStyle, qPrintable(hint->styleSheet()));
 
   typeInto(hostEdit, QStringLiteral("192.168.1.20"));
   typeInto(portEdit, QStringLiteral("9000"));
@@ -236,6 +242,7 @@ void TestConsole::typingValidatesTheTarget() {
 
   typeInto(portEdit, QStringLiteral("70000"));
   QVERIFY2(w.addressError().contains(QStringLiteral("1 to 65535")), qPrintable(w.addressError()));
+  QCOMPARE(hint->styleSheet(), errorStyle);  // a wrong port is an error
   QVERIFY(!connectButton->isEnabled());
   typeInto(portEdit, QStringLiteral("0"));
   QVERIFY(!w.addressValid());

@@ -32,10 +32,12 @@ class LevelsFrame final : public test::StubFrameSource {
   // A level of every buffer at t seconds after the origin.
   void addLevel(double tSec, qint64 bytes) {
     for (auto& ring : connections_.front().levels) ring.push({origin_ + static_cast<qint64>(tSec * 1e9), bytes});
+    connections_.front().lastNs = ns(tSec);
   }
   qint64 ns(double tSec) const { return origin_ + static_cast<qint64>(tSec * 1e9); }
 
-  bool ownerAlive(quint32) const override { return true; }
+  bool ownerAlive(quint32) const override { return alive; }
+  bool alive = true;
   double transitionsPerSec() const override { return 5000; }
 };
 
@@ -53,6 +55,7 @@ class TestPlots : public QObject {
  private slots:
   void buffersAxisShrinksBackAndCountsBytes();
   void ratePlotBreaksAtGapsAndLegendsAreOutside();
+  void closedConnectionStaysInTheFollowedWindow();
 };
 
 void TestPlots::buffersAxisShrinksBackAndCountsBytes() {
@@ -91,6 +94,25 @@ void TestPlots::buffersAxisShrinksBackAndCountsBytes() {
   view.plot()->xAxis->setRange(0, 5);
   view.refresh(frame.ns(60));
   QVERIFY(view.plot()->yAxis->range().upper >= 5.0 * (1LL << 30));
+}
+
+// Following live, a connection that closed keeps its levels in sight: the window
+// ends a moment after its last level instead of scrolling on with the clock.
+void TestPlots::closedConnectionStaysInTheFollowedWindow() {
+  LevelsFrame frame;
+  BuffersView view(&frame);
+  view.resize(900, 400);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  view.setConnection(kOwner);
+  for (int t = 1; t <= 20; ++t) frame.addLevel(t, 100 * t);
+  view.refresh(frame.ns(100));  // open: the window is the last 30 s of the clock
+  QCOMPARE(view.plot()->xAxis->range().upper, 100.0);
+  frame.alive = false;
+  view.refresh(frame.ns(100));
+  const QCPRange shown = view.plot()->xAxis->range();
+  QVERIFY2(shown.contains(20) && shown.contains(1.5) && shown.upper <= 21.5,
+           qPrintable(QStringLiteral("%1..%2").arg(shown.lower).arg(shown.upper)));
 }
 
 void TestPlots::ratePlotBreaksAtGapsAndLegendsAreOutside() {

@@ -541,7 +541,7 @@ class TestProgramSession : public QObject {
     launcher->stop();
     QTRY_VERIFY_WITH_TIMEOUT(!launcher->running(), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(programs.programs().front()->ended(), 10000);
-    QVERIFY2(logHas(ctl, "was ended by a signal"), qPrintable(logText(ctl).join('\n')));
+    QVERIFY2(logHas(ctl, "was ended by signal 15 (SIGTERM)"), qPrintable(logText(ctl).join('\n')));
     QVERIFY2(logHas(ctl, "exited: signal 15 (SIGTERM)"), qPrintable(logText(ctl).join('\n')));
     QVERIFY(ctl.sessionModel()->session(session)->status == EngineSession::Status::Stopped);
   }

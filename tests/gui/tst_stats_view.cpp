@@ -73,6 +73,11 @@ void TestStatsView::clientIntervalsArePlottedPerSession() {
   Fixture f;
   StatsView& view = f.view;
   QCOMPARE(view.plotTabs()->currentWidget()->objectName(), QStringLiteral("intervalPage"));
+  // Before any client: the pages say what fills them (a traced program or a
+  // server alone never does), instead of showing empty axes.
+  QVERIFY2(view.intervalHintText().contains("No load client"), qPrintable(view.intervalHintText()));
+  view.refresh(monotonicNowNs());
+  QVERIFY(view.latencyHintShown());
   const int server = f.ctl.startServer(EchoServerConfig{});
   QTRY_VERIFY_WITH_TIMEOUT(f.ctl.session(server)->shared().status != EngineSession::Status::Starting, 10000);
   QCOMPARE(f.ctl.session(server)->shared().status, EngineSession::Status::Running);
@@ -92,6 +97,8 @@ void TestStatsView::clientIntervalsArePlottedPerSession() {
     return msgs.size() >= n && p99.size() >= n;
   };
   QTRY_VERIFY_WITH_TIMEOUT(hasSeconds(a, 2) && hasSeconds(b, 2), 60000);
+  QVERIFY(view.intervalHintText().isEmpty());
+  QTRY_VERIFY_WITH_TIMEOUT(!view.latencyHintShown(), 10000);
 
   for (int id : {a, b}) {
     // One series per session, named after it.

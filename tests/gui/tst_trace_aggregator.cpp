@@ -126,6 +126,7 @@ class TestTraceAggregator : public QObject {
   void bufferRecordsFindTheirSeriesAfterOthersLeave();
   void processesWithTheSameOwnerTagsKeepTheirOwnConnections();
   void rowCreatedWithoutOwnerTakesItsLaterOwner();
+  void liveEdgeStopsAfterTheLastSessionEnds();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -789,6 +790,34 @@ void TestTraceAggregator::rowCreatedWithoutOwnerTakesItsLaterOwner() {
   QVERIFY(agg.ownerAlive(other));
   agg.applySnapshot(1, {}, t0 + 7);  // (gone from the next one: freed)
   QVERIFY(!agg.ownerAlive(other));
+}
+
+// Follow live scrolls with the clock while a session is live; once every session
+// ended it stops a moment after the last end (the data stays in the window), and
+// a session starting again brings it back to the clock.
+void TestTraceAggregator::liveEdgeStopsAfterTheLastSessionEnds() {
+  TraceAggregator agg;
+  const qint64 t0 = monotonicNowNs();
+  QCOMPARE(agg.liveEdgeNs(t0), t0);  // no session: the clock
+  EventBase a(tracedOptions());
+  EventBase b(tracedOptions());
+  Event ea(&a, -1, 0, [](int, short) {});
+  Event eb(&b, -1, 0, [](int, short) {});
+  drainInto(a, agg, 1);
+  drainInto(b, agg, 2);
+  const qint64 later = t0 + 100 * kNsPerSec;
+  QCOMPARE(agg.liveEdgeNs(later), later);
+  agg.endSession(1, t0 + 5 * kNsPerSec);
+  QCOMPARE(agg.liveEdgeNs(later), later);  // session 2 is live
+  agg.endSession(2, t0 + 7 * kNsPerSec);
+  QCOMPARE(agg.liveEdgeNs(later), t0 + 7 * kNsPerSec + TraceAggregator::kLiveEdgeAfterEndNs);
+  QCOMPARE(agg.liveEdgeNs(t0 + 7 * kNsPerSec), t0 + 7 * kNsPerSec);  // never past the clock
+  agg.forgetSession(2);
+  QCOMPARE(agg.liveEdgeNs(later), t0 + 5 * kNsPerSec + TraceAggregator::kLiveEdgeAfterEndNs);
+  EventBase c(tracedOptions());
+  Event ec(&c, -1, 0, [](int, short) {});
+  drainInto(c, agg, 3);
+  QCOMPARE(agg.liveEdgeNs(later), later);
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
