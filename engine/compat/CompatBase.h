@@ -102,8 +102,6 @@ inline ::event_base* toBase(rs::EventBase* base) { return static_cast<::event_ba
 // event_init()'s base (the "current base" of libevent's 1.4-era API), or null.
 ::event_base* currentBase();
 
-inline Nanos toNanos(const timeval* tv) {
-  return static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
-}
+inline Nanos toNanos(const timeval* tv) { return timeoutNsOf(*tv); }
 
 }  // namespace rs::compat

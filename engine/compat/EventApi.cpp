@@ -269,15 +269,17 @@ void event_base_free(struct event_base* base) {
 
 const char* event_base_get_method(const struct event_base* base) { return base ? base->method() : nullptr; }
 
-int event_base_dispatch(struct event_base* base) {
-  rs::live::baseUsed(base);
-  return base ? base->loop(0) : -1;
-}
-
 int event_base_loop(struct event_base* base, int flags) {
   rs::live::baseUsed(base);
-  return base ? base->loop(flags) : -1;
+  if (!base) return -1;
+  if (base->loopRunning()) {  // (a callback's, or another thread's, second loop)
+    rs::compat::logWarn("event_base_loop: reentrant invocation.  Only one event_base_loop can run on each event_base at once.");
+    return -1;
+  }
+  return base->loop(flags);
 }
+
+int event_base_dispatch(struct event_base* base) { return event_base_loop(base, 0); }
 
 // The delay is a one-shot timer (as libevent's event_base_once): made at once
 // in the loop's thread, where a live trace names it after this function (the

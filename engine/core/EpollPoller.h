@@ -55,11 +55,13 @@ class EpollPoller final : public Poller {
   // wait() without the conversion: the raw epoll events (valid until the next
   // wait) for EventBase's untraced hot path, which converts with toRes().
   int waitRaw(Nanos timeoutNs, int capacity, const epoll_event** out);
-  // libevent's mapping: hang-up or error wakes readers and writers alike;
-  // otherwise IN/OUT/RDHUP are READ/WRITE/CLOSED (0x02/0x04/0x80), by shifts.
+  // libevent's mapping: an error, or a hang-up the kernel did not report as the
+  // peer's close (no RDHUP), wakes readers and writers alike; otherwise
+  // IN/OUT/RDHUP are READ/WRITE/CLOSED (0x02/0x04/0x80), by shifts. (A closed
+  // AF_UNIX peer reports IN|HUP|RDHUP: that is READ|CLOSED, as in libevent.)
   static short toRes(uint32_t ev) {
     static_assert(EPOLLIN << 1 == 0x02 && EPOLLOUT == 0x04 && EPOLLRDHUP >> 6 == 0x80);
-    if (ev & (EPOLLHUP | EPOLLERR)) return 0x02 | 0x04;
+    if ((ev & EPOLLERR) || (ev & (EPOLLHUP | EPOLLRDHUP)) == EPOLLHUP) [[unlikely]] return 0x02 | 0x04;
     return static_cast<short>(((ev & EPOLLIN) << 1) | (ev & EPOLLOUT) | ((ev & EPOLLRDHUP) >> 6));
   }
 

@@ -173,9 +173,7 @@ int Event::add(const timeval* tv) {
   if (!checkLive(this, "event_add")) return -1;
   if (!(flags_ & kListInit) || !base_) return -1;
   if (!tv) return base_->addEvent(this, -1, false, 0);
-  if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1'000'000) return -1;
-  const Nanos rel = static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
-  return base_->addEvent(this, rel, false, 0);
+  return base_->addEvent(this, timeoutNsOf(*tv), false, 0);
 }
 
 int Event::addTimeoutNs(Nanos timeout) {
@@ -242,6 +240,15 @@ int Event::setPriority(int priority) {
   base_->assertInLoopThread("event_priority_set");
   if (priority < 0 || priority >= base_->priorities()) return -1;
   priority_ = priority;
+  return 0;
+}
+
+int Event::setPriorityRequeued(int priority) {
+  if (!(flags_ & kListActive)) return setPriority(priority);
+  if (!checkLive(this, "event_priority_set")) return -1;
+  base_->assertInLoopThread("event_priority_set");
+  if (priority < 0 || priority >= base_->priorities()) return -1;
+  base_->requeueActive(this, priority);
   return 0;
 }
 

@@ -71,6 +71,10 @@ class Event {
   void release();
   // event_priority_set: fails (-1) on an active event or an out-of-range priority.
   int setPriority(int priority);
+  // setPriority() for an event the library made active in place of a pending
+  // one that would fire at once (BufferEvent::enable()'s write event): it
+  // moves to the tail of the new priority's active queue (no transition).
+  int setPriorityRequeued(int priority);
 
   bool initialized() const;
   EventState state() const {

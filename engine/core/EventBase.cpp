@@ -298,6 +298,12 @@ inline void EventBase::removeActive(Event* ev) {
   trackIdle(ev);
 }
 
+void EventBase::requeueActive(Event* ev, int priority) {
+  removeActive(ev);
+  ev->priority_ = priority;
+  insertActive(ev);
+}
+
 void EventBase::makeLaterEventsActive() {
   while (Event* ev = laterQueue_.head) {
     removeActive(ev);
@@ -770,11 +776,7 @@ int EventBase::loopbreak() {
 }
 
 int EventBase::loopexit(const timeval* tv) {
-  Nanos delay = -1;
-  if (tv) {
-    if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
-    delay = static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
-  }
+  const Nanos delay = tv ? timeoutNsOf(*tv) : -1;
   auto schedule = [this, delay] {
     tasks_.once(this, -1, 0, delay, [this] { gotTerm_.store(true); }, nullptr, nullptr, "loopexit");
   };

@@ -237,6 +237,8 @@ class EventBase {
   void removeTimeout(Event* ev);
   void insertActive(Event* ev);
   void removeActive(Event* ev);  // out of whichever active queue its bit names
+  // An active event (kListActive) to the tail of `priority`'s queue (Event::setPriorityRequeued()).
+  void requeueActive(Event* ev, int priority);
   void makeLaterEventsActive();
   // The queue primitives under those: `ev` (whose flags are `f`) enters `q` at
   // the tail with list bit `bit`; leaves `q` with `prev` its predecessor (nullptr

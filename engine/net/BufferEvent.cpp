@@ -17,7 +17,7 @@ bool retriable(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == E
 
 Nanos toNanos(const timeval* tv) {
   if (!tv || (tv->tv_sec == 0 && tv->tv_usec == 0)) return -1;
-  return static_cast<Nanos>(tv->tv_sec) * kNsPerSec + static_cast<Nanos>(tv->tv_usec) * kNsPerUs;
+  return timeoutNsOf(*tv);
 }
 }  // namespace
 
@@ -220,8 +220,12 @@ int BufferEvent::setBase(EventBase* base) {
 }
 
 int BufferEvent::setPriority(int priority) {
+  if (pairElement_) return -1;  // libevent: socket bufferevents only
   if (readEvent_.setPriority(priority) < 0) return -1;
-  if (writeEvent_.setPriority(priority) < 0) return -1;
+  // enable()'s write event is active where libevent's is pending (about to fire
+  // on a writable socket): its priority may change as libevent's may.
+  if ((writeStandsInForAdd_ ? writeEvent_.setPriorityRequeued(priority) : writeEvent_.setPriority(priority)) < 0)
+    return -1;
   if (deferredEvent_ && deferredEvent_->setPriority(priority) < 0) return -1;
   return 0;
 }
@@ -339,6 +343,7 @@ int BufferEvent::enable(short what) {
       // libevent adds the write event, which fires at once on a writable socket:
       // it writes what is queued, or runs the write callback. Same, no epoll_ctl.
       writeEvent_.activate(kEvWrite);
+      writeStandsInForAdd_ = true;
     }
   }
   if (partner_ != nullptr) {
@@ -355,7 +360,10 @@ int BufferEvent::disable(short what) {
   int rc = 0;
   if ((what & kEvRead) && readEvent_.del() < 0) rc = -1;
   // Like libevent, a connect in progress keeps its write event.
-  if ((what & kEvWrite) && !connecting_ && writeEvent_.del() < 0) rc = -1;
+  if ((what & kEvWrite) && !connecting_) {
+    writeStandsInForAdd_ = false;
+    if (writeEvent_.del() < 0) rc = -1;
+  }
   return rc;
 }
 
@@ -636,6 +644,7 @@ void BufferEvent::scheduleWrite() {
 }
 
 void BufferEvent::handleWrite(short what) {
+  writeStandsInForAdd_ = false;
   short status = kWriting;
   if (what == kEvTimeout) {
     disable(kEvWrite);

@@ -265,6 +265,9 @@ class BufferEvent {
   uint8_t readSuspended_ = 0;
   bool connecting_ = false;
   bool connectionRefused_ = false;
+  // The write event is active through enable() in place of libevent's pending
+  // one that fires at once (setPriority() may move it); until it runs or is disabled.
+  bool writeStandsInForAdd_ = false;
   bool freed_ = false;
   bool libeventCompatible_ = false;
   int callbackDepth_ = 0;

@@ -3,10 +3,12 @@
  * on a non-PERSIST fd event whose fd is also readable (one callback, TIMEOUT
  * only: expiring deletes the event, READ activation included, then activates
  * it for the timeout), a timer re-added with the same timeval while pending (one
- * callback), and evtimer_add(NULL) on a timer (accepted, never pending).
- * (A tv_usec of 1000000 or more is left out: libevent adds it to the clock
- * without normalizing, so when such a timer fires depends on the clock's
- * sub-second part.) */
+ * callback), evtimer_add(NULL) on a timer (accepted, never pending), and
+ * fields out of range, as a program computes them (tv_usec = ms * 1000, a
+ * deadline already past): accepted, a negative one fires at once, in deadline
+ * order, a tv_usec of exactly 1000000 after a second. (A tv_usec above that is
+ * left out: libevent adds it to the clock normalizing once, so when such a
+ * timer fires depends on the clock's sub-second part.) */
 #include "scenario.h"
 
 static struct event_base *base;
@@ -45,6 +47,22 @@ int main(void) {
   LOG("null-tv pending=%s", pending_str(nulltv));
   LOG("dispatch=%d", event_base_dispatch(base));
   LOG("null-tv pending=%s", pending_str(nulltv));
+
+  LOG("== fields out of range");
+  {
+    static const struct timeval odd[4] = {{-1, 0}, {0, -200000}, {0, 0}, {0, 1000000}};
+    static const char *names[4] = {"minus-1s", "minus-200ms", "zero", "usec-1000000"};
+    struct event *timers[4];
+    int i;
+    for (i = 0; i < 4; ++i) {
+      int rc;
+      timers[i] = evtimer_new(base, cb, (void *)names[i]);
+      rc = evtimer_add(timers[i], &odd[i]);
+      LOG("%s: evtimer_add=%d pending=%s", names[i], rc, pending_str(timers[i]));
+    }
+    LOG("dispatch=%d", event_base_dispatch(base));
+    for (i = 0; i < 4; ++i) event_free(timers[i]);
+  }
 
   event_free(active);
   event_free(zero_timer);

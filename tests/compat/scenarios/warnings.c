@@ -1,7 +1,7 @@
 /* libevent's [warn] lines through event_set_log_callback: the epoll backend's
  * failed epoll_ctl (a regular file's fd: EPERM; a closed fd: EBADF; with and
- * without EV_ET), a second base adding signals, and events used without a base
- * (zeroed memory). Pointers and the fds' numbers are masked in the log (they
+ * without EV_ET), a second base adding signals, events used without a base
+ * (zeroed memory), and a callback running the loop of its own base again. Pointers and the fds' numbers are masked in the log (they
  * differ between the libraries); poll adds regular files and closed fds
  * silently, as libevent's poll does. */
 #include <fcntl.h>
@@ -44,6 +44,14 @@ static void cb(evutil_socket_t fd, short what, void *arg) {
   (void)fd;
   (void)what;
   (void)arg;
+}
+
+/* A callback that runs its base's loop again (reentrant: refused). */
+static void reenter_cb(evutil_socket_t fd, short what, void *arg) {
+  (void)fd;
+  (void)what;
+  LOG("inside a callback: event_base_loop=%d", event_base_loop((struct event_base *)arg, EVLOOP_ONCE));
+  LOG("inside a callback: event_base_dispatch=%d", event_base_dispatch((struct event_base *)arg));
 }
 
 int main(void) {
@@ -95,6 +103,14 @@ int main(void) {
   event_free(sig2);
   event_free(sig2_again);
   event_free(sig3);
+
+  {
+    struct event *reenter = evtimer_new(base, reenter_cb, base);
+    struct timeval zero = {0, 0};
+    CHECK(evtimer_add(reenter, &zero) == 0);
+    LOG("dispatch=%d", event_base_dispatch(base));
+    event_free(reenter);
+  }
 
   event_set_log_callback(NULL);
   event_base_free(other);
