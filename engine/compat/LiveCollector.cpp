@@ -79,6 +79,15 @@ struct InsideHook {
   InsideHook(const InsideHook&) = delete;
   InsideHook& operator=(const InsideHook&) = delete;
 };
+// The collector thread (a crash there sends nothing: crashFlush()).
+thread_local bool t_isCollectorThread [[gnu::tls_model("initial-exec")]] = false;
+// A crash signal's handler waits at most this long for the collector thread to
+// send what the rings hold (its next tick comes within kDrainPeriod), of which
+// kCrashFlushMs for the reader to take the bytes.
+constexpr auto kCrashWaitLimit = std::chrono::milliseconds(1000);
+constexpr int kCrashFlushMs = 500;
+// The signals of a crash: a fault, abort() (an assertion), a trap.
+constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 // After the reader went away: the first try at a new stream, and the longest
 // wait between tries while each new stream is closed again soon (a relay at
 // its process limit); a stream that lived kStreamLivedLong resets the wait.
@@ -128,6 +137,8 @@ int connectStream(const std::string& path) {
   }
   return fd;
 }
+
+void installCrashHandlers();
 
 class Collector {
  public:
@@ -266,6 +277,29 @@ class Collector {
     if (thread_->joinable()) thread_->join();
   }
 
+  // A crash signal's handler, on the faulting thread (the library's hook at the
+  // top of its handler, async-signal-safe: atomics and nanosleep only): asks the
+  // collector thread to send what the rings hold now, the faulting callback's
+  // records included, and waits for it at most kCrashWaitLimit. Nothing is
+  // asked when the collector thread crashed, is not running (not started, or
+  // stopped at exit), or when the faulting thread was inside one of the
+  // collector's hooks (its locks may be the ones the collector needs).
+  void crashFlush() {
+    if (t_isCollectorThread || t_hookDepth > 0 || !threadRunning_.load(std::memory_order_acquire)) return;
+    int expected = kNoCrash;
+    crashFlush_.compare_exchange_strong(expected, kFlushAsked);  // (a second faulting thread waits too)
+    timespec start{};
+    ::clock_gettime(CLOCK_MONOTONIC, &start);
+    const int64_t limitNs = std::chrono::duration_cast<std::chrono::nanoseconds>(kCrashWaitLimit).count();
+    while (crashFlush_.load(std::memory_order_acquire) != kFlushed) {
+      timespec now{};
+      ::clock_gettime(CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - start.tv_sec) * 1'000'000'000LL + (now.tv_nsec - start.tv_nsec) > limitNs) return;
+      timespec pause{0, 1'000'000};
+      ::nanosleep(&pause, nullptr);
+    }
+  }
+
   // pthread_atfork: every lock held across fork() by the forking thread, so
   // the child's copies are consistent (released in both processes after).
   void lockForFork() {
@@ -294,6 +328,8 @@ class Collector {
   void restartInChild() {
     (void)thread_.release();  // names the parent's thread: never joined here
     threadStarted_ = false;
+    threadRunning_.store(false);
+    crashFlush_.store(kNoCrash);
     threadDone_.store(false);
     shuttingDown_ = false;  // (a fork racing the parent's exit: the child's own exit is to come)
     stop_.store(false);
@@ -421,6 +457,7 @@ class Collector {
       return;
     }
     ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    installCrashHandlers();  // (a thread to drain the rings at a crash now exists)
     std::unique_lock stepLock(h.mutex);
     h.changed.wait(stepLock, [&h] { return h.step != TableStep::Starting; });
     if (ownTable_ && sender_->fd >= 0) ::close(sender_->fd);  // the program table's copy
@@ -680,14 +717,23 @@ class Collector {
   }
 
   void run() {
+    t_isCollectorThread = true;
     unshareTable();
     sched_param batch{};
     ::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &batch);
+    threadRunning_.store(true, std::memory_order_release);
     while (!stop_.load()) {
       const auto nextTick = std::chrono::steady_clock::now() + kDrainPeriod;
       tick(true);
+      if (crashFlush_.load(std::memory_order_acquire) == kFlushAsked) {
+        // (A crash: this tick drained the rings after the fault; the bytes go
+        // now, and the faulting thread lets the process end.)
+        flush(kCrashFlushMs);
+        crashFlush_.store(kFlushed, std::memory_order_release);
+      }
       waitForNextTick(nextTick);
     }
+    threadRunning_.store(false, std::memory_order_release);
     finalFlush();  // (with a table of its own, the stream is in it only)
     threadDone_.store(true, std::memory_order_release);
   }
@@ -721,6 +767,9 @@ class Collector {
   std::unique_ptr<std::thread> thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> threadDone_{false};  // run() sent the last bytes (shutdown() waits for it)
+  std::atomic<bool> threadRunning_{false};  // run() ticks (a crash may ask it for a flush)
+  enum : int { kNoCrash, kFlushAsked, kFlushed };
+  std::atomic<int> crashFlush_{kNoCrash};  // crashFlush() asks, run() answers
   bool shuttingDown_ = false;  // shutdown() began: no thread starts (streamMutex_)
   // The collector thread's descriptor table (startThread()): whether it is its
   // own, which then holds the stream alone (set by that thread before its
@@ -781,6 +830,40 @@ void inForkedChild() {
   g_collector->unlockAfterFork();
   g_collector->restartInChild();
   --t_hookDepth;
+}
+
+// A crash signal where the program left the default: the collector sends what
+// the rings hold (crashFlush()), then the signal takes its default course: a
+// fault the kernel raised happens again when the handler returns (a core dump
+// shows the faulting instruction, not this handler); a signal sent (abort(),
+// kill) is sent again.
+void onCrashSignal(int sig, siginfo_t* info, void*) {
+  const int savedErrno = errno;
+  g_collector->crashFlush();
+  struct sigaction byDefault{};
+  byDefault.sa_handler = SIG_DFL;
+  ::sigemptyset(&byDefault.sa_mask);
+  ::sigaction(sig, &byDefault, nullptr);
+  if (info == nullptr || info->si_code <= 0) ::raise(sig);  // (blocked until this returns)
+  errno = savedErrno;
+}
+
+// Once per process (a forked child keeps them), for the signals the program
+// has not taken itself: its own handler, a sanitizer's or one set later wins.
+void installCrashHandlers() {
+  static std::atomic<bool> installed{false};
+  if (installed.exchange(true)) return;
+  for (const int sig : kCrashSignals) {
+    struct sigaction current{};
+    if (::sigaction(sig, nullptr, &current) != 0 || (current.sa_flags & SA_SIGINFO) ||
+        current.sa_handler != SIG_DFL)
+      continue;
+    struct sigaction ours{};
+    ours.sa_sigaction = &onCrashSignal;
+    ours.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    ::sigemptyset(&ours.sa_mask);
+    ::sigaction(sig, &ours, nullptr);
+  }
 }
 
 // Reads the launcher's variables once when the library loads.

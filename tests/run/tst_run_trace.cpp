@@ -506,6 +506,33 @@ class TestRunTrace : public QObject {
     }
   }
 
+  // A program crashing inside a callback (a null write; abort() from a failed
+  // assertion): the trace holds the crashing callback's begin (the collector
+  // sends what the rings hold before the signal takes its course; it was lost
+  // with the last ~8 ms of records) and ends with the signal. Three runs each.
+  void crashKeepsTheCrashingCallback_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<int>("signal");
+    QTest::newRow("null write") << "segv" << SIGSEGV;
+    QTest::newRow("abort") << "abort" << SIGABRT;
+  }
+  void crashKeepsTheCrashingCallback() {
+    QFETCH(QString, mode);
+    QFETCH(int, signal);
+    for (int run = 1; run <= 3; ++run) {
+      TracedRun traced(CRASH_IN_CALLBACK, {mode});
+      QVERIFY2(traced.ends(), qPrintable(traced.trace().right(300)));
+      QCOMPARE(traced.proc().exitStatus(), QProcess::CrashExit);  // (the relay ends with the program's signal)
+      QVERIFY(traced.proc().readAllStandardOutput().contains("tick 5\n"));
+      const QString trace = traced.trace();
+      const QString pid = exitedPid(trace);
+      QVERIFY2(!pid.isEmpty(), qPrintable(trace.right(300)));
+      QCOMPARE(trace.count(QRegularExpression(R"(ev=\d+ tick_cb timer fd=-1 callback begin)")), 5);
+      const QString how = QStringLiteral("exited: signal %1 (SIG%2)").arg(signal).arg(QString::fromLatin1(::sigabbrev_np(signal)));
+      QVERIFY2(trace.endsWith("pid=" + pid + " " + how + "\n"), qPrintable(trace.right(300)));
+    }
+  }
+
   // Callbacks set before bufferevent_socket_connect: connecting gives the
   // bufferevent new events, named after the same callbacks (they were
   // unnamed: "-" for the connection's whole life); its write event, with no
