@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "CompatNet.h"
+#include "CrossThread.h"
 #include "LiveCollector.h"
 #include "net/InetAddress.h"
 
@@ -82,8 +83,10 @@ struct bufferevent* bufferevent_new(evutil_socket_t fd, evbuffercb readcb, evbuf
 
 struct bufferevent* bufferevent_socket_new(struct event_base* base, evutil_socket_t fd, int options) {
   if (!base) return nullptr;
-  rs::BufferEvent* impl = rs::BufferEvent::create(base, fd, options);
-  return impl ? wrap(impl, base) : nullptr;
+  return rs::compat::onLoopThread(base, [&]() -> struct bufferevent* {
+    rs::BufferEvent* impl = rs::BufferEvent::create(base, fd, options);
+    return impl ? wrap(impl, base) : nullptr;
+  });
 }
 
 int bufferevent_pair_new(struct event_base* base, int options, struct bufferevent* pair[2]) {
@@ -109,6 +112,10 @@ struct bufferevent* bufferevent_pair_get_partner(struct bufferevent* bev) {
 
 void bufferevent_free(struct bufferevent* bufev) {
   if (!bufev || bufev->lifetime.freed) return;
+  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]] {
+    rs::compat::onLoopThread(bufev->base, [bufev] { bufferevent_free(bufev); });
+    return;
+  }
   rs::BufferEvent* impl = bufev->impl;
   impl->setUserHandle(nullptr);
   impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
@@ -121,6 +128,8 @@ void bufferevent_free(struct bufferevent* bufev) {
 
 int bufferevent_socket_connect(struct bufferevent* bev, const struct sockaddr* sa, int socklen) {
   if (!bev) return -1;
+  if (rs::compat::fromOtherThread(bev->base)) [[unlikely]]
+    return rs::compat::onLoopThread(bev->base, [&] { return bufferevent_socket_connect(bev, sa, socklen); });
   bev->muteEvents = true;
   const int rc = bev->impl->connect(sa, socklen);
   const int err = errno;
@@ -168,6 +177,10 @@ int bufferevent_get_priority(const struct bufferevent* bufev) { return bufev ? b
 void bufferevent_setcb(struct bufferevent* bufev, bufferevent_data_cb readcb, bufferevent_data_cb writecb,
                        bufferevent_event_cb eventcb, void* cbarg) {
   if (!bufev) return;
+  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]] {
+    rs::compat::onLoopThread(bufev->base, [&] { bufferevent_setcb(bufev, readcb, writecb, eventcb, cbarg); });
+    return;
+  }
   bufev->readcb = readcb;
   bufev->writecb = writecb;
   bufev->eventcb = eventcb;
@@ -190,17 +203,19 @@ evutil_socket_t bufferevent_getfd(struct bufferevent* bufev) { return bufev ? bu
 struct bufferevent* bufferevent_get_underlying(struct bufferevent*) { return nullptr; }
 
 int bufferevent_write(struct bufferevent* bufev, const void* data, size_t size) {
-  return bufev->impl->write(data, size);
+  return rs::compat::onLoopThread(bufev->base, [&] { return bufev->impl->write(data, size); });
 }
 
 int bufferevent_write_buffer(struct bufferevent* bufev, struct evbuffer* buf) {
-  return bufev->impl->writeBuffer(*buf->buf);
+  return rs::compat::onLoopThread(bufev->base, [&] { return bufev->impl->writeBuffer(*buf->buf); });
 }
 
-size_t bufferevent_read(struct bufferevent* bufev, void* data, size_t size) { return bufev->impl->read(data, size); }
+size_t bufferevent_read(struct bufferevent* bufev, void* data, size_t size) {
+  return rs::compat::onLoopThread(bufev->base, [&] { return bufev->impl->read(data, size); });
+}
 
 int bufferevent_read_buffer(struct bufferevent* bufev, struct evbuffer* buf) {
-  return bufev->impl->readBuffer(*buf->buf);
+  return rs::compat::onLoopThread(bufev->base, [&] { return bufev->impl->readBuffer(*buf->buf); });
 }
 
 struct evbuffer* bufferevent_get_input(struct bufferevent* bufev) { return bufev->input; }
@@ -209,6 +224,8 @@ struct evbuffer* bufferevent_get_output(struct bufferevent* bufev) { return bufe
 
 int bufferevent_enable(struct bufferevent* bufev, short event) {
   if (!bufev) return -1;
+  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]]
+    return rs::compat::onLoopThread(bufev->base, [&] { return bufferevent_enable(bufev, event); });
   bufev->extraEnabled = static_cast<short>(bufev->extraEnabled | (event & ~kIoBits));
   const int rc = bufev->impl->enable(static_cast<short>(event & kIoBits));
   bufev->mirrorEnabled();
@@ -217,6 +234,8 @@ int bufferevent_enable(struct bufferevent* bufev, short event) {
 
 int bufferevent_disable(struct bufferevent* bufev, short event) {
   if (!bufev) return -1;
+  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]]
+    return rs::compat::onLoopThread(bufev->base, [&] { return bufferevent_disable(bufev, event); });
   bufev->extraEnabled = static_cast<short>(bufev->extraEnabled & ~event);
   const int rc = bufev->impl->disable(static_cast<short>(event & kIoBits));
   bufev->mirrorEnabled();

@@ -8,6 +8,7 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <type_traits>
 
 struct event_base;
 
@@ -33,5 +34,29 @@ inline bool fromOtherThread(const ::event_base* base) {
 // Runs `op` on `base`'s loop thread and returns its result once it ran. If the
 // loop stops before it got to `op`, the caller runs it (exactly once either way).
 int callInLoop(::event_base* base, std::function<int()> op);
+
+// `op()`, on `base`'s loop thread when the caller is another thread while the
+// loop runs (callInLoop()), here otherwise: what an API call that touches the
+// base's state (an event made or freed, a bufferevent's buffers and events)
+// does from any thread, as libevent's call does under the base's lock.
+template <typename Op>
+auto onLoopThread(::event_base* base, Op&& op) -> decltype(op()) {
+  using Result = decltype(op());
+  if (!fromOtherThread(base)) [[likely]]
+    return op();
+  if constexpr (std::is_void_v<Result>) {
+    callInLoop(base, [&op] {
+      op();
+      return 0;
+    });
+  } else {
+    Result result{};
+    callInLoop(base, [&op, &result] {
+      result = op();
+      return 0;
+    });
+    return result;
+  }
+}
 
 }  // namespace rs::compat

@@ -220,6 +220,13 @@ void dropRecord(struct event* ev) {
   return rs::compat::callInLoop(ev->ev_base, [ev] { return delNow(ev); });
 }
 
+// event_assign from a thread other than the loop's, while it runs: the loop
+// assigns (the base's records and event ids are the loop's).
+[[gnu::noinline]] int assignFromOtherThread(struct event* ev, event_base* base, evutil_socket_t fd, short events,
+                                            event_callback_fn cb, void* arg) {
+  return rs::compat::callInLoop(base, [=] { return event_assign(ev, base, fd, events, cb, arg); });
+}
+
 }  // namespace
 
 ::event_base* rs::compat::currentBase() { return g_currentBase; }
@@ -332,12 +339,15 @@ int event_base_get_npriorities(struct event_base* base) { return base ? base->pr
 int event_base_once(struct event_base* base, evutil_socket_t fd, short events, event_callback_fn cb, void* arg,
                     const struct timeval* tv) {
   if (!base) return -1;
-  int rc = -1;
-  rs::live::assignAnnounced(base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events, [&] {
-    rc = base->once(fd, events, cb, arg, tv ? toNanos(tv) : -1);
-    return rc == 0;
+  const rs::Nanos timeout = tv ? toNanos(tv) : -1;
+  return rs::compat::onLoopThread(base, [&] {
+    int rc = -1;
+    rs::live::assignAnnounced(base, rs::live::CallbackRole::Event, reinterpret_cast<const void*>(cb), fd, events, [&] {
+      rc = base->once(fd, events, cb, arg, timeout);
+      return rc == 0;
+    });
+    return rc;
   });
-  return rc;
 }
 
 int event_base_gettimeofday_cached(struct event_base* base, struct timeval* tv) {
@@ -376,6 +386,8 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
   if (!ev) return -1;
   if (!base) base = g_currentBase;
   if (!base) return -1;
+  if (rs::compat::fromOtherThread(base)) [[unlikely]]
+    return assignFromOtherThread(ev, base, fd, events, cb, arg);
   if (arg == &g_selfCbArg) arg = ev;
   // The memory is raw unless the base knows it (its record's owner is ev).
   EventRecord* const r = ownRecordIn(base, ev);
@@ -394,6 +406,13 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
 
 void event_free(struct event* ev) {
   if (!ev || !knownOrReport(ev, "event_free")) return;  // double free: reported, memory untouched
+  if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]] {
+    rs::compat::callInLoop(ev->ev_base, [ev] {
+      event_free(ev);
+      return 0;
+    });
+    return;
+  }
   noteAssigned(ev, false);
   dropRecord(ev);  // deletes it first if pending (both traced)
   std::free(ev);
@@ -457,6 +476,8 @@ int event_initialized(const struct event* ev) {
 
 int event_priority_set(struct event* ev, int priority) {
   if (!ev || !knownOrReport(ev, "event_priority_set")) return -1;
+  if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]]
+    return rs::compat::callInLoop(ev->ev_base, [ev, priority] { return event_priority_set(ev, priority); });
   rs::Event* const e = eventOf(ev);
   if (!e || e->setPriority(priority) != 0) return -1;
   ev->ev_evcallback.evcb_pri = static_cast<ev_uint8_t>(priority);

@@ -291,7 +291,7 @@ class Collector {
     timespec start{};
     ::clock_gettime(CLOCK_MONOTONIC, &start);
     const int64_t limitNs = std::chrono::duration_cast<std::chrono::nanoseconds>(kCrashWaitLimit).count();
-    while (crashFlush_.load(std::memory_order_acquire) != kFlushed) {
+    while (crashFlush_.load(std::memory_order_acquire) != kFlushed && !threadDone_.load(std::memory_order_acquire)) {
       timespec now{};
       ::clock_gettime(CLOCK_MONOTONIC, &now);
       if ((now.tv_sec - start.tv_sec) * 1'000'000'000LL + (now.tv_nsec - start.tv_nsec) > limitNs) return;
@@ -724,10 +724,11 @@ class Collector {
     threadRunning_.store(true, std::memory_order_release);
     while (!stop_.load()) {
       const auto nextTick = std::chrono::steady_clock::now() + kDrainPeriod;
+      // A crash asked before this tick: the tick drains after the fault, and
+      // its bytes go now (one asked during the tick waits for the next).
+      const bool crashed = crashFlush_.load(std::memory_order_acquire) == kFlushAsked;
       tick(true);
-      if (crashFlush_.load(std::memory_order_acquire) == kFlushAsked) {
-        // (A crash: this tick drained the rings after the fault; the bytes go
-        // now, and the faulting thread lets the process end.)
+      if (crashed) {
         flush(kCrashFlushMs);
         crashFlush_.store(kFlushed, std::memory_order_release);
       }
@@ -735,6 +736,7 @@ class Collector {
     }
     threadRunning_.store(false, std::memory_order_release);
     finalFlush();  // (with a table of its own, the stream is in it only)
+    crashFlush_.store(kFlushed, std::memory_order_release);  // (a crash during exit: sent too)
     threadDone_.store(true, std::memory_order_release);
   }
 
@@ -844,7 +846,11 @@ void onCrashSignal(int sig, siginfo_t* info, void*) {
   byDefault.sa_handler = SIG_DFL;
   ::sigemptyset(&byDefault.sa_mask);
   ::sigaction(sig, &byDefault, nullptr);
-  if (info == nullptr || info->si_code <= 0) ::raise(sig);  // (blocked until this returns)
+  // (Sent: si_code <= 0. abort() and an asynchronous machine-check SIGBUS do
+  // not happen again either.)
+  const bool again = info != nullptr && info->si_code > 0 && sig != SIGABRT &&
+                     !(sig == SIGBUS && info->si_code == BUS_MCEERR_AO);
+  if (!again) ::raise(sig);  // (blocked until this returns)
   errno = savedErrno;
 }
 
@@ -861,7 +867,10 @@ void installCrashHandlers() {
     struct sigaction ours{};
     ours.sa_sigaction = &onCrashSignal;
     ours.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    ::sigemptyset(&ours.sa_mask);
+    // Every signal blocked while it waits: a program's SIGTERM or SIGINT
+    // handler must not run on the broken thread (an exit() there would hide
+    // the crash); a second fault inside it takes the default action.
+    ::sigfillset(&ours.sa_mask);
     ::sigaction(sig, &ours, nullptr);
   }
 }

@@ -129,6 +129,7 @@ void BufferEvent::free() {
   readCb_ = writeCb_ = nullptr;
   eventCb_ = nullptr;
   readEvent_.del();
+  writeStandsInForAdd_ = false;
   writeEvent_.del();
   if (deferredEvent_) deferredEvent_->del();
   if (sampleEvent_) sampleEvent_->del();
@@ -182,6 +183,7 @@ void BufferEvent::setLibeventCompatible(bool on) {
 
 int BufferEvent::setFd(int fd) {
   readEvent_.del();
+  writeStandsInForAdd_ = false;
   writeEvent_.del();
   if (libeventCompatible_) {
     // libevent's be_socket_setfd thaws both until the next read or write.
@@ -211,6 +213,7 @@ int BufferEvent::setBase(EventBase* base) {
   deferredEvent_.reset();  // (made again on the new base when needed)
   sampleEvent_.reset();
   readEvent_.release();
+  writeStandsInForAdd_ = false;
   writeEvent_.release();
   base_ = base;
   assignEvents();
@@ -434,6 +437,7 @@ int BufferEvent::setTimeoutsNs(Nanos readTimeout, Nanos writeTimeout) {
       readEvent_.setPriority(prio);
     }
     if (clearWrite) {
+      writeStandsInForAdd_ = false;
       writeEvent_.release();
       writeEvent_.assign(base_, fd_, kEvWrite | kEvPersist, &BufferEvent::writeCallback, this);
       writeEvent_.setPriority(prio);

@@ -1,8 +1,8 @@
 /* A peer that closes while an event waits for it, with a timeout to bound the
  * wait: an EV_CLOSED event and an EV_READ|EV_CLOSED one, on a unix socketpair
- * and on a TCP connection over loopback. What the callback is told: epoll
- * reports the close as CLOSED (a unix peer's hang-up too: it comes with the
- * peer's close, not as an error); poll and select cannot, so READ or the
+ * and on a TCP connection over loopback. What the callback is told: epoll and
+ * poll report the close as CLOSED (on epoll a unix peer's hang-up too: it comes
+ * with the peer's close, not as an error); select cannot, so READ or the
  * timeout. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
