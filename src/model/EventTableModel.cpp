@@ -86,7 +86,9 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
       case ColFlags: return QString::fromStdString(eventFlagsToString(e.events));
       case ColState: return QString::fromLatin1(stateTitle(e.state));
       case ColActivations: return e.activations;
-      case ColLastCallback: return formatDuration(e.lastCallbackNs);
+      case ColLastCallback:
+        return e.callbackCutShort ? tr("never returned (%1)").arg(formatDuration(e.lastCallbackNs))
+                                  : formatDuration(e.lastCallbackNs);
       case ColTotalCallback: return formatDuration(e.totalCallbackNs);
       case ColLastCause: return QString::fromLatin1(toString(e.lastCause));
       case ColEnds: {
@@ -129,6 +131,8 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
     }
   }
   if (role == Qt::ToolTipRole && col == ColLabel) return e.label;
+  if (role == Qt::ToolTipRole && col == ColLastCallback && e.callbackCutShort)
+    return tr("The process ended inside this callback (it crashed there, or exited from it): shown until the session's end.");
   if (role == Qt::ToolTipRole && col == ColOwner) return ownerName(e.label);
   if (role == Qt::FontRole && pinned_.contains(e.key)) {
     QFont bold;
@@ -229,7 +233,12 @@ void EventTableModel::sync(qint64 nowNs, qint64 keepFreedNs) {
   if (nowNs - lastPruneNs_ < 1'000'000'000) return;
   lastPruneNs_ = nowNs;
   pruneEnds();
-  const std::vector<int> expired = source_->expiredRows(nowNs, keepFreedNs);
+  std::vector<int> expired = source_->expiredRows(nowNs, keepFreedNs);
+  if (!held_.isEmpty() || !pinned_.isEmpty())
+    std::erase_if(expired, [this](int row) {
+      const quint64 key = source_->row(row).key;
+      return held_.contains(key) || pinned_.contains(key);
+    });
   if (expired.empty()) return;
   if (static_cast<int>(expired.size()) > kBulkRows) {
     beginResetModel();

@@ -63,6 +63,9 @@ class EventTableModel : public QAbstractTableModel {
   // Pinned events (EventRow::key): shown bold, PinnedRole true.
   void setPinned(const QSet<quint64>& keys);
   const QSet<quint64>& pinned() const { return pinned_; }
+  // Rows kept although freed longer than sync()'s keepFreedNs (the selected
+  // ones: a closed connection stays inspectable while selected); pinned rows too.
+  void setHeld(const QSet<quint64>& keys) { held_ = keys; }
   // Rows of this kind now, by state (indexed by EventState): the events panel
   // counts the internal ones it hides, the diagram leaves them out with them.
   std::array<int, 4> statesOfKind(EventKind kind) const;
@@ -81,6 +84,7 @@ class EventTableModel : public QAbstractTableModel {
   qint64 lastPruneNs_ = 0;
   QHash<int, QString> sessionNames_;
   QSet<quint64> pinned_;
+  QSet<quint64> held_;
   struct Ends {
     QString local;
     QString peer;

@@ -82,6 +82,8 @@ struct EventRow {
   qint64 lastChangeNs = 0;
   qint64 activatedNs = 0;  // pending activation (for scheduling delay); 0 = none
   qint64 freedAtNs = 0;    // 0 while alive
+  qint64 callbackOpenNs = 0;  // its callback began then and has not returned (0: none running)
+  bool callbackCutShort = false;  // its session ended inside its last callback (a crash there)
   // The timeline: recent transitions and callbacks at full resolution (bounded
   // rings), and before them the older part decimated into time buckets.
   SpanRing<TransitionSample> transitions{256};
@@ -177,8 +179,13 @@ class FrameSource {
   virtual qint64 originNs() const = 0;
   // The newest time the views follow live (Follow live): `nowNs` while a session
   // is live or none is known; once every session ended, a moment after the last
-  // one ended, so the plots stop scrolling their data out of sight.
-  virtual qint64 liveEdgeNs(qint64 nowNs) const { return nowNs; }
+  // one ended, so the plots stop scrolling their data out of sight. With
+  // `onlySessions` (not empty), only those sessions count: a view of an ended
+  // program's events stops although another session runs.
+  virtual qint64 liveEdgeNs(qint64 nowNs, const std::vector<int>& onlySessions = {}) const {
+    (void)onlySessions;
+    return nowNs;
+  }
 
   // ---- Events: one row per traced event, in order of appearance.
   virtual int rowCount() const = 0;

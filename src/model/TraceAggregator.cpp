@@ -221,6 +221,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
           st.schedulingDelayNs.record(r.tsNs - e.activatedNs);
           e.activatedNs = 0;
         }
+        e.callbackOpenNs = r.tsNs;
         break;
       }
       case TraceType::CallbackEnd: {
@@ -229,6 +230,7 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         EventRow& e = rowFor(session, r, infoSource, &i);
         e.lastCallbackNs = r.value;
         e.totalCallbackNs += r.value;
+        e.callbackOpenNs = 0;
         if (e.callbacks.size() == e.callbacks.cap()) foldOldest(e, e.transitions.cap(), keptAfterFold(e.callbacks.cap()));
         e.callbacks.push({r.tsNs - r.value, r.value});
         st.callbackNs.record(r.value);
@@ -342,6 +344,17 @@ void TraceAggregator::endSession(int session, qint64 nowNs) {
   for (int i = 0; i < rowCount(); ++i) {
     EventRow& e = rows_[static_cast<size_t>(i)];
     if (e.session != session || e.freedAtNs) continue;
+    if (e.callbackOpenNs) {
+      // The process ended inside this callback (it crashed there, or exited
+      // from it): the callback shows until the end, marked as never returned.
+      const qint64 ranNs = std::max<qint64>(0, nowNs - e.callbackOpenNs);
+      if (e.callbacks.size() == e.callbacks.cap()) foldOldest(e, e.transitions.cap(), keptAfterFold(e.callbacks.cap()));
+      e.callbacks.push({e.callbackOpenNs, ranNs});
+      e.lastCallbackNs = ranNs;
+      e.totalCallbackNs += ranNs;
+      e.callbackOpenNs = 0;
+      e.callbackCutShort = true;
+    }
     markFreed(e, nowNs);
     markDirty(i);
   }
@@ -350,9 +363,10 @@ void TraceAggregator::endSession(int session, qint64 nowNs) {
   endedSessions_.emplace(session, nowNs);
 }
 
-qint64 TraceAggregator::liveEdgeNs(qint64 nowNs) const {
+qint64 TraceAggregator::liveEdgeNs(qint64 nowNs, const std::vector<int>& onlySessions) const {
   qint64 lastEndNs = INT64_MIN;
   for (const auto& [id, st] : sessions_) {
+    if (!onlySessions.empty() && std::find(onlySessions.begin(), onlySessions.end(), id) == onlySessions.end()) continue;
     const auto ended = endedSessions_.find(id);
     if (ended == endedSessions_.end()) return nowNs;  // one is live
     lastEndNs = std::max(lastEndNs, ended->second);

@@ -128,7 +128,7 @@ class TraceAggregator final : public FrameSource {
   // FrameSource. Rows are appended by ingest() and removed only through
   // removeRows()/removeRowsSorted().
   qint64 originNs() const override { return originNs_; }  // construction time
-  qint64 liveEdgeNs(qint64 nowNs) const override;
+  qint64 liveEdgeNs(qint64 nowNs, const std::vector<int>& onlySessions = {}) const override;
   // How far past the last session's end Follow live still scrolls.
   static constexpr qint64 kLiveEdgeAfterEndNs = 1'000'000'000;
   int rowCount() const override { return static_cast<int>(rows_.size()); }

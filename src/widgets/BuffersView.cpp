@@ -143,7 +143,8 @@ void BuffersView::refresh(qint64 nowNs) {
   const SessionTraceStats* st = sessionId >= 0 ? source_->sessionStats(sessionId) : nullptr;
   if (follow_) {
     // A closed connection's levels end where it closed: the window stops there.
-    qint64 edgeNs = source_->liveEdgeNs(nowNs);
+    const int shownSession = conn && sessionId < 0 ? conn->session : sessionId;
+    qint64 edgeNs = source_->liveEdgeNs(nowNs, shownSession >= 0 ? std::vector<int>{shownSession} : std::vector<int>{});
     if (conn && sessionId < 0 && !source_->ownerAlive(conn->owner))
       edgeNs = std::min(edgeNs, conn->lastNs + kClosedMarginNs);
     const double now = (static_cast<double>(edgeNs) - origin) / 1e9;

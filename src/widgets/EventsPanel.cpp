@@ -48,6 +48,12 @@ EventsPanel::EventsPanel(EventTableModel* model, QWidget* parent)
   connect(ui_->hideFreedCheck, &QCheckBox::toggled, this, &EventsPanel::applyFilters);
   connect(ui_->showInternalCheck, &QCheckBox::toggled, this, &EventsPanel::applyFilters);
   connect(ui_->table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &EventsPanel::selectionChanged);
+  connect(ui_->table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    QSet<quint64> keys;  // (bounded by the selection's rows)
+    for (const QModelIndex& idx : ui_->table->selectionModel()->selectedRows())
+      keys.insert(proxy_->data(idx, EventTableModel::KeyRole).toULongLong());
+    model_->setHeld(keys);
+  });
   connect(ui_->table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
     const QModelIndex idx = ui_->table->indexAt(pos);
     if (!idx.isValid()) return;

@@ -102,7 +102,8 @@ QString pct(qint64 a, qint64 b, qint64 c) {
   return QStringLiteral("%1 / %2 / %3").arg(formatDuration(a), formatDuration(b), formatDuration(c));
 }
 
-bool isLive(EngineSession::Status s) { return s == EngineSession::Status::Running || s == EngineSession::Status::Finished; }
+// A loop that runs now (an ended session's last busy figure is not its loop's now).
+bool isLive(EngineSession::Status s) { return s == EngineSession::Status::Running; }
 }  // namespace
 
 QString StatsView::figureName(Figure figure) {
@@ -211,8 +212,12 @@ void StatsView::refresh(qint64 nowNs) {
 
   double msgs = 0;
   double bytes = 0;
+  clients_ = 0;
+  workloads_ = 0;
   std::unique_ptr<LatencyHistogram> merged;
   for (const auto& [id, f] : source_->figures()) {
+    clients_ += f.kind == EngineSession::Kind::Client;
+    workloads_ += f.kind == EngineSession::Kind::Client || f.kind == EngineSession::Kind::Server;
     if (f.kind == EngineSession::Kind::Client) msgs += f.messagesPerSec;
     bytes += f.bytesPerSec;
     if (f.latency) {
@@ -240,8 +245,11 @@ void StatsView::refresh(qint64 nowNs) {
 
 void StatsView::refreshFigures(double msgs, double bytes, const LatencyHistogram* merged,
                                const CallbackHistogram& cb, const CallbackHistogram& sd) {
-  setFigure(Figure::Messages, formatRate(msgs, QStringLiteral("msg")));
-  setFigure(Figure::Bytes, formatRate(bytes, QStringLiteral("B")));
+  // Counted by ReactorScope's own server and clients only: a traced program's
+  // messages and bytes are not (its loop's figures are below).
+  setFigure(Figure::Messages, clients_ ? formatRate(msgs, QStringLiteral("msg")) : tr("– (load clients only)"));
+  setFigure(Figure::Bytes,
+            workloads_ ? formatRate(bytes, QStringLiteral("B")) : tr("– (ReactorScope's server and clients only)"));
   if (merged && merged->count()) {
     setFigure(Figure::LatencyPercentiles,
               pct(merged->percentile(50), merged->percentile(90), merged->percentile(99)));

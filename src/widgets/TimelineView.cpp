@@ -388,7 +388,12 @@ void TimelineView::refresh(qint64 nowNs) {
   updateRetainedLabel(nowNs);
   if (paused_) return;
   if (follow_) {
-    const double now = static_cast<double>(source_->liveEdgeNs(nowNs) - source_->originNs()) / 1e9;
+    // The lanes' own sessions decide: lanes of a program that ended stop there
+    // although another session runs.
+    std::vector<int> sessions;
+    for (const auto& [session, id] : lanes_)
+      if (std::find(sessions.begin(), sessions.end(), session) == sessions.end()) sessions.push_back(session);
+    const double now = static_cast<double>(source_->liveEdgeNs(nowNs, sessions) - source_->originNs()) / 1e9;
     plot_->xAxis->setRange(now - windowSec_, now);
   }
   updateValueRange();
@@ -480,8 +485,11 @@ QString TimelineView::describeAt(double timeSec, int lane) const {
   for (size_t k = e.callbacks.size(); k-- > 0;) {
     const CallbackSample& c = e.callbacks[k];
     if (c.beginNs <= t) {
-      if (t <= c.beginNs + c.durationNs + 1000)
+      if (t <= c.beginNs + c.durationNs + 1000) {
         text += tr("\ncallback %1 at %2 s").arg(formatDuration(c.durationNs)).arg(static_cast<double>(c.beginNs - source_->originNs()) / 1e9, 0, 'f', 6);
+        if (e.callbackCutShort && k + 1 == e.callbacks.size())
+          text += tr("\nnever returned: the process ended inside it (a crash there, or an exit from it)");
+      }
       break;
     }
   }

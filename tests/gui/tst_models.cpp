@@ -104,10 +104,26 @@ void TestModels::eventTableFromBase() {
   QCOMPARE(proxy.rowCount(), 1);
   proxy.setKindFilter(-1);
 
-  // Free half: they turn invalid, then leave the table (keepFreed = 0).
+  // Free half: they turn invalid, then leave the table (keepFreed = 0),
+  // except one held (selected: a closed connection stays inspectable) and
+  // one pinned.
+  TraceAggregator& agg = rig.agg;
+  const quint64 heldKey = model.data(model.index(1, 0), EventTableModel::KeyRole).toULongLong();
+  const quint64 pinnedKey = model.data(model.index(3, 0), EventTableModel::KeyRole).toULongLong();
+  const quint64 heldId = agg.row(1).id;
+  const quint64 pinnedId = agg.row(3).id;
+  model.setHeld({heldKey});
+  model.setPinned({pinnedKey});
   for (size_t i = 0; i < events.size(); i += 2) events[i].reset();
   const qint64 later = monotonicNowNs() + 5 * kNsPerSec;
   tick(later);
+  QVERIFY(agg.rowOf(3, heldId) >= 0 && agg.rowOf(3, pinnedId) >= 0);
+  QVERIFY(agg.row(agg.rowOf(3, heldId)).freedAtNs != 0);  // (events 0 and 2: freed)
+  QVERIFY(agg.row(agg.rowOf(3, pinnedId)).freedAtNs != 0);
+  QCOMPARE(model.rowCount(), 28);
+  model.setHeld({});
+  model.setPinned({});
+  tick(later + 2 * kNsPerSec);
   QCOMPARE(model.rowCount(), 26);
   for (int r = 0; r < model.rowCount(); ++r)
     QVERIFY(model.data(model.index(r, EventTableModel::ColState), EventTableModel::StateRole).toInt() !=

@@ -127,6 +127,7 @@ class TestTraceAggregator : public QObject {
   void processesWithTheSameOwnerTagsKeepTheirOwnConnections();
   void rowCreatedWithoutOwnerTakesItsLaterOwner();
   void liveEdgeStopsAfterTheLastSessionEnds();
+  void callbackRunningAtTheEndIsCutShort();
 };
 
 void TestTraceAggregator::timerLifecycle() {
@@ -809,6 +810,9 @@ void TestTraceAggregator::liveEdgeStopsAfterTheLastSessionEnds() {
   QCOMPARE(agg.liveEdgeNs(later), later);
   agg.endSession(1, t0 + 5 * kNsPerSec);
   QCOMPARE(agg.liveEdgeNs(later), later);  // session 2 is live
+  // A view of session 1's events alone stops where it ended.
+  QCOMPARE(agg.liveEdgeNs(later, {1}), t0 + 5 * kNsPerSec + TraceAggregator::kLiveEdgeAfterEndNs);
+  QCOMPARE(agg.liveEdgeNs(later, {1, 2}), later);
   agg.endSession(2, t0 + 7 * kNsPerSec);
   QCOMPARE(agg.liveEdgeNs(later), t0 + 7 * kNsPerSec + TraceAggregator::kLiveEdgeAfterEndNs);
   QCOMPARE(agg.liveEdgeNs(t0 + 7 * kNsPerSec), t0 + 7 * kNsPerSec);  // never past the clock
@@ -818,6 +822,42 @@ void TestTraceAggregator::liveEdgeStopsAfterTheLastSessionEnds() {
   Event ec(&c, -1, 0, [](int, short) {});
   drainInto(c, agg, 3);
   QCOMPARE(agg.liveEdgeNs(later), later);
+}
+
+// The process ended inside a callback (a crash there): the callback that began
+// and never returned shows until the session's end, marked as cut short; one
+// that returned is not.
+void TestTraceAggregator::callbackRunningAtTheEndIsCutShort() {
+  TraceAggregator agg;
+  const qint64 t0 = monotonicNowNs();
+  const auto callback = [](quint64 id, TraceType type, qint64 tsNs, qint64 value) {
+    TraceRecord r{};
+    r.type = type;
+    r.eventId = id;
+    r.kind = EventKind::Timer;
+    r.tsNs = tsNs;
+    r.value = value;
+    return r;
+  };
+  const TraceRecord records[] = {
+      transition(7, EventState::Invalid, EventState::NonPending, TraceCause::New, t0),
+      transition(8, EventState::Invalid, EventState::NonPending, TraceCause::New, t0),
+      callback(8, TraceType::CallbackBegin, t0 + 5, 0),
+      callback(8, TraceType::CallbackEnd, t0 + 25, 20),
+      callback(7, TraceType::CallbackBegin, t0 + 10, 0),
+  };
+  agg.ingest(1, records, std::size(records), nullptr);
+  agg.endSession(1, t0 + 1000);
+  const EventRow& crashed = agg.row(agg.rowOf(1, 7));
+  QVERIFY(crashed.callbackCutShort);
+  QCOMPARE(crashed.callbacks.size(), size_t{1});
+  QCOMPARE(crashed.callbacks.back().beginNs, t0 + 10);
+  QCOMPARE(crashed.callbacks.back().durationNs, qint64{990});
+  QCOMPARE(crashed.lastCallbackNs, qint64{990});
+  const EventRow& returned = agg.row(agg.rowOf(1, 8));
+  QVERIFY(!returned.callbackCutShort);
+  QCOMPARE(returned.callbacks.size(), size_t{1});
+  QCOMPARE(returned.lastCallbackNs, qint64{20});
 }
 
 QTEST_GUILESS_MAIN(TestTraceAggregator)
