@@ -282,7 +282,10 @@ void TraceAggregator::applySnapshot(int session, const std::vector<EventSnapshot
   st.snapshotNs = takenNs;
   ++st.resyncs;
   for (EventRow& e : rows_)
-    if (e.session == session) e.activatedNs = 0;
+    if (e.session == session) {
+      e.activatedNs = 0;
+      e.callbackOpenNs = 0;  // (records were lost: an open callback is not known to be)
+    }
   std::unordered_map<quint64, const EventSnapshot*> live;
   live.reserve(snapshot.size());
   for (const EventSnapshot& s : snapshot) live.emplace(keyOf(session, s.id), &s);
