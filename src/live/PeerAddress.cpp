@@ -59,7 +59,7 @@ std::string PeerAddresses::of(int fd) {
     // socket the tables do not list (not again for kRereadNs).
     const int64_t now = rs::monotonicNowNs();
     const auto missed = missedNs_.find(inode);
-    if (missed != missedNs_.end() && now - missed->second < kRereadNs) return {};
+    if (missed != missedNs_.end() && now - missed->second < rereadNs_) return {};
     reread();
     it = byInode_.find(inode);
     if (it == byInode_.end()) {

@@ -27,6 +27,10 @@ class PeerAddresses {
   std::string of(int fd);
   // How many times the tables were read for this pid (tests).
   uint64_t reads() const { return reads_; }
+  // How long an inode the tables did not list is not looked for again
+  // (kRereadNs; a test sets it long, so its count of reads does not depend on
+  // how fast a loaded machine runs it).
+  void setRereadNs(int64_t ns) { rereadNs_ = ns; }
 
  private:
   struct Remote {
@@ -36,6 +40,7 @@ class PeerAddresses {
   void reread();
 
   pid_t pid_ = 0;
+  int64_t rereadNs_ = kRereadNs;
   std::unordered_map<unsigned long, Remote> byInode_;
   static constexpr size_t kMaxMissed = 4096;
   std::unordered_map<unsigned long, int64_t> missedNs_;  // inode -> when the tables lacked it

@@ -54,7 +54,9 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::DisplayRole) {
     switch (index.column()) {
       case ColSession: return QStringLiteral("#%1 %2").arg(r.id).arg(r.title);
-      case ColStatus: return QString::fromLatin1(toString(r.status));
+      case ColStatus:
+        return r.statusDetail.isEmpty() ? QString::fromLatin1(toString(r.status))
+                                        : QStringLiteral("%1 (%2)").arg(QLatin1String(toString(r.status)), r.statusDetail);
       case ColPort: return r.port ? QVariant(r.port) : QVariant(QStringLiteral("–"));
       case ColConnections: return r.connections;
       case ColRate:
@@ -107,7 +109,7 @@ void SessionListModel::updateSession(const SessionRow& row) {
   const int i = rowOfId(row.id);
   if (i < 0) return;
   SessionRow& r = rows_[i];
-  const bool changed = r.status != row.status || r.error != row.error || r.port != row.port ||
+  const bool changed = r.status != row.status || r.statusDetail != row.statusDetail || r.error != row.error || r.port != row.port ||
                        r.connections != row.connections || r.messages != row.messages ||
                        r.bytes != row.bytes || r.errors != row.errors || r.resets != row.resets ||
                        r.messagesPerSec != row.messagesPerSec || r.bytesPerSec != row.bytesPerSec ||

@@ -21,6 +21,7 @@ struct SessionRow {
   EngineSession::Kind kind = EngineSession::Kind::Server;
   QString title;
   EngineSession::Status status = EngineSession::Status::Starting;
+  QString statusDetail;  // shown after the status: how a traced program ended ("SIGSEGV", "exit 3")
   QString error;
   uint16_t port = 0;
   quint64 connections = 0;

@@ -395,6 +395,9 @@ class TestProgramSession : public QObject {
     const SessionRow* row = ctl.sessionModel()->session(session);
     QCOMPARE(row->status, EngineSession::Status::Failed);
     QVERIFY2(row->error.contains("exited: signal 11 (SIGSEGV)"), qPrintable(row->error));
+    const int rowIndex = ctl.sessionModel()->rowOfId(session);
+    QCOMPARE(ctl.sessionModel()->data(ctl.sessionModel()->index(rowIndex, SessionListModel::ColStatus)).toString(),
+             QStringLiteral("failed (SIGSEGV)"));
     QVERIFY(rowsLabelled(ctl, session, "accept_cb") > 0);  // what arrived stays
     QVERIFY(ctl.frameSource().sessionStats(session)->records > 0);
   }

@@ -70,8 +70,6 @@ int main(void) {
   LOG("struct event: %zu bytes here, %zu in the library", sizeof(struct event), event_get_struct_event_size());
   if (event_assign(&tick, base, -1, EV_PERSIST, on_tick, event_self_cbarg()) != 0) return 1;
   LOG("assigned: fd %d, events %#x, base ours %d", (int)tick.ev_fd, tick.ev_events, tick.ev_base == base);
-  struct timeval ten_ms = {0, 10000};
-  event_add(&tick, &ten_ms);
   struct event *sig = evsignal_new(base, SIGUSR1, on_signal, NULL);
   event_add(sig, NULL);
   raise(SIGUSR1);
@@ -88,11 +86,15 @@ int main(void) {
   bufferevent_enable(client, EV_READ | EV_WRITE);
   bufferevent_write(client, "first", 5);
 
-  /* Run until the echo exchange is over, then until the ticker stops. */
+  /* Run until the echo exchange is over, then until the ticker stops (added
+   * only then: on a loaded machine the exchange may take longer than a tick,
+   * and the two logs would interleave differently). */
   LOG("dispatch -> %d", event_base_dispatch(base));
   bufferevent_free(client);
   bufferevent_free(server);
   event_free(sig);
+  struct timeval ten_ms = {0, 10000};
+  event_add(&tick, &ten_ms);
   const int rc = event_base_dispatch(base);
   LOG("dispatch -> %d (ticks %d)", rc, ticks);
 
