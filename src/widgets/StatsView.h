@@ -85,9 +85,9 @@ class StatsView : public QWidget {
   ClientIntervalPlot* intervalPlot_ = nullptr;
   QCustomPlot* ratePlot_ = nullptr;
   QCustomPlot* latencyPlot_ = nullptr;
-  QCPItemText* latencyHint_ = nullptr;
+  QCPItemText* latencyHint_ = nullptr;  // "no round trip measured yet"
   int clients_ = 0;    // load client sessions in the last frame
-  int workloads_ = 0;  // ReactorScope server and client sessions in it  // "no round trip measured yet"
+  int workloads_ = 0;  // ReactorScope server and client sessions in it
   QCustomPlot* distPlot_ = nullptr;
   std::array<QLabel*, static_cast<size_t>(Figure::Count)> figures_{};
   bool intervalsDirty_ = false;
