@@ -112,30 +112,28 @@ struct bufferevent* bufferevent_pair_get_partner(struct bufferevent* bev) {
 
 void bufferevent_free(struct bufferevent* bufev) {
   if (!bufev || bufev->lifetime.freed) return;
-  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]] {
-    rs::compat::onLoopThread(bufev->base, [bufev] { bufferevent_free(bufev); });
-    return;
-  }
-  rs::BufferEvent* impl = bufev->impl;
-  impl->setUserHandle(nullptr);
-  impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
-  // Deleting the handle unhooks the C evbuffer callbacks from the native
-  // buffers, so it happens first, or (freed inside its own callback) when that
-  // callback returns, while the native object, which is in the callback, lives.
-  releaseHandle(bufev);
-  impl->free();  // released now, or when its running callback returns
+  rs::compat::onLoopThread(bufev->base, [bufev] {
+    rs::BufferEvent* impl = bufev->impl;
+    impl->setUserHandle(nullptr);
+    impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
+    // Deleting the handle unhooks the C evbuffer callbacks from the native
+    // buffers, so it happens first, or (freed inside its own callback) when that
+    // callback returns, while the native object, which is in the callback, lives.
+    releaseHandle(bufev);
+    impl->free();  // released now, or when its running callback returns
+  });
 }
 
 int bufferevent_socket_connect(struct bufferevent* bev, const struct sockaddr* sa, int socklen) {
   if (!bev) return -1;
-  if (rs::compat::fromOtherThread(bev->base)) [[unlikely]]
-    return rs::compat::onLoopThread(bev->base, [&] { return bufferevent_socket_connect(bev, sa, socklen); });
-  bev->muteEvents = true;
-  const int rc = bev->impl->connect(sa, socklen);
-  const int err = errno;
-  bev->muteEvents = false;
-  errno = err;
-  return rc;
+  return rs::compat::onLoopThread(bev->base, [&] {
+    bev->muteEvents = true;
+    const int rc = bev->impl->connect(sa, socklen);
+    const int err = errno;
+    bev->muteEvents = false;
+    errno = err;
+    return rc;
+  });
 }
 
 int bufferevent_socket_connect_hostname(struct bufferevent* bev, struct evdns_base*, int family,
@@ -177,15 +175,13 @@ int bufferevent_get_priority(const struct bufferevent* bufev) { return bufev ? b
 void bufferevent_setcb(struct bufferevent* bufev, bufferevent_data_cb readcb, bufferevent_data_cb writecb,
                        bufferevent_event_cb eventcb, void* cbarg) {
   if (!bufev) return;
-  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]] {
-    rs::compat::onLoopThread(bufev->base, [&] { bufferevent_setcb(bufev, readcb, writecb, eventcb, cbarg); });
-    return;
-  }
-  bufev->readcb = readcb;
-  bufev->writecb = writecb;
-  bufev->eventcb = eventcb;
-  bufev->cbarg = cbarg;
-  installCallbacks(bufev);
+  rs::compat::onLoopThread(bufev->base, [&] {
+    bufev->readcb = readcb;
+    bufev->writecb = writecb;
+    bufev->eventcb = eventcb;
+    bufev->cbarg = cbarg;
+    installCallbacks(bufev);
+  });
 }
 
 void bufferevent_getcb(struct bufferevent* bufev, bufferevent_data_cb* readcb_ptr, bufferevent_data_cb* writecb_ptr,
@@ -224,22 +220,22 @@ struct evbuffer* bufferevent_get_output(struct bufferevent* bufev) { return bufe
 
 int bufferevent_enable(struct bufferevent* bufev, short event) {
   if (!bufev) return -1;
-  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]]
-    return rs::compat::onLoopThread(bufev->base, [&] { return bufferevent_enable(bufev, event); });
-  bufev->extraEnabled = static_cast<short>(bufev->extraEnabled | (event & ~kIoBits));
-  const int rc = bufev->impl->enable(static_cast<short>(event & kIoBits));
-  bufev->mirrorEnabled();
-  return rc;
+  return rs::compat::onLoopThread(bufev->base, [&] {
+    bufev->extraEnabled = static_cast<short>(bufev->extraEnabled | (event & ~kIoBits));
+    const int rc = bufev->impl->enable(static_cast<short>(event & kIoBits));
+    bufev->mirrorEnabled();
+    return rc;
+  });
 }
 
 int bufferevent_disable(struct bufferevent* bufev, short event) {
   if (!bufev) return -1;
-  if (rs::compat::fromOtherThread(bufev->base)) [[unlikely]]
-    return rs::compat::onLoopThread(bufev->base, [&] { return bufferevent_disable(bufev, event); });
-  bufev->extraEnabled = static_cast<short>(bufev->extraEnabled & ~event);
-  const int rc = bufev->impl->disable(static_cast<short>(event & kIoBits));
-  bufev->mirrorEnabled();
-  return rc;
+  return rs::compat::onLoopThread(bufev->base, [&] {
+    bufev->extraEnabled = static_cast<short>(bufev->extraEnabled & ~event);
+    const int rc = bufev->impl->disable(static_cast<short>(event & kIoBits));
+    bufev->mirrorEnabled();
+    return rc;
+  });
 }
 
 short bufferevent_get_enabled(struct bufferevent* bufev) {

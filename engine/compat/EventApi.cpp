@@ -406,16 +406,11 @@ int event_assign(struct event* ev, struct event_base* base, evutil_socket_t fd, 
 
 void event_free(struct event* ev) {
   if (!ev || !knownOrReport(ev, "event_free")) return;  // double free: reported, memory untouched
-  if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]] {
-    rs::compat::callInLoop(ev->ev_base, [ev] {
-      event_free(ev);
-      return 0;
-    });
-    return;
-  }
-  noteAssigned(ev, false);
-  dropRecord(ev);  // deletes it first if pending (both traced)
-  std::free(ev);
+  rs::compat::onLoopThread(ev->ev_base, [ev] {
+    noteAssigned(ev, false);
+    dropRecord(ev);  // deletes it first if pending (both traced)
+    std::free(ev);
+  });
 }
 
 void event_debug_unassign(struct event* ev) {
@@ -476,12 +471,12 @@ int event_initialized(const struct event* ev) {
 
 int event_priority_set(struct event* ev, int priority) {
   if (!ev || !knownOrReport(ev, "event_priority_set")) return -1;
-  if (rs::compat::fromOtherThread(ev->ev_base)) [[unlikely]]
-    return rs::compat::callInLoop(ev->ev_base, [ev, priority] { return event_priority_set(ev, priority); });
-  rs::Event* const e = eventOf(ev);
-  if (!e || e->setPriority(priority) != 0) return -1;
-  ev->ev_evcallback.evcb_pri = static_cast<ev_uint8_t>(priority);
-  return 0;
+  return rs::compat::onLoopThread(ev->ev_base, [ev, priority] {
+    rs::Event* const e = eventOf(ev);
+    if (!e || e->setPriority(priority) != 0) return -1;
+    ev->ev_evcallback.evcb_pri = static_cast<ev_uint8_t>(priority);
+    return 0;
+  });
 }
 
 // The accessors read libevent's public fields, as libevent's do.

@@ -41,6 +41,14 @@ class LevelsFrame final : public test::StubFrameSource {
   double transitionsPerSec() const override { return 5000; }
 };
 
+// The view on screen, showing the frame's connection.
+bool showConnection(BuffersView& view) {
+  view.resize(900, 400);
+  view.show();
+  view.setConnection(kOwner);
+  return QTest::qWaitForWindowExposed(&view);
+}
+
 QStringList tickLabels(QCPAxis* axis) {
   QStringList out;
   for (const QString& l : axis->tickVectorLabels()) out << l;
@@ -61,10 +69,7 @@ class TestPlots : public QObject {
 void TestPlots::buffersAxisShrinksBackAndCountsBytes() {
   LevelsFrame frame;
   BuffersView view(&frame);
-  view.resize(900, 400);
-  view.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&view));
-  view.setConnection(kOwner);
+  QVERIFY(showConnection(view));
   // A 5 GiB backlog at 1-2 s, then KB-sized traffic.
   frame.addLevel(1, 5LL << 30);
   frame.addLevel(2, 2048);
@@ -101,10 +106,7 @@ void TestPlots::buffersAxisShrinksBackAndCountsBytes() {
 void TestPlots::closedConnectionStaysInTheFollowedWindow() {
   LevelsFrame frame;
   BuffersView view(&frame);
-  view.resize(900, 400);
-  view.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&view));
-  view.setConnection(kOwner);
+  QVERIFY(showConnection(view));
   for (int t = 1; t <= 20; ++t) frame.addLevel(t, 100 * t);
   view.refresh(frame.ns(100));  // open: the window is the last 30 s of the clock
   QCOMPARE(view.plot()->xAxis->range().upper, 100.0);
