@@ -79,10 +79,15 @@ const char* recordProblem(const TraceRecord& r) {
 
 }  // namespace
 
+std::string signalName(int signal) {
+  const char* abbrev = ::sigabbrev_np(signal);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signal);
+}
+
 std::string exitText(const ProgramExit& x) {
   if (!x.signaled) return "exit code " + std::to_string(x.code);
-  const char* abbrev = ::sigabbrev_np(x.code);
-  return "signal " + std::to_string(x.code) + (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
+  const std::string name = signalName(x.code);
+  return "signal " + std::to_string(x.code) + (name.rfind("SIG", 0) == 0 ? " (" + name + ")" : std::string());
 }
 
 bool TraceDecoder::fail(std::string what) {

@@ -48,6 +48,8 @@ struct ProgramExit {
   int32_t code = 0;  // exit status, or the signal that ended it
 };
 
+// "SIGTERM", or "signal 77" for a number without a name: a signal as every view names it.
+std::string signalName(int signal);
 // "exit code 3", "signal 15 (SIGTERM)": how the log, the session row and the text form say it.
 std::string exitText(const ProgramExit& x);
 

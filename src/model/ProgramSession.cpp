@@ -381,9 +381,7 @@ void ProgramSession::exited(const live::ProgramExit& x) {
   exit_ = x;
   const QString how = QString::fromStdString(live::exitText(x));
   // The State column's word after the status: the signal's name, or the exit code.
-  const char* abbrev = x.signaled ? ::sigabbrev_np(x.code) : nullptr;
-  const QString detail = x.signaled ? (abbrev ? QStringLiteral("SIG%1").arg(QLatin1String(abbrev)) : QStringLiteral("signal %1").arg(x.code))
-                                    : QStringLiteral("exit %1").arg(x.code);
+  const QString detail = x.signaled ? QString::fromStdString(live::signalName(x.code)) : QStringLiteral("exit %1").arg(x.code);
   log(exitStatus() == EngineSession::Status::Failed ? LogLevel::Warning : LogLevel::Info, lastSession_,
       QStringLiteral("%1 exited: %2").arg(who(), how));
   for (auto& [id, b] : bases_) {  // every base's row says how the process ended

@@ -36,6 +36,19 @@ QCustomPlot* makePlot(QWidget* parent, const QString& name, const QString& title
   return p;
 }
 
+// A page of the Stats tabs: in a window too low for its plots' minimum heights
+// (a laptop's 720 px leave the tabs ~330) it scrolls, rather than squeezing
+// the plots or making the window taller than the screen.
+QScrollArea* scrollingPage(QWidget* page, const QString& name) {
+  auto* scroll = new QScrollArea(page->parentWidget());
+  scroll->setObjectName(name);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setWidget(page);
+  return scroll;
+}
+
 // A log x axis for durations or latencies in µs.
 void setLogKeyAxis(QCustomPlot* p, const QString& label) {
   p->xAxis->setScaleType(QCPAxis::stLogarithmic);
@@ -143,23 +156,23 @@ StatsView::StatsView(const FrameSource* source, QWidget* parent)
 
 QWidget* StatsView::makeIntervalPage() {
   auto* page = new QWidget(plotTabs_);
-  page->setObjectName(QStringLiteral("intervalPage"));
   auto* layout = new QVBoxLayout(page);
   intervalPlot_ =
       new ClientIntervalPlot(tr("Load clients, second by second (a point per 1-s interval)"), page);
   layout->addWidget(intervalPlot_);
-  return page;
+  return scrollingPage(page, QStringLiteral("intervalPage"));
 }
 
 // The figures (top left), the rates over time, the latency histogram and the
 // callback / scheduling-delay distributions in a 2 x 2 grid.
 QWidget* StatsView::makeOverviewPage() {
   auto* page = new QWidget(plotTabs_);
-  page->setObjectName(QStringLiteral("overviewPage"));
+  page->setMinimumHeight(kOverviewMinHeightPx);
   auto* grid = new QGridLayout(page);
   auto* box = new QGroupBox(tr("Figures"), page);
   auto* form = new QFormLayout(box);
   form->setLabelAlignment(Qt::AlignRight);
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow column puts a value under its name
   box->setLayout(form);
   addFigureRows(form, box);
   // Fourteen rows: they scroll in a low window rather than making it taller.
@@ -168,6 +181,7 @@ QWidget* StatsView::makeOverviewPage() {
   scroll->setWidget(box);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   scroll->setMinimumHeight(120);
   grid->addWidget(scroll, 0, 0);
   ratePlot_ = makeRatePlot(page);
@@ -179,7 +193,7 @@ QWidget* StatsView::makeOverviewPage() {
   grid->addWidget(distPlot_, 1, 1);
   grid->setColumnStretch(0, 1);
   grid->setColumnStretch(1, 1);
-  return page;
+  return scrollingPage(page, QStringLiteral("overviewPage"));
 }
 
 void StatsView::addFigureRows(QFormLayout* form, QWidget* box) {

@@ -68,6 +68,9 @@ class StatsView : public QWidget {
   QTabWidget* plotTabs() const { return plotTabs_; }
 
  private:
+  // Below this height the Overview's grid scrolls (two rows of plots, each
+  // with a title, axes and ~150 px of data).
+  static constexpr int kOverviewMinHeightPx = 520;
   QWidget* makeIntervalPage();
   QWidget* makeOverviewPage();
   void addFigureRows(QFormLayout* form, QWidget* box);
