@@ -1,6 +1,7 @@
 #include "widgets/ProgramOutputPane.h"
 
 #include <QAction>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
@@ -66,14 +67,28 @@ void ProgramOutputPane::followLauncher() {
   ProgramLauncher* launcher = programs_ ? programs_->launcher() : nullptr;
   if (!launcher || launcher == launcher_) return;
   launcher_ = launcher;
-  connect(launcher, &ProgramLauncher::started, this, [this](int id, const QString&) { showLaunch(id); });
-  connect(launcher, &ProgramLauncher::startFailed, this, [this](int id, const QString&) { showLaunch(id); });
+  // A program just started (or failed to): its output is what the user looks for next.
+  connect(launcher, &ProgramLauncher::started, this, [this](int id, const QString&) {
+    showLaunch(id);
+    bringForward();
+  });
+  connect(launcher, &ProgramLauncher::startFailed, this, [this](int id, const QString&) {
+    showLaunch(id);
+    bringForward();
+  });
   connect(launcher, &ProgramLauncher::finished, this, [this](int id) {
     if (id == launch_) updateHeading();
   });
   connect(launcher, &ProgramLauncher::outputLine, this, [this](int id, const QString& line, bool isStderr) {
     if (id == launch_) appendLine(line, isStderr);
   });
+}
+
+void ProgramOutputPane::bringForward() {
+  auto* dock = qobject_cast<QDockWidget*>(parentWidget());
+  if (!dock) return;
+  dock->show();
+  dock->raise();  // (its tab in front of the Log's)
 }
 
 void ProgramOutputPane::showSession(int sessionId) {

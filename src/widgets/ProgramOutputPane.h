@@ -1,7 +1,8 @@
 // The "Program output" pane: the stdout and stderr of one program, the one
 // whose session is selected in the Sessions panel (showSession(); every base
 // of a program shows the same output: its stream's peer, the relay, is matched
-// to a launch by pid) or the one just started from the Run dialog. A heading
+// to a launch by pid) or the one just started from the Run dialog (the pane's
+// dock, when it has one, is then brought in front of the Log). A heading
 // names it (command line, relay pid), its status and what its bound cut
 // (ProgramOutput: the last 10 000 lines / 1 MiB are kept); stderr lines are
 // prefixed "stderr: " and red. A program started from a terminal gets one line
@@ -47,6 +48,7 @@ class ProgramOutputPane : public QWidget {
 
  private:
   void followLauncher();
+  void bringForward();
   const ProgramOutput* output() const;
   void render();
   void appendLine(const QString& text, bool isStderr);

@@ -220,7 +220,18 @@ class TestProgramOutput : public QObject {
     pane->follow(window.programs());
     QString error;
     int a = 0, b = 0;
+    auto* outputDock = window.findChild<QDockWidget*>("programOutputDock");
+    auto* logDock = window.findChild<QDockWidget*>("logDock");
+    QVERIFY(outputDock && logDock);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    logDock->raise();  // the Log in front, as at start
+    QTRY_VERIFY(outputDock->visibleRegion().isEmpty());
     QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path(), {}}, &error, &a), qPrintable(error));
+    // A launch brings its output in front of the Log (the Run dialog's way in).
+    QTRY_VERIFY(!outputDock->visibleRegion().isEmpty());
+    QVERIFY(logDock->visibleRegion().isEmpty());
     QVERIFY2(launcher->start({ECHO_ANY_PORT, {}, dir.path(), {}}, &error, &b), qPrintable(error));
     SessionController& ctl = *window.controller();
     QTRY_COMPARE_WITH_TIMEOUT(programRows(ctl).size(), 2, 20000);
