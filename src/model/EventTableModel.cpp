@@ -100,8 +100,10 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
   }
   if (role == SortRole) {
     switch (col) {
-      case ColSession: return e.session;
-      case ColId: return e.id;
+      // Grouped by session, then by id (ids restart at 1 in every session and
+      // would interleave the sessions' events, in the table and the timeline's lanes).
+      case ColSession:
+      case ColId: return e.key;
       case ColOwner: return e.owner;
       case ColLabel: return e.label;
       case ColKind: return static_cast<int>(e.kind);

@@ -50,6 +50,7 @@ class TestModels : public QObject {
  private slots:
   void eventTableFromBase();
   void bulkInsertAndRemove();
+  void idSortGroupsSessions();
   void liveSessions();
   void specValidation_data();
   void specValidation();
@@ -159,6 +160,41 @@ void TestModels::bulkInsertAndRemove() {
   QCOMPARE(resets.count(), 2);
   for (int r = 0; r < model.rowCount(); ++r)
     QCOMPARE(agg.rowOf(1, agg.row(r).id), r);
+}
+
+// Ids restart at 1 in every session: sorted by id, the table (and the
+// timeline's lanes, taken in its order) lists one session's events, then the
+// next's, each by id, instead of interleaving them.
+void TestModels::idSortGroupsSessions() {
+  TableRig rig(1, EventTableModel::ColId, Qt::AscendingOrder);
+  EventBase other{TableRig::traced()};
+  std::vector<std::unique_ptr<Event>> events;
+  for (int i = 0; i < 3; ++i) {
+    events.push_back(std::make_unique<Event>(&rig.base, -1, 0, [](int, short) {}));
+    events.push_back(std::make_unique<Event>(&other, -1, 0, [](int, short) {}));
+  }
+  for (EventBase* b : {&rig.base, &other}) {
+    const int session = b == &rig.base ? 1 : 2;
+    for (size_t n; (n = b->tracer().drain(rig.buf.data(), rig.buf.size())) > 0;)
+      rig.agg.ingest(session, rig.buf.data(), n, &b->tracer());
+  }
+  rig.agg.finishTick(monotonicNowNs());
+  rig.model.sync(monotonicNowNs(), 0);
+  QVERIFY(rig.proxy.rowCount() >= 6);
+  int lastSession = 0;
+  quint64 lastId = 0;
+  QSet<int> sessionsSeen;
+  for (int r = 0; r < rig.proxy.rowCount(); ++r) {
+    const int session = rig.proxy.index(r, 0).data(EventTableModel::SessionRole).toInt();
+    const quint64 id = rig.proxy.index(r, EventTableModel::ColId).data().toULongLong();
+    QVERIFY2(session > lastSession || (session == lastSession && id > lastId),
+             qPrintable(QString("row %1: session %2 id %3 after session %4 id %5").arg(r).arg(session).arg(id).arg(lastSession).arg(lastId)));
+    if (session != lastSession) QVERIFY(!sessionsSeen.contains(session));
+    sessionsSeen.insert(session);
+    lastSession = session;
+    lastId = id;
+  }
+  QCOMPARE(sessionsSeen.size(), 2);
 }
 
 void TestModels::liveSessions() {
