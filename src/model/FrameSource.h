@@ -81,6 +81,7 @@ struct EventRow {
   TraceCause lastCause = TraceCause::None;
   qint64 lastChangeNs = 0;
   qint64 activatedNs = 0;  // pending activation (for scheduling delay); 0 = none
+  qint64 firstSeenNs = 0;  // its first record: its creation, or when it was first seen mid-life
   qint64 freedAtNs = 0;    // 0 while alive
   qint64 callbackOpenNs = 0;  // its callback began then and has not returned (0: none running)
   bool callbackCutShort = false;  // its session ended inside its last callback (a crash there)
@@ -96,6 +97,8 @@ struct EventRow {
 inline qint64 retainedFromNs(const EventRow& e) {
   return std::min(e.coarse.firstRecordedNs(), e.transitions.empty() ? INT64_MAX : e.transitions.front().tsNs);
 }
+// Whether the timeline still holds the event's whole life (nothing of it dropped).
+inline bool wholeLifeRetained(const EventRow& e) { return retainedFromNs(e) <= e.firstSeenNs; }
 // Oldest time shown at full resolution (INT64_MAX when none).
 inline qint64 fullResolutionFromNs(const EventRow& e) {
   return e.transitions.empty() ? INT64_MAX : e.transitions.front().tsNs;

@@ -34,7 +34,7 @@ QVariant SessionListModel::headerData(int section, Qt::Orientation orientation, 
     case ColRate: return tr("Rate");
     case ColTotals: return tr("Totals");
     case ColLatency: return tr("p50 / p99");
-    case ColError: return tr("Error");
+    case ColError: return tr("Details");  // an error, or how a traced program ended
     case ColAction: return QString();
     default: return {};
   }

@@ -107,6 +107,7 @@ int TraceAggregator::createRow(quint64 key, int session, const TraceRecord& r, c
   e.state = r.type == TraceType::Transition ? r.from : EventState::Pending;
   if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
   e.lastChangeNs = r.tsNs;
+  e.firstSeenNs = r.tsNs;
   e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
   applyFineCap(e);
   resolveLabel(e, infoSource);

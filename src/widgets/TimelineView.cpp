@@ -410,16 +410,30 @@ void TimelineView::updateRetainedLabel(qint64 nowNs) {
     retained_->setText(retainedText());
     return;
   }
-  qint64 retained = INT64_MAX;
-  qint64 full = INT64_MAX;
+  // How far back the lanes reach (all of it, and at full resolution): the
+  // shortest reach of a lane that lost its oldest part. A lane holding its
+  // event's whole life (one created a second ago) says nothing about that, so
+  // it counts only when every lane is whole: then the longest life.
+  struct Reach {
+    qint64 cut = INT64_MAX;  // the shortest reach of a lane that lost something
+    qint64 whole = -1;       // the longest reach of a lane that lost nothing
+    void add(qint64 reach, bool wholeLife) {
+      if (wholeLife) whole = std::max(whole, reach);
+      else cut = std::min(cut, reach);
+    }
+    qint64 value() const { return cut != INT64_MAX ? cut : whole >= 0 ? whole : INT64_MAX; }
+  } retainedReach, fullReach;
   for (size_t lane = 0; lane < lanes_.size(); ++lane) {
     const EventRow* e = laneRow(lane);
     if (!e || (e->transitions.empty() && e->coarse.empty())) continue;
     const qint64 end = e->freedAtNs ? e->freedAtNs : nowNs;
-    retained = std::min(retained, end - std::min(end, retainedFromNs(*e)));
-    full = std::min(full, end - std::min(end, fullResolutionFromNs(*e)));
+    retainedReach.add(end - std::min(end, retainedFromNs(*e)), wholeLifeRetained(*e));
+    const qint64 fullFrom = fullResolutionFromNs(*e);
+    fullReach.add(end - std::min(end, fullFrom), fullFrom <= e->firstSeenNs);
     bucketNs_ = e->coarse.bucketNs();
   }
+  const qint64 retained = retainedReach.value();
+  const qint64 full = fullReach.value();
   retainedSec_ = retained == INT64_MAX ? 0 : static_cast<double>(retained) / 1e9;
   fullResolutionSec_ = full == INT64_MAX ? 0 : static_cast<double>(full) / 1e9;
   retained_->setText(retainedText());

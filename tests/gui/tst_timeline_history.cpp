@@ -198,6 +198,27 @@ void TestTimelineHistory::everyEventKeepsSixtySecondsUnderLoad() {
   // The shown lane, 9 s back: a real transition, not a summary.
   const QString shownPast = view.describeAt(nowSec - 9, 0);
   QVERIFY2(shownPast.contains(QStringLiteral("since")) && !shownPast.contains(QStringLiteral("summary")), qPrintable(shownPast));
+
+  // A lane of an event created just now holds its whole (short) life: the
+  // window stated is still the other lanes' (it read "0.0 s per lane").
+  {
+    TraceRecord born;
+    born.type = TraceType::Transition;
+    born.eventId = 999;
+    born.tsNs = now - 1000;
+    born.from = EventState::Invalid;
+    born.to = EventState::NonPending;
+    born.cause = TraceCause::New;
+    agg.ingest(1, &born, 1, nullptr);
+    view.setLanes({{1, kShownId}, {1, kBusyId}, {1, 999}});
+    view.setPaused(false);  // live again (its figures were frozen with the zoom)
+    view.setFollowLive(true);
+    view.refresh(now);
+    QVERIFY2(view.retainedSec() >= 60.0, qPrintable(view.retainedText()));
+    view.setLanes({{1, 999}});  // alone: its whole life is what there is
+    view.refresh(now);
+    QVERIFY2(view.retainedSec() > 0 && view.retainedSec() < 0.001, qPrintable(view.retainedText()));
+  }
 }
 
 void TestTimelineHistory::pausedViewDoesNotChange() {
