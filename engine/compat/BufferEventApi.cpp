@@ -110,17 +110,37 @@ struct bufferevent* bufferevent_pair_get_partner(struct bufferevent* bev) {
   return partner ? static_cast<bufferevent*>(partner->userHandle()) : nullptr;
 }
 
+namespace {
+// The end of a bufferevent: its last reference went (bufferevent_free, or the
+// decref after it). Deleting the handle unhooks the C evbuffer callbacks from
+// the native buffers, so it happens first, or (freed inside its own callback)
+// when that callback returns, while the native object, which is in the
+// callback, lives.
+void finalFree(struct bufferevent* bufev) {
+  rs::BufferEvent* impl = bufev->impl;
+  impl->setUserHandle(nullptr);
+  impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
+  releaseHandle(bufev);
+  impl->free();  // released now, or when its running callback returns
+}
+}  // namespace
+
+// libevent's bufferevent_free drops the program's reference: the callbacks go
+// at once; the bufferevent itself (its buffers, its pair link, its fd) lives
+// while a bufferevent_incref holds it.
 void bufferevent_free(struct bufferevent* bufev) {
-  if (!bufev || bufev->lifetime.freed) return;
+  if (!bufev || bufev->lifetime.freed || bufev->freeCalled) return;
   rs::compat::onLoopThread(bufev->base, [bufev] {
-    rs::BufferEvent* impl = bufev->impl;
-    impl->setUserHandle(nullptr);
-    impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
-    // Deleting the handle unhooks the C evbuffer callbacks from the native
-    // buffers, so it happens first, or (freed inside its own callback) when that
-    // callback returns, while the native object, which is in the callback, lives.
-    releaseHandle(bufev);
-    impl->free();  // released now, or when its running callback returns
+    bufev->freeCalled = true;
+    if (bufev->extraRefs > 0) {
+      bufev->impl->setCallbacks(nullptr, nullptr, nullptr, nullptr);
+      bufev->readcb = nullptr;
+      bufev->writecb = nullptr;
+      bufev->eventcb = nullptr;
+      bufev->cbarg = nullptr;
+      return;
+    }
+    finalFree(bufev);
   });
 }
 
@@ -273,8 +293,23 @@ int bufferevent_getwatermark(struct bufferevent* bufev, short events, size_t* lo
 
 void bufferevent_lock(struct bufferevent*) {}
 void bufferevent_unlock(struct bufferevent*) {}
-void bufferevent_incref(struct bufferevent*) {}
-int bufferevent_decref(struct bufferevent*) { return 0; }
+void bufferevent_incref(struct bufferevent* bufev) {
+  if (!bufev || bufev->lifetime.freed) return;
+  rs::compat::onLoopThread(bufev->base, [bufev] { ++bufev->extraRefs; });
+}
+
+// 1 when this dropped the last reference (the bufferevent is gone), else 0.
+// Without a reference taken by bufferevent_incref it drops the program's own,
+// as bufferevent_free does.
+int bufferevent_decref(struct bufferevent* bufev) {
+  if (!bufev || bufev->lifetime.freed) return -1;
+  return rs::compat::onLoopThread(bufev->base, [bufev] {
+    if (bufev->extraRefs > 0 && (--bufev->extraRefs > 0 || !bufev->freeCalled)) return 0;
+    bufev->freeCalled = true;
+    finalFree(bufev);
+    return 1;
+  });
+}
 
 int bufferevent_flush(struct bufferevent* bufev, short iotype, enum bufferevent_flush_mode mode) {
   return bufev ? bufev->impl->flush(iotype, static_cast<int>(mode)) : -1;

@@ -138,6 +138,11 @@ struct bufferevent : BufferEventPublicFields {
   // Set while bufferevent_socket_connect runs: libevent 2.1 reports an
   // immediate connect failure only through the return value.
   bool muteEvents = false;
+  // libevent's reference count beyond the program's own reference:
+  // bufferevent_incref's not yet dropped; with one held, bufferevent_free only
+  // clears the callbacks (freeCalled) and the last decref frees.
+  int extraRefs = 0;
+  bool freeCalled = false;
   CallbackLifetime lifetime;
 };
 

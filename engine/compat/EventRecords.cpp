@@ -46,7 +46,7 @@ void EventRecords::release(EventRecord* r) {
 // running its callback. Its storage may still exist; it gets a new record when
 // it is next used (its fields say everything a non-pending event is).
 EventRecord* EventRecords::reclaimIdle(const rs::Event* running) {
-  if (count_ == 0) return nullptr;
+  if (count_ < kReclaimFloor) return nullptr;
   for (int probe = 0; probe < kReclaimProbes; ++probe) {
     EventRecord* r = at(hand_);
     hand_ = (hand_ + 1) % count_;

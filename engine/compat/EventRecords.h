@@ -11,10 +11,14 @@
 //
 // Records stay with their storage while it is not freed; a non-pending record
 // whose storage a program released with plain free() is reclaimed when the base
-// needs a record (a clock hand over the records, skipping pending, active and
-// running ones), so per-connection structs freed without event_free leak
-// nothing. A storage whose record was reclaimed gets a new one from its own
-// fields (ev_fd, ev_events, callback, arg, priority) on its next use.
+// needs a record and already has kReclaimFloor of them (a clock hand over the
+// records, skipping pending, active and running ones), so per-connection
+// structs freed without event_free leak at most that many. A storage whose
+// record was reclaimed gets a new one from its own fields (ev_fd, ev_events,
+// callback, arg, priority) on its next use. Which idle storage the program
+// still holds cannot be known, so a reclaimed one it still holds reads in a
+// trace as freed and back under a new id: below the floor (every program with
+// fewer events) that never happens.
 //
 // Thread contract: the base's loop thread, as the base's events.
 #pragma once
@@ -66,6 +70,7 @@ class EventRecords {
  private:
   static constexpr uint32_t kChunk = 64;
   static constexpr int kReclaimProbes = 8;
+  static constexpr uint32_t kReclaimFloor = 1024;  // records a base has before it reclaims idle ones
   EventRecord* reclaimIdle(const rs::Event* running);
 
   std::vector<std::unique_ptr<EventRecord[]>> chunks_;

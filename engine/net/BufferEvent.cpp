@@ -254,7 +254,11 @@ int BufferEvent::connect(const sockaddr* sa, int socklen) {
   InetAddress addr;
   if (sa) {
     addr = InetAddress(sa, static_cast<socklen_t>(socklen));
-    if (!sockets::checkLoopback(addr, "connect", &lastErrorText_)) {
+    // ReactorScope's own workloads reach loopback only. A program's bufferevent
+    // (libevent-compatible) connects where the program says, as with libevent:
+    // any IPv4/IPv6 address, or a Unix-domain socket.
+    const bool programs = libeventCompatible_ && (addr.valid() || sa->sa_family == AF_UNIX);
+    if (!programs && !sockets::checkLoopback(addr, "connect", &lastErrorText_)) {
       errno = addr.valid() ? ENETUNREACH : EAFNOSUPPORT;
       return -1;
     }
@@ -265,7 +269,7 @@ int BufferEvent::connect(const sockaddr* sa, int socklen) {
   int fd = fd_;
   bool ownFd = false;
   if (fd < 0) {
-    fd = sockets::createNonblocking(addr.family());
+    fd = sockets::createNonblocking(sa->sa_family);
     if (fd < 0) {
       lastErrorText_ = sockets::describeError("socket", addr, errno);
       return -1;
@@ -299,11 +303,14 @@ int BufferEvent::connect(const sockaddr* sa, int socklen) {
   // connect instead of attempting a write.
   connecting_ = true;
   setFd(fd);
-  if (state == 0) {
-    writeEvent_.addTimeoutNs(writeTimeout_);
-  } else {
-    connectionRefused_ = state == 2;
+  if (state == 2) {
+    connectionRefused_ = true;
     writeEvent_.activate(kEvWrite);
+  } else {
+    // In progress, or connected already (a Unix-domain socket): the write event
+    // reports it when the next poll finds the socket writable, as libevent's
+    // does (a listener's accept ready in the same poll runs first).
+    writeEvent_.addTimeoutNs(writeTimeout_);
   }
   return 0;
 }

@@ -27,7 +27,7 @@ int setIntOpt(int fd, int level, int name, int value) {
 }  // namespace
 
 int createNonblocking(int family) {
-  return ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  return ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);  // (TCP for AF_INET/AF_INET6)
 }
 
 int setNonblocking(int fd, bool on) {

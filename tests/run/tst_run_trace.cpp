@@ -550,6 +550,26 @@ class TestRunTrace : public QObject {
     QVERIFY2(!unnamedIo.hasMatch(), qPrintable(unnamedIo.captured(0)));
   }
 
+  // Two timers made before either is added keep one id each from event_new
+  // to the program's event_free; no event_free shows before it calls one (the
+  // base used to reclaim the first one's idle record for the second: a trace
+  // of four events, two of them "freed" while the program held them).
+  void eventsMadeBeforeTheyAreAddedKeepTheirIds() {
+    TracedRun run(IDLE_EVENTS);
+    QVERIFY(run.ends());
+    QCOMPARE(run.proc().exitCode(), 0);
+    const QString trace = run.trace();
+    QSet<QString> ids;
+    const QRegularExpression timerLine(R"(^\S+ pid=\d+ base=1 ev=(\d+) on_timer timer .*$)", QRegularExpression::MultilineOption);
+    for (auto it = timerLine.globalMatch(trace); it.hasNext();) ids.insert(it.next().captured(1));
+    QVERIFY2(ids.size() == 2, qPrintable(QStringList(ids.values()).join(',') + "\n" + trace));
+    for (const QString& id : ids) {
+      const QRegularExpression freed("ev=" + id + R"( on_timer timer .*-> invalid \(event_free\))");
+      QCOMPARE(trace.count(freed), 1);  // the program's own event_free, once
+      QVERIFY2(trace.contains(QRegularExpression("ev=" + id + R"( on_timer timer .*callback begin)")), qPrintable(trace));
+    }
+  }
+
   void execKeepsTracing_data() {
     QTest::addColumn<QString>("next");
     QTest::addColumn<QString>("nextCallback");
