@@ -179,8 +179,14 @@ void dropRecord(struct event* ev) {
     if (!ev->ev_base) rs::compat::warnNoBase("event_add");
     return -1;
   }
-  if (e->events() & EV_SIGNAL) [[unlikely]]
+  if (e->events() & EV_SIGNAL) [[unlikely]] {
     rs::compat::noteSignalAdd(ev->ev_base, *e);
+    const int rc = e->add(timeout);
+    // A signal no handler may catch (SIGKILL, SIGSTOP): sigaction's EINVAL,
+    // which libevent reports as it fails.
+    if (rc != 0 && errno == EINVAL) rs::compat::logWarnErrno("sigaction");
+    return rc;
+  }
   return e->add(timeout);
 }
 

@@ -15,6 +15,8 @@
 #include <ctime>
 #include <new>
 
+#include "CompatLog.h"
+
 namespace {
 // An int socket option set to 1: what libevent's evutil_make_*_socket_* do.
 int turnOn(int sock, int level, int option) {
@@ -29,17 +31,30 @@ int evutil_socketpair(int d, int type, int protocol, evutil_socket_t sv[2]) {
   return ::socketpair(d, type, protocol, sv);
 }
 
+// A failing fcntl warns in libevent's words ("fcntl(9, F_GETFL): Bad file descriptor").
 int evutil_make_socket_nonblocking(evutil_socket_t sock) {
   const int flags = ::fcntl(sock, F_GETFL, nullptr);
-  if (flags < 0) return -1;
-  if (!(flags & O_NONBLOCK) && ::fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1) return -1;
+  if (flags < 0) {
+    rs::compat::logWarnErrno("fcntl(%d, F_GETFL)", sock);
+    return -1;
+  }
+  if (!(flags & O_NONBLOCK) && ::fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1) {
+    rs::compat::logWarnErrno("fcntl(%d, F_SETFL)", sock);
+    return -1;
+  }
   return 0;
 }
 
 int evutil_make_socket_closeonexec(evutil_socket_t sock) {
   const int flags = ::fcntl(sock, F_GETFD, nullptr);
-  if (flags < 0) return -1;
-  if (!(flags & FD_CLOEXEC) && ::fcntl(sock, F_SETFD, flags | FD_CLOEXEC) == -1) return -1;
+  if (flags < 0) {
+    rs::compat::logWarnErrno("fcntl(%d, F_GETFD)", sock);
+    return -1;
+  }
+  if (!(flags & FD_CLOEXEC) && ::fcntl(sock, F_SETFD, flags | FD_CLOEXEC) == -1) {
+    rs::compat::logWarnErrno("fcntl(%d, F_SETFD)", sock);
+    return -1;
+  }
   return 0;
 }
 

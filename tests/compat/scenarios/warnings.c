@@ -1,7 +1,8 @@
 /* libevent's [warn] lines through event_set_log_callback: the epoll backend's
  * failed epoll_ctl (a regular file's fd: EPERM; a closed fd: EBADF; with and
  * without EV_ET), a second base adding signals, events used without a base
- * (zeroed memory), and a callback running the loop of its own base again. Pointers and the fds' numbers are masked in the log (they
+ * (zeroed memory), a callback running the loop of its own base again, a
+ * signal event for SIGKILL and evutil's fcntl helpers on a closed fd. Pointers and the fds' numbers are masked in the log (they
  * differ between the libraries); poll adds regular files and closed fds
  * silently, as libevent's poll does. */
 #include <fcntl.h>
@@ -110,6 +111,17 @@ int main(void) {
     CHECK(evtimer_add(reenter, &zero) == 0);
     LOG("dispatch=%d", event_base_dispatch(base));
     event_free(reenter);
+  }
+
+  {
+    /* A signal no handler may catch: sigaction fails, and says so. */
+    struct event *kill_ev = evsignal_new(base, SIGKILL, reenter_cb, base);
+    LOG("add SIGKILL=%d", event_add(kill_ev, NULL));
+    event_free(kill_ev);
+    /* evutil's fcntl helpers on an fd that is not open (999: this process has
+     * no such descriptor). */
+    LOG("make_socket_nonblocking(999)=%d", evutil_make_socket_nonblocking(999));
+    LOG("make_socket_closeonexec(999)=%d", evutil_make_socket_closeonexec(999));
   }
 
   event_set_log_callback(NULL);
