@@ -23,6 +23,22 @@ int turnOn(int sock, int level, int option) {
   const int one = 1;
   return ::setsockopt(sock, level, option, &one, static_cast<socklen_t>(sizeof one));
 }
+
+// Sets `flag` in the fd's flags (F_GETFL/F_SETFL or F_GETFD/F_SETFD) unless
+// set; a failing fcntl warns in libevent's words ("fcntl(9, F_GETFL): Bad
+// file descriptor").
+int setFcntlFlag(evutil_socket_t sock, int getCmd, const char* getName, int setCmd, const char* setName, int flag) {
+  const int flags = ::fcntl(sock, getCmd, nullptr);
+  if (flags < 0) {
+    rs::compat::logWarnErrno("fcntl(%d, %s)", sock, getName);
+    return -1;
+  }
+  if (!(flags & flag) && ::fcntl(sock, setCmd, flags | flag) == -1) {
+    rs::compat::logWarnErrno("fcntl(%d, %s)", sock, setName);
+    return -1;
+  }
+  return 0;
+}
 }  // namespace
 
 extern "C" {
@@ -31,31 +47,12 @@ int evutil_socketpair(int d, int type, int protocol, evutil_socket_t sv[2]) {
   return ::socketpair(d, type, protocol, sv);
 }
 
-// A failing fcntl warns in libevent's words ("fcntl(9, F_GETFL): Bad file descriptor").
 int evutil_make_socket_nonblocking(evutil_socket_t sock) {
-  const int flags = ::fcntl(sock, F_GETFL, nullptr);
-  if (flags < 0) {
-    rs::compat::logWarnErrno("fcntl(%d, F_GETFL)", sock);
-    return -1;
-  }
-  if (!(flags & O_NONBLOCK) && ::fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1) {
-    rs::compat::logWarnErrno("fcntl(%d, F_SETFL)", sock);
-    return -1;
-  }
-  return 0;
+  return setFcntlFlag(sock, F_GETFL, "F_GETFL", F_SETFL, "F_SETFL", O_NONBLOCK);
 }
 
 int evutil_make_socket_closeonexec(evutil_socket_t sock) {
-  const int flags = ::fcntl(sock, F_GETFD, nullptr);
-  if (flags < 0) {
-    rs::compat::logWarnErrno("fcntl(%d, F_GETFD)", sock);
-    return -1;
-  }
-  if (!(flags & FD_CLOEXEC) && ::fcntl(sock, F_SETFD, flags | FD_CLOEXEC) == -1) {
-    rs::compat::logWarnErrno("fcntl(%d, F_SETFD)", sock);
-    return -1;
-  }
-  return 0;
+  return setFcntlFlag(sock, F_GETFD, "F_GETFD", F_SETFD, "F_SETFD", FD_CLOEXEC);
 }
 
 int evutil_make_listen_socket_reuseable(evutil_socket_t sock) { return turnOn(sock, SOL_SOCKET, SO_REUSEADDR); }
