@@ -64,6 +64,11 @@ struct event_base final : rs::EventBase {
   std::deque<timeval> commonTimeouts;  // event_base_init_common_timeout's (stable addresses)
   rs::compat::CachedWallClock wallClock;  // event_base_gettimeofday_cached
   rs::compat::EventRecords records;  // destroyed first: pending records leave the base
+  // EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST (or EVENT_EPOLL_USE_CHANGELIST) on an
+  // epoll base: libevent names its method "epoll (with changelist)". The engine's
+  // epoll applies each change at once either way.
+  bool changelistAsked = false;
+  const char* libeventMethod() const { return changelistAsked ? "epoll (with changelist)" : method(); }
 };
 
 namespace rs::compat {

@@ -75,7 +75,10 @@ struct event_base* makeBase(const event_config* cfg) {
     rs::compat::logWarn("event_base_new_with_config: no event mechanism available");
     return nullptr;
   }
-  if (std::getenv("EVENT_SHOW_METHOD")) rs::compat::logMsg("libevent using: %s", base->method());
+  base->changelistAsked = std::strcmp(base->method(), "epoll") == 0 &&
+                          ((flags & EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) ||
+                           (checkEnvironment && std::getenv("EVENT_EPOLL_USE_CHANGELIST") != nullptr));
+  if (std::getenv("EVENT_SHOW_METHOD")) rs::compat::logMsg("libevent using: %s", base->libeventMethod());
   if (rs::compat::threadsEnabled() && !(flags & EVENT_BASE_FLAG_NOLOCK) && base->makeNotifiable() != 0) {
     rs::compat::logWarn("event_base_new_with_config: Unable to make base notifiable.");
     delete base;

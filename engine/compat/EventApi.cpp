@@ -280,7 +280,7 @@ void event_base_free(struct event_base* base) {
   delete base;
 }
 
-const char* event_base_get_method(const struct event_base* base) { return base ? base->method() : nullptr; }
+const char* event_base_get_method(const struct event_base* base) { return base ? base->libeventMethod() : nullptr; }
 
 int event_base_loop(struct event_base* base, int flags) {
   rs::live::baseUsed(base);

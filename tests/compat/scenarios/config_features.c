@@ -76,6 +76,9 @@ int main(void) {
   LOG("set_flag PRECISE_TIMER=%d", event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER));
   LOG("set_num_cpus_hint(4)=%d", event_config_set_num_cpus_hint(cfg, 4));
   try_config("flags", cfg);
+  cfg = event_config_new();
+  LOG("set_flag EPOLL_USE_CHANGELIST=%d", event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST));
+  try_config("changelist asked", cfg); /* named "epoll (with changelist)" on epoll */
   event_base_free(base);
   return 0;
 }
