@@ -1,8 +1,12 @@
 #include "Exporter.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -36,12 +40,64 @@ bool rangeFromOffsets(const std::string& recordingPath, std::optional<double> fr
   return true;
 }
 
+namespace {
+
+// Where an export writes. A regular file (or a new one) is written as
+// "OUT.partial" and renamed over OUT once complete, so a failed export leaves
+// no half file; through a symbolic link, the file it names is replaced, not the
+// link. Anything else that exists (a device, a FIFO: /dev/stdout, a pipe) is
+// written in place, and "-" is standard output. Never the recording itself.
+struct OutputTarget {
+  std::string path;       // what is renamed over at the end ("" when written in place)
+  std::string writePath;  // what is opened ("" for stdout)
+  bool toStdout = false;
+};
+
+bool sameFile(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+bool chooseTarget(const std::string& recordingPath, const std::string& outPath, OutputTarget* target,
+                  std::string* error) {
+  if (outPath == "-") {
+    target->toStdout = true;
+    return true;
+  }
+  if (sameFile(recordingPath, outPath)) {
+    *error = "'" + outPath + "' is the recording being exported: choose another output file";
+    return false;
+  }
+  struct stat st {};
+  if (::stat(outPath.c_str(), &st) != 0) {  // new (or a link to nothing yet): written beside it, renamed
+    target->path = outPath;
+    target->writePath = outPath + ".partial";
+    return true;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *error = "cannot write '" + outPath + "': it is a directory";
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {  // a device or a FIFO: written as it is
+    target->writePath = outPath;
+    return true;
+  }
+  char resolved[PATH_MAX];
+  target->path = ::realpath(outPath.c_str(), resolved) ? std::string(resolved) : outPath;
+  target->writePath = target->path + ".partial";
+  return true;
+}
+
+}  // namespace
+
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,
                      const ExportRange& range, WalkCounts* counts, std::string* error) {
   recording::RecordingReader reader;
   if (!reader.open(recordingPath, error)) return false;
-  const std::string partial = outPath + ".partial";
-  std::FILE* out = std::fopen(partial.c_str(), "wb");
+  OutputTarget target;
+  if (!chooseTarget(recordingPath, outPath, &target, error)) return false;
+  const std::string& partial = target.writePath;
+  std::FILE* out = target.toStdout ? stdout : std::fopen(partial.c_str(), "wb");
   if (!out) {
     *error = "cannot write '" + outPath + "': " + std::strerror(errno);
     return false;
@@ -57,16 +113,16 @@ bool exportRecording(const std::string& recordingPath, ExportFormat format, cons
     why = "'" + outPath + "': " + why;
     ok = false;
   }
-  if (std::fclose(out) != 0 && ok) {
+  if ((target.toStdout ? std::fflush(out) : std::fclose(out)) != 0 && ok) {
     why = "'" + outPath + "': closing failed: " + std::strerror(errno);
     ok = false;
   }
-  if (ok && std::rename(partial.c_str(), outPath.c_str()) != 0) {
+  if (ok && !target.path.empty() && std::rename(partial.c_str(), target.path.c_str()) != 0) {
     why = "cannot write '" + outPath + "': " + std::strerror(errno);
     ok = false;
   }
   if (!ok) {
-    std::remove(partial.c_str());
+    if (!target.path.empty()) std::remove(partial.c_str());
     *error = why;
     return false;
   }

@@ -28,6 +28,8 @@
 #include <map>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "HdrLogDecoder.h"
 #include "Keyframes.h"
 #include "RecordingReader.h"
@@ -359,6 +361,50 @@ class TestCliRecording : public QObject {
     const Result unwritable = run({"export", recorded_, "--format", "perfetto", "-o", "/nonexistent-dir/t.pftrace"});
     QCOMPARE(unwritable.code, 1);
     QVERIFY(unwritable.err.contains("cannot write '/nonexistent-dir/t.pftrace'"));
+  }
+
+  // The export never destroys what its -o names: the recording itself is
+  // refused (it used to be replaced, exit 0); a FIFO is written into (it used
+  // to become a regular file); a symbolic link keeps naming its file, which
+  // gets the export; "-" is standard output.
+  void exportOutputIsNeverTheRecordingOrAReplacedSpecialFile() {
+    const QString copy = dir_.filePath("copy.rsrec");
+    QVERIFY(QFile::copy(recorded_, copy));
+    const QByteArray before = [&] { QFile f(copy); return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray(); }();
+    const Result self = run({"export", copy, "--format", "perfetto", "-o", copy});
+    QCOMPARE(self.code, 1);
+    QVERIFY2(self.err.contains("is the recording being exported"), qPrintable(self.err));
+    QFile again(copy);
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    QCOMPARE(again.readAll(), before);
+
+    const QString fifo = dir_.filePath("out.fifo");
+    QCOMPARE(::mkfifo(fifo.toLocal8Bit().constData(), 0600), 0);
+    const QString drained = dir_.filePath("from-fifo.json");
+    QProcess reader;  // (into a file: a QProcess pipe is read only while an event loop runs)
+    reader.start("sh", {"-c", "exec cat \"$1\" > \"$2\"", "sh", fifo, drained});
+    QVERIFY(reader.waitForStarted());
+    const Result viaFifo = run({"export", copy, "--format", "chrome-json", "-o", fifo}, 30000);
+    QCOMPARE(viaFifo.code, 0);
+    QVERIFY(reader.waitForFinished(20000));
+    QFile got(drained);
+    QVERIFY(got.open(QIODevice::ReadOnly));
+    QVERIFY(QJsonDocument::fromJson(got.readAll()).object().contains("traceEvents"));
+    struct stat st {};
+    QCOMPARE(::lstat(fifo.toLocal8Bit().constData(), &st), 0);
+    QVERIFY(S_ISFIFO(st.st_mode));
+
+    const QString target = dir_.filePath("target.json"), link = dir_.filePath("link.json");
+    QVERIFY(QFile(target).open(QIODevice::WriteOnly));
+    QVERIFY(QFile::link(target, link));
+    QCOMPARE(run({"export", copy, "--format", "chrome-json", "-o", link}).code, 0);
+    QVERIFY(QFileInfo(link).isSymLink());
+    QVERIFY(QFileInfo(target).size() > 100);
+
+    const Result toStdout = run({"export", copy, "--format", "chrome-json", "-o", "-"});
+    QCOMPARE(toStdout.code, 0);
+    QVERIFY(QJsonDocument::fromJson(toStdout.out.toUtf8()).object().contains("traceEvents"));
+    QVERIFY(!QFileInfo::exists(QDir::current().filePath("-")));
   }
 
   void killedRecordingClientLeavesAReadableFile() {
