@@ -199,13 +199,24 @@ std::string RecordingReader::loadMeta() {
          std::to_string(RecordingSchema::kFormatVersion) + ")";
 }
 
+namespace {
+// A text column as read: at most `chars` characters, then "…". A file made
+// by hand may hold a 2-million-character log line or label, which the app's
+// views would spend a minute laying out; no recorder writes one that long.
+std::string capped(const char* column, int chars) {
+  const std::string n = std::to_string(chars);
+  return std::string("CASE WHEN length(") + column + ") > " + n + " THEN substr(" + column + ", 1, " + n +
+         ") || '…' ELSE " + column + " END";
+}
+}  // namespace
+
 std::string RecordingReader::loadSessions() {
   Statement q;
   std::string why;
-  if (!q.prepare(impl_->db,
-                 "SELECT id, kind, name, pid, start_ns, end_ns, settings, record_count, dropped_records, "
-                 "max_block_span_ns FROM sessions ORDER BY id",
-                 &why))
+  const std::string sql = "SELECT id, kind, " + capped("name", kMaxNameChars) +
+                          ", pid, start_ns, end_ns, settings, record_count, dropped_records, "
+                          "max_block_span_ns FROM sessions ORDER BY id";
+  if (!q.prepare(impl_->db, sql.c_str(), &why))
     return why;
   while (q.step()) {
     SessionSummary s;
@@ -220,7 +231,13 @@ std::string RecordingReader::loadSessions() {
   return q.ok() ? "" : q.error();
 }
 
+
 std::string RecordingReader::prepareStatements() {
+  const std::string eventsSql = "SELECT event_id, " + capped("label", kMaxLabelChars) +
+                                ", kind, fd, owner, " + capped("callback", kMaxLabelChars) +
+                                " FROM events WHERE session = ? ORDER BY event_id";
+  const std::string logSql = "SELECT ts, level, " + capped("text", kMaxLogLineChars) +
+                             " FROM log WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid";
   const std::pair<Statement Impl::*, const char*> statements[] = {
       // A block overlapping [?4, ?3] starts at or after ?2 = ?4 - max_block_span_ns: an index range.
       {&Impl::blocks,
@@ -232,9 +249,8 @@ std::string RecordingReader::prepareStatements() {
       {&Impl::span,
        "SELECT min(first_ts), (SELECT max(last_ts) FROM blocks WHERE session = ?1 AND first_ts >= "
        "(SELECT max(first_ts) FROM blocks WHERE session = ?1) - ?2) FROM blocks WHERE session = ?1"},
-      {&Impl::events,
-       "SELECT event_id, label, kind, fd, owner, callback FROM events WHERE session = ? ORDER BY event_id"},
-      {&Impl::log, "SELECT ts, level, text FROM log WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
+      {&Impl::events, eventsSql.c_str()},
+      {&Impl::log, logSql.c_str()},
       {&Impl::intervals,
        "SELECT ts, json FROM client_intervals WHERE session = ? AND ts BETWEEN ? AND ? ORDER BY ts, rowid"},
       {&Impl::keyframe, "SELECT ts, data FROM keyframes WHERE session = ? AND ts <= ? ORDER BY ts DESC LIMIT 1"},

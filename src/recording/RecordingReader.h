@@ -54,6 +54,12 @@ struct ClientInterval {
 
 class RecordingReader {
  public:
+  // Longest texts returned (longer ones are cut and end in "…"): an event's
+  // label, a log line, a session's name.
+  static constexpr int kMaxLabelChars = 512;
+  static constexpr int kMaxLogLineChars = 4096;
+  static constexpr int kMaxNameChars = 256;
+
   RecordingReader();
   ~RecordingReader();
   RecordingReader(const RecordingReader&) = delete;

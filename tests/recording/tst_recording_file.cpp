@@ -316,6 +316,32 @@ class TestRecordingFile : public QObject {
     QVERIFY(openError(path).endsWith("truncated: 50 bytes, shorter than an SQLite header"));
   }
 
+  // A file made by hand with a 2-million-character log line, label and
+  // session name: each reads cut to its bound, ending in "…" (the app spent a
+  // minute laying such text out, and would not quit meanwhile).
+  void absurdTextsAreCutWhenRead() {
+    const auto records = noisy(6, 2'000, 100);
+    const QString path = writeSmall(records);
+    execSql(path, "INSERT INTO events (session, event_id, label, kind, fd, owner, callback) "
+                  "SELECT id, 424242, printf('%.*c', 2000000, 'x'), 0, -1, 0, '' FROM sessions");
+    execSql(path, "INSERT INTO log (session, ts, level, text) SELECT id, 0, 1, printf('%.*c', 2000000, 'y') FROM sessions");
+    execSql(path, "UPDATE sessions SET name = printf('%.*c', 2000000, 'z')");
+    RecordingReader reader;
+    std::string error;
+    QVERIFY2(reader.open(path.toStdString(), &error), error.c_str());
+    const int64_t s = reader.sessions()[0].id;
+    QCOMPARE(QString::fromStdString(reader.sessions()[0].info.name), QString(RecordingReader::kMaxNameChars, 'z') + "…");
+    std::vector<EventInfo> events;
+    QVERIFY2(reader.events(s, events, &error), error.c_str());
+    const auto huge = std::find_if(events.begin(), events.end(), [](const EventInfo& e) { return e.eventId == 424242; });
+    QVERIFY(huge != events.end());
+    QCOMPARE(QString::fromStdString(huge->label), QString(RecordingReader::kMaxLabelChars, 'x') + "…");
+    std::vector<LogEntry> log;
+    QVERIFY2(reader.log(s, INT64_MIN, INT64_MAX, log, &error), error.c_str());
+    QCOMPARE(log.size(), size_t{1});
+    QCOMPARE(QString::fromStdString(log[0].text), QString(RecordingReader::kMaxLogLineChars, 'y') + "…");
+  }
+
   void corruptedBlockIsReportedNotDecoded() {
     const auto records = noisy(5, 5'000, 100);
     QString path = writeSmall(records);
