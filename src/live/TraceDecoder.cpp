@@ -221,6 +221,11 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
       if (role > kLastRole) return fail("callback message with unknown role " + std::to_string(role));
       if (zero != 0) return fail("callback message with a non-zero reserved byte");
       c.role = static_cast<CallbackRole>(role);
+      if (!modules_.count(c.module)) {
+        if (modules_.size() >= kMaxModules)
+          return fail("callback messages name more than " + std::to_string(kMaxModules) + " modules");
+        modules_.insert(c.module);
+      }
       sink.callback(c);
       return true;
     }
@@ -248,9 +253,14 @@ bool TraceDecoder::decodeFrame(uint16_t type, const uint8_t* body, size_t size, 
         if (n > 0) std::memcpy(static_cast<void*>(records_.data()), raw, n * kRecordBytes);
         recs = records_.data();
       }
-      for (size_t i = 0; i < n; ++i)
+      for (size_t i = 0; i < n; ++i) {
         if (const char* problem = recordProblem(recs[i]))
           return fail(std::string("record ") + std::to_string(i) + " of a records message: " + problem);
+        if (recs[i].type == TraceType::Transition) [[likely]]
+          liveEvents_ += (recs[i].cause == TraceCause::New) - (recs[i].cause == TraceCause::Free);
+      }
+      if (liveEvents_ > kMaxLiveEvents)
+        return fail("more than " + std::to_string(kMaxLiveEvents) + " live events (created, not freed)");
       sink.records(base, recs, n);
       return true;
     }

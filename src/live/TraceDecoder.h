@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "compat/LiveProtocol.h"
@@ -70,6 +71,12 @@ class TraceSink {
 
 class TraceDecoder {
  public:
+  // What one stream may make the app hold; past either the stream is bad (a
+  // runaway or hostile writer grew the app by ~1 KB an event, and by an ELF
+  // reader per module). A real program has far fewer of each.
+  static constexpr int64_t kMaxLiveEvents = 500'000;  // created and not freed
+  static constexpr size_t kMaxModules = 1024;           // distinct module paths of callback messages
+
   // Consumes `n` bytes; false once the stream is bad (error() says why).
   bool feed(const void* data, size_t n, TraceSink& sink);
   // The stream ended: false (with error()) when it stopped inside a frame.
@@ -93,6 +100,8 @@ class TraceDecoder {
 
   std::vector<uint8_t> buffer_;  // bytes of an incomplete frame
   std::vector<TraceRecord> records_;  // a records frame not aligned, copied for the sink (its first `count`)
+  int64_t liveEvents_ = 0;                  // New transitions minus Free ones
+  std::unordered_set<std::string> modules_;  // module paths seen (at most kMaxModules)
   bool sawHello_ = false;
   bool sawExit_ = false;
   uint64_t messages_ = 0;

@@ -260,6 +260,34 @@ class TestTraceDecoder : public QObject {
     negative += encodeExit(false, -1);
     QTest::newRow("negative exit code") << QByteArray::fromStdString(negative) << "impossible exit code -1";
     QTest::newRow("short hello") << QByteArray::fromStdString(shortHello) << "hello message of 6 bytes is malformed";
+    // Valid messages, but more than one stream may make the app hold: events
+    // created and never freed, callback messages naming ever new modules.
+    std::string runaway;
+    hello(runaway);
+    for (uint64_t first = 1; first <= TraceDecoder::kMaxLiveEvents + 1; first += kMaxRecordsPerFrame) {
+      std::vector<TraceRecord> created;
+      for (uint64_t id = first; id < first + kMaxRecordsPerFrame; ++id)
+        created.push_back(transition(id, EventState::Invalid, EventState::NonPending, TraceCause::New));
+      records(runaway, created, static_cast<uint32_t>(created.size()));
+    }
+    QTest::newRow("events never freed") << QByteArray::fromStdString(runaway) << "more than 500000 live events";
+    std::string modules;
+    hello(modules);
+    for (size_t i = 0; i <= TraceDecoder::kMaxModules; ++i) {
+      Encoder e(modules);
+      e.begin(MessageType::Callback);
+      e.u64(1);
+      e.u64(i + 1);
+      e.u8(static_cast<uint8_t>(CallbackRole::Event));
+      e.u8(0);
+      e.u16(2);
+      e.u32(7);
+      e.u64(0x1234);
+      e.u64(0x234);
+      e.str("/tmp/module-" + std::to_string(i) + ".so");
+      e.end();
+    }
+    QTest::newRow("ever new modules") << QByteArray::fromStdString(modules) << "more than 1024 modules";
   }
 
   void hostileInputs() {
