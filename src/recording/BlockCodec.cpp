@@ -142,8 +142,12 @@ bool BlockCodec::encode(const TraceRecord* records, size_t count, std::vector<ui
   putLe32(out.data() + 4, static_cast<uint32_t>(count));
   putLe32(out.data() + 8, static_cast<uint32_t>(columns_.size()));
   putLe32(out.data() + 12, 0);
-  const size_t packed = ZSTD_compressCCtx(contexts_->cctx, out.data() + kHeaderBytes, bound, columns_.data(),
-                                          columns_.size(), zstdLevel_);
+  // Each frame carries zstd's content checksum: a flipped bit in a stored
+  // block is refused when read instead of decoded into other records.
+  ZSTD_CCtx_setParameter(contexts_->cctx, ZSTD_c_compressionLevel, zstdLevel_);
+  ZSTD_CCtx_setParameter(contexts_->cctx, ZSTD_c_checksumFlag, 1);
+  const size_t packed = ZSTD_compress2(contexts_->cctx, out.data() + kHeaderBytes, bound, columns_.data(),
+                                       columns_.size());
   if (ZSTD_isError(packed)) {  // cannot happen with ZSTD_compressBound bytes of room
     out.clear();
     return false;

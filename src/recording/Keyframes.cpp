@@ -92,7 +92,13 @@ bool KeyframeMaker::resync(int64_t takenNs, const SnapshotEvents& snapshot) {
 
 std::vector<uint8_t> packKeyframe(const std::vector<uint8_t>& table) {
   std::vector<uint8_t> out(ZSTD_compressBound(table.size()));
-  const size_t n = ZSTD_compress(out.data(), out.size(), table.data(), table.size(), 1);
+  // With zstd's content checksum, as blocks (BlockCodec): damage is refused when read.
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  size_t n = static_cast<size_t>(-1);
+  if (cctx && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1)) &&
+      !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)))
+    n = ZSTD_compress2(cctx, out.data(), out.size(), table.data(), table.size());
+  ZSTD_freeCCtx(cctx);
   out.resize(ZSTD_isError(n) ? 0 : n);  // cannot fail with a bound-sized buffer
   return out;
 }

@@ -363,6 +363,18 @@ class TestRecordingFile : public QObject {
     QVERIFY(!reader.records(s, INT64_MIN, INT64_MAX, back, &error));
     QVERIFY2(QString::fromStdString(error).endsWith("block 1 of session 1 uses unknown codec 7"), error.c_str());
 
+    // Blocks carry zstd's content checksum (its last 4 bytes): damage that
+    // still decompresses (a flipped bit in the literals did, silently, into
+    // other records) is refused. Here the checksum itself is changed.
+    path = writeSmall(records);
+    execSql(path, "UPDATE blocks SET data = substr(data, 1, length(data) - 1) || "
+                  "(CASE WHEN substr(data, length(data), 1) = x'00' THEN x'01' ELSE x'00' END) WHERE id = 1");
+    QVERIFY(reader.open(path.toStdString(), &error));
+    QVERIFY(!reader.records(s, INT64_MIN, INT64_MAX, back, &error));
+    QVERIFY2(QString::fromStdString(error).contains("block 1 of session 1") &&
+                 QString::fromStdString(error).contains("checksum"),
+             error.c_str());
+
     path = writeSmall(records);
     execSql(path, "UPDATE blocks SET record_count = 3 WHERE id = 1");
     QVERIFY(reader.open(path.toStdString(), &error));
