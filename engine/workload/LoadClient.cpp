@@ -35,6 +35,9 @@ namespace {
 constexpr Nanos kHousekeepingInterval = 50 * kNsPerMs;
 // Discard mode / slow reader: a connection's output is refilled up to this.
 constexpr size_t kFloodQueued = 256 * 1024;
+// Closed loop: unsent bytes past which the server is taken not to read
+// (onMessageBack), in messages, and at least kFloodQueued.
+constexpr size_t kMaxQueuedMessages = 64;
 using State = LoadConnection::State;
 using ErrorKind = LoadClientReport::ErrorKind;
 }  // namespace
@@ -424,8 +427,23 @@ struct LoadClient::Impl final : LoadConnectionOwner {
   }
 
   // After each verified (or mismatched) message: closed loop sends the next.
+  // An echo server reads each message before its echo comes back, so in a
+  // closed loop the output never holds more than one; a server that sends on
+  // its own and never reads would have every `size` bytes it sends answered
+  // by a new message queued here without end (a 100 MB burst: 420 MB of
+  // client memory). Past kMaxQueuedMessages (or kFloodQueued) unsent, the
+  // connection fails.
   bool onMessageBack(LoadConnection* c, Nanos now) {
     if (openLoop() || slowReader() || c->sendingDone) return true;
+    if (const size_t queued = c->bev->output().length();
+        queued >= std::max(kFloodQueued, kMaxQueuedMessages * cfg.messageSize)) {
+      connError(ErrorKind::Other, "the server sends without reading",
+                c->name(target) + ": the server sent " + std::to_string(c->recvSeq) +
+                    " messages' worth of bytes but has not read the last " + std::to_string(queued) +
+                    " bytes sent to it");
+      closeConn(c);
+      return false;
+    }
     if (canSend())
       sendOne(c, now);
     else

@@ -39,7 +39,9 @@ namespace rs::testutil {
 
 class HostileServer {
  public:
-  enum class Behaviour { Echo, EchoNoClose, Trickle, Blackhole, Garbage, Discard, AcceptClose, AcceptReset };
+  // Flood: sends kFloodBytes per connection on its own and never reads.
+  enum class Behaviour { Echo, EchoNoClose, Trickle, Blackhole, Garbage, Discard, AcceptClose, AcceptReset, Flood };
+  static constexpr size_t kFloodBytes = size_t{64} << 20;
   static constexpr size_t kMaxPeers = 2048;
   static constexpr size_t kMaxPendingBytes = size_t{16} << 20;
   static constexpr size_t kGarbageEvery = 7;  // every 7th byte of a stream is flipped
@@ -89,6 +91,7 @@ class HostileServer {
   }
   // Whether a peer is finished with: everything sent back after its EOF.
   bool closesAfterEof() const { return behaviour_ != Behaviour::EchoNoClose && behaviour_ != Behaviour::Blackhole; }
+  bool neverReads() const { return behaviour_ == Behaviour::Blackhole || behaviour_ == Behaviour::Flood; }
 
   void run() {
     std::vector<Peer> peers;
@@ -102,7 +105,7 @@ class HostileServer {
       for (Peer& p : peers) {
         short ev = 0;
         const size_t owed = p.pending.size() - p.sent;
-        if (!p.eof && behaviour_ != Behaviour::Blackhole && owed < kMaxPendingBytes) ev |= POLLIN;
+        if (!p.eof && !neverReads() && owed < kMaxPendingBytes) ev |= POLLIN;
         if (owed > 0 && behaviour_ != Behaviour::Trickle) ev |= POLLOUT;
         if (owed > 0 && behaviour_ == Behaviour::Trickle) wait = std::min(wait, std::max<Nanos>(0, p.nextTrickle - now));
         fds.push_back({p.fd, ev, 0});
@@ -115,7 +118,7 @@ class HostileServer {
       for (size_t i = 0; i < peers.size() && i + 2 < fds.size(); ++i) {
         Peer& p = peers[i];
         const short got = fds[i + 2].revents;
-        if (behaviour_ == Behaviour::Blackhole && (got & (POLLHUP | POLLERR)))
+        if (neverReads() && (got & (POLLHUP | POLLERR)))
           closePeer(p);  // the peer reset: nothing to hold any more
         else if (got & (POLLIN | POLLHUP | POLLERR))
           readFrom(p);
@@ -124,6 +127,7 @@ class HostileServer {
           p.nextTrickle = after + trickleEvery_;
         } else if (p.fd >= 0 && behaviour_ != Behaviour::Trickle && (fds[i + 2].revents & POLLOUT)) {
           writeTo(p, p.pending.size() - p.sent);
+          if (behaviour_ == Behaviour::Flood) refillFlood(p);
         }
         if (p.fd >= 0 && p.eof && p.pending.size() == p.sent && closesAfterEof()) closePeer(p);
       }
@@ -145,6 +149,7 @@ class HostileServer {
       Peer p;
       p.fd = fd;
       p.nextTrickle = monotonicNowNs() + trickleEvery_;
+      if (behaviour_ == Behaviour::Flood) refillFlood(p);
       peers.push_back(std::move(p));
     }
   }
@@ -194,6 +199,14 @@ class HostileServer {
       p.pending.erase(0, p.sent);
       p.sent = 0;
     }
+  }
+
+  // Flood: keeps 64 KiB owed until kFloodBytes went out (streamOffset counts them).
+  void refillFlood(Peer& p) {
+    const size_t owed = p.pending.size() - p.sent;
+    if (owed >= 65536 || p.streamOffset >= kFloodBytes) return;
+    p.pending.append(65536, 'f');
+    p.streamOffset += 65536;
   }
 
   void closePeer(Peer& p) {

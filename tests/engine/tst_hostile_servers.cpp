@@ -212,6 +212,27 @@ class TestHostileServers : public QObject {
              qPrintable(counts));
   }
 
+  // A server that sends on its own and never reads: the closed loop answers
+  // every message's worth of bytes with a new message, which the server never
+  // takes. The client fails the connection once that much is queued (it held
+  // 420 MB for a 100 MB burst) and the run ends, failed, with bounded output.
+  void floodingServerThatNeverReads() {
+    HostileServer server(Behaviour::Flood);
+    QVERIFY(server.ok());
+    EventBase base;
+    LoadClientConfig cfg = baseConfig(server.port());
+    cfg.timeout = kLoadedMachineTimeout;
+    LoadClient client(&base, cfg);
+    QVERIFY2(runBounded(base, client, boundMs(cfg)), "the run did not end by 3 x (duration + timeout)");
+    std::string why;
+    QVERIFY(!client.passed(&why));
+    const LoadClientStats s = client.stats();
+    QVERIFY2(s.errOther >= 1, why.c_str());
+    // (Queued counts what the kernel took too: a few MB of socket buffer per
+    // connection. Without the bound it was ~114 MB in this 1-s run, and grew.)
+    QVERIFY2(s.bytesQueued < (uint64_t{40} << 20), qPrintable(QString::number(s.bytesQueued)));
+  }
+
   // A storm of connections closed or reset right after the accept.
   void acceptThenCloseStorm_data() {
     QTest::addColumn<int>("behaviour");
