@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +32,33 @@ void readSymbols(Elf* elf, Elf_Scn* section, const GElf_Shdr& header, std::vecto
   });
 }
 
+// "" when every header and segment the file describes lies inside it; else
+// what lies past its end (a cut download or copy: its tables would read as
+// missing, and a dynamically linked program as a static one).
+std::string truncation(int fd, Elf* elf, const GElf_Ehdr& ehdr) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return {};
+  const auto size = static_cast<uint64_t>(st.st_size);
+  const auto past = [&](uint64_t end, const char* what) {
+    return end > size ? std::string(what) + " end at byte " + std::to_string(end) + ", the file has " +
+                            std::to_string(size)
+                      : std::string();
+  };
+  if (std::string p = past(ehdr.e_shoff + uint64_t{ehdr.e_shnum} * ehdr.e_shentsize, "its section headers");
+      ehdr.e_shnum && !p.empty())
+    return p;
+  size_t phnum = 0;
+  if (elf_getphdrnum(elf, &phnum) != 0) return {};
+  if (std::string p = past(ehdr.e_phoff + uint64_t{phnum} * ehdr.e_phentsize, "its program headers"); !p.empty())
+    return p;
+  for (size_t i = 0; i < phnum; ++i) {
+    GElf_Phdr phdr;
+    if (gelf_getphdr(elf, static_cast<int>(i), &phdr) && phdr.p_type == PT_LOAD)
+      if (std::string p = past(phdr.p_offset + phdr.p_filesz, "its loaded segments"); !p.empty()) return p;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::optional<ElfImage> ElfImage::open(const std::string& path, std::string* error) {
@@ -49,6 +77,8 @@ std::optional<ElfImage> ElfImage::open(const std::string& path, std::string* err
   GElf_Ehdr ehdr;
   if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr)) {
     *error = path + " is not an ELF executable";
+  } else if (const std::string cut = truncation(fd, elf, ehdr); !cut.empty()) {
+    *error = path + " is truncated or damaged: " + cut;
   } else {
     image.is64BitX86 = gelf_getclass(elf) == ELFCLASS64 && ehdr.e_machine == EM_X86_64;
     size_t phnum = 0;

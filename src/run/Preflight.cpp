@@ -1,7 +1,11 @@
 #include "run/Preflight.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -93,6 +97,10 @@ PreflightResult preflight(const std::string& program, const std::vector<std::str
       return r;
     }
     r.message = error + ". reactorscope-run runs dynamically linked libevent programs (ELF executables).";
+    return r;
+  }
+  if (::access(program.c_str(), X_OK) != 0) {
+    r.message = program + " is not executable (" + std::strerror(errno) + "): chmod +x " + program + ".";
     return r;
   }
   if (!image->is64BitX86) {

@@ -217,6 +217,34 @@ class TestReactorscopeRun : public QObject {
     QVERIFY2(r.out.contains("is built against libevent 2.0 (libevent_core-2.0.so.5)"), qPrintable(r.out));
   }
 
+  // A copy without execute permission is refused as such (it was "all
+  // provided", then failed to start); a cut copy is named truncated (it read
+  // as a statically linked program).
+  void refusesNonExecutableAndTruncatedCopies() {
+    QTemporaryDir dir;
+    QFile in(FOREIGN_PROGRAM);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const QByteArray bytes = in.readAll();
+    const auto copy = [&](const QString& name, qsizetype size, bool executable) {
+      const QString path = dir.filePath(name);
+      QFile out(path);
+      if (!out.open(QIODevice::WriteOnly)) return QString();
+      out.write(bytes.left(size));
+      out.close();
+      out.setPermissions(executable ? QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                    : QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+      return path;
+    };
+    const QString noExec = copy("no_exec", bytes.size(), false);
+    Result r = run({"--check", noExec});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("is not executable") && r.out.contains("chmod +x"), qPrintable(r.out));
+    const QString cut = copy("cut", 200, true);
+    r = run({"--check", cut});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("is truncated or damaged") && !r.out.contains("statically linked"), qPrintable(r.out));
+  }
+
   void scriptsAreExplainedAndTheirProgramsRunOnOurs() {
     QTemporaryDir dir;
     const QString path = dir.filePath("wrapper.sh");
