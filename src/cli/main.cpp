@@ -3,6 +3,7 @@
 // Exit status: 0 success, 1 a check failed or the run could not start, 2 usage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -374,11 +375,20 @@ int main(int argc, char** argv) {
   if (verb == "--help" || verb == "-h" || verb == "help") {
     if (!args.empty() && args[0] == "server") std::fputs((serverUsage() + recording::recordUsage()).c_str(), stdout);
     else if (!args.empty() && args[0] == "client") std::fputs((clientUsage() + recording::recordUsage()).c_str(), stdout);
-    else std::fputs((cliUsage() + cli::recordingCommandsUsage()).c_str(), stdout);
+    else if (args.empty() || args[0] == "info" || args[0] == "export")
+      std::fputs((cliUsage() + cli::recordingCommandsUsage()).c_str(), stdout);
+    else return usageError("no help for '" + args[0] + "' (commands: server, client, info, export)");
     return kExitOk;
   }
   std::string error;
-  if (verb == "info" || verb == "export") return cli::runRecordingCommand(verb, args);
+  if (verb == "info" || verb == "export") {
+    if (std::find_if(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; }) !=
+        args.end()) {
+      std::fputs((cliUsage() + cli::recordingCommandsUsage()).c_str(), stdout);
+      return kExitOk;
+    }
+    return cli::runRecordingCommand(verb, args);
+  }
   const std::string settings = joined(args);
   const auto record = (verb == "server" || verb == "client") ? recording::takeRecordOptions(args, &error)
                                                              : std::optional<recording::RecordOptions>();

@@ -98,6 +98,12 @@ std::string resolveProgram(const std::string& program) {
   return {};
 }
 
+// The --trace-text file cannot be written (errno says why): one line, exit status 2.
+int traceFileFailed(const std::string& path) {
+  std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
+  return 2;
+}
+
 // A connection to the running app, or -1 after one line saying how to start it.
 int connectApp() {
   std::string error;
@@ -118,9 +124,10 @@ int runTracedAndExit(const std::string& program, char** argv, const std::string&
                      const rs::recording::RecordOptions& record, bool useApp, int appFd) {
   std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "we");  // (not in the program: close-on-exec)
   if (!path.empty() && !text) {
-    std::fprintf(stderr, "reactorscope-run: cannot write the trace to %s: %s\n", path.c_str(), std::strerror(errno));
+    const int err = errno;
     if (appFd >= 0) ::close(appFd);
-    return 2;
+    errno = err;
+    return traceFileFailed(path);
   }
   std::string error;
   rs::run::RunRecorder recorder;
@@ -232,6 +239,13 @@ int main(int argc, char** argv) {
   std::string libraryPath = libraryDir;
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
+  // A trace file that cannot be written stops the run before the app is looked
+  // for (its "running it anyway" would not hold).
+  if (!traceTextPath.empty() && traceTextPath != "-") {
+    std::FILE* probe = std::fopen(traceTextPath.c_str(), "we");
+    if (!probe) return traceFileFailed(traceTextPath);
+    std::fclose(probe);
+  }
   const int appFd = useApp ? connectApp() : -1;
   if (!traceTextPath.empty() || !record->path.empty() || useApp)
     return runTracedAndExit(program, argv + first, traceTextPath, *record, useApp, appFd);

@@ -109,6 +109,7 @@ class TestCli : public QObject {
     QTest::addColumn<QString>("message");
     QTest::newRow("no arguments") << QStringList{} << "usage:";
     QTest::newRow("unknown command") << QStringList{"serve"} << "unknown command 'serve'";
+    QTest::newRow("help for nothing") << QStringList{"help", "bogus"} << "no help for 'bogus'";
     QTest::newRow("unknown option") << QStringList{"server", "--prot", "1"} << "unknown option '--prot'";
     QTest::newRow("port out of range") << QStringList{"server", "--port", "70000"} << "out of range";
     QTest::newRow("port not a number") << QStringList{"server", "--port", "http"} << "not a number";
@@ -158,6 +159,8 @@ class TestCli : public QObject {
     QTest::newRow("server --help") << QStringList{"server", "--help"} << "--read-high-watermark";
     QTest::newRow("client --help") << QStringList{"client", "--help"} << "--fault";
     QTest::newRow("help client") << QStringList{"help", "client"} << "Exit status";
+    QTest::newRow("info --help") << QStringList{"info", "--help"} << "reactorscope-cli info FILE";
+    QTest::newRow("export --help") << QStringList{"export", "FILE", "--help"} << "--format perfetto|chrome-json";
   }
   void help() {
     QFETCH(QStringList, args);
