@@ -181,6 +181,7 @@ void dropRecord(struct event* ev) {
   }
   if (e->events() & EV_SIGNAL) [[unlikely]] {
     rs::compat::noteSignalAdd(ev->ev_base, *e);
+    errno = 0;  // (add() may fail without setting it: only sigaction's EINVAL warns)
     const int rc = e->add(timeout);
     // A signal no handler may catch (SIGKILL, SIGSTOP): sigaction's EINVAL,
     // which libevent reports as it fails.

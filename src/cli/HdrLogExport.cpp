@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "Exporter.h"
 #include "HdrHistogramLog.h"
 #include "RecordingReader.h"
 
@@ -36,6 +37,10 @@ double epochOf(const std::string& createdUtc) {
 
 bool exportHdrLog(const std::string& recordingPath, const std::string& outPath, uint64_t* intervals,
                   std::string* error) {
+  if (std::string why = exporting::writesOverTheRecording(recordingPath, outPath); !why.empty()) {
+    *error = why;
+    return false;
+  }
   recording::RecordingReader reader;
   if (!reader.open(recordingPath, error)) return false;
   recording::HdrIntervalLogWriter log;

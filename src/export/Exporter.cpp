@@ -58,21 +58,28 @@ bool sameFile(const std::string& a, const std::string& b) {
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+// The temporary name may be the recording too (exporting X.partial to X).
+bool checkPartial(const std::string& recordingPath, const OutputTarget& target, std::string* error) {
+  if (!sameFile(recordingPath, target.writePath)) return true;
+  *error = "the export would be written to '" + target.writePath + "' first, which is the recording being exported: choose another output file";
+  return false;
+}
+
 bool chooseTarget(const std::string& recordingPath, const std::string& outPath, OutputTarget* target,
                   std::string* error) {
   if (outPath == "-") {
     target->toStdout = true;
     return true;
   }
-  if (sameFile(recordingPath, outPath)) {
-    *error = "'" + outPath + "' is the recording being exported: choose another output file";
+  if (std::string why = writesOverTheRecording(recordingPath, outPath); !why.empty()) {
+    *error = why;
     return false;
   }
   struct stat st {};
   if (::stat(outPath.c_str(), &st) != 0) {  // new (or a link to nothing yet): written beside it, renamed
     target->path = outPath;
     target->writePath = outPath + ".partial";
-    return true;
+    return checkPartial(recordingPath, *target, error);
   }
   if (S_ISDIR(st.st_mode)) {
     *error = "cannot write '" + outPath + "': it is a directory";
@@ -85,10 +92,15 @@ bool chooseTarget(const std::string& recordingPath, const std::string& outPath, 
   char resolved[PATH_MAX];
   target->path = ::realpath(outPath.c_str(), resolved) ? std::string(resolved) : outPath;
   target->writePath = target->path + ".partial";
-  return true;
+  return checkPartial(recordingPath, *target, error);
 }
 
 }  // namespace
+
+std::string writesOverTheRecording(const std::string& recordingPath, const std::string& path) {
+  if (!sameFile(recordingPath, path)) return {};
+  return "'" + path + "' is the recording being exported: choose another output file";
+}
 
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,
                      const ExportRange& range, WalkCounts* counts, std::string* error) {

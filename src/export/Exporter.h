@@ -22,8 +22,13 @@ std::optional<ExportFormat> parseExportFormat(std::string_view text);
 bool rangeFromOffsets(const std::string& recordingPath, std::optional<double> fromSec, std::optional<double> toSec,
                       ExportRange* range, std::string* error);
 
+// Why an export may not write `path` ("" when it may): it is the recording
+// being exported (by any name). Every export format asks this first.
+std::string writesOverTheRecording(const std::string& recordingPath, const std::string& path);
+
 // False with *error naming what failed (the recording, the output, a bad block).
-// The output is written next to `outPath` and renamed over it only when complete.
+// The output is written next to `outPath` and renamed over it only when complete
+// (a device or FIFO is written in place; "-" is standard output).
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,
                      const ExportRange& range, WalkCounts* counts, std::string* error);
 

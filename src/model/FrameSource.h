@@ -81,7 +81,7 @@ struct EventRow {
   TraceCause lastCause = TraceCause::None;
   qint64 lastChangeNs = 0;
   qint64 activatedNs = 0;  // pending activation (for scheduling delay); 0 = none
-  qint64 firstSeenNs = 0;  // its first record: its creation, or when it was first seen mid-life
+  qint64 firstSeenNs = 0;  // its first transition sample (creation, or mid-life after drops or a resync); 0: none yet
   qint64 freedAtNs = 0;    // 0 while alive
   qint64 callbackOpenNs = 0;  // its callback began then and has not returned (0: none running)
   bool callbackCutShort = false;  // its session ended inside its last callback (a crash there)

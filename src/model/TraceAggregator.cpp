@@ -107,7 +107,6 @@ int TraceAggregator::createRow(quint64 key, int session, const TraceRecord& r, c
   e.state = r.type == TraceType::Transition ? r.from : EventState::Pending;
   if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
   e.lastChangeNs = r.tsNs;
-  e.firstSeenNs = r.tsNs;
   e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
   applyFineCap(e);
   resolveLabel(e, infoSource);
@@ -195,6 +194,8 @@ void TraceAggregator::ingest(int session, const TraceRecord* records, size_t cou
         }
         if (e.transitions.size() == e.transitions.cap()) foldOldest(e, keptAfterFold(e.transitions.cap()), e.callbacks.cap());
         TransitionSample& sample = e.transitions.pushSlot();
+        if (e.firstSeenNs == 0) [[unlikely]]
+          e.firstSeenNs = r.tsNs;  // the first sample its timeline holds
         sample.tsNs = r.tsNs;
         sample.from = r.from;
         sample.to = r.to;

@@ -117,18 +117,12 @@ int connectApp() {
   return fd;
 }
 
-// Runs the program with its trace written to `path` (empty: none), recorded as
-// `record` says (no path: none) and sent to the app on appFd (-1: none); exits as
-// it did (a program killed by a signal kills this process with the same signal).
-int runTracedAndExit(const std::string& program, char** argv, const std::string& path,
+// Runs the program with its trace written to `text` (null: none; opened by the
+// caller, closed here), recorded as `record` says (no path: none) and sent to
+// the app on appFd (-1: none); exits as it did (a program killed by a signal
+// kills this process with the same signal).
+int runTracedAndExit(const std::string& program, char** argv, std::FILE* text,
                      const rs::recording::RecordOptions& record, bool useApp, int appFd) {
-  std::FILE* text = path.empty() ? nullptr : path == "-" ? stdout : std::fopen(path.c_str(), "we");  // (not in the program: close-on-exec)
-  if (!path.empty() && !text) {
-    const int err = errno;
-    if (appFd >= 0) ::close(appFd);
-    errno = err;
-    return traceFileFailed(path);
-  }
   std::string error;
   rs::run::RunRecorder recorder;
   if (!record.path.empty() && !recorder.open(record, &error)) {
@@ -239,16 +233,14 @@ int main(int argc, char** argv) {
   std::string libraryPath = libraryDir;
   if (const char* old = std::getenv("LD_LIBRARY_PATH"); old && *old) libraryPath += std::string(":") + old;
   ::setenv("LD_LIBRARY_PATH", libraryPath.c_str(), 1);
-  // A trace file that cannot be written stops the run before the app is looked
-  // for (its "running it anyway" would not hold).
-  if (!traceTextPath.empty() && traceTextPath != "-") {
-    std::FILE* probe = std::fopen(traceTextPath.c_str(), "we");
-    if (!probe) return traceFileFailed(traceTextPath);
-    std::fclose(probe);
-  }
+  // The trace file is opened (once: it may be a FIFO) before the app is looked
+  // for: one that cannot be written stops the run there, not after "running it
+  // anyway". Close-on-exec: not the program's.
+  std::FILE* text = traceTextPath.empty() ? nullptr : traceTextPath == "-" ? stdout : std::fopen(traceTextPath.c_str(), "we");
+  if (!traceTextPath.empty() && !text) return traceFileFailed(traceTextPath);
   const int appFd = useApp ? connectApp() : -1;
-  if (!traceTextPath.empty() || !record->path.empty() || useApp)
-    return runTracedAndExit(program, argv + first, traceTextPath, *record, useApp, appFd);
+  if (text || !record->path.empty() || useApp)
+    return runTracedAndExit(program, argv + first, text, *record, useApp, appFd);
   ::execv(program.c_str(), argv + first);
   std::fprintf(stderr, "reactorscope-run: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
   return 126;

@@ -374,6 +374,16 @@ class TestCliRecording : public QObject {
     const Result self = run({"export", copy, "--format", "perfetto", "-o", copy});
     QCOMPARE(self.code, 1);
     QVERIFY2(self.err.contains("is the recording being exported"), qPrintable(self.err));
+    // Nor through its temporary name (X.partial exported to X), nor as an HdrHistogram log.
+    const QString partial = dir_.filePath("rec.partial");
+    QVERIFY(QFile::copy(copy, partial));
+    const Result viaPartial = run({"export", partial, "--format", "perfetto", "-o", dir_.filePath("rec")});
+    QCOMPARE(viaPartial.code, 1);
+    QVERIFY2(viaPartial.err.contains("is the recording being exported"), qPrintable(viaPartial.err));
+    QCOMPARE(QFileInfo(partial).size(), QFileInfo(copy).size());
+    const Result hdrSelf = run({"export", copy, "--format", "hdr-log", "-o", copy});
+    QCOMPARE(hdrSelf.code, 1);
+    QVERIFY2(hdrSelf.err.contains("is the recording being exported"), qPrintable(hdrSelf.err));
     QFile again(copy);
     QVERIFY(again.open(QIODevice::ReadOnly));
     QCOMPARE(again.readAll(), before);
