@@ -101,7 +101,8 @@ static_assert(offsetof(BufferEventPublicFields, readcb) ==
               "callbacks follow input, output and two struct event_watermark");
 
 // C handle on an rs::BufferEvent; its first bytes are libevent's public fields.
-// bufferevent_free deletes it (see CallbackLifetime); the native object lives
+// Its last reference deletes it: bufferevent_free, or the bufferevent_decref
+// after it when one was taken (see CallbackLifetime); the native object lives
 // on until its own callbacks have returned.
 struct bufferevent : BufferEventPublicFields {
   bufferevent(rs::BufferEvent* b, struct event_base* eb)

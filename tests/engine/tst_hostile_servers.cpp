@@ -227,9 +227,11 @@ class TestHostileServers : public QObject {
     std::string why;
     QVERIFY(!client.passed(&why));
     const LoadClientStats s = client.stats();
-    QVERIFY2(s.errOther >= 1, why.c_str());
-    // (Queued counts what the kernel took too: a few MB of socket buffer per
-    // connection. Without the bound it was ~114 MB in this 1-s run, and grew.)
+    // What is queued stays bounded. (It counts what the kernel took too: a few
+    // MB of socket buffer per connection. Without the bound it was ~114 MB in
+    // this 1-s run, and grew. Whether the connection was failed within the
+    // second depends on the machine's speed: a slow build fills only the
+    // kernel's buffers by then.)
     QVERIFY2(s.bytesQueued < (uint64_t{40} << 20), qPrintable(QString::number(s.bytesQueued)));
   }
 
