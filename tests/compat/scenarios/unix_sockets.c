@@ -16,11 +16,17 @@ static struct bufferevent *served;
 static int accepted_family = -1;
 static int client_connected;
 
+/* What the bufferevent's input holds, as a string in buf (64 bytes). */
+static size_t read_text(struct bufferevent *bev, char buf[64]) {
+  size_t n = bufferevent_read(bev, buf, 63);
+  buf[n] = '\0';
+  return n;
+}
+
 static void served_read(struct bufferevent *bev, void *ctx) {
   char buf[64];
-  size_t n = bufferevent_read(bev, buf, sizeof buf - 1);
+  size_t n = read_text(bev, buf);
   (void)ctx;
-  buf[n] = '\0';
   LOG("server read \"%s\", echoes it", buf);
   bufferevent_write(bev, buf, n);
 }
@@ -36,9 +42,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
 static void client_read(struct bufferevent *bev, void *ctx) {
   char buf[64];
-  size_t n = bufferevent_read(bev, buf, sizeof buf - 1);
   (void)ctx;
-  buf[n] = '\0';
+  read_text(bev, buf);
   LOG("client read \"%s\"", buf);
   event_base_loopbreak(base);
 }
