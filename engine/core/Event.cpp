@@ -182,6 +182,12 @@ int Event::addTimeoutNs(Nanos timeout) {
   return base_->addEvent(this, timeout < 0 ? -1 : timeout, false, 0);
 }
 
+int Event::addAssumingWritable(Nanos timeout) {
+  if (!checkLive(this, "event_add")) return -1;
+  if (!(flags_ & kListInit) || !base_) return -1;
+  return base_->addEvent(this, timeout < 0 ? -1 : timeout, false, 0, true, true);
+}
+
 int Event::del() {
   if (!checkLive(this, "event_del")) return -1;
   // Like libevent: an event without a base (never assigned, or its base was

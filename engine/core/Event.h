@@ -60,6 +60,9 @@ class Event {
   // only replaces its timeout.
   int add(const timeval* timeout);
   int addTimeoutNs(Nanos timeout);  // timeout < 0: no timeout
+  // addTimeoutNs() for a write event on a socket believed writable (its last
+  // write took every byte): see EventBase::addEvent's assumeWritable.
+  int addAssumingWritable(Nanos timeout);
   // event_del: Pending/Active -> NonPending; an active event's callback won't run.
   int del();
   // event_active: makes the event active with `res` (ncalls for signals).

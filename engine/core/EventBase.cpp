@@ -215,7 +215,7 @@ void EventBase::checkInLoopThread(const char* op) const {
   debugReport(msg);
 }
 
-inline int EventBase::insertIo(Event* ev) {
+inline int EventBase::insertIo(Event* ev, bool assumeWritable) {
   const int fd = ev->fd_;
   if (fd < 0) {
     // libevent inserts an I/O event on a negative fd without telling the backend:
@@ -233,7 +233,21 @@ inline int EventBase::insertIo(Event* ev) {
     debugReport("event_add: tried to mix edge-triggered and level-triggered events on one fd");
     return -1;
   }
-  const short next = static_cast<short>(slot.interest | want);
+  short watch = want;  // what the poller must watch for it
+  if (want & kEvWrite) {
+    // Assumed when asked on the epoll backend, level-triggered, with no write
+    // event the poller already watches; a write event added to an fd assumed
+    // writable is covered by the same assumption.
+    if (!slot.writeAssumed && assumeWritable && epoll_ && !(want & kEvET) && !(slot.interest & kEvWrite)) {
+      slot.writeAssumed = true;
+      if (!slot.assumedListed) {
+        slot.assumedListed = true;
+        assumedWritable_.push_back(fd);
+      }
+    }
+    if (slot.writeAssumed) watch = static_cast<short>(watch & ~kEvWrite);
+  }
+  const short next = static_cast<short>(slot.interest | watch);
   if (next != slot.interest) {
     if (pollerUpdate(fd, slot.interest, next) < 0) return -1;
     slot.interest = next;
@@ -259,11 +273,38 @@ inline void EventBase::removeIo(Event* ev) {
   short next = 0;
   for (Event* e = slot.head; e; e = e->ioNext_)
     next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
+  if (slot.writeAssumed) {
+    if (next & kEvWrite) next = static_cast<short>(next & ~kEvWrite);  // still assumed
+    else slot.writeAssumed = false;  // its last write event left
+  }
   if (next != slot.interest) {
     pollerUpdate(ev->fd_, slot.interest, next);
     slot.interest = next;
   }
   markRemoved(ev);
+}
+
+void EventBase::stopAssumingWritable(int fd) {
+  assertInLoopThread("stopAssumingWritable");
+  if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
+  FdSlot& slot = fds_[static_cast<size_t>(fd)];
+  if (!slot.writeAssumed) return;
+  slot.writeAssumed = false;
+  short next = 0;
+  for (Event* e = slot.head; e; e = e->ioNext_)
+    next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
+  if (next != slot.interest && pollerUpdate(fd, slot.interest, next) == 0) slot.interest = next;
+}
+
+bool EventBase::pruneAssumedWritable() {
+  size_t kept = 0;
+  for (const int fd : assumedWritable_) {
+    FdSlot& slot = fds_[static_cast<size_t>(fd)];
+    if (slot.writeAssumed) assumedWritable_[kept++] = fd;
+    else slot.assumedListed = false;
+  }
+  assumedWritable_.resize(kept);
+  return kept != 0;
 }
 
 inline void EventBase::insertTimeout(Event* ev, Nanos deadline) {
@@ -314,7 +355,8 @@ void EventBase::makeLaterEventsActive() {
 // ---------------------------------------------------------------------------
 // add / del / activate
 
-int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace) {
+int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace,
+                        bool assumeWritable) {
   assertInLoopThread("event_add");
   const bool tracing = trace && trace_.enabled();
   const EventState from = tracing ? ev->state() : EventState::Invalid;
@@ -325,7 +367,7 @@ int EventBase::addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDea
 
   if ((ev->events_ & (kEvRead | kEvWrite | kEvClosed | kEvSignal)) &&
       !(ev->flags_ & (Event::kListInserted | Event::kListActive | Event::kListActiveLater))) {
-    const int rc = (ev->events_ & kEvSignal) ? insertSignal(ev) : insertIo(ev);
+    const int rc = (ev->events_ & kEvSignal) ? insertSignal(ev) : insertIo(ev, assumeWritable);
     if (rc < 0) return -1;
   }
 
@@ -630,27 +672,38 @@ void EventBase::activateReady(int n) {
 }
 
 // activateReady() for the epoll backend, from the raw epoll events (no ReadyFd
-// copy): the same activations in the same order.
+// copy): the same activations in the same order. Then the fds assumed writable
+// that the kernel did not name, each as if it had reported them writable (one
+// it named gets WRITE with what it reported, as one epoll event would carry both).
 template <bool kTraced>
 void EventBase::activateEpollReady(const epoll_event* events, int n) {
   FdSlot* const fdSlots = fds_.data();
   const size_t nfds = fds_.size();
   ActiveQueue* const queues = activeQueues_.data();
+  const uint64_t thisWait = stats_.iterations;
+  int assumedOnly = 0;  // fds assumed writable this wait did not name
+  if (!assumedWritable_.empty()) [[unlikely]] {
+    for (int i = 0; i < n; ++i) {
+      const auto fd = static_cast<size_t>(events[i].data.fd);
+      if (fd < nfds && fdSlots[fd].writeAssumed) fdSlots[fd].assumedSeenIn = thisWait;
+    }
+    for (const int fd : assumedWritable_)
+      if (fdSlots[fd].writeAssumed && fdSlots[fd].assumedSeenIn != thisWait) ++assumedOnly;
+  }
+  // What the wait reports for entry i: the kernel's conditions, plus WRITE when assumed.
+  auto resOf = [&](int i) {
+    const auto fd = static_cast<size_t>(events[i].data.fd);
+    short res = EpollPoller::toRes(events[i].events);
+    if (fd < nfds && fdSlots[fd].writeAssumed) [[unlikely]] res = static_cast<short>(res | kEvWrite);
+    return res;
+  };
   int activated = 0;  // added to activeCount_ at the end (nothing reads it meanwhile)
   // Traced: the activation records go out as one burst (one room check, one
   // publish), opened by the wait-end record and closed around the rare cold
   // path, which records on its own.
   TraceEmitter::ActivationBurst burst{};
-  if constexpr (kTraced) burst = trace_.beginActivations(n, cachedStamp_);
-  int unmapped = 0;  // fds with no condition we map (the wait-end record counts the others)
-  for (int i = 0; i < n; ++i) {
-    const auto fd = static_cast<size_t>(events[i].data.fd);
-    const short res = EpollPoller::toRes(events[i].events);
-    if (!res) [[unlikely]] {
-      ++unmapped;
-      continue;
-    }
-    if (fd >= nfds) continue;
+  if constexpr (kTraced) burst = trace_.beginActivations(n + assumedOnly, cachedStamp_);
+  auto activateFd = [&](size_t fd, short res) {
     const short what = static_cast<short>(res | kEvET);
     for (Event* ev = fdSlots[fd].head; ev;) {
       Event* const next = ev->ioNext_;
@@ -668,19 +721,34 @@ void EventBase::activateEpollReady(const epoll_event* events, int n) {
         activeCount_ += activated;  // activateEvent() counts on its own
         activated = 0;
         if constexpr (kTraced) {
-          // Finish the wait-end record before publishing: count the rest.
-          int rest = 0;
-          for (int j = i + 1; j < n; ++j) rest += EpollPoller::toRes(events[j].events) != 0;
-          trace_.endActivations(burst, i + 1 - unmapped + rest);
+          // Finish the wait-end record before publishing: count every fd it reports.
+          int reported = assumedOnly;
+          for (int j = 0; j < n; ++j) reported += resOf(j) != 0;
+          trace_.endActivations(burst, reported);
         }
         activateEventCold(ev, match);
-        if constexpr (kTraced) trace_.resumeActivations(burst, n);
+        if constexpr (kTraced) trace_.resumeActivations(burst, n + assumedOnly);
       }
       ev = next;
     }
+  };
+  int unmapped = 0;  // fds with no condition we map (the wait-end record counts the others)
+  for (int i = 0; i < n; ++i) {
+    const auto fd = static_cast<size_t>(events[i].data.fd);
+    const short res = resOf(i);
+    if (!res) [[unlikely]] {
+      ++unmapped;
+      continue;
+    }
+    if (fd >= nfds) continue;
+    activateFd(fd, res);
+  }
+  if (assumedOnly) [[unlikely]] {
+    for (const int fd : assumedWritable_)
+      if (fdSlots[fd].writeAssumed && fdSlots[fd].assumedSeenIn != thisWait) activateFd(static_cast<size_t>(fd), kEvWrite);
   }
   activeCount_ += activated;
-  if constexpr (kTraced) trace_.endActivations(burst, n - unmapped);
+  if constexpr (kTraced) trace_.endActivations(burst, n - unmapped + assumedOnly);
 }
 
 void EventBase::activateEventCold(Event* ev, short match) {
@@ -734,8 +802,13 @@ int EventBase::loop(int flags) {
     // epoll: the raw events go straight to activation (no ReadyFd copy).
     const epoll_event* raw = nullptr;
     const bool rawPath = epoll_ != nullptr;
-    int n = rawPath ? epoll_->waitRaw(timeout, Poller::kMaxReady, &raw)
-                    : poller_->wait(timeout, ready_.get(), Poller::kMaxReady);
+    // An fd assumed writable is ready now: the wait only collects (the trace
+    // keeps the timeout the loop would have waited, as libevent's wait on a
+    // writable socket returns at once).
+    const bool assumedReady = !assumedWritable_.empty() && pruneAssumedWritable();
+    const Nanos waitNs = assumedReady ? 0 : timeout;
+    int n = rawPath ? epoll_->waitRaw(waitNs, Poller::kMaxReady, &raw)
+                    : poller_->wait(waitNs, ready_.get(), Poller::kMaxReady);
     if (n < 0) {
       error_ = std::string(poller_->name()) + " wait failed: " + std::strerror(-n);
       retval = -1;

@@ -190,6 +190,10 @@ class EventBase {
   // Makes `ev` active at the start of the next loop iteration (libevent's
   // "active later", used for deferred callbacks). Loop thread only.
   void activateLater(Event* ev, short res);
+  // The fd's write events were taken as ready without the poller (Event::
+  // addAssumingWritable()) and a write found the kernel's queue full: the
+  // poller watches WRITE from now on. Loop thread only.
+  void stopAssumingWritable(int fd);
 
  private:
   friend class Event;
@@ -197,7 +201,15 @@ class EventBase {
 
   struct FdSlot {
     Event* head = nullptr;
-    short interest = 0;  // union of the fd's events' READ/WRITE/CLOSED/ET
+    short interest = 0;  // what the poller watches: the union of the fd's events' READ/WRITE/CLOSED/ET
+                         // (WRITE left out while writeAssumed)
+    // The fd's write events are taken as ready without the poller (addEvent's
+    // assumeWritable, below): WRITE is not in `interest`, each wait reports the
+    // fd writable. Kept while the fd has a write event; cleared by
+    // stopAssumingWritable() (a write found the kernel's queue full).
+    bool writeAssumed = false;
+    bool assumedListed = false;  // in assumedWritable_
+    uint64_t assumedSeenIn = 0;  // the wait whose poller results already named the fd
   };
   struct ActiveQueue {
     Event* head = nullptr;
@@ -205,7 +217,12 @@ class EventBase {
   };
 
   // --- Event entry points (Event's methods call these) -----------------------
-  int addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace = true);
+  // assumeWritable (a bufferevent's write event, whose socket took every byte
+  // of its last write): the epoll backend does not watch WRITE for it (no
+  // epoll_ctl on add, none on del); each wait reports the fd writable, as the
+  // kernel would report a writable socket, until stopAssumingWritable().
+  int addEvent(Event* ev, Nanos relTimeout, bool absolute, Nanos absDeadline, bool trace = true,
+               bool assumeWritable = false);
   int delEvent(Event* ev, TraceCause cause, bool trace);
   void activateEvent(Event* ev, short res, short ncalls, TraceCause cause, int64_t lateness);
   // `from` is the state to report (a timed-out event is deleted before activation).
@@ -225,7 +242,7 @@ class EventBase {
   // checks its precondition (the event is / is not in that list) when debug
   // checks are on; `checks` is false only where the caller's own test is that
   // precondition.
-  int insertIo(Event* ev);
+  int insertIo(Event* ev, bool assumeWritable);
   void removeIo(Event* ev);
   int insertSignal(Event* ev);
   void removeSignal(Event* ev);
@@ -268,6 +285,8 @@ class EventBase {
   void linkAll(Event* ev);
   void unlinkAll(Event* ev);
   int pollerUpdate(int fd, short oldInterest, short newInterest);
+  // Drops the fds no longer assumed writable from assumedWritable_; true when one is left.
+  bool pruneAssumedWritable();
 
   // --- The loop ---------------------------------------------------------------
   bool haveEvents() const { return userEventCount_ > 0; }
@@ -303,6 +322,7 @@ class EventBase {
   uint64_t nextId_ = 1;
 
   std::vector<FdSlot> fds_;
+  std::vector<int> assumedWritable_;  // fds whose slot has writeAssumed (and some stale ones)
   std::unique_ptr<ReadyFd[]> ready_;  // Poller::kMaxReady entries, filled by each wait
   TimerQueue timers_;
   SignalSource signals_;

@@ -642,6 +642,7 @@ ssize_t BufferEvent::sendOutput(int* err) {
 
 void BufferEvent::armWrite() {
   if (!(writeEvent_.pending(kEvWrite, nullptr) & kEvWrite)) writeEvent_.addTimeoutNs(writeTimeout_);
+  else base_->stopAssumingWritable(fd_);  // the kernel's queue is full: the poller watches it now
 }
 
 void BufferEvent::scheduleWrite() {
@@ -650,7 +651,10 @@ void BufferEvent::scheduleWrite() {
   // Natively the write starts in this loop iteration; libevent waits for the
   // poller to report the socket writable (a loop run with EVLOOP_ONCE ends
   // before writing).
-  if (libeventCompatible_) armWrite();
+  // The poller is not asked to watch the socket (no epoll_ctl to add, none to
+  // delete): the base reports it writable at its next wait, as the kernel
+  // would, unless a write already found its queue full (armWrite()).
+  if (libeventCompatible_) writeEvent_.addAssumingWritable(writeTimeout_);
   else writeEvent_.activate(kEvWrite);
 }
 

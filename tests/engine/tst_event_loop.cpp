@@ -185,6 +185,63 @@ class TestEventLoop : public QObject {
     QCOMPARE(lastWhat, expectedWhat);
   }
 
+  // A bufferevent's write event added as "assumed writable" (epoll: no
+  // epoll_ctl, the base reports the fd writable at each wait) behaves as a
+  // write event on a writable socket does: it fires at the next wait, with
+  // EV_WRITE and "fd ready: write"; once a write finds the socket full and the
+  // base is told, it waits for the peer to read; deleted first, it never fires.
+  void assumedWritableBehavesAsAWritableSocket_data() { backends(); }
+  void assumedWritableBehavesAsAWritableSocket() {
+    QFETCH(Poller::Backend, backend);
+    EventBase base(tracedOptions(backend));
+    SocketPair sp;
+    QVERIFY(sp.ok());
+    int fires = 0;
+    short lastWhat = 0;
+    bool guardFired = false;  // a hang guard (60 s), not a timing
+    Event guard(&base, -1, 0, [&](int, short) {
+      guardFired = true;
+      base.loopbreak();
+    });
+    Event writer(&base, sp.fd[0], kEvWrite | kEvPersist, [&](int fd, short what) {
+      ++fires;
+      lastWhat = what;
+      const char chunk[4096] = {};
+      while (::write(fd, chunk, sizeof chunk) > 0) {
+      }
+      base.stopAssumingWritable(fd);  // as a bufferevent whose write found the queue full
+    });
+    QCOMPARE(writer.addAssumingWritable(-1), 0);
+    QVERIFY(writer.pending(kEvWrite, nullptr) & kEvWrite);
+    QCOMPARE(writer.del(), 0);
+    base.loop(kLoopNonblock);
+    QCOMPARE(fires, 0);
+
+    QCOMPARE(writer.addAssumingWritable(-1), 0);
+    timeval aMinute{60, 0};
+    QCOMPARE(guard.add(&aMinute), 0);
+    base.loop(kLoopOnce);  // returns once the write event ran: the wait did not block on it
+    QVERIFY(!guardFired);
+    QCOMPARE(fires, 1);
+    QCOMPARE(lastWhat, static_cast<short>(kEvWrite));
+    for (int i = 0; i < 3; ++i) base.loop(kLoopNonblock | kLoopOnce);
+    QCOMPARE(fires, 1);  // full: the poller watches it, and it is not writable
+
+    char sink[65536];
+    while (::read(sp.fd[1], sink, sizeof sink) > 0) {
+    }
+    base.loop(kLoopOnce);
+    QCOMPARE(fires, 2);  // writable again, reported by the poller
+    QCOMPARE(writer.del(), 0);
+    guard.del();
+    const QStringList expected{"invalid->non-pending new",  "non-pending->pending add", "pending->non-pending del",
+                               "non-pending->pending add",  "pending->active ready-write", "active->pending dispatch",
+                               "callback-begin",            "callback-end",             "pending->active ready-write",
+                               "active->pending dispatch",  "callback-begin",           "callback-end",
+                               "pending->non-pending del"};
+    QCOMPARE(timeline(drainAll(base), writer.id()), expected);
+  }
+
   void timerOrderAndNeverEarly_data() { backends(); }
   void timerOrderAndNeverEarly() {
     QFETCH(Poller::Backend, backend);
