@@ -125,6 +125,7 @@ inline int PlainFastPath::delIoImpl(Event* ev) {
   slot.head = nullptr;
   const short interest = slot.interest;
   slot.interest = 0;
+  slot.writeAssumed = false;  // (never set while a plain event is the fd's only one)
   b->markRemoved(ev, false);  // the entry test above is its precondition
   if constexpr (kTraced)
     b->trace_.transition(ev, EventState::Pending, EventState::NonPending, TraceCause::Del, 0, 0, b->trace_.stamp());

@@ -236,8 +236,10 @@ inline int EventBase::insertIo(Event* ev, bool assumeWritable) {
   short watch = want;  // what the poller must watch for it
   if (want & kEvWrite) {
     // Assumed when asked on the epoll backend, level-triggered, with no write
-    // event the poller already watches; a write event added to an fd assumed
-    // writable is covered by the same assumption.
+    // event the poller already watches. Any other write event on the fd (a
+    // program's own, whose writes the base never sees) ends the assumption:
+    // the poller watches the fd's WRITE from then on.
+    if (slot.writeAssumed && !assumeWritable) slot.writeAssumed = false;
     if (!slot.writeAssumed && assumeWritable && epoll_ && !(want & kEvET) && !(slot.interest & kEvWrite)) {
       slot.writeAssumed = true;
       if (!slot.assumedListed) {

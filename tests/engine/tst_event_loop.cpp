@@ -242,6 +242,31 @@ class TestEventLoop : public QObject {
     QCOMPARE(timeline(drainAll(base), writer.id()), expected);
   }
 
+  // A program's own write event on an fd assumed writable (its writes are not
+  // the base's to see) ends the assumption: on a full socket neither fires.
+  void ownWriteEventOnAnAssumedFdWaitsForThePoller_data() { backends(); }
+  void ownWriteEventOnAnAssumedFdWaitsForThePoller() {
+    QFETCH(Poller::Backend, backend);
+    EventBase base(tracedOptions(backend));
+    SocketPair sp;
+    QVERIFY(sp.ok());
+    const char chunk[4096] = {};
+    while (::write(sp.fd[0], chunk, sizeof chunk) > 0) {
+    }
+    int fires = 0;
+    Event assumed(&base, sp.fd[0], kEvWrite | kEvPersist, [&](int, short) { ++fires; });
+    Event own(&base, sp.fd[0], kEvWrite | kEvPersist, [&](int, short) { ++fires; });
+    QCOMPARE(assumed.addAssumingWritable(-1), 0);
+    QCOMPARE(own.add(nullptr), 0);
+    for (int i = 0; i < 3; ++i) base.loop(kLoopNonblock | kLoopOnce);
+    QCOMPARE(fires, 0);
+    char sink[65536];
+    while (::read(sp.fd[1], sink, sizeof sink) > 0) {
+    }
+    base.loop(kLoopNonblock | kLoopOnce);
+    QCOMPARE(fires, 2);  // writable: both, reported by the poller
+  }
+
   void timerOrderAndNeverEarly_data() { backends(); }
   void timerOrderAndNeverEarly() {
     QFETCH(Poller::Backend, backend);
