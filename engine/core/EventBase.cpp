@@ -234,12 +234,15 @@ inline int EventBase::insertIo(Event* ev, bool assumeWritable) {
     return -1;
   }
   short watch = want;  // what the poller must watch for it
+  bool endsAssumption = false;
   if (want & kEvWrite) {
     // Assumed when asked on the epoll backend, level-triggered, with no write
     // event the poller already watches. Any other write event on the fd (a
     // program's own, whose writes the base never sees) ends the assumption:
     // the poller watches the fd's WRITE from then on.
-    if (slot.writeAssumed && !assumeWritable) slot.writeAssumed = false;
+    // (Ended only once the poller took WRITE: when it refuses, the fd's other
+    // write events stay assumed, not stranded.)
+    endsAssumption = slot.writeAssumed && !assumeWritable;
     if (!slot.writeAssumed && assumeWritable && epoll_ && !(want & kEvET) && !(slot.interest & kEvWrite)) {
       slot.writeAssumed = true;
       if (!slot.assumedListed) {
@@ -247,13 +250,14 @@ inline int EventBase::insertIo(Event* ev, bool assumeWritable) {
         assumedWritable_.push_back(fd);
       }
     }
-    if (slot.writeAssumed) watch = static_cast<short>(watch & ~kEvWrite);
+    if (slot.writeAssumed && !endsAssumption) watch = static_cast<short>(watch & ~kEvWrite);
   }
   const short next = static_cast<short>(slot.interest | watch);
   if (next != slot.interest) {
     if (pollerUpdate(fd, slot.interest, next) < 0) return -1;
     slot.interest = next;
   }
+  if (endsAssumption) slot.writeAssumed = false;
   ev->ioPrev_ = nullptr;
   ev->ioNext_ = slot.head;
   if (slot.head) slot.head->ioPrev_ = ev;
@@ -291,11 +295,14 @@ void EventBase::stopAssumingWritable(int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
   FdSlot& slot = fds_[static_cast<size_t>(fd)];
   if (!slot.writeAssumed) return;
-  slot.writeAssumed = false;
   short next = 0;
   for (Event* e = slot.head; e; e = e->ioNext_)
     next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
-  if (next != slot.interest && pollerUpdate(fd, slot.interest, next) == 0) slot.interest = next;
+  // When the poller refuses the fd (a regular file: EPERM; the watch limit),
+  // it stays assumed writable: its write events go on firing, never stranded.
+  if (next != slot.interest && pollerUpdate(fd, slot.interest, next) < 0) return;
+  slot.interest = next;
+  slot.writeAssumed = false;
 }
 
 bool EventBase::pruneAssumedWritable() {

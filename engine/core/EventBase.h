@@ -192,7 +192,8 @@ class EventBase {
   void activateLater(Event* ev, short res);
   // The fd's write events were taken as ready without the poller (Event::
   // addAssumingWritable()) and a write found the kernel's queue full: the
-  // poller watches WRITE from now on. Loop thread only.
+  // poller watches WRITE from now on (if it refuses the fd, e.g. a regular
+  // file, the fd stays assumed writable). Loop thread only.
   void stopAssumingWritable(int fd);
 
  private:

@@ -654,8 +654,14 @@ void BufferEvent::scheduleWrite() {
   // The poller is not asked to watch the socket (no epoll_ctl to add, none to
   // delete): the base reports it writable at its next wait, as the kernel
   // would, unless a write already found its queue full (armWrite()).
-  if (libeventCompatible_) writeEvent_.addAssumingWritable(writeTimeout_);
-  else writeEvent_.activate(kEvWrite);
+  if (libeventCompatible_) {
+    writeEvent_.addAssumingWritable(writeTimeout_);
+    // Output filled from another thread (evbuffer_add on the output, which
+    // libevent allows under its locks): no epoll_ctl wakes a waiting loop now.
+    if (!base_->isInLoopThread()) base_->wakeup();
+  } else {
+    writeEvent_.activate(kEvWrite);
+  }
 }
 
 void BufferEvent::handleWrite(short what) {

@@ -267,6 +267,35 @@ class TestEventLoop : public QObject {
     QCOMPARE(fires, 2);  // writable: both, reported by the poller
   }
 
+  // An fd the poller refuses (a regular file: epoll says EPERM) stays assumed
+  // writable when told its queue was full: its write event is never stranded
+  // pending (the loop would wait forever with nothing to wake it).
+  // (epoll only: the other backends never assume.)
+  void assumedWritableFileIsNeverStranded() {
+    EventBase base(tracedOptions(Poller::Backend::Epoll));
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    bool guardFired = false;  // a hang guard (60 s), not a timing
+    Event guard(&base, -1, 0, [&](int, short) {
+      guardFired = true;
+      base.loopbreak();
+    });
+    int fires = 0;
+    Event writer(&base, static_cast<int>(file.handle()), kEvWrite | kEvPersist, [&](int fd, short) {
+      base.stopAssumingWritable(fd);  // as a bufferevent whose write was partial
+      if (++fires == 2) {
+        writer.del();
+        guard.del();
+      }
+    });
+    QCOMPARE(writer.addAssumingWritable(-1), 0);
+    timeval aMinute{60, 0};
+    QCOMPARE(guard.add(&aMinute), 0);
+    QCOMPARE(base.loop(), 1);  // no events left
+    QVERIFY(!guardFired);
+    QCOMPARE(fires, 2);
+  }
+
   void timerOrderAndNeverEarly_data() { backends(); }
   void timerOrderAndNeverEarly() {
     QFETCH(Poller::Backend, backend);
