@@ -215,6 +215,13 @@ void EventBase::checkInLoopThread(const char* op) const {
   debugReport(msg);
 }
 
+inline short EventBase::eventsInterest(const FdSlot& slot) {
+  short interest = 0;
+  for (const Event* e = slot.head; e; e = e->ioNext_)
+    interest = static_cast<short>(interest | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
+  return interest;
+}
+
 inline int EventBase::insertIo(Event* ev, bool assumeWritable) {
   const int fd = ev->fd_;
   if (fd < 0) {
@@ -276,9 +283,7 @@ inline void EventBase::removeIo(Event* ev) {
   else slot.head = ev->ioNext_;
   if (ev->ioNext_) ev->ioNext_->ioPrev_ = ev->ioPrev_;
   ev->ioNext_ = ev->ioPrev_ = nullptr;
-  short next = 0;
-  for (Event* e = slot.head; e; e = e->ioNext_)
-    next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
+  short next = eventsInterest(slot);
   if (slot.writeAssumed) {
     if (next & kEvWrite) next = static_cast<short>(next & ~kEvWrite);  // still assumed
     else slot.writeAssumed = false;  // its last write event left
@@ -295,9 +300,7 @@ void EventBase::stopAssumingWritable(int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
   FdSlot& slot = fds_[static_cast<size_t>(fd)];
   if (!slot.writeAssumed) return;
-  short next = 0;
-  for (Event* e = slot.head; e; e = e->ioNext_)
-    next = static_cast<short>(next | (e->events_ & (kEvRead | kEvWrite | kEvClosed | kEvET)));
+  short next = eventsInterest(slot);
   // When the poller refuses the fd (a regular file: EPERM; the watch limit),
   // it stays assumed writable: its write events go on firing, never stranded.
   if (next != slot.interest && pollerUpdate(fd, slot.interest, next) < 0) return;

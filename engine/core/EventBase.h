@@ -286,6 +286,9 @@ class EventBase {
   void linkAll(Event* ev);
   void unlinkAll(Event* ev);
   int pollerUpdate(int fd, short oldInterest, short newInterest);
+  // The union of the fd's events' READ/WRITE/CLOSED/ET (what the poller
+  // would watch without an assumption).
+  static short eventsInterest(const FdSlot& slot);
   // Drops the fds no longer assumed writable from assumedWritable_; true when one is left.
   bool pruneAssumedWritable();
 
