@@ -23,6 +23,17 @@ using rs::test::tracedOptions;
 namespace {
 QStringList g_debugMessages;
 void captureDebugMessage(const char* message) { g_debugMessages << QString::fromUtf8(message); }
+// Non-blocking socket ends: write until the kernel's queue is full, read until it is empty.
+void fillUntilFull(int fd) {
+  const char chunk[4096] = {};
+  while (::write(fd, chunk, sizeof chunk) > 0) {
+  }
+}
+void readUntilEmpty(int fd) {
+  char sink[65536];
+  while (::read(fd, sink, sizeof sink) > 0) {
+  }
+}
 }  // namespace
 
 class TestEventLoop : public QObject {
@@ -206,9 +217,7 @@ class TestEventLoop : public QObject {
     Event writer(&base, sp.fd[0], kEvWrite | kEvPersist, [&](int fd, short what) {
       ++fires;
       lastWhat = what;
-      const char chunk[4096] = {};
-      while (::write(fd, chunk, sizeof chunk) > 0) {
-      }
+      fillUntilFull(fd);
       base.stopAssumingWritable(fd);  // as a bufferevent whose write found the queue full
     });
     QCOMPARE(writer.addAssumingWritable(-1), 0);
@@ -227,9 +236,7 @@ class TestEventLoop : public QObject {
     for (int i = 0; i < 3; ++i) base.loop(kLoopNonblock | kLoopOnce);
     QCOMPARE(fires, 1);  // full: the poller watches it, and it is not writable
 
-    char sink[65536];
-    while (::read(sp.fd[1], sink, sizeof sink) > 0) {
-    }
+    readUntilEmpty(sp.fd[1]);
     base.loop(kLoopOnce);
     QCOMPARE(fires, 2);  // writable again, reported by the poller
     QCOMPARE(writer.del(), 0);
@@ -250,9 +257,7 @@ class TestEventLoop : public QObject {
     EventBase base(tracedOptions(backend));
     SocketPair sp;
     QVERIFY(sp.ok());
-    const char chunk[4096] = {};
-    while (::write(sp.fd[0], chunk, sizeof chunk) > 0) {
-    }
+    fillUntilFull(sp.fd[0]);
     int fires = 0;
     Event assumed(&base, sp.fd[0], kEvWrite | kEvPersist, [&](int, short) { ++fires; });
     Event own(&base, sp.fd[0], kEvWrite | kEvPersist, [&](int, short) { ++fires; });
@@ -260,9 +265,7 @@ class TestEventLoop : public QObject {
     QCOMPARE(own.add(nullptr), 0);
     for (int i = 0; i < 3; ++i) base.loop(kLoopNonblock | kLoopOnce);
     QCOMPARE(fires, 0);
-    char sink[65536];
-    while (::read(sp.fd[1], sink, sizeof sink) > 0) {
-    }
+    readUntilEmpty(sp.fd[1]);
     base.loop(kLoopNonblock | kLoopOnce);
     QCOMPARE(fires, 2);  // writable: both, reported by the poller
   }
