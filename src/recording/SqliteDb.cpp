@@ -21,6 +21,7 @@ bool Db::open(const std::string& path, Mode mode, std::string* error) {
     return false;
   }
   sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   return true;
 }
 

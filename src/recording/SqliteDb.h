@@ -16,6 +16,10 @@ namespace rs::recording {
 class Db {
  public:
   enum class Mode { CreateNew, ReadWrite, ReadOnly };
+  // How long a statement waits for another connection's lock (a reader opening the
+  // file while the writer creates it, a writer's commit while a reader checkpoints)
+  // before it fails with "database is locked". Such locks last milliseconds.
+  static constexpr int kBusyTimeoutMs = 2000;
   Db() = default;
   ~Db();
   Db(const Db&) = delete;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -442,6 +443,39 @@ class TestRecordingFile : public QObject {
     RecordingReader reader;
     QVERIFY(reader.open(path.toStdString(), &error));
     QVERIFY(reader.sessions().empty());
+  }
+
+  // A reader that opens the file while the writer is still creating it (the app
+  // recording while `reactorscope info` or a test polls the path) holds SQLite's shared
+  // lock for a moment: the writer waits for it instead of failing with "database is
+  // locked", and the reader never crashes on the half-made file.
+  void writerCreatesItsFileWhileAReaderPolls() {
+    for (int round = 0; round < 40; ++round) {
+      const QString path = freshPath();
+      std::atomic<bool> stop{false};
+      std::atomic<int> opened{0};
+      std::thread poller([&] {
+        while (!stop.load()) {
+          RecordingReader reader;
+          std::string ignored;
+          if (reader.open(path.toStdString(), &ignored)) opened.fetch_add(1);
+        }
+      });
+      RecordingWriter writer;
+      std::string error;
+      const bool created = writer.open(path.toStdString(), &error);
+      if (created) {
+        const int64_t s = writer.addSession(sessionInfo("polled"));
+        const auto records = noisy(round, 100, 0);
+        writer.append(s, records.data(), records.size());
+        writer.close();
+      }
+      while (opened.load() == 0 && created) std::this_thread::yield();  // a reader got in at least once
+      stop = true;
+      poller.join();
+      QVERIFY2(created, qPrintable(QString("round %1: %2").arg(round).arg(QString::fromStdString(error))));
+      QCOMPARE(openError(path), QString());
+    }
   }
 
   // open() off the owner thread breaks the stated thread contract: the writer aborts
