@@ -9,6 +9,7 @@
 // the window: settings saved, sessions stopped), 2 on a usage error.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <QIcon>
 
 #include <cstdio>
@@ -123,6 +124,14 @@ int main(int argc, char* argv[]) {
   if (parser.isSet(tabOption()) && !rs::gui::MainWindow::tabNames().contains(tab))
     return usageError(QStringLiteral("--tab: '%1' is not one of %2")
                           .arg(tab, rs::gui::MainWindow::tabNames().join(QStringLiteral(", "))));
+
+  if (parser.isSet(selectOption())) {
+    const QRegularExpression select(parser.value(selectOption()));
+    if (!select.isValid())
+      return usageError(QStringLiteral("--select: '%1' is not a regular expression (%2 at offset %3)")
+                            .arg(parser.value(selectOption()), select.errorString())
+                            .arg(select.patternErrorOffset()));
+  }
 
   bool windowOk = true;
   const double timelineWindowSec =

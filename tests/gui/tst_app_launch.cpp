@@ -64,6 +64,10 @@ class TstAppLaunch : public QObject {
     QTest::newRow("non-loopback client") << QStringList{"--client", "10.0.0.1:80"} << "only loopback";
     QTest::newRow("stray argument") << QStringList{"a.rsrec", "stray"} << "unexpected argument 'stray'";
     QTest::newRow("bad retention") << QStringList{"--retention", "0"} << "--retention must be 1..3600";
+    QTest::newRow("bad select") << QStringList{"--select", "read_cb("}
+                                << "--select: 'read_cb(' is not a regular expression (missing closing parenthesis";
+    QTest::newRow("bad timeline window") << QStringList{"--timeline-window", "0.5"}
+                                         << "--timeline-window: '0.5' is not 1-3600 seconds";
   }
   void usageErrorsExit2() {
     QFETCH(QStringList, args);
