@@ -1,7 +1,9 @@
 // What the pre-flight check needs to know about an executable, read with
 // elfutils' libelf: whether it is dynamically linked, the libraries it names
 // (DT_NEEDED), the functions and data it imports (undefined dynamic symbols),
-// and the symbols a library exports (defined dynamic symbols).
+// and the symbols a library exports (defined dynamic symbols) -- from the
+// section headers, or, in a file whose section headers were stripped, from its
+// dynamic segment, as the loader reads it.
 // Thread contract: a plain value; open() may run on any thread.
 #pragma once
 #include <optional>

@@ -245,6 +245,39 @@ class TestReactorscopeRun : public QObject {
     QVERIFY2(r.out.contains("is truncated or damaged") && !r.out.contains("statically linked"), qPrintable(r.out));
   }
 
+  // A program whose section headers were stripped (sstrip, some packers) runs
+  // as before -- the loader reads program headers only -- so its libraries and
+  // imports are read from its dynamic segment: the same verdict as the original,
+  // with the GNU symbol hash (foreign_program) and the SysV one.
+  void sectionHeadersStrippedReadsTheDynamicSegment_data() {
+    QTest::addColumn<QString>("program");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("gnu hash") << QString(FOREIGN_PROGRAM) << QString("all provided");
+    QTest::newRow("sysv hash") << QString(USES_EVHTTP_SYSV_HASH) << QString("  missing: evhttp_new\n");
+  }
+  void sectionHeadersStrippedReadsTheDynamicSegment() {
+    QFETCH(QString, program);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QFile in(program);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray bytes = in.readAll();
+    QVERIFY(bytes.size() > 64 && bytes.startsWith("\x7f" "ELF\x02"));  // ELF64
+    bytes.replace(0x28, 8, QByteArray(8, '\0'));  // e_shoff
+    bytes.replace(0x3a, 6, QByteArray(6, '\0'));  // e_shentsize, e_shnum, e_shstrndx
+    const QString path = dir.filePath("no_section_headers");
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes);
+    out.close();
+    out.setPermissions(out.permissions() | QFileDevice::ExeUser);
+    const Result original = run({"--check", program});
+    const Result stripped = run({"--check", path});
+    QVERIFY2(stripped.out.contains(expected), qPrintable(stripped.out));
+    QCOMPARE(stripped.exitCode, original.exitCode);
+    QCOMPARE(QString(stripped.out).replace(path, "PROGRAM"), QString(original.out).replace(program, "PROGRAM"));
+  }
+
   void scriptsAreExplainedAndTheirProgramsRunOnOurs() {
     QTemporaryDir dir;
     const QString path = dir.filePath("wrapper.sh");
