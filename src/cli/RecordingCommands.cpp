@@ -169,6 +169,7 @@ int runExport(const std::vector<std::string>& args) {
                static_cast<unsigned long long>(counts.records), out.c_str(),
                static_cast<unsigned long long>(counts.tracks), static_cast<unsigned long long>(counts.slices),
                static_cast<unsigned long long>(counts.flows), static_cast<unsigned long long>(counts.counterValues));
+  if (!counts.shortSessions.empty()) std::fprintf(stderr, "reactorscope-cli: warning: %s\n", counts.shortSessions.c_str());
   return kExitOk;
 }
 

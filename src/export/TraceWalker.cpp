@@ -51,7 +51,20 @@ bool TraceWalker::walkSession(const recording::SessionSummary& session, const Ex
   std::vector<recording::EventInfo> infos;
   if (!reader_.events(session.id, infos, error)) return false;
   for (const auto& info : infos) labels_[info.eventId] = info.label;
-  if (span.empty) return true;
+  const uint64_t recordsBefore = counts_.records;
+  if (!span.empty && !walkRecords(session, range, span, error)) return false;
+  const uint64_t walked = counts_.records - recordsBefore;
+  if ((span.empty || (range.fromNs <= span.firstNs && range.toNs >= span.lastNs)) && walked < session.recordCount)
+    counts_.shortSessions += (counts_.shortSessions.empty() ? "" : " ") + std::string("session ") +
+                             std::to_string(session.id) + ": " + std::to_string(walked) + " of the " +
+                             std::to_string(session.recordCount) +
+                             " records its session row counts were readable (the file was edited or damaged: "
+                             "blocks are missing or out of the time index's reach).";
+  return true;
+}
+
+bool TraceWalker::walkRecords(const recording::SessionSummary& session, const ExportRange& range,
+                              const recording::TimeSpan& span, std::string* error) {
   const int64_t from = std::max(range.fromNs, span.firstNs), to = std::min(range.toNs, span.lastNs);
   std::vector<TraceRecord> chunk;
   int64_t lastTs = from;

@@ -26,6 +26,10 @@ struct ExportRange {
 
 struct WalkCounts {
   uint64_t records = 0, slices = 0, flows = 0, counterValues = 0, tracks = 0;
+  // Sessions walked whole whose blocks held fewer records than their session
+  // row counts (an edited or damaged file: blocks missing, moved to another
+  // session, or out of the reach of the time index); one sentence each, "" when none.
+  std::string shortSessions;
 };
 
 class TraceWalker {
@@ -45,6 +49,9 @@ class TraceWalker {
     uint64_t pendingFlow = 0;  // a ready transition waiting for its callback
   };
   bool walkSession(const recording::SessionSummary& session, const ExportRange& range, std::string* error);
+  // The session's records in range, a chunk at a time; false with *error on a bad block or query.
+  bool walkRecords(const recording::SessionSummary& session, const ExportRange& range,
+                   const recording::TimeSpan& span, std::string* error);
   void apply(int64_t session, const TraceRecord& r);
   EventTracks& tracksOf(int64_t session, const TraceRecord& r);
   uint64_t counterTrack(int64_t session, uint32_t owner, int32_t fd, BufferId buffer);

@@ -194,16 +194,20 @@ void RecordingActions::startExport() {
                  .arg(QString::fromStdString(out))
                  .arg(counts.tracks)
                  .arg(counts.slices)
-                 .arg(counts.flows)
+                 .arg(counts.flows) +
+                 (counts.shortSessions.empty() ? QString()
+                                               : tr(". Warning: %1").arg(QString::fromStdString(counts.shortSessions)))
            : tr("export failed: %1").arg(QString::fromStdString(error));
-    QMetaObject::invokeMethod(this, [this, ok, message] { finishExport(ok, message); }, Qt::QueuedConnection);
+    const int level = !ok ? 2 : counts.shortSessions.empty() ? 0 : 1;
+    QMetaObject::invokeMethod(this, [this, ok, level, message] { finishExport(ok, level, message); },
+                              Qt::QueuedConnection);
   });
 }
 
-void RecordingActions::finishExport(bool ok, const QString& message) {
+void RecordingActions::finishExport(bool ok, int level, const QString& message) {
   if (exportThread_.joinable()) exportThread_.join();
   if (progress_) progress_->close();
-  log(ok ? 0 : 2, message);
+  log(level, message);
   if (!ok) {
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Export"), message, QMessageBox::Close, window_);
     box->setObjectName(QStringLiteral("exportErrorBox"));

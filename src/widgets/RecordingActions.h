@@ -75,7 +75,7 @@ class RecordingActions : public QObject {
   void updateStatus();
   void openExportDialog();
   void startExport();
-  void finishExport(bool ok, const QString& message);
+  void finishExport(bool ok, int level, const QString& message);  // level: as log()'s
   void log(int level, const QString& text);
 
   MainWindow* window_;

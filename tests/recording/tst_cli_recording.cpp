@@ -30,6 +30,7 @@
 
 #include <sys/stat.h>
 
+#include "SqliteDb.h"
 #include "HdrLogDecoder.h"
 #include "Keyframes.h"
 #include "RecordingReader.h"
@@ -361,6 +362,43 @@ class TestCliRecording : public QObject {
     const Result unwritable = run({"export", recorded_, "--format", "perfetto", "-o", "/nonexistent-dir/t.pftrace"});
     QCOMPARE(unwritable.code, 1);
     QVERIFY(unwritable.err.contains("cannot write '/nonexistent-dir/t.pftrace'"));
+  }
+
+  // A file edited or damaged so that records its session row counts cannot be
+  // read (blocks moved to another session; a block's stored times shifted, so
+  // the time index no longer finds its records) still exports what is
+  // readable, and says how many of which session's records it could read.
+  void exportSaysWhenASessionsRecordsAreNotAllReadable_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::newRow("blocks moved to no session") << "UPDATE blocks SET session = 99 WHERE session = 1";
+    QTest::newRow("a block's times shifted") << "UPDATE blocks SET first_ts = first_ts + 1000000000, last_ts = "
+                                                "last_ts + 1000000000 WHERE id = (SELECT MIN(id) FROM blocks)";
+  }
+  void exportSaysWhenASessionsRecordsAreNotAllReadable() {
+    QFETCH(QString, damage);
+    const QString copy = dir_.filePath("damaged.rsrec");
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(recorded_, copy));
+    const QString out = dir_.filePath("damaged.json");
+    const Result whole = run({"export", copy, "--format", "chrome-json", "-o", out});
+    QVERIFY2(whole.code == 0 && !whole.err.contains("warning"), qPrintable(whole.err));
+    {
+      rs::recording::Db db;
+      std::string error;
+      QVERIFY2(db.open(copy.toStdString(), rs::recording::Db::Mode::ReadWrite, &error) &&
+                   db.exec(damage.toStdString(), &error),
+               error.c_str());
+    }
+    const Result r = run({"export", copy, "--format", "chrome-json", "-o", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    static const QRegularExpression warning(
+        "reactorscope-cli: warning: session 1: (\\d+) of the (\\d+) records its session row counts were readable "
+        "\\(the file was edited or damaged");
+    const auto m = warning.match(r.err);
+    QVERIFY2(m.hasMatch(), qPrintable(r.err));
+    QVERIFY(m.captured(1).toULongLong() < m.captured(2).toULongLong());
+    QCOMPARE(m.captured(2).toULongLong(), storedRecords_);
+    QVERIFY2(r.err.contains(QStringLiteral("exported %1 records").arg(m.captured(1))), qPrintable(r.err));
   }
 
   // The export never destroys what its -o names: the recording itself is
