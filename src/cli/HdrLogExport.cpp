@@ -37,12 +37,9 @@ double epochOf(const std::string& createdUtc) {
 
 bool exportHdrLog(const std::string& recordingPath, const std::string& outPath, uint64_t* intervals,
                   std::string* error) {
-  if (std::string why = exporting::writesOverTheRecording(recordingPath, outPath); !why.empty()) {
-    *error = why;
-    return false;
-  }
   recording::RecordingReader reader;
   if (!reader.open(recordingPath, error)) return false;
+  exporting::ExportOutput output;  // (opened at the first interval: a recording without any writes nothing)
   recording::HdrIntervalLogWriter log;
   for (const auto& s : reader.sessions()) {
     std::vector<recording::ClientInterval> rows;
@@ -50,9 +47,10 @@ bool exportHdrLog(const std::string& recordingPath, const std::string& outPath, 
     for (const auto& row : rows) {
       const std::string hdr = field(row.json, "hdr");
       if (hdr.empty()) continue;
-      if (!log.isOpen() &&
-          !log.open(outPath, epochOf(reader.meta().createdUtc), "reactorscope-cli export " + recordingPath, error))
-        return false;
+      if (!log.isOpen()) {
+        if (!output.open(recordingPath, outPath, error)) return false;
+        log.attach(output.file(), outPath, epochOf(reader.meta().createdUtc), "reactorscope-cli export " + recordingPath);
+      }
       const double start = std::strtod(field(row.json, "start_s").c_str(), nullptr);
       const double end = std::strtod(field(row.json, "end_s").c_str(), nullptr);
       log.interval(s.info.kind + "#" + std::to_string(s.id), start, end - start,
@@ -65,7 +63,7 @@ bool exportHdrLog(const std::string& recordingPath, const std::string& outPath, 
     return false;
   }
   *intervals = log.intervalsWritten();
-  return log.close(error);
+  return output.finish(log.close(error), error);
 }
 
 }  // namespace rs::cli

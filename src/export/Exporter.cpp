@@ -42,57 +42,9 @@ bool rangeFromOffsets(const std::string& recordingPath, std::optional<double> fr
 
 namespace {
 
-// Where an export writes. A regular file (or a new one) is written as
-// "OUT.partial" and renamed over OUT once complete, so a failed export leaves
-// no half file; through a symbolic link, the file it names is replaced, not the
-// link. Anything else that exists (a device, a FIFO: /dev/stdout, a pipe) is
-// written in place, and "-" is standard output. Never the recording itself.
-struct OutputTarget {
-  std::string path;       // what is renamed over at the end ("" when written in place)
-  std::string writePath;  // what is opened ("" for stdout)
-  bool toStdout = false;
-};
-
 bool sameFile(const std::string& a, const std::string& b) {
   struct stat sa {}, sb {};
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-// The temporary name may be the recording too (exporting X.partial to X).
-bool checkPartial(const std::string& recordingPath, const OutputTarget& target, std::string* error) {
-  if (!sameFile(recordingPath, target.writePath)) return true;
-  *error = "the export would be written to '" + target.writePath + "' first, which is the recording being exported: choose another output file";
-  return false;
-}
-
-bool chooseTarget(const std::string& recordingPath, const std::string& outPath, OutputTarget* target,
-                  std::string* error) {
-  if (outPath == "-") {
-    target->toStdout = true;
-    return true;
-  }
-  if (std::string why = writesOverTheRecording(recordingPath, outPath); !why.empty()) {
-    *error = why;
-    return false;
-  }
-  struct stat st {};
-  if (::stat(outPath.c_str(), &st) != 0) {  // new (or a link to nothing yet): written beside it, renamed
-    target->path = outPath;
-    target->writePath = outPath + ".partial";
-    return checkPartial(recordingPath, *target, error);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    *error = "cannot write '" + outPath + "': it is a directory";
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {  // a device or a FIFO: written as it is
-    target->writePath = outPath;
-    return true;
-  }
-  char resolved[PATH_MAX];
-  target->path = ::realpath(outPath.c_str(), resolved) ? std::string(resolved) : outPath;
-  target->writePath = target->path + ".partial";
-  return checkPartial(recordingPath, *target, error);
 }
 
 }  // namespace
@@ -102,21 +54,81 @@ std::string writesOverTheRecording(const std::string& recordingPath, const std::
   return "'" + path + "' is the recording being exported: choose another output file";
 }
 
+ExportOutput::~ExportOutput() {
+  if (file_) finish(false, nullptr);
+}
+
+bool ExportOutput::chooseTarget(const std::string& recordingPath, std::string* error) {
+  if (outPath_ == "-") {
+    toStdout_ = true;
+    return true;
+  }
+  if (std::string why = writesOverTheRecording(recordingPath, outPath_); !why.empty()) {
+    *error = why;
+    return false;
+  }
+  struct stat st {};
+  if (::stat(outPath_.c_str(), &st) != 0) {  // new (or a link to nothing yet): written beside it, renamed
+    renameTo_ = outPath_;
+  } else if (S_ISDIR(st.st_mode)) {
+    *error = "cannot write '" + outPath_ + "': it is a directory";
+    return false;
+  } else if (!S_ISREG(st.st_mode)) {  // a device or a FIFO: written as it is
+    writePath_ = outPath_;
+    return true;
+  } else {
+    char resolved[PATH_MAX];
+    renameTo_ = ::realpath(outPath_.c_str(), resolved) ? std::string(resolved) : outPath_;
+  }
+  writePath_ = renameTo_ + ".partial";
+  // The temporary name may be the recording too (exporting X.partial to X).
+  if (!sameFile(recordingPath, writePath_)) return true;
+  *error = "the export would be written to '" + writePath_ +
+           "' first, which is the recording being exported: choose another output file";
+  return false;
+}
+
+bool ExportOutput::open(const std::string& recordingPath, const std::string& outPath, std::string* error) {
+  outPath_ = outPath;
+  if (!chooseTarget(recordingPath, error)) return false;
+  file_ = toStdout_ ? stdout : std::fopen(writePath_.c_str(), "wb");
+  if (!file_) {
+    *error = "cannot write '" + outPath + "': " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool ExportOutput::finish(bool complete, std::string* error) {
+  if (!file_) return false;
+  std::string why;
+  if (complete && std::ferror(file_)) {
+    why = "'" + outPath_ + "': writing failed: " + std::strerror(errno);
+    complete = false;
+  }
+  if ((toStdout_ ? std::fflush(file_) : std::fclose(file_)) != 0 && complete) {
+    why = "'" + outPath_ + "': closing failed: " + std::strerror(errno);
+    complete = false;
+  }
+  file_ = nullptr;
+  if (complete && !renameTo_.empty() && std::rename(writePath_.c_str(), renameTo_.c_str()) != 0) {
+    why = "cannot write '" + outPath_ + "': " + std::strerror(errno);
+    complete = false;
+  }
+  if (!complete && !renameTo_.empty()) std::remove(writePath_.c_str());
+  if (!why.empty() && error) *error = why;
+  return complete;
+}
+
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,
                      const ExportRange& range, WalkCounts* counts, std::string* error) {
   recording::RecordingReader reader;
   if (!reader.open(recordingPath, error)) return false;
-  OutputTarget target;
-  if (!chooseTarget(recordingPath, outPath, &target, error)) return false;
-  const std::string& partial = target.writePath;
-  std::FILE* out = target.toStdout ? stdout : std::fopen(partial.c_str(), "wb");
-  if (!out) {
-    *error = "cannot write '" + outPath + "': " + std::strerror(errno);
-    return false;
-  }
+  ExportOutput output;
+  if (!output.open(recordingPath, outPath, error)) return false;
   std::unique_ptr<ExportSink> sink;
-  if (format == ExportFormat::Perfetto) sink = std::make_unique<PerfettoWriter>(out);
-  else sink = std::make_unique<ChromeJsonWriter>(out);
+  if (format == ExportFormat::Perfetto) sink = std::make_unique<PerfettoWriter>(output.file());
+  else sink = std::make_unique<ChromeJsonWriter>(output.file());
   TraceWalker walker(reader, *sink);
   std::string why;
   bool ok = walker.walk(range, &why);
@@ -125,16 +137,7 @@ bool exportRecording(const std::string& recordingPath, ExportFormat format, cons
     why = "'" + outPath + "': " + why;
     ok = false;
   }
-  if ((target.toStdout ? std::fflush(out) : std::fclose(out)) != 0 && ok) {
-    why = "'" + outPath + "': closing failed: " + std::strerror(errno);
-    ok = false;
-  }
-  if (ok && !target.path.empty() && std::rename(partial.c_str(), target.path.c_str()) != 0) {
-    why = "cannot write '" + outPath + "': " + std::strerror(errno);
-    ok = false;
-  }
-  if (!ok) {
-    if (!target.path.empty()) std::remove(partial.c_str());
+  if (!output.finish(ok, &why) || !ok) {
     *error = why;
     return false;
   }

@@ -3,6 +3,7 @@
 // walks it (TraceWalker) into the writer for the format, streaming to the output.
 // Thread contract: a free function; one call per thread at a time per output.
 #pragma once
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,9 +27,37 @@ bool rangeFromOffsets(const std::string& recordingPath, std::optional<double> fr
 // being exported (by any name). Every export format asks this first.
 std::string writesOverTheRecording(const std::string& recordingPath, const std::string& path);
 
+// Where an export writes, and the rule for it. A regular file (or a new one) is
+// written as "OUT.partial" and renamed over OUT only by finish(true), so a failed
+// export leaves no half file and the old OUT intact; through a symbolic link, the
+// file it names is replaced, not the link. Anything else that exists (a device,
+// a FIFO: /dev/stdout, a pipe) is written in place, and "-" is standard output.
+// Never the recording itself (by any name, its temporary name included).
+class ExportOutput {
+ public:
+  ExportOutput() = default;
+  ~ExportOutput();  // not finished: as finish(false)
+  ExportOutput(const ExportOutput&) = delete;
+  ExportOutput& operator=(const ExportOutput&) = delete;
+
+  // False with *error when outPath may not or cannot be written.
+  bool open(const std::string& recordingPath, const std::string& outPath, std::string* error);
+  std::FILE* file() const { return file_; }
+  // Closes the output: with `complete`, the export is put in place (false with
+  // *error when writing, closing or renaming failed); without, it is removed.
+  bool finish(bool complete, std::string* error);
+
+ private:
+  bool chooseTarget(const std::string& recordingPath, std::string* error);
+  std::string outPath_;
+  std::string renameTo_;   // what finish(true) renames over ("" when written in place)
+  std::string writePath_;  // what is opened ("" for stdout)
+  bool toStdout_ = false;
+  std::FILE* file_ = nullptr;
+};
+
 // False with *error naming what failed (the recording, the output, a bad block).
-// The output is written next to `outPath` and renamed over it only when complete
-// (a device or FIFO is written in place; "-" is standard output).
+// The output goes through an ExportOutput.
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,
                      const ExportRange& range, WalkCounts* counts, std::string* error);
 

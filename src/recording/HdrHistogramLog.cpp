@@ -126,7 +126,7 @@ std::string base64(const std::vector<uint8_t>& bytes) {
 }
 
 HdrIntervalLogWriter::~HdrIntervalLogWriter() {
-  if (file_) std::fclose(file_);
+  if (file_ && ownsFile_) std::fclose(file_);
 }
 
 bool HdrIntervalLogWriter::open(const std::string& path, double startEpochSec, const std::string& comment,
@@ -137,6 +137,20 @@ bool HdrIntervalLogWriter::open(const std::string& path, double startEpochSec, c
     if (error) *error = "cannot create " + path + ": " + std::strerror(errno);
     return false;
   }
+  ownsFile_ = true;
+  writeHeader(startEpochSec, comment);
+  return true;
+}
+
+void HdrIntervalLogWriter::attach(std::FILE* file, const std::string& name, double startEpochSec,
+                                  const std::string& comment) {
+  path_ = name;
+  file_ = file;
+  ownsFile_ = false;
+  writeHeader(startEpochSec, comment);
+}
+
+void HdrIntervalLogWriter::writeHeader(double startEpochSec, const std::string& comment) {
   const auto seconds = static_cast<std::time_t>(startEpochSec);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
@@ -148,7 +162,6 @@ bool HdrIntervalLogWriter::open(const std::string& path, double startEpochSec, c
   std::fprintf(file_, "#[BaseTime: %.3f (seconds since epoch)]\n", startEpochSec);
   std::fprintf(file_, "#[MaxValueDivisor: 1000000.0]\n");
   std::fprintf(file_, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n");
-  return true;
 }
 
 void HdrIntervalLogWriter::interval(const std::string& tag, double startSec, double lengthSec, int64_t maxNs,
@@ -166,9 +179,9 @@ void HdrIntervalLogWriter::interval(const std::string& tag, double startSec, dou
 
 bool HdrIntervalLogWriter::close(std::string* error) {
   if (!file_) return true;
-  const bool failed = std::ferror(file_) != 0;
+  const bool failed = std::fflush(file_) != 0 || std::ferror(file_) != 0;
   const int savedErrno = errno;
-  const bool closed = std::fclose(file_) == 0;
+  const bool closed = ownsFile_ ? std::fclose(file_) == 0 : true;
   file_ = nullptr;
   if (!failed && closed) return true;
   if (error) *error = "cannot write " + path_ + ": " + std::strerror(failed ? savedErrno : errno);

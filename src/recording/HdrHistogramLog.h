@@ -48,6 +48,9 @@ class HdrIntervalLogWriter {
 
   // False with *error when the file cannot be created.
   bool open(const std::string& path, double startEpochSec, const std::string& comment, std::string* error);
+  // Writes to `file`, which stays the caller's (close() flushes it and reports
+  // its errors, naming it `name`, but does not close it).
+  void attach(std::FILE* file, const std::string& name, double startEpochSec, const std::string& comment);
   bool isOpen() const { return file_ != nullptr; }
   void interval(const std::string& tag, double startSec, double lengthSec, int64_t maxNs,
                 const std::string& compressedBase64);
@@ -56,7 +59,9 @@ class HdrIntervalLogWriter {
   bool close(std::string* error);
 
  private:
+  void writeHeader(double startEpochSec, const std::string& comment);
   std::FILE* file_ = nullptr;
+  bool ownsFile_ = false;
   std::string path_;
   uint64_t intervals_ = 0;
 };

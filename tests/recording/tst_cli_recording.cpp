@@ -401,6 +401,39 @@ class TestCliRecording : public QObject {
     QVERIFY2(r.err.contains(QStringLiteral("exported %1 records").arg(m.captured(1))), qPrintable(r.err));
   }
 
+  // An export that cannot be written whole (here: the file size limit is 0, as
+  // on a full disk every write fails) fails, says why, and leaves neither a
+  // partial file nor a changed output: an existing one keeps its content, a new
+  // one is not created. Every format, the HdrHistogram log too.
+  void failedWriteLeavesNoPartialOutput_data() {
+    QTest::addColumn<QString>("format");
+    QTest::newRow("perfetto") << "perfetto";
+    QTest::newRow("chrome-json") << "chrome-json";
+    QTest::newRow("hdr-log") << "hdr-log";
+  }
+  void failedWriteLeavesNoPartialOutput() {
+    QFETCH(QString, format);
+    QTemporaryDir out;
+    const QString existing = out.filePath("existing"), fresh = out.filePath("fresh");
+    {
+      QFile f(existing);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("old content\n");
+    }
+    for (const QString& target : {existing, fresh}) {
+      // sh: no file may grow (ulimit -f 0), and the write fails with EFBIG instead of SIGXFSZ.
+      const Result r = rs::test::runCli(
+          "/bin/sh", {"-c", "ulimit -f 0; trap '' XFSZ; exec \"$0\" \"$@\"", cliPath(), "export", recorded_,
+                      "--format", format, "-o", target},
+          60000);
+      QVERIFY2(r.code == 1 && r.err.contains("File too large"), qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+    }
+    QFile kept(existing);
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QCOMPARE(kept.readAll(), QByteArray("old content\n"));
+    QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"existing"});
+  }
+
   // The export never destroys what its -o names: the recording itself is
   // refused (it used to be replaced, exit 0); a FIFO is written into (it used
   // to become a regular file); a symbolic link keeps naming its file, which
