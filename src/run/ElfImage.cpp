@@ -83,7 +83,7 @@ class DynamicSegment {
       return offset < strsz && std::memchr(strings + offset, '\0', strsz - offset) ? strings + offset : nullptr;
     };
     for (uint64_t offset : neededOffsets)
-      if (const char* lib = name(offset)) image->needed.emplace_back(lib);
+      if (const char* lib = name(offset); lib && *lib) image->needed.emplace_back(lib);
     const size_t symBytes = gelf_fsize(elf_, ELF_T_SYM, 1, EV_CURRENT);
     const uint64_t symbols = hash ? hashSymbolCount(hash) : gnuHash ? gnuHashSymbolCount(gnuHash) : 0;
     if (!symtab || syment != symBytes || symbols == 0 || symbols > kMaxSymbols) return;
@@ -228,7 +228,8 @@ std::optional<ElfImage> ElfImage::open(const std::string& path, std::string* err
           if (!gelf_getdyn(data, static_cast<int>(i), &dyn)) break;
           if (dyn.d_tag == DT_NULL) break;
           if (dyn.d_tag != DT_NEEDED) continue;
-          if (const char* name = elf_strptr(elf, header.sh_link, dyn.d_un.d_val)) image.needed.emplace_back(name);
+          if (const char* name = elf_strptr(elf, header.sh_link, dyn.d_un.d_val); name && *name)
+            image.needed.emplace_back(name);
         }
       }
     }
