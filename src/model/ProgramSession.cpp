@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iterator>
@@ -308,8 +309,20 @@ void ProgramSession::hello(const live::Hello& h) {
 
 void ProgramSession::baseCreated(uint64_t base, const std::string& method) {
   if (bases_.count(base)) return;
+  const auto live = std::count_if(bases_.begin(), bases_.end(), [](const auto& idBase) { return !idBase.second.ended; });
+  if (static_cast<size_t>(live) >= kMaxLiveBases) {
+    if (fd_ >= 0)
+      endStream(LogLevel::Error, QStringLiteral("more than %1 event bases at once in one process").arg(kMaxLiveBases));
+    return;
+  }
   if (bases_.size() >= kMaxBases) {
-    if (fd_ >= 0) endStream(LogLevel::Error, QStringLiteral("more than %1 event bases in one process").arg(kMaxBases));
+    if (!tooManyBasesLogged_)
+      log(LogLevel::Warning, lastSession_,
+          QStringLiteral("%1: base %2 and later ones are not shown (more than %3 event bases over the process's life)")
+              .arg(who())
+              .arg(base)
+              .arg(kMaxBases));
+    tooManyBasesLogged_ = true;
     return;
   }
   Base b;

@@ -53,7 +53,12 @@ class ProgramSession : public QObject, private live::TraceSink {
   Q_OBJECT
  public:
   static constexpr size_t kMaxBytesPerWakeup = size_t{1} << 20;
-  static constexpr size_t kMaxBases = 64;  // more in one stream ends it (hostile)
+  // Event bases of one process: at most kMaxLiveBases at once (more ends the
+  // stream: hostile), and kMaxBases over its life, each a Sessions row (a
+  // program that makes a base per task or per test: later ones are not shown,
+  // and the log says so once).
+  static constexpr size_t kMaxLiveBases = 64;
+  static constexpr size_t kMaxBases = 1024;
   static constexpr int kStopGraceMs = 3000;
 
   // Takes `fd` (a connected, non-blocking stream socket) and reads it from now on.
@@ -76,6 +81,7 @@ class ProgramSession : public QObject, private live::TraceSink {
   void finished();
 
  private:
+  bool tooManyBasesLogged_ = false;  // the log said later bases are not shown
   struct Base {
     int session = 0;
     QString title;  // its Sessions row's

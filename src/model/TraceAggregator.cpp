@@ -387,16 +387,18 @@ void TraceAggregator::forgetSession(int session) {
 }
 
 void TraceAggregator::finishTick(qint64 nowNs) {
-  // Session aggregates of buffer levels (live connections only).
+  // Session aggregates of buffer levels (live connections only), in one pass
+  // over the connections (a process may have made many sessions: its bases).
+  std::unordered_map<int, std::array<qint64, kDataBufferCount>> liveSums;
+  for (const ConnectionSeries& c : connections_) {
+    if (!ownerAlive(c.owner)) continue;
+    auto& sum = liveSums[c.session];
+    for (size_t b = 0; b < sum.size(); ++b) sum[b] += c.current[b];
+  }
   for (auto& [id, st] : sessions_) {
-    std::array<qint64, kDataBufferCount> sum{};
-    bool any = false;
-    for (const ConnectionSeries& c : connections_) {
-      if (c.session != id || !ownerAlive(c.owner)) continue;
-      any = true;
-      for (size_t b = 0; b < sum.size(); ++b) sum[b] += c.current[b];
-    }
-    if (any || !st.aggregate[0].empty()) {
+    const auto live = liveSums.find(id);
+    if (live != liveSums.end() || !st.aggregate[0].empty()) {
+      const std::array<qint64, kDataBufferCount> sum = live != liveSums.end() ? live->second : std::array<qint64, kDataBufferCount>{};
       for (size_t b = 0; b < sum.size(); ++b) st.aggregate[b].push({nowNs, sum[b]});
     }
 

@@ -747,7 +747,7 @@ class TestProgramSession : public QObject {
       QCOMPARE(::send(ends[1], bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
       ::close(ends[1]);
       QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
-      QVERIFY(program.sessionIds().size() <= ProgramSession::kMaxBases);
+      QVERIFY(program.sessionIds().size() <= ProgramSession::kMaxLiveBases);
       ctl.tick();
     }
     // The unmutated stream made its session: labelled, ended with its base.
@@ -933,6 +933,71 @@ class TestProgramSession : public QObject {
     for (int i = 0; i < 3; ++i) ctl.tick();
     QVERIFY(ctl.frameSource().rowOf(session, 5) >= 0);  // what arrived stays
     ::close(fd);
+  }
+
+  // A process's event bases: one made and freed per task (a test runner, a
+  // base per job) is a Sessions row each up to kMaxBases over its life, then
+  // the later ones are not shown (said once) and its trace goes on; more than
+  // kMaxLiveBases alive at once ends the stream (hostile). It ended at the
+  // 65th base over the life.
+  void basesAreBoundedAliveAtOnceAndOverTheLife() {
+    const auto stream = [](size_t bases, bool freeEach) {
+      std::string bytes;
+      live::Encoder e(bytes);
+      e.begin(live::MessageType::Hello);
+      e.u32(live::kProtocolVersion);
+      e.u32(4343);
+      e.u64(1000);
+      e.str("runner");
+      e.str("/tmp/runner");
+      e.end();
+      for (uint64_t base = 1; base <= bases; ++base) {
+        e.begin(live::MessageType::BaseCreated);
+        e.u64(base);
+        e.str("epoll");
+        e.end();
+        if (!freeEach) continue;
+        e.begin(live::MessageType::BaseFreed);
+        e.u64(base);
+        e.end();
+      }
+      return bytes;
+    };
+    const auto feed = [](const std::string& bytes, int end) {
+      for (size_t sent = 0; sent < bytes.size();) {
+        const ssize_t n = ::send(end, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n > 0) sent += static_cast<size_t>(n);
+        else QCoreApplication::processEvents();  // (the socket is full: let the app read)
+      }
+    };
+    {
+      SessionController ctl;
+      ctl.setAutoTick(false);
+      int ends[2];
+      QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ends) == 0);
+      ProgramSession program(ends[0], &ctl);
+      feed(stream(ProgramSession::kMaxBases + 6, true), ends[1]);
+      QTRY_COMPARE_WITH_TIMEOUT(program.sessionIds().size(), ProgramSession::kMaxBases, 20000);
+      QTRY_VERIFY_WITH_TIMEOUT(logHas(ctl, "base 1025 and later ones are not shown"), 10000);
+      QVERIFY(!program.ended());
+      int warnings = 0;
+      for (const QString& line : logText(ctl)) warnings += line.contains("are not shown");
+      QCOMPARE(warnings, 1);
+      ::close(ends[1]);
+      QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+    }
+    {
+      SessionController ctl;
+      ctl.setAutoTick(false);
+      int ends[2];
+      QVERIFY(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ends) == 0);
+      ProgramSession program(ends[0], &ctl);
+      feed(stream(ProgramSession::kMaxLiveBases + 1, false), ends[1]);
+      QTRY_VERIFY_WITH_TIMEOUT(program.ended(), 10000);
+      QCOMPARE(program.sessionIds().size(), ProgramSession::kMaxLiveBases);
+      QVERIFY2(logHas(ctl, "more than 64 event bases at once in one process"), qPrintable(logText(ctl).join('\n')));
+      ::close(ends[1]);
+    }
   }
 
   void malformedStreamEndsItsSessionOnly() {
