@@ -129,8 +129,8 @@ int main(int argc, char* argv[]) {
     const QRegularExpression select(parser.value(selectOption()));
     if (!select.isValid())
       return usageError(QStringLiteral("--select: '%1' is not a regular expression (%2 at offset %3)")
-                            .arg(parser.value(selectOption()), select.errorString())
-                            .arg(select.patternErrorOffset()));
+                            .arg(parser.value(selectOption()), select.errorString(),
+                                 QString::number(select.patternErrorOffset())));
   }
 
   bool windowOk = true;

@@ -101,11 +101,7 @@ bool ExportOutput::open(const std::string& recordingPath, const std::string& out
 
 bool ExportOutput::finish(bool complete, std::string* error) {
   if (!file_) return false;
-  std::string why;
-  if (complete && std::ferror(file_)) {
-    why = "'" + outPath_ + "': writing failed: " + std::strerror(errno);
-    complete = false;
-  }
+  std::string why;  // (the writer reported its own write errors before: `complete` says)
   if ((toStdout_ ? std::fflush(file_) : std::fclose(file_)) != 0 && complete) {
     why = "'" + outPath_ + "': closing failed: " + std::strerror(errno);
     complete = false;
@@ -123,7 +119,7 @@ bool ExportOutput::finish(bool complete, std::string* error) {
 bool exportRecording(const std::string& recordingPath, ExportFormat format, const std::string& outPath,
                      const ExportRange& range, WalkCounts* counts, std::string* error) {
   recording::RecordingReader reader;
-  if (!reader.open(recordingPath, error)) return false;
+  if (!reader.open(recordingPath, error) || !reader.holdSnapshot(error)) return false;
   ExportOutput output;
   if (!output.open(recordingPath, outPath, error)) return false;
   std::unique_ptr<ExportSink> sink;

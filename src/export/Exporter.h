@@ -43,8 +43,9 @@ class ExportOutput {
   // False with *error when outPath may not or cannot be written.
   bool open(const std::string& recordingPath, const std::string& outPath, std::string* error);
   std::FILE* file() const { return file_; }
-  // Closes the output: with `complete`, the export is put in place (false with
-  // *error when writing, closing or renaming failed); without, it is removed.
+  // Closes the output: with `complete` (the writer saw no write error), the
+  // export is put in place (false with *error when closing or renaming failed);
+  // without, it is removed.
   bool finish(bool complete, std::string* error);
 
  private:

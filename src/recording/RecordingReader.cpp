@@ -266,6 +266,15 @@ std::string RecordingReader::prepareStatements() {
   return "";
 }
 
+bool RecordingReader::holdSnapshot(std::string* error) {
+  if (!impl_) return fail(error, "not open");
+  std::string why;
+  if (!impl_->db.exec("BEGIN", &why)) return fail(error, "cannot read a snapshot: " + why);
+  sessions_.clear();
+  if (std::string problem = loadSessions(); !problem.empty()) return fail(error, problem);
+  return true;
+}
+
 void RecordingReader::close() {
   impl_.reset();
   meta_ = {};

@@ -67,6 +67,12 @@ class RecordingReader {
 
   bool open(const std::string& path, std::string* error);
   void close();
+  // From now until close(), every read sees the file as it is at this call (one
+  // read transaction; sessions() is read again inside it): a whole pass over a
+  // file another process may still be writing (an export of a recording in
+  // progress, whose keep-last mode deletes old blocks) reads one consistent file.
+  // A writer's final checkpoint waits for it (SqliteDb's busy timeout).
+  bool holdSnapshot(std::string* error);
 
   const RecordingMeta& meta() const { return meta_; }
   const std::vector<SessionSummary>& sessions() const { return sessions_; }

@@ -20,8 +20,13 @@ namespace {
 
 // The names of one symbol table: defined ones into *defined, undefined ones into
 // *undefined (either may be null).
+// Longer names are not a program's imports (a hostile file could name every
+// symbol with one huge string: each would be copied).
+constexpr size_t kMaxNameBytes = 4096;
+
 void classifySymbol(const GElf_Sym& sym, const char* name, std::vector<std::string>* defined,
                     std::vector<std::string>* undefined) {
+  if (::strnlen(name, kMaxNameBytes + 1) > kMaxNameBytes) return;
   const int type = GELF_ST_TYPE(sym.st_info);
   if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE && type != STT_GNU_IFUNC) return;
   if (GELF_ST_BIND(sym.st_info) == STB_LOCAL) return;
@@ -79,13 +84,17 @@ class DynamicSegment {
     }
     const char* strings = chunk(strtab, strsz, ELF_T_BYTE);
     if (!strings) return;
-    const auto name = [&](uint64_t offset) -> const char* {
-      return offset < strsz && std::memchr(strings + offset, '\0', strsz - offset) ? strings + offset : nullptr;
+    const auto name = [&](uint64_t offset) -> const char* {  // (nullptr: none, or longer than kMaxNameBytes)
+      return offset < strsz && std::memchr(strings + offset, '\0', std::min<uint64_t>(strsz - offset, kMaxNameBytes + 1))
+                 ? strings + offset
+                 : nullptr;
     };
     for (uint64_t offset : neededOffsets)
       if (const char* lib = name(offset); lib && *lib) image->needed.emplace_back(lib);
     const size_t symBytes = gelf_fsize(elf_, ELF_T_SYM, 1, EV_CURRENT);
-    const uint64_t symbols = hash ? hashSymbolCount(hash) : gnuHash ? gnuHashSymbolCount(gnuHash) : 0;
+    // As the loader: the GNU hash when there is one (the SysV one may be stale).
+    uint64_t symbols = gnuHash ? gnuHashSymbolCount(gnuHash) : 0;
+    if (symbols == 0 && hash) symbols = hashSymbolCount(hash);
     if (!symtab || syment != symBytes || symbols == 0 || symbols > kMaxSymbols) return;
     Elf_Data* syms = nullptr;
     if (const auto offset = fileOffset(symtab, symbols * symBytes))
@@ -228,8 +237,8 @@ std::optional<ElfImage> ElfImage::open(const std::string& path, std::string* err
           if (!gelf_getdyn(data, static_cast<int>(i), &dyn)) break;
           if (dyn.d_tag == DT_NULL) break;
           if (dyn.d_tag != DT_NEEDED) continue;
-          if (const char* name = elf_strptr(elf, header.sh_link, dyn.d_un.d_val); name && *name)
-            image.needed.emplace_back(name);
+          const char* name = elf_strptr(elf, header.sh_link, dyn.d_un.d_val);
+          if (name && *name && ::strnlen(name, kMaxNameBytes + 1) <= kMaxNameBytes) image.needed.emplace_back(name);
         }
       }
     }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -459,6 +460,7 @@ class TestRecordingFile : public QObject {
           RecordingReader reader;
           std::string ignored;
           if (reader.open(path.toStdString(), &ignored)) opened.fetch_add(1);
+          reader.close();
         }
       });
       RecordingWriter writer;
@@ -470,12 +472,44 @@ class TestRecordingFile : public QObject {
         writer.append(s, records.data(), records.size());
         writer.close();
       }
-      while (opened.load() == 0 && created) std::this_thread::yield();  // a reader got in at least once
+      // A reader got in at least once (hang guard: 10 s).
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (opened.load() == 0 && created && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       stop = true;
       poller.join();
       QVERIFY2(created, qPrintable(QString("round %1: %2").arg(round).arg(QString::fromStdString(error))));
+      QVERIFY(opened.load() > 0);
       QCOMPARE(openError(path), QString());
     }
+  }
+
+  // holdSnapshot(): a reader's pass over a file another connection changes (a
+  // recording in progress whose keep-last mode deletes its oldest blocks) sees
+  // the file as it was, counts and blocks alike; a reader opened after sees the change.
+  void snapshotReadsOneConsistentFile() {
+    const QString path = writeSmall(noisy(7, 5000, 0));  // five blocks
+    execSql(path, "PRAGMA journal_mode=WAL");             // (as while the writer records)
+    RecordingReader held;
+    std::string error;
+    QVERIFY2(held.open(path.toStdString(), &error) && held.holdSnapshot(&error), error.c_str());
+    {
+      Db db;
+      QVERIFY2(db.open(path.toStdString(), Db::Mode::ReadWrite, &error) &&
+                   db.exec("DELETE FROM blocks WHERE id = (SELECT MIN(id) FROM blocks); "
+                           "UPDATE sessions SET record_count = record_count - 1000",
+                           &error),
+               error.c_str());
+    }
+    std::vector<TraceRecord> back;
+    QVERIFY2(held.records(held.sessions()[0].id, INT64_MIN, INT64_MAX, back, &error), error.c_str());
+    QCOMPARE(back.size(), size_t{5000});
+    QCOMPARE(held.sessions()[0].recordCount, uint64_t{5000});
+    RecordingReader after;
+    QVERIFY2(after.open(path.toStdString(), &error), error.c_str());
+    QVERIFY(after.records(after.sessions()[0].id, INT64_MIN, INT64_MAX, back, &error));
+    QCOMPARE(back.size(), size_t{4000});
+    QCOMPARE(after.sessions()[0].recordCount, uint64_t{4000});
   }
 
   // open() off the owner thread breaks the stated thread contract: the writer aborts
