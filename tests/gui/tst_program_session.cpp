@@ -136,17 +136,22 @@ int readRowsOwnedByTheirConnection(SessionController& ctl, int session) {
   return n;
 }
 
-// What a target's collector sends first: hello (naming `pid`) and base 1.
-std::string helloAndBase(uint32_t pid) {
-  std::string out;
-  live::Encoder e(out);
+// A hello frame naming `pid` and the process `name` (executable /tmp/NAME).
+void appendHello(live::Encoder& e, uint32_t pid, const std::string& name) {
   e.begin(live::MessageType::Hello);
   e.u32(live::kProtocolVersion);
   e.u32(pid);
   e.u64(1000);
-  e.str("fake");
-  e.str("/nonexistent/fake");
+  e.str(name);
+  e.str("/tmp/" + name);
   e.end();
+}
+
+// What a target's collector sends first: hello (naming `pid`) and base 1.
+std::string helloAndBase(uint32_t pid) {
+  std::string out;
+  live::Encoder e(out);
+  appendHello(e, pid, "fake");
   e.begin(live::MessageType::BaseCreated);
   e.u64(1);
   e.str("epoll");
@@ -944,13 +949,7 @@ class TestProgramSession : public QObject {
     const auto stream = [](size_t bases, bool freeEach) {
       std::string bytes;
       live::Encoder e(bytes);
-      e.begin(live::MessageType::Hello);
-      e.u32(live::kProtocolVersion);
-      e.u32(4343);
-      e.u64(1000);
-      e.str("runner");
-      e.str("/tmp/runner");
-      e.end();
+      appendHello(e, 4343, "runner");
       for (uint64_t base = 1; base <= bases; ++base) {
         e.begin(live::MessageType::BaseCreated);
         e.u64(base);
@@ -1006,13 +1005,7 @@ class TestProgramSession : public QObject {
     auto& [dir, ctl, programs] = rig;
     std::string bytes;
     live::Encoder e(bytes);
-    e.begin(live::MessageType::Hello);
-    e.u32(live::kProtocolVersion);
-    e.u32(4242);
-    e.u64(1000);
-    e.str("hostile");
-    e.str("/tmp/hostile");
-    e.end();
+    appendHello(e, 4242, "hostile");
     e.begin(live::MessageType::BaseCreated);
     e.u64(1);
     e.str("epoll");

@@ -57,6 +57,14 @@ QByteArray readToEnd(int fd, const QDeadlineTimer& guard) {
   return bytes;
 }
 
+// Writes `bytes` to `path` as an executable file; `path`, or "" when it cannot.
+QString writeExecutable(const QString& path, const QByteArray& bytes) {
+  QFile out(path);
+  if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size()) return QString();
+  out.close();
+  return out.setPermissions(out.permissions() | QFileDevice::ExeUser) ? path : QString();
+}
+
 QString runDirectly(const QString& program) {
   QProcess p;
   p.start(program, {});
@@ -206,12 +214,8 @@ class TestReactorscopeRun : public QObject {
     const QByteArray from = "libevent_core-2.1.so.7", to = "libevent_core-2.0.so.5";
     QVERIFY(bytes.contains(from));
     bytes.replace(from, to);
-    const QString path = dir.filePath("built_against_2_0");
-    QFile out(path);
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(bytes);
-    out.close();
-    out.setPermissions(out.permissions() | QFileDevice::ExeUser);
+    const QString path = writeExecutable(dir.filePath("built_against_2_0"), bytes);
+    QVERIFY(!path.isEmpty());
     const Result r = run({"--check", path});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains("is built against libevent 2.0 (libevent_core-2.0.so.5)"), qPrintable(r.out));
@@ -265,12 +269,8 @@ class TestReactorscopeRun : public QObject {
     QVERIFY(bytes.size() > 64 && bytes.startsWith("\x7f" "ELF\x02"));  // ELF64
     bytes.replace(0x28, 8, QByteArray(8, '\0'));  // e_shoff
     bytes.replace(0x3a, 6, QByteArray(6, '\0'));  // e_shentsize, e_shnum, e_shstrndx
-    const QString path = dir.filePath("no_section_headers");
-    QFile out(path);
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(bytes);
-    out.close();
-    out.setPermissions(out.permissions() | QFileDevice::ExeUser);
+    const QString path = writeExecutable(dir.filePath("no_section_headers"), bytes);
+    QVERIFY(!path.isEmpty());
     const Result original = run({"--check", program});
     const Result stripped = run({"--check", path});
     QVERIFY2(stripped.out.contains(expected), qPrintable(stripped.out));
