@@ -18,12 +18,12 @@ namespace rs::run {
 
 namespace {
 
-// The names of one symbol table: defined ones into *defined, undefined ones into
-// *undefined (either may be null).
 // Longer names are not a program's imports (a hostile file could name every
 // symbol with one huge string: each would be copied).
 constexpr size_t kMaxNameBytes = 4096;
 
+// One symbol's name, if it is a global function or object: into *defined or
+// *undefined (either may be null).
 void classifySymbol(const GElf_Sym& sym, const char* name, std::vector<std::string>* defined,
                     std::vector<std::string>* undefined) {
   if (::strnlen(name, kMaxNameBytes + 1) > kMaxNameBytes) return;
@@ -37,6 +37,7 @@ void classifySymbol(const GElf_Sym& sym, const char* name, std::vector<std::stri
   }
 }
 
+// The names of one symbol table section, as classifySymbol() sorts them.
 void readSymbols(Elf* elf, Elf_Scn* section, const GElf_Shdr& header, std::vector<std::string>* defined,
                  std::vector<std::string>* undefined) {
   live::forEachSymbol(elf, section, header, [&](const GElf_Sym& sym, const char* name) {
@@ -130,8 +131,9 @@ class DynamicSegment {
     const uint32_t* header = words(vaddr, 2);
     return header ? header[1] : 0;
   }
-  // DT_GNU_HASH: the symbols it hashes end with the longest chain's last entry
-  // (low bit set); those before symoffset are the undefined ones it skips.
+  // DT_GNU_HASH: the table's last symbol ends the chain that starts at the
+  // highest bucket value (its hash word has the low bit set); the symbols
+  // before symoffset (imports) are in no chain but count.
   uint64_t gnuHashSymbolCount(uint64_t vaddr) const {
     const uint32_t* header = words(vaddr, 4);
     if (!header) return 0;
