@@ -658,7 +658,9 @@ void BufferEvent::scheduleWrite() {
     writeEvent_.addAssumingWritable(writeTimeout_);
     // Output filled from another thread (evbuffer_add on the output, which
     // libevent allows under its locks): no epoll_ctl wakes a waiting loop now.
-    if (!base_->isInLoopThread()) base_->wakeup();
+    // Only a notifiable base (the program enabled threads) can be woken, and
+    // asking that first keeps the thread check off a single-threaded loop's path.
+    if (base_->notifiable() && !base_->isInLoopThread()) base_->wakeup();
   } else {
     writeEvent_.activate(kEvWrite);
   }
