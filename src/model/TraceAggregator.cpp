@@ -108,6 +108,7 @@ int TraceAggregator::createRow(quint64 key, int session, const TraceRecord& r, c
   if (r.type == TraceType::Transition && r.cause == TraceCause::New) e.events = r.flags;
   e.lastChangeNs = r.tsNs;
   e.coarse.setBucketNs(CoarseHistory::bucketNsFor(retentionNs_));
+  ++fineHolders_.live;  // (until the next maintain() counts again)
   applyFineCap(e);
   resolveLabel(e, infoSource);
   if (!e.labelResolved) unlabelled_.push_back(key);
@@ -464,13 +465,28 @@ void TraceAggregator::foldOldest(EventRow& e, size_t keepTransitions, size_t kee
 
 // A quarter of the history budget for the full-resolution rings of the events
 // not shown, a quarter for the shown ones; the coarse buckets take the rest.
+// The fine rings' quarter of the budget goes to the events that can still fill
+// it: live ones, and ones freed within the retention (older ones hold at most the
+// sample naming their state at the cutoff). A freed event's ring takes at most
+// kFreedFineSamplesPerEvent of it, the live ones share the rest: a program's
+// finished connections and sessions do not shrink the rings its live events
+// write (every sample past a ring's cap is a fold: more of them cost the app's
+// ingest CPU per record), and never take more than an equal share.
 size_t TraceAggregator::fineCapFor(const EventRow& e) const {
   constexpr size_t kSampleBytes = sizeof(TransitionSample) + sizeof(CallbackSample) / 2;
-  const bool shown = shown_.count(e.key) > 0;
-  const size_t sharing = std::max<size_t>(1, shown ? shown_.size() : rows_.size());
-  const size_t share = historyBudgetBytes_ / 4 / kSampleBytes / sharing;
+  const size_t budgetSamples = historyBudgetBytes_ / 4 / kSampleBytes;
+  if (shown_.count(e.key) > 0) {
+    const size_t share = budgetSamples / std::max<size_t>(1, shown_.size());
+    return SpanRing<TransitionSample>::roundDown(std::clamp(share, kFineSamplesPerEvent, kShownSamplesMax));
+  }
+  const size_t equalShare = budgetSamples / std::max<size_t>(1, fineHolders_.live + fineHolders_.freed);
+  const size_t freedCap =
+      SpanRing<TransitionSample>::roundDown(std::clamp<size_t>(equalShare, 16, kFreedFineSamplesPerEvent));
+  if (e.freedAtNs) return freedCap;
+  const size_t forFreed = freedCap * fineHolders_.freed;
+  const size_t left = budgetSamples > forFreed ? budgetSamples - forFreed : 0;
   return SpanRing<TransitionSample>::roundDown(
-      shown ? std::clamp(share, kFineSamplesPerEvent, kShownSamplesMax) : std::clamp<size_t>(share, 16, kFineSamplesPerEvent));
+      std::clamp<size_t>(left / std::max<size_t>(1, fineHolders_.live), 16, kFineSamplesPerEvent));
 }
 
 void TraceAggregator::applyFineCap(EventRow& e) {
@@ -537,6 +553,14 @@ void TraceAggregator::maintain(qint64 nowNs) {
   // global memory bound.
   const qint64 cutoff = nowNs - retentionNs_;
   const qint64 bucketNs = CoarseHistory::bucketNsFor(retentionNs_);
+  fineHolders_ = {};
+  for (const EventRow& e : rows_) {
+    if (shown_.count(e.key)) continue;
+    if (!e.freedAtNs)
+      ++fineHolders_.live;
+    else if (e.freedAtNs >= cutoff)
+      ++fineHolders_.freed;
+  }
   for (EventRow& e : rows_) {
     applyFineCap(e);
     e.coarse.setBucketNs(bucketNs);

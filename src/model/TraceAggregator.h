@@ -13,8 +13,9 @@
 // every event keeps its whole retention, coarser when busy. Shown events
 // (setShownEvents) get full-resolution rings of up to kShownSamplesMax samples.
 // Memory bound: historyBytes() <= historyBudgetBytes() (default 96 MiB): a quarter
-// of it for the fine rings of the events not shown, a quarter for the shown ones,
-// the rest for coarse buckets. Each maintenance (once a second) trims to 7/8 of
+// of it for the fine rings of the events not shown (live events share it, an
+// event freed within the retention keeps at most kFreedFineSamplesPerEvent), a
+// quarter for the shown ones, the rest for coarse buckets. Each maintenance (once a second) trims to 7/8 of
 // the bound, the rest being headroom for the rings filling until the next one:
 // the oldest coarse history of the least recently shown events goes first (events
 // last shown at the same time lose it evenly), never a shown event's. Buffer series
@@ -110,6 +111,7 @@ class TraceAggregator final : public FrameSource {
   size_t historyBudgetBytes() const { return historyBudgetBytes_; }
   size_t historyBytes() const;
   static constexpr size_t kFineSamplesPerEvent = 4096;
+  static constexpr size_t kFreedFineSamplesPerEvent = 256;  // a freed event's ring at most
   static constexpr size_t kShownSamplesMax = size_t{1} << 17;
   static constexpr size_t kLevelSampleBudget = size_t{2} << 20;
   // Label lookups per finishTick (see "Labels" above).
@@ -210,6 +212,12 @@ class TraceAggregator final : public FrameSource {
   std::array<quint64, kDiagramEdgeCount> edgeTickAll_{};
   std::array<quint64, kDiagramEdgeCount> lastTickEdges_{};
   qint64 liveEvents_ = 0;
+  // The rows whose fine rings share the budget (fineCapFor()), not shown: counted
+  // by each maintain(); a row created since counts as live.
+  struct FineHolders {
+    size_t live = 0;
+    size_t freed = 0;  // within the retention
+  } fineHolders_;
   qint64 freedEvents_ = 0;
   std::map<int, qint64> endedSessions_;  // ended (-> when), not yet forgotten: rows kept
   qint64 lastMaintainNs_ = 0;

@@ -116,6 +116,7 @@ class TestTraceAggregator : public QObject {
   void retentionAndRemoval();
   void fullRingDropsAreCounted();
   void historyBudgetBoundsAllTimelines();
+  void finishedEventsLeaveTheFineBudgetToLiveOnes();
   void histogramPercentiles_data();
   void histogramPercentiles();
   void logLinesAreNumberedAndBounded();
@@ -448,6 +449,54 @@ void TestTraceAggregator::historyBudgetBoundsAllTimelines() {
   // Not starved either: a quarter of the budget holds full-resolution samples.
   const size_t sampleBytes = sizeof(TransitionSample) + sizeof(CallbackSample) / 2;
   QVERIFY2(total >= kBudget / 4 / sampleBytes / 2, qPrintable(QString("%1 samples kept").arg(total)));
+}
+
+// A finished session's events (freed) do not shrink the full-resolution rings
+// of a live session's events: a program run again and again under the app keeps
+// the same fine timelines, and its folds (the app's CPU per record) do not grow
+// with the sessions behind it. The freed ones keep their newest samples, within
+// kFreedFineSamplesPerEvent, and everything stays within the budget.
+void TestTraceAggregator::finishedEventsLeaveTheFineBudgetToLiveOnes() {
+  constexpr int kFinished = 3000;  // with the live one: an equal share is 349 samples
+  TraceAggregator agg;
+  const qint64 t0 = monotonicNowNs();
+  std::vector<TraceRecord> recs;
+  for (int i = 0; i < kFinished; ++i) {
+    const auto id = static_cast<quint64>(100 + i);
+    recs.push_back(transition(id, EventState::Invalid, EventState::NonPending, TraceCause::New, t0 + i));
+    for (int k = 0; k < 600; ++k) {
+      const bool add = k % 2 == 0;
+      recs.push_back(transition(id, add ? EventState::NonPending : EventState::Pending,
+                                add ? EventState::Pending : EventState::NonPending, add ? TraceCause::Add : TraceCause::Del,
+                                t0 + 1000 + k * 1000 + i));
+    }
+  }
+  agg.ingest(1, recs.data(), recs.size(), nullptr);
+  agg.endSession(1, t0 + kNsPerSec);  // the program ended: every event of it freed
+  recs.clear();
+  const quint64 kLive = 7;
+  for (int k = 0; k < 6000; ++k) {
+    const bool add = k % 2 == 0;
+    recs.push_back(transition(kLive, add ? EventState::NonPending : EventState::Pending,
+                              add ? EventState::Pending : EventState::NonPending, add ? TraceCause::Add : TraceCause::Del,
+                              t0 + 2 * kNsPerSec + k * 1000));
+  }
+  agg.ingest(2, recs.data(), recs.size(), nullptr);
+  agg.finishTick(t0 + 3 * kNsPerSec);  // a maintenance sizes every timeline
+  agg.ingest(2, recs.data(), recs.size(), nullptr);
+  agg.finishTick(t0 + 5 * kNsPerSec);
+  const EventRow& live = agg.row(agg.rowOf(2, kLive));
+  QCOMPARE(live.transitions.cap(), TraceAggregator::kFineSamplesPerEvent);
+  // (full but for the last fold's thirty-second)
+  QVERIFY2(live.transitions.size() >= TraceAggregator::kFineSamplesPerEvent / 32 * 31,
+           qPrintable(QString::number(live.transitions.size())));
+  const EventRow& finished = agg.row(agg.rowOf(1, 100));
+  QVERIFY(finished.freedAtNs);
+  QVERIFY2(finished.transitions.cap() <= TraceAggregator::kFreedFineSamplesPerEvent,
+           qPrintable(QString::number(finished.transitions.cap())));
+  QVERIFY(finished.transitions.size() >= 16);
+  QCOMPARE(finished.transitions.back().tsNs, t0 + 1000 + 599 * 1000);  // its newest, at full resolution
+  QVERIFY2(agg.historyBytes() <= agg.historyBudgetBytes(), qPrintable(QString::number(agg.historyBytes())));
 }
 
 void TestTraceAggregator::histogramPercentiles_data() {
