@@ -33,7 +33,7 @@ ProgramSession::ProgramSession(int fd, SessionController* controller, QObject* p
   killTimer_.setSingleShot(true);
   connect(&killTimer_, &QTimer::timeout, this, [this] {
     if (!streamOpen() || exit_) return;
-    log(LogLevel::Warning, lastSession_, QStringLiteral("%1 still runs after %2 ms: SIGKILL").arg(who()).arg(stopGraceMs_));
+    log(LogLevel::Warning, lastSession_, QStringLiteral("%1 still runs after %2 ms: SIGKILL").arg(who(), QString::number(stopGraceMs_)));
     signalProgram(SIGKILL);
     flushLog();
   });
@@ -70,7 +70,7 @@ bool ProgramSession::owns(int session) const {
 }
 
 QString ProgramSession::who() const {
-  return hello_.pid ? QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid) : QStringLiteral("a traced program");
+  return hello_.pid ? QStringLiteral("%1[%2]").arg(processName(), QString::number(hello_.pid)) : QStringLiteral("a traced program");
 }
 
 template <typename Change>
@@ -304,7 +304,7 @@ void ProgramSession::hello(const live::Hello& h) {
   hello_ = h;
   peers_.setPid(static_cast<pid_t>(h.pid));
   log(LogLevel::Info, 0,
-      QStringLiteral("traced program %1[%2] connected (%3)").arg(processName()).arg(h.pid).arg(QString::fromStdString(h.executable)));
+      QStringLiteral("traced program %1[%2] connected (%3)").arg(processName(), QString::number(h.pid), QString::fromStdString(h.executable)));
 }
 
 void ProgramSession::baseCreated(uint64_t base, const std::string& method) {
@@ -319,24 +319,20 @@ void ProgramSession::baseCreated(uint64_t base, const std::string& method) {
     if (!tooManyBasesLogged_)
       log(LogLevel::Warning, lastSession_,
           QStringLiteral("%1: base %2 and later ones are not shown (more than %3 event bases over the process's life)")
-              .arg(who())
-              .arg(base)
-              .arg(kMaxBases));
+              .arg(who(), QString::number(base), QString::number(kMaxBases)));
     tooManyBasesLogged_ = true;
     return;
   }
   Base b;
   b.labels = std::make_unique<Tracer>(16);
   b.title = QStringLiteral("%1[%2] base %3 (%4)")
-                .arg(processName())
-                .arg(hello_.pid)
-                .arg(base)
-                .arg(QString::fromStdString(method));
+                .arg(processName(), QString::number(hello_.pid), QString::number(base),
+                     QString::fromStdString(method));  // (one call: a '%2' in the name stays text)
   SessionRow row;
   row.kind = EngineSession::Kind::Program;
   row.title = b.title;
   row.status = EngineSession::Status::Running;
-  b.session = controller_->addExternalSession(row, QStringLiteral("%1[%2]").arg(processName()).arg(hello_.pid));
+  b.session = controller_->addExternalSession(row, QStringLiteral("%1[%2]").arg(processName(), QString::number(hello_.pid)));
   lastSession_ = b.session;
   SessionFigures figures;
   figures.kind = EngineSession::Kind::Program;
@@ -387,7 +383,7 @@ void ProgramSession::log(int severity, const std::string& text) {
   const auto i = static_cast<size_t>(severity);
   const char* tag = i < std::size(kSeverities) ? kSeverities[i] : "?";
   log(levelOf(severity), lastSession_,
-      QStringLiteral("%1[%2] [%3] %4").arg(processName()).arg(hello_.pid).arg(QLatin1String(tag), QString::fromStdString(text)));
+      QStringLiteral("%1[%2] [%3] %4").arg(processName(), QString::number(hello_.pid), QLatin1String(tag), QString::fromStdString(text)));
 }
 
 void ProgramSession::exited(const live::ProgramExit& x) {

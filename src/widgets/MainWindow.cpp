@@ -434,7 +434,7 @@ void MainWindow::onTick() {
     if (row >= 0) {
       const EventRow& e = frame.row(row);
       diagram_->setSelectedPath(frame.pathOf(row), e.state,
-                                tr("#%1 %2 (id %3)").arg(e.session).arg(e.label).arg(e.id));
+                                tr("#%1 %2 (id %3)").arg(QString::number(e.session), e.label, QString::number(e.id)));
       owner = frame.row(row).owner;
     }
   } else if (diagram_->hasSelection()) {

@@ -106,7 +106,7 @@ LoadClientConfig NewClientDialog::config() const {
 }
 
 void NewClientDialog::setConfig(const LoadClientConfig& c) {
-  ui_->targetEdit->setEditText(QStringLiteral("%1:%2").arg(QString::fromStdString(c.host)).arg(c.port));
+  ui_->targetEdit->setEditText(QStringLiteral("%1:%2").arg(QString::fromStdString(c.host), QString::number(c.port)));
   ui_->connSpin->setValue(c.connections);
   ui_->sizeSpin->setValue(static_cast<int>(c.messageSize));
   ui_->payloadCombo->setCurrentIndex(c.payload == LoadClientConfig::PayloadKind::Text  ? 1

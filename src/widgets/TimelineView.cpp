@@ -487,7 +487,8 @@ QString TimelineView::describeAt(double timeSec, int lane) const {
       break;
     }
   }
-  QString text = QStringLiteral("#%1 %2 (%3, fd %4)").arg(e.id).arg(e.label).arg(QString::fromLatin1(toString(e.kind))).arg(e.fd);
+  QString text = QStringLiteral("#%1 %2 (%3, fd %4)")
+                     .arg(QString::number(e.id), e.label, QString::fromLatin1(toString(e.kind)), QString::number(e.fd));
   if (!at) return text + describeCoarse(e.coarse, t, source_->originNs());
   const double since = static_cast<double>(at->tsNs - source_->originNs()) / 1e9;
   text += tr("\n%1 since %2 s (%3 → %4, cause %5)")

@@ -34,7 +34,7 @@ class CannedFrame final : public test::StubFrameSource {
     e.id = 5;
     e.owner = kOwner;
     e.fd = 9;
-    e.label = QStringLiteral("echo conn read");
+    e.label = QStringLiteral("echo conn read 0x1f@/tmp/%3%4/libx.so");  // (a label is text: '%3' stays)
     e.state = EventState::Pending;
     e.transitions.push({origin_ + kSec / 10, EventState::NonPending, EventState::Pending, TraceCause::Add});
     e.transitions.push({origin_ + 2 * kSec, EventState::Pending, EventState::Active, TraceCause::ReadyRead});
@@ -103,7 +103,8 @@ void TestFrameSource::timelineDrawsTheCannedSpans() {
   QCOMPARE(view.drawnSpans(), quint64{3});  // pending, active, pending
   QCOMPARE(view.drawnCallbacks(), quint64{1});
   const QString at = view.describeAt(2.5, 0);
-  QVERIFY2(at.contains(QStringLiteral("echo conn read")) && at.contains(QStringLiteral("callback")), qPrintable(at));
+  QVERIFY2(at.contains(QStringLiteral("#5 echo conn read 0x1f@/tmp/%3%4/libx.so (io, fd")) && at.contains(QStringLiteral("callback")),
+           qPrintable(at));
 }
 
 void TestFrameSource::buffersShowTheConnectionAndTheServerBudget() {

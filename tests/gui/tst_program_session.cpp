@@ -1005,7 +1005,7 @@ class TestProgramSession : public QObject {
     auto& [dir, ctl, programs] = rig;
     std::string bytes;
     live::Encoder e(bytes);
-    appendHello(e, 4242, "hostile");
+    appendHello(e, 4242, "hostile%2");  // (a process may name itself anything: the name stays text)
     e.begin(live::MessageType::BaseCreated);
     e.u64(1);
     e.str("epoll");
@@ -1015,7 +1015,8 @@ class TestProgramSession : public QObject {
     QVERIFY(fd >= 0);
     QCOMPARE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
     QTRY_VERIFY_WITH_TIMEOUT(programRow(ctl) && programRow(ctl)->status == EngineSession::Status::Failed, 10000);
-    QVERIFY2(programRow(ctl)->title.startsWith("hostile[4242] base 1"), qPrintable(programRow(ctl)->title));
+    QVERIFY2(programRow(ctl)->title == "hostile%2[4242] base 1 (epoll)", qPrintable(programRow(ctl)->title));
+    QVERIFY2(logHas(ctl, "hostile%2[4242]: trace stopped"), qPrintable(logText(ctl).join('\n')));
     QVERIFY2(logHas(ctl, "trace stopped") && logHas(ctl, "unknown"), qPrintable(logText(ctl).join('\n')));
     char c;
     QCOMPARE(::read(fd, &c, 1), ssize_t{0});  // the app closed it
