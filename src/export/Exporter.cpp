@@ -79,6 +79,7 @@ bool ExportOutput::chooseTarget(const std::string& recordingPath, std::string* e
   } else {
     char resolved[PATH_MAX];
     renameTo_ = ::realpath(outPath_.c_str(), resolved) ? std::string(resolved) : outPath_;
+    keepMode_ = static_cast<int>(st.st_mode & 07777);  // (a private 0600 export stays private)
   }
   writePath_ = renameTo_ + ".partial";
   // The temporary name may be the recording too (exporting X.partial to X).
@@ -94,6 +95,11 @@ bool ExportOutput::open(const std::string& recordingPath, const std::string& out
   file_ = toStdout_ ? stdout : std::fopen(writePath_.c_str(), "wb");
   if (!file_) {
     *error = "cannot write '" + outPath + "': " + std::strerror(errno);
+    return false;
+  }
+  if (keepMode_ >= 0 && ::fchmod(::fileno(file_), static_cast<mode_t>(keepMode_)) != 0) {
+    *error = "cannot give '" + writePath_ + "' the mode of '" + outPath + "': " + std::strerror(errno);
+    finish(false, nullptr);
     return false;
   }
   return true;

@@ -30,7 +30,8 @@ std::string writesOverTheRecording(const std::string& recordingPath, const std::
 // Where an export writes, and the rule for it. A regular file (or a new one) is
 // written as "OUT.partial" and renamed over OUT only by finish(true), so a failed
 // export leaves no half file and the old OUT intact; through a symbolic link, the
-// file it names is replaced, not the link. Anything else that exists (a device,
+// file it names is replaced, not the link, and the replacement has the old file's
+// permission bits (its owner and hard links are not kept). Anything else that exists (a device,
 // a FIFO: /dev/stdout, a pipe) is written in place, and "-" is standard output.
 // Never the recording itself (by any name, its temporary name included).
 class ExportOutput {
@@ -54,6 +55,7 @@ class ExportOutput {
   std::string renameTo_;   // what finish(true) renames over ("" when written in place)
   std::string writePath_;  // what is opened ("" for stdout)
   bool toStdout_ = false;
+  int keepMode_ = -1;  // an existing output's permission bits, given to what replaces it (-1: none)
   std::FILE* file_ = nullptr;
 };
 

@@ -434,6 +434,30 @@ class TestCliRecording : public QObject {
     QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"existing"});
   }
 
+  // An export over an existing file keeps that file's permission bits (it is
+  // written beside it and renamed over it: a private 0600 file stayed private
+  // only by luck of the umask); a new file gets the umask's.
+  void exportOverAFileKeepsItsMode() {
+    QTemporaryDir out;
+    const QString existing = out.filePath("private.json");
+    {
+      QFile f(existing);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("old\n");
+    }
+    for (const mode_t mode : {mode_t{0600}, mode_t{0640}}) {
+      QCOMPARE(::chmod(existing.toLocal8Bit().constData(), mode), 0);
+      for (const char* format : {"chrome-json", "hdr-log"}) {
+        const Result r = run({"export", recorded_, "--format", format, "-o", existing});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        struct stat st {};
+        QCOMPARE(::stat(existing.toLocal8Bit().constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, mode);
+        QVERIFY(QFileInfo(existing).size() > 4);
+      }
+    }
+  }
+
   // The export never destroys what its -o names: the recording itself is
   // refused (it used to be replaced, exit 0); a FIFO is written into (it used
   // to become a regular file); a symbolic link keeps naming its file, which
