@@ -606,7 +606,7 @@ class Collector {
       pollfd p{s.fd, 0, 0};
       if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) readerGone(s);
     }
-    if (s.fd < 0 && !(mayReconnect && reconnect(s, meta))) return drained;  // no reader
+    if (s.fd < 0 && !(mayReconnect && reconnect(s, meta))) return false;  // no reader: no hurry
     if (s.pending.empty()) {
       // Nothing waits: this tick's bytes are written from where they lie, and
       // only what the reader does not take now is copied to wait.

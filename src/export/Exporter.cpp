@@ -1,6 +1,8 @@
 #include "Exporter.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -79,7 +81,7 @@ bool ExportOutput::chooseTarget(const std::string& recordingPath, std::string* e
   } else {
     char resolved[PATH_MAX];
     renameTo_ = ::realpath(outPath_.c_str(), resolved) ? std::string(resolved) : outPath_;
-    keepMode_ = static_cast<int>(st.st_mode & 07777);  // (a private 0600 export stays private)
+    keepMode_ = static_cast<int>(st.st_mode & 0777);  // (a private 0600 export stays private; no set-id bits)
   }
   writePath_ = renameTo_ + ".partial";
   // The temporary name may be the recording too (exporting X.partial to X).
@@ -92,12 +94,24 @@ bool ExportOutput::chooseTarget(const std::string& recordingPath, std::string* e
 bool ExportOutput::open(const std::string& recordingPath, const std::string& outPath, std::string* error) {
   outPath_ = outPath;
   if (!chooseTarget(recordingPath, error)) return false;
-  file_ = toStdout_ ? stdout : std::fopen(writePath_.c_str(), "wb");
+  if (toStdout_) {
+    file_ = stdout;
+    return true;
+  }
+  // Created with the old output's mode (never readable by more than it was,
+  // not even while it is written); a leftover OUT.partial is given it below.
+  const int fd = ::open(writePath_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                        static_cast<mode_t>(keepMode_ >= 0 ? keepMode_ : 0666));
+  file_ = fd >= 0 ? ::fdopen(fd, "wb") : nullptr;
   if (!file_) {
     *error = "cannot write '" + outPath + "': " + std::strerror(errno);
+    if (fd >= 0) {
+      ::close(fd);
+      if (!renameTo_.empty()) ::unlink(writePath_.c_str());  // (the partial it created)
+    }
     return false;
   }
-  if (keepMode_ >= 0 && ::fchmod(::fileno(file_), static_cast<mode_t>(keepMode_)) != 0) {
+  if (keepMode_ >= 0 && ::fchmod(fd, static_cast<mode_t>(keepMode_)) != 0) {
     *error = "cannot give '" + writePath_ + "' the mode of '" + outPath + "': " + std::strerror(errno);
     finish(false, nullptr);
     return false;

@@ -56,17 +56,15 @@ QString EngineSession::title() const {
     const Shared s = shared();
     const uint16_t port = s.port ? s.port : serverConfig_.port;
     return QStringLiteral("server %1:%2 %3")
-               .arg(QString::fromStdString(serverConfig_.bindAddress))
-               .arg(port)
-               .arg(QString::fromLatin1(toString(serverConfig_.mode))) +
+               .arg(QString::fromStdString(serverConfig_.bindAddress), QString::number(port),
+                    QString::fromLatin1(toString(serverConfig_.mode))) +
            settingsSuffix(nonDefaultSettings(serverConfig_));
   }
   // The fault and every other non-default setting, so the row says how the run
   // differs from a plain one.
   return QStringLiteral("client → %1:%2 ×%3")
-             .arg(QString::fromStdString(clientConfig_.host))
-             .arg(clientConfig_.port)
-             .arg(clientConfig_.connections) +
+             .arg(QString::fromStdString(clientConfig_.host), QString::number(clientConfig_.port),
+                  QString::number(clientConfig_.connections)) +
          settingsSuffix(nonDefaultSettings(clientConfig_));
 }
 

@@ -123,7 +123,7 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
   l->killTimer.setSingleShot(true);
   connect(&l->killTimer, &QTimer::timeout, this, [this, l] {
     if (!l->running()) return;
-    log(LogLevel::Warning, QStringLiteral("%1 did not stop within %2 s: SIGKILL").arg(l->name).arg(kStopGraceMs / 1000));
+    log(LogLevel::Warning, QStringLiteral("%1 did not stop within %2 s: SIGKILL").arg(l->name, QString::number(kStopGraceMs / 1000)));
     ::kill(-static_cast<pid_t>(l->process->processId()), SIGKILL);
   });
   l->process = std::make_unique<QProcess>();
@@ -175,7 +175,7 @@ bool ProgramLauncher::start(const ProgramLaunch& launch, QString* error, int* la
   });
   connect(process, &QProcess::started, this, [this, l] {
     l->relayPid = l->process->processId();
-    l->title = QStringLiteral("%1 (reactorscope-run pid %2)").arg(l->title).arg(l->relayPid);
+    l->title = QStringLiteral("%1 (reactorscope-run pid %2)").arg(l->title, QString::number(l->relayPid));
     l->status = QStringLiteral("running");
     log(LogLevel::Info, QStringLiteral("started %1 under reactorscope-run").arg(l->title));
     emit started(l->id, l->title);

@@ -467,8 +467,9 @@ void TraceAggregator::foldOldest(EventRow& e, size_t keepTransitions, size_t kee
 // not shown, a quarter for the shown ones; the coarse buckets take the rest.
 // The fine rings' quarter of the budget goes to the events that can still fill
 // it: live ones, and ones freed within the retention (older ones hold at most the
-// sample naming their state at the cutoff). A freed event's ring takes at most
-// kFreedFineSamplesPerEvent of it, the live ones share the rest: a program's
+// sample naming their state at the cutoff: their rings shrink to the least, 16).
+// A freed event's ring takes at most kFreedFineSamplesPerEvent of it, the live
+// ones share the rest: a program's
 // finished connections and sessions do not shrink the rings its live events
 // write (every sample past a ring's cap is a fold: more of them cost the app's
 // ingest CPU per record), and never take more than an equal share.
@@ -482,7 +483,7 @@ size_t TraceAggregator::fineCapFor(const EventRow& e) const {
   const size_t equalShare = budgetSamples / std::max<size_t>(1, fineHolders_.live + fineHolders_.freed);
   const size_t freedCap =
       SpanRing<TransitionSample>::roundDown(std::clamp<size_t>(equalShare, 16, kFreedFineSamplesPerEvent));
-  if (e.freedAtNs) return freedCap;
+  if (e.freedAtNs) return e.freedAtNs < fineCutoffNs_ ? 16 : freedCap;  // (past the retention: it holds one)
   const size_t forFreed = freedCap * fineHolders_.freed;
   const size_t left = budgetSamples > forFreed ? budgetSamples - forFreed : 0;
   return SpanRing<TransitionSample>::roundDown(
@@ -554,6 +555,7 @@ void TraceAggregator::maintain(qint64 nowNs) {
   const qint64 cutoff = nowNs - retentionNs_;
   const qint64 bucketNs = CoarseHistory::bucketNsFor(retentionNs_);
   fineHolders_ = {};
+  fineCutoffNs_ = cutoff;
   for (const EventRow& e : rows_) {
     if (shown_.count(e.key)) continue;
     if (!e.freedAtNs)

@@ -218,6 +218,7 @@ class TraceAggregator final : public FrameSource {
     size_t live = 0;
     size_t freed = 0;  // within the retention
   } fineHolders_;
+  qint64 fineCutoffNs_ = INT64_MIN;  // the retention's start at that count
   qint64 freedEvents_ = 0;
   std::map<int, qint64> endedSessions_;  // ended (-> when), not yet forgotten: rows kept
   qint64 lastMaintainNs_ = 0;

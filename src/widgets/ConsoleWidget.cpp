@@ -87,8 +87,8 @@ ConsoleWidget::ConsoleWidget(QWidget* parent)
       return;
     lastError_ = QStringLiteral("no answer");
     const QString msg = QStringLiteral("no answer from %1 within %2 s; gave up (is its accept queue full?)")
-                            .arg(connectedTarget_)
-                            .arg(static_cast<double>(connectTimer_->interval()) / 1000.0, 0, 'g', 3);
+                            .arg(connectedTarget_,
+                                 QString::number(static_cast<double>(connectTimer_->interval()) / 1000.0, 'g', 3));
     appendEntry(Entry::Error, msg);
     emit logMessage(msg);
     socket_->abort();
@@ -255,8 +255,7 @@ void ConsoleWidget::onStateChanged(QAbstractSocket::SocketState state) {
                                 ? QStringLiteral("[%1]").arg(socket_->localAddress().toString())
                                 : socket_->localAddress().toString();
       const QString msg = QStringLiteral("connected to %1 (local address %2:%3)")
-                              .arg(connectedTarget_, local)
-                              .arg(socket_->localPort());
+                              .arg(connectedTarget_, local, QString::number(socket_->localPort()));
       appendEntry(Entry::Info, msg);
       emit logMessage(msg);
       break;

@@ -308,7 +308,7 @@ void MainWindow::openNewClientDialog() {
     QString host = s ? QString::fromStdString(s->serverConfig().bindAddress) : QStringLiteral("127.0.0.1");
     if (host == QLatin1String("0.0.0.0")) host = QStringLiteral("127.0.0.1");
     if (host.contains(QLatin1Char(':'))) host = QStringLiteral("[%1]").arg(host);
-    targets << QStringLiteral("%1:%2").arg(host).arg(r.port);
+    targets << QStringLiteral("%1:%2").arg(host, QString::number(r.port));
   }
   if (!targets.isEmpty()) dlg->setSuggestedTargets(targets);
   connect(dlg, &QDialog::accepted, this, [this, dlg] {

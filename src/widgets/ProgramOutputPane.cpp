@@ -106,7 +106,7 @@ void ProgramOutputPane::showSession(int sessionId) {
   }
   launch_ = 0;
   const QString who = program->processName().isEmpty() ? tr("This program") : program->processName();
-  showMessage(tr("%1 (reactorscope-run pid %2), started outside the app").arg(who).arg(relay),
+  showMessage(tr("%1 (reactorscope-run pid %2), started outside the app").arg(who, QString::number(relay)),
               tr("Its output is in the terminal that started it: only programs started with Session > Run program… "
                  "have their output here."));
 }

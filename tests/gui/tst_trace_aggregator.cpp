@@ -497,6 +497,14 @@ void TestTraceAggregator::finishedEventsLeaveTheFineBudgetToLiveOnes() {
   QVERIFY(finished.transitions.size() >= 16);
   QCOMPARE(finished.transitions.back().tsNs, t0 + 1000 + 599 * 1000);  // its newest, at full resolution
   QVERIFY2(agg.historyBytes() <= agg.historyBudgetBytes(), qPrintable(QString::number(agg.historyBytes())));
+  // Past the retention a finished event holds the one sample naming its state:
+  // its rings give their memory back (however many such rows pile up).
+  agg.finishTick(t0 + 70 * kNsPerSec);
+  const EventRow& old = agg.row(agg.rowOf(1, 100));
+  QCOMPARE(old.transitions.cap(), size_t{16});
+  QVERIFY2(old.transitions.memoryBytes() + old.callbacks.memoryBytes() <= 32 * sizeof(TransitionSample),
+           qPrintable(QString::number(old.transitions.memoryBytes() + old.callbacks.memoryBytes())));
+  QCOMPARE(agg.row(agg.rowOf(2, kLive)).transitions.cap(), TraceAggregator::kFineSamplesPerEvent);
 }
 
 void TestTraceAggregator::histogramPercentiles_data() {
