@@ -5,10 +5,10 @@
 // and an exec'd program are each traced on their own stream) or
 // REACTORSCOPE_TRACE_FD=<fd> (one stream, this process only) -- every base
 // turns tracing on and one collector thread per process drains each base's
-// ring every 2 ms while it finds records (8 ms while it finds none) and writes framed messages to the stream, never blocking a
-// loop: when the reader is slow records are dropped and counted (a Dropped
-// message). Without the variables every hook below is one predictable branch:
-// no thread, tracing off.
+// ring every 2 ms while it finds records (8 ms while it finds none) and writes
+// framed messages to the stream, never blocking a loop: when the reader is
+// slow records are dropped and counted (a Dropped message). Without the
+// variables every hook below is one predictable branch: no thread, tracing off.
 // Hooks, called by the C API: a base created / used (dispatch, loop,
 // event_reinit: a forked child connects its stream there) / about to be freed,
 // a callback attached to an event, a libevent log line.

@@ -469,10 +469,10 @@ void TraceAggregator::foldOldest(EventRow& e, size_t keepTransitions, size_t kee
 // it: live ones, and ones freed within the retention (older ones hold at most the
 // sample naming their state at the cutoff: their rings shrink to the least, 16).
 // A freed event's ring takes at most kFreedFineSamplesPerEvent of it, the live
-// ones share the rest: a program's
-// finished connections and sessions do not shrink the rings its live events
-// write (every sample past a ring's cap is a fold: more of them cost the app's
-// ingest CPU per record), and never take more than an equal share.
+// ones share the rest: a program's finished connections and sessions do not
+// shrink the rings its live events write (every sample past a ring's cap is a
+// fold: more of them cost the app's ingest CPU per record), and never take more
+// than an equal share.
 size_t TraceAggregator::fineCapFor(const EventRow& e) const {
   constexpr size_t kSampleBytes = sizeof(TransitionSample) + sizeof(CallbackSample) / 2;
   const size_t budgetSamples = historyBudgetBytes_ / 4 / kSampleBytes;

@@ -15,8 +15,9 @@
 // Memory bound: historyBytes() <= historyBudgetBytes() (default 96 MiB): a quarter
 // of it for the fine rings of the events not shown (live events share it, an
 // event freed within the retention keeps at most kFreedFineSamplesPerEvent), a
-// quarter for the shown ones, the rest for coarse buckets. Each maintenance (once a second) trims to 7/8 of
-// the bound, the rest being headroom for the rings filling until the next one:
+// quarter for the shown ones, the rest for coarse buckets. Each maintenance (once
+// a second) trims to 7/8 of the bound, the rest being headroom for the rings
+// filling until the next one:
 // the oldest coarse history of the least recently shown events goes first (events
 // last shown at the same time lose it evenly), never a shown event's. Buffer series
 // are bounded separately (kLevelSampleBudget samples).
