@@ -64,6 +64,12 @@ struct ServerProcess : rs::test::CliServer {
   explicit ServerProcess(const QStringList& extra = {}) : CliServer(cliPath(), extra) {}
 };
 
+// An existing output for an export to replace: `path` holding `bytes`.
+bool writeFile(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
 }  // namespace
 
 class TestCliRecording : public QObject {
@@ -415,11 +421,7 @@ class TestCliRecording : public QObject {
     QFETCH(QString, format);
     QTemporaryDir out;
     const QString existing = out.filePath("existing"), fresh = out.filePath("fresh");
-    {
-      QFile f(existing);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write("old content\n");
-    }
+    QVERIFY(writeFile(existing, "old content\n"));
     for (const QString& target : {existing, fresh}) {
       // sh: no file may grow (ulimit -f 0), and the write fails with EFBIG instead of SIGXFSZ.
       const Result r = rs::test::runCli(
@@ -440,11 +442,7 @@ class TestCliRecording : public QObject {
   void exportOverAFileKeepsItsMode() {
     QTemporaryDir out;
     const QString existing = out.filePath("private.json");
-    {
-      QFile f(existing);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write("old\n");
-    }
+    QVERIFY(writeFile(existing, "old\n"));
     for (const mode_t mode : {mode_t{0600}, mode_t{0640}}) {
       QCOMPARE(::chmod(existing.toLocal8Bit().constData(), mode), 0);
       for (const char* format : {"chrome-json", "hdr-log"}) {
